@@ -1,0 +1,3 @@
+from ilacs_cli.cli import main
+
+main()

@@ -1,0 +1,267 @@
+"""The command line: parse options, call the domain, hand results to a renderer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ilacs_cli.errors import IlacsError
+
+app = typer.Typer(help="Track ILACS post-inspection action plans.", no_args_is_help=True, add_completion=False)
+
+DbOption = Annotated[Optional[Path], typer.Option("--db", envvar="ILACS_DB", help="Database file (default: user data dir).")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Report as on this date (default today).")]
+Json = Annotated[bool, typer.Option("--json", help="JSON output with stable keys, ISO dates.")]
+Csv = Annotated[bool, typer.Option("--csv", help="CSV output.")]
+
+
+def _open(db: Optional[Path], *, create: bool = False):
+    from ilacs_cli import plan
+    from ilacs_cli.store import Store, default_path
+
+    if db is not None:
+        return Store.open(db, create=create)
+    path = default_path()
+    if path.exists():
+        return Store.open(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(path, create=True)
+    loaded = plan.load_seeds(store, plan.bundled_seed_files())
+    print(f"Created {path} and loaded {len(loaded)} inspections from the bundled seeds.", file=sys.stderr)
+    return store
+
+
+def _day(text: Optional[str], store=None) -> dt.date:
+    from ilacs_cli.dates import parse_date
+
+    today = dt.date.today()
+    return today if text is None else parse_date(text, today, store.add_working_days if store else None)
+
+
+def _human(day):
+    from ilacs_cli.dates import human
+
+    return human(day) if day else "—"
+
+
+@app.command()
+def where(db: DbOption = None) -> None:
+    """Print the database path in use.  Example: ilacs where"""
+    from ilacs_cli.store import default_path
+
+    print(db if db is not None else default_path())
+
+
+@app.command()
+def seed(files: Annotated[Optional[list[Path]], typer.Argument(help="Your own inspection files (TOML).")] = None,
+         db: DbOption = None) -> None:
+    """Load the bundled seeds, or your own files; safe to re-run.  Example: ilacs seed --db plan.db"""
+    from ilacs_cli import plan
+    from ilacs_cli.store import Store, default_path
+
+    path = db if db is not None else default_path()
+    paths = files or plan.bundled_seed_files()
+    if files:
+        from ilacs_cli.seedfile import read_seed
+        for file in files:  # checked before the database is created or touched
+            read_seed(file)
+    if db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(path, create=True)
+    loaded = plan.load_seeds(store, paths)
+    print(f"Loaded {len(loaded)} inspections into {path}: {', '.join(loaded)}", file=sys.stderr)
+
+
+@app.command("list")
+def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv = False) -> None:
+    """One row per inspection.  Example: ilacs list --json"""
+    from ilacs_cli import plan, render
+
+    store = _open(db)
+    rows = plan.list_inspections(store, _day(as_of, store))
+    if json:
+        print(render.as_json(rows))
+        return
+    render.table("Inspections", ["id", "authority", "fieldwork", "published", "overall", "next deadline",
+                                 "open", "overdue", "done"],
+                 [[r.id, r.authority or "unknown", f"{_human(r.fieldwork_start)} to {_human(r.fieldwork_end)}",
+                   _human(r.published), plan.GRADE_NAMES.get(r.overall, "unknown"),
+                   f"{_human(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "—",
+                   r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv)
+
+
+@app.command()
+def show(inspection: str, db: DbOption = None, json: Json = False) -> None:
+    """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
+    from ilacs_cli import plan, render
+
+    store = _open(db)
+    detail = plan.show_inspection(store, inspection, dt.date.today())
+    if json:
+        print(render.as_json(detail))
+        return
+    s = detail.summary
+    print(f"{s.id}: {s.authority or 'authority unknown'}")
+    print(f"Fieldwork {_human(s.fieldwork_start)} to {_human(s.fieldwork_end)}; published {_human(s.published)}; "
+          f"kind {s.kind or 'unknown'}; source {detail.source}")
+    render.table("Judgements", ["area", "grade", "previous"],
+                 [[plan.AREA_NAMES[j.area], plan.GRADE_NAMES.get(j.grade, "unknown"),
+                   plan.GRADE_NAMES.get(j.previous_grade, "unknown")] for j in detail.judgements])
+    for area in detail.areas:
+        print(f"\nArea {area.number}: {area.title}")
+        for point in area.points:
+            print(f"  - {point}")
+        for a in area.actions:
+            print(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {_human(a.due)} | {a.status}")
+    if detail.actions_without_area:
+        print("\nActions (area not stated)")
+        for a in detail.actions_without_area:
+            print(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {_human(a.due)} | {a.status}")
+    print()
+    render.table("Deadlines", ["id", "deadline", "due", "rule", "status"],
+                 [[d.id, d.title, _human(d.due) + (f" ({d.wording})" if d.wording else ""), d.rule or "stated date",
+                   d.status + (f" {d.met_on}" if d.met_on else "")] for d in detail.deadlines])
+
+
+@app.command("add-action")
+def add_action(inspection: str, title: str,
+               area: Annotated[int, typer.Option(help="Area for improvement number.")],
+               owner: Annotated[str, typer.Option(help="Lead officer.")],
+               due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
+               ref: Annotated[Optional[str], typer.Option(help="Your plan's reference, e.g. 7.")] = None,
+               measure: Annotated[Optional[str], typer.Option(help="Measure of success.")] = None,
+               db: DbOption = None) -> None:
+    """Add an action; prints its id.  Example: ilacs add-action east-sussex-2023 --area 2 --owner "A Watson" --due 31/10/2024 "Audit supervision records" """
+    from ilacs_cli import plan
+
+    store = _open(db)
+    print(plan.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=dt.date.today(),
+                          ref=ref, measure=measure))
+
+
+@app.command()
+def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-started, in-progress, blocked, done, cancelled")] = None,
+           note: Annotated[Optional[str], typer.Option()] = None, by: Annotated[Optional[str], typer.Option()] = None,
+           due: Annotated[Optional[str], typer.Option(help="New target date.")] = None, db: DbOption = None) -> None:
+    """Record a status update.  Example: ilacs update 12 --status in-progress --note "Audit booked" --by "A Watson" """
+    from ilacs_cli import plan
+
+    store = _open(db)
+    result = plan.update_action(store, action, status=status, today=dt.date.today(), note=note, by=by, due=due)
+    print(f"action {result.id}: {result.status}, due {_human(result.due)}")
+
+
+@app.command()
+def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """The status trail of one action.  Example: ilacs history 12"""
+    from ilacs_cli import plan, render
+
+    store = _open(db)
+    found, updates = plan.history(store, action)
+    if json:
+        print(render.as_json({"action": found, "updates": updates} and [found, updates]))
+        return
+    render.table(f"[{found.id}] {found.title}", ["at", "by", "from", "to", "due", "note"],
+                 [[u.at, u.author or "", u.old_status or "", u.new_status, u.new_due or "", u.note or ""]
+                  for u in updates], csv_out=csv)
+
+
+@app.command()
+def done(target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
+         on: Annotated[Optional[str], typer.Option(help="Date (default today).")] = None,
+         by: Annotated[Optional[str], typer.Option()] = None, db: DbOption = None) -> None:
+    """Mark a deadline met or an action done.  Example: ilacs done D3 --on 17/05/2024"""
+    from ilacs_cli import plan
+
+    store = _open(db)
+    print(plan.mark_done(store, target, _day(on, store), by))
+
+
+def _action_rows(actions):
+    return [[a.id, a.inspection, a.area or "—", a.ref or "", a.title, a.owner or "unknown", _human(a.due), a.status]
+            for a in actions]
+
+
+ACTION_HEADERS = ["id", "inspection", "area", "ref", "action", "owner", "due", "status"]
+
+
+@app.command()
+def actions(inspection: Annotated[Optional[str], typer.Option()] = None,
+            owner: Annotated[Optional[str], typer.Option()] = None,
+            status: Annotated[Optional[str], typer.Option()] = None,
+            area: Annotated[Optional[int], typer.Option()] = None,
+            due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
+            db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress"""
+    from ilacs_cli import plan, render
+
+    store = _open(db)
+    found = plan.list_actions(store, inspection=inspection, owner=owner, status=status, area=area,
+                              due_before=_day(due_before, store) if due_before else None)
+    if json:
+        print(render.as_json(found))
+        return
+    render.table("Actions", ACTION_HEADERS, _action_rows(found), csv_out=csv)
+
+
+def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
+    from ilacs_cli import render
+
+    if json:
+        print(render.as_json({"actions": found_actions, "deadlines": found_deadlines} and
+                             [{"kind": "action", **render.json.loads(render.as_json(a))} for a in found_actions] +
+                             [{"kind": "deadline", **render.json.loads(render.as_json(d))} for d in found_deadlines]))
+        return
+    headers = ["id", "inspection", "what", "owner", "due"] + (["working days late", "days late"] if late else [])
+    items = sorted([*found_actions, *found_deadlines], key=lambda item: item.due or "")
+    rows = [[item.id, item.inspection, item.title, getattr(item, "owner", None) or "—", _human(item.due)] +
+            ([item.working_days_late, item.days_late] if late else []) for item in items]
+    render.table(title, headers, rows, csv_out=csv)
+
+
+@app.command()
+def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] = None,
+            inspection: Annotated[Optional[str], typer.Option()] = None, db: DbOption = None,
+            json: Json = False, csv: Csv = False) -> None:
+    """Open actions and deadlines past due, oldest first.  Example: ilacs overdue --as-of 2024-11-01"""
+    from ilacs_cli import plan
+
+    store = _open(db)
+    day = _day(as_of, store)
+    found_actions, found_deadlines = plan.overdue(store, day, owner=owner, inspection=inspection)
+    _late_report(f"Overdue as of {_human(day)}", found_actions, found_deadlines, json, csv, late=True)
+
+
+@app.command()
+def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, as_of: AsOf = None,
+        db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """What falls due in the next N working days.  Example: ilacs due --within 10"""
+    from ilacs_cli import plan
+
+    store = _open(db)
+    day = _day(as_of, store)
+    found_actions, found_deadlines = plan.due_within(store, day, within)
+    _late_report(f"Due within {within} working days of {_human(day)}", found_actions, found_deadlines, json, csv,
+                 late=False)
+
+
+def main() -> None:
+    """Entry point: user errors become one line and an exit status, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except IlacsError as error:
+        print(f"ilacs: {error}", file=sys.stderr)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as error:  # click usage errors
+        import click
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise

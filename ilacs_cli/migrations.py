@@ -1,0 +1,149 @@
+"""Named, append-only schema migrations, applied by sqlite-utils' Migrations.
+
+Imported only when a database is created or is behind: reads never pay for sqlite-utils.
+"""
+
+from __future__ import annotations
+
+STATUSES = ("not-started", "in-progress", "blocked", "done", "cancelled")
+GRADES = ("outstanding", "good", "requires-improvement", "inadequate", "not-applicable")
+JUDGEMENT_AREAS = (
+    "leadership", "help-and-protection", "children-in-care", "care-leavers",
+    "children-in-care-and-care-leavers", "overall",
+)
+KINDS = ("standard", "short", "focused-visit", "monitoring-visit", "jtai")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+M001_SCHEMA = f"""
+CREATE TABLE calendar (
+    day TEXT PRIMARY KEY,
+    number INTEGER NOT NULL,
+    working INTEGER NOT NULL CHECK (working IN (0, 1))
+) WITHOUT ROWID;
+CREATE INDEX calendar_number ON calendar (number, working);
+CREATE TABLE inspections (
+    id TEXT PRIMARY KEY CHECK (id GLOB '[a-z0-9]*' AND id NOT GLOB '*[^a-z0-9-]*'),
+    authority TEXT,
+    authority_source TEXT,
+    kind TEXT CHECK (kind IS NULL OR kind IN {_in(KINDS)}),
+    fieldwork_start TEXT,
+    fieldwork_end TEXT,
+    published TEXT,
+    previous_id TEXT,
+    source TEXT,
+    notes TEXT
+);
+CREATE TABLE judgements (
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    area TEXT NOT NULL CHECK (area IN {_in(JUDGEMENT_AREAS)}),
+    grade TEXT CHECK (grade IS NULL OR grade IN {_in(GRADES)}),
+    previous_grade TEXT CHECK (previous_grade IS NULL OR previous_grade IN {_in(GRADES)}),
+    source TEXT,
+    PRIMARY KEY (inspection_id, area)
+);
+CREATE TABLE areas (
+    id INTEGER PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    number INTEGER NOT NULL,
+    title TEXT NOT NULL CHECK (trim(title) <> ''),
+    points TEXT NOT NULL DEFAULT '[]',
+    source TEXT,
+    UNIQUE (inspection_id, number)
+);
+CREATE TABLE deadlines (
+    id INTEGER PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    key TEXT NOT NULL,
+    title TEXT NOT NULL CHECK (trim(title) <> ''),
+    kind TEXT NOT NULL DEFAULT 'deadline' CHECK (kind IN ('deadline', 'milestone')),
+    due TEXT,
+    wording TEXT,
+    rule_count INTEGER,
+    rule_unit TEXT CHECK (rule_unit IS NULL OR rule_unit IN ('working-days', 'calendar-days')),
+    rule_after TEXT CHECK (rule_after IS NULL OR rule_after IN ('published', 'fieldwork_end')),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'met', 'missed')),
+    met_on TEXT,
+    source TEXT,
+    UNIQUE (inspection_id, key)
+);
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    area_id INTEGER REFERENCES areas (id),
+    key TEXT,
+    ref TEXT,
+    title TEXT NOT NULL CHECK (trim(title) <> ''),
+    owner TEXT,
+    due TEXT,
+    wording TEXT,
+    measure TEXT,
+    status TEXT NOT NULL DEFAULT 'not-started' CHECK (status IN {_in(STATUSES)}),
+    created_at TEXT NOT NULL,
+    source TEXT,
+    UNIQUE (inspection_id, key)
+);
+CREATE INDEX actions_due ON actions (status, due);
+CREATE INDEX actions_owner ON actions (owner);
+CREATE TABLE status_updates (
+    id INTEGER PRIMARY KEY,
+    action_id INTEGER NOT NULL REFERENCES actions (id),
+    at TEXT NOT NULL,
+    author TEXT,
+    old_status TEXT CHECK (old_status IS NULL OR old_status IN {_in(STATUSES)}),
+    new_status TEXT NOT NULL CHECK (new_status IN {_in(STATUSES)}),
+    old_due TEXT,
+    new_due TEXT,
+    note TEXT
+);
+CREATE INDEX status_updates_action ON status_updates (action_id, id);
+-- An action's current status is its latest update: kept here, in one place.
+CREATE TRIGGER status_update_sets_action AFTER INSERT ON status_updates
+BEGIN
+    UPDATE actions SET status = NEW.new_status,
+        due = CASE WHEN NEW.new_due IS NOT NULL THEN NEW.new_due ELSE due END
+    WHERE id = NEW.action_id;
+END;
+"""
+
+
+def m001_initial(db) -> None:
+    """Tables for inspections, judgements, areas, deadlines, actions, status updates and the calendar."""
+    from ilacs_cli.workdays import calendar_rows
+
+    for statement in _statements(M001_SCHEMA):
+        db.execute(statement)
+    db["calendar"].insert_all(
+        ({"day": day, "number": number, "working": working} for day, number, working in calendar_rows()),
+        batch_size=5000,
+    )
+
+
+def _statements(script: str) -> list[str]:
+    import sqlite3
+
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    return statements
+
+
+MIGRATIONS = [m001_initial]
+NAMES = [migration.__name__ for migration in MIGRATIONS]
+
+
+def apply(conn) -> None:
+    """Apply every pending migration to the open sqlite3 connection."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("ilacs")
+    for migration in MIGRATIONS:
+        migrations()(migration)
+    migrations.apply(Database(conn))

@@ -1,0 +1,50 @@
+"""Output forms: terminal tables (rich), plain aligned text for pipes, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import sys
+
+
+def plain_wanted() -> bool:
+    """Plain text when stdout is not a terminal or NO_COLOR is set."""
+    return not sys.stdout.isatty() or "NO_COLOR" in os.environ
+
+
+def as_json(value) -> str:
+    """Stable JSON (ISO dates) of dataclasses and lists of them."""
+    def convert(item):
+        if dataclasses.is_dataclass(item):
+            return {key: convert(val) for key, val in dataclasses.asdict(item).items()}
+        if isinstance(item, (list, tuple)):
+            return [convert(val) for val in item]
+        return item
+    return json.dumps(convert(value), indent=2, ensure_ascii=False)
+
+
+def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_out: bool = False) -> None:
+    """Print rows as CSV, plain aligned text, or a rich table."""
+    if csv_out:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        return
+    if plain_wanted():
+        if title:
+            print(title)
+        widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+        for line in [headers, *rows]:
+            print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    rich_table = Table(title=title, title_justify="left")
+    for header in headers:
+        rich_table.add_column(header)
+    for line in rows:
+        rich_table.add_row(*(str(cell) for cell in line))
+    Console().print(rich_table)

@@ -1,0 +1,96 @@
+"""Reading and checking inspection seed files (TOML): every problem names the file and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ilacs_cli.dates import parse_due
+from ilacs_cli.errors import IlacsError
+from ilacs_cli.migrations import GRADES, JUDGEMENT_AREAS, KINDS, STATUSES
+
+_KEYS = {
+    "inspection": {"id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end",
+                   "published", "previous", "source", "notes"},
+    "judgements": {"area", "grade", "previous_grade", "source"},
+    "areas": {"number", "title", "points", "source"},
+    "deadlines": {"key", "title", "kind", "rule", "stated", "due", "wording", "status", "met_on", "source"},
+    "actions": {"key", "ref", "area", "title", "owner", "due", "wording", "measure", "status", "note", "source"},
+}
+
+
+@dataclass
+class SeedFile:
+    """One inspection as written in a seed file, checked."""
+
+    path: Path
+    inspection: dict[str, Any]
+    judgements: list[dict[str, Any]] = field(default_factory=list)
+    areas: list[dict[str, Any]] = field(default_factory=list)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_seed(path: Path) -> SeedFile:
+    """Parse and check one seed file; raise IlacsError naming file, field and problem."""
+    def fail(where: str, problem: str) -> IlacsError:
+        return IlacsError(f"{path.name}: {where}: {problem}")
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IlacsError(f"no seed file at {path}: check the path") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise IlacsError(f"{path.name}: not valid TOML ({error}): fix the file and run again") from None
+    if data.get("format") != 1:
+        raise fail("format", "must be 1")
+    unknown = set(data) - set(_KEYS) - {"format"}
+    if unknown:
+        raise fail(", ".join(sorted(unknown)), "unknown section")
+    inspection = data.get("inspection")
+    if not isinstance(inspection, dict):
+        raise fail("[inspection]", "missing")
+    seed = SeedFile(path, inspection, *(data.get(name, []) for name in ("judgements", "areas", "deadlines", "actions")))
+    for section in _KEYS:
+        entries = [inspection] if section == "inspection" else getattr(seed, section)
+        for index, entry in enumerate(entries, 1):
+            where = section if section == "inspection" else f"{section} #{index}"
+            if extra := set(entry) - _KEYS[section]:
+                raise fail(f"{where}.{sorted(extra)[0]}", "unknown field")
+            _check(entry, section, lambda name, problem: fail(f"{where}.{name}", problem))
+    return seed
+
+
+def _check(entry: dict, section: str, fail) -> None:
+    required = {"inspection": ("id",), "judgements": ("area",), "areas": ("number", "title"),
+                "deadlines": ("key", "title"), "actions": ("key", "title")}[section]
+    for name in required:
+        if entry.get(name) in (None, ""):
+            raise fail(name, "required")
+    choices = {"kind": KINDS if section == "inspection" else ("deadline", "milestone"),
+               "area": JUDGEMENT_AREAS if section == "judgements" else None,
+               "grade": GRADES, "previous_grade": GRADES,
+               "status": STATUSES if section == "actions" else ("open", "met", "missed")}
+    for name, allowed in choices.items():
+        if allowed and name in entry and entry[name] not in allowed:
+            raise fail(name, f"'{entry[name]}' is not one of {', '.join(allowed)}")
+    for name in ("fieldwork_start", "fieldwork_end", "published", "stated", "met_on", "due"):
+        if name in entry:
+            try:
+                parse_due(str(entry[name]), dt.date.today())
+            except IlacsError as error:
+                raise fail(name, str(error)) from None
+    if section == "deadlines":
+        if ("rule" in entry) == ("due" in entry):
+            raise fail("rule", "give exactly one of rule and due")
+        rule = entry.get("rule")
+        if rule is not None and not (
+            isinstance(rule, dict) and isinstance(rule.get("count"), int) and rule.get("count") > 0
+            and rule.get("unit") in ("working-days", "calendar-days")
+            and rule.get("after") in ("published", "fieldwork_end") and len(rule) == 3):
+            raise fail("rule", "must be {count = N, unit = working-days|calendar-days, after = published|fieldwork_end}")
+    if section == "areas" and not isinstance(entry["number"], int):
+        raise fail("number", "must be a whole number")

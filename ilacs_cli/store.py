@@ -1,0 +1,240 @@
+"""The storage layer: where the database is, opening it, migrations, transactions, queries.
+
+The only module that knows the schema. Reads use the standard sqlite3 module; sqlite-utils
+is imported only to create or migrate a database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ilacs_cli import migrations
+from ilacs_cli.errors import IlacsError
+
+OPEN_STATUSES = ("not-started", "in-progress", "blocked")
+
+
+def default_path() -> Path:
+    """The database in the platform's user data directory."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ilacs", appauthor=False)) / "ilacs.db"
+
+
+class Store:
+    """An open ilacs database."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False) -> "Store":
+        """Open (and, if asked, create) the database at `path`, upgrading its schema if behind."""
+        exists = path.exists()
+        if not exists and not create:
+            raise IlacsError(f"no database at {path}: create it with `ilacs seed --db {path}`")
+        if not exists and not path.parent.is_dir():
+            raise IlacsError(f"folder {path.parent} does not exist: create it or choose another --db path")
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            timeout = int(os.environ.get("ILACS_BUSY_TIMEOUT_MS", "5000"))
+            conn.execute(f"PRAGMA busy_timeout = {timeout}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            store = cls(conn, path)
+            if not exists:
+                conn.execute("PRAGMA journal_mode = WAL")
+            store._upgrade(exists)
+        except sqlite3.DatabaseError as error:
+            raise _user_error(error, path) from None
+        return store
+
+    def _upgrade(self, existed: bool) -> None:
+        try:
+            applied = {row[0] for row in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs'")}
+        except sqlite3.OperationalError:
+            if existed and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise IlacsError(f"{self.path} is not an ilacs database: choose another --db path") from None
+            applied = set()
+        if set(migrations.NAMES) - applied:
+            migrations.apply(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands or none of it does."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _user_error(error, self.path) from None
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            self.conn.execute("ROLLBACK")
+            raise _user_error(error, self.path) from None
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise _user_error(error, self.path) from None
+
+    # -- working days (numbers kept in the calendar table) ---------------------
+
+    def add_working_days(self, start: dt.date, count: int) -> dt.date:
+        """The working day `count` working days after `start` (day zero is `start` itself)."""
+        row = self.query(
+            "SELECT min(day) FROM calendar WHERE working = 1 AND number = "
+            "(SELECT number FROM calendar WHERE day = ?) + ?", (start.isoformat(), count))
+        if row[0][0] is None:
+            raise IlacsError(f"{start} + {count} working days is outside the calendar (2000 to 2060)", 2)
+        return dt.date.fromisoformat(row[0][0])
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end`."""
+        rows = self.query("SELECT (SELECT number FROM calendar WHERE day = ?) - "
+                          "(SELECT number FROM calendar WHERE day = ?)", (end.isoformat(), start.isoformat()))
+        if rows[0][0] is None:
+            raise IlacsError("date outside the calendar (2000 to 2060)", 2)
+        return rows[0][0]
+
+    # -- inspections -----------------------------------------------------------
+
+    def inspection(self, inspection_id: str) -> sqlite3.Row | None:
+        rows = self.query("SELECT * FROM inspections WHERE id = ?", (inspection_id,))
+        return rows[0] if rows else None
+
+    def inspection_ids(self) -> list[str]:
+        return [row[0] for row in self.query("SELECT id FROM inspections ORDER BY id")]
+
+    def inspection_summaries(self, as_of: dt.date) -> list[sqlite3.Row]:
+        return self.query(
+            f"""
+            SELECT i.*, j.grade AS overall,
+              (SELECT d.id FROM deadlines d WHERE d.inspection_id = i.id AND d.status = 'open'
+                 AND d.due IS NOT NULL ORDER BY d.due LIMIT 1) AS next_deadline_id,
+              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id
+                 AND a.status IN {migrations._in(OPEN_STATUSES)}) AS actions_open,
+              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id
+                 AND a.status IN {migrations._in(OPEN_STATUSES)} AND a.due < :as_of) AS actions_overdue,
+              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done') AS actions_done
+            FROM inspections i LEFT JOIN judgements j ON j.inspection_id = i.id AND j.area = 'overall'
+            ORDER BY coalesce(i.fieldwork_start, i.published, i.id)
+            """, {"as_of": as_of.isoformat()})
+
+    def judgements(self, inspection_id: str) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM judgements WHERE inspection_id = ?", (inspection_id,))
+
+    def areas(self, inspection_id: str) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM areas WHERE inspection_id = ? ORDER BY number", (inspection_id,))
+
+    def area_id(self, inspection_id: str, number: int) -> int | None:
+        rows = self.query("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection_id, number))
+        return rows[0][0] if rows else None
+
+    def deadlines(self, where: str = "1", params: dict | None = None) -> list[sqlite3.Row]:
+        return self.query(
+            f"""SELECT d.*, i.authority, i.published, i.fieldwork_end,
+                  c_due.number AS due_number
+                FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
+                LEFT JOIN calendar c_due ON c_due.day = d.due
+                WHERE {where} ORDER BY d.due IS NULL, d.due, d.id""", params or {})
+
+    # -- actions ---------------------------------------------------------------
+
+    def actions(self, where: str = "1", params: dict | None = None) -> list[sqlite3.Row]:
+        return self.query(
+            f"""SELECT a.*, ar.number AS area_number, ar.title AS area_title, i.authority,
+                  c_due.number AS due_number,
+                  (SELECT at FROM status_updates s WHERE s.action_id = a.id ORDER BY s.id DESC LIMIT 1) AS updated_at
+                FROM actions a JOIN inspections i ON i.id = a.inspection_id
+                LEFT JOIN areas ar ON ar.id = a.area_id
+                LEFT JOIN calendar c_due ON c_due.day = a.due
+                WHERE {where} ORDER BY a.due IS NULL, a.due, a.id""", params or {})
+
+    def day_number(self, day: dt.date) -> int:
+        rows = self.query("SELECT number FROM calendar WHERE day = ?", (day.isoformat(),))
+        if not rows:
+            raise IlacsError(f"{day} is outside the calendar (2000 to 2060)", 2)
+        return rows[0][0]
+
+    def status_updates(self, action_id: int) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM status_updates WHERE action_id = ? ORDER BY id", (action_id,))
+
+
+def _user_error(error: sqlite3.DatabaseError, path: Path) -> IlacsError:
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return IlacsError(f"{path} is locked by another program: wait for it to finish, then try again")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return IlacsError(f"{path} is not a readable ilacs database (corrupt?): restore a backup or choose another --db path")
+    if "readonly" in text or "unable to open" in text:
+        return IlacsError(f"cannot write {path}: check its permissions or choose another --db path")
+    return IlacsError(f"database problem in {path}: {text}")
+
+
+# -- writes: each is called inside Store.transaction() -----------------------------
+
+def upsert_inspection(conn: sqlite3.Connection, row: dict) -> None:
+    columns = ", ".join(row)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != "id")
+    conn.execute(f"INSERT INTO inspections ({columns}) VALUES ({', '.join('?' * len(row))}) "
+                 f"ON CONFLICT (id) DO UPDATE SET {updates}", tuple(row.values()))
+
+
+def upsert_judgement(conn: sqlite3.Connection, row: dict) -> None:
+    conn.execute("INSERT INTO judgements (inspection_id, area, grade, previous_grade, source) "
+                 "VALUES (:inspection_id, :area, :grade, :previous_grade, :source) "
+                 "ON CONFLICT (inspection_id, area) DO UPDATE SET grade = excluded.grade, "
+                 "previous_grade = excluded.previous_grade, source = excluded.source", row)
+
+
+def upsert_area(conn: sqlite3.Connection, row: dict) -> None:
+    conn.execute("INSERT INTO areas (inspection_id, number, title, points, source) "
+                 "VALUES (:inspection_id, :number, :title, :points, :source) "
+                 "ON CONFLICT (inspection_id, number) DO UPDATE SET title = excluded.title, "
+                 "points = excluded.points, source = excluded.source", row)
+
+
+def upsert_deadline(conn: sqlite3.Connection, row: dict) -> None:
+    """Insert a deadline, or refresh its facts; a status the user recorded is kept."""
+    conn.execute("INSERT INTO deadlines (inspection_id, key, title, kind, due, wording, rule_count, rule_unit, "
+                 "rule_after, status, met_on, source) VALUES (:inspection_id, :key, :title, :kind, :due, :wording, "
+                 ":rule_count, :rule_unit, :rule_after, :status, :met_on, :source) "
+                 "ON CONFLICT (inspection_id, key) DO UPDATE SET title = excluded.title, kind = excluded.kind, "
+                 "due = excluded.due, wording = excluded.wording, rule_count = excluded.rule_count, "
+                 "rule_unit = excluded.rule_unit, rule_after = excluded.rule_after, source = excluded.source", row)
+
+
+def insert_action(conn: sqlite3.Connection, row: dict) -> int | None:
+    """Insert an action; returns its id, or None when a seeded action with that key exists."""
+    cursor = conn.execute(
+        "INSERT INTO actions (inspection_id, area_id, key, ref, title, owner, due, wording, measure, created_at, source) "
+        "VALUES (:inspection_id, :area_id, :key, :ref, :title, :owner, :due, :wording, :measure, :created_at, :source) "
+        "ON CONFLICT (inspection_id, key) DO NOTHING", row)
+    return cursor.lastrowid if cursor.rowcount else None
+
+
+def insert_status_update(conn: sqlite3.Connection, row: dict) -> None:
+    conn.execute("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, note) "
+                 "VALUES (:action_id, :at, :author, :old_status, :new_status, :old_due, :new_due, :note)", row)
+
+
+def set_deadline_status(conn: sqlite3.Connection, deadline_id: int, status: str, met_on: str | None) -> None:
+    conn.execute("UPDATE deadlines SET status = ?, met_on = ? WHERE id = ?", (status, met_on, deadline_id))
