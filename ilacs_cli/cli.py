@@ -96,12 +96,12 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
 
 
 @app.command()
-def show(inspection: str, db: DbOption = None, json: Json = False) -> None:
+def show(inspection: str, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
     """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
     from ilacs_cli import plan, render
 
     store = _open(db)
-    detail = plan.show_inspection(store, inspection, dt.date.today())
+    detail = plan.show_inspection(store, inspection, _day(as_of, store))
     if json:
         print(render.as_json(detail))
         return
@@ -126,6 +126,35 @@ def show(inspection: str, db: DbOption = None, json: Json = False) -> None:
     render.table("Deadlines", ["id", "deadline", "due", "rule", "status"],
                  [[d.id, d.title, _human(d.due) + (f" ({d.wording})" if d.wording else ""), d.rule or "stated date",
                    d.status + (f" {d.met_on}" if d.met_on else "")] for d in detail.deadlines])
+
+
+@app.command("add-inspection")
+def add_inspection(
+        inspection: Annotated[str, typer.Argument(help="New id, e.g. brighton-2025.")],
+        authority: Annotated[str, typer.Option(help="Council name.")],
+        kind: Annotated[Optional[str], typer.Option(help="standard, short, focused-visit, monitoring-visit, jtai")] = None,
+        fieldwork_start: Annotated[Optional[str], typer.Option("--fieldwork-start")] = None,
+        fieldwork_end: Annotated[Optional[str], typer.Option("--fieldwork-end")] = None,
+        published: Annotated[Optional[str], typer.Option(help="Report publication date.")] = None,
+        area: Annotated[Optional[list[str]], typer.Option(help="An area for improvement (repeat, in order).")] = None,
+        grade: Annotated[Optional[list[str]], typer.Option(help="JUDGEMENT=GRADE, e.g. overall=good (repeat).")] = None,
+        plan_days: Annotated[int, typer.Option("--plan-days", help="Action plan period.")] = 70,
+        plan_unit: Annotated[str, typer.Option("--plan-unit", help="working-days or calendar-days.")] = "working-days",
+        db: DbOption = None) -> None:
+    """Add an inspection; its action-plan deadline is computed.  Example: ilacs add-inspection brighton-2025 --authority "Brighton and Hove City Council" --published 03/03/2025 --area "Care plans" --grade overall=good"""
+    from ilacs_cli import plan
+
+    grades = {}
+    for item in grade or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise IlacsError(f"--grade '{item}' must be JUDGEMENT=GRADE, e.g. overall=good", 2)
+        grades[name.strip()] = value.strip()
+    store = _open(db)
+    plan.add_inspection(store, inspection, authority=authority, kind=kind, fieldwork_start=fieldwork_start,
+                        fieldwork_end=fieldwork_end, published=published, areas=area or [], grades=grades,
+                        plan_days=plan_days, plan_unit=plan_unit, today=dt.date.today())
+    print(inspection)
 
 
 @app.command("add-action")
@@ -164,7 +193,7 @@ def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = Fal
     store = _open(db)
     found, updates = plan.history(store, action)
     if json:
-        print(render.as_json({"action": found, "updates": updates} and [found, updates]))
+        print(render.as_json({"action": found, "updates": updates}))
         return
     render.table(f"[{found.id}] {found.title}", ["at", "by", "from", "to", "due", "note"],
                  [[u.at, u.author or "", u.old_status or "", u.new_status, u.new_due or "", u.note or ""]
@@ -213,9 +242,8 @@ def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
     from ilacs_cli import render
 
     if json:
-        print(render.as_json({"actions": found_actions, "deadlines": found_deadlines} and
-                             [{"kind": "action", **render.json.loads(render.as_json(a))} for a in found_actions] +
-                             [{"kind": "deadline", **render.json.loads(render.as_json(d))} for d in found_deadlines]))
+        print(render.as_json([{"kind": "action", **vars(a)} for a in found_actions] +
+                             [{"kind": "deadline", **vars(d)} for d in found_deadlines]))
         return
     headers = ["id", "inspection", "what", "owner", "due"] + (["working days late", "days late"] if late else [])
     items = sorted([*found_actions, *found_deadlines], key=lambda item: item.due or "")

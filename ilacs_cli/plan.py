@@ -368,11 +368,9 @@ def _load_seed(db: Store, conn: sqlite3.Connection, seed) -> str:
     for index, action in enumerate(seed.actions, 1):
         area_id = None
         if "area" in action:
-            area_id = conn.execute("SELECT id FROM areas WHERE inspection_id = ? AND number = ?",
-                                   (inspection_id, action["area"])).fetchone()
+            area_id = db.area_id(inspection_id, action["area"])
             if area_id is None:
                 raise IlacsError(f"{seed.path.name}: actions #{index}.area: no area {action['area']} in this file")
-            area_id = area_id[0]
         due = parse_due(str(action["due"]), dt.date.today()) if "due" in action else None
         action_id = storage.insert_action(conn, {
             "inspection_id": inspection_id, "area_id": area_id, "key": action["key"], "ref": action.get("ref"),
@@ -385,6 +383,29 @@ def _load_seed(db: Store, conn: sqlite3.Connection, seed) -> str:
                 "old_status": None, "new_status": action.get("status", "not-started"), "old_due": None,
                 "new_due": None, "note": action.get("note")})
     return inspection_id
+
+
+def add_inspection(db: Store, inspection_id: str, *, authority: str, kind: str | None,
+                   fieldwork_start: str | None, fieldwork_end: str | None, published: str | None,
+                   areas: list[str], grades: dict[str, str], plan_days: int, plan_unit: str, today: dt.date) -> str:
+    """Record a new inspection with its action-plan deadline (default: 70 working days after publication)."""
+    from ilacs_cli.seedfile import check_seed
+
+    if db.inspection(inspection_id) is not None:
+        raise IlacsError(f"inspection '{inspection_id}' already exists: choose another id", 2)
+    info = {"id": inspection_id, "authority": authority, "kind": kind, "source": "ilacs add-inspection"}
+    for name, value in (("fieldwork_start", fieldwork_start), ("fieldwork_end", fieldwork_end),
+                        ("published", published)):
+        if value:
+            info[name] = parse_due(value, today).day.isoformat()
+    data = {"format": 1, "inspection": {key: value for key, value in info.items() if value is not None},
+            "judgements": [{"area": area, "grade": grade} for area, grade in grades.items()],
+            "areas": [{"number": number, "title": title} for number, title in enumerate(areas, 1)],
+            "deadlines": [{"key": "action-plan", "title": "Action plan to Ofsted", "kind": "deadline",
+                           "rule": {"count": plan_days, "unit": plan_unit, "after": "published"}}]}
+    seed = check_seed(data, Path("add-inspection"))
+    with db.transaction() as conn:
+        return _load_seed(db, conn, seed)
 
 
 def compute_due(db: Store, event: dt.date, count: int, unit: str) -> dt.date:

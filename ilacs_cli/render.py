@@ -21,6 +21,8 @@ def as_json(value) -> str:
             return {key: convert(val) for key, val in dataclasses.asdict(item).items()}
         if isinstance(item, (list, tuple)):
             return [convert(val) for val in item]
+        if isinstance(item, dict):
+            return {key: convert(val) for key, val in item.items()}
         return item
     return json.dumps(convert(value), indent=2, ensure_ascii=False)
 

@@ -36,15 +36,20 @@ class SeedFile:
 
 def read_seed(path: Path) -> SeedFile:
     """Parse and check one seed file; raise IlacsError naming file, field and problem."""
-    def fail(where: str, problem: str) -> IlacsError:
-        return IlacsError(f"{path.name}: {where}: {problem}")
-
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise IlacsError(f"no seed file at {path}: check the path") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise IlacsError(f"{path.name}: not valid TOML ({error}): fix the file and run again") from None
+    return check_seed(data, path)
+
+
+def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
+    """Check parsed seed data (from a file or from command options); raise IlacsError on the first problem."""
+    def fail(where: str, problem: str) -> IlacsError:
+        return IlacsError(f"{path.name}: {where}: {problem}")
+
     if data.get("format") != 1:
         raise fail("format", "must be 1")
     unknown = set(data) - set(_KEYS) - {"format"}

@@ -1,23 +1,9 @@
 """The core tracker through the real CLI and a real SQLite file."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-
-
-def ilacs(*args, db):
-    env = {**os.environ, "ILACS_DB": str(db)}
-    return subprocess.run([sys.executable, "-m", "ilacs_cli", *args], capture_output=True, text=True, env=env)
-
-
-@pytest.fixture()
-def db(tmp_path):
-    path = tmp_path / "plan.db"
-    assert ilacs("seed", db=path).returncode == 0
-    return path
+from conftest import run_ilacs as ilacs
 
 
 def test_east_sussex_final_plan_is_70_working_days_after_publication(db):
