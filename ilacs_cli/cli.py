@@ -49,6 +49,11 @@ def _human(day):
     return human(day) if day else "—"
 
 
+def _date_cell(csv: bool):
+    """Dates as users read them in tables, ISO (or empty) in CSV."""
+    return (lambda day: day or "") if csv else _human
+
+
 @app.command()
 def where(db: DbOption = None) -> None:
     """Print the database path in use.  Example: ilacs where"""
@@ -87,11 +92,12 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
     if json:
         print(render.as_json(rows))
         return
+    day = _date_cell(csv)
     render.table("Inspections", ["id", "authority", "fieldwork", "published", "overall", "next deadline",
                                  "open", "overdue", "done"],
-                 [[r.id, r.authority or "unknown", f"{_human(r.fieldwork_start)} to {_human(r.fieldwork_end)}",
-                   _human(r.published), plan.GRADE_NAMES.get(r.overall, "unknown"),
-                   f"{_human(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "—",
+                 [[r.id, r.authority or "unknown", f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
+                   day(r.published), plan.GRADE_NAMES.get(r.overall, "unknown"),
+                   f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
                    r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv)
 
 
@@ -116,16 +122,19 @@ def show(inspection: str, db: DbOption = None, as_of: AsOf = None, json: Json = 
         print(f"\nArea {area.number}: {area.title}")
         for point in area.points:
             print(f"  - {point}")
-        for a in area.actions:
-            print(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {_human(a.due)} | {a.status}")
+        _print_actions(area.actions)
     if detail.actions_without_area:
         print("\nActions (area not stated)")
-        for a in detail.actions_without_area:
-            print(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {_human(a.due)} | {a.status}")
+        _print_actions(detail.actions_without_area)
     print()
     render.table("Deadlines", ["id", "deadline", "due", "rule", "status"],
                  [[d.id, d.title, _human(d.due) + (f" ({d.wording})" if d.wording else ""), d.rule or "stated date",
                    d.status + (f" {d.met_on}" if d.met_on else "")] for d in detail.deadlines])
+
+
+def _print_actions(actions) -> None:
+    for a in actions:
+        print(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {_human(a.due)} | {a.status}")
 
 
 @app.command("add-inspection")
@@ -211,8 +220,9 @@ def done(target: Annotated[str, typer.Argument(help="Action id (12) or deadline 
     print(plan.mark_done(store, target, _day(on, store), by))
 
 
-def _action_rows(actions):
-    return [[a.id, a.inspection, a.area or "—", a.ref or "", a.title, a.owner or "unknown", _human(a.due), a.status]
+def _action_rows(actions, csv: bool):
+    day = _date_cell(csv)
+    return [[a.id, a.inspection, a.area or "", a.ref or "", a.title, a.owner or "", day(a.due), a.status]
             for a in actions]
 
 
@@ -235,7 +245,7 @@ def actions(inspection: Annotated[Optional[str], typer.Option()] = None,
     if json:
         print(render.as_json(found))
         return
-    render.table("Actions", ACTION_HEADERS, _action_rows(found), csv_out=csv)
+    render.table("Actions", ACTION_HEADERS, _action_rows(found, csv), csv_out=csv)
 
 
 def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
@@ -247,7 +257,8 @@ def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
         return
     headers = ["id", "inspection", "what", "owner", "due"] + (["working days late", "days late"] if late else [])
     items = sorted([*found_actions, *found_deadlines], key=lambda item: item.due or "")
-    rows = [[item.id, item.inspection, item.title, getattr(item, "owner", None) or "—", _human(item.due)] +
+    day = _date_cell(csv)
+    rows = [[item.id, item.inspection, item.title, getattr(item, "owner", None) or "", day(item.due)] +
             ([item.working_days_late, item.days_late] if late else []) for item in items]
     render.table(title, headers, rows, csv_out=csv)
 

@@ -52,3 +52,23 @@ def test_missing_database_suggests_seed(tmp_path):
     out = ilacs("list", db=tmp_path / "none.db")
     assert out.returncode == 1 and "ilacs seed --db" in out.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_done_marks_deadline_met_and_action_done(db):
+    detail = json.loads(ilacs("show", "east-sussex-2023", "--json", db=db).stdout)
+    final = next(d for d in detail["deadlines"] if d["status"] == "open")
+    assert ilacs("done", final["id"], "--on", "16/05/2024", db=db).returncode == 0
+    assert ilacs("done", "1", db=db).returncode == 0
+    overdue = json.loads(ilacs("overdue", "--as-of", "2024-11-01", "--json", db=db).stdout)
+    assert final["id"] not in {row["id"] for row in overdue}
+    assert 1 not in {row["id"] for row in overdue if row["kind"] == "action"}
+    trail = json.loads(ilacs("history", "1", "--json", db=db).stdout)["updates"]
+    assert [u["new_status"] for u in trail] == ["in-progress", "done"]
+
+
+def test_csv_has_iso_dates_and_plain_text_when_piped(db):
+    csv_out = ilacs("actions", "--inspection", "telford-wrekin-2024", "--status", "in-progress", "--csv", db=db).stdout
+    assert csv_out.splitlines()[0] == "id,inspection,area,ref,action,owner,due,status"
+    assert all(",2024-10-31,in-progress" in line for line in csv_out.splitlines()[1:3])
+    plain = ilacs("list", db=db).stdout
+    assert "Tue 6 Feb 2024" in plain and "│" not in plain and "\x1b[" not in plain
