@@ -14,7 +14,8 @@ JUDGEMENT_AREAS = (
 KINDS = ("standard", "short", "focused-visit", "monitoring-visit", "jtai")
 
 
-def _in(values: tuple[str, ...]) -> str:
+def sql_list(values: tuple[str, ...]) -> str:
+    """SQL text for a list of fixed string constants: ('a', 'b')."""
     return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
@@ -29,7 +30,7 @@ CREATE TABLE inspections (
     id TEXT PRIMARY KEY CHECK (id GLOB '[a-z0-9]*' AND id NOT GLOB '*[^a-z0-9-]*'),
     authority TEXT,
     authority_source TEXT,
-    kind TEXT CHECK (kind IS NULL OR kind IN {_in(KINDS)}),
+    kind TEXT CHECK (kind IS NULL OR kind IN {sql_list(KINDS)}),
     fieldwork_start TEXT,
     fieldwork_end TEXT,
     published TEXT,
@@ -39,9 +40,9 @@ CREATE TABLE inspections (
 );
 CREATE TABLE judgements (
     inspection_id TEXT NOT NULL REFERENCES inspections (id),
-    area TEXT NOT NULL CHECK (area IN {_in(JUDGEMENT_AREAS)}),
-    grade TEXT CHECK (grade IS NULL OR grade IN {_in(GRADES)}),
-    previous_grade TEXT CHECK (previous_grade IS NULL OR previous_grade IN {_in(GRADES)}),
+    area TEXT NOT NULL CHECK (area IN {sql_list(JUDGEMENT_AREAS)}),
+    grade TEXT CHECK (grade IS NULL OR grade IN {sql_list(GRADES)}),
+    previous_grade TEXT CHECK (previous_grade IS NULL OR previous_grade IN {sql_list(GRADES)}),
     source TEXT,
     PRIMARY KEY (inspection_id, area)
 );
@@ -81,7 +82,7 @@ CREATE TABLE actions (
     due TEXT,
     wording TEXT,
     measure TEXT,
-    status TEXT NOT NULL DEFAULT 'not-started' CHECK (status IN {_in(STATUSES)}),
+    status TEXT NOT NULL DEFAULT 'not-started' CHECK (status IN {sql_list(STATUSES)}),
     created_at TEXT NOT NULL,
     source TEXT,
     UNIQUE (inspection_id, key)
@@ -93,8 +94,8 @@ CREATE TABLE status_updates (
     action_id INTEGER NOT NULL REFERENCES actions (id),
     at TEXT NOT NULL,
     author TEXT,
-    old_status TEXT CHECK (old_status IS NULL OR old_status IN {_in(STATUSES)}),
-    new_status TEXT NOT NULL CHECK (new_status IN {_in(STATUSES)}),
+    old_status TEXT CHECK (old_status IS NULL OR old_status IN {sql_list(STATUSES)}),
+    new_status TEXT NOT NULL CHECK (new_status IN {sql_list(STATUSES)}),
     old_due TEXT,
     new_due TEXT,
     note TEXT

@@ -16,7 +16,7 @@ from ilacs_cli import store as storage
 from ilacs_cli.dates import parse_due
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.migrations import STATUSES
-from ilacs_cli.store import OPEN_STATUSES, Store
+from ilacs_cli.store import Store
 
 GRADE_NAMES = {"outstanding": "Outstanding", "good": "Good",
                "requires-improvement": "Requires improvement to be good", "inadequate": "Inadequate",
@@ -151,7 +151,7 @@ def _deadline(row: sqlite3.Row, as_of_number: int | None = None, as_of: dt.date 
 def list_inspections(db: Store, as_of: dt.date) -> list[InspectionRow]:
     """One row per inspection with its next open deadline and action counts."""
     rows = db.inspection_summaries(as_of)
-    deadlines = {row["id"]: _deadline(row) for row in db.deadlines("d.status = 'open'")}
+    deadlines = {row["id"]: _deadline(row) for row in db.deadlines(open_only=True)}
     return [InspectionRow(row["id"], row["authority"], row["kind"], row["fieldwork_start"], row["fieldwork_end"],
                           row["published"], row["overall"],
                           deadlines.get(row["next_deadline_id"]), row["actions_open"], row["actions_overdue"],
@@ -170,13 +170,13 @@ def show_inspection(db: Store, inspection_id: str, as_of: dt.date) -> Inspection
     """Judgements, areas with their actions, and deadlines of one inspection."""
     row = require_inspection(db, inspection_id)
     summary = next(item for item in list_inspections(db, as_of) if item.id == inspection_id)
-    actions = [_action(item) for item in db.actions("a.inspection_id = :id", {"id": inspection_id})]
+    actions = [_action(item) for item in db.actions(inspection=inspection_id)]
     areas = [Area(area["number"], area["title"], json.loads(area["points"]),
                   [action for action in actions if action.area == area["number"]]) for area in db.areas(inspection_id)]
     order = list(AREA_NAMES)
     judgements = sorted((Judgement(j["area"], j["grade"], j["previous_grade"]) for j in db.judgements(inspection_id)),
                         key=lambda judgement: order.index(judgement.area))
-    deadlines = [_deadline(item) for item in db.deadlines("d.inspection_id = :id", {"id": inspection_id})]
+    deadlines = [_deadline(item) for item in db.deadlines(inspection=inspection_id)]
     return InspectionDetail(summary, judgements, areas, deadlines,
                             [action for action in actions if action.area is None], row["source"], row["notes"])
 
@@ -188,18 +188,8 @@ def list_actions(db: Store, *, inspection: str | None = None, owner: str | None 
         check_status(status)
     if inspection is not None:
         require_inspection(db, inspection)
-    clauses, params = ["1"], {}
-    for name, clause, value in (
-        ("inspection", "a.inspection_id = :inspection", inspection),
-        ("owner", "lower(a.owner) = lower(:owner)", owner),
-        ("status", "a.status = :status", status),
-        ("area", "ar.number = :area", area),
-        ("due_before", "a.due < :due_before", due_before.isoformat() if due_before else None),
-    ):
-        if value is not None:
-            clauses.append(clause)
-            params[name] = value
-    return [_action(row) for row in db.actions(" AND ".join(clauses), params)]
+    return [_action(row) for row in db.actions(inspection=inspection, owner=owner, status=status, area=area,
+                                               due_before=due_before)]
 
 
 def overdue(db: Store, as_of: dt.date, *, owner: str | None = None,
@@ -208,22 +198,16 @@ def overdue(db: Store, as_of: dt.date, *, owner: str | None = None,
     if inspection is not None:
         require_inspection(db, inspection)
     number = db.day_number(as_of)
-    params = {"as_of": as_of.isoformat(), "owner": owner, "inspection": inspection}
-    open_in = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
-    scope = "(:inspection IS NULL OR {t}.inspection_id = :inspection)"
-    actions = db.actions(f"a.status IN {open_in} AND a.due < :as_of AND (:owner IS NULL OR lower(a.owner) = "
-                         f"lower(:owner)) AND " + scope.format(t="a"), params)
-    deadlines = [] if owner else db.deadlines("d.status = 'open' AND d.due < :as_of AND " + scope.format(t="d"), params)
+    actions = db.actions(open_only=True, due_before=as_of, owner=owner, inspection=inspection)
+    deadlines = [] if owner else db.deadlines(open_only=True, due_before=as_of, inspection=inspection)
     return [_action(row, number, as_of) for row in actions], [_deadline(row, number, as_of) for row in deadlines]
 
 
 def due_within(db: Store, as_of: dt.date, working_days: int) -> tuple[list[Action], list[Deadline]]:
     """Open actions and deadlines falling due from `as_of` to `working_days` working days later."""
     end = db.add_working_days(as_of, working_days)
-    params = {"start": as_of.isoformat(), "end": end.isoformat()}
-    open_in = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
-    actions = db.actions(f"a.status IN {open_in} AND a.due BETWEEN :start AND :end", params)
-    deadlines = db.deadlines("d.status = 'open' AND d.due BETWEEN :start AND :end", params)
+    actions = db.actions(open_only=True, due_from=as_of, due_to=end)
+    deadlines = db.deadlines(open_only=True, due_from=as_of, due_to=end)
     return [_action(row) for row in actions], [_deadline(row) for row in deadlines]
 
 
@@ -236,7 +220,7 @@ def history(db: Store, action_id: str) -> tuple[Action, list[StatusUpdate]]:
 
 def require_action(db: Store, action_id: str) -> Action:
     text = action_id.upper().removeprefix("A")
-    rows = db.actions("a.id = :id", {"id": int(text)}) if text.isdigit() else []
+    rows = db.actions(id=int(text)) if text.isdigit() else []
     if not rows:
         raise IlacsError(f"no action '{action_id}': see `ilacs actions` for action ids")
     return _action(rows[0])
@@ -297,7 +281,7 @@ def update_action(db: Store, action_id: str, *, status: str | None, today: dt.da
 def mark_done(db: Store, target: str, on: dt.date, by: str | None = None) -> str:
     """Mark a deadline (D12) met or an action (12) done; returns what was marked."""
     if target.upper().startswith("D") and target[1:].isdigit():
-        rows = db.deadlines("d.id = :id", {"id": int(target[1:])})
+        rows = db.deadlines(id=int(target[1:]))
         if not rows:
             raise IlacsError(f"no deadline '{target}': see `ilacs show INSPECTION` for deadline ids")
         with db.transaction() as conn:

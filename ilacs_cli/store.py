@@ -17,6 +17,7 @@ from ilacs_cli import migrations
 from ilacs_cli.errors import IlacsError
 
 OPEN_STATUSES = ("not-started", "in-progress", "blocked")
+_OPEN = migrations.sql_list(OPEN_STATUSES)
 
 
 def default_path() -> Path:
@@ -130,9 +131,9 @@ class Store:
               (SELECT d.id FROM deadlines d WHERE d.inspection_id = i.id AND d.status = 'open'
                  AND d.due IS NOT NULL ORDER BY d.due LIMIT 1) AS next_deadline_id,
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id
-                 AND a.status IN {migrations._in(OPEN_STATUSES)}) AS actions_open,
+                 AND a.status IN {_OPEN}) AS actions_open,
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id
-                 AND a.status IN {migrations._in(OPEN_STATUSES)} AND a.due < :as_of) AS actions_overdue,
+                 AND a.status IN {_OPEN} AND a.due < :as_of) AS actions_overdue,
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done') AS actions_done
             FROM inspections i LEFT JOIN judgements j ON j.inspection_id = i.id AND j.area = 'overall'
             ORDER BY coalesce(i.fieldwork_start, i.published, i.id)
@@ -148,17 +149,33 @@ class Store:
         rows = self.query("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection_id, number))
         return rows[0][0] if rows else None
 
-    def deadlines(self, where: str = "1", params: dict | None = None) -> list[sqlite3.Row]:
+    def deadlines(self, *, id: int | None = None, inspection: str | None = None, open_only: bool = False,
+                  due_before: dt.date | None = None, due_from: dt.date | None = None,
+                  due_to: dt.date | None = None) -> list[sqlite3.Row]:
+        """Deadlines matching every filter given, earliest first (unknown dates last)."""
+        where, params = _filters({
+            "d.id = :id": id, "d.inspection_id = :inspection": inspection,
+            "d.status = 'open'": open_only or None, "d.due < :due_before": due_before,
+            "d.due >= :due_from": due_from, "d.due <= :due_to": due_to})
         return self.query(
             f"""SELECT d.*, i.authority, i.published, i.fieldwork_end,
                   c_due.number AS due_number
                 FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
                 LEFT JOIN calendar c_due ON c_due.day = d.due
-                WHERE {where} ORDER BY d.due IS NULL, d.due, d.id""", params or {})
+                WHERE {where} ORDER BY d.due IS NULL, d.due, d.id""", params)
 
     # -- actions ---------------------------------------------------------------
 
-    def actions(self, where: str = "1", params: dict | None = None) -> list[sqlite3.Row]:
+    def actions(self, *, id: int | None = None, inspection: str | None = None, owner: str | None = None,
+                status: str | None = None, area: int | None = None, open_only: bool = False,
+                due_before: dt.date | None = None, due_from: dt.date | None = None,
+                due_to: dt.date | None = None) -> list[sqlite3.Row]:
+        """Actions matching every filter given, earliest due first (no due date last)."""
+        where, params = _filters({
+            "a.id = :id": id, "a.inspection_id = :inspection": inspection,
+            "lower(a.owner) = lower(:owner)": owner, "a.status = :status": status, "ar.number = :area": area,
+            f"a.status IN {_OPEN}": open_only or None, "a.due < :due_before": due_before,
+            "a.due >= :due_from": due_from, "a.due <= :due_to": due_to})
         return self.query(
             f"""SELECT a.*, ar.number AS area_number, ar.title AS area_title, i.authority,
                   c_due.number AS due_number,
@@ -166,7 +183,7 @@ class Store:
                 FROM actions a JOIN inspections i ON i.id = a.inspection_id
                 LEFT JOIN areas ar ON ar.id = a.area_id
                 LEFT JOIN calendar c_due ON c_due.day = a.due
-                WHERE {where} ORDER BY a.due IS NULL, a.due, a.id""", params or {})
+                WHERE {where} ORDER BY a.due IS NULL, a.due, a.id""", params)
 
     def day_number(self, day: dt.date) -> int:
         rows = self.query("SELECT number FROM calendar WHERE day = ?", (day.isoformat(),))
@@ -176,6 +193,20 @@ class Store:
 
     def status_updates(self, action_id: int) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM status_updates WHERE action_id = ? ORDER BY id", (action_id,))
+
+
+def _filters(clauses: dict[str, object]) -> tuple[str, dict]:
+    """AND together the clauses whose value is given; each :name parameter takes that value."""
+    import re
+
+    where, params = ["1"], {}
+    for clause, value in clauses.items():
+        if value is None:
+            continue
+        where.append(clause)
+        for name in re.findall(r":(\w+)", clause):
+            params[name] = value.isoformat() if isinstance(value, dt.date) else value
+    return " AND ".join(where), params
 
 
 def _user_error(error: sqlite3.DatabaseError, path: Path) -> IlacsError:
