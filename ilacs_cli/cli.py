@@ -292,15 +292,17 @@ def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, a
 def main() -> None:
     """Entry point: user errors become one line and an exit status, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except IlacsError as error:
         print(f"ilacs: {error}", file=sys.stderr)
         sys.exit(error.exit_code)
     except typer.Abort:
         sys.exit(1)
-    except Exception as error:  # click usage errors
-        import click
-        if isinstance(error, click.ClickException):
+    except Exception as error:
+        # Usage errors: click's exceptions (typer vendors its own copy of click in newer releases,
+        # so recognise them by what they do rather than by class).
+        if callable(getattr(error, "show", None)) and isinstance(getattr(error, "exit_code", None), int):
             error.show()
             sys.exit(error.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)

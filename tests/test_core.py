@@ -72,3 +72,14 @@ def test_csv_has_iso_dates_and_plain_text_when_piped(db):
     assert all(",2024-10-31,in-progress" in line for line in csv_out.splitlines()[1:3])
     plain = ilacs("list", db=db).stdout
     assert "Tue 6 Feb 2024" in plain and "│" not in plain and "\x1b[" not in plain
+
+
+@pytest.mark.parametrize("args", [["update", "1", "--status"], ["no-such-command"], ["list", "--bogus"],
+                                  ["add-action", "east-sussex-2023", "--area", "two", "--owner", "X", "--due",
+                                   "2024-10-31", "T"]])
+def test_usage_errors_exit_2_without_traceback(db, args):
+    before = db.read_bytes()
+    out = ilacs(*args, db=db)
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr and "Error" in out.stderr
+    assert db.read_bytes() == before
