@@ -77,8 +77,14 @@ def seed(files: Annotated[Optional[list[Path]], typer.Argument(help="Your own in
             read_seed(file)
     if db is None:
         path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
     store = Store.open(path, create=True)
-    loaded = plan.load_seeds(store, paths)
+    try:
+        loaded = plan.load_seeds(store, paths)
+    except IlacsError:
+        if not existed:  # leave no half-made database behind
+            store.remove()
+        raise
     print(f"Loaded {len(loaded)} inspections into {path}: {', '.join(loaded)}", file=sys.stderr)
 
 

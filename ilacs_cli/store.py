@@ -72,6 +72,12 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def remove(self) -> None:
+        """Close and delete this database file (and its WAL files): for a creation that failed."""
+        self.conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it lands or none of it does."""

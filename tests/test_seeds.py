@@ -76,3 +76,13 @@ stated = "2024-05-17"
     out = run_ilacs("seed", str(mine), db=path)
     assert out.returncode == 1 and "wrong.toml" in out.stderr and "stated" in out.stderr
     assert path.read_bytes() == before
+
+
+def test_failed_seed_into_a_new_file_leaves_no_file(tmp_path):
+    mine = tmp_path / "wrong.toml"
+    mine.write_text('format = 1\n[inspection]\nid = "w-2024"\npublished = "2024-02-06"\n[[deadlines]]\nkey = "p"\n'
+                    'title = "Plan"\nrule = { count = 70, unit = "calendar-days", after = "published" }\n'
+                    'stated = "2024-05-17"\n')
+    path = tmp_path / "new.db"
+    assert run_ilacs("seed", str(mine), db=path).returncode == 1
+    assert not path.exists()
