@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from ilacs_cli import store as storage
-from ilacs_cli.dates import parse_due
+from ilacs_cli.dates import DueDate, human, parse_due
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.migrations import STATUSES
 from ilacs_cli.store import Store
@@ -129,8 +129,6 @@ def _action(row: sqlite3.Row, as_of_number: int | None = None, as_of: dt.date | 
 
 def describe_rule(row: sqlite3.Row) -> str | None:
     """'70 working days after publication, 6 Feb 2024', or None for a fixed date."""
-    from ilacs_cli.dates import human
-
     if row["rule_count"] is None:
         return None
     unit = row["rule_unit"].replace("-", " ")
@@ -148,9 +146,9 @@ def _deadline(row: sqlite3.Row, as_of_number: int | None = None, as_of: dt.date 
     return deadline
 
 
-def list_inspections(db: Store, as_of: dt.date) -> list[InspectionRow]:
-    """One row per inspection with its next open deadline and action counts."""
-    rows = db.inspection_summaries(as_of)
+def list_inspections(db: Store, as_of: dt.date, inspection: str | None = None) -> list[InspectionRow]:
+    """One row per inspection (or for the one named) with its next open deadline and action counts."""
+    rows = db.inspection_summaries(as_of, inspection)
     deadlines = {row["id"]: _deadline(row) for row in db.deadlines(open_only=True)}
     return [InspectionRow(row["id"], row["authority"], row["kind"], row["fieldwork_start"], row["fieldwork_end"],
                           row["published"], row["overall"],
@@ -169,7 +167,7 @@ def require_inspection(db: Store, inspection_id: str) -> sqlite3.Row:
 def show_inspection(db: Store, inspection_id: str, as_of: dt.date) -> InspectionDetail:
     """Judgements, areas with their actions, and deadlines of one inspection."""
     row = require_inspection(db, inspection_id)
-    summary = next(item for item in list_inspections(db, as_of) if item.id == inspection_id)
+    summary = list_inspections(db, as_of, inspection_id)[0]
     actions = [_action(item) for item in db.actions(inspection=inspection_id)]
     areas = [Area(area["number"], area["title"], json.loads(area["points"]),
                   [action for action in actions if action.area == area["number"]]) for area in db.areas(inspection_id)]
@@ -312,11 +310,16 @@ def load_seeds(db: Store, paths: list[Path]) -> list[str]:
     return loaded
 
 
+def _seed_date(value: object) -> DueDate:
+    """A date as written in a seed file (ISO, or a period such as 'June 2019')."""
+    return parse_due(str(value), dt.date.today())
+
+
 def _load_seed(db: Store, conn: sqlite3.Connection, seed) -> str:
     info = seed.inspection
     source = info.get("source", seed.path.name)
     inspection_id = info["id"]
-    dates = {name: parse_due(str(info[name]), dt.date.today()).day.isoformat() if name in info else None
+    dates = {name: _seed_date(info[name]).day.isoformat() if name in info else None
              for name in ("fieldwork_start", "fieldwork_end", "published")}
     storage.upsert_inspection(conn, {
         "id": inspection_id, "authority": info.get("authority"),
@@ -338,10 +341,10 @@ def _load_seed(db: Store, conn: sqlite3.Connection, seed) -> str:
             if event:
                 due = compute_due(db, dt.date.fromisoformat(event), rule["count"], rule["unit"]).isoformat()
             stated = deadline.get("stated")
-            if stated and due and parse_due(str(stated), dt.date.today()).day.isoformat() != due:
+            if stated and due and _seed_date(stated).day.isoformat() != due:
                 raise IlacsError(f"{seed.path.name}: deadlines #{index}.stated: {stated} disagrees with the rule's {due}")
         else:
-            parsed = parse_due(str(deadline["due"]), dt.date.today())
+            parsed = _seed_date(deadline["due"])
             due, wording = parsed.day.isoformat(), wording or parsed.wording
         storage.upsert_deadline(conn, {
             "inspection_id": inspection_id, "key": deadline["key"], "title": deadline["title"],
@@ -355,7 +358,7 @@ def _load_seed(db: Store, conn: sqlite3.Connection, seed) -> str:
             area_id = db.area_id(inspection_id, action["area"])
             if area_id is None:
                 raise IlacsError(f"{seed.path.name}: actions #{index}.area: no area {action['area']} in this file")
-        due = parse_due(str(action["due"]), dt.date.today()) if "due" in action else None
+        due = _seed_date(action["due"]) if "due" in action else None
         action_id = storage.insert_action(conn, {
             "inspection_id": inspection_id, "area_id": area_id, "key": action["key"], "ref": action.get("ref"),
             "title": action["title"], "owner": action.get("owner"), "due": due and due.day.isoformat(),

@@ -130,7 +130,8 @@ class Store:
     def inspection_ids(self) -> list[str]:
         return [row[0] for row in self.query("SELECT id FROM inspections ORDER BY id")]
 
-    def inspection_summaries(self, as_of: dt.date) -> list[sqlite3.Row]:
+    def inspection_summaries(self, as_of: dt.date, inspection: str | None = None) -> list[sqlite3.Row]:
+        """Inspections (all, or the one named) with their overall grade, next open deadline and action counts."""
         return self.query(
             f"""
             SELECT i.*, j.grade AS overall,
@@ -142,8 +143,9 @@ class Store:
                  AND a.status IN {_OPEN} AND a.due < :as_of) AS actions_overdue,
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done') AS actions_done
             FROM inspections i LEFT JOIN judgements j ON j.inspection_id = i.id AND j.area = 'overall'
+            WHERE :inspection IS NULL OR i.id = :inspection
             ORDER BY coalesce(i.fieldwork_start, i.published, i.id)
-            """, {"as_of": as_of.isoformat()})
+            """, {"as_of": as_of.isoformat(), "inspection": inspection})
 
     def judgements(self, inspection_id: str) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM judgements WHERE inspection_id = ?", (inspection_id,))
