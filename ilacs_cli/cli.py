@@ -294,6 +294,164 @@ def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, a
                  late=False)
 
 
+# -- owners -------------------------------------------------------------------------
+
+owner_app = typer.Typer(help="People who own actions: e-mail addresses, roles, plans they coordinate.",
+                        no_args_is_help=True)
+app.add_typer(owner_app, name="owner")
+Coordinator = Annotated[Optional[list[str]], typer.Option(
+    "--coordinator", help="Inspection whose plan they coordinate: they hear about its deadlines (repeat).")]
+
+
+def _print_owner(owner) -> None:
+    address = f" <{owner.email}>" if owner.email else " (no e-mail on file)"
+    coordinates = f"; coordinates {', '.join(owner.coordinates)}" if owner.coordinates else ""
+    print(f"{owner.name}{address}{coordinates}")
+
+
+@owner_app.command("add")
+def owner_add(name: str, email: Annotated[Optional[str], typer.Option(help="E-mail address for reminders.")] = None,
+              role: Annotated[Optional[str], typer.Option(help="Job title, e.g. Head of Safeguarding.")] = None,
+              coordinator: Coordinator = None, db: DbOption = None) -> None:
+    """Register an owner.  Example: ilacs owner add "A Watson" --email a.watson@council.gov.uk --coordinator east-sussex-2023"""
+    from ilacs_cli import owners
+
+    store = _open(db)
+    _print_owner(owners.add_owner(store, name, email=email, role=role, coordinator_for=coordinator or []))
+
+
+@owner_app.command("set")
+def owner_set(name: str,
+              email: Annotated[Optional[str], typer.Option(help='New address ("" removes it).')] = None,
+              role: Annotated[Optional[str], typer.Option(help='New role ("" removes it).')] = None,
+              rename: Annotated[Optional[str], typer.Option(help="New name (actions keep the name they were given).")] = None,
+              coordinator: Coordinator = None,
+              not_coordinator: Annotated[Optional[list[str]], typer.Option(
+                  "--not-coordinator", help="Inspection they no longer coordinate (repeat).")] = None,
+              db: DbOption = None) -> None:
+    """Change an owner.  Example: ilacs owner set "A Watson" --email anna.watson@council.gov.uk"""
+    from ilacs_cli import owners
+
+    store = _open(db)
+    _print_owner(owners.set_owner(store, name, new_name=rename, email=email, role=role,
+                                  coordinator_for=coordinator or [], not_coordinator_for=not_coordinator or []))
+
+
+@owner_app.command("list")
+def owner_list(db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """Registered owners, then names on actions with no registration (so no e-mail).  Example: ilacs owner list"""
+    from ilacs_cli import owners, render
+
+    found = owners.list_owners(_open(db))
+    if json:
+        print(render.as_json(found))
+        return
+    render.table("Owners", ["name", "email", "role", "coordinates", "open actions", "registered"],
+                 [[o.name, o.email or "", o.role or "", " ".join(o.coordinates), o.actions_open,
+                   "yes" if o.registered else "no"] for o in found], csv_out=csv)
+
+
+# -- reminders ----------------------------------------------------------------------
+
+REMIND_HELP = """One digest per owner: what is overdue and what falls due within N working days, grouped by
+inspection and area, most urgent first. Coordinators also get their plans' deadlines and the actions whose owners
+have no e-mail on file.
+
+Prints nothing when nothing is due or late. Does nothing on a day that is not an English working day unless
+--force. Exit status: 0 done (whether or not anything was found); 1 error, or reminders that could not be sent;
+2 bad usage; 3 something is overdue and --fail-on-overdue was given.
+
+Example: ilacs remind --send    (cron, weekday mornings; see the README)"""
+
+EXIT_OVERDUE = 3
+FORMATS = ("text", "markdown", "html", "json")
+
+
+@app.command(help=REMIND_HELP)
+def remind(as_of: AsOf = None,
+           within: Annotated[int, typer.Option(help="Working days ahead counted as due soon.")] = 10,
+           owner: Annotated[Optional[str], typer.Option(help="Only this owner's actions.")] = None,
+           inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+           format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
+           send: Annotated[bool, typer.Option("--send", help="E-mail each recipient their digest.")] = False,
+           dry_run: Annotated[bool, typer.Option("--dry-run", help="With --send: say what would be sent to whom.")] = False,
+           force: Annotated[bool, typer.Option(help="Run on a non-working day; send again what was sent today.")] = False,
+           verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr why nothing was done.")] = False,
+           fail_on_overdue: Annotated[bool, typer.Option("--fail-on-overdue", help=f"Exit {EXIT_OVERDUE} when anything is overdue.")] = False,
+           db: DbOption = None) -> None:
+    from ilacs_cli import reminders
+
+    if format not in FORMATS:
+        raise IlacsError(f"unknown format '{format}': use one of {', '.join(FORMATS)}", 2)
+    if dry_run and not send:
+        raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
+    store = _open(db)
+    day = _day(as_of, store)
+    found = reminders.remind(store, day, within, owner=owner, inspection=inspection, force=force)
+    if not found.working_day and not force:
+        if verbose:
+            print(f"ilacs: {_human(day)} is not an English working day: no reminders (--force to run anyway)",
+                  file=sys.stderr)
+        return
+    if not found.digests:
+        if verbose:
+            print(f"ilacs: nothing overdue or due within {within} working days of {_human(day)}", file=sys.stderr)
+    elif send:
+        _send(store, found, force=force, dry_run=dry_run, verbose=verbose)
+    else:
+        from ilacs_cli import render
+        from ilacs_cli.render import reminders as view
+
+        print({"text": view.text, "markdown": view.markdown, "html": view.html_page,
+               "json": render.as_json}[format](found.digests), end="" if format != "json" else "\n")
+    if fail_on_overdue and found.overdue:
+        raise typer.Exit(EXIT_OVERDUE)
+
+
+def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
+    from ilacs_cli import reminders
+    from ilacs_cli.render import reminders as view
+
+    if dry_run:
+        delivery = reminders.pending(store, found, force=force)
+        for digest in delivery.to_send:
+            print(f"would send to {view.recipient(digest)}: {reminders.subject(digest)}")
+        for digest in delivery.already_sent:
+            print(f"already sent today to {view.recipient(digest)}: {reminders.subject(digest)}")
+    else:
+        from ilacs_cli import config, mail
+
+        settings = config.smtp_settings()
+
+        def send(digest) -> str:
+            message = mail.compose(settings.sender, digest.name, digest.email, reminders.subject(digest),
+                                   view.text([digest], addressed=False), view.html_page([digest], addressed=False))
+            outbox.send(message)
+            return message["Message-ID"]
+
+        with mail.Outbox(settings) as outbox:
+            delivery = reminders.deliver(store, found, send, force=force)
+        if verbose:
+            for digest in delivery.sent:
+                print(f"sent to {view.recipient(digest)}: {reminders.subject(digest)}")
+            for digest in delivery.already_sent:
+                print(f"ilacs: already sent today to {view.recipient(digest)} (--force to send again)", file=sys.stderr)
+    for digest in delivery.unaddressed:
+        count = digest.overdue + digest.due_soon
+        fix = ("register a coordinator: ilacs owner add NAME --email ADDRESS --coordinator INSPECTION, or set "
+               "ILACS_COORDINATOR" if digest.name == reminders.NO_COORDINATOR
+               else f'ilacs owner set "{digest.name}" --email ADDRESS')
+        print(f"ilacs: cannot send {count} reminders to {view.recipient(digest)}: {fix}", file=sys.stderr)
+    for digest, reason in delivery.failed:
+        print(f"ilacs: not sent to {view.recipient(digest)}: {reason}", file=sys.stderr)
+    for digest in delivery.not_attempted:
+        print(f"ilacs: not sent to {view.recipient(digest)}: the server was gone", file=sys.stderr)
+    unsent = len(delivery.failed) + len(delivery.not_attempted)
+    if unsent:
+        raise IlacsError(f"{unsent} of {len(delivery.to_send)} reminders not sent ({len(delivery.sent)} sent and "
+                         "logged): fix the cause and re-run the same command to send only the rest")
+
+
 def main() -> None:
     """Entry point: user errors become one line and an exit status, never a traceback."""
     try:

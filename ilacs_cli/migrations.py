@@ -135,7 +135,43 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-MIGRATIONS = [m001_initial]
+NO_LINE_BREAKS = "instr({0}, char(10)) = 0 AND instr({0}, char(13)) = 0"
+
+M002_SCHEMA = f"""
+CREATE TABLE owners (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(name) <> '' AND {NO_LINE_BREAKS.format('name')}),
+    email TEXT CHECK (email IS NULL OR (email LIKE '%_@_%' AND {NO_LINE_BREAKS.format('email')})),
+    role TEXT CHECK (role IS NULL OR {NO_LINE_BREAKS.format('role')}),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE coordinators (
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    owner_id INTEGER NOT NULL REFERENCES owners (id),
+    PRIMARY KEY (inspection_id, owner_id)
+);
+CREATE TABLE reminders_sent (
+    id INTEGER PRIMARY KEY,
+    day TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    name TEXT,
+    fingerprint TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    items INTEGER NOT NULL,
+    message_id TEXT,
+    sent_at TEXT NOT NULL,
+    UNIQUE (day, recipient, fingerprint)
+);
+"""
+
+
+def m002_owners_and_reminders(db) -> None:
+    """Owners with e-mail addresses, plan coordinators, and the log of reminders sent."""
+    for statement in _statements(M002_SCHEMA):
+        db.execute(statement)
+
+
+MIGRATIONS = [m001_initial, m002_owners_and_reminders]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 
 

@@ -186,11 +186,12 @@ class Store:
             "a.due >= :due_from": due_from, "a.due <= :due_to": due_to})
         return self.query(
             f"""SELECT a.*, ar.number AS area_number, ar.title AS area_title, i.authority,
-                  c_due.number AS due_number,
+                  c_due.number AS due_number, o.name AS owner_name, o.email AS owner_email,
                   (SELECT at FROM status_updates s WHERE s.action_id = a.id ORDER BY s.id DESC LIMIT 1) AS updated_at
                 FROM actions a JOIN inspections i ON i.id = a.inspection_id
                 LEFT JOIN areas ar ON ar.id = a.area_id
                 LEFT JOIN calendar c_due ON c_due.day = a.due
+                LEFT JOIN owners o ON o.name = a.owner
                 WHERE {where} ORDER BY a.due IS NULL, a.due, a.id""", params)
 
     def day_number(self, day: dt.date) -> int:
@@ -201,6 +202,45 @@ class Store:
 
     def status_updates(self, action_id: int) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM status_updates WHERE action_id = ? ORDER BY id", (action_id,))
+
+    def is_working_day(self, day: dt.date) -> bool:
+        rows = self.query("SELECT working FROM calendar WHERE day = ?", (day.isoformat(),))
+        if not rows:
+            raise IlacsError(f"{day} is outside the calendar (2000 to 2060)", 2)
+        return bool(rows[0][0])
+
+    # -- owners and reminders --------------------------------------------------
+
+    def owners(self, name: str | None = None) -> list[sqlite3.Row]:
+        """Registered owners (all, or the one named, ignoring case) with the inspections they coordinate."""
+        return self.query(
+            f"""SELECT o.*,
+                  (SELECT group_concat(inspection_id, ' ') FROM
+                     (SELECT inspection_id FROM coordinators c WHERE c.owner_id = o.id ORDER BY inspection_id))
+                    AS coordinates,
+                  (SELECT count(*) FROM actions a WHERE a.owner = o.name COLLATE NOCASE AND a.status IN {_OPEN}) AS actions_open
+                FROM owners o WHERE :name IS NULL OR o.name = :name ORDER BY o.name""", {"name": name})
+
+    def unregistered_owners(self) -> list[sqlite3.Row]:
+        """Owner names written on actions that are not registered owners, with their open action counts."""
+        return self.query(
+            f"""SELECT a.owner AS name, sum(a.status IN {_OPEN}) AS actions_open FROM actions a
+                WHERE a.owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM owners o WHERE o.name = a.owner)
+                GROUP BY lower(a.owner) ORDER BY lower(a.owner)""")
+
+    def coordinators(self) -> list[sqlite3.Row]:
+        """Each inspection's coordinators: inspection_id, name, email."""
+        return self.query("SELECT c.inspection_id, o.name, o.email FROM coordinators c "
+                          "JOIN owners o ON o.id = c.owner_id ORDER BY c.inspection_id, o.name")
+
+    def reminder_sent(self, day: dt.date, recipient: str, fingerprint: str) -> bool:
+        """True when this recipient was sent a reminder with these items for this day."""
+        return bool(self.query("SELECT 1 FROM reminders_sent WHERE day = ? AND recipient = ? AND fingerprint = ?",
+                               (day.isoformat(), recipient.lower(), fingerprint)))
+
+    def reminders_sent(self, day: dt.date | None = None) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM reminders_sent WHERE :day IS NULL OR day = :day ORDER BY id",
+                          {"day": day and day.isoformat()})
 
 
 def _filters(clauses: dict[str, object]) -> tuple[str, dict]:
@@ -277,3 +317,30 @@ def insert_status_update(conn: sqlite3.Connection, row: dict) -> None:
 
 def set_deadline_status(conn: sqlite3.Connection, deadline_id: int, status: str, met_on: str | None) -> None:
     conn.execute("UPDATE deadlines SET status = ?, met_on = ? WHERE id = ?", (status, met_on, deadline_id))
+
+
+def insert_owner(conn: sqlite3.Connection, row: dict) -> int:
+    return conn.execute("INSERT INTO owners (name, email, role, created_at) "
+                        "VALUES (:name, :email, :role, :created_at)", row).lastrowid
+
+
+def update_owner(conn: sqlite3.Connection, owner_id: int, changes: dict) -> None:
+    """Set the given columns (name, email, role) of one owner."""
+    assignments = ", ".join(f"{column} = :{column}" for column in changes if column in ("name", "email", "role"))
+    if assignments:
+        conn.execute(f"UPDATE owners SET {assignments} WHERE id = :id", {**changes, "id": owner_id})
+
+
+def add_coordinator(conn: sqlite3.Connection, inspection_id: str, owner_id: int) -> None:
+    conn.execute("INSERT OR IGNORE INTO coordinators (inspection_id, owner_id) VALUES (?, ?)",
+                 (inspection_id, owner_id))
+
+
+def remove_coordinator(conn: sqlite3.Connection, inspection_id: str, owner_id: int) -> None:
+    conn.execute("DELETE FROM coordinators WHERE inspection_id = ? AND owner_id = ?", (inspection_id, owner_id))
+
+
+def insert_reminder_sent(conn: sqlite3.Connection, row: dict) -> None:
+    conn.execute("INSERT OR IGNORE INTO reminders_sent (day, recipient, name, fingerprint, subject, items, "
+                 "message_id, sent_at) VALUES (:day, lower(:recipient), :name, :fingerprint, :subject, :items, "
+                 ":message_id, :sent_at)", row)

@@ -1,4 +1,7 @@
+import email
+import email.policy
 import os
+import socket
 import subprocess
 import sys
 
@@ -13,9 +16,61 @@ def run_ilacs(*args, db=None, env=None):
     return subprocess.run([sys.executable, "-m", "ilacs_cli", *args], capture_output=True, text=True, env=full_env)
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path, monkeypatch):
+    """Tests never read the user's own config file or SMTP settings."""
+    monkeypatch.setenv("ILACS_CONFIG", str(tmp_path / "config.toml"))
+    for name in list(os.environ):
+        if name.startswith("ILACS_SMTP_") or name == "ILACS_COORDINATOR":
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture()
 def db(tmp_path):
     path = tmp_path / "plan.db"
     result = run_ilacs("seed", db=path)
     assert result.returncode == 0, result.stderr
     return path
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message it accepts; it can drop the connection to play a dying server."""
+
+    def __init__(self):
+        self.messages = []
+        self.logins = []
+        self.drop_after = None  # accept this many messages, then cut the connection on the next one
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.drop_after is not None and len(self.messages) >= self.drop_after:
+            server.transport.close()
+            return "421 4.3.2 shutting down"
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=True)
+
+
+@pytest.fixture()
+def smtp_server():
+    """A real SMTP server on localhost (aiosmtpd); yields (mailbox, environment for ilacs to send through it)."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate,
+                            auth_require_tls=False)
+    controller.start()
+    env = {"ILACS_SMTP_HOST": "127.0.0.1", "ILACS_SMTP_PORT": str(port), "ILACS_SMTP_SECURITY": "none",
+           "ILACS_SMTP_FROM": "ILACS reminders <ilacs@council.example.gov.uk>", "ILACS_SMTP_TIMEOUT": "10"}
+    try:
+        yield mailbox, env
+    finally:
+        controller.stop()

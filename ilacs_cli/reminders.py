@@ -1,0 +1,219 @@
+"""Reminder digests: for each owner, what is overdue and what falls due soon; for coordinators, plan deadlines
+and the actions whose owners have no e-mail on file. Also the rule that a digest is sent once a day.
+
+Returns plain dataclasses; never prints, never renders, never talks SMTP (`deliver` is handed a `send`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ilacs_cli import store as storage
+from ilacs_cli.dates import human
+from ilacs_cli.errors import DeliveryError, IlacsError
+from ilacs_cli.plan import require_inspection
+from ilacs_cli.store import Store
+
+OWN, DEADLINES, NO_EMAIL = "Your actions", "Deadlines of plans you coordinate", "Owners with no e-mail on file"
+NO_COORDINATOR = "No coordinator"
+
+
+@dataclass
+class ReminderItem:
+    kind: str  # "action" or "deadline"
+    id: str  # "12" for an action, "D3" for a deadline
+    inspection: str
+    authority: str | None
+    area: int | None
+    area_title: str | None
+    title: str
+    owner: str | None
+    due: str
+    wording: str | None
+    status: str
+    overdue: bool
+    working_days: int  # late when overdue, else left until due
+
+
+@dataclass
+class ReminderGroup:
+    inspection: str
+    authority: str | None
+    area: int | None
+    area_title: str | None
+    items: list[ReminderItem]
+
+
+@dataclass
+class ReminderSection:
+    heading: str
+    groups: list[ReminderGroup]
+
+
+@dataclass
+class Digest:
+    name: str
+    email: str | None
+    as_of: str
+    within: int
+    overdue: int
+    due_soon: int
+    sections: list[ReminderSection]
+
+
+@dataclass
+class Reminders:
+    as_of: dt.date
+    working_day: bool
+    digests: list[Digest]
+
+    @property
+    def overdue(self) -> int:
+        return sum(digest.overdue for digest in self.digests)
+
+
+@dataclass
+class Delivery:
+    to_send: list[Digest] = field(default_factory=list)
+    sent: list[Digest] = field(default_factory=list)
+    already_sent: list[Digest] = field(default_factory=list)
+    unaddressed: list[Digest] = field(default_factory=list)
+    failed: list[tuple[Digest, str]] = field(default_factory=list)
+    not_attempted: list[Digest] = field(default_factory=list)
+
+
+@dataclass
+class _Recipient:
+    name: str
+    email: str | None
+    items: dict[str, list[ReminderItem]] = field(default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: []})
+
+
+def remind(db: Store, as_of: dt.date, within: int = 10, *, owner: str | None = None, inspection: str | None = None,
+           force: bool = False) -> Reminders:
+    """The digests for `as_of`; none on a day that is not an English working day unless `force`."""
+    if within < 0:
+        raise IlacsError(f"--within {within}: give a number of working days, 0 or more", 2)
+    if inspection is not None:
+        require_inspection(db, inspection)
+    working_day = db.is_working_day(as_of)
+    if not working_day and not force:
+        return Reminders(as_of, False, [])
+    return Reminders(as_of, working_day, _digests(db, as_of, within, owner, inspection))
+
+
+def _digests(db: Store, as_of: dt.date, within: int, owner: str | None, inspection: str | None) -> list[Digest]:
+    from ilacs_cli.config import default_coordinator
+
+    end = db.add_working_days(as_of, within)
+    today = db.day_number(as_of)
+    coordinators: dict[str, list[tuple[str, str | None]]] = {}
+    for row in db.coordinators():
+        coordinators.setdefault(row["inspection_id"], []).append((row["name"], row["email"]))
+    fallback = default_coordinator()
+    fallback = [(fallback[0] or fallback[1], fallback[1])] if fallback else [(NO_COORDINATOR, None)]
+    recipients: dict[str, _Recipient] = {}
+
+    def deliver_to(name: str, email: str | None, section: str, item: ReminderItem) -> None:
+        key = email.lower() if email else f"name:{name.lower()}"
+        recipients.setdefault(key, _Recipient(name, email)).items[section].append(item)
+
+    for row in db.actions(open_only=True, due_to=end, inspection=inspection, owner=owner):
+        item = _item(row, "action", str(row["id"]), today, as_of)
+        if row["owner_email"]:
+            deliver_to(row["owner_name"], row["owner_email"], OWN, item)
+        else:
+            for name, email in coordinators.get(row["inspection_id"], fallback):
+                deliver_to(name, email, NO_EMAIL, item)
+    for row in db.deadlines(open_only=True, due_to=end, inspection=inspection):
+        item = _item(row, "deadline", f"D{row['id']}", today, as_of)
+        for name, email in coordinators.get(row["inspection_id"], fallback):
+            if owner is None or name.lower() == owner.lower():
+                deliver_to(name, email, DEADLINES, item)
+    digests = [_digest(recipient, as_of, within) for recipient in recipients.values()]
+    return sorted(digests, key=lambda digest: (digest.email is None, digest.name.lower()))
+
+
+def _item(row: sqlite3.Row, kind: str, item_id: str, today: int, as_of: dt.date) -> ReminderItem:
+    overdue = row["due"] < as_of.isoformat()
+    due_number = row["due_number"] if row["due_number"] is not None else today
+    return ReminderItem(kind, item_id, row["inspection_id"], row["authority"],
+                        row["area_number"] if kind == "action" else None,
+                        row["area_title"] if kind == "action" else None, row["title"],
+                        row["owner"] if kind == "action" else None, row["due"], row["wording"], row["status"],
+                        overdue, today - due_number if overdue else due_number - today)
+
+
+def _digest(recipient: _Recipient, as_of: dt.date, within: int) -> Digest:
+    sections = [ReminderSection(heading, _groups(items)) for heading, items in recipient.items.items() if items]
+    items = [item for items in recipient.items.values() for item in items]
+    overdue = sum(item.overdue for item in items)
+    return Digest(recipient.name, recipient.email, as_of.isoformat(), within, overdue, len(items) - overdue, sections)
+
+
+def _groups(items: list[ReminderItem]) -> list[ReminderGroup]:
+    """Items grouped by inspection and area; most urgent (earliest due) first, within and across groups."""
+    groups: dict[tuple, ReminderGroup] = {}
+    for item in sorted(items, key=lambda item: (item.due, item.kind, item.id)):
+        key = (item.inspection, item.area)
+        if key not in groups:
+            groups[key] = ReminderGroup(item.inspection, item.authority, item.area, item.area_title, [])
+        groups[key].items.append(item)
+    return list(groups.values())
+
+
+def subject(digest: Digest) -> str:
+    """The e-mail subject: counts and the date only (no user-supplied text)."""
+    parts = [f"{digest.overdue} overdue"] if digest.overdue else []
+    if digest.due_soon:
+        parts.append(f"{digest.due_soon} due soon")
+    return f"ILACS action plan reminder for {human(dt.date.fromisoformat(digest.as_of))}: {', '.join(parts)}"
+
+
+def fingerprint(digest: Digest) -> str:
+    """What a digest reminds of; the same items to the same address on the same day are sent once."""
+    keys = sorted(f"{section.heading}|{item.kind}|{item.id}|{item.overdue}"
+                  for section in digest.sections for group in section.groups for item in group.items)
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
+
+
+def pending(db: Store, reminders: Reminders, *, force: bool = False) -> Delivery:
+    """Sort digests into those to send, those already sent today, and those with no address."""
+    delivery = Delivery()
+    for digest in reminders.digests:
+        if not digest.email:
+            delivery.unaddressed.append(digest)
+        elif not force and db.reminder_sent(reminders.as_of, digest.email, fingerprint(digest)):
+            delivery.already_sent.append(digest)
+        else:
+            delivery.to_send.append(digest)
+    return delivery
+
+
+def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, force: bool = False) -> Delivery:
+    """Send each pending digest with `send` (which returns a Message-ID), logging each one as soon as it is sent.
+
+    A failure is kept and the rest tried, unless the server is gone: then the rest are left for a re-run.
+    """
+    delivery = pending(db, reminders, force=force)
+    for index, digest in enumerate(delivery.to_send):
+        try:
+            message_id = send(digest)
+        except DeliveryError as error:
+            delivery.failed.append((digest, str(error)))
+            if error.fatal:
+                delivery.not_attempted = delivery.to_send[index + 1:]
+                break
+            continue
+        with db.transaction() as conn:
+            storage.insert_reminder_sent(conn, {
+                "day": reminders.as_of.isoformat(), "recipient": digest.email, "name": digest.name,
+                "fingerprint": fingerprint(digest), "subject": subject(digest),
+                "items": digest.overdue + digest.due_soon, "message_id": message_id,
+                "sent_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+        delivery.sent.append(digest)
+    return delivery

@@ -1,0 +1,145 @@
+"""Reminder digests as plain text (cron mail, e-mail body), Markdown and self-contained HTML.
+
+Depends only on the digest dataclasses; every user-supplied string is escaped for the form it goes into.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from ilacs_cli.dates import human
+from ilacs_cli.reminders import NO_EMAIL, Digest, ReminderGroup, ReminderItem
+
+COLUMNS = ["id", "what", "owner", "due", "when", "status"]
+FOOTER = "Sent by ilacs. Please record progress with your plan coordinator (or `ilacs update ID`)."
+
+
+def _day(iso: str) -> str:
+    return human(dt.date.fromisoformat(iso))
+
+
+def recipient(digest: Digest) -> str:
+    return f"{digest.name} <{digest.email}>" if digest.email else f"{digest.name} (no e-mail on file)"
+
+
+def summary(digest: Digest) -> str:
+    """'As of Mon 23 Nov 2026: 2 overdue, 1 due within 10 working days.'"""
+    return (f"As of {_day(digest.as_of)}: {digest.overdue} overdue, {digest.due_soon} due within "
+            f"{digest.within} working days.")
+
+
+def group_heading(group: ReminderGroup) -> str:
+    plan = f"{group.authority or 'authority unknown'} ({group.inspection})"
+    if group.area is not None:
+        return f"{plan}, area {group.area}: {group.area_title}"
+    return plan
+
+
+def when(item: ReminderItem) -> str:
+    """How late, or how long is left, in working days."""
+    days = item.working_days
+    plural = "" if days == 1 else "s"
+    if item.overdue:
+        return f"{days} working day{plural} late"
+    return "due today" if days == 0 else f"{days} working day{plural} left"
+
+
+def due(item: ReminderItem) -> str:
+    return _day(item.due) + (f" ({item.wording})" if item.wording else "")
+
+
+def cells(item: ReminderItem) -> list[str]:
+    """One item as the row COLUMNS describe."""
+    owner = item.owner or ("" if item.kind == "deadline" else "owner unknown")
+    return [item.id, item.title, owner, due(item), when(item), item.status]
+
+
+# -- plain text ---------------------------------------------------------------------
+
+def text(digests: list[Digest], *, addressed: bool = True) -> str:
+    """Digests as plain text; `addressed` adds a To: line to each (for a report, not an e-mail body)."""
+    return ("\n" + "-" * 72 + "\n\n").join(_text(digest, addressed) for digest in digests)
+
+
+def _text(digest: Digest, addressed: bool) -> str:
+    lines = [f"To: {recipient(digest)}"] if addressed else []
+    lines.append(summary(digest))
+    for section in digest.sections:
+        lines += ["", section.heading]
+        for group in section.groups:
+            lines.append(f"  {group_heading(group)}")
+            for item in group.items:
+                owner = f"; owner {item.owner or 'unknown'}" if section.heading == NO_EMAIL else ""
+                lines.append(f"    [{item.id}] {item.title}")
+                lines.append(f"        due {due(item)}: {when(item)}; {item.status}{owner}")
+    if not addressed:
+        lines += ["", FOOTER]
+    return "\n".join(lines) + "\n"
+
+
+# -- Markdown -----------------------------------------------------------------------
+
+def _md(value: str) -> str:
+    """User text made inert in Markdown (and in a table cell)."""
+    return "".join("\\" + char if char in "\\`*_{}[]<>()#|!~" else char for char in value)
+
+
+def markdown(digests: list[Digest]) -> str:
+    """Digests as Markdown: a heading per recipient, a table per inspection and area."""
+    lines: list[str] = []
+    for digest in digests:
+        lines += [f"# To: {_md(recipient(digest))}", "", summary(digest)]
+        for section in digest.sections:
+            lines += ["", f"## {section.heading}"]
+            for group in section.groups:
+                lines += ["", f"### {_md(group_heading(group))}", "", "| " + " | ".join(COLUMNS) + " |",
+                          "|" + "---|" * len(COLUMNS)]
+                lines += ["| " + " | ".join(_md(cell) for cell in cells(item)) + " |" for item in group.items]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- HTML ---------------------------------------------------------------------------
+
+STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; color: #1b1b1b; max-width: 60em; margin: 1em auto; padding: 0 1em; }
+h1 { font-size: 1.3em; border-bottom: 2px solid #1d70b8; padding-bottom: .2em; }
+h2 { font-size: 1.1em; margin-top: 1.4em; }
+h3 { font-size: 1em; color: #505a5f; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1em; }
+th, td { border: 1px solid #b1b4b6; padding: .3em .5em; text-align: left; vertical-align: top; }
+th { background: #f3f2f1; }
+td.late { color: #b00020; font-weight: bold; }
+section + section { page-break-before: always; }
+p.footer { color: #505a5f; font-size: .9em; }
+"""
+
+
+def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
+    """Digests as one self-contained HTML page (inline CSS); `addressed` adds a To: heading to each."""
+    esc = html.escape
+    title = f"ILACS action plan reminders, {_day(digests[0].as_of)}" if digests else "ILACS action plan reminders"
+    parts = ['<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n',
+             f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"]
+    for digest in digests:
+        parts.append("<section>\n")
+        if addressed:
+            parts.append(f"<h1>To: {esc(recipient(digest))}</h1>\n")
+        parts.append(f"<p>{esc(summary(digest))}</p>\n")
+        for section in digest.sections:
+            parts.append(f"<h2>{esc(section.heading)}</h2>\n")
+            for group in section.groups:
+                parts.append(f"<h3>{esc(group_heading(group))}</h3>\n<table>\n<thead><tr>")
+                parts.append("".join(f"<th>{esc(column)}</th>" for column in COLUMNS) + "</tr></thead>\n<tbody>\n")
+                for item in group.items:
+                    row = [f"<td>{esc(cell)}</td>" for cell in cells(item)]
+                    if item.overdue:
+                        row[4] = f'<td class="late">{esc(when(item))}</td>'
+                    parts.append("<tr>" + "".join(row) + "</tr>\n")
+                parts.append("</tbody>\n</table>\n")
+        if not addressed:
+            parts.append(f'<p class="footer">{esc(FOOTER)}</p>\n')
+        parts.append("</section>\n")
+    parts.append("</body>\n</html>\n")
+    return "".join(parts)

@@ -1,0 +1,289 @@
+"""Reminders from cron and e-mail to owners, through the real CLI, a real SQLite file and a real SMTP server."""
+
+import json
+import shutil
+
+import pytest
+from conftest import run_ilacs as ilacs
+
+PLAN = "east-sussex-2023"
+WATSON = "a.watson@council.example.gov.uk"
+KHAN = "b.khan@council.example.gov.uk"
+PATEL = "d.patel@council.example.gov.uk"
+NEW_YEAR = "02/01/2024"  # Tue 2 Jan 2024: 25, 26 Dec and 1 Jan are bank holidays
+
+
+def ok(*args, db, env=None):
+    out = ilacs(*args, db=db, env=env)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def plan_template(tmp_path_factory):
+    """Owners with and without addresses, and actions either side of Christmas 2023 (built once, copied per test)."""
+    db = tmp_path_factory.mktemp("plan") / "plan.db"
+    ok("seed", db=db)
+    ok("owner", "add", "A Watson", "--email", WATSON, db=db)
+    ok("owner", "add", "B Khan", "--email", KHAN, "--role", "Head of Service", "--coordinator", PLAN, db=db)
+    ids = {
+        "late": ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due", "22/12/2023",
+                   "Audit supervision records", db=db),
+        "soon": ok("add-action", PLAN, "--area", "3", "--owner", "a watson", "--due", "2024-01-12",
+                   "Refresh the neglect toolkit", db=db),
+        "unaddressed": ok("add-action", PLAN, "--area", "3", "--owner", "C Jones", "--due", "05/01/2024",
+                          "Private fostering awareness campaign", db=db),
+        "later": ok("add-action", PLAN, "--area", "1", "--owner", "A Watson", "--due", "30/06/2024",
+                    "Plan quality audit", db=db),
+    }
+    return db, ids
+
+
+@pytest.fixture()
+def plan(plan_template, tmp_path):
+    template, ids = plan_template
+    db = tmp_path / "plan.db"
+    shutil.copyfile(template, db)  # every ilacs process has exited, so the WAL is checkpointed into the file
+    return db, ids
+
+
+def digests(db, *args, env=None):
+    return {digest["name"]: digest for digest in json.loads(ok("remind", "-f", "json", *args, db=db, env=env))}
+
+
+def items(digest, heading=None):
+    return [item for section in digest["sections"] if heading in (None, section["heading"])
+            for group in section["groups"] for item in group["items"]]
+
+
+def test_one_digest_per_owner_in_working_days(plan):
+    db, ids = plan
+    found = digests(db, "--as-of", NEW_YEAR, "--inspection", PLAN)
+    assert set(found) == {"A Watson", "B Khan"}
+    watson = found["A Watson"]
+    assert (watson["email"], watson["overdue"], watson["due_soon"]) == (WATSON, 1, 1)
+    assert [(i["id"], i["overdue"], i["working_days"]) for i in items(watson)] == [
+        (ids["late"], True, 4),  # 27, 28, 29 Dec and 2 Jan
+        (ids["soon"], False, 8)]  # 3, 4, 5, 8, 9, 10, 11, 12 Jan
+    khan = found["B Khan"]
+    assert [(i["id"], i["owner"]) for i in items(khan, "Owners with no e-mail on file")] == [
+        (ids["unaddressed"], "C Jones")]
+    assert ids["later"] not in {i["id"] for d in found.values() for i in items(d)}
+
+
+def test_text_digest_grouped_by_area_most_urgent_first(plan):
+    db, ids = plan
+    text = ok("remind", "--as-of", NEW_YEAR, "--inspection", PLAN, "--owner", "A Watson", db=db)
+    lines = text.splitlines()
+    assert lines[0] == f"To: A Watson <{WATSON}>"
+    assert lines[1] == "As of Tue 2 Jan 2024: 1 overdue, 1 due within 10 working days."
+    area2 = lines.index("  East Sussex County Council (east-sussex-2023), area 2: "
+                        "The recording of management oversight, supervision and direction")
+    assert lines[area2 + 1] == f"    [{ids['late']}] Audit supervision records"
+    assert lines[area2 + 2] == "        due Fri 22 Dec 2023: 4 working days late; not-started"
+    assert text.index("Audit supervision records") < text.index("Refresh the neglect toolkit")
+    assert "B Khan" not in text and "C Jones" not in text
+
+
+def test_coordinator_hears_of_deadlines(plan):
+    db, _ = plan
+    khan = digests(db, "--as-of", "10/05/2024", "--inspection", PLAN)["B Khan"]
+    deadlines = items(khan, "Deadlines of plans you coordinate")
+    assert [(d["title"], d["due"], d["working_days"]) for d in deadlines] == [
+        ("Final action plan to Ofsted", "2024-05-17", 5)]
+
+
+@pytest.mark.parametrize("form", ["text", "markdown", "html", "json"])
+def test_silent_when_nothing_is_due_or_late(plan, form):
+    db, _ = plan
+    out = ilacs("remind", "--as-of", "02/01/2018", "-f", form, "--fail-on-overdue", db=db)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+    verbose = ilacs("remind", "--as-of", "02/01/2018", "-f", form, "--verbose", db=db)
+    assert verbose.stdout == "" and "nothing overdue or due within 10 working days" in verbose.stderr
+
+
+@pytest.mark.parametrize("day", ["06/05/2024", "04/05/2024", "26/12/2023"])  # bank holiday, Saturday, Boxing Day
+def test_does_nothing_on_a_day_that_is_not_a_working_day(plan, day):
+    db, _ = plan
+    out = ilacs("remind", "--as-of", day, "--fail-on-overdue", db=db)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+    verbose = ilacs("remind", "--as-of", day, "--verbose", db=db)
+    assert verbose.stdout == "" and "is not an English working day" in verbose.stderr
+    forced = ilacs("remind", "--as-of", day, "--force", db=db)
+    assert forced.returncode == 0 and "To: A Watson" in forced.stdout
+
+
+def test_fail_on_overdue_has_its_own_exit_status(plan):
+    db, _ = plan
+    assert ilacs("remind", "--as-of", NEW_YEAR, db=db).returncode == 0
+    out = ilacs("remind", "--as-of", NEW_YEAR, "--fail-on-overdue", db=db)
+    assert out.returncode == 3 and "To: A Watson" in out.stdout
+    nothing_late = ilacs("remind", "--as-of", "02/01/2018", "--within", "1700", "--fail-on-overdue",
+                         "--inspection", PLAN, db=db)
+    assert nothing_late.returncode == 0 and "0 overdue" in nothing_late.stdout
+
+
+def test_user_text_is_escaped_in_every_form(plan):
+    db, _ = plan
+    title = "<script>alert(1)</script> | *urgent* & [link](x)"
+    ok("add-action", PLAN, "--area", "1", "--owner", "A Watson", "--due", "03/01/2024", title, db=db)
+    args = ("remind", "--as-of", NEW_YEAR, "--owner", "A Watson")
+    page = ok(*args, "-f", "html", db=db)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; | *urgent* &amp; [link](x)" in page
+    markdown = ok(*args, "-f", "markdown", db=db)
+    assert r"\<script\>alert\(1\)\</script\> \| \*urgent\* & \[link\]\(x\)" in markdown
+    assert title in [i["title"] for i in items(digests(db, *args[1:])["A Watson"])]
+
+
+@pytest.mark.parametrize("args", [
+    ["owner", "add", "Eve\nBcc: victim@example.org", "--email", "eve@example.org"],
+    ["owner", "add", "Eve", "--email", "eve@example.org\r\nBcc: victim@example.org"],
+    ["owner", "add", "Eve", "--email", "eve@example.org, victim@example.org"],
+    ["owner", "add", "Eve", "--email", "Eve <eve@example.org>"],
+    ["owner", "add", "Eve", "--email", "not-an-address"],
+    ["owner", "add", "A Watson", "--email", "other@example.org"],
+    ["owner", "set", "A Watson", "--rename", "B Khan"],
+    ["owner", "set", "A Watson", "--role", "Head\u2028of Service"],
+    ["remind", "--format", "pdf"],
+    ["remind", "--dry-run"],
+    ["remind", "--within", "-1"],
+    ["owner", "add", "Eve", "--coordinator", "nowhere-2020"],
+    ["owner", "set", "Nobody", "--email", "nobody@example.org"],
+    ["remind", "--inspection", "nowhere-2020"],
+])
+def test_bad_owner_and_remind_input_is_one_line_and_changes_nothing(plan, args):
+    db, _ = plan
+    before = db.read_bytes()
+    out = ilacs(*args, db=db)
+    assert out.returncode == (1 if "nowhere-2020" in args or "Nobody" in args else 2), out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert db.read_bytes() == before
+
+
+def test_owner_list_shows_registered_and_named_owners(plan):
+    db, _ = plan
+    ok("owner", "set", "a watson", "--rename", "Anna Watson", "--email", "anna.watson@council.example.gov.uk",
+       "--coordinator", PLAN, db=db)
+    owners = {o["name"]: o for o in json.loads(ok("owner", "list", "--json", db=db))}
+    assert owners["Anna Watson"]["email"] == "anna.watson@council.example.gov.uk"
+    assert owners["Anna Watson"]["coordinates"] == [PLAN] and owners["Anna Watson"]["actions_open"] == 0
+    assert owners["C Jones"] == {"name": "C Jones", "email": None, "role": None, "coordinates": [],
+                                 "actions_open": 1, "registered": False}
+    # The actions still carry the name they were given, so A Watson is now an unregistered name with 3 actions.
+    assert owners["A Watson"]["registered"] is False and owners["A Watson"]["actions_open"] == 3
+    ok("owner", "set", "Anna Watson", "--email", "", "--not-coordinator", PLAN, db=db)
+    owners = {o["name"]: o for o in json.loads(ok("owner", "list", "--json", db=db))}
+    assert owners["Anna Watson"]["email"] is None and owners["Anna Watson"]["coordinates"] == []
+
+
+# -- sending through a real SMTP server --------------------------------------------------
+
+def send(db, env, *extra):
+    return ilacs("remind", "--send", "--as-of", NEW_YEAR, "--inspection", PLAN, *extra, db=db, env=env)
+
+
+def test_send_mails_each_owner_their_own_digest(plan, smtp_server):
+    db, ids = plan
+    mailbox, env = smtp_server
+    out = send(db, env)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+    assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], [KHAN]]
+    watson = mailbox.messages[0][1]
+    assert watson["To"] == f"A Watson <{WATSON}>"
+    assert watson["From"] == "ILACS reminders <ilacs@council.example.gov.uk>"
+    assert watson["Subject"] == "ILACS action plan reminder for Tue 2 Jan 2024: 1 overdue, 1 due soon"
+    assert watson["Auto-Submitted"] == "auto-generated"
+    text = watson.get_body(("plain",)).get_content()
+    assert f"[{ids['late']}] Audit supervision records" in text and "4 working days late" in text
+    assert "To:" not in text and "C Jones" not in text
+    page = watson.get_body(("html",)).get_content()
+    assert "<table>" in page and "Refresh the neglect toolkit" in page and "8 working days left" in page
+    khan = mailbox.messages[1][1]
+    assert khan["Subject"] == "ILACS action plan reminder for Tue 2 Jan 2024: 1 due soon"
+    assert "Private fostering awareness campaign" in khan.get_body(("plain",)).get_content()
+
+
+def test_second_send_on_the_same_day_sends_nothing_unless_forced(plan, smtp_server):
+    db, _ = plan
+    mailbox, env = smtp_server
+    assert send(db, env).returncode == 0 and len(mailbox.messages) == 2
+    again = send(db, env, "--verbose")
+    assert again.returncode == 0 and len(mailbox.messages) == 2
+    assert f"already sent today to A Watson <{WATSON}>" in again.stderr
+    dry = send(db, env, "--dry-run")
+    assert dry.stdout.startswith(f"already sent today to A Watson <{WATSON}>") and len(mailbox.messages) == 2
+    # Something new to say is a new reminder, to that owner only.
+    ok("add-action", PLAN, "--area", "1", "--owner", "A Watson", "--due", "04/01/2024", "Chase plan audits", db=db)
+    assert send(db, env).returncode == 0
+    assert [rcpt for rcpt, _ in mailbox.messages[2:]] == [[WATSON]]
+    assert send(db, env, "--force").returncode == 0 and len(mailbox.messages) == 5
+
+
+def test_server_dying_mid_run_sends_the_rest_on_rerun(plan, smtp_server):
+    db, _ = plan
+    mailbox, env = smtp_server
+    ok("owner", "add", "D Patel", "--email", PATEL, db=db)
+    ok("add-action", PLAN, "--area", "1", "--owner", "D Patel", "--due", "08/01/2024", "Revise care plan template",
+       db=db)
+    mailbox.drop_after = 1
+    out = send(db, env)
+    assert out.returncode == 1 and out.stdout == ""
+    assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON]]
+    assert f"not sent to B Khan <{KHAN}>" in out.stderr and f"not sent to D Patel <{PATEL}>" in out.stderr
+    assert "2 of 3 reminders not sent (1 sent and logged)" in out.stderr
+    assert "Traceback" not in out.stderr
+    mailbox.drop_after = None
+    rerun = send(db, env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], [KHAN], [PATEL]]
+    assert send(db, env).returncode == 0 and len(mailbox.messages) == 3
+
+
+def test_unreachable_server_sends_and_logs_nothing(plan, smtp_server):
+    db, _ = plan
+    _, env = smtp_server
+    out = send(db, {**env, "ILACS_SMTP_PORT": "1"})
+    assert out.returncode == 1 and "cannot reach the SMTP server 127.0.0.1:1" in out.stderr
+    dry = send(db, env, "--dry-run")
+    assert f"would send to A Watson <{WATSON}>" in dry.stdout and f"would send to B Khan <{KHAN}>" in dry.stdout
+
+
+def test_owners_without_address_go_to_the_default_coordinator(plan, smtp_server):
+    db, _ = plan
+    mailbox, env = smtp_server
+    ok("owner", "set", "B Khan", "--not-coordinator", PLAN, db=db)
+    out = send(db, env)
+    assert out.returncode == 0 and [rcpt for rcpt, _ in mailbox.messages] == [[WATSON]]
+    assert "cannot send 1 reminders to No coordinator (no e-mail on file)" in out.stderr
+    out = send(db, {**env, "ILACS_COORDINATOR": "Performance Team <performance@council.example.gov.uk>"})
+    assert out.returncode == 0 and out.stderr == ""
+    assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], ["performance@council.example.gov.uk"]]
+    assert "Private fostering awareness campaign" in mailbox.messages[1][1].get_body(("plain",)).get_content()
+
+
+def test_password_comes_from_a_file_or_the_environment(plan, smtp_server, tmp_path):
+    db, _ = plan
+    mailbox, env = smtp_server
+    secret = tmp_path / "smtp-password"
+    secret.write_text("s3cret\n")
+    assert send(db, {**env, "ILACS_SMTP_USER": "ilacs", "ILACS_SMTP_PASSWORD_FILE": str(secret)}).returncode == 0
+    assert mailbox.logins == [("ilacs", "s3cret")]
+
+
+def test_config_file_settings_and_refusals(plan, smtp_server, tmp_path):
+    db, _ = plan
+    mailbox, env = smtp_server
+    config = tmp_path / "config.toml"  # the file ILACS_CONFIG names in every test
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {env["ILACS_SMTP_PORT"]}\nsecurity = "none"\n'
+                      'from = "ilacs@council.example.gov.uk"\n')
+    assert ilacs("remind", "--send", "--as-of", NEW_YEAR, "--inspection", PLAN, db=db).returncode == 0
+    assert len(mailbox.messages) == 2
+    before = db.read_bytes()
+    for text, message in [('[smtp]\nhost = "x"\npassword = "p"\n', "password is not read from the config file"),
+                          ('[smtp]\nhots = "x"\n', "unknown key [smtp] hots"),
+                          ('[smtp]\nfrom = "a@b.example"\n', "no SMTP server configured"),
+                          ('[smtp\n', "cannot read the config file")]:
+        config.write_text(text)
+        out = ilacs("remind", "--send", "--as-of", NEW_YEAR, "--force", db=db)
+        assert out.returncode == 1 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert db.read_bytes() == before and len(mailbox.messages) == 2
