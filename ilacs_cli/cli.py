@@ -353,18 +353,23 @@ def owner_list(db: DbOption = None, json: Json = False, csv: Csv = False) -> Non
 
 # -- reminders ----------------------------------------------------------------------
 
-REMIND_HELP = """One digest per owner: what is overdue and what falls due within N working days, grouped by
-inspection and area, most urgent first. Coordinators also get their plans' deadlines and the actions whose owners
-have no e-mail on file.
-
-Prints nothing when nothing is due or late. Does nothing on a day that is not an English working day unless
---force. Exit status: 0 done (whether or not anything was found); 1 error, or reminders that could not be sent;
-2 bad usage; 3 something is overdue and --fail-on-overdue was given.
-
-Example: ilacs remind --send    (cron, weekday mornings; see the README)"""
+REMIND_HELP = (
+    "One digest per owner: what is overdue and what falls due within N working days, grouped by inspection and "
+    "area, most urgent first. Coordinators also get their plans' deadlines and the actions whose owners have no "
+    "e-mail on file.\n\n"
+    "Prints nothing when nothing is due or late. Does nothing on a day that is not an English working day unless "
+    "given --force.\n\n"
+    "Exit status: 0 done, whether or not anything was found; 1 error, or reminders that could not be sent; "
+    "2 bad usage; 3 something is overdue and --fail-on-overdue was given.\n\n"
+    "Example: ilacs remind --send   (cron, weekday mornings: see the README)")
 
 EXIT_OVERDUE = 3
 FORMATS = ("text", "markdown", "html", "json")
+
+
+def _flag(name: str, help: str, short: str | None = None):
+    """A boolean switch with no --no- form."""
+    return Annotated[bool, typer.Option(name, *([short] if short else []), help=help)]
 
 
 @app.command(help=REMIND_HELP)
@@ -373,11 +378,11 @@ def remind(as_of: AsOf = None,
            owner: Annotated[Optional[str], typer.Option(help="Only this owner's actions.")] = None,
            inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
            format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
-           send: Annotated[bool, typer.Option("--send", help="E-mail each recipient their digest.")] = False,
-           dry_run: Annotated[bool, typer.Option("--dry-run", help="With --send: say what would be sent to whom.")] = False,
-           force: Annotated[bool, typer.Option(help="Run on a non-working day; send again what was sent today.")] = False,
-           verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr why nothing was done.")] = False,
-           fail_on_overdue: Annotated[bool, typer.Option("--fail-on-overdue", help=f"Exit {EXIT_OVERDUE} when anything is overdue.")] = False,
+           send: _flag("--send", "E-mail each recipient their digest.") = False,
+           dry_run: _flag("--dry-run", "With --send: say what would be sent to whom.") = False,
+           force: _flag("--force", "Run on a non-working day; send again what was sent today.") = False,
+           verbose: _flag("--verbose", "Say on stderr what was done, or why nothing was.", "-v") = False,
+           fail_on_overdue: _flag("--fail-on-overdue", f"Exit {EXIT_OVERDUE} when anything is overdue.") = False,
            db: DbOption = None) -> None:
     from ilacs_cli import reminders
 
@@ -433,7 +438,7 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
             delivery = reminders.deliver(store, found, send, force=force)
         if verbose:
             for digest in delivery.sent:
-                print(f"sent to {view.recipient(digest)}: {reminders.subject(digest)}")
+                print(f"ilacs: sent to {view.recipient(digest)}: {reminders.subject(digest)}", file=sys.stderr)
             for digest in delivery.already_sent:
                 print(f"ilacs: already sent today to {view.recipient(digest)} (--force to send again)", file=sys.stderr)
     for digest in delivery.unaddressed:

@@ -206,7 +206,9 @@ def test_send_mails_each_owner_their_own_digest(plan, smtp_server):
 def test_second_send_on_the_same_day_sends_nothing_unless_forced(plan, smtp_server):
     db, _ = plan
     mailbox, env = smtp_server
-    assert send(db, env).returncode == 0 and len(mailbox.messages) == 2
+    first = send(db, env, "--verbose")
+    assert first.returncode == 0 and first.stdout == "" and len(mailbox.messages) == 2
+    assert f"ilacs: sent to B Khan <{KHAN}>: ILACS action plan reminder" in first.stderr
     again = send(db, env, "--verbose")
     assert again.returncode == 0 and len(mailbox.messages) == 2
     assert f"already sent today to A Watson <{WATSON}>" in again.stderr
