@@ -244,10 +244,12 @@ def test_server_dying_mid_run_sends_the_rest_on_rerun(plan, smtp_server):
 def test_unreachable_server_sends_and_logs_nothing(plan, smtp_server):
     db, _ = plan
     _, env = smtp_server
+    before = db.read_bytes()
     out = send(db, {**env, "ILACS_SMTP_PORT": "1"})
     assert out.returncode == 1 and "cannot reach the SMTP server 127.0.0.1:1" in out.stderr
     dry = send(db, env, "--dry-run")
     assert f"would send to A Watson <{WATSON}>" in dry.stdout and f"would send to B Khan <{KHAN}>" in dry.stdout
+    assert db.read_bytes() == before
 
 
 def test_owners_without_address_go_to_the_default_coordinator(plan, smtp_server):
