@@ -367,9 +367,11 @@ EXIT_OVERDUE = 3
 FORMATS = ("text", "markdown", "html", "json")
 
 
-def _flag(name: str, help: str, short: str | None = None):
-    """A boolean switch with no --no- form."""
-    return Annotated[bool, typer.Option(name, *([short] if short else []), help=help)]
+Send = Annotated[bool, typer.Option("--send", help="E-mail each recipient their digest.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="With --send: say what would be sent to whom.")]
+Force = Annotated[bool, typer.Option("--force", help="Run on a non-working day; send again what was sent today.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr what was done, or why nothing was.")]
+FailOnOverdue = Annotated[bool, typer.Option("--fail-on-overdue", help=f"Exit {EXIT_OVERDUE} when anything is overdue.")]
 
 
 @app.command(help=REMIND_HELP)
@@ -378,11 +380,8 @@ def remind(as_of: AsOf = None,
            owner: Annotated[Optional[str], typer.Option(help="Only this owner's actions.")] = None,
            inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
            format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
-           send: _flag("--send", "E-mail each recipient their digest.") = False,
-           dry_run: _flag("--dry-run", "With --send: say what would be sent to whom.") = False,
-           force: _flag("--force", "Run on a non-working day; send again what was sent today.") = False,
-           verbose: _flag("--verbose", "Say on stderr what was done, or why nothing was.", "-v") = False,
-           fail_on_overdue: _flag("--fail-on-overdue", f"Exit {EXIT_OVERDUE} when anything is overdue.") = False,
+           send: Send = False, dry_run: DryRun = False, force: Force = False, verbose: Verbose = False,
+           fail_on_overdue: FailOnOverdue = False,
            db: DbOption = None) -> None:
     from ilacs_cli import reminders
 

@@ -203,6 +203,14 @@ class Store:
     def status_updates(self, action_id: int) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM status_updates WHERE action_id = ? ORDER BY id", (action_id,))
 
+    def latest_updates(self, inspection: str | None = None) -> list[sqlite3.Row]:
+        """The latest status update of every action (of one inspection, or all)."""
+        return self.query(
+            """SELECT s.* FROM status_updates s JOIN actions a ON a.id = s.action_id
+               WHERE (:inspection IS NULL OR a.inspection_id = :inspection)
+                 AND s.id = (SELECT max(id) FROM status_updates WHERE action_id = s.action_id)""",
+            {"inspection": inspection})
+
     def is_working_day(self, day: dt.date) -> bool:
         rows = self.query("SELECT working FROM calendar WHERE day = ?", (day.isoformat(),))
         if not rows:

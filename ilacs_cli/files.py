@@ -1,0 +1,36 @@
+"""Writing output files safely: readable by their owner only, all or nothing, never over a file by surprise."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ilacs_cli.errors import IlacsError
+
+
+def write_output(path: Path | None, data: bytes | str, *, force: bool = False) -> None:
+    """Write `data` to `path` (stdout when None or '-') atomically, mode 0600; refuse to replace a file unless `force`."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if path is None or str(path) == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return
+    if path.exists() and not force:
+        raise IlacsError(f"{path} already exists: choose another -o path, or add --force to replace it")
+    if not path.parent.is_dir():
+        raise IlacsError(f"folder {path.parent} does not exist: create it or choose another -o path")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise IlacsError(f"cannot write in {path.parent}: {error.strerror}; choose another -o path") from None
+    try:
+        with os.fdopen(handle, "wb") as file:  # mkstemp creates the file with mode 0600
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise IlacsError(f"cannot write {path}: {error.strerror}; choose another -o path") from None
