@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -33,6 +34,24 @@ def _open(db: Optional[Path], *, create: bool = False):
     loaded = plan.load_seeds(store, plan.bundled_seed_files())
     print(f"Created {path} and loaded {len(loaded)} inspections from the bundled seeds.", file=sys.stderr)
     return store
+
+
+@contextmanager
+def _loading(db: Optional[Path]):
+    """The database a loading command writes to, created if need be; if the load fails, a file it created goes."""
+    from ilacs_cli.store import Store, default_path
+
+    path = db if db is not None else default_path()
+    if db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
+    store = Store.open(path, create=True)
+    try:
+        yield store
+    except IlacsError:
+        if not existed:  # leave no half-made database behind
+            store.remove()
+        raise
 
 
 def _day(text: Optional[str], store=None) -> dt.date:
@@ -66,25 +85,15 @@ def seed(files: Annotated[Optional[list[Path]], typer.Argument(help="Your own in
          db: DbOption = None) -> None:
     """Load the bundled seeds, or your own files; safe to re-run.  Example: ilacs seed --db plan.db"""
     from ilacs_cli import plan
-    from ilacs_cli.store import Store, default_path
 
-    path = db if db is not None else default_path()
     paths = files or plan.bundled_seed_files()
     if files:
         from ilacs_cli.seedfile import read_seed
         for file in files:  # checked before the database is created or touched
             read_seed(file)
-    if db is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    existed = path.exists()
-    store = Store.open(path, create=True)
-    try:
+    with _loading(db) as store:
         loaded = plan.load_seeds(store, paths)
-    except IlacsError:
-        if not existed:  # leave no half-made database behind
-            store.remove()
-        raise
-    print(f"Loaded {len(loaded)} inspections into {path}: {', '.join(loaded)}", file=sys.stderr)
+    print(f"Loaded {len(loaded)} inspections into {store.path}: {', '.join(loaded)}", file=sys.stderr)
 
 
 @app.command("list")
@@ -294,6 +303,173 @@ def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, a
                  late=False)
 
 
+# -- export and import --------------------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write, mode 0600 (default: stdout).")]
+Replace = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
+
+
+@app.command()
+def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspection (default: all).")] = None,
+           format: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
+           output: Output = None, force: Replace = False,
+           everything: Annotated[bool, typer.Option("--all", help="With --format json: the whole database, "
+                                                                 "for `ilacs import` into a new file.")] = False,
+           as_of: AsOf = None, db: DbOption = None) -> None:
+    """The action plan as councils lay it out (area, action, lead officer, target date, measure, latest update, status, RAG).  Example: ilacs export east-sussex-2023 --format xlsx -o plan.xlsx"""
+    from ilacs_cli import exchange, files
+
+    if format not in EXPORT_FORMATS:
+        raise IlacsError(f"unknown format '{format}': use one of {', '.join(EXPORT_FORMATS)}", 2)
+    if everything and (format != "json" or inspection):
+        raise IlacsError("--all exports the whole database as JSON: ilacs export --all --format json -o FILE", 2)
+    if format == "xlsx" and output is None and sys.stdout.isatty():
+        raise IlacsError("an Excel workbook is not for a terminal: add -o FILE.xlsx", 2)
+    store = _open(db)
+    day = _day(as_of, store)
+    if everything:
+        import json
+
+        data = json.dumps(exchange.dump(store), indent=2, ensure_ascii=False) + "\n"
+    elif format == "json":
+        from ilacs_cli import progress, render
+
+        data = render.as_json(progress.plan_rows(store, day, inspection)) + "\n"
+    else:
+        from ilacs_cli import sheets
+
+        data = (sheets.csv_bytes(exchange.plan_table(store, day, inspection), bom=output is not None)
+                if format == "csv"
+                else sheets.xlsx_bytes(exchange.plan_sheets(store, day, inspection)))
+    files.write_output(output, data, force=force)
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action plan, or an `export --all` .json.")],
+            inspection: Annotated[Optional[str], typer.Option(help="The inspection a spreadsheet's actions answer.")] = None,
+            sheet: Annotated[Optional[str], typer.Option(help="The workbook's sheet (default: the first).")] = None,
+            mapping: Annotated[Optional[list[str]], typer.Option(
+                "--map", help="COLUMN=field for a header ilacs does not know: field is title, owner, due, area, "
+                              "area_text, ref, measure, progress, status or ignore (repeat).")] = None,
+            dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
+            by: Annotated[Optional[str], typer.Option(help="Author of the status updates recorded.")] = None,
+            db: DbOption = None) -> None:
+    """Bring in a spreadsheet action plan (every row, or none if any row is bad), or restore a whole-database export.  Example: ilacs import plan.xlsx --inspection east-sussex-2023 --dry-run"""
+    from ilacs_cli import exchange
+
+    if file.suffix.lower() == ".json":
+        if inspection or sheet or mapping or dry_run:
+            raise IlacsError("a .json file is a whole-database export: import it alone, e.g. "
+                             f"ilacs import {file} --db restored.db", 2)
+        data = _read_json(file)
+        with _loading(db) as store:
+            counts = exchange.load(store, data, file.name)
+        print(f"Imported {file.name} into {store.path}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n),
+              file=sys.stderr)
+        return
+    if not inspection:
+        raise IlacsError(f"which inspection does {file.name} belong to? add --inspection ID", 2)
+    pairs = {}
+    for item in mapping or []:
+        column, sep, field_name = item.rpartition("=")
+        if not sep or not column.strip():
+            raise IlacsError(f"--map '{item}' must be COLUMN=field, e.g. --map 'Lead Officer(s)=owner'", 2)
+        pairs[column.strip()] = field_name.strip()
+    store = _open(db)
+    result = exchange.import_sheet(store, file, inspection, sheet=sheet, mapping=pairs, dry_run=dry_run, by=by,
+                                   today=dt.date.today())
+    if result.problems:
+        for problem in result.problems:
+            print(f"{file.name}: row {problem.row}, column '{problem.column}': {problem.message}", file=sys.stderr)
+        raise IlacsError(f"{len(result.problems)} problems in {file.name}: nothing imported; fix them and re-run")
+    if result.ignored_columns:
+        print(f"ilacs: columns not imported: {', '.join(result.ignored_columns)} (name them with --map COLUMN=field)",
+              file=sys.stderr)
+    verb = "Would import" if dry_run else "Imported"
+    print(f"{verb} {file.name} into {inspection}: {result.added} added, {result.updated} updated "
+          f"({result.status_changes} status changes), {result.unchanged} unchanged")
+
+
+def _read_json(file: Path):
+    import json
+
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IlacsError(f"no file {file}: check the path") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise IlacsError(f"cannot read {file} as JSON ({error}): use a file made by ilacs export --all") from None
+
+
+# -- summary and report -------------------------------------------------------------
+
+REPORT_FORMATS = ("markdown", "html")
+
+
+@app.command()
+def summary(as_of: AsOf = None, inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+            db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """Progress by inspection and area: status counts, % done, overdue.  Example: ilacs summary --as-of 2024-11-01"""
+    from ilacs_cli import render, reports
+
+    store = _open(db)
+    day = _day(as_of, store)
+    found = reports.summary(store, day, inspection)
+    if json:
+        print(render.as_json(found))
+        return
+
+    def counts(p):
+        percent = "" if p.percent_done is None else p.percent_done
+        return [p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.total, percent, p.overdue]
+
+    if csv:
+        render.table(None, ["inspection", "authority", "area", "area_title", "not_started", "in_progress", "blocked",
+                            "done", "cancelled", "total", "percent_done", "overdue"],
+                     [row for item in found for row in
+                      [[item.inspection, item.authority or "", "all", "", *counts(item.progress)]] +
+                      [[item.inspection, item.authority or "", "" if a.area is None else a.area, a.area_title or "",
+                        *counts(a.progress)] for a in item.areas]], csv_out=True)
+        return
+
+    def line(name, label, p):
+        cells = counts(p)
+        cells[6] = "—" if p.percent_done is None else f"{p.percent_done}%"
+        return [name, label, *cells[:5], cells[6], reports.bar(p.percent_done), p.overdue]
+
+    def short(text):
+        return text if len(text) <= 50 else text[:49] + "…"
+
+    rows = []
+    for item in found:
+        rows.append(line(item.inspection, "all", item.progress))
+        rows += [line("", short(f"{a.area}: {a.area_title}") if a.area is not None else "area not stated",
+                      a.progress) for a in item.areas]
+    render.table(f"Progress as of {_human(day)}",
+                 ["inspection", "area", "not started", "in progress", "blocked", "done", "cancelled", "% done",
+                  "progress", "overdue"], rows)
+
+
+@app.command()
+def report(inspection: str,
+           format: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
+           as_of: AsOf = None,
+           since: Annotated[Optional[str], typer.Option(help="Status updates from this date (default: 30 days "
+                                                             "before --as-of).")] = None,
+           output: Output = None, force: Replace = False, db: DbOption = None) -> None:
+    """The progress paper for a board or panel.  Example: ilacs report east-sussex-2023 -f html -o paper.html"""
+    from ilacs_cli import files, reports
+    from ilacs_cli.render import report as view
+
+    if format not in REPORT_FORMATS:
+        raise IlacsError(f"unknown format '{format}': use one of {', '.join(REPORT_FORMATS)}", 2)
+    store = _open(db)
+    day = _day(as_of, store)
+    found = reports.build_report(store, inspection, day, _day(since, store) if since else None)
+    files.write_output(output, view.html_page(found) if format == "html" else view.markdown(found), force=force)
+
+
 # -- owners -------------------------------------------------------------------------
 
 owner_app = typer.Typer(help="People who own actions: e-mail addresses, roles, plans they coordinate.",
@@ -349,6 +525,23 @@ def owner_list(db: DbOption = None, json: Json = False, csv: Csv = False) -> Non
     render.table("Owners", ["name", "email", "role", "coordinates", "open actions", "registered"],
                  [[o.name, o.email or "", o.role or "", " ".join(o.coordinates), o.actions_open,
                    "yes" if o.registered else "no"] for o in found], csv_out=csv)
+
+
+# -- calendar -----------------------------------------------------------------------
+
+@app.command()
+def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this inspection (default: all).")] = None,
+             output: Output = None, force: Replace = False,
+             open_only: Annotated[bool, typer.Option("--open-only", help="Leave out met deadlines and done or "
+                                                     "cancelled actions.")] = False,
+             db: DbOption = None) -> None:
+    """Deadlines and action due dates as iCalendar events.  Example: ilacs calendar east-sussex-2023 -o plan.ics"""
+    from ilacs_cli import agenda, files
+    from ilacs_cli.render import ics
+
+    store = _open(db)
+    found = agenda.events(store, inspection=inspection, open_only=open_only)
+    files.write_output(output, ics.calendar(found, agenda.calendar_name(inspection)), force=force)
 
 
 # -- reminders ----------------------------------------------------------------------

@@ -17,6 +17,9 @@ from ilacs_cli import migrations
 from ilacs_cli.errors import IlacsError
 
 OPEN_STATUSES = ("not-started", "in-progress", "blocked")
+# Every table a whole-database export holds, parents before children (the calendar is rebuilt, not exported).
+EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions",
+                 "status_updates", "reminders_sent")
 _OPEN = migrations.sql_list(OPEN_STATUSES)
 
 
@@ -203,6 +206,12 @@ class Store:
     def status_updates(self, action_id: int) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM status_updates WHERE action_id = ? ORDER BY id", (action_id,))
 
+    def table_rows(self, table: str) -> list[sqlite3.Row]:
+        """Every row of one exported table, in id order."""
+        if table not in EXPORT_TABLES:
+            raise ValueError(table)
+        return self.query(f"SELECT * FROM {table} ORDER BY rowid")
+
     def latest_updates(self, inspection: str | None = None) -> list[sqlite3.Row]:
         """The latest status update of every action (of one inspection, or all)."""
         return self.query(
@@ -210,6 +219,25 @@ class Store:
                WHERE (:inspection IS NULL OR a.inspection_id = :inspection)
                  AND s.id = (SELECT max(id) FROM status_updates WHERE action_id = s.action_id)""",
             {"inspection": inspection})
+
+    def status_update_counts(self, inspection: str | None = None) -> dict[int, int]:
+        """How many status updates each action has (of one inspection, or all), by action id."""
+        rows = self.query(
+            """SELECT s.action_id, count(*) FROM status_updates s JOIN actions a ON a.id = s.action_id
+               WHERE :inspection IS NULL OR a.inspection_id = :inspection GROUP BY s.action_id""",
+            {"inspection": inspection})
+        return {row[0]: row[1] for row in rows}
+
+    def status_updates_between(self, inspection: str, since: dt.date, until: dt.date) -> list[sqlite3.Row]:
+        """Status updates of one inspection's actions recorded from `since` to `until` (whole days), oldest first."""
+        return self.query(
+            """SELECT s.*, a.title AS action_title, ar.number AS area_number
+               FROM status_updates s JOIN actions a ON a.id = s.action_id
+               LEFT JOIN areas ar ON ar.id = a.area_id
+               WHERE a.inspection_id = :inspection AND s.at >= :since AND s.at < :until
+               ORDER BY s.at, s.id""",
+            {"inspection": inspection, "since": since.isoformat(),
+             "until": (until + dt.timedelta(days=1)).isoformat()})
 
     def is_working_day(self, day: dt.date) -> bool:
         rows = self.query("SELECT working FROM calendar WHERE day = ?", (day.isoformat(),))
@@ -352,3 +380,24 @@ def insert_reminder_sent(conn: sqlite3.Connection, row: dict) -> None:
     conn.execute("INSERT OR IGNORE INTO reminders_sent (day, recipient, name, fingerprint, subject, items, "
                  "message_id, sent_at) VALUES (:day, lower(:recipient), :name, :fingerprint, :subject, :items, "
                  ":message_id, :sent_at)", row)
+
+
+def update_action_fields(conn: sqlite3.Connection, action_id: int, changes: dict) -> None:
+    """Set an action's owner, measure, area, reference or due-date wording (status and due go by status updates)."""
+    allowed = [name for name in changes if name in ("owner", "measure", "area_id", "ref", "wording")]
+    if allowed:
+        conn.execute(f"UPDATE actions SET {', '.join(f'{name} = :{name}' for name in allowed)} WHERE id = :id",
+                     {**changes, "id": action_id})
+
+
+def bulk_insert(conn: sqlite3.Connection, table: str, rows: list, source: str) -> None:
+    """Insert exported rows as they are (ids included) with sqlite-utils, inside the caller's transaction."""
+    from sqlite_utils import Database
+
+    if table not in EXPORT_TABLES:
+        raise ValueError(table)
+    try:
+        Database(conn)[table].insert_all(rows, batch_size=1000)
+    except (sqlite3.DatabaseError, TypeError, AttributeError) as error:
+        raise IlacsError(f"{source}: table {table} does not fit this database ({error}): export it again "
+                         "with this ilacs") from None

@@ -1,0 +1,343 @@
+"""Moving plans in and out: the action plan laid out as councils keep it, the whole database as JSON, and
+spreadsheet action plans brought in (all rows or none).
+
+Returns plain dataclasses; never prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ilacs_cli import store as storage
+from ilacs_cli.dates import parse_due
+from ilacs_cli.errors import IlacsError
+from ilacs_cli.migrations import NAMES, STATUSES
+from ilacs_cli.plan import _now, require_inspection
+from ilacs_cli.progress import PlanRow, plan_rows
+from ilacs_cli.sheets import Sheet
+from ilacs_cli.store import Store
+
+EXPORT_FORMAT = "ilacs-export"
+EXPORT_VERSION = 1
+PLAN_HEADERS = ["Id", "Area", "Area for improvement", "Ref", "Action", "Lead officer", "Target date",
+                "Target (as written)", "Measure of success", "Latest update on", "Latest update by", "Latest update",
+                "Status", "RAG"]
+SUMMARY_HEADERS = ["Inspection", "Authority", "Published", "Overall", "Actions", "Open", "Overdue", "Done", "Red",
+                   "Amber", "Green"]
+
+
+# -- export -------------------------------------------------------------------------
+
+def _date(iso: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(iso) if iso else None
+
+
+def _plan_cells(row: PlanRow) -> list[object]:
+    return [row.action_id, row.area, row.area_title, row.ref, row.action, row.lead_officer, _date(row.target_date),
+            row.target_wording, row.measure, _date(row.latest_update_on), row.latest_update_by,
+            row.latest_update_note, row.status, row.rag.upper()]
+
+
+def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> list[Sheet]:
+    """A summary sheet, then one sheet per inspection in the layout councils use."""
+    rows = plan_rows(db, as_of, inspection)
+    summary = []
+    sheets = []
+    for item in db.inspection_summaries(as_of, inspection):
+        mine = [row for row in rows if row.inspection == item["id"]]
+        rag = [row.rag for row in mine if row.status not in ("done", "cancelled")]
+        summary.append([item["id"], item["authority"], _date(item["published"]), item["overall"], len(mine),
+                        item["actions_open"], item["actions_overdue"], item["actions_done"], rag.count("red"),
+                        rag.count("amber"), rag.count("green")])
+        sheets.append(Sheet(item["id"], PLAN_HEADERS, [_plan_cells(row) for row in mine]))
+    return [Sheet("Summary", SUMMARY_HEADERS, summary), *sheets]
+
+
+def plan_table(db: Store, as_of: dt.date, inspection: str | None = None) -> Sheet:
+    """Every action in one table (with an Inspection column), for CSV."""
+    return Sheet("Action plan", ["Inspection", *PLAN_HEADERS],
+                 [[row.inspection, *_plan_cells(row)] for row in plan_rows(db, as_of, inspection)])
+
+
+def dump(db: Store) -> dict:
+    """The whole database (but its calendar) as JSON-ready data that `load` reproduces exactly."""
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": NAMES, "exported_at": _now(),
+            "tables": {table: [dict(row) for row in db.table_rows(table)] for table in storage.EXPORT_TABLES}}
+
+
+def load(db: Store, data: object, source: str) -> dict[str, int]:
+    """Load a `dump` into a database holding no inspections, in one transaction; returns rows per table."""
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("tables"), dict):
+        raise IlacsError(f"{source} is not an `ilacs export --all --format json` file: use one made by that command")
+    if data.get("version") != EXPORT_VERSION:
+        raise IlacsError(f"{source} is export version {data.get('version')}; this ilacs reads version "
+                         f"{EXPORT_VERSION}: export it again with this version")
+    unknown = set(data["tables"]) - set(storage.EXPORT_TABLES)
+    if unknown:
+        raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")
+    if db.inspection_ids():
+        raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
+                         f"e.g. ilacs import {source} --db restored.db")
+    counts = {}
+    with db.transaction() as conn:
+        for table in storage.EXPORT_TABLES:  # parents before children; updates in order, so the trigger replays
+            rows = data["tables"].get(table, [])
+            storage.bulk_insert(conn, table, rows, source)
+            counts[table] = len(rows)
+    return counts
+
+
+# -- import of spreadsheet action plans ----------------------------------------------
+
+FIELDS = {
+    "title": ["action", "actions", "action to be taken", "actions to be taken", "what we will do", "title", "task"],
+    "owner": ["lead officer", "lead officers", "owner", "lead", "responsible officer", "action owner", "responsible",
+              "lead officer(s)", "who"],
+    "due": ["target date", "timescale", "timescales", "due", "due date", "deadline", "by when", "completion date",
+            "target"],
+    "area": ["area", "area no", "area number", "afi", "aoi", "recommendation no", "recommendation number"],
+    "area_text": ["area for improvement", "areas for improvement", "recommendation", "area of improvement",
+                  "improvement area", "what needs to improve"],
+    "ref": ["ref", "reference", "ref no", "action ref", "no", "number", "action no"],
+    "measure": ["measure of success", "measures of success", "measure", "success measure", "success measures",
+                "impact", "outcome", "success criteria"],
+    "progress": ["progress", "latest update", "update", "progress update", "comments", "commentary"],
+    "status": ["status", "progress status"],
+    "ignore": ["id", "inspection", "rag", "rag status", "rag rating", "latest update on", "latest update by",
+               "target (as written)"],
+}
+STATUS_WORDS = {
+    **{status: status for status in STATUSES}, "not started": "not-started", "in progress": "in-progress",
+    "on track": "in-progress", "ongoing": "in-progress", "started": "in-progress", "on hold": "blocked",
+    "complete": "done", "completed": "done", "closed": "done", "canceled": "cancelled", "withdrawn": "cancelled",
+}
+
+
+def _normal(text: str) -> str:
+    return " ".join(str(text).replace("_", " ").split()).strip(" :*").casefold()
+
+
+_HEADER_FIELDS = {_normal(name): field_name for field_name, names in FIELDS.items() for name in names}
+
+
+@dataclass
+class ImportProblem:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    inspection: str
+    added: int = 0
+    updated: int = 0
+    status_changes: int = 0
+    unchanged: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+def column_fields(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str, int], list[str]]:
+    """Which column gives each field (first one wins), and the headers nobody recognised."""
+    for column, field_name in mapping.items():
+        if field_name not in FIELDS:
+            raise IlacsError(f"--map {column}={field_name}: the field must be one of {', '.join(FIELDS)}", 2)
+        if _normal(column) not in {_normal(header) for header in headers}:
+            raise IlacsError(f"--map {column}={field_name}: there is no column '{column}'; the columns are "
+                             f"{', '.join(header for header in headers if header)}", 2)
+    chosen = {_normal(column): field_name for column, field_name in mapping.items()}
+    columns: dict[str, int] = {}
+    unknown = []
+    for index, header in enumerate(headers):
+        field_name = chosen.get(_normal(header)) or _HEADER_FIELDS.get(_normal(header))
+        if field_name is None:
+            if header:
+                unknown.append(header)
+        elif field_name != "ignore":
+            columns.setdefault(field_name, index)
+    if "title" not in columns:
+        raise IlacsError(f"no column names the action (columns: {', '.join(h for h in headers if h)}): "
+                         "add --map 'YOUR COLUMN=title'", 2)
+    return columns, unknown
+
+
+def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple[int, list[object]]], *,
+                source: str, mapping: dict[str, str], dry_run: bool, by: str | None, today: dt.date) -> ImportResult:
+    """Add or update the inspection's actions from spreadsheet rows: every row, or (if any row is bad) none."""
+    require_inspection(db, inspection)
+    columns, unknown = column_fields(headers, mapping)
+    result = ImportResult(inspection, ignored_columns=unknown)
+    areas = {row["number"]: row for row in db.areas(inspection)}
+    existing = db.actions(inspection=inspection)
+    by_ref = {str(row["ref"]).casefold(): row for row in existing if row["ref"]}
+    by_title = {row["title"].casefold(): row for row in existing}
+    latest = {row["action_id"]: row for row in db.latest_updates(inspection)}
+    seen: dict[str, int] = {}
+    plan = []
+    for number, cells in rows:
+        values = {name: _cell(cells, index) for name, index in columns.items()}
+        if all(value is None for value in values.values()):
+            continue  # a blank line
+        problems = len(result.problems)
+
+        def problem(field_name: str, message: str) -> None:
+            result.problems.append(ImportProblem(number, headers[columns[field_name]], message))
+
+        title = values.get("title")
+        if not isinstance(title, str) or not title.strip():
+            problem("title", "the action is empty")
+        ref = None if values.get("ref") is None else _text(values["ref"])
+        key = f"ref:{ref.casefold()}" if ref else f"title:{str(title).strip().casefold()}"
+        if key in seen:
+            problem("ref" if ref else "title", f"same {'reference' if ref else 'action'} as row {seen[key]}")
+        seen[key] = number
+        due = _due(values.get("due"), today, db, lambda message: problem("due", message))
+        status = None
+        if values.get("status") is not None:
+            status = STATUS_WORDS.get(_normal(values["status"]))
+            if status is None:
+                problem("status", f"'{values['status']}' is not a status: use {', '.join(STATUSES)}")
+        area = _area(values.get("area"), values.get("area_text"), areas,
+                     lambda name, message: problem(name, message))
+        if len(result.problems) > problems:
+            continue
+        match = by_ref.get(ref.casefold()) if ref else None
+        match = match or by_title.get(title.strip().casefold())
+        plan.append((match, {"title": title.strip(), "ref": ref, "owner": _text(values.get("owner")),
+                             "due": due, "measure": _text(values.get("measure")), "status": status,
+                             "note": _text(values.get("progress")), "area_id": area and areas[area]["id"]}))
+    if result.problems:
+        return result
+    author = by or f"import: {source}"
+    try:
+        with db.transaction() as conn:
+            for match, row in plan:
+                _apply(conn, inspection, match, row, latest, author, result)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass  # rolled back: a dry run does the same work, counts it, and keeps none of it
+    return result
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def import_sheet(db: Store, path: Path, inspection: str, *, sheet: str | None, mapping: dict[str, str],
+                 dry_run: bool, by: str | None, today: dt.date) -> ImportResult:
+    """Read a .csv or .xlsx action plan and import it (see `import_rows`)."""
+    from ilacs_cli.sheets import read_table
+
+    require_inspection(db, inspection)
+    headers, rows = read_table(path, sheet)
+    return import_rows(db, inspection, headers, rows, source=path.name, mapping=mapping, dry_run=dry_run, by=by,
+                       today=today)
+
+
+def _apply(conn, inspection: str, match, row: dict, latest: dict, author: str, result: ImportResult) -> None:
+    due_iso = row["due"].day.isoformat() if row["due"] else None
+    wording = row["due"].wording if row["due"] else None
+    if match is None:
+        action_id = storage.insert_action(conn, {
+            "inspection_id": inspection, "area_id": row["area_id"], "key": None, "ref": row["ref"],
+            "title": row["title"], "owner": row["owner"], "due": due_iso, "wording": wording,
+            "measure": row["measure"], "created_at": _now(), "source": author})
+        storage.insert_status_update(conn, {
+            "action_id": action_id, "at": _now(), "author": author, "old_status": None,
+            "new_status": row["status"] or "not-started", "old_due": None, "new_due": None,
+            "note": row["note"] or "imported"})
+        result.added += 1
+        return
+    changes = {name: row[name] for name in ("owner", "measure", "area_id", "ref")
+               if row[name] is not None and row[name] != match[name]}
+    new_status = row["status"] if row["status"] and row["status"] != match["status"] else None
+    new_due = due_iso if due_iso and due_iso != match["due"] else None
+    previous = latest.get(match["id"])
+    new_note = row["note"] if row["note"] and (previous is None or previous["note"] != row["note"]) else None
+    if new_due:
+        changes["wording"] = wording  # the new date's own words, or none
+    if changes:
+        storage.update_action_fields(conn, match["id"], changes)
+    if new_status or new_due or new_note:
+        storage.insert_status_update(conn, {
+            "action_id": match["id"], "at": _now(), "author": author, "old_status": match["status"],
+            "new_status": new_status or match["status"], "old_due": match["due"] if new_due else None,
+            "new_due": new_due, "note": new_note})
+    if changes or new_status or new_due or new_note:
+        result.updated += 1
+        result.status_changes += bool(new_status)
+    else:
+        result.unchanged += 1
+
+
+def _cell(cells: list[object], index: int) -> object:
+    value = cells[index] if index < len(cells) else None
+    if isinstance(value, str):
+        value = value.strip() or None
+    return value
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() or None
+
+
+def _due(value: object, today: dt.date, db: Store, problem):
+    """A due date from a text cell (UK or ISO date, or a period) or an Excel date cell."""
+    from ilacs_cli.dates import DueDate
+
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return DueDate(value.date())
+    if isinstance(value, dt.date):
+        return DueDate(value)
+    try:
+        return parse_due(str(value), today, db.add_working_days)
+    except IlacsError as error:
+        problem(str(error))
+        return None
+
+
+def _area_texts(area) -> list[str]:
+    """An area's title and its sub-points: a spreadsheet may name the area by either."""
+    return [area["title"], *json.loads(area["points"])]
+
+
+_LEADING_NUMBER = re.compile(r"^\D{0,12}?(\d+)\b")
+
+
+def _area(number: object, text: object, areas: dict, problem) -> int | None:
+    """The area's number: from a number column, or the text's leading number, or text found in one area."""
+    listed = ", ".join(str(n) for n in areas) or "none"
+    if number is not None:
+        found = _LEADING_NUMBER.match(_text(number) or "")
+        if found and int(found.group(1)) in areas:
+            return int(found.group(1))
+        problem("area", f"'{number}' is not one of this inspection's areas ({listed})")
+        return None
+    if text is None:
+        return None
+    wanted = _normal(text)
+    for area_number, area in areas.items():
+        if _normal(area["title"]) == wanted:
+            return area_number
+    found = _LEADING_NUMBER.match(wanted)
+    if found and int(found.group(1)) in areas:
+        return int(found.group(1))
+    near = [n for n, area in areas.items()
+            if any(wanted in _normal(text) or _normal(text) in wanted for text in _area_texts(area))]
+    if len(near) == 1:
+        return near[0]
+    problem("area_text", f"'{text}' matches {'several' if near else 'none'} of this inspection's areas ({listed}): "
+                         "give the area number")
+    return None

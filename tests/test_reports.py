@@ -1,0 +1,338 @@
+"""`ilacs summary` and `ilacs report` through the real CLI and a real SQLite file; the HTML in a headless browser."""
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import stat
+import struct
+import subprocess
+import zlib
+from html.parser import HTMLParser
+
+import pytest
+from conftest import run_ilacs as ilacs
+
+PLAN = "east-sussex-2023"
+AS_OF = "2024-01-10"  # Wed 10 Jan 2024
+HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)> | *b* [l](javascript:alert(1))'
+STATUSES = ["not-started", "in-progress", "blocked", "done", "cancelled"]
+OPEN = {"not-started", "in-progress", "blocked"}
+
+# (area, title, owner, due, status): what this test records, and so what every count is checked against.
+ACTIONS = [
+    (1, "Plan quality audit", "A Watson", "2024-01-05", "not-started"),
+    (1, "Plan template refresh", "A Watson", "2024-02-01", "done"),
+    (1, "Plan training", "B Khan", "2023-12-01", "cancelled"),
+    (2, "Supervision audit", "B Khan", "2024-03-01", "in-progress"),
+    (2, "Supervision recording guidance", "C Jones", "2023-12-22", "blocked"),
+    (2, "Management oversight template", "C Jones", "2024-01-31", "done"),
+    (2, "Oversight dip sample", "A Watson", "2024-01-09", "done"),
+    (3, HOSTILE, "D Patel", "2024-01-08", "in-progress"),
+]
+
+
+def ok(*args, db, env=None):
+    out = ilacs(*args, db=db, env=env)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def plan_template(tmp_path_factory):
+    """The seeds plus ACTIONS, each moved to its status by a real status update (built once, copied per test)."""
+    db = tmp_path_factory.mktemp("reports") / "plan.db"
+    ok("seed", db=db)
+    ids = []
+    for area, title, owner, due, status in ACTIONS:
+        action_id = ok("add-action", PLAN, "--area", str(area), "--owner", owner, "--due", due, title, db=db).strip()
+        if status != "not-started":
+            ok("update", action_id, "--status", status, "--by", owner, "--note", f"moved to {status}", db=db)
+        ids.append(action_id)
+    return db, ids
+
+
+@pytest.fixture()
+def plan(plan_template, tmp_path):
+    template, ids = plan_template
+    db = tmp_path / "plan.db"
+    shutil.copyfile(template, db)  # every ilacs process has exited, so the WAL is checkpointed into the file
+    return db, ids
+
+
+def expected(area, as_of):
+    """Counts computed here from ACTIONS: by status, % done of those not cancelled (rounded down), overdue."""
+    mine = [a for a in ACTIONS if area is None or a[0] == area]
+    counts = {status: sum(1 for a in mine if a[4] == status) for status in STATUSES}
+    counted = len(mine) - counts["cancelled"]
+    overdue = sum(1 for a in mine if a[4] in OPEN and a[3] < as_of)
+    return {"not_started": counts["not-started"], "in_progress": counts["in-progress"], "blocked": counts["blocked"],
+            "done": counts["done"], "cancelled": counts["cancelled"], "total": len(mine),
+            "percent_done": 100 * counts["done"] // counted if counted else None, "overdue": overdue}
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, "2023-11-01", "2024-06-01"])
+def test_summary_json_counts_what_was_recorded(plan, as_of):
+    db, _ = plan
+    found = {item["inspection"]: item for item in json.loads(ok("summary", "--as-of", as_of, "--json", db=db))}
+    mine = found[PLAN]
+    assert mine["as_of"] == as_of
+    assert mine["progress"] == expected(None, as_of)
+    assert [a["area"] for a in mine["areas"]] == [1, 2, 3]
+    for area in mine["areas"]:
+        assert area["progress"] == expected(area["area"], as_of), area["area"]
+    assert set(mine) == {"inspection", "authority", "as_of", "progress", "areas"}
+    assert set(mine["areas"][0]) == {"area", "area_title", "progress"}
+    # An inspection nobody has added actions to: all zero, and no percentage rather than a made-up one.
+    assert found["southend-2019"]["progress"]["total"] == 0
+    assert found["southend-2019"]["progress"]["percent_done"] is None
+
+
+def test_summary_table_and_csv(plan):
+    db, _ = plan
+    table = ok("summary", "--as-of", AS_OF, "--inspection", PLAN, db=db).splitlines()
+    assert table[0] == "Progress as of Wed 10 Jan 2024"
+    assert table[1].split() == ["inspection", "area", "not", "started", "in", "progress", "blocked", "done",
+                                "cancelled", "%", "done", "progress", "overdue"]
+    for area, line in zip([None, 1, 2, 3], table[2:]):
+        want = expected(area, AS_OF)
+        filled = want["percent_done"] * 20 // 100
+        cells = line.split()
+        assert cells[-8:] == [str(want[k]) for k in ("not_started", "in_progress", "blocked", "done", "cancelled")] + [
+            f"{want['percent_done']}%", "#" * filled + "." * (20 - filled), str(want["overdue"])], line
+    rows = list(csv.DictReader(io.StringIO(ok("summary", "--as-of", AS_OF, "--csv", db=db))))
+    mine = {row["area"]: row for row in rows if row["inspection"] == PLAN}
+    assert set(mine) == {"all", "1", "2", "3"}
+    for key, area in (("all", None), ("1", 1), ("2", 2), ("3", 3)):
+        want = expected(area, AS_OF)
+        assert {k: mine[key][k] for k in want} == {k: "" if v is None else str(v) for k, v in want.items()}
+
+
+def test_report_markdown_escapes_a_hostile_title(plan):
+    from markdown_it import MarkdownIt  # installed with rich
+
+    db, ids = plan
+    text = ok("report", PLAN, "--format", "markdown", "--as-of", AS_OF, db=db)
+    assert HOSTILE not in text
+    escaped = (r'\<script\>alert\("x"\)\</script\> & \<img src=x onerror=alert\(1\)\> \| \*b\* '
+               r'\[l\]\(javascript:alert\(1\)\)')
+    assert escaped in text
+    rag_row = next(line for line in text.splitlines() if line.startswith("| 3 |") and escaped in line)
+    assert len(re.findall(r"(?<!\\)\|", rag_row)) == 9  # 8 columns: the title's own | did not add one
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<script" not in rendered and "<img" not in rendered and 'href="javascript' not in rendered
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in rendered
+    # grades with previous grades; deadlines with whether they were met
+    assert "| Overall effectiveness | Good | Outstanding |" in text
+    assert "open: " in text and "Final action plan to Ofsted" in text
+
+
+def test_report_html_escapes_a_hostile_title(plan):
+    db, _ = plan
+    page = ok("report", PLAN, "--format", "html", "--as-of", AS_OF, db=db)
+    assert HOSTILE not in page and "<script" not in page and "<img" not in page
+    assert ("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt; | *b* "
+            "[l](javascript:alert(1))") in page
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page and "@media print" in page
+    assert "<link" not in page and "src=" not in page.replace("src=x", "")  # self-contained
+
+
+def test_report_late_and_rag_follow_the_recorded_plan(plan):
+    db, ids = plan
+    text = ok("report", PLAN, "--as-of", AS_OF, db=db)
+    late_section = text.split("## Late, and who owns it")[1].split("## Status updates")[0]
+    late = {ACTIONS[i][1]: ACTIONS[i][2] for i in range(len(ACTIONS))
+            if ACTIONS[i][4] in OPEN and ACTIONS[i][3] < AS_OF}
+    assert len(late) == 3
+    for title, owner in late.items():
+        line = next(line for line in late_section.splitlines() if line.startswith(f"| {owner} |"))
+        assert f"| {ids[[a[1] for a in ACTIONS].index(title)]} |" in line
+    assert "Plan template refresh" not in late_section and "Supervision audit" not in late_section
+    rag = json.loads(ok("export", PLAN, "--format", "json", "--as-of", AS_OF, db=db))
+    counts = {colour: sum(1 for row in rag if row["rag"] == colour) for colour in ("red", "amber", "green")}
+    assert counts["red"] == sum(1 for a in ACTIONS if a[4] in OPEN and (a[4] == "blocked" or a[3] < AS_OF)) == 3
+    assert f"Red {counts['red']}, amber {counts['amber']}, green {counts['green']}." in text
+
+
+def test_output_file_mode_0600_and_no_overwrite_without_force(plan, tmp_path):
+    db, _ = plan
+    target = tmp_path / "board.html"
+    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "-o", str(target), db=db)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    first = target.read_text()
+    assert first.startswith("<!DOCTYPE html>")
+    refused = ilacs("report", PLAN, "-f", "markdown", "--as-of", AS_OF, "-o", str(target), db=db)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and "--force" in refused.stderr
+    assert target.read_text() == first
+    ok("report", PLAN, "-f", "markdown", "--as-of", AS_OF, "-o", str(target), "--force", db=db)
+    assert target.read_text().startswith("# Action plan progress")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+def test_since_filters_status_updates(plan):
+    db, _ = plan
+    today = dt.datetime.now(dt.timezone.utc).date()  # updates are stamped in UTC
+    as_of = (today + dt.timedelta(days=2)).isoformat()
+
+    def updates(since):
+        text = ok("report", PLAN, "--as-of", as_of, "--since", since, db=db)
+        section = text.split("## Status updates from")[1].splitlines()
+        return [line for line in section if line.startswith("| ") and not line.startswith("| Date |")]
+
+    recorded = updates(today.isoformat())
+    moved = [a for a in ACTIONS if a[4] != "not-started"]
+    assert len(recorded) == len(ACTIONS) + len(moved)  # "action added" for each, then each status change
+    assert sum("moved to" in line for line in recorded) == len(moved)
+    assert updates((today + dt.timedelta(days=1)).isoformat()) == []
+    later = ilacs("report", PLAN, "--as-of", AS_OF, "--since", as_of, db=db)
+    assert later.returncode == 2 and "--since" in later.stderr and later.stdout == ""
+
+
+def test_unknown_inspection_and_format(plan):
+    db, _ = plan
+    missing = ilacs("report", "nowhere-2030", db=db)
+    assert missing.returncode == 1 and "known inspections are" in missing.stderr
+    bad = ilacs("report", PLAN, "--format", "pdf", db=db)
+    assert bad.returncode == 2 and "markdown, html" in bad.stderr
+
+
+# -- a real browser -----------------------------------------------------------------
+
+class Bars(HTMLParser):
+    """The chart's bars: (area label, status, count) of every <rect class="bar"> inside <svg class="chart">."""
+
+    def __init__(self):
+        super().__init__()
+        self.area = None
+        self.bars = []
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag == "g" and "data-area" in attrs:
+            self.area = attrs["data-area"]
+        if tag == "rect" and attrs.get("class") == "bar":
+            self.bars.append((self.area, attrs["data-status"], int(attrs["data-count"]), float(attrs["width"])))
+
+
+def png_pixels(path):
+    """Width, height and RGB rows of an 8-bit RGB or RGBA PNG (enough for a browser's screenshot)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, idat = 8, b""
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        body = data[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6) and body[12] == 0  # not interlaced
+        elif kind == b"IDAT":
+            idat += body
+        position += 12 + length
+    channels = 4 if colour == 6 else 3
+    raw, stride = zlib.decompress(idat), width * (4 if colour == 6 else 3)
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        if kind == 1:
+            for i in range(channels, stride):
+                line[i] = (line[i] + line[i - channels]) & 255
+        elif kind == 2:
+            line = bytearray((a + b) & 255 for a, b in zip(line, previous))
+        elif kind == 3:
+            for i in range(stride):
+                left = line[i - channels] if i >= channels else 0
+                line[i] = (line[i] + ((left + previous[i]) >> 1)) & 255
+        elif kind == 4:
+            for i in range(stride):
+                a = line[i - channels] if i >= channels else 0
+                b, c = previous[i], previous[i - channels] if i >= channels else 0
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x:x + 3]) for x in range(0, stride, channels)])
+        previous = line
+    return width, height, rows
+
+
+def chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def run_browser(browser, tmp_path, *args):
+    profile = tmp_path / "chromium-profile"
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180)
+
+
+def test_html_report_renders_in_a_real_browser(plan, tmp_path):
+    browser = chromium()
+    if browser is None:
+        pytest.skip("chromium not installed (CI installs it: see .ci/run)")
+    db, _ = plan
+    page = tmp_path / "board.html"
+    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "-o", str(page), db=db)
+
+    dom = run_browser(browser, tmp_path, "--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "<svg" in dom.stdout and "Action plan progress: East Sussex County Council" in dom.stdout
+    bars = Bars()
+    bars.feed(dom.stdout)
+    assert "script" not in bars.tags and "img" not in bars.tags  # the hostile title stayed text
+    for area in (1, 2, 3):
+        want = expected(area, AS_OF)
+        drawn = {status: count for label, status, count, _ in bars.bars if label == f"Area {area}"}
+        assert drawn == {s: want[s.replace("-", "_")] for s in STATUSES if want[s.replace("-", "_")]}, area
+    assert all(width > 0 for *_, width in bars.bars)
+
+    shot = tmp_path / "board.png"
+    result = run_browser(browser, tmp_path, f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri())
+    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
+    width, height, rows = png_pixels(shot)
+    assert (width, height) == (1000, 1400)
+    seen = {}
+    for row in rows:
+        for pixel in row:
+            seen[pixel] = seen.get(pixel, 0) + 1
+    white = seen.get((255, 255, 255), 0)
+    assert white < width * height * 0.97, "the page looks blank"
+
+    # Area 2's bar, as recorded: done 2, in progress 1, blocked 1, painted side by side in that order and proportion.
+    colours = {"done": (0x00, 0x70, 0x3c), "in-progress": (0x1d, 0x70, 0xb8), "blocked": (0xd4, 0x35, 0x1c)}
+    want = expected(2, AS_OF)
+    recorded = (want["done"], want["in_progress"], want["blocked"], want["not_started"], want["cancelled"])
+    assert recorded == (2, 1, 1, 0, 0)
+    found = [runs[i:i + 3] for runs in (colour_runs(row, colours) for row in rows) for i in range(len(runs) - 2)
+             if [name for name, _ in runs[i:i + 3]] == ["done", "in-progress", "blocked"]]
+    assert found, "no row of the screenshot shows area 2's stacked bar"
+    (_, done), (_, in_progress), (_, blocked) = found[0]
+    assert abs(done - 2 * in_progress) <= 3 and abs(in_progress - blocked) <= 3 and in_progress > 50
+
+
+def colour_runs(row, colours):
+    """The row's runs of the named colours (within 4 of each channel), left to right; None for any other colour.
+
+    Runs of 2 pixels or fewer (anti-aliased edges) are dropped, so neighbouring bars count as touching."""
+    runs = []
+    for pixel in row:
+        name = next((n for n, c in colours.items() if all(abs(p - q) <= 4 for p, q in zip(pixel, c))), None)
+        if runs and runs[-1][0] == name:
+            runs[-1][1] += 1
+        else:
+            runs.append([name, 1])
+    merged = []
+    for name, length in runs:
+        if length <= 2:
+            continue
+        if merged and merged[-1][0] == name:
+            merged[-1][1] += length
+        else:
+            merged.append([name, length])
+    return [tuple(run) for run in merged]
