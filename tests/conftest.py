@@ -1,6 +1,7 @@
 import email
 import email.policy
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,14 @@ def run_ilacs(*args, db=None, env=None):
     if db is not None:
         full_env["ILACS_DB"] = str(db)
     return subprocess.run([sys.executable, "-m", "ilacs_cli", *args], capture_output=True, text=True, env=full_env)
+
+
+def copy_of(template, tmp_path):
+    """A test's own copy of a database built once per module (every ilacs process has exited, so the WAL is
+    checkpointed into the file)."""
+    path = tmp_path / "plan.db"
+    shutil.copyfile(template, path)
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,9 @@
 """Reminders from cron and e-mail to owners, through the real CLI, a real SQLite file and a real SMTP server."""
 
 import json
-import shutil
 
 import pytest
-from conftest import run_ilacs as ilacs
+from conftest import copy_of, run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 WATSON = "a.watson@council.example.gov.uk"
@@ -42,9 +41,7 @@ def plan_template(tmp_path_factory):
 @pytest.fixture()
 def plan(plan_template, tmp_path):
     template, ids = plan_template
-    db = tmp_path / "plan.db"
-    shutil.copyfile(template, db)  # every ilacs process has exited, so the WAL is checkpointed into the file
-    return db, ids
+    return copy_of(template, tmp_path), ids
 
 
 def digests(db, *args, env=None):

@@ -14,7 +14,7 @@ import zlib
 from html.parser import HTMLParser
 
 import pytest
-from conftest import run_ilacs as ilacs
+from conftest import copy_of, run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 AS_OF = "2024-01-10"  # Wed 10 Jan 2024
@@ -58,9 +58,7 @@ def plan_template(tmp_path_factory):
 @pytest.fixture()
 def plan(plan_template, tmp_path):
     template, ids = plan_template
-    db = tmp_path / "plan.db"
-    shutil.copyfile(template, db)  # every ilacs process has exited, so the WAL is checkpointed into the file
-    return db, ids
+    return copy_of(template, tmp_path), ids
 
 
 def expected(area, as_of):

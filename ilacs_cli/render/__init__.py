@@ -43,10 +43,11 @@ def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_o
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    rich_table = Table(title=title, title_justify="left")
+    rich_table = Table(title=Text(title) if title else None, title_justify="left")
     for header in headers:
         rich_table.add_column(header)
     for line in rows:
-        rich_table.add_row(*(str(cell) for cell in line))
+        rich_table.add_row(*(Text(str(cell)) for cell in line))  # Text: user text is never read as rich markup
     Console().print(rich_table)
