@@ -25,14 +25,22 @@ def _open(db: Optional[Path], *, create: bool = False):
     from ilacs_cli.store import Store, default_path
 
     if db is not None:
-        return Store.open(db, create=create)
+        return _noted(Store.open(db, create=create))
     path = default_path()
     if path.exists():
-        return Store.open(path)
+        return _noted(Store.open(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     store = Store.open(path, create=True)
     loaded = plan.load_seeds(store, plan.bundled_seed_files())
     print(f"Created {path} and loaded {len(loaded)} inspections from the bundled seeds.", file=sys.stderr)
+    return store
+
+
+def _noted(store):
+    """The store, after saying on stderr where the copy made before upgrading its schema is (if one was made)."""
+    if store.upgrade_backup:
+        print(f"ilacs: upgraded {store.path} to this version's schema; the file as it was is kept at "
+              f"{store.upgrade_backup}", file=sys.stderr)
     return store
 
 
@@ -45,7 +53,7 @@ def _loading(db: Optional[Path]):
     if db is None:
         path.parent.mkdir(parents=True, exist_ok=True)
     existed = path.exists()
-    store = Store.open(path, create=True)
+    store = _noted(Store.open(path, create=True))
     try:
         yield store
     except IlacsError:
@@ -221,6 +229,16 @@ def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = Fal
     render.table(f"[{found.id}] {found.title}", ["at", "by", "from", "to", "due", "note"],
                  [[u.at, u.author or "", u.old_status or "", u.new_status, u.new_due or "", u.note or ""]
                   for u in updates], csv_out=csv)
+
+
+@app.command()
+def undo(by: Annotated[Optional[str], typer.Option(help="Who is undoing (recorded).")] = None,
+         db: DbOption = None) -> None:
+    """Reverse the last command's status updates (an action added, a status recorded) by recording new ones; run again to step further back.  Example: ilacs undo"""
+    from ilacs_cli import plan
+
+    for item in plan.undo(_open(db), by=by):
+        print(f"action {item.action_id} ({item.title}): {item.note}; now {item.status}")
 
 
 @app.command()
@@ -468,6 +486,35 @@ def report(inspection: str,
     day = _day(as_of, store)
     found = reports.build_report(store, inspection, day, _day(since, store) if since else None)
     files.write_output(output, view.html_page(found) if format == "html" else view.markdown(found), force=force)
+
+
+# -- keeping the file sound ----------------------------------------------------------
+
+@app.command()
+def backup(target: Annotated[Path, typer.Argument(help="Where to write the copy.")], force: Replace = False,
+           db: DbOption = None) -> None:
+    """Copy the database safely while others use it (SQLite's online backup; mode 0600).  Example: ilacs backup ~/ilacs-2024-11-01.db"""
+    from ilacs_cli import health
+
+    store = _open(db)
+    print(f"Backed up {store.path} to {health.backup(store, target, force=force)}", file=sys.stderr)
+
+
+@app.command()
+def check(db: DbOption = None, json: Json = False) -> None:
+    """Check the file: SQLite integrity, foreign keys, schema, history triggers, statuses, calendar; exit 1 if any fails.  Example: ilacs check"""
+    from ilacs_cli import health, render
+
+    findings = health.check(_open(db))
+    if json:
+        print(render.as_json(findings))
+    else:
+        for finding in findings:
+            print(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.check}: {finding.detail}")
+    failed = [finding.check for finding in findings if not finding.ok]
+    if failed:
+        raise IlacsError(f"{len(failed)} checks failed ({', '.join(failed)}): restore a backup, or keep this file "
+                         "for investigation and copy it with `ilacs backup`")
 
 
 # -- owners -------------------------------------------------------------------------

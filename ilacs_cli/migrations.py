@@ -171,7 +171,30 @@ def m002_owners_and_reminders(db) -> None:
         db.execute(statement)
 
 
-MIGRATIONS = [m001_initial, m002_owners_and_reminders]
+M003_SCHEMA = """
+ALTER TABLE status_updates ADD COLUMN batch TEXT;
+ALTER TABLE status_updates ADD COLUMN undoes INTEGER REFERENCES status_updates (id);
+CREATE INDEX status_updates_batch ON status_updates (batch);
+CREATE INDEX status_updates_undoes ON status_updates (undoes);
+-- History is evidence: nothing may change or remove a status update, only add one.
+CREATE TRIGGER status_updates_refuse_update BEFORE UPDATE ON status_updates
+BEGIN
+    SELECT RAISE(ABORT, 'status updates are history: they cannot be changed, only added to');
+END;
+CREATE TRIGGER status_updates_refuse_delete BEFORE DELETE ON status_updates
+BEGIN
+    SELECT RAISE(ABORT, 'status updates are history: they cannot be deleted, only added to');
+END;
+"""
+
+
+def m003_history_is_append_only(db) -> None:
+    """Status updates carry the command (batch) that wrote them and what they undo; triggers refuse edits."""
+    for statement in _statements(M003_SCHEMA):
+        db.execute(statement)
+
+
+MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 
 

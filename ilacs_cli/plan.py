@@ -276,6 +276,40 @@ def update_action(db: Store, action_id: str, *, status: str | None, today: dt.da
     return require_action(db, str(action.id))
 
 
+@dataclass
+class Undone:
+    action_id: int
+    title: str
+    update_id: int
+    status: str
+    note: str
+
+
+def undo(db: Store, by: str | None = None) -> list[Undone]:
+    """Reverse the last command's status updates by recording compensating ones (history is never erased)."""
+    updates = db.last_command_updates()
+    if not updates:
+        raise IlacsError("nothing to undo: every change recorded since the seeds were loaded is undone already")
+    now: dict[int, tuple[str, str | None]] = {}
+    undone = []
+    with db.transaction() as conn:
+        for update in updates:  # newest first, so each action steps back in order
+            status, due = now.get(update["action_id"], (update["current_status"], update["current_due"]))
+            if update["old_status"] is None:
+                new_status, new_due, note = "cancelled", None, f"undo: action added by mistake (update #{update['id']})"
+            else:
+                new_status = update["old_status"]
+                new_due = update["old_due"] if update["new_due"] is not None else None
+                note = f"undo of update #{update['id']}"
+            storage.insert_status_update(conn, {
+                "action_id": update["action_id"], "at": _now(), "author": by, "old_status": status,
+                "new_status": new_status, "old_due": due if new_due else None, "new_due": new_due, "note": note,
+                "undoes": update["id"]})
+            now[update["action_id"]] = (new_status, new_due or due)
+            undone.append(Undone(update["action_id"], update["title"], update["id"], new_status, note))
+    return undone
+
+
 def mark_done(db: Store, target: str, on: dt.date, by: str | None = None) -> str:
     """Mark a deadline (D12) met or an action (12) done; returns what was marked."""
     if target.upper().startswith("D") and target[1:].isdigit():

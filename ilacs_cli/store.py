@@ -6,9 +6,11 @@ is imported only to create or migrate a database.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +38,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
+        self.upgrade_backup: Path | None = None  # the copy made before migrating an existing file
 
     # -- opening ---------------------------------------------------------------
 
@@ -47,6 +50,8 @@ class Store:
             raise IlacsError(f"no database at {path}: create it with `ilacs seed --db {path}`")
         if not exists and not path.parent.is_dir():
             raise IlacsError(f"folder {path.parent} does not exist: create it or choose another --db path")
+        if not exists:
+            _create_private(path)  # SQLite gives the -wal and -shm files the same mode
         try:
             conn = sqlite3.connect(path, isolation_level=None)
             conn.row_factory = sqlite3.Row
@@ -69,7 +74,12 @@ class Store:
             if existed and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise IlacsError(f"{self.path} is not an ilacs database: choose another --db path") from None
             applied = set()
-        if set(migrations.NAMES) - applied:
+        pending = [name for name in migrations.NAMES if name not in applied]
+        if pending and applied:  # an existing database is behind: keep a copy of it as it was
+            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+            self.upgrade_backup = self.path.with_name(f"{self.path.name}.before-{pending[0]}-{stamp}.bak")
+            self.backup(self.upgrade_backup)
+        if pending:
             migrations.apply(self.conn)
 
     def close(self) -> None:
@@ -81,18 +91,36 @@ class Store:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
+    def backup(self, target: Path) -> None:
+        """Copy the database to `target` (mode 0600) with SQLite's online backup, safe while others write."""
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            _create_private(temporary)
+            with sqlite3.connect(temporary) as copy:
+                self.conn.backup(copy)
+            copy.close()
+            os.replace(temporary, target)
+        except (sqlite3.DatabaseError, OSError) as error:
+            temporary.unlink(missing_ok=True)
+            if isinstance(error, sqlite3.DatabaseError):
+                raise _user_error(error, self.path) from None
+            raise IlacsError(f"cannot write the backup {target}: {error.strerror}; choose another path") from None
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it lands or none of it does."""
+        """One write transaction: all of it lands or none of it does. Status updates it adds share one batch id."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise _user_error(error, self.path) from None
+        token = _batch.set(uuid.uuid4().hex)
         try:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+        finally:
+            _batch.reset(token)
         try:
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as error:
@@ -239,6 +267,50 @@ class Store:
             {"inspection": inspection, "since": since.isoformat(),
              "until": (until + dt.timedelta(days=1)).isoformat()})
 
+    # -- history and health ----------------------------------------------------
+
+    def last_command_updates(self) -> list[sqlite3.Row]:
+        """The status updates of the latest command (not a seed load) not yet undone, newest first, with titles."""
+        # Seed loads are not undone: re-seeding would not bring the actions back.
+        not_undone = ("s.undoes IS NULL AND NOT EXISTS (SELECT 1 FROM status_updates u WHERE u.undoes = s.id) "
+                      "AND coalesce(s.author, '') NOT LIKE 'seed: %'")
+        latest = self.query(f"SELECT s.id, s.batch FROM status_updates s WHERE {not_undone} ORDER BY s.id DESC LIMIT 1")
+        if not latest:
+            return []
+        return self.query(
+            f"""SELECT s.*, a.title, a.status AS current_status, a.due AS current_due
+                FROM status_updates s JOIN actions a ON a.id = s.action_id
+                WHERE {not_undone} AND (s.id = :id OR (:batch IS NOT NULL AND s.batch = :batch))
+                ORDER BY s.id DESC""", {"id": latest[0]["id"], "batch": latest[0]["batch"]})
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong with the file (nothing when it is sound)."""
+        return [row[0] for row in self.query("PRAGMA integrity_check") if row[0] != "ok"]
+
+    def foreign_key_problems(self) -> list[sqlite3.Row]:
+        return self.query("PRAGMA foreign_key_check")
+
+    def actions_out_of_step(self) -> list[sqlite3.Row]:
+        """Actions whose current status is not their latest update's, or that have no update at all."""
+        return self.query(
+            """SELECT a.id, a.status, s.new_status FROM actions a
+               LEFT JOIN status_updates s ON s.id = (SELECT max(id) FROM status_updates WHERE action_id = a.id)
+               WHERE s.id IS NULL OR s.new_status <> a.status ORDER BY a.id""")
+
+    def calendar_shape(self) -> sqlite3.Row:
+        """Days held, first and last day, and how many days are numbered out of step with the working days."""
+        return self.query(
+            """SELECT count(*) AS days, min(day) AS first, max(day) AS last,
+                 (SELECT count(*) FROM calendar c JOIN calendar p ON p.day = date(c.day, '-1 day')
+                  WHERE c.number <> p.number + c.working) AS misnumbered FROM calendar""")[0]
+
+    def schema_objects(self) -> set[str]:
+        return {row[0] for row in self.query("SELECT name FROM sqlite_master")}
+
+    def applied_migrations(self) -> list[str]:
+        return [row[0] for row in self.query(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name")]
+
     def is_working_day(self, day: dt.date) -> bool:
         rows = self.query("SELECT working FROM calendar WHERE day = ?", (day.isoformat(),))
         if not rows:
@@ -277,6 +349,18 @@ class Store:
     def reminders_sent(self, day: dt.date | None = None) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM reminders_sent WHERE :day IS NULL OR day = :day ORDER BY id",
                           {"day": day and day.isoformat()})
+
+
+_batch: contextvars.ContextVar[str | None] = contextvars.ContextVar("ilacs_batch", default=None)
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as error:
+        raise IlacsError(f"cannot create {path}: {error.strerror}; check the folder's permissions or choose "
+                         "another path") from None
 
 
 def _filters(clauses: dict[str, object]) -> tuple[str, dict]:
@@ -347,8 +431,10 @@ def insert_action(conn: sqlite3.Connection, row: dict) -> int | None:
 
 
 def insert_status_update(conn: sqlite3.Connection, row: dict) -> None:
-    conn.execute("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, note) "
-                 "VALUES (:action_id, :at, :author, :old_status, :new_status, :old_due, :new_due, :note)", row)
+    """Add a status update, stamped with the batch of the transaction (one command) that adds it."""
+    conn.execute("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, note, "
+                 "batch, undoes) VALUES (:action_id, :at, :author, :old_status, :new_status, :old_due, :new_due, "
+                 ":note, :batch, :undoes)", {"undoes": None, **row, "batch": _batch.get()})
 
 
 def set_deadline_status(conn: sqlite3.Connection, deadline_id: int, status: str, met_on: str | None) -> None:

@@ -1,0 +1,63 @@
+"""Keeping the file sound: backups, and a check of SQLite's integrity and the project's own invariants.
+
+Returns plain dataclasses; never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ilacs_cli.errors import IlacsError
+from ilacs_cli.migrations import NAMES
+from ilacs_cli.store import Store
+from ilacs_cli.workdays import FIRST_DAY, LAST_DAY
+
+TRIGGERS = ("status_update_sets_action", "status_updates_refuse_update", "status_updates_refuse_delete")
+
+
+@dataclass
+class Finding:
+    check: str
+    ok: bool
+    detail: str
+
+
+def backup(db: Store, target: Path, *, force: bool = False) -> Path:
+    """Copy the database to `target` (0600), safe while others write; an existing file only with `force`."""
+    if target.exists() and not force:
+        raise IlacsError(f"{target} already exists: choose another path, or add --force to replace it")
+    if not target.parent.is_dir():
+        raise IlacsError(f"folder {target.parent} does not exist: create it or choose another path")
+    if target.resolve() == db.path.resolve():
+        raise IlacsError(f"{target} is the database itself: choose another path for the backup", 2)
+    db.backup(target)
+    return target
+
+
+def check(db: Store) -> list[Finding]:
+    """Each check with whether it passed and what it found."""
+    problems = db.integrity_problems()
+    findings = [Finding("integrity", not problems, "; ".join(problems[:5]) or "SQLite integrity check ok")]
+    orphans = db.foreign_key_problems()
+    findings.append(Finding("foreign keys", not orphans, "; ".join(
+        f"{row['table']} row {row['rowid']} points to a missing {row['parent']}" for row in orphans[:5])
+        or "every reference points to a row"))
+    applied = db.applied_migrations()
+    findings.append(Finding("schema", applied == NAMES, f"migrations applied: {', '.join(applied)}"))
+    objects = db.schema_objects()
+    missing = [name for name in TRIGGERS if name not in objects]
+    findings.append(Finding("history triggers", not missing, f"missing: {', '.join(missing)}" if missing else
+                            "status updates cannot be changed or deleted; each sets its action's status"))
+    astray = db.actions_out_of_step()
+    findings.append(Finding("action status", not astray, "; ".join(
+        f"action {row['id']} is {row['status']} but its latest update says {row['new_status'] or 'nothing'}"
+        for row in astray[:5]) or "every action's status is its latest update's"))
+    shape = db.calendar_shape()
+    days = (LAST_DAY - FIRST_DAY).days + 1
+    calendar_ok = (shape["days"], shape["first"], shape["last"], shape["misnumbered"]) == (
+        days, FIRST_DAY.isoformat(), LAST_DAY.isoformat(), 0)
+    findings.append(Finding("working-day calendar", calendar_ok,
+                            f"{shape['days']} days from {shape['first']} to {shape['last']}, "
+                            f"{shape['misnumbered']} numbered out of step"))
+    return findings

@@ -1,0 +1,85 @@
+"""Keeping the evidence safe: append-only history, undo by compensation, backups, checks, private files."""
+
+import json
+import os
+import sqlite3
+import stat
+
+import pytest
+from conftest import run_ilacs as ilacs
+
+PLAN = "east-sussex-2023"
+
+
+def ok(*args, db):
+    out = ilacs(*args, db=db)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def history(db, action):
+    return json.loads(ok("history", str(action), "--json", db=db))["updates"]
+
+
+def test_database_and_backups_are_private(db, tmp_path):
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    copy = tmp_path / "copy.db"
+    ok("backup", str(copy), db=db)
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert ok("show", PLAN, "--json", db=copy) == ok("show", PLAN, "--json", db=db)
+    again = ilacs("backup", str(copy), db=db)
+    assert again.returncode == 1 and "--force" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    assert ilacs("backup", str(copy), "--force", db=db).returncode == 0
+
+
+@pytest.mark.parametrize("where", ["{tmp}/missing-folder/plan.db", "/proc/ilacs-cannot-write-here.db"])
+def test_unusable_path_is_one_line(tmp_path, where):
+    path = where.format(tmp=tmp_path)  # /proc refuses new files even to root
+    out = ilacs("seed", "--db", path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not os.path.exists(path)
+
+
+def test_history_cannot_be_changed_or_deleted_even_with_sql(db):
+    with sqlite3.connect(db) as conn:
+        for statement in ("UPDATE status_updates SET note = 'rewritten'", "DELETE FROM status_updates"):
+            with pytest.raises(sqlite3.DatabaseError, match="status updates are history"):
+                conn.execute(statement)
+        assert conn.execute("SELECT count(*) FROM status_updates WHERE note = 'rewritten'").fetchone()[0] == 0
+
+
+def test_undo_records_compensating_updates_one_command_at_a_time(db):
+    action = int(ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due", "31/10/2024", "Audit", db=db))
+    ok("update", str(action), "--status", "in-progress", "--due", "30/11/2024", "--note", "booked", db=db)
+    assert "undo of update" in ok("undo", "--by", "A Watson", db=db)
+    trail = history(db, action)
+    assert [(u["old_status"], u["new_status"], u["new_due"], u["author"]) for u in trail[-1:]] == [
+        ("in-progress", "not-started", "2024-10-31", "A Watson")]
+    assert len(trail) == 3  # nothing erased: added, updated, undone
+    found = json.loads(ok("actions", "--inspection", PLAN, "--json", db=db))
+    assert [(a["status"], a["due"]) for a in found if a["id"] == action] == [("not-started", "2024-10-31")]
+    # The next undo steps further back: the action added is cancelled.
+    ok("undo", db=db)
+    assert history(db, action)[-1]["new_status"] == "cancelled" and len(history(db, action)) == 4
+    assert "nothing to undo" in ilacs("undo", db=db).stderr
+
+
+def test_undo_reverses_a_whole_import(db, tmp_path):
+    sheet = tmp_path / "plan.csv"
+    sheet.write_text("Action,Owner,Target date\nOne,A,31/10/2024\nTwo,B,30/11/2024\n")
+    ok("import", str(sheet), "--inspection", PLAN, db=db)
+    out = ok("undo", db=db)
+    assert out.count("action added by mistake") == 2
+    statuses = {a["title"]: a["status"] for a in json.loads(ok("actions", "--inspection", PLAN, "--json", db=db))}
+    assert (statuses["One"], statuses["Two"]) == ("cancelled", "cancelled")
+
+
+def test_check_passes_a_sound_file_and_names_what_is_wrong(db):
+    findings = json.loads(ok("check", "--json", db=db))
+    assert [f["check"] for f in findings if not f["ok"]] == [] and len(findings) == 6
+    with sqlite3.connect(db) as conn:  # a program other than ilacs edits an action behind its history's back
+        conn.execute("UPDATE actions SET status = 'done' WHERE id = 1")
+    out = ilacs("check", db=db)
+    assert out.returncode == 1
+    assert "FAIL  action status: action 1 is done but its latest update says" in out.stdout
+    assert out.stderr.strip().startswith("ilacs: 1 checks failed (action status)")
