@@ -1,4 +1,4 @@
-"""Older databases upgrade themselves on open, keeping every row."""
+"""Older databases upgrade themselves on open, keeping every row, after a copy of the old file is made."""
 
 import json
 import shutil
@@ -6,43 +6,53 @@ import sqlite3
 import stat
 from pathlib import Path
 
+import pytest
 from conftest import run_ilacs as ilacs
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ALL_MIGRATIONS = ["m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only"]
+# Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
+# schema-m001.db by commit 0a7e714, schema-m002.db by commit 71a0afe (the last before m003).
+FIXTURE_SCHEMAS = {"schema-m001.db": 1, "schema-m002.db": 2}
 
 
-def rows(path, table, columns="*"):
+def query(path, sql):
     with sqlite3.connect(path) as conn:
-        return conn.execute(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()
+        return conn.execute(sql).fetchall()
 
 
-def columns(path, table):
-    with sqlite3.connect(path) as conn:
-        return ", ".join(row[1] for row in conn.execute(f"PRAGMA table_info({table})"))
+def tables_and_columns(path):
+    names = [name for (name,) in query(path, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                             "AND name NOT LIKE 'sqlite_%' AND name <> '_sqlite_migrations'")]
+    return {name: ", ".join(row[1] for row in query(path, f"PRAGMA table_info({name})")) for name in names}
 
 
-def test_schema_m001_file_upgrades_with_every_row_kept(tmp_path):
-    """schema-m001.db was made by commit 0a7e714 (migration m001 only): seed, one action, an update, D2 met."""
+def contents(path, columns):
+    return {table: query(path, f"SELECT {cols} FROM {table} ORDER BY 1") for table, cols in columns.items()}
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURE_SCHEMAS))
+def test_older_file_upgrades_with_every_row_kept(tmp_path, fixture):
     db = tmp_path / "old.db"
-    shutil.copyfile(FIXTURES / "schema-m001.db", db)
-    tables = ["inspections", "judgements", "areas", "deadlines", "actions", "status_updates", "calendar"]
-    old_columns = {table: columns(db, table) for table in tables}  # later migrations may add columns
-    before = {table: rows(db, table, old_columns[table]) for table in tables}
+    shutil.copyfile(FIXTURES / fixture, db)
+    columns = tables_and_columns(db)  # later migrations may add columns: compare the ones the file had
+    before = contents(db, columns)
+    applied_before = ALL_MIGRATIONS[:FIXTURE_SCHEMAS[fixture]]
+    assert [name for (name,) in query(db, "SELECT name FROM _sqlite_migrations ORDER BY id")] == applied_before
     out = ilacs("history", "23", "--json", db=db)
     assert out.returncode == 0, out.stderr
     assert [u["note"] for u in json.loads(out.stdout)["updates"]] == ["action added", "Audit booked"]
-    assert {table: rows(db, table, old_columns[table]) for table in tables} == before
-    assert [row[2] for row in rows(db, "_sqlite_migrations")] == [
-        "m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only"]
-    # Before migrating, the file as it was was copied beside it: private, and still at schema m001.
-    backups = list(tmp_path.glob("old.db.before-m002_owners_and_reminders-*.bak"))
+    assert contents(db, columns) == before
+    assert [name for (name,) in query(db, "SELECT name FROM _sqlite_migrations ORDER BY id")] == ALL_MIGRATIONS
+    # Before migrating, the file as it was was copied beside it: private, at its old schema, with its rows.
+    backups = list(tmp_path.glob(f"old.db.before-{ALL_MIGRATIONS[len(applied_before)]}-*.bak"))
     assert len(backups) == 1 and stat.S_IMODE(backups[0].stat().st_mode) == 0o600
-    assert [row[2] for row in rows(backups[0], "_sqlite_migrations")] == ["m001_initial"]
-    assert {table: rows(backups[0], table) for table in tables} == before
+    assert contents(backups[0], columns) == before
     assert "the file as it was is kept at" in out.stderr
-    # Opening it again migrates nothing and copies nothing.
+    # Opening it again migrates nothing and copies nothing; the upgraded file passes `ilacs check`.
     assert "kept at" not in ilacs("list", db=db).stderr and len(list(tmp_path.glob("*.bak"))) == 1
-    assert ilacs("owner", "add", "A Watson", "--email", "a.watson@council.example.gov.uk", db=db).returncode == 0
-    digest = json.loads(ilacs("remind", "--as-of", "02/01/2024", "-f", "json", "--inspection", "east-sussex-2023",
-                              db=db).stdout)
-    assert [(d["name"], d["overdue"]) for d in digest] == [("A Watson", 1)]
+    assert ilacs("check", db=db).returncode == 0
+    assert ilacs("owner", "add", "B Khan", "--email", "b.khan@council.example.gov.uk", db=db).returncode == 0
+    digests = json.loads(ilacs("remind", "--as-of", "02/01/2024", "-f", "json", "--inspection", "east-sussex-2023",
+                               "--owner", "A Watson", db=db).stdout)
+    assert sum(d["overdue"] for d in digests) == 1  # the fixture's action, due 22 Dec 2023
