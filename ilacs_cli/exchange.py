@@ -173,10 +173,6 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
     columns, unknown = column_fields(headers, mapping)
     result = ImportResult(inspection, ignored_columns=unknown)
     areas = {row["number"]: row for row in db.areas(inspection)}
-    existing = db.actions(inspection=inspection)
-    by_ref = {str(row["ref"]).casefold(): row for row in existing if row["ref"]}
-    by_title = {row["title"].casefold(): row for row in existing}
-    latest = {row["action_id"]: row for row in db.latest_updates(inspection)}
     seen: dict[str, int] = {}
     plan = []
     for number, cells in rows:
@@ -206,17 +202,22 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
                      lambda name, message: problem(name, message))
         if len(result.problems) > problems:
             continue
-        match = by_ref.get(ref.casefold()) if ref else None
-        match = match or by_title.get(title.strip().casefold())
-        plan.append((match, {"title": title.strip(), "ref": ref, "owner": _text(values.get("owner")),
-                             "due": due, "measure": _text(values.get("measure")), "status": status,
-                             "note": _text(values.get("progress")), "area_id": area and areas[area]["id"]}))
+        plan.append({"title": title.strip(), "ref": ref, "owner": _text(values.get("owner")),
+                     "due": due, "measure": _text(values.get("measure")), "status": status,
+                     "note": _text(values.get("progress")), "area_id": area and areas[area]["id"]})
     if result.problems:
         return result
     author = by or f"import: {source}"
     try:
         with db.transaction() as conn:
-            for match, row in plan:
+            # Match against the actions as they are under the write lock: others may be updating them.
+            existing = db.actions(inspection=inspection)
+            by_ref = {str(row["ref"]).casefold(): row for row in existing if row["ref"]}
+            by_title = {row["title"].casefold(): row for row in existing}
+            latest = {row["action_id"]: row for row in db.latest_updates(inspection)}
+            for row in plan:
+                match = (by_ref.get(row["ref"].casefold()) if row["ref"] else None) or by_title.get(
+                    row["title"].casefold())
                 _apply(conn, inspection, match, row, latest, author, result)
             if dry_run:
                 raise _DryRun

@@ -263,12 +263,16 @@ def add_action(db: Store, inspection_id: str, *, area: int, title: str, owner: s
 def update_action(db: Store, action_id: str, *, status: str | None, today: dt.date, note: str | None = None,
                   by: str | None = None, due: str | None = None) -> Action:
     """Record a status update (and optionally a new due date); returns the action as it now stands."""
-    action = require_action(db, action_id)
+    require_action(db, action_id)
     if status is None and due is None and not note:
         raise IlacsError("nothing to record: give --status, --due or --note", 2)
-    new_status = check_status(status) if status else action.status
+    if status:
+        check_status(status)
     new_due = parse_due(due, today, db.add_working_days).day.isoformat() if due else None
     with db.transaction() as conn:
+        # Read the action under the write lock: another officer may have just changed it.
+        action = require_action(db, action_id)
+        new_status = status or action.status
         storage.insert_status_update(conn, {"action_id": action.id, "at": _now(), "author": by,
                                             "old_status": action.status, "new_status": new_status,
                                             "old_due": action.due if new_due else None, "new_due": new_due,
@@ -287,12 +291,12 @@ class Undone:
 
 def undo(db: Store, by: str | None = None) -> list[Undone]:
     """Reverse the last command's status updates by recording compensating ones (history is never erased)."""
-    updates = db.last_command_updates()
-    if not updates:
-        raise IlacsError("nothing to undo: every change recorded since the seeds were loaded is undone already")
     now: dict[int, tuple[str, str | None]] = {}
     undone = []
-    with db.transaction() as conn:
+    with db.transaction() as conn:  # read under the write lock, so two undos cannot reverse the same command
+        updates = db.last_command_updates()
+        if not updates:
+            raise IlacsError("nothing to undo: every change recorded since the seeds were loaded is undone already")
         for update in updates:  # newest first, so each action steps back in order
             status, due = now.get(update["action_id"], (update["current_status"], update["current_due"]))
             if update["old_status"] is None:

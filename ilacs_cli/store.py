@@ -59,8 +59,6 @@ class Store:
             conn.execute(f"PRAGMA busy_timeout = {timeout}")
             conn.execute("PRAGMA foreign_keys = ON")
             store = cls(conn, path)
-            if not exists:
-                conn.execute("PRAGMA journal_mode = WAL")
             store._upgrade(exists)
         except sqlite3.DatabaseError as error:
             raise _user_error(error, path) from None
@@ -75,6 +73,8 @@ class Store:
                 raise IlacsError(f"{self.path} is not an ilacs database: choose another --db path") from None
             applied = set()
         pending = [name for name in migrations.NAMES if name not in applied]
+        if not applied:  # new, or created but never set up (a run killed early): WAL from the start
+            self.conn.execute("PRAGMA journal_mode = WAL")
         if pending and applied:  # an existing database is behind: keep a copy of it as it was
             stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
             self.upgrade_backup = self.path.with_name(f"{self.path.name}.before-{pending[0]}-{stamp}.bak")
