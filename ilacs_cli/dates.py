@@ -59,10 +59,13 @@ def parse_due(
             if add_working_days is None:
                 raise IlacsError("working days need the database's calendar here", 2)
             return DueDate(add_working_days(today, count))
-        return DueDate(today + dt.timedelta(days=count))
+        try:
+            return DueDate(today + dt.timedelta(days=count))
+        except OverflowError:
+            raise IlacsError(f"'{text}' is beyond any date: {EXAMPLES}", 2) from None
     try:
         return DueDate(dt.date.fromisoformat(cleaned)) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned) else _parse_other(cleaned)
-    except ValueError:
+    except (ValueError, OverflowError):  # dateutil raises OverflowError for huge numbers
         raise IlacsError(f"'{text}' is not a real date: {EXAMPLES}", 2) from None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,8 @@ def read_seed(path: Path) -> SeedFile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise IlacsError(f"no seed file at {path}: check the path") from None
+    except OSError as error:
+        raise IlacsError(f"cannot read the seed file {path}: {error.strerror}; give a .toml file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise IlacsError(f"{path.name}: not valid TOML ({error}): fix the file and run again") from None
     return check_seed(data, path)
@@ -75,6 +78,8 @@ def _check(entry: dict, section: str, fail) -> None:
     for name in required:
         if entry.get(name) in (None, ""):
             raise fail(name, "required")
+    if section == "inspection" and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(entry["id"])):
+        raise fail("id", f"'{entry['id']}' must be lower-case letters, digits and hyphens, e.g. brighton-2025")
     choices = {"kind": KINDS if section == "inspection" else ("deadline", "milestone"),
                "area": JUDGEMENT_AREAS if section == "judgements" else None,
                "grade": GRADES, "previous_grade": GRADES,

@@ -116,6 +116,9 @@ class Store:
         token = _batch.set(uuid.uuid4().hex)
         try:
             yield self.conn
+        except sqlite3.DatabaseError as error:  # e.g. a CHECK constraint: the schema refused what was asked
+            self.conn.execute("ROLLBACK")
+            raise _user_error(error, self.path) from None
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -132,6 +135,8 @@ class Store:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as error:
             raise _user_error(error, self.path) from None
+        except OverflowError:  # a number typed beyond SQLite's 64-bit integers
+            raise IlacsError("a number given is too large: use one that makes sense here", 2) from None
 
     # -- working days (numbers kept in the calendar table) ---------------------
 
