@@ -117,18 +117,22 @@ class Store:
         try:
             yield self.conn
         except sqlite3.DatabaseError as error:  # e.g. a CHECK constraint: the schema refused what was asked
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise _user_error(error, self.path) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         finally:
             _batch.reset(token)
         try:
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as error:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise _user_error(error, self.path) from None
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:  # SQLite may have rolled back already (e.g. on a full disk)
+            self.conn.execute("ROLLBACK")
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         try:
