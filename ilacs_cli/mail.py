@@ -75,7 +75,8 @@ class Outbox:
             raise DeliveryError(f"{where} refused the login: {error.smtp_code}; check ILACS_SMTP_USER and the "
                                 "password", fatal=True) from None
         except smtplib.SMTPResponseException as error:
-            text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+            text = error.smtp_error
+            text = text.decode(errors="replace") if isinstance(text, bytes) else text
             # 421 means the server is closing the connection: nothing more will go through it.
             raise DeliveryError(f"{where} answered {error.smtp_code} {text}", fatal=error.smtp_code == 421) from None
         except (smtplib.SMTPException, OSError) as error:

@@ -130,7 +130,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as error:
-        raise IlacsError(f"cannot read {path.name} as an Excel workbook ({error}): save it as .xlsx and retry") from None
+        raise IlacsError(f"cannot read {path.name} as an Excel workbook ({error}): save it as .xlsx and "
+                         "retry") from None
     if sheet is not None and sheet not in book.sheetnames:
         raise IlacsError(f"{path.name} has no sheet '{sheet}': its sheets are {', '.join(book.sheetnames)}", 2)
     page = book[sheet] if sheet else book.worksheets[0]

@@ -80,7 +80,7 @@ def _text(digest: Digest, addressed: bool) -> str:
 
 # -- Markdown -----------------------------------------------------------------------
 
-def _md(value: str) -> str:
+def escape_markdown(value: str) -> str:
     """User text made inert in Markdown (and in a table cell)."""
     return "".join("\\" + char if char in "\\`*_{}[]<>()#|!~" else char for char in value)
 
@@ -89,13 +89,14 @@ def markdown(digests: list[Digest]) -> str:
     """Digests as Markdown: a heading per recipient, a table per inspection and area."""
     lines: list[str] = []
     for digest in digests:
-        lines += [f"# To: {_md(recipient(digest))}", "", summary(digest)]
+        lines += [f"# To: {escape_markdown(recipient(digest))}", "", summary(digest)]
         for section in digest.sections:
             lines += ["", f"## {section.heading}"]
             for group in section.groups:
-                lines += ["", f"### {_md(group_heading(group))}", "", "| " + " | ".join(COLUMNS) + " |",
+                lines += ["", f"### {escape_markdown(group_heading(group))}", "", "| " + " | ".join(COLUMNS) + " |",
                           "|" + "---|" * len(COLUMNS)]
-                lines += ["| " + " | ".join(_md(cell) for cell in cells(item)) + " |" for item in group.items]
+                lines += ["| " + " | ".join(escape_markdown(cell) for cell in cells(item)) + " |"
+                          for item in group.items]
         lines.append("")
     return "\n".join(lines)
 

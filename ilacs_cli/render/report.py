@@ -10,7 +10,7 @@ import html
 from ilacs_cli import progress as rag_rule
 from ilacs_cli.dates import human
 from ilacs_cli.plan import AREA_NAMES, GRADE_NAMES
-from ilacs_cli.render.reminders import _md
+from ilacs_cli.render.reminders import escape_markdown
 from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
 
 # Chart order, with the Markdown bar character and the HTML colour of each status.
@@ -150,7 +150,7 @@ def _segments(progress: Progress, largest: int, width: float) -> list[tuple[str,
 # -- Markdown -----------------------------------------------------------------------
 
 def _cell(value: str) -> str:
-    return _md(" ".join(value.split()))
+    return escape_markdown(" ".join(value.split()))
 
 
 def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -168,7 +168,7 @@ def _text_bar(progress: Progress, largest: int) -> str:
 
 def markdown(report: Report) -> str:
     """The progress paper as Markdown (tables; the chart as a text bar per area)."""
-    lines = [f"# {_md(title(report))}", "", _md(facts(report)), "", "## Judgements", ""]
+    lines = [f"# {escape_markdown(title(report))}", "", escape_markdown(facts(report)), "", "## Judgements", ""]
     lines += _md_table(["Judgement", "Grade", "Previous grade"],
                        [[AREA_NAMES[j.area], GRADE_NAMES.get(j.grade, "unknown"),
                          GRADE_NAMES.get(j.previous_grade, "unknown")] for j in report.judgements])
@@ -178,7 +178,7 @@ def markdown(report: Report) -> str:
                          d.deadline.rule or "stated date", outcome(d)] for d in report.deadlines])
     lines += ["", "## Progress by area for improvement", ""]
     for area in report.progress.areas:
-        lines.append(f"- {_area_label(area)}: {_md(' '.join((area.area_title or 'area not stated').split()))}")
+        lines.append(f"- {_area_label(area)}: {_cell(area.area_title or 'area not stated')}")
     largest = _scale(report)
     lines += ["", "```text"]
     lines += [f"{_area_label(a):<8} {_text_bar(a.progress, largest) if largest else ''}  {_done_text(a.progress)}"
@@ -195,7 +195,8 @@ def markdown(report: Report) -> str:
     if not report.late:
         lines.append(f"Nothing is overdue as of {_day(report.as_of)}.")
     if actions:
-        lines += [f"By owner: {_md(_by_owner(actions))}.", ""] + _md_table(LATE_HEADERS, _late_cells(actions))
+        lines += [f"By owner: {escape_markdown(_by_owner(actions))}.", ""]
+        lines += _md_table(LATE_HEADERS, _late_cells(actions))
     if deadlines:
         lines += ["", "Deadlines overdue:", ""]
         lines += _md_table(["Id", "Deadline", "Due", "Working days late"],
