@@ -194,7 +194,19 @@ def m003_history_is_append_only(db) -> None:
         db.execute(statement)
 
 
-MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only]
+M004_SCHEMA = """
+CREATE INDEX actions_inspection ON actions (inspection_id, status, due);
+CREATE INDEX deadlines_inspection ON deadlines (inspection_id, status, due);
+"""
+
+
+def m004_indexes_by_inspection(db) -> None:
+    """Per-inspection counts (list, summary) read one inspection's actions, not every action's."""
+    for statement in _statements(M004_SCHEMA):
+        db.execute(statement)
+
+
+MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 
 

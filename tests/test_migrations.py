@@ -10,10 +10,12 @@ import pytest
 from conftest import run_ilacs as ilacs
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ALL_MIGRATIONS = ["m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only"]
+ALL_MIGRATIONS = ["m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only",
+                  "m004_indexes_by_inspection"]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
-# schema-m001.db by commit 0a7e714, schema-m002.db by commit 71a0afe (the last before m003).
-FIXTURE_SCHEMAS = {"schema-m001.db": 1, "schema-m002.db": 2}
+# schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71 (each the last before
+# the next migration).
+FIXTURE_SCHEMAS = {"schema-m001.db": 1, "schema-m002.db": 2, "schema-m003.db": 3}
 
 
 def query(path, sql):
