@@ -75,6 +75,11 @@ def _human(day):
     return human(day) if day else "—"
 
 
+def _check_format(format: str, formats: tuple[str, ...]) -> None:
+    if format not in formats:
+        raise IlacsError(f"unknown format '{format}': use one of {', '.join(formats)}", 2)
+
+
 def _date_cell(csv: bool):
     """Dates as users read them in tables, ISO (or empty) in CSV."""
     return (lambda day: day or "") if csv else _human
@@ -338,8 +343,7 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
     """The action plan as councils lay it out (area, action, lead officer, target date, measure, latest update, status, RAG).  Example: ilacs export east-sussex-2023 --format xlsx -o plan.xlsx"""
     from ilacs_cli import exchange, files
 
-    if format not in EXPORT_FORMATS:
-        raise IlacsError(f"unknown format '{format}': use one of {', '.join(EXPORT_FORMATS)}", 2)
+    _check_format(format, EXPORT_FORMATS)
     if everything and (format != "json" or inspection):
         raise IlacsError("--all exports the whole database as JSON: ilacs export --all --format json -o FILE", 2)
     if format == "xlsx" and output is None and sys.stdout.isatty():
@@ -480,8 +484,7 @@ def report(inspection: str,
     from ilacs_cli import files, reports
     from ilacs_cli.render import report as view
 
-    if format not in REPORT_FORMATS:
-        raise IlacsError(f"unknown format '{format}': use one of {', '.join(REPORT_FORMATS)}", 2)
+    _check_format(format, REPORT_FORMATS)
     store = _open(db)
     day = _day(as_of, store)
     found = reports.build_report(store, inspection, day, _day(since, store) if since else None)
@@ -625,8 +628,7 @@ def remind(as_of: AsOf = None,
            db: DbOption = None) -> None:
     from ilacs_cli import reminders
 
-    if format not in FORMATS:
-        raise IlacsError(f"unknown format '{format}': use one of {', '.join(FORMATS)}", 2)
+    _check_format(format, FORMATS)
     if dry_run and not send:
         raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
     store = _open(db)

@@ -10,6 +10,14 @@ from pathlib import Path
 from ilacs_cli.errors import IlacsError
 
 
+def check_target(path: Path, *, force: bool = False) -> None:
+    """Refuse a path whose folder is missing, or an existing file unless `force`."""
+    if path.exists() and not force:
+        raise IlacsError(f"{path} already exists: choose another path, or add --force to replace it")
+    if not path.parent.is_dir():
+        raise IlacsError(f"folder {path.parent} does not exist: create it or choose another path")
+
+
 def write_output(path: Path | None, data: bytes | str, *, force: bool = False) -> None:
     """Write `data` to `path` (stdout when None or '-') atomically, mode 0600; refuse to replace a file unless `force`."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -17,10 +25,7 @@ def write_output(path: Path | None, data: bytes | str, *, force: bool = False) -
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
         return
-    if path.exists() and not force:
-        raise IlacsError(f"{path} already exists: choose another -o path, or add --force to replace it")
-    if not path.parent.is_dir():
-        raise IlacsError(f"folder {path.parent} does not exist: create it or choose another -o path")
+    check_target(path, force=force)
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ilacs_cli.errors import IlacsError
+from ilacs_cli.files import check_target
 from ilacs_cli.migrations import NAMES
 from ilacs_cli.store import Store
 from ilacs_cli.workdays import FIRST_DAY, LAST_DAY
@@ -25,10 +26,7 @@ class Finding:
 
 def backup(db: Store, target: Path, *, force: bool = False) -> Path:
     """Copy the database to `target` (0600), safe while others write; an existing file only with `force`."""
-    if target.exists() and not force:
-        raise IlacsError(f"{target} already exists: choose another path, or add --force to replace it")
-    if not target.parent.is_dir():
-        raise IlacsError(f"folder {target.parent} does not exist: create it or choose another path")
+    check_target(target, force=force)
     if target.resolve() == db.path.resolve():
         raise IlacsError(f"{target} is the database itself: choose another path for the backup", 2)
     db.backup(target)

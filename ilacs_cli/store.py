@@ -355,10 +355,6 @@ class Store:
         return bool(self.query("SELECT 1 FROM reminders_sent WHERE day = ? AND recipient = ? AND fingerprint = ?",
                                (day.isoformat(), recipient.lower(), fingerprint)))
 
-    def reminders_sent(self, day: dt.date | None = None) -> list[sqlite3.Row]:
-        return self.query("SELECT * FROM reminders_sent WHERE :day IS NULL OR day = :day ORDER BY id",
-                          {"day": day and day.isoformat()})
-
 
 _batch: contextvars.ContextVar[str | None] = contextvars.ContextVar("ilacs_batch", default=None)
 
