@@ -1,7 +1,5 @@
 """The command line: parse options, call the domain, hand results to a renderer."""
 
-from __future__ import annotations
-
 import datetime as dt
 import sys
 from contextlib import contextmanager
