@@ -348,6 +348,13 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
         raise IlacsError("an Excel workbook is not for a terminal: add -o FILE.xlsx", 2)
     store = _open(db)
     day = _day(as_of, store)
+    if format == "csv":  # streamed: a national plan is never held in memory whole
+        from ilacs_cli import sheets
+
+        table = exchange.plan_table(store, day, inspection)
+        with files.output(output, force=force) as stream:
+            sheets.write_csv(table, stream, bom=output is not None)
+        return
     if everything:
         import json
 
@@ -355,13 +362,11 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
     elif format == "json":
         from ilacs_cli import progress, render
 
-        data = render.as_json(progress.plan_rows(store, day, inspection)) + "\n"
+        data = render.as_json(list(progress.plan_rows(store, day, inspection))) + "\n"
     else:
         from ilacs_cli import sheets
 
-        data = (sheets.csv_bytes(exchange.plan_table(store, day, inspection), bom=output is not None)
-                if format == "csv"
-                else sheets.xlsx_bytes(exchange.plan_sheets(store, day, inspection)))
+        data = sheets.xlsx_bytes(exchange.plan_sheets(store, day, inspection))
     files.write_output(output, data, force=force)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ def _month(name: str) -> int:
         raise ValueError(f"unknown month {name}") from None
 
 
+@functools.lru_cache(maxsize=4096)  # long lists repeat the same few hundred dates
 def human(day: dt.date | str | None) -> str:
     """'Fri 17 May 2024', or 'unknown'."""
     if day is None:

@@ -44,7 +44,7 @@ def _plan_cells(row: PlanRow) -> list[object]:
 
 def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> list[Sheet]:
     """A summary sheet, then one sheet per inspection in the layout councils use."""
-    rows = plan_rows(db, as_of, inspection)
+    rows = list(plan_rows(db, as_of, inspection))
     summary = []
     sheets = []
     for item in db.inspection_summaries(as_of, inspection):
@@ -60,7 +60,7 @@ def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> lis
 def plan_table(db: Store, as_of: dt.date, inspection: str | None = None) -> Sheet:
     """Every action in one table (with an Inspection column), for CSV."""
     return Sheet("Action plan", ["Inspection", *PLAN_HEADERS],
-                 [[row.inspection, *_plan_cells(row)] for row in plan_rows(db, as_of, inspection)])
+                 ([row.inspection, *_plan_cells(row)] for row in plan_rows(db, as_of, inspection)))
 
 
 def dump(db: Store) -> dict:
@@ -214,11 +214,10 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
             existing = db.actions(inspection=inspection)
             by_ref = {str(row["ref"]).casefold(): row for row in existing if row["ref"]}
             by_title = {row["title"].casefold(): row for row in existing}
-            latest = {row["action_id"]: row for row in db.latest_updates(inspection)}
             for row in plan:
                 match = (by_ref.get(row["ref"].casefold()) if row["ref"] else None) or by_title.get(
                     row["title"].casefold())
-                _apply(conn, inspection, match, row, latest, author, result)
+                _apply(conn, inspection, match, row, author, result)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -241,7 +240,7 @@ def import_sheet(db: Store, path: Path, inspection: str, *, sheet: str | None, m
                        today=today)
 
 
-def _apply(conn, inspection: str, match, row: dict, latest: dict, author: str, result: ImportResult) -> None:
+def _apply(conn, inspection: str, match, row: dict, author: str, result: ImportResult) -> None:
     due_iso = row["due"].day.isoformat() if row["due"] else None
     wording = row["due"].wording if row["due"] else None
     if match is None:
@@ -259,8 +258,7 @@ def _apply(conn, inspection: str, match, row: dict, latest: dict, author: str, r
                if row[name] is not None and row[name] != match[name]}
     new_status = row["status"] if row["status"] and row["status"] != match["status"] else None
     new_due = due_iso if due_iso and due_iso != match["due"] else None
-    previous = latest.get(match["id"])
-    new_note = row["note"] if row["note"] and (previous is None or previous["note"] != row["note"]) else None
+    new_note = row["note"] if row["note"] and row["note"] != match["update_note"] else None
     if new_due:
         changes["wording"] = wording  # the new date's own words, or none
     if changes:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from ilacs_cli.errors import IlacsError
 
@@ -20,9 +23,19 @@ def check_target(path: Path, *, force: bool = False) -> None:
 
 def write_output(path: Path | None, data: bytes | str, *, force: bool = False) -> None:
     """Write `data` to `path` (stdout when None or '-') atomically, mode 0600; refuse to replace a file unless `force`."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with output(path, force=force) as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextmanager
+def output(path: Path | None, *, force: bool = False) -> Iterator[BinaryIO]:
+    """A binary stream to `path` (stdout when None or '-'), for output written piece by piece.
+
+    A file is written beside its target with mode 0600 and renamed into place only when the block succeeds, so
+    the target is whole or untouched; an existing file is replaced only with `force`.
+    """
     if path is None or str(path) == "-":
-        sys.stdout.buffer.write(payload)
+        yield sys.stdout.buffer
         sys.stdout.flush()
         return
     check_target(path, force=force)
@@ -32,10 +45,13 @@ def write_output(path: Path | None, data: bytes | str, *, force: bool = False) -
         raise IlacsError(f"cannot write in {path.parent}: {error.strerror}; choose another -o path") from None
     try:
         with os.fdopen(handle, "wb") as file:  # mkstemp creates the file with mode 0600
-            file.write(payload)
+            yield file
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise IlacsError(f"cannot write {path}: {error.strerror}; choose another -o path") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -50,7 +50,9 @@ def check(db: Store) -> list[Finding]:
     astray = db.actions_out_of_step()
     findings.append(Finding("action status", not astray, "; ".join(
         f"action {row['id']} is {row['status']} but its latest update says {row['new_status'] or 'nothing'}"
-        for row in astray[:5]) or "every action's status is its latest update's"))
+        if row["status"] != row["new_status"] else
+        f"action {row['id']} carries a latest update (time, author or note) that is not its latest update's"
+        for row in astray[:5]) or "every action's status and latest update are its latest update's"))
     shape = db.calendar_shape()
     days = (LAST_DAY - FIRST_DAY).days + 1
     calendar_ok = (shape["days"], shape["first"], shape["last"], shape["misnumbered"]) == (

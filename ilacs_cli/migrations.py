@@ -206,7 +206,36 @@ def m004_indexes_by_inspection(db) -> None:
         db.execute(statement)
 
 
-MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection]
+M005_SCHEMA = """
+-- The latest status update's time, author and note, kept on the action (as its status is) so that reads need
+-- not look them up: the trigger that sets the status sets them too.
+ALTER TABLE actions ADD COLUMN updated_at TEXT;
+ALTER TABLE actions ADD COLUMN updated_by TEXT;
+ALTER TABLE actions ADD COLUMN update_note TEXT;
+UPDATE actions SET (updated_at, updated_by, update_note) = (
+    SELECT s.at, s.author, s.note FROM status_updates s
+    WHERE s.id = (SELECT max(id) FROM status_updates WHERE action_id = actions.id));
+DROP TRIGGER status_update_sets_action;
+CREATE TRIGGER status_update_sets_action AFTER INSERT ON status_updates
+BEGIN
+    UPDATE actions SET status = NEW.new_status,
+        due = CASE WHEN NEW.new_due IS NOT NULL THEN NEW.new_due ELSE due END,
+        updated_at = NEW.at, updated_by = NEW.author, update_note = NEW.note
+    WHERE id = NEW.action_id;
+END;
+-- Progress counts per inspection and area (summary, report) read this index alone, in its order.
+CREATE INDEX actions_area ON actions (inspection_id, area_id, status, due);
+"""
+
+
+def m005_latest_update_on_actions(db) -> None:
+    """Each action carries its latest update (time, author, note); actions are indexed by inspection and area."""
+    for statement in _statements(M005_SCHEMA):
+        db.execute(statement)
+
+
+MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
+              m005_latest_update_on_actions]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ilacs_cli.plan import require_inspection
@@ -53,21 +54,20 @@ class PlanRow:
     rag: str
 
 
-def plan_rows(db: Store, as_of: dt.date, inspection: str | None = None) -> list[PlanRow]:
-    """Every action (of one inspection, or all) with its latest update and RAG, by inspection, area and due date."""
+def plan_rows(db: Store, as_of: dt.date, inspection: str | None = None) -> Iterator[PlanRow]:
+    """Every action (of one inspection, or all) with its latest update and RAG, by inspection, area and due date.
+
+    Rows are produced as they are read, so a national export need not hold them all at once.
+    """
     if inspection is not None:
         require_inspection(db, inspection)
     number = db.day_number(as_of)
-    latest = {row["action_id"]: row for row in db.latest_updates(inspection)}
-    rows = sorted(db.actions(inspection=inspection),
-                  key=lambda row: (row["inspection_id"], row["area_number"] is None, row["area_number"] or 0,
-                                   row["due"] is None, row["due"] or "", row["id"]))
-    return [_plan_row(row, latest.get(row["id"]), as_of, number) for row in rows]
+    return (_plan_row(row, as_of, number) for row in db.plan_actions(inspection))
 
 
-def _plan_row(row: sqlite3.Row, update: sqlite3.Row | None, as_of: dt.date, number: int) -> PlanRow:
+def _plan_row(row: sqlite3.Row, as_of: dt.date, number: int) -> PlanRow:
+    updated_at = row["updated_at"]
     return PlanRow(row["inspection_id"], row["area_number"], row["area_title"], row["id"], row["ref"], row["title"],
                    row["owner"], row["due"], row["wording"], row["measure"],
-                   update["at"][:10] if update else None, update["author"] if update else None,
-                   update["note"] if update else None, row["status"],
-                   rag(row["status"], row["due"], row["due_number"], row["updated_at"], as_of, number))
+                   updated_at[:10] if updated_at else None, row["updated_by"], row["update_note"], row["status"],
+                   rag(row["status"], row["due"], row["due_number"], updated_at, as_of, number))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ilacs_cli import plan, progress
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.migrations import STATUSES
-from ilacs_cli.store import OPEN_STATUSES, Store
+from ilacs_cli.store import Store
 
 DEFAULT_SINCE_DAYS = 30
 
@@ -99,15 +100,15 @@ class Report:
     updates: list[UpdateLine]
 
 
-def count(statuses_and_dues: list[tuple[str, str | None]], as_of: dt.date) -> Progress:
-    """Counts by status, percentage done and overdue count of (status, due) pairs."""
-    by_status = {status: 0 for status in STATUSES}
+def count(groups: Iterable[sqlite3.Row]) -> Progress:
+    """Counts by status, percentage done and overdue count, summed over `Store.action_counts` rows."""
+    by_status = dict.fromkeys(STATUSES, 0)
     overdue = 0
-    for status, due in statuses_and_dues:
-        by_status[status] += 1
-        if status in OPEN_STATUSES and due is not None and due < as_of.isoformat():
-            overdue += 1
-    total = len(statuses_and_dues)
+    for group in groups:
+        for status in STATUSES:
+            by_status[status] += group[status.replace("-", "_")]
+        overdue += group["overdue"]
+    total = sum(by_status.values())
     counted = total - by_status["cancelled"]
     percent = 100 * by_status["done"] // counted if counted else None
     return Progress(by_status["not-started"], by_status["in-progress"], by_status["blocked"], by_status["done"],
@@ -118,20 +119,21 @@ def summary(db: Store, as_of: dt.date, inspection: str | None = None) -> list[In
     """Progress of every inspection (or the one named) and of each of its areas for improvement."""
     if inspection is not None:
         plan.require_inspection(db, inspection)
-    actions: dict[str, list[sqlite3.Row]] = {}
-    for row in db.actions(inspection=inspection):
-        actions.setdefault(row["inspection_id"], []).append(row)
+    counts: dict[str, dict[int | None, list[sqlite3.Row]]] = {}  # inspection -> area id -> its counts row
+    for row in db.action_counts(as_of, inspection):
+        counts.setdefault(row["inspection_id"], {})[row["area_id"]] = [row]
+    areas: dict[str, list[sqlite3.Row]] = {}
+    for area in db.areas(inspection):
+        areas.setdefault(area["inspection_id"], []).append(area)
     result = []
-    for row in db.inspection_summaries(as_of, inspection):
-        mine = actions.get(row["id"], [])
-        areas = [AreaProgress(area["number"], area["title"],
-                              count([(a["status"], a["due"]) for a in mine if a["area_number"] == area["number"]],
-                                    as_of)) for area in db.areas(row["id"])]
-        unstated = [(a["status"], a["due"]) for a in mine if a["area_number"] is None]
-        if unstated:
-            areas.append(AreaProgress(None, None, count(unstated, as_of)))
+    for row in db.inspections(inspection):
+        mine = counts.get(row["id"], {})
+        progress = [AreaProgress(area["number"], area["title"], count(mine.get(area["id"], [])))
+                    for area in areas.get(row["id"], [])]
+        if None in mine:
+            progress.append(AreaProgress(None, None, count(mine[None])))
         result.append(InspectionProgress(row["id"], row["authority"], as_of.isoformat(),
-                                         count([(a["status"], a["due"]) for a in mine], as_of), areas))
+                                         count(group for groups in mine.values() for group in groups), progress))
     return result
 
 
@@ -170,7 +172,7 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
         raise IlacsError(f"--since {since.isoformat()} is after --as-of {as_of.isoformat()}: "
                          "give an earlier --since or a later --as-of", 2)
     detail = plan.show_inspection(db, inspection, as_of)
-    rows = progress.plan_rows(db, as_of, inspection)
+    rows = list(progress.plan_rows(db, as_of, inspection))
     notes = {r.action_id: r.latest_update_note for r in rows}
     late_actions, late_deadlines = plan.overdue(db, as_of, inspection=inspection)
     late = [LateItem("action", str(a.id), a.title, a.owner, a.area, a.due, a.working_days_late, a.status,

@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ilacs_cli.errors import IlacsError
 
@@ -36,19 +38,22 @@ def restore(value: str) -> str:
 class Sheet:
     name: str
     headers: list[str]
-    rows: list[list[object]]  # text, numbers, dates (dt.date) or None
+    rows: Iterable[list[object]]  # text, numbers, dates (dt.date) or None; iterated once
     widths: list[int] | None = None
 
 
-def csv_bytes(sheet: Sheet, *, bom: bool = True) -> bytes:
-    """One sheet as CSV, dates ISO, text neutralised; UTF-8 with a byte-order mark (so Excel reads accents) if `bom`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(sheet.headers)
-    for row in sheet.rows:
-        writer.writerow(["" if cell is None else cell.isoformat() if isinstance(cell, dt.date) else neutralise(cell)
-                         for cell in row])
-    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
+def write_csv(sheet: Sheet, stream: BinaryIO, *, bom: bool = True) -> None:
+    """One sheet as CSV, dates ISO, text neutralised, written row by row; UTF-8 with a byte-order mark (so Excel
+    reads accents) if `bom`."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=False)
+    try:
+        writer = csv.writer(text)
+        writer.writerow(sheet.headers)
+        writer.writerows(["" if cell is None else cell.isoformat() if isinstance(cell, dt.date) else neutralise(cell)
+                          for cell in row] for row in sheet.rows)
+        text.flush()
+    finally:
+        text.detach()  # the caller owns the stream (it may be stdout)
 
 
 def xlsx_bytes(sheets: list[Sheet]) -> bytes:

@@ -23,6 +23,15 @@ OPEN_STATUSES = ("not-started", "in-progress", "blocked")
 EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions",
                  "status_updates", "reminders_sent")
 _OPEN = migrations.sql_list(OPEN_STATUSES)
+_INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id)"
+# Actions (each carrying its latest update: updated_at, updated_by, update_note) with what every reader shows:
+# area, authority, the working-day number of the due date, the owner's registered name and address.
+_ACTIONS = """SELECT a.*, ar.number AS area_number, ar.title AS area_title, i.authority,
+                c_due.number AS due_number, o.name AS owner_name, o.email AS owner_email
+              FROM actions a JOIN inspections i ON i.id = a.inspection_id
+              LEFT JOIN areas ar ON ar.id = a.area_id
+              LEFT JOIN calendar c_due ON c_due.day = a.due
+              LEFT JOIN owners o ON o.name = a.owner"""
 
 
 def default_path() -> Path:
@@ -135,8 +144,14 @@ class Store:
             self.conn.execute("ROLLBACK")
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        return list(self.stream(sql, params))
+
+    def stream(self, sql: str, params: tuple | dict = ()) -> Iterator[sqlite3.Row]:
+        """The rows of a query, fetched as they are consumed (for results too big to hold at once)."""
         try:
-            return self.conn.execute(sql, params).fetchall()
+            cursor = self.conn.execute(sql, params)
+            while rows := cursor.fetchmany(1000):
+                yield from rows
         except sqlite3.DatabaseError as error:
             raise _user_error(error, self.path) from None
         except OverflowError:  # a number typed beyond SQLite's 64-bit integers
@@ -167,6 +182,11 @@ class Store:
         rows = self.query("SELECT * FROM inspections WHERE id = ?", (inspection_id,))
         return rows[0] if rows else None
 
+    def inspections(self, inspection: str | None = None) -> list[sqlite3.Row]:
+        """Inspections (all, or the one named), oldest first."""
+        return self.query(f"SELECT * FROM inspections i WHERE :inspection IS NULL OR i.id = :inspection "
+                          f"ORDER BY {_INSPECTION_ORDER}", {"inspection": inspection})
+
     def inspection_ids(self) -> list[str]:
         return [row[0] for row in self.query("SELECT id FROM inspections ORDER BY id")]
 
@@ -184,14 +204,16 @@ class Store:
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done') AS actions_done
             FROM inspections i LEFT JOIN judgements j ON j.inspection_id = i.id AND j.area = 'overall'
             WHERE :inspection IS NULL OR i.id = :inspection
-            ORDER BY coalesce(i.fieldwork_start, i.published, i.id)
+            ORDER BY {_INSPECTION_ORDER}
             """, {"as_of": as_of.isoformat(), "inspection": inspection})
 
     def judgements(self, inspection_id: str) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM judgements WHERE inspection_id = ?", (inspection_id,))
 
-    def areas(self, inspection_id: str) -> list[sqlite3.Row]:
-        return self.query("SELECT * FROM areas WHERE inspection_id = ? ORDER BY number", (inspection_id,))
+    def areas(self, inspection_id: str | None) -> list[sqlite3.Row]:
+        """Areas for improvement of one inspection (or of all, by inspection), by number."""
+        return self.query("SELECT * FROM areas WHERE :inspection IS NULL OR inspection_id = :inspection "
+                          "ORDER BY inspection_id, number", {"inspection": inspection_id})
 
     def area_id(self, inspection_id: str, number: int) -> int | None:
         rows = self.query("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection_id, number))
@@ -224,15 +246,27 @@ class Store:
             "lower(a.owner) = lower(:owner)": owner, "a.status = :status": status, "ar.number = :area": area,
             f"a.status IN {_OPEN}": open_only or None, "a.due < :due_before": due_before,
             "a.due >= :due_from": due_from, "a.due <= :due_to": due_to})
+        return self.query(f"{_ACTIONS} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params)
+
+    def plan_actions(self, inspection: str | None = None) -> Iterator[sqlite3.Row]:
+        """Every action (of one inspection, or all) as a plan lists them: by inspection, area, due date; streamed."""
+        return self.stream(f"""{_ACTIONS} WHERE :inspection IS NULL OR a.inspection_id = :inspection
+                               ORDER BY a.inspection_id, ar.number IS NULL, ar.number, a.due IS NULL, a.due, a.id""",
+                           {"inspection": inspection})
+
+    def action_counts(self, as_of: dt.date, inspection: str | None = None) -> list[sqlite3.Row]:
+        """Per inspection and area id (None: no area): how many actions have each status, and how many are overdue.
+
+        Columns: inspection_id, area_id, one per status (named as the status with _ for -), overdue.
+        """
+        by_status = ", ".join(f"sum(a.status = '{status}') AS {status.replace('-', '_')}"
+                              for status in migrations.STATUSES)
         return self.query(
-            f"""SELECT a.*, ar.number AS area_number, ar.title AS area_title, i.authority,
-                  c_due.number AS due_number, o.name AS owner_name, o.email AS owner_email,
-                  (SELECT at FROM status_updates s WHERE s.action_id = a.id ORDER BY s.id DESC LIMIT 1) AS updated_at
-                FROM actions a JOIN inspections i ON i.id = a.inspection_id
-                LEFT JOIN areas ar ON ar.id = a.area_id
-                LEFT JOIN calendar c_due ON c_due.day = a.due
-                LEFT JOIN owners o ON o.name = a.owner
-                WHERE {where} ORDER BY a.due IS NULL, a.due, a.id""", params)
+            f"""SELECT a.inspection_id, a.area_id, {by_status},
+                  sum(a.status IN {_OPEN} AND a.due < :as_of) AS overdue
+                FROM actions a WHERE :inspection IS NULL OR a.inspection_id = :inspection
+                GROUP BY a.inspection_id, a.area_id""",
+            {"as_of": as_of.isoformat(), "inspection": inspection})
 
     def day_number(self, day: dt.date) -> int:
         rows = self.query("SELECT number FROM calendar WHERE day = ?", (day.isoformat(),))
@@ -248,14 +282,6 @@ class Store:
         if table not in EXPORT_TABLES:
             raise ValueError(table)
         return self.query(f"SELECT * FROM {table} ORDER BY rowid")
-
-    def latest_updates(self, inspection: str | None = None) -> list[sqlite3.Row]:
-        """The latest status update of every action (of one inspection, or all)."""
-        return self.query(
-            """SELECT s.* FROM status_updates s JOIN actions a ON a.id = s.action_id
-               WHERE (:inspection IS NULL OR a.inspection_id = :inspection)
-                 AND s.id = (SELECT max(id) FROM status_updates WHERE action_id = s.action_id)""",
-            {"inspection": inspection})
 
     def status_update_counts(self, inspection: str | None = None) -> dict[int, int]:
         """How many status updates each action has (of one inspection, or all), by action id."""
@@ -300,11 +326,12 @@ class Store:
         return self.query("PRAGMA foreign_key_check")
 
     def actions_out_of_step(self) -> list[sqlite3.Row]:
-        """Actions whose current status is not their latest update's, or that have no update at all."""
+        """Actions whose status, or the latest update they carry, is not their latest update's; or with no update."""
         return self.query(
             """SELECT a.id, a.status, s.new_status FROM actions a
                LEFT JOIN status_updates s ON s.id = (SELECT max(id) FROM status_updates WHERE action_id = a.id)
-               WHERE s.id IS NULL OR s.new_status <> a.status ORDER BY a.id""")
+               WHERE s.id IS NULL OR s.new_status <> a.status OR s.at IS NOT a.updated_at
+                  OR s.author IS NOT a.updated_by OR s.note IS NOT a.update_note ORDER BY a.id""")
 
     def calendar_shape(self) -> sqlite3.Row:
         """Days held, first and last day, and how many days are numbered out of step with the working days."""

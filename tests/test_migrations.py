@@ -11,11 +11,11 @@ from conftest import run_ilacs as ilacs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALL_MIGRATIONS = ["m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only",
-                  "m004_indexes_by_inspection"]
+                  "m004_indexes_by_inspection", "m005_latest_update_on_actions"]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
-# schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71 (each the last before
-# the next migration).
-FIXTURE_SCHEMAS = {"schema-m001.db": 1, "schema-m002.db": 2, "schema-m003.db": 3}
+# schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71, schema-m004.db by 76a5097
+# (each the last before the next migration).
+FIXTURE_SCHEMAS = {"schema-m001.db": 1, "schema-m002.db": 2, "schema-m003.db": 3, "schema-m004.db": 4}
 
 
 def query(path, sql):

@@ -83,3 +83,12 @@ def test_check_passes_a_sound_file_and_names_what_is_wrong(db):
     assert out.returncode == 1
     assert "FAIL  action status: action 1 is done but its latest update says" in out.stdout
     assert out.stderr.strip().startswith("ilacs: 1 checks failed (action status)")
+    with sqlite3.connect(db) as conn:  # put it back
+        conn.execute("UPDATE actions SET status = (SELECT new_status FROM status_updates WHERE action_id = 1 "
+                     "ORDER BY id DESC LIMIT 1) WHERE id = 1")
+    assert ilacs("check", db=db).returncode == 0
+    with sqlite3.connect(db) as conn:  # the latest update an action carries must be its latest update's too
+        conn.execute("UPDATE actions SET update_note = 'edited' WHERE id = 2")
+    out = ilacs("check", db=db)
+    assert out.returncode == 1
+    assert "FAIL  action status: action 2 carries a latest update (time, author or note)" in out.stdout

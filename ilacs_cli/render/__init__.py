@@ -35,11 +35,11 @@ def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_o
         writer.writerows(rows)
         return
     if plain_wanted():
-        if title:
-            print(title)
-        widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-        for line in [headers, *rows]:
-            print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
+        lines = [headers, *([str(cell) for cell in line] for line in rows)]
+        widths = [max(map(len, column)) for column in zip(*lines)]
+        layout = "  ".join(f"{{:<{width}}}" for width in widths)
+        text = "\n".join(layout.format(*line).rstrip() for line in lines)
+        sys.stdout.write(f"{title}\n{text}\n" if title else f"{text}\n")
         return
     from rich.console import Console
     from rich.table import Table
