@@ -479,6 +479,46 @@ def import_times(db: Path, remind_day: str, built: Built, env: dict[str, str]) -
     return found
 
 
+SQL_CALLS = {"<method 'execute' of 'sqlite3.Connection' objects>", "<method 'execute' of 'sqlite3.Cursor' objects>",
+             "<method 'fetchall' of 'sqlite3.Cursor' objects>", "<method 'fetchmany' of 'sqlite3.Cursor' objects>",
+             "<method 'fetchone' of 'sqlite3.Cursor' objects>"}
+IMPORT_CALLS = {"<built-in method marshal.loads>", "<built-in method builtins.exec>",
+                "<built-in method builtins.__build_class__>", "<built-in method _imp.create_dynamic>",
+                "<built-in method _io.open_code>", "<built-in method posix.stat>"}
+OUTPUT_CALLS = {"<built-in method builtins.print>", "<method 'write' of '_io.TextIOWrapper' objects>",
+                "<method 'write' of '_io.BufferedWriter' objects>", "<method 'writerows' of '_csv.writer' objects>",
+                "<method 'writerow' of '_csv.writer' objects>", "<method 'flush' of '_io.TextIOWrapper' objects>",
+                "<method 'flush' of '_io.BufferedWriter' objects>"}
+
+
+def profiles(db: Path, remind_day: str, built: Built, out: Path, env: dict[str, str]) -> dict:
+    """Per read command, one run under cProfile: where its time goes (imports, SQLite, writing output, the rest)
+    and the functions with the most time of their own. Profiling slows Python code more than SQLite's C code."""
+    import pstats
+
+    found = {}
+    for name, args in read_commands(built, remind_day):
+        target = out / "profile.out"
+        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(target), "-m", "ilacs_cli", *args, "--db", str(db)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+        stats = pstats.Stats(str(target)).stats  # {(file, line, function): (calls, ncalls, own, cumulative, callers)}
+        total = sum(entry[2] for entry in stats.values())
+        imports = sum(entry[3] for (file, _, function), entry in stats.items()
+                      if file == "<frozen importlib._bootstrap>" and function == "_find_and_load"
+                      and not any(caller[0] == "<frozen importlib._bootstrap>" for caller in entry[4]))
+        sql = sum(entry[2] for (_, _, function), entry in stats.items() if function in SQL_CALLS)
+        output = sum(entry[2] for (_, _, function), entry in stats.items() if function in OUTPUT_CALLS)
+        own = sorted(((entry[2], f"{Path(file).name}:{line}({function})" if line else function)
+                      for (file, line, function), entry in stats.items()
+                      if not file.startswith("<frozen") and function not in SQL_CALLS | OUTPUT_CALLS | IMPORT_CALLS),
+                     reverse=True)[:3]
+        found[name] = {"total_ms": total * 1000, "imports_ms": imports * 1000, "sql_ms": sql * 1000,
+                       "output_ms": output * 1000, "rest_ms": (total - imports - sql - output) * 1000,
+                       "top_own": [{"function": label, "ms": seconds * 1000} for seconds, label in own]}
+        target.unlink()
+    return found
+
+
 # -- output -----------------------------------------------------------------------------------------------------------
 
 def mark(ok: bool) -> str:
@@ -565,13 +605,22 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nimporttime for overdue: {imports['overdue_total_ms']:.1f} ms of imports in all; biggest cumulative:")
     for entry in imports["overdue_top"]:
         print(f"  {entry['cumulative_ms']:>8.1f} ms  (self {entry['self_ms']:>6.1f})  {entry['module']}")
+    profiled = profiles(national.path, remind_day.isoformat(), national, out, env)
+    print("\nWhere the time goes: one run of each under cProfile on the national database (ms; profiling slows "
+          "Python more than SQLite)")
+    print(f"  {'command':<22} {'total':>7} {'imports':>8} {'SQLite':>7} {'output':>7} {'rest':>7}  "
+          "functions with the most time of their own (not SQLite, output or import machinery)")
+    for name, item in profiled.items():
+        top = ", ".join(f"{entry['function']} {entry['ms']:.0f}" for entry in item["top_own"])
+        print(f"  {name:<22} {item['total_ms']:>7.1f} {item['imports_ms']:>8.1f} {item['sql_ms']:>7.1f} "
+              f"{item['output_ms']:>7.1f} {item['rest_ms']:>7.1f}  {top}")
     if options.json:
         print(json.dumps({
             "runs": runs, "out": str(out),
             "build": {label: {"seconds": round(item.seconds, 2), "inspections": item.inspections,
                               "actions": item.actions, "status_updates": item.updates, "owners": item.owners,
                               "bytes": item.path.stat().st_size} for label, item in built.items()},
-            **summary, "writes": writes, "imports": imports}, indent=2))
+            **summary, "writes": writes, "imports": imports, "profiles": profiled}, indent=2))
 
 
 if __name__ == "__main__":

@@ -36,9 +36,15 @@ def _date(iso: str | None) -> dt.date | None:
     return dt.date.fromisoformat(iso) if iso else None
 
 
-def _plan_cells(row: PlanRow) -> list[object]:
-    return [row.action_id, row.area, row.area_title, row.ref, row.action, row.lead_officer, _date(row.target_date),
-            row.target_wording, row.measure, _date(row.latest_update_on), row.latest_update_by,
+def _iso(iso: str | None) -> str | None:
+    return iso
+
+
+def _plan_cells(row: PlanRow, *, as_dates: bool = True) -> list[object]:
+    """One action's cells in PLAN_HEADERS order; dates as dt.date (for a workbook) or left as ISO text."""
+    date = _date if as_dates else _iso
+    return [row.action_id, row.area, row.area_title, row.ref, row.action, row.lead_officer, date(row.target_date),
+            row.target_wording, row.measure, date(row.latest_update_on), row.latest_update_by,
             row.latest_update_note, row.status, row.rag.upper()]
 
 
@@ -58,9 +64,10 @@ def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> lis
 
 
 def plan_table(db: Store, as_of: dt.date, inspection: str | None = None) -> Sheet:
-    """Every action in one table (with an Inspection column), for CSV."""
+    """Every action in one table (with an Inspection column), for CSV: dates stay ISO text; rows are produced as
+    they are read."""
     return Sheet("Action plan", ["Inspection", *PLAN_HEADERS],
-                 ([row.inspection, *_plan_cells(row)] for row in plan_rows(db, as_of, inspection)))
+                 ([row.inspection, *_plan_cells(row, as_dates=False)] for row in plan_rows(db, as_of, inspection)))
 
 
 def dump(db: Store) -> dict:

@@ -225,11 +225,15 @@ BEGIN
 END;
 -- Progress counts per inspection and area (summary, report) read this index alone, in its order.
 CREATE INDEX actions_area ON actions (inspection_id, area_id, status, due);
+-- Owners are matched ignoring case (`actions --owner`, `overdue --owner`, reminders): index them so.
+DROP INDEX actions_owner;
+CREATE INDEX actions_owner ON actions (owner COLLATE NOCASE);
 """
 
 
 def m005_latest_update_on_actions(db) -> None:
-    """Each action carries its latest update (time, author, note); actions are indexed by inspection and area."""
+    """Each action carries its latest update (time, author, note); actions indexed by inspection and area, and by
+    owner ignoring case."""
     for statement in _statements(M005_SCHEMA):
         db.execute(statement)
 

@@ -6,10 +6,8 @@ Returns plain dataclasses; never prints.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from ilacs_cli import store as storage
@@ -166,6 +164,8 @@ def require_inspection(db: Store, inspection_id: str) -> sqlite3.Row:
 
 def show_inspection(db: Store, inspection_id: str, as_of: dt.date) -> InspectionDetail:
     """Judgements, areas with their actions, and deadlines of one inspection."""
+    import json
+
     row = require_inspection(db, inspection_id)
     summary = list_inspections(db, as_of, inspection_id)[0]
     actions = [_action(item) for item in db.actions(inspection=inspection_id)]
@@ -331,6 +331,8 @@ def mark_done(db: Store, target: str, on: dt.date, by: str | None = None) -> str
 
 def bundled_seed_files() -> list[Path]:
     """The seed files shipped with ilacs (inside the wheel, or beside the source checkout)."""
+    from importlib import resources
+
     packaged = resources.files("ilacs_cli") / "seeds"
     folder = Path(str(packaged)) if packaged.is_dir() else Path(__file__).resolve().parent.parent / "seeds"
     return sorted(folder.glob("*.toml"))
@@ -354,6 +356,8 @@ def _seed_date(value: object) -> DueDate:
 
 
 def _load_seed(db: Store, conn: sqlite3.Connection, seed) -> str:
+    import json
+
     info = seed.inspection
     source = info.get("source", seed.path.name)
     inspection_id = info["id"]

@@ -17,6 +17,7 @@ from ilacs_cli.migrations import STATUSES
 from ilacs_cli.store import Store
 
 DEFAULT_SINCE_DAYS = 30
+_COUNT_COLUMNS = [(status, status.replace("-", "_")) for status in STATUSES]  # Store.action_counts names them so
 
 
 @dataclass
@@ -105,8 +106,8 @@ def count(groups: Iterable[sqlite3.Row]) -> Progress:
     by_status = dict.fromkeys(STATUSES, 0)
     overdue = 0
     for group in groups:
-        for status in STATUSES:
-            by_status[status] += group[status.replace("-", "_")]
+        for status, column in _COUNT_COLUMNS:
+            by_status[status] += group[column]
         overdue += group["overdue"]
     total = sum(by_status.values())
     counted = total - by_status["cancelled"]

@@ -49,8 +49,8 @@ def write_csv(sheet: Sheet, stream: BinaryIO, *, bom: bool = True) -> None:
     try:
         writer = csv.writer(text)
         writer.writerow(sheet.headers)
-        writer.writerows(["" if cell is None else cell.isoformat() if isinstance(cell, dt.date) else neutralise(cell)
-                          for cell in row] for row in sheet.rows)
+        # csv writes None as an empty cell and a date as str() gives it: ISO.
+        writer.writerows([neutralise(cell) for cell in row] for row in sheet.rows)
         text.flush()
     finally:
         text.detach()  # the caller owns the stream (it may be stdout)

@@ -10,7 +10,6 @@ import contextvars
 import datetime as dt
 import os
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,6 +121,8 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise _user_error(error, self.path) from None
+        import uuid
+
         token = _batch.set(uuid.uuid4().hex)
         try:
             yield self.conn
@@ -243,7 +244,7 @@ class Store:
         """Actions matching every filter given, earliest due first (no due date last)."""
         where, params = _filters({
             "a.id = :id": id, "a.inspection_id = :inspection": inspection,
-            "lower(a.owner) = lower(:owner)": owner, "a.status = :status": status, "ar.number = :area": area,
+            "a.owner = :owner COLLATE NOCASE": owner, "a.status = :status": status, "ar.number = :area": area,
             f"a.status IN {_OPEN}": open_only or None, "a.due < :due_before": due_before,
             "a.due >= :due_from": due_from, "a.due <= :due_to": due_to})
         return self.query(f"{_ACTIONS} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params)

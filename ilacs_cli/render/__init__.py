@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
 import os
 import sys
 
@@ -16,6 +14,8 @@ def plain_wanted() -> bool:
 
 def as_json(value) -> str:
     """Stable JSON (ISO dates) of dataclasses and lists of them."""
+    import json
+
     def convert(item):
         if dataclasses.is_dataclass(item):
             return {key: convert(val) for key, val in dataclasses.asdict(item).items()}
@@ -30,6 +30,8 @@ def as_json(value) -> str:
 def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_out: bool = False) -> None:
     """Print rows as CSV, plain aligned text, or a rich table."""
     if csv_out:
+        import csv
+
         writer = csv.writer(sys.stdout)
         writer.writerow(headers)
         writer.writerows(rows)
