@@ -462,8 +462,10 @@ def copy_database(source: Path, target: Path) -> None:
 def import_times(db: Path, remind_day: str, built: Built, env: dict[str, str]) -> dict:
     """Per read command: the heavy modules it imports; for overdue, the biggest cumulative import times."""
     found: dict = {"heavy": {}, "overdue_top": []}
-    for name, args in read_commands(built, remind_day):
-        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "ilacs_cli", *args, "--db", str(db)],
+    checked = [("--help", ["--help"])] + [(name, [*args, "--db", str(db)])
+                                          for name, args in read_commands(built, remind_day)]
+    for name, args in checked:
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "ilacs_cli", *args],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
         entries = []
         for line in done.stderr.splitlines():
@@ -599,7 +601,7 @@ def main(argv: list[str] | None = None) -> None:
     writes = time_writes(national, out, write_runs, env)
     summary = report(reads, runs, writes)
     imports = import_times(national.path, remind_day.isoformat(), national, env)
-    print("\nHeavy modules imported by read commands (python -X importtime -m ilacs_cli CMD --db national):")
+    print("\nHeavy modules imported by --help and the read commands (python -X importtime -m ilacs_cli CMD):")
     for name, modules in imports["heavy"].items():
         print(f"  {name:<22} {', '.join(modules) if modules else 'none of ' + ', '.join(HEAVY_MODULES)}")
     print(f"\nimporttime for overdue: {imports['overdue_total_ms']:.1f} ms of imports in all; biggest cumulative:")
