@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from ilacs_cli import plan, progress
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.migrations import STATUSES
-from ilacs_cli.store import Store
+from ilacs_cli.store import STATUS_COUNT_COLUMNS, Store
 
 DEFAULT_SINCE_DAYS = 30
-_COUNT_COLUMNS = [(status, status.replace("-", "_")) for status in STATUSES]  # Store.action_counts names them so
 
 
 @dataclass
@@ -106,7 +105,7 @@ def count(groups: Iterable[sqlite3.Row]) -> Progress:
     by_status = dict.fromkeys(STATUSES, 0)
     overdue = 0
     for group in groups:
-        for status, column in _COUNT_COLUMNS:
+        for status, column in STATUS_COUNT_COLUMNS.items():
             by_status[status] += group[column]
         overdue += group["overdue"]
     total = sum(by_status.values())

@@ -22,6 +22,7 @@ OPEN_STATUSES = ("not-started", "in-progress", "blocked")
 EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions",
                  "status_updates", "reminders_sent")
 _OPEN = migrations.sql_list(OPEN_STATUSES)
+STATUS_COUNT_COLUMNS = {status: status.replace("-", "_") for status in migrations.STATUSES}  # action_counts
 _INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id)"
 # Actions (each carrying its latest update: updated_at, updated_by, update_note) with what every reader shows:
 # area, authority, the working-day number of the due date, the owner's registered name and address.
@@ -258,10 +259,10 @@ class Store:
     def action_counts(self, as_of: dt.date, inspection: str | None = None) -> list[sqlite3.Row]:
         """Per inspection and area id (None: no area): how many actions have each status, and how many are overdue.
 
-        Columns: inspection_id, area_id, one per status (named as the status with _ for -), overdue.
+        Columns: inspection_id, area_id, one per status (named in STATUS_COUNT_COLUMNS), overdue.
         """
-        by_status = ", ".join(f"sum(a.status = '{status}') AS {status.replace('-', '_')}"
-                              for status in migrations.STATUSES)
+        by_status = ", ".join(f"sum(a.status = '{status}') AS {column}"
+                              for status, column in STATUS_COUNT_COLUMNS.items())
         return self.query(
             f"""SELECT a.inspection_id, a.area_id, {by_status},
                   sum(a.status IN {_OPEN} AND a.due < :as_of) AS overdue
