@@ -177,7 +177,7 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
     started = time.perf_counter()
     rng = random.Random(seed)
     store = Store.open(path, create=True)
-    working = {row[0]: (row[1], row[2]) for row in store.query("SELECT day, number, working FROM calendar")}
+    working = {row[0]: (row[1], row[2]) for row in _query(store, "SELECT day, number, working FROM calendar")}
 
     def next_working(day: dt.date) -> dt.date:
         while not working[day.isoformat()][1]:
@@ -202,11 +202,12 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
             if rng.random() < 0.65:  # registered: most with an address, a few without
                 owner_id += 1
                 email = None if rng.random() < 0.12 else f"{name.lower().replace(' ', '.')}@{domain}"
-                rows["owners"].append((owner_id, name, email, ROLES[index % len(ROLES)], created))
+                rows["owners"].append((owner_id, council, name, email, ROLES[index % len(ROLES)], created))
         owner_pool += pool
         coordinator_name = f"Performance Team {council}"
         owner_id += 1
-        rows["owners"].append((owner_id, coordinator_name, f"performance@{domain}", "Improvement coordinator", created))
+        rows["owners"].append((owner_id, council, coordinator_name, f"performance@{domain}", "Improvement coordinator",
+                              created))
         coordinator = owner_id
         years = sorted(rng.sample(range(2018, 2027), inspections))
         previous = None
@@ -255,7 +256,8 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
                                             title, owner, due.isoformat(), wording, rng.choice(MEASURES),
                                             stamp(added, rng.randint(60, 480)), f"{inspection}.pdf"))
                     _history(rng, rows["status_updates"], action_id, added, due, owner, coordinator_name)
-    with store.transaction() as conn:
+    with store.transaction():  # a generator of test data: rows go in as SQL, as an export would bring them
+        conn = store.conn
         conn.executemany("INSERT INTO inspections (id, authority, authority_source, kind, fieldwork_start, "
                          "fieldwork_end, published, previous_id, source, notes) VALUES (?,?,?,?,?,?,?,?,?,?)",
                          rows["inspections"])
@@ -265,7 +267,8 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
         conn.executemany("INSERT INTO deadlines (inspection_id, key, title, kind, due, wording, rule_count, "
                          "rule_unit, rule_after, status, met_on, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                          rows["deadlines"])
-        conn.executemany("INSERT INTO owners (id, name, email, role, created_at) VALUES (?,?,?,?,?)", rows["owners"])
+        conn.executemany("INSERT INTO owners (id, authority, name, email, role, created_at) VALUES (?,?,?,?,?,?)",
+                         rows["owners"])
         conn.executemany("INSERT INTO coordinators (inspection_id, owner_id) VALUES (?,?)", rows["coordinators"])
         conn.executemany("INSERT INTO actions (id, inspection_id, area_id, key, ref, title, owner, due, wording, "
                          "measure, created_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows["actions"])
@@ -273,17 +276,21 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
         conn.executemany("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, "
                          "new_due, note, batch, undoes) VALUES (?,?,?,?,?,?,?,?,?,NULL)", rows["status_updates"])
     counts = table_counts(store)
-    busiest = store.query("SELECT owner, count(*) FROM actions GROUP BY owner ORDER BY 2 DESC, 1 LIMIT 1")[0][0]
-    sample = store.query("SELECT inspection_id FROM actions GROUP BY inspection_id "
+    busiest = _query(store, "SELECT owner, count(*) FROM actions GROUP BY owner ORDER BY 2 DESC, 1 LIMIT 1")[0][0]
+    sample = _query(store, "SELECT inspection_id FROM actions GROUP BY inspection_id "
                          "ORDER BY sum(status IN ('not-started', 'in-progress', 'blocked')) DESC, 1 LIMIT 1")[0][0]
-    latest = store.query("SELECT id FROM inspections ORDER BY published DESC, id LIMIT 1")[0][0]
+    latest = _query(store, "SELECT id FROM inspections ORDER BY published DESC, id LIMIT 1")[0][0]
     store.close()
     return Built(path, time.perf_counter() - started, *counts, sample_inspection=sample, sample_owner=busiest,
                  import_inspection=latest, owner_pool=owner_pool)
 
 
+def _query(store: Store, sql: str) -> list[tuple]:
+    return store.conn.execute(sql).fetchall()
+
+
 def table_counts(store: Store) -> list[int]:
-    return [store.query(f"SELECT count(*) FROM {table}")[0][0]
+    return [_query(store, f"SELECT count(*) FROM {table}")[0][0]
             for table in ("inspections", "actions", "status_updates", "owners")]
 
 

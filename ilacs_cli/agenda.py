@@ -11,12 +11,12 @@ Returns plain dataclasses; never prints.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 
+from ilacs_cli import rules
 from ilacs_cli.dates import human
 from ilacs_cli.plan import describe_rule, require_inspection
-from ilacs_cli.store import OPEN_STATUSES, Store
+from ilacs_cli.store import Action, Deadline, Store
 
 UID_DOMAIN = "ilacs"
 # DTSTAMP of a deadline the database holds no date for: the first day of the stored working-day calendar.
@@ -57,61 +57,61 @@ def events(db: Store, *, inspection: str | None = None, open_only: bool = False)
     """Every deadline and action with a due date (of one inspection, or all), by date; open ones only if asked."""
     if inspection is not None:
         require_inspection(db, inspection)
-    found = [_deadline_event(row) for row in db.deadlines(inspection=inspection, open_only=open_only)
-             if row["due"] is not None]
+    deadlines = db.deadlines(inspection=inspection,
+                             window=rules.DueWindow(rules.OPEN_DEADLINE_STATUSES) if open_only else None)
+    found = [_deadline_event(deadline) for deadline in deadlines if deadline.due is not None]
     counts = db.status_update_counts(inspection)
-    found += [_action_event(row, counts.get(row["id"], 0)) for row in db.actions(inspection=inspection,
-                                                                                   open_only=open_only)
-              if row["due"] is not None]
+    actions = db.actions(inspection=inspection, window=rules.DueWindow(rules.OPEN_STATUSES) if open_only else None)
+    found += [_action_event(action, counts.get(action.id, 0)) for action in actions if action.due is not None]
     order = {"deadline": 0, "action": 1}
     return sorted(found, key=lambda event: (event.day, order[event.kind], int(event.id.lstrip("D"))))
 
 
-def _plan_line(row: sqlite3.Row) -> str:
-    return f"{row['authority'] or 'Authority unknown'} ({row['inspection_id']})"
+def _plan_line(item: Action | Deadline) -> str:
+    return f"{item.authority or 'Authority unknown'} ({item.inspection})"
 
 
 def _midnight(day: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.timezone.utc)
 
 
-def _deadline_event(row: sqlite3.Row) -> CalendarEvent:
-    closed = row["status"] != "open"
-    label = f"D{row['id']}"
-    status = row["status"] + (f" on {human(row['met_on'])}" if row["met_on"] else "")
-    lines = [_plan_line(row),
-             f"{row['kind'].capitalize()} {label}: {row['title']}",
-             f"Due: {human(row['due'])}" + (f" ({row['wording']})" if row["wording"] else ""),
-             f"Rule: {describe_rule(row) or 'stated date'}",
+def _deadline_event(deadline: Deadline) -> CalendarEvent:
+    closed = deadline.status not in rules.OPEN_DEADLINE_STATUSES
+    label = f"D{deadline.id}"
+    status = deadline.status + (f" on {human(deadline.met_on)}" if deadline.met_on else "")
+    lines = [_plan_line(deadline),
+             f"{deadline.kind.capitalize()} {label}: {deadline.title}",
+             f"Due: {human(deadline.due)}" + (f" ({deadline.wording})" if deadline.wording else ""),
+             f"Rule: {describe_rule(deadline) or 'stated date'}",
              f"Status: {status}",
-             f"More: ilacs show {row['inspection_id']}"]
+             f"More: ilacs show {deadline.inspection}"]
     # The database keeps no time a deadline changed: the latest date it knows about the deadline stands in.
-    known = [day for day in (row["met_on"], row["published"], row["fieldwork_end"]) if day]
+    known = [day for day in (deadline.met_on, deadline.published, deadline.fieldwork_end) if day]
     return CalendarEvent(
-        uid=deadline_uid(row["inspection_id"], row["key"]), kind="deadline", id=label,
-        inspection=row["inspection_id"], day=dt.date.fromisoformat(row["due"]),
-        summary=f"[{row['inspection_id']}] {row['title']}" + (f" ({row['status']})" if closed else ""),
-        description="\n".join(lines), categories=["deadline", row["inspection_id"]],
+        uid=deadline_uid(deadline.inspection, deadline.key), kind="deadline", id=label,
+        inspection=deadline.inspection, day=dt.date.fromisoformat(deadline.due),
+        summary=f"[{deadline.inspection}] {deadline.title}" + (f" ({deadline.status})" if closed else ""),
+        description="\n".join(lines), categories=["deadline", deadline.inspection],
         stamp=_midnight(max(known)) if known else NO_STAMP, sequence=1 if closed else 0, closed=closed)
 
 
-def _action_event(row: sqlite3.Row, updates: int) -> CalendarEvent:
-    closed = row["status"] not in OPEN_STATUSES
-    area = f"Area {row['area_number']}: {row['area_title']}" if row["area_number"] is not None else "Area: not stated"
-    lines = [_plan_line(row),
-             f"Action {row['id']}: {row['title']}" + (f" (plan ref {row['ref']})" if row["ref"] else ""),
+def _action_event(action: Action, updates: int) -> CalendarEvent:
+    closed = not rules.is_open(action.status)
+    area = f"Area {action.area}: {action.area_title}" if action.area is not None else "Area: not stated"
+    lines = [_plan_line(action),
+             f"Action {action.id}: {action.title}" + (f" (plan ref {action.ref})" if action.ref else ""),
              area,
-             f"Owner: {row['owner'] or 'unknown'}",
-             f"Due: {human(row['due'])}" + (f" (as written: {row['wording']})" if row["wording"] else ""),
-             f"Status: {row['status']}" + (f" (last update {row['updated_at']})" if row["updated_at"] else "")]
-    if row["measure"]:
-        lines.append(f"Measure of success: {row['measure']}")
-    lines.append(f"History: ilacs history {row['id']}")
-    stamp = dt.datetime.fromisoformat(row["updated_at"]) if row["updated_at"] else NO_STAMP
+             f"Owner: {action.owner or 'unknown'}",
+             f"Due: {human(action.due)}" + (f" (as written: {action.wording})" if action.wording else ""),
+             f"Status: {action.status}" + (f" (last update {action.updated_at})" if action.updated_at else "")]
+    if action.measure:
+        lines.append(f"Measure of success: {action.measure}")
+    lines.append(f"History: ilacs history {action.id}")
+    stamp = dt.datetime.fromisoformat(action.updated_at) if action.updated_at else NO_STAMP
     stamp = stamp.replace(tzinfo=dt.timezone.utc) if stamp.tzinfo is None else stamp  # times are stored in UTC
     return CalendarEvent(
-        uid=action_uid(row["inspection_id"], row["id"]), kind="action", id=str(row["id"]),
-        inspection=row["inspection_id"], day=dt.date.fromisoformat(row["due"]),
-        summary=f"Action {row['id']}: {row['title']}" + (f" ({row['status']})" if closed else ""),
-        description="\n".join(lines), categories=["action", row["inspection_id"]],
+        uid=action_uid(action.inspection, action.id), kind="action", id=str(action.id),
+        inspection=action.inspection, day=dt.date.fromisoformat(action.due),
+        summary=f"Action {action.id}: {action.title}" + (f" ({action.status})" if closed else ""),
+        description="\n".join(lines), categories=["action", action.inspection],
         stamp=stamp.astimezone(dt.timezone.utc), sequence=max(updates - 1, 0), closed=closed)

@@ -35,10 +35,13 @@ def _open(db: Optional[Path], *, create: bool = False):
 
 
 def _noted(store):
-    """The store, after saying on stderr where the copy made before upgrading its schema is (if one was made)."""
+    """The store, after saying on stderr where the copy made before upgrading its schema is (if one was made),
+    and what the upgrade could not do by itself."""
     if store.upgrade_backup:
         print(f"ilacs: upgraded {store.path} to this version's schema; the file as it was is kept at "
               f"{store.upgrade_backup}", file=sys.stderr)
+    for note in store.upgrade_notes:
+        print(f"ilacs: {note}", file=sys.stderr)
     return store
 
 
@@ -63,8 +66,14 @@ def _loading(db: Optional[Path]):
 def _day(text: Optional[str], store=None) -> dt.date:
     from ilacs_cli.dates import parse_date
 
-    today = dt.date.today()
+    today = _today()
     return today if text is None else parse_date(text, today, store.add_working_days if store else None)
+
+
+def _today() -> dt.date:
+    from ilacs_cli.dates import today_in_england
+
+    return today_in_england()
 
 
 def _human(day):
@@ -110,7 +119,7 @@ def seed(files: Annotated[Optional[list[Path]], typer.Argument(help="Your own in
 @app.command("list")
 def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv = False) -> None:
     """One row per inspection.  Example: ilacs list --json"""
-    from ilacs_cli import plan, render
+    from ilacs_cli import plan, render, rules
 
     store = _open(db)
     rows = plan.list_inspections(store, _day(as_of, store))
@@ -121,7 +130,7 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
     render.table("Inspections", ["id", "authority", "fieldwork", "published", "overall", "next deadline",
                                  "open", "overdue", "done"],
                  [[r.id, r.authority or "unknown", f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
-                   day(r.published), plan.GRADE_NAMES.get(r.overall, "unknown"),
+                   day(r.published), rules.grade_name(r.overall),
                    f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
                    r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv)
 
@@ -129,7 +138,7 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
 @app.command()
 def show(inspection: str, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
     """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
-    from ilacs_cli import plan, render
+    from ilacs_cli import plan, render, rules
 
     store = _open(db)
     detail = plan.show_inspection(store, inspection, _day(as_of, store))
@@ -141,8 +150,8 @@ def show(inspection: str, db: DbOption = None, as_of: AsOf = None, json: Json = 
     print(f"Fieldwork {_human(s.fieldwork_start)} to {_human(s.fieldwork_end)}; published {_human(s.published)}; "
           f"kind {s.kind or 'unknown'}; source {detail.source}")
     render.table("Judgements", ["area", "grade", "previous"],
-                 [[plan.AREA_NAMES[j.area], plan.GRADE_NAMES.get(j.grade, "unknown"),
-                   plan.GRADE_NAMES.get(j.previous_grade, "unknown")] for j in detail.judgements])
+                 [[rules.JUDGEMENT_NAMES[j.area], rules.grade_name(j.grade), rules.grade_name(j.previous_grade)]
+                  for j in detail.judgements])
     for area in detail.areas:
         print(f"\nArea {area.number}: {area.title}")
         for point in area.points:
@@ -187,7 +196,7 @@ def add_inspection(
     store = _open(db)
     plan.add_inspection(store, inspection, authority=authority, kind=kind, fieldwork_start=fieldwork_start,
                         fieldwork_end=fieldwork_end, published=published, areas=area or [], grades=grades,
-                        plan_days=plan_days, plan_unit=plan_unit, today=dt.date.today())
+                        plan_days=plan_days, plan_unit=plan_unit, today=_today())
     print(inspection)
 
 
@@ -203,7 +212,7 @@ def add_action(inspection: str, title: str,
     from ilacs_cli import plan
 
     store = _open(db)
-    print(plan.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=dt.date.today(),
+    print(plan.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=_today(),
                           ref=ref, measure=measure))
 
 
@@ -215,7 +224,7 @@ def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-
     from ilacs_cli import plan
 
     store = _open(db)
-    result = plan.update_action(store, action, status=status, today=dt.date.today(), note=note, by=by, due=due)
+    result = plan.update_action(store, action, status=status, today=_today(), note=note, by=by, due=due)
     print(f"action {result.id}: {result.status}, due {_human(result.due)}")
 
 
@@ -403,7 +412,7 @@ def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action pl
         pairs[column.strip()] = field_name.strip()
     store = _open(db)
     result = exchange.import_sheet(store, file, inspection, sheet=sheet, mapping=pairs, dry_run=dry_run, by=by,
-                                   today=dt.date.today())
+                                   today=_today())
     if result.problems:
         for problem in result.problems:
             print(f"{file.name}: row {problem.row}, column '{problem.column}': {problem.message}", file=sys.stderr)
@@ -532,21 +541,26 @@ Coordinator = Annotated[Optional[list[str]], typer.Option(
     "--coordinator", help="Inspection whose plan they coordinate: they hear about its deadlines (repeat).")]
 
 
+Authority = Annotated[Optional[str], typer.Option(
+    help="The council they work for: its name or one of its inspection ids.")]
+
+
 def _print_owner(owner) -> None:
     address = f" <{owner.email}>" if owner.email else " (no e-mail on file)"
     coordinates = f"; coordinates {', '.join(owner.coordinates)}" if owner.coordinates else ""
-    print(f"{owner.name}{address}{coordinates}")
+    print(f"{owner.name}, {owner.authority or 'authority not yet set'}{address}{coordinates}")
 
 
 @owner_app.command("add")
 def owner_add(name: str, email: Annotated[Optional[str], typer.Option(help="E-mail address for reminders.")] = None,
               role: Annotated[Optional[str], typer.Option(help="Job title, e.g. Head of Safeguarding.")] = None,
-              coordinator: Coordinator = None, db: DbOption = None) -> None:
-    """Register an owner.  Example: ilacs owner add "A Watson" --email a.watson@council.gov.uk --coordinator east-sussex-2023"""
+              authority: Authority = None, coordinator: Coordinator = None, db: DbOption = None) -> None:
+    """Register an owner in their council (--authority may be left out when the database holds one, or when --coordinator names their plan).  Example: ilacs owner add "A Watson" --email a.watson@council.gov.uk --authority east-sussex-2023"""
     from ilacs_cli import owners
 
     store = _open(db)
-    _print_owner(owners.add_owner(store, name, email=email, role=role, coordinator_for=coordinator or []))
+    _print_owner(owners.add_owner(store, name, email=email, role=role, coordinator_for=coordinator or [],
+                                  authority=authority))
 
 
 @owner_app.command("set")
@@ -554,6 +568,10 @@ def owner_set(name: str,
               email: Annotated[Optional[str], typer.Option(help='New address ("" removes it).')] = None,
               role: Annotated[Optional[str], typer.Option(help='New role ("" removes it).')] = None,
               rename: Annotated[Optional[str], typer.Option(help="New name (actions keep the name they were given).")] = None,
+              authority: Annotated[Optional[str], typer.Option(
+                  help="Which council's owner of this name (when two councils have one).")] = None,
+              move_to: Annotated[Optional[str], typer.Option(
+                  "--move-to", help="The council they now work for: its name or one of its inspection ids.")] = None,
               coordinator: Coordinator = None,
               not_coordinator: Annotated[Optional[list[str]], typer.Option(
                   "--not-coordinator", help="Inspection they no longer coordinate (repeat).")] = None,
@@ -562,8 +580,9 @@ def owner_set(name: str,
     from ilacs_cli import owners
 
     store = _open(db)
-    _print_owner(owners.set_owner(store, name, new_name=rename, email=email, role=role,
-                                  coordinator_for=coordinator or [], not_coordinator_for=not_coordinator or []))
+    _print_owner(owners.set_owner(store, name, authority=authority, move_to=move_to, new_name=rename, email=email,
+                                  role=role, coordinator_for=coordinator or [],
+                                  not_coordinator_for=not_coordinator or []))
 
 
 @owner_app.command("list")
@@ -575,9 +594,9 @@ def owner_list(db: DbOption = None, json: Json = False, csv: Csv = False) -> Non
     if json:
         print(render.as_json(found))
         return
-    render.table("Owners", ["name", "email", "role", "coordinates", "open actions", "registered"],
-                 [[o.name, o.email or "", o.role or "", " ".join(o.coordinates), o.actions_open,
-                   "yes" if o.registered else "no"] for o in found], csv_out=csv)
+    render.table("Owners", ["name", "authority", "email", "role", "coordinates", "open actions", "registered"],
+                 [[o.name, o.authority or "not set", o.email or "", o.role or "", " ".join(o.coordinates),
+                   o.actions_open, "yes" if o.registered else "no"] for o in found], csv_out=csv)
 
 
 # -- calendar -----------------------------------------------------------------------

@@ -104,6 +104,11 @@ def _month(name: str) -> int:
         raise ValueError(f"unknown month {name}") from None
 
 
+# English names whatever the machine's locale; strftime's %-d (no leading zero) is glibc-only.
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 @functools.lru_cache(maxsize=4096)  # long lists repeat the same few hundred dates
 def human(day: dt.date | str | None) -> str:
     """'Fri 17 May 2024', or 'unknown'."""
@@ -111,4 +116,14 @@ def human(day: dt.date | str | None) -> str:
         return "unknown"
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
-    return day.strftime("%a %-d %b %Y")
+    return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def today_in_england() -> dt.date:
+    """Today's date in England, wherever the machine's clock is set (a server may run on UTC)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return dt.datetime.now(ZoneInfo("Europe/London")).date()
+    except ZoneInfoNotFoundError:  # Windows has no time-zone database of its own: the tzdata package is it
+        raise IlacsError("no time-zone data for Europe/London: install it with `pip install tzdata`") from None

@@ -12,14 +12,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ilacs_cli import store as storage
-from ilacs_cli.dates import parse_due
+from ilacs_cli import rules
+from ilacs_cli.dates import DueDate, parse_due
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.migrations import NAMES, STATUSES
-from ilacs_cli.plan import _now, require_inspection
+from ilacs_cli.migrations import NAMES
+from ilacs_cli.plan import require_inspection
 from ilacs_cli.progress import PlanRow, plan_rows
+from ilacs_cli.rules import STATUSES
 from ilacs_cli.sheets import Sheet
-from ilacs_cli.store import Store
+from ilacs_cli.store import EXPORT_TABLES, Action, Area, Store, utc_now
 
 EXPORT_FORMAT = "ilacs-export"
 EXPORT_VERSION = 1
@@ -53,13 +54,13 @@ def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> lis
     rows = list(plan_rows(db, as_of, inspection))
     summary = []
     sheets = []
-    for item in db.inspection_summaries(as_of, inspection):
-        mine = [row for row in rows if row.inspection == item["id"]]
-        rag = [row.rag for row in mine if row.status not in ("done", "cancelled")]
-        summary.append([item["id"], item["authority"], _date(item["published"]), item["overall"], len(mine),
-                        item["actions_open"], item["actions_overdue"], item["actions_done"], rag.count("red"),
-                        rag.count("amber"), rag.count("green")])
-        sheets.append(Sheet(item["id"], PLAN_HEADERS, [_plan_cells(row) for row in mine]))
+    for item in db.inspection_counts(rules.overdue(as_of), inspection):
+        mine = [row for row in rows if row.inspection == item.id]
+        rag = rules.rag_counts([row.rag for row in mine])
+        summary.append([item.id, item.authority, _date(item.published), item.overall, len(mine),
+                        item.actions_open, item.actions_overdue, item.actions_done, rag["red"], rag["amber"],
+                        rag["green"]])
+        sheets.append(Sheet(item.id, PLAN_HEADERS, [_plan_cells(row) for row in mine]))
     return [Sheet("Summary", SUMMARY_HEADERS, summary), *sheets]
 
 
@@ -72,8 +73,8 @@ def plan_table(db: Store, as_of: dt.date, inspection: str | None = None) -> Shee
 
 def dump(db: Store) -> dict:
     """The whole database (but its calendar) as JSON-ready data that `load` reproduces exactly."""
-    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": NAMES, "exported_at": _now(),
-            "tables": {table: [dict(row) for row in db.table_rows(table)] for table in storage.EXPORT_TABLES}}
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": NAMES, "exported_at": utc_now(),
+            "tables": {table: db.table_rows(table) for table in EXPORT_TABLES}}
 
 
 def load(db: Store, data: object, source: str) -> dict[str, int]:
@@ -83,17 +84,17 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     if data.get("version") != EXPORT_VERSION:
         raise IlacsError(f"{source} is export version {data.get('version')}; this ilacs reads version "
                          f"{EXPORT_VERSION}: export it again with this version")
-    unknown = set(data["tables"]) - set(storage.EXPORT_TABLES)
+    unknown = set(data["tables"]) - set(EXPORT_TABLES)
     if unknown:
         raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")
     if db.inspection_ids():
         raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
                          f"e.g. ilacs import {source} --db restored.db")
     counts = {}
-    with db.transaction() as conn:
-        for table in storage.EXPORT_TABLES:  # parents before children; updates in order, so the trigger replays
+    with db.transaction(origin="import"):
+        for table in EXPORT_TABLES:  # parents before children; updates in order, so the trigger replays
             rows = data["tables"].get(table, [])
-            storage.bulk_insert(conn, table, rows, source)
+            db.load_table(table, rows, source)
             counts[table] = len(rows)
     return counts
 
@@ -139,6 +140,19 @@ class ImportProblem:
 
 
 @dataclass
+class _Row:
+    """One spreadsheet row, read and checked, waiting to be matched and written."""
+    title: str
+    ref: str | None
+    owner: str | None
+    due: DueDate | None
+    measure: str | None
+    status: str | None
+    note: str | None
+    area_id: int | None
+
+
+@dataclass
 class ImportResult:
     inspection: str
     added: int = 0
@@ -179,7 +193,7 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
     require_inspection(db, inspection)
     columns, unknown = column_fields(headers, mapping)
     result = ImportResult(inspection, ignored_columns=unknown)
-    areas = {row["number"]: row for row in db.areas(inspection)}
+    areas = {area.number: area for area in db.areas(inspection)}
     seen: dict[str, int] = {}
     plan = []
     for number, cells in rows:
@@ -209,22 +223,20 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
                      lambda name, message: problem(name, message))
         if len(result.problems) > problems:
             continue
-        plan.append({"title": title.strip(), "ref": ref, "owner": _text(values.get("owner")),
-                     "due": due, "measure": _text(values.get("measure")), "status": status,
-                     "note": _text(values.get("progress")), "area_id": area and areas[area]["id"]})
+        plan.append(_Row(title.strip(), ref, _text(values.get("owner")), due, _text(values.get("measure")), status,
+                         _text(values.get("progress")), area and areas[area].id))
     if result.problems:
         return result
     author = by or f"import: {source}"
     try:
-        with db.transaction() as conn:
+        with db.transaction(origin="import"):
             # Match against the actions as they are under the write lock: others may be updating them.
             existing = db.actions(inspection=inspection)
-            by_ref = {str(row["ref"]).casefold(): row for row in existing if row["ref"]}
-            by_title = {row["title"].casefold(): row for row in existing}
+            by_ref = {str(action.ref).casefold(): action for action in existing if action.ref}
+            by_title = {action.title.casefold(): action for action in existing}
             for row in plan:
-                match = (by_ref.get(row["ref"].casefold()) if row["ref"] else None) or by_title.get(
-                    row["title"].casefold())
-                _apply(conn, inspection, match, row, author, result)
+                match = (by_ref.get(row.ref.casefold()) if row.ref else None) or by_title.get(row.title.casefold())
+                _apply(db, inspection, match, row, author, result)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -247,35 +259,29 @@ def import_sheet(db: Store, path: Path, inspection: str, *, sheet: str | None, m
                        today=today)
 
 
-def _apply(conn, inspection: str, match, row: dict, author: str, result: ImportResult) -> None:
-    due_iso = row["due"].day.isoformat() if row["due"] else None
-    wording = row["due"].wording if row["due"] else None
+def _apply(db: Store, inspection: str, match: Action | None, row: _Row, author: str, result: ImportResult) -> None:
+    due_iso = row.due.day.isoformat() if row.due else None
+    wording = row.due.wording if row.due else None
     if match is None:
-        action_id = storage.insert_action(conn, {
-            "inspection_id": inspection, "area_id": row["area_id"], "key": None, "ref": row["ref"],
-            "title": row["title"], "owner": row["owner"], "due": due_iso, "wording": wording,
-            "measure": row["measure"], "created_at": _now(), "source": author})
-        storage.insert_status_update(conn, {
-            "action_id": action_id, "at": _now(), "author": author, "old_status": None,
-            "new_status": row["status"] or "not-started", "old_due": None, "new_due": None,
-            "note": row["note"] or "imported"})
+        db.add_action(inspection=inspection, area_id=row.area_id, ref=row.ref, title=row.title, owner=row.owner,
+                      due=due_iso, wording=wording, measure=row.measure, source=author,
+                      status=row.status or "not-started", note=row.note or "imported", author=author)
         result.added += 1
         return
-    changes = {name: row[name] for name in ("owner", "measure", "area_id", "ref")
-               if row[name] is not None and row[name] != match[name]}
-    new_status = row["status"] if row["status"] and row["status"] != match["status"] else None
-    new_due = due_iso if due_iso and due_iso != match["due"] else None
-    new_note = row["note"] if row["note"] and row["note"] != match["update_note"] else None
+    given = {"owner": (row.owner, match.owner), "measure": (row.measure, match.measure),
+             "area_id": (row.area_id, match.area_id), "ref": (row.ref, match.ref)}
+    changes = {name: new for name, (new, old) in given.items() if new is not None and new != old}
+    new_status = row.status if row.status and row.status != match.status else None
+    new_due = due_iso if due_iso and due_iso != match.due else None
+    new_note = row.note if row.note and row.note != match.update_note else None
     if new_due:
-        changes["wording"] = wording  # the new date's own words, or none
+        changes["wording"] = wording  # a new date brings its own words, or none
     if changes:
-        storage.update_action_fields(conn, match["id"], changes)
+        db.correct_action(match.id, changes)
     if new_status or new_due or new_note:
-        storage.insert_status_update(conn, {
-            "action_id": match["id"], "at": _now(), "author": author, "old_status": match["status"],
-            "new_status": new_status or match["status"], "old_due": match["due"] if new_due else None,
-            "new_due": new_due, "note": new_note})
-    if changes or new_status or new_due or new_note:
+        db.record_update(match.id, author=author, old_status=match.status, new_status=new_status or match.status,
+                         old_due=match.due if new_due else None, new_due=new_due, note=new_note)
+    if changes or new_status or new_note:
         result.updated += 1
         result.status_changes += bool(new_status)
     else:
@@ -299,8 +305,6 @@ def _text(value: object) -> str | None:
 
 def _due(value: object, today: dt.date, db: Store, problem):
     """A due date from a text cell (UK or ISO date, or a period) or an Excel date cell."""
-    from ilacs_cli.dates import DueDate
-
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -314,9 +318,9 @@ def _due(value: object, today: dt.date, db: Store, problem):
         return None
 
 
-def _area_texts(area) -> list[str]:
+def _area_texts(area: Area) -> list[str]:
     """An area's title and its sub-points: a spreadsheet may name the area by either."""
-    return [area["title"], *json.loads(area["points"])]
+    return [area.title, *area.points]
 
 
 _LEADING_NUMBER = re.compile(r"^\D{0,12}?(\d+)\b")
@@ -335,7 +339,7 @@ def _area(number: object, text: object, areas: dict, problem) -> int | None:
         return None
     wanted = _normal(text)
     for area_number, area in areas.items():
-        if _normal(area["title"]) == wanted:
+        if _normal(area.title) == wanted:
             return area_number
     found = _LEADING_NUMBER.match(wanted)
     if found and int(found.group(1)) in areas:

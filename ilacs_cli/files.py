@@ -15,9 +15,13 @@ from ilacs_cli.errors import IlacsError
 
 def check_target(path: Path, *, force: bool = False) -> None:
     """Refuse a path whose folder is missing, or an existing file unless `force`."""
-    if path.exists() and not force:
+    try:
+        exists, folder = path.exists(), path.parent.is_dir()
+    except OSError as error:  # e.g. a name longer than the file system allows
+        raise IlacsError(f"cannot use the path {str(path)[:80]}: {error.strerror}; choose another path") from None
+    if exists and not force:
         raise IlacsError(f"{path} already exists: choose another path, or add --force to replace it")
-    if not path.parent.is_dir():
+    if not folder:
         raise IlacsError(f"folder {path.parent} does not exist: create it or choose another path")
 
 

@@ -39,7 +39,7 @@ def check(db: Store) -> list[Finding]:
     findings = [Finding("integrity", not problems, "; ".join(problems[:5]) or "SQLite integrity check ok")]
     orphans = db.foreign_key_problems()
     findings.append(Finding("foreign keys", not orphans, "; ".join(
-        f"{row['table']} row {row['rowid']} points to a missing {row['parent']}" for row in orphans[:5])
+        f"{problem.table} row {problem.rowid} points to a missing {problem.parent}" for problem in orphans[:5])
         or "every reference points to a row"))
     applied = db.applied_migrations()
     findings.append(Finding("schema", applied == NAMES, f"migrations applied: {', '.join(applied)}"))
@@ -49,15 +49,15 @@ def check(db: Store) -> list[Finding]:
                             "status updates cannot be changed or deleted; each sets its action's status"))
     astray = db.actions_out_of_step()
     findings.append(Finding("action status", not astray, "; ".join(
-        f"action {row['id']} is {row['status']} but its latest update says {row['new_status'] or 'nothing'}"
-        if row["status"] != row["new_status"] else
-        f"action {row['id']} carries a latest update (time, author or note) that is not its latest update's"
-        for row in astray[:5]) or "every action's status and latest update are its latest update's"))
+        f"action {item.id} is {item.status} but its latest update says {item.latest_status or 'nothing'}"
+        if item.status != item.latest_status else
+        f"action {item.id} carries a latest update (time, author or note) that is not its latest update's"
+        for item in astray[:5]) or "every action's status and latest update are its latest update's"))
     shape = db.calendar_shape()
     days = (LAST_DAY - FIRST_DAY).days + 1
-    calendar_ok = (shape["days"], shape["first"], shape["last"], shape["misnumbered"]) == (
+    calendar_ok = (shape.days, shape.first, shape.last, shape.misnumbered) == (
         days, FIRST_DAY.isoformat(), LAST_DAY.isoformat(), 0)
     findings.append(Finding("working-day calendar", calendar_ok,
-                            f"{shape['days']} days from {shape['first']} to {shape['last']}, "
-                            f"{shape['misnumbered']} numbered out of step"))
+                            f"{shape.days} days from {shape.first} to {shape.last}, "
+                            f"{shape.misnumbered} numbered out of step"))
     return findings

@@ -1,25 +1,13 @@
 """Named, append-only schema migrations, applied by sqlite-utils' Migrations.
 
-Imported only when a database is created or is behind: reads never pay for sqlite-utils.
+Imported by every command (the store checks which are applied); sqlite-utils itself is imported only when a
+database is created or is behind. Each migration carries its own literal SQL: never build one from a constant
+that may change later, or new and upgraded databases would differ (tests/test_migrations.py compares them).
 """
 
 from __future__ import annotations
 
-STATUSES = ("not-started", "in-progress", "blocked", "done", "cancelled")
-GRADES = ("outstanding", "good", "requires-improvement", "inadequate", "not-applicable")
-JUDGEMENT_AREAS = (
-    "leadership", "help-and-protection", "children-in-care", "care-leavers",
-    "children-in-care-and-care-leavers", "overall",
-)
-KINDS = ("standard", "short", "focused-visit", "monitoring-visit", "jtai")
-
-
-def sql_list(values: tuple[str, ...]) -> str:
-    """SQL text for a list of fixed string constants: ('a', 'b')."""
-    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
-
-
-M001_SCHEMA = f"""
+M001_SCHEMA = """
 CREATE TABLE calendar (
     day TEXT PRIMARY KEY,
     number INTEGER NOT NULL,
@@ -30,7 +18,7 @@ CREATE TABLE inspections (
     id TEXT PRIMARY KEY CHECK (id GLOB '[a-z0-9]*' AND id NOT GLOB '*[^a-z0-9-]*'),
     authority TEXT,
     authority_source TEXT,
-    kind TEXT CHECK (kind IS NULL OR kind IN {sql_list(KINDS)}),
+    kind TEXT CHECK (kind IS NULL OR kind IN ('standard', 'short', 'focused-visit', 'monitoring-visit', 'jtai')),
     fieldwork_start TEXT,
     fieldwork_end TEXT,
     published TEXT,
@@ -40,9 +28,9 @@ CREATE TABLE inspections (
 );
 CREATE TABLE judgements (
     inspection_id TEXT NOT NULL REFERENCES inspections (id),
-    area TEXT NOT NULL CHECK (area IN {sql_list(JUDGEMENT_AREAS)}),
-    grade TEXT CHECK (grade IS NULL OR grade IN {sql_list(GRADES)}),
-    previous_grade TEXT CHECK (previous_grade IS NULL OR previous_grade IN {sql_list(GRADES)}),
+    area TEXT NOT NULL CHECK (area IN ('leadership', 'help-and-protection', 'children-in-care', 'care-leavers', 'children-in-care-and-care-leavers', 'overall')),
+    grade TEXT CHECK (grade IS NULL OR grade IN ('outstanding', 'good', 'requires-improvement', 'inadequate', 'not-applicable')),
+    previous_grade TEXT CHECK (previous_grade IS NULL OR previous_grade IN ('outstanding', 'good', 'requires-improvement', 'inadequate', 'not-applicable')),
     source TEXT,
     PRIMARY KEY (inspection_id, area)
 );
@@ -82,7 +70,7 @@ CREATE TABLE actions (
     due TEXT,
     wording TEXT,
     measure TEXT,
-    status TEXT NOT NULL DEFAULT 'not-started' CHECK (status IN {sql_list(STATUSES)}),
+    status TEXT NOT NULL DEFAULT 'not-started' CHECK (status IN ('not-started', 'in-progress', 'blocked', 'done', 'cancelled')),
     created_at TEXT NOT NULL,
     source TEXT,
     UNIQUE (inspection_id, key)
@@ -94,8 +82,8 @@ CREATE TABLE status_updates (
     action_id INTEGER NOT NULL REFERENCES actions (id),
     at TEXT NOT NULL,
     author TEXT,
-    old_status TEXT CHECK (old_status IS NULL OR old_status IN {sql_list(STATUSES)}),
-    new_status TEXT NOT NULL CHECK (new_status IN {sql_list(STATUSES)}),
+    old_status TEXT CHECK (old_status IS NULL OR old_status IN ('not-started', 'in-progress', 'blocked', 'done', 'cancelled')),
+    new_status TEXT NOT NULL CHECK (new_status IN ('not-started', 'in-progress', 'blocked', 'done', 'cancelled')),
     old_due TEXT,
     new_due TEXT,
     note TEXT
@@ -135,14 +123,12 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-NO_LINE_BREAKS = "instr({0}, char(10)) = 0 AND instr({0}, char(13)) = 0"
-
-M002_SCHEMA = f"""
+M002_SCHEMA = """
 CREATE TABLE owners (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(name) <> '' AND {NO_LINE_BREAKS.format('name')}),
-    email TEXT CHECK (email IS NULL OR (email LIKE '%_@_%' AND {NO_LINE_BREAKS.format('email')})),
-    role TEXT CHECK (role IS NULL OR {NO_LINE_BREAKS.format('role')}),
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(name) <> '' AND instr(name, char(10)) = 0 AND instr(name, char(13)) = 0),
+    email TEXT CHECK (email IS NULL OR (email LIKE '%_@_%' AND instr(email, char(10)) = 0 AND instr(email, char(13)) = 0)),
+    role TEXT CHECK (role IS NULL OR instr(role, char(10)) = 0 AND instr(role, char(13)) = 0),
     created_at TEXT NOT NULL
 );
 CREATE TABLE coordinators (
@@ -238,9 +224,73 @@ def m005_latest_update_on_actions(db) -> None:
         db.execute(statement)
 
 
+M006_SCHEMA = """
+-- Owners belong to an authority: "A Watson" may be registered by two councils, and an action's owner is
+-- matched only within its inspection's authority. SQLite changes a table's constraints by rebuilding it
+-- (foreign keys are off while migrations run, and checked after).
+CREATE TABLE owners_by_authority (
+    id INTEGER PRIMARY KEY,
+    authority TEXT CHECK (authority IS NULL OR trim(authority) <> ''),
+    name TEXT NOT NULL COLLATE NOCASE CHECK (trim(name) <> '' AND instr(name, char(10)) = 0 AND instr(name, char(13)) = 0),
+    email TEXT CHECK (email IS NULL OR (email LIKE '%_@_%' AND instr(email, char(10)) = 0 AND instr(email, char(13)) = 0)),
+    role TEXT CHECK (role IS NULL OR instr(role, char(10)) = 0 AND instr(role, char(13)) = 0),
+    created_at TEXT NOT NULL,
+    UNIQUE (authority, name)
+);
+-- Each owner goes to the one authority of the actions they own and the plans they coordinate; to the only
+-- authority when the database holds one; else nowhere (authority NULL: matched to no action until placed).
+INSERT INTO owners_by_authority (id, authority, name, email, role, created_at)
+SELECT o.id, coalesce(
+    (SELECT CASE WHEN count(DISTINCT authority) = 1 THEN max(authority) END FROM (
+        SELECT i.authority FROM actions a JOIN inspections i ON i.id = a.inspection_id
+        WHERE a.owner = o.name COLLATE NOCASE AND i.authority IS NOT NULL
+        UNION
+        SELECT i.authority FROM coordinators c JOIN inspections i ON i.id = c.inspection_id
+        WHERE c.owner_id = o.id AND i.authority IS NOT NULL)),
+    (SELECT CASE WHEN count(DISTINCT authority) = 1 THEN max(authority) END FROM inspections
+     WHERE authority IS NOT NULL)),
+  o.name, o.email, o.role, o.created_at
+FROM owners o;
+DROP TABLE owners;
+ALTER TABLE owners_by_authority RENAME TO owners;
+"""
+
+
+def m006_owners_belong_to_an_authority(db) -> None:
+    """Owners carry their authority; one name may be registered once per authority."""
+    for statement in _statements(M006_SCHEMA):
+        db.execute(statement)
+
+
+M007_SCHEMA = """
+-- Where each status update came from, as a column rather than as text in its author's name.
+ALTER TABLE status_updates ADD COLUMN origin TEXT NOT NULL DEFAULT 'command'
+    CHECK (origin IN ('seed', 'import', 'command', 'undo'));
+-- Filling it in for the history already held is the one edit of history allowed, so the trigger that
+-- refuses edits steps aside for it. Before this column, seed loads and imports were told by their author.
+DROP TRIGGER status_updates_refuse_update;
+UPDATE status_updates SET origin = CASE
+    WHEN undoes IS NOT NULL THEN 'undo'
+    WHEN author LIKE 'seed: %' THEN 'seed'
+    WHEN author LIKE 'import: %' THEN 'import'
+    ELSE 'command' END;
+CREATE TRIGGER status_updates_refuse_update BEFORE UPDATE ON status_updates
+BEGIN
+    SELECT RAISE(ABORT, 'status updates are history: they cannot be changed, only added to');
+END;
+"""
+
+
+def m007_status_update_origin(db) -> None:
+    """Status updates say where they came from: seed, import, command or undo."""
+    for statement in _statements(M007_SCHEMA):
+        db.execute(statement)
+
+
 MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
-              m005_latest_update_on_actions]
+              m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
+M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
 
 
 def apply(conn) -> None:

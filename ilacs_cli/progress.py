@@ -1,38 +1,18 @@
-"""Where a plan stands: the RAG rule, and the action plan as councils lay it out (one row per action).
+"""The action plan as councils lay it out: one row per action, with its latest update and its RAG rating.
 
-The RAG rule lives here and nowhere else:
-- red: an open action that is overdue or blocked;
-- amber: an open action due within 10 working days, or with no status update for 30 days;
-- green: everything else (on track, done or cancelled).
-Returns plain dataclasses; never prints.
+The RAG rule itself is rules.RagRule; this module applies it to each action. Returns plain dataclasses; never
+prints.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ilacs_cli import rules
 from ilacs_cli.plan import require_inspection
-from ilacs_cli.store import OPEN_STATUSES, Store
-
-AMBER_WORKING_DAYS = 10
-STALE_DAYS = 30
-
-
-def rag(status: str, due: str | None, due_number: int | None, updated_at: str | None, as_of: dt.date,
-        as_of_number: int) -> str:
-    """'red', 'amber' or 'green' for an action (see the module docstring)."""
-    if status not in OPEN_STATUSES:
-        return "green"
-    if status == "blocked" or (due is not None and due < as_of.isoformat()):
-        return "red"
-    if due_number is not None and due_number - as_of_number <= AMBER_WORKING_DAYS:
-        return "amber"
-    if updated_at is None or dt.date.fromisoformat(updated_at[:10]) < as_of - dt.timedelta(days=STALE_DAYS):
-        return "amber"
-    return "green"
+from ilacs_cli.store import Action, Store
 
 
 @dataclass
@@ -61,13 +41,13 @@ def plan_rows(db: Store, as_of: dt.date, inspection: str | None = None) -> Itera
     """
     if inspection is not None:
         require_inspection(db, inspection)
-    number = db.day_number(as_of)
-    return (_plan_row(row, as_of, number) for row in db.plan_actions(inspection))
+    rule = rules.rag_rule(as_of, db)
+    return (_plan_row(action, rule) for action in db.plan_actions(inspection))
 
 
-def _plan_row(row: sqlite3.Row, as_of: dt.date, number: int) -> PlanRow:
-    updated_at = row["updated_at"]
-    return PlanRow(row["inspection_id"], row["area_number"], row["area_title"], row["id"], row["ref"], row["title"],
-                   row["owner"], row["due"], row["wording"], row["measure"],
-                   updated_at[:10] if updated_at else None, row["updated_by"], row["update_note"], row["status"],
-                   rag(row["status"], row["due"], row["due_number"], updated_at, as_of, number))
+def _plan_row(action: Action, rule: rules.RagRule) -> PlanRow:
+    updated_at = action.updated_at
+    return PlanRow(action.inspection, action.area, action.area_title, action.id, action.ref, action.title,
+                   action.owner, action.due, action.wording, action.measure, updated_at[:10] if updated_at else None,
+                   action.updated_by, action.update_note, action.status,
+                   rule.rate(action.status, action.due, updated_at))

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ilacs_cli import store as storage
+from ilacs_cli import rules
 from ilacs_cli.dates import human
-from ilacs_cli.errors import DeliveryError, IlacsError
+from ilacs_cli.errors import DeliveryError
 from ilacs_cli.plan import require_inspection
-from ilacs_cli.store import Store
+from ilacs_cli.store import Action, Deadline, Store
 
 OWN, DEADLINES, NO_EMAIL = "Your actions", "Deadlines of plans you coordinate", "Owners with no e-mail on file"
 NO_COORDINATOR = "No coordinator"
@@ -96,24 +95,23 @@ class _Recipient:
 def remind(db: Store, as_of: dt.date, within: int = 10, *, owner: str | None = None, inspection: str | None = None,
            force: bool = False) -> Reminders:
     """The digests for `as_of`; none on a day that is not an English working day unless `force`."""
-    if within < 0:
-        raise IlacsError(f"--within {within}: give a number of working days, 0 or more", 2)
+    window = rules.due_by(as_of, within, db)  # checks `within` too
     if inspection is not None:
         require_inspection(db, inspection)
     working_day = db.is_working_day(as_of)
     if not working_day and not force:
         return Reminders(as_of, False, [])
-    return Reminders(as_of, working_day, _digests(db, as_of, within, owner, inspection))
+    return Reminders(as_of, working_day, _digests(db, as_of, within, window, owner, inspection))
 
 
-def _digests(db: Store, as_of: dt.date, within: int, owner: str | None, inspection: str | None) -> list[Digest]:
+def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, owner: str | None,
+             inspection: str | None) -> list[Digest]:
     from ilacs_cli.config import default_coordinator
 
-    end = db.add_working_days(as_of, within)
     today = db.day_number(as_of)
     coordinators: dict[str, list[tuple[str, str | None]]] = {}
-    for row in db.coordinators():
-        coordinators.setdefault(row["inspection_id"], []).append((row["name"], row["email"]))
+    for coordinator in db.coordinators():
+        coordinators.setdefault(coordinator.inspection, []).append((coordinator.name, coordinator.email))
     fallback = default_coordinator()
     fallback = [(fallback[0] or fallback[1], fallback[1])] if fallback else [(NO_COORDINATOR, None)]
     recipients: dict[str, _Recipient] = {}
@@ -122,30 +120,43 @@ def _digests(db: Store, as_of: dt.date, within: int, owner: str | None, inspecti
         key = email.lower() if email else f"name:{name.lower()}"
         recipients.setdefault(key, _Recipient(name, email)).items[section].append(item)
 
-    for row in db.actions(open_only=True, due_to=end, inspection=inspection, owner=owner):
-        item = _item(row, "action", str(row["id"]), today, as_of)
-        if row["owner_email"]:
-            deliver_to(row["owner_name"], row["owner_email"], OWN, item)
+    overdue = rules.overdue(as_of)
+    for action in db.actions(window=window, inspection=inspection, owner=owner):
+        item = _action_item(action, today, overdue)
+        if action.owner_email:  # a registered owner of this name in the action's own authority
+            deliver_to(action.owner_name, action.owner_email, OWN, item)
         else:
-            for name, email in coordinators.get(row["inspection_id"], fallback):
+            for name, email in coordinators.get(action.inspection, fallback):
                 deliver_to(name, email, NO_EMAIL, item)
-    for row in db.deadlines(open_only=True, due_to=end, inspection=inspection):
-        item = _item(row, "deadline", f"D{row['id']}", today, as_of)
-        for name, email in coordinators.get(row["inspection_id"], fallback):
+    deadline_window = rules.DueWindow(rules.OPEN_DEADLINE_STATUSES, window.due_from, window.due_before)
+    overdue_deadline = rules.overdue_deadlines(as_of)
+    for deadline in db.deadlines(window=deadline_window, inspection=inspection):
+        item = _deadline_item(deadline, today, overdue_deadline)
+        for name, email in coordinators.get(deadline.inspection, fallback):
             if owner is None or name.lower() == owner.lower():
                 deliver_to(name, email, DEADLINES, item)
     digests = [_digest(recipient, as_of, within) for recipient in recipients.values()]
     return sorted(digests, key=lambda digest: (digest.email is None, digest.name.lower()))
 
 
-def _item(row: sqlite3.Row, kind: str, item_id: str, today: int, as_of: dt.date) -> ReminderItem:
-    overdue = row["due"] < as_of.isoformat()
-    due_number = row["due_number"] if row["due_number"] is not None else today
-    return ReminderItem(kind, item_id, row["inspection_id"], row["authority"],
-                        row["area_number"] if kind == "action" else None,
-                        row["area_title"] if kind == "action" else None, row["title"],
-                        row["owner"] if kind == "action" else None, row["due"], row["wording"], row["status"],
-                        overdue, today - due_number if overdue else due_number - today)
+def _action_item(action: Action, today: int, overdue: rules.DueWindow) -> ReminderItem:
+    late = overdue.matches(action.status, action.due)
+    return ReminderItem("action", str(action.id), action.inspection, action.authority, action.area,
+                        action.area_title, action.title, action.owner, action.due, action.wording, action.status,
+                        late, _working_days(action.due_number, today, late))
+
+
+def _deadline_item(deadline: Deadline, today: int, overdue: rules.DueWindow) -> ReminderItem:
+    late = overdue.matches(deadline.status, deadline.due)
+    return ReminderItem("deadline", f"D{deadline.id}", deadline.inspection, deadline.authority, None, None,
+                        deadline.title, None, deadline.due, deadline.wording, deadline.status, late,
+                        _working_days(deadline.due_number, today, late))
+
+
+def _working_days(due_number: int | None, today: int, late: bool) -> int:
+    """Working days late when overdue, else left until due."""
+    days = rules.working_days_late(today if due_number is None else due_number, today)
+    return days if late else -days
 
 
 def _digest(recipient: _Recipient, as_of: dt.date, within: int) -> Digest:
@@ -209,11 +220,9 @@ def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, f
                 delivery.not_attempted = delivery.to_send[index + 1:]
                 break
             continue
-        with db.transaction() as conn:
-            storage.insert_reminder_sent(conn, {
-                "day": reminders.as_of.isoformat(), "recipient": digest.email, "name": digest.name,
-                "fingerprint": fingerprint(digest), "subject": subject(digest),
-                "items": digest.overdue + digest.due_soon, "message_id": message_id,
-                "sent_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+        with db.transaction():
+            db.log_reminder(day=reminders.as_of, recipient=digest.email, name=digest.name,
+                            fingerprint=fingerprint(digest), subject=subject(digest),
+                            items=digest.overdue + digest.due_soon, message_id=message_id)
         delivery.sent.append(digest)
     return delivery

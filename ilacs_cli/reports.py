@@ -1,20 +1,18 @@
 """Progress reports: counts by status per inspection and area (`summary`); the progress paper for a board (`report`).
 
-Where a plan stands by RAG comes from ilacs_cli.progress (the one RAG rule); this module only gathers.
+What is overdue, and each action's RAG rating, come from ilacs_cli.rules; this module only gathers and counts.
 Returns plain dataclasses; never prints.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ilacs_cli import plan, progress
+from ilacs_cli import plan, progress, rules
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.migrations import STATUSES
-from ilacs_cli.store import STATUS_COUNT_COLUMNS, Store
+from ilacs_cli.store import ActionCounts, Store
 
 DEFAULT_SINCE_DAYS = 30
 
@@ -96,18 +94,19 @@ class Report:
     deadlines: list[DeadlineOutcome]
     progress: InspectionProgress
     plan: list[progress.PlanRow]
+    rag: dict[str, int]  # red, amber, green: how many actions of the plan each
     late: list[LateItem]
     updates: list[UpdateLine]
 
 
-def count(groups: Iterable[sqlite3.Row]) -> Progress:
-    """Counts by status, percentage done and overdue count, summed over `Store.action_counts` rows."""
-    by_status = dict.fromkeys(STATUSES, 0)
+def count(groups: Iterable[ActionCounts]) -> Progress:
+    """Counts by status, percentage done and overdue count, summed over `Store.action_counts` records."""
+    by_status = dict.fromkeys(rules.STATUSES, 0)
     overdue = 0
     for group in groups:
-        for status, column in STATUS_COUNT_COLUMNS.items():
-            by_status[status] += group[column]
-        overdue += group["overdue"]
+        for status, number in group.by_status().items():
+            by_status[status] += number
+        overdue += group.overdue
     total = sum(by_status.values())
     counted = total - by_status["cancelled"]
     percent = 100 * by_status["done"] // counted if counted else None
@@ -119,21 +118,19 @@ def summary(db: Store, as_of: dt.date, inspection: str | None = None) -> list[In
     """Progress of every inspection (or the one named) and of each of its areas for improvement."""
     if inspection is not None:
         plan.require_inspection(db, inspection)
-    counts: dict[str, dict[int | None, list[sqlite3.Row]]] = {}  # inspection -> area id -> its counts row
-    for row in db.action_counts(as_of, inspection):
-        counts.setdefault(row["inspection_id"], {})[row["area_id"]] = [row]
-    areas: dict[str, list[sqlite3.Row]] = {}
-    for area in db.areas(inspection):
-        areas.setdefault(area["inspection_id"], []).append(area)
+    counts: dict[str, dict[int | None, ActionCounts]] = {}  # inspection -> area id -> its counts
+    for group in db.action_counts(rules.overdue(as_of), inspection):
+        counts.setdefault(group.inspection, {})[group.area_id] = group
     result = []
-    for row in db.inspections(inspection):
-        mine = counts.get(row["id"], {})
-        progress = [AreaProgress(area["number"], area["title"], count(mine.get(area["id"], [])))
-                    for area in areas.get(row["id"], [])]
+    areas = db.areas(inspection)
+    for found in db.inspections(inspection):
+        mine = counts.get(found.id, {})
+        progress = [AreaProgress(area.number, area.title, count([mine[area.id]] if area.id in mine else []))
+                    for area in areas if area.inspection == found.id]
         if None in mine:
-            progress.append(AreaProgress(None, None, count(mine[None])))
-        result.append(InspectionProgress(row["id"], row["authority"], as_of.isoformat(),
-                                         count(group for groups in mine.values() for group in groups), progress))
+            progress.append(AreaProgress(None, None, count([mine[None]])))
+        result.append(InspectionProgress(found.id, found.authority, as_of.isoformat(), count(mine.values()),
+                                         progress))
     return result
 
 
@@ -159,14 +156,14 @@ def deadline_outcome(db: Store, deadline: plan.Deadline, as_of: dt.date) -> Dead
         return DeadlineOutcome(deadline, "met", None)
     if deadline.status == "missed":
         return DeadlineOutcome(deadline, "missed", None)
-    if due < as_of:
+    if rules.overdue_deadlines(as_of).matches(deadline.status, deadline.due):
         return DeadlineOutcome(deadline, "overdue", db.working_days_between(due, as_of))
     return DeadlineOutcome(deadline, "open", db.working_days_between(as_of, due))
 
 
 def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | None = None) -> Report:
     """Everything a progress paper on one inspection's action plan shows, as of a date."""
-    row = plan.require_inspection(db, inspection)
+    found = plan.require_inspection(db, inspection)
     since = since or as_of - dt.timedelta(days=DEFAULT_SINCE_DAYS)
     if since > as_of:
         raise IlacsError(f"--since {since.isoformat()} is after --as-of {as_of.isoformat()}: "
@@ -180,11 +177,11 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
     late.sort(key=lambda item: ((item.owner or "").lower(), -(item.working_days_late or 0), item.due))
     late += [LateItem("deadline", d.id, d.title, None, None, d.due, d.working_days_late, d.status, None)
              for d in late_deadlines if d.due]
-    updates = [UpdateLine(u["at"], u["action_id"], u["action_title"], u["area_number"], u["author"],
-                          u["old_status"], u["new_status"], u["new_due"], u["note"])
+    updates = [UpdateLine(u.at, u.action_id, u.action_title, u.area, u.author, u.old_status, u.new_status,
+                          u.new_due, u.note)
                for u in db.status_updates_between(inspection, since, as_of)]
-    return Report(inspection, row["authority"], row["kind"], row["fieldwork_start"], row["fieldwork_end"],
-                  row["published"], row["previous_id"], as_of.isoformat(), since.isoformat(),
+    return Report(found.id, found.authority, found.kind, found.fieldwork_start, found.fieldwork_end,
+                  found.published, found.previous_id, as_of.isoformat(), since.isoformat(),
                   detail.judgements, detail.areas,
                   [deadline_outcome(db, d, as_of) for d in detail.deadlines],
-                  summary(db, as_of, inspection)[0], rows, late, updates)
+                  summary(db, as_of, inspection)[0], rows, rules.rag_counts([r.rag for r in rows]), late, updates)

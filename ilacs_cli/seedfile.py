@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ilacs_cli.dates import parse_due
+from ilacs_cli.dates import parse_due, today_in_england
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.migrations import GRADES, JUDGEMENT_AREAS, KINDS, STATUSES
+from ilacs_cli.rules import GRADES, JUDGEMENT_NAMES, KINDS, STATUSES
 
 _KEYS = {
     "inspection": {"id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end",
@@ -81,7 +80,7 @@ def _check(entry: dict, section: str, fail) -> None:
     if section == "inspection" and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(entry["id"])):
         raise fail("id", f"'{entry['id']}' must be lower-case letters, digits and hyphens, e.g. brighton-2025")
     choices = {"kind": KINDS if section == "inspection" else ("deadline", "milestone"),
-               "area": JUDGEMENT_AREAS if section == "judgements" else None,
+               "area": tuple(JUDGEMENT_NAMES) if section == "judgements" else None,
                "grade": GRADES, "previous_grade": GRADES,
                "status": STATUSES if section == "actions" else ("open", "met", "missed")}
     for name, allowed in choices.items():
@@ -90,7 +89,7 @@ def _check(entry: dict, section: str, fail) -> None:
     for name in ("fieldwork_start", "fieldwork_end", "published", "stated", "met_on", "due"):
         if name in entry:
             try:
-                parse_due(str(entry[name]), dt.date.today())
+                parse_due(str(entry[name]), today_in_england())
             except IlacsError as error:
                 raise fail(name, str(error)) from None
     if section == "deadlines":

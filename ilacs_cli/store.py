@@ -1,37 +1,32 @@
-"""The storage layer: where the database is, opening it, migrations, transactions, queries.
+"""The storage layer: where the database is, opening it, migrations, transactions, reads and writes.
 
-The only module that knows the schema. Reads use the standard sqlite3 module; sqlite-utils
-is imported only to create or migrate a database.
+The only module (with migrations.py) that knows the schema: every read returns the typed records below,
+every write is a Store method called inside `Store.transaction()`. Reads use the standard sqlite3 module;
+sqlite-utils is imported only to create or migrate a database, or to load a whole-database export.
 """
 
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import datetime as dt
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from ilacs_cli import migrations
 from ilacs_cli.errors import IlacsError
+from ilacs_cli.rules import OPEN_STATUSES, ORIGINS, STATUSES, DueWindow
 
-OPEN_STATUSES = ("not-started", "in-progress", "blocked")
 # Every table a whole-database export holds, parents before children (the calendar is rebuilt, not exported).
 EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions",
                  "status_updates", "reminders_sent")
-_OPEN = migrations.sql_list(OPEN_STATUSES)
-STATUS_COUNT_COLUMNS = {status: status.replace("-", "_") for status in migrations.STATUSES}  # action_counts
+_STILL_OPEN = DueWindow(OPEN_STATUSES)  # owners' open-action counts
 _INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id)"
-# Actions (each carrying its latest update: updated_at, updated_by, update_note) with what every reader shows:
-# area, authority, the working-day number of the due date, the owner's registered name and address.
-_ACTIONS = """SELECT a.*, ar.number AS area_number, ar.title AS area_title, i.authority,
-                c_due.number AS due_number, o.name AS owner_name, o.email AS owner_email
-              FROM actions a JOIN inspections i ON i.id = a.inspection_id
-              LEFT JOIN areas ar ON ar.id = a.area_id
-              LEFT JOIN calendar c_due ON c_due.day = a.due
-              LEFT JOIN owners o ON o.name = a.owner"""
 
 
 def default_path() -> Path:
@@ -41,6 +36,226 @@ def default_path() -> Path:
     return Path(user_data_dir("ilacs", appauthor=False)) / "ilacs.db"
 
 
+# -- records: what reads return ---------------------------------------------------------
+# Each is built straight from a query row whose columns come in the record's field order (see _columns).
+
+@dataclass(slots=True)
+class Inspection:
+    id: str
+    authority: str | None
+    authority_source: str | None
+    kind: str | None
+    fieldwork_start: str | None
+    fieldwork_end: str | None
+    published: str | None
+    previous_id: str | None
+    source: str | None
+    notes: str | None
+
+
+@dataclass(slots=True)
+class InspectionCounts:
+    id: str
+    authority: str | None
+    kind: str | None
+    fieldwork_start: str | None
+    fieldwork_end: str | None
+    published: str | None
+    overall: str | None
+    next_deadline_id: int | None
+    actions_open: int
+    actions_overdue: int
+    actions_done: int
+
+
+@dataclass(slots=True)
+class Judgement:
+    area: str
+    grade: str | None
+    previous_grade: str | None
+    source: str | None
+
+
+@dataclass(slots=True)
+class Area:
+    id: int
+    inspection: str
+    number: int
+    title: str
+    points: list[str]
+    source: str | None
+
+
+@dataclass(slots=True)
+class Deadline:
+    id: int
+    inspection: str
+    authority: str | None
+    key: str
+    title: str
+    kind: str
+    due: str | None
+    wording: str | None
+    rule_count: int | None
+    rule_unit: str | None
+    rule_after: str | None  # "published" or "fieldwork_end"
+    status: str
+    met_on: str | None
+    source: str | None
+    published: str | None
+    fieldwork_end: str | None
+    due_number: int | None  # the due date's working-day number
+
+    def event_day(self) -> str | None:
+        """The date of the event the rule counts from."""
+        return {"published": self.published, "fieldwork_end": self.fieldwork_end}.get(self.rule_after)
+
+
+@dataclass(slots=True)
+class Action:
+    id: int
+    inspection: str
+    authority: str | None
+    area_id: int | None
+    area: int | None  # the area for improvement's number
+    area_title: str | None
+    key: str | None
+    ref: str | None
+    title: str
+    owner: str | None
+    due: str | None
+    wording: str | None
+    measure: str | None
+    status: str
+    created_at: str
+    source: str | None
+    updated_at: str | None  # the latest status update's time, author and note
+    updated_by: str | None
+    update_note: str | None
+    due_number: int | None
+    owner_name: str | None  # the registered owner of this name in the action's authority, if any
+    owner_email: str | None
+
+
+@dataclass(slots=True)
+class StatusUpdate:
+    id: int
+    action_id: int
+    at: str
+    author: str | None
+    old_status: str | None
+    new_status: str
+    old_due: str | None
+    new_due: str | None
+    note: str | None
+    batch: str | None
+    undoes: int | None
+    origin: str
+    action_title: str
+    area: int | None
+    action_status: str  # the action's status and due date now
+    action_due: str | None
+
+
+@dataclass(slots=True)
+class ActionCounts:
+    inspection: str
+    area_id: int | None
+    not_started: int
+    in_progress: int
+    blocked: int
+    done: int
+    cancelled: int
+    overdue: int
+
+    def by_status(self) -> dict[str, int]:
+        return dict(zip(STATUSES, (self.not_started, self.in_progress, self.blocked, self.done, self.cancelled)))
+
+
+@dataclass(slots=True)
+class Owner:
+    id: int | None  # None: a name written on actions that is not registered
+    authority: str | None
+    name: str
+    email: str | None
+    role: str | None
+    coordinates: list[str]
+    actions_open: int
+
+
+@dataclass(slots=True)
+class Coordinator:
+    inspection: str
+    name: str
+    email: str | None
+
+
+@dataclass(slots=True)
+class ForeignKeyProblem:
+    table: str
+    rowid: int
+    parent: str
+    index: int
+
+
+@dataclass(slots=True)
+class OutOfStep:
+    id: int
+    status: str
+    latest_status: str | None
+
+
+@dataclass(slots=True)
+class CalendarShape:
+    days: int
+    first: str | None
+    last: str | None
+    misnumbered: int
+
+
+def _columns(record: type, columns: dict[str, str]) -> str:
+    """A SELECT list giving `record`'s fields in order, each from its SQL expression."""
+    names = [field.name for field in dataclasses.fields(record)]
+    if names != list(columns):
+        raise AssertionError(f"{record.__name__}: columns {list(columns)} do not match fields {names}")
+    return ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
+
+
+_INSPECTION = _columns(Inspection, {name: f"i.{name}" for name in (
+    "id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end", "published", "previous_id",
+    "source", "notes")})
+_DEADLINE = _columns(Deadline, {
+    "id": "d.id", "inspection": "d.inspection_id", "authority": "i.authority", "key": "d.key", "title": "d.title",
+    "kind": "d.kind", "due": "d.due", "wording": "d.wording", "rule_count": "d.rule_count",
+    "rule_unit": "d.rule_unit", "rule_after": "d.rule_after", "status": "d.status", "met_on": "d.met_on",
+    "source": "d.source", "published": "i.published", "fieldwork_end": "i.fieldwork_end",
+    "due_number": "c_due.number"})
+_DEADLINES = f"""SELECT {_DEADLINE} FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
+                 LEFT JOIN calendar c_due ON c_due.day = d.due"""
+_ACTION = _columns(Action, {
+    "id": "a.id", "inspection": "a.inspection_id", "authority": "i.authority", "area_id": "a.area_id",
+    "area": "ar.number", "area_title": "ar.title", "key": "a.key", "ref": "a.ref", "title": "a.title",
+    "owner": "a.owner", "due": "a.due", "wording": "a.wording", "measure": "a.measure", "status": "a.status",
+    "created_at": "a.created_at", "source": "a.source", "updated_at": "a.updated_at",
+    "updated_by": "a.updated_by", "update_note": "a.update_note", "due_number": "c_due.number",
+    "owner_name": "o.name", "owner_email": "o.email"})
+# An action's owner is a registered owner only within the action's own authority: a name shared by two
+# councils never carries one council's actions to the other's officer.
+_ACTIONS = f"""SELECT {_ACTION} FROM actions a JOIN inspections i ON i.id = a.inspection_id
+               LEFT JOIN areas ar ON ar.id = a.area_id
+               LEFT JOIN calendar c_due ON c_due.day = a.due
+               LEFT JOIN owners o ON o.name = a.owner AND o.authority = i.authority"""
+_UPDATE = _columns(StatusUpdate, {
+    "id": "s.id", "action_id": "s.action_id", "at": "s.at", "author": "s.author", "old_status": "s.old_status",
+    "new_status": "s.new_status", "old_due": "s.old_due", "new_due": "s.new_due", "note": "s.note",
+    "batch": "s.batch", "undoes": "s.undoes", "origin": "s.origin", "action_title": "a.title",
+    "area": "ar.number", "action_status": "a.status", "action_due": "a.due"})
+_UPDATES = f"""SELECT {_UPDATE} FROM status_updates s JOIN actions a ON a.id = s.action_id
+               LEFT JOIN areas ar ON ar.id = a.area_id"""
+_OWNER_OPEN = ("(SELECT count(*) FROM actions a JOIN inspections i ON i.id = a.inspection_id "
+               "WHERE a.owner = o.name AND i.authority = o.authority AND {open}) AS actions_open")
+
+
 class Store:
     """An open ilacs database."""
 
@@ -48,6 +263,7 @@ class Store:
         self.conn = conn
         self.path = path
         self.upgrade_backup: Path | None = None  # the copy made before migrating an existing file
+        self.upgrade_notes: list[str] = []  # what an upgrade could not do by itself, for the user
 
     # -- opening ---------------------------------------------------------------
 
@@ -61,14 +277,16 @@ class Store:
             raise IlacsError(f"folder {path.parent} does not exist: create it or choose another --db path")
         if not exists:
             _create_private(path)  # SQLite gives the -wal and -shm files the same mode
+        timeout_text = os.environ.get("ILACS_BUSY_TIMEOUT_MS", "5000")
+        if not timeout_text.isdigit() or int(timeout_text) > 2**31 - 1:
+            raise IlacsError(f"ILACS_BUSY_TIMEOUT_MS='{timeout_text}' is not a number of milliseconds: "
+                             "set it to e.g. 5000, or unset it", 2)
         try:
             conn = sqlite3.connect(path, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            timeout = int(os.environ.get("ILACS_BUSY_TIMEOUT_MS", "5000"))
-            conn.execute(f"PRAGMA busy_timeout = {timeout}")
-            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout_text)}")
             store = cls(conn, path)
             store._upgrade(exists)
+            conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as error:
             raise _user_error(error, path) from None
         return store
@@ -89,7 +307,17 @@ class Store:
             self.upgrade_backup = self.path.with_name(f"{self.path.name}.before-{pending[0]}-{stamp}.bak")
             self.backup(self.upgrade_backup)
         if pending:
+            # Foreign keys are off while tables are rebuilt (SQLite's way to change a table), then checked.
             migrations.apply(self.conn)
+            problems = self.foreign_key_problems()
+            if problems:
+                raise IlacsError(f"upgrading {self.path} left {len(problems)} broken references (first: "
+                                 f"{problems[0].table} row {problems[0].rowid}): restore {self.upgrade_backup}")
+        if applied and migrations.M006 in pending:
+            self.upgrade_notes += [
+                f"owner '{owner.name}' owns actions in no single authority: place them with "
+                f"`ilacs owner set \"{owner.name}\" --authority AUTHORITY`"
+                for owner in self.owners() if owner.authority is None]
 
     def close(self) -> None:
         self.conn.close()
@@ -116,17 +344,22 @@ class Store:
             raise IlacsError(f"cannot write the backup {target}: {error.strerror}; choose another path") from None
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it lands or none of it does. Status updates it adds share one batch id."""
+    def transaction(self, origin: str = "command") -> Iterator[None]:
+        """One write transaction: all of it lands or none of it does.
+
+        The status updates it adds share one batch id (the command that wrote them) and one `origin`.
+        """
+        if origin not in ORIGINS:
+            raise ValueError(origin)
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise _user_error(error, self.path) from None
         import uuid
 
-        token = _batch.set(uuid.uuid4().hex)
+        token = _batch.set((uuid.uuid4().hex, origin))
         try:
-            yield self.conn
+            yield
         except sqlite3.DatabaseError as error:  # e.g. a CHECK constraint: the schema refused what was asked
             self._rollback()
             raise _user_error(error, self.path) from None
@@ -145,13 +378,13 @@ class Store:
         if self.conn.in_transaction:  # SQLite may have rolled back already (e.g. on a full disk)
             self.conn.execute("ROLLBACK")
 
-    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
-        return list(self.stream(sql, params))
-
-    def stream(self, sql: str, params: tuple | dict = ()) -> Iterator[sqlite3.Row]:
-        """The rows of a query, fetched as they are consumed (for results too big to hold at once)."""
+    def _rows(self, sql: str, params: tuple | dict = (), record: type | None = None) -> Iterator:
+        """The rows of a query as `record`s (else tuples), fetched as they are consumed."""
         try:
-            cursor = self.conn.execute(sql, params)
+            cursor = self.conn.cursor()
+            if record is not None:
+                cursor.row_factory = lambda _, row: record(*row)
+            cursor.execute(sql, params)
             while rows := cursor.fetchmany(1000):
                 yield from rows
         except sqlite3.DatabaseError as error:
@@ -159,233 +392,382 @@ class Store:
         except OverflowError:  # a number typed beyond SQLite's 64-bit integers
             raise IlacsError("a number given is too large: use one that makes sense here", 2) from None
 
+    def _all(self, sql: str, params: tuple | dict = (), record: type | None = None) -> list:
+        return list(self._rows(sql, params, record))
+
+    def _value(self, sql: str, params: tuple | dict = ()):
+        rows = self._all(sql, params)
+        return rows[0][0] if rows else None
+
+    def _write(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        if not self.conn.in_transaction:
+            raise RuntimeError("a write outside Store.transaction()")
+        try:
+            return self.conn.execute(sql, params)
+        except OverflowError:
+            raise IlacsError("a number given is too large: use one that makes sense here", 2) from None
+
     # -- working days (numbers kept in the calendar table) ---------------------
 
     def add_working_days(self, start: dt.date, count: int) -> dt.date:
         """The working day `count` working days after `start` (day zero is `start` itself)."""
-        row = self.query(
-            "SELECT min(day) FROM calendar WHERE working = 1 AND number = "
-            "(SELECT number FROM calendar WHERE day = ?) + ?", (start.isoformat(), count))
-        if row[0][0] is None:
+        day = self._value("SELECT min(day) FROM calendar WHERE working = 1 AND number = "
+                          "(SELECT number FROM calendar WHERE day = ?) + ?", (start.isoformat(), count))
+        if day is None:
             raise IlacsError(f"{start} + {count} working days is outside the calendar (2000 to 2060)", 2)
-        return dt.date.fromisoformat(row[0][0])
+        return dt.date.fromisoformat(day)
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`."""
-        rows = self.query("SELECT (SELECT number FROM calendar WHERE day = ?) - "
-                          "(SELECT number FROM calendar WHERE day = ?)", (end.isoformat(), start.isoformat()))
-        if rows[0][0] is None:
+        count = self._value("SELECT (SELECT number FROM calendar WHERE day = ?) - "
+                            "(SELECT number FROM calendar WHERE day = ?)", (end.isoformat(), start.isoformat()))
+        if count is None:
             raise IlacsError("date outside the calendar (2000 to 2060)", 2)
-        return rows[0][0]
+        return count
+
+    def day_number(self, day: dt.date) -> int:
+        """The working-day number of `day`: working days from the calendar's start up to and including it."""
+        number = self._value("SELECT number FROM calendar WHERE day = ?", (day.isoformat(),))
+        if number is None:
+            raise IlacsError(f"{day} is outside the calendar (2000 to 2060)", 2)
+        return number
+
+    def is_working_day(self, day: dt.date) -> bool:
+        working = self._value("SELECT working FROM calendar WHERE day = ?", (day.isoformat(),))
+        if working is None:
+            raise IlacsError(f"{day} is outside the calendar (2000 to 2060)", 2)
+        return bool(working)
 
     # -- inspections -----------------------------------------------------------
 
-    def inspection(self, inspection_id: str) -> sqlite3.Row | None:
-        rows = self.query("SELECT * FROM inspections WHERE id = ?", (inspection_id,))
+    def inspection(self, inspection_id: str) -> Inspection | None:
+        rows = self._all(f"SELECT {_INSPECTION} FROM inspections i WHERE i.id = ?", (inspection_id,), Inspection)
         return rows[0] if rows else None
 
-    def inspections(self, inspection: str | None = None) -> list[sqlite3.Row]:
+    def inspections(self, inspection: str | None = None) -> list[Inspection]:
         """Inspections (all, or the one named), oldest first."""
-        return self.query(f"SELECT * FROM inspections i WHERE :inspection IS NULL OR i.id = :inspection "
-                          f"ORDER BY {_INSPECTION_ORDER}", {"inspection": inspection})
+        return self._all(f"SELECT {_INSPECTION} FROM inspections i WHERE :inspection IS NULL OR i.id = :inspection "
+                         f"ORDER BY {_INSPECTION_ORDER}", {"inspection": inspection}, Inspection)
 
     def inspection_ids(self) -> list[str]:
-        return [row[0] for row in self.query("SELECT id FROM inspections ORDER BY id")]
+        return [row[0] for row in self._all("SELECT id FROM inspections ORDER BY id")]
 
-    def inspection_summaries(self, as_of: dt.date, inspection: str | None = None) -> list[sqlite3.Row]:
-        """Inspections (all, or the one named) with their overall grade, next open deadline and action counts."""
-        return self.query(
+    def authorities(self) -> dict[str, list[str]]:
+        """Each authority named by an inspection, with its inspection ids."""
+        found: dict[str, list[str]] = {}
+        for authority, inspection in self._all("SELECT authority, id FROM inspections WHERE authority IS NOT NULL "
+                                               "ORDER BY authority, id"):
+            found.setdefault(authority, []).append(inspection)
+        return found
+
+    def inspection_counts(self, overdue: DueWindow, inspection: str | None = None) -> list[InspectionCounts]:
+        """Inspections (all, or the one named) with their overall grade, next open deadline and action counts
+        (open: in `overdue`'s statuses; overdue: in the `overdue` window)."""
+        late, params = _window(overdue, "a")
+        still_open, open_params = _window(DueWindow(overdue.statuses), "a", "open")
+        return self._all(
             f"""
-            SELECT i.*, j.grade AS overall,
+            SELECT i.id, i.authority, i.kind, i.fieldwork_start, i.fieldwork_end, i.published, j.grade,
               (SELECT d.id FROM deadlines d WHERE d.inspection_id = i.id AND d.status = 'open'
-                 AND d.due IS NOT NULL ORDER BY d.due LIMIT 1) AS next_deadline_id,
-              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id
-                 AND a.status IN {_OPEN}) AS actions_open,
-              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id
-                 AND a.status IN {_OPEN} AND a.due < :as_of) AS actions_overdue,
-              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done') AS actions_done
+                 AND d.due IS NOT NULL ORDER BY d.due LIMIT 1),
+              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND {still_open}),
+              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND {late}),
+              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done')
             FROM inspections i LEFT JOIN judgements j ON j.inspection_id = i.id AND j.area = 'overall'
             WHERE :inspection IS NULL OR i.id = :inspection
             ORDER BY {_INSPECTION_ORDER}
-            """, {"as_of": as_of.isoformat(), "inspection": inspection})
+            """, {**params, **open_params, "inspection": inspection}, InspectionCounts)
 
-    def judgements(self, inspection_id: str) -> list[sqlite3.Row]:
-        return self.query("SELECT * FROM judgements WHERE inspection_id = ?", (inspection_id,))
+    def judgements(self, inspection_id: str) -> list[Judgement]:
+        return self._all("SELECT area, grade, previous_grade, source FROM judgements WHERE inspection_id = ?",
+                         (inspection_id,), Judgement)
 
-    def areas(self, inspection_id: str | None) -> list[sqlite3.Row]:
+    def areas(self, inspection_id: str | None) -> list[Area]:
         """Areas for improvement of one inspection (or of all, by inspection), by number."""
-        return self.query("SELECT * FROM areas WHERE :inspection IS NULL OR inspection_id = :inspection "
-                          "ORDER BY inspection_id, number", {"inspection": inspection_id})
+        return [Area(area_id, inspection, number, title, json.loads(points), source)
+                for area_id, inspection, number, title, points, source in self._all(
+                    "SELECT id, inspection_id, number, title, points, source FROM areas "
+                    "WHERE :inspection IS NULL OR inspection_id = :inspection ORDER BY inspection_id, number",
+                    {"inspection": inspection_id})]
 
     def area_id(self, inspection_id: str, number: int) -> int | None:
-        rows = self.query("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection_id, number))
-        return rows[0][0] if rows else None
+        return self._value("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection_id, number))
 
-    def deadlines(self, *, id: int | None = None, inspection: str | None = None, open_only: bool = False,
-                  due_before: dt.date | None = None, due_from: dt.date | None = None,
-                  due_to: dt.date | None = None) -> list[sqlite3.Row]:
+    def deadlines(self, *, id: int | None = None, inspection: str | None = None,
+                  window: DueWindow | None = None) -> list[Deadline]:
         """Deadlines matching every filter given, earliest first (unknown dates last)."""
-        where, params = _filters({
-            "d.id = :id": id, "d.inspection_id = :inspection": inspection,
-            "d.status = 'open'": open_only or None, "d.due < :due_before": due_before,
-            "d.due >= :due_from": due_from, "d.due <= :due_to": due_to})
-        return self.query(
-            f"""SELECT d.*, i.authority, i.published, i.fieldwork_end,
-                  c_due.number AS due_number
-                FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
-                LEFT JOIN calendar c_due ON c_due.day = d.due
-                WHERE {where} ORDER BY d.due IS NULL, d.due, d.id""", params)
+        where, params = _filters({"d.id = :id": id, "d.inspection_id = :inspection": inspection})
+        if window is not None:
+            clause, window_params = _window(window, "d")
+            where, params = f"{where} AND {clause}", {**params, **window_params}
+        return self._all(f"{_DEADLINES} WHERE {where} ORDER BY d.due IS NULL, d.due, d.id", params, Deadline)
 
     # -- actions ---------------------------------------------------------------
 
     def actions(self, *, id: int | None = None, inspection: str | None = None, owner: str | None = None,
-                status: str | None = None, area: int | None = None, open_only: bool = False,
-                due_before: dt.date | None = None, due_from: dt.date | None = None,
-                due_to: dt.date | None = None) -> list[sqlite3.Row]:
-        """Actions matching every filter given, earliest due first (no due date last)."""
+                status: str | None = None, area: int | None = None, due_before: dt.date | None = None,
+                window: DueWindow | None = None) -> list[Action]:
+        """Actions matching every filter given, earliest due first (no due date last); owners ignoring case."""
         where, params = _filters({
             "a.id = :id": id, "a.inspection_id = :inspection": inspection,
             "a.owner = :owner COLLATE NOCASE": owner, "a.status = :status": status, "ar.number = :area": area,
-            f"a.status IN {_OPEN}": open_only or None, "a.due < :due_before": due_before,
-            "a.due >= :due_from": due_from, "a.due <= :due_to": due_to})
-        return self.query(f"{_ACTIONS} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params)
+            "a.due < :due_before": due_before})
+        if window is not None:
+            clause, window_params = _window(window, "a")
+            where, params = f"{where} AND {clause}", {**params, **window_params}
+        return self._all(f"{_ACTIONS} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params, Action)
 
-    def plan_actions(self, inspection: str | None = None) -> Iterator[sqlite3.Row]:
+    def action(self, action_id: int) -> Action | None:
+        found = self.actions(id=action_id)
+        return found[0] if found else None
+
+    def plan_actions(self, inspection: str | None = None) -> Iterator[Action]:
         """Every action (of one inspection, or all) as a plan lists them: by inspection, area, due date; streamed."""
-        return self.stream(f"""{_ACTIONS} WHERE :inspection IS NULL OR a.inspection_id = :inspection
-                               ORDER BY a.inspection_id, ar.number IS NULL, ar.number, a.due IS NULL, a.due, a.id""",
-                           {"inspection": inspection})
+        return self._rows(f"""{_ACTIONS} WHERE :inspection IS NULL OR a.inspection_id = :inspection
+                              ORDER BY a.inspection_id, ar.number IS NULL, ar.number, a.due IS NULL, a.due, a.id""",
+                          {"inspection": inspection}, Action)
 
-    def action_counts(self, as_of: dt.date, inspection: str | None = None) -> list[sqlite3.Row]:
-        """Per inspection and area id (None: no area): how many actions have each status, and how many are overdue.
-
-        Columns: inspection_id, area_id, one per status (named in STATUS_COUNT_COLUMNS), overdue.
-        """
-        by_status = ", ".join(f"sum(a.status = '{status}') AS {column}"
-                              for status, column in STATUS_COUNT_COLUMNS.items())
-        return self.query(
-            f"""SELECT a.inspection_id, a.area_id, {by_status},
-                  sum(a.status IN {_OPEN} AND a.due < :as_of) AS overdue
+    def action_counts(self, overdue: DueWindow, inspection: str | None = None) -> list[ActionCounts]:
+        """Per inspection and area id (None: no area): how many actions have each status, and how many are in
+        the `overdue` window."""
+        by_status = ", ".join(f"sum(a.status = '{status}')" for status in STATUSES)
+        late, params = _window(overdue, "a")
+        return self._all(
+            f"""SELECT a.inspection_id, a.area_id, {by_status}, sum({late})
                 FROM actions a WHERE :inspection IS NULL OR a.inspection_id = :inspection
-                GROUP BY a.inspection_id, a.area_id""",
-            {"as_of": as_of.isoformat(), "inspection": inspection})
+                GROUP BY a.inspection_id, a.area_id""", {**params, "inspection": inspection}, ActionCounts)
 
-    def day_number(self, day: dt.date) -> int:
-        rows = self.query("SELECT number FROM calendar WHERE day = ?", (day.isoformat(),))
-        if not rows:
-            raise IlacsError(f"{day} is outside the calendar (2000 to 2060)", 2)
-        return rows[0][0]
-
-    def status_updates(self, action_id: int) -> list[sqlite3.Row]:
-        return self.query("SELECT * FROM status_updates WHERE action_id = ? ORDER BY id", (action_id,))
-
-    def table_rows(self, table: str) -> list[sqlite3.Row]:
-        """Every row of one exported table, in id order."""
-        if table not in EXPORT_TABLES:
-            raise ValueError(table)
-        return self.query(f"SELECT * FROM {table} ORDER BY rowid")
+    def status_updates(self, action_id: int) -> list[StatusUpdate]:
+        return self._all(f"{_UPDATES} WHERE s.action_id = ? ORDER BY s.id", (action_id,), StatusUpdate)
 
     def status_update_counts(self, inspection: str | None = None) -> dict[int, int]:
         """How many status updates each action has (of one inspection, or all), by action id."""
-        rows = self.query(
+        return dict(self._all(
             """SELECT s.action_id, count(*) FROM status_updates s JOIN actions a ON a.id = s.action_id
                WHERE :inspection IS NULL OR a.inspection_id = :inspection GROUP BY s.action_id""",
-            {"inspection": inspection})
-        return {row[0]: row[1] for row in rows}
+            {"inspection": inspection}))
 
-    def status_updates_between(self, inspection: str, since: dt.date, until: dt.date) -> list[sqlite3.Row]:
+    def status_updates_between(self, inspection: str, since: dt.date, until: dt.date) -> list[StatusUpdate]:
         """Status updates of one inspection's actions recorded from `since` to `until` (whole days), oldest first."""
-        return self.query(
-            """SELECT s.*, a.title AS action_title, ar.number AS area_number
-               FROM status_updates s JOIN actions a ON a.id = s.action_id
-               LEFT JOIN areas ar ON ar.id = a.area_id
-               WHERE a.inspection_id = :inspection AND s.at >= :since AND s.at < :until
-               ORDER BY s.at, s.id""",
-            {"inspection": inspection, "since": since.isoformat(),
-             "until": (until + dt.timedelta(days=1)).isoformat()})
+        return self._all(f"{_UPDATES} WHERE a.inspection_id = :inspection AND s.at >= :since AND s.at < :until "
+                         "ORDER BY s.at, s.id",
+                         {"inspection": inspection, "since": since.isoformat(),
+                          "until": (until + dt.timedelta(days=1)).isoformat()}, StatusUpdate)
 
-    # -- history and health ----------------------------------------------------
-
-    def last_command_updates(self) -> list[sqlite3.Row]:
-        """The status updates of the latest command (not a seed load) not yet undone, newest first, with titles."""
+    def last_command_updates(self) -> list[StatusUpdate]:
+        """The status updates of the latest command (not a seed load) not yet undone, newest first."""
         # Seed loads are not undone: re-seeding would not bring the actions back.
-        not_undone = ("s.undoes IS NULL AND NOT EXISTS (SELECT 1 FROM status_updates u WHERE u.undoes = s.id) "
-                      "AND coalesce(s.author, '') NOT LIKE 'seed: %'")
-        latest = self.query(f"SELECT s.id, s.batch FROM status_updates s WHERE {not_undone} ORDER BY s.id DESC LIMIT 1")
+        not_undone = ("s.undoes IS NULL AND s.origin <> 'seed' "
+                      "AND NOT EXISTS (SELECT 1 FROM status_updates u WHERE u.undoes = s.id)")
+        latest = self._all(f"SELECT s.id, s.batch FROM status_updates s WHERE {not_undone} "
+                           "ORDER BY s.id DESC LIMIT 1")
         if not latest:
             return []
-        return self.query(
-            f"""SELECT s.*, a.title, a.status AS current_status, a.due AS current_due
-                FROM status_updates s JOIN actions a ON a.id = s.action_id
-                WHERE {not_undone} AND (s.id = :id OR (:batch IS NOT NULL AND s.batch = :batch))
-                ORDER BY s.id DESC""", {"id": latest[0]["id"], "batch": latest[0]["batch"]})
-
-    def integrity_problems(self) -> list[str]:
-        """What SQLite's integrity check finds wrong with the file (nothing when it is sound)."""
-        return [row[0] for row in self.query("PRAGMA integrity_check") if row[0] != "ok"]
-
-    def foreign_key_problems(self) -> list[sqlite3.Row]:
-        return self.query("PRAGMA foreign_key_check")
-
-    def actions_out_of_step(self) -> list[sqlite3.Row]:
-        """Actions whose status, or the latest update they carry, is not their latest update's; or with no update."""
-        return self.query(
-            """SELECT a.id, a.status, s.new_status FROM actions a
-               LEFT JOIN status_updates s ON s.id = (SELECT max(id) FROM status_updates WHERE action_id = a.id)
-               WHERE s.id IS NULL OR s.new_status <> a.status OR s.at IS NOT a.updated_at
-                  OR s.author IS NOT a.updated_by OR s.note IS NOT a.update_note ORDER BY a.id""")
-
-    def calendar_shape(self) -> sqlite3.Row:
-        """Days held, first and last day, and how many days are numbered out of step with the working days."""
-        return self.query(
-            """SELECT count(*) AS days, min(day) AS first, max(day) AS last,
-                 (SELECT count(*) FROM calendar c JOIN calendar p ON p.day = date(c.day, '-1 day')
-                  WHERE c.number <> p.number + c.working) AS misnumbered FROM calendar""")[0]
-
-    def schema_objects(self) -> set[str]:
-        return {row[0] for row in self.query("SELECT name FROM sqlite_master")}
-
-    def applied_migrations(self) -> list[str]:
-        return [row[0] for row in self.query(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name")]
-
-    def is_working_day(self, day: dt.date) -> bool:
-        rows = self.query("SELECT working FROM calendar WHERE day = ?", (day.isoformat(),))
-        if not rows:
-            raise IlacsError(f"{day} is outside the calendar (2000 to 2060)", 2)
-        return bool(rows[0][0])
+        return self._all(f"{_UPDATES} WHERE {not_undone} AND (s.id = :id OR (:batch IS NOT NULL AND s.batch = :batch))"
+                         " ORDER BY s.id DESC", {"id": latest[0][0], "batch": latest[0][1]}, StatusUpdate)
 
     # -- owners and reminders --------------------------------------------------
 
-    def owners(self, name: str | None = None) -> list[sqlite3.Row]:
-        """Registered owners (all, or the one named, ignoring case) with the inspections they coordinate."""
-        return self.query(
-            f"""SELECT o.*,
+    def owners(self, name: str | None = None, authority: str | None = None) -> list[Owner]:
+        """Registered owners (all, or those of this name ignoring case, in this authority), by authority and name,
+        with the inspections they coordinate and their open actions in their own authority."""
+        late, params = _window(_STILL_OPEN, "a")
+        return self._all(
+            f"""SELECT o.id, o.authority, o.name, o.email, o.role,
                   (SELECT group_concat(inspection_id, ' ') FROM
-                     (SELECT inspection_id FROM coordinators c WHERE c.owner_id = o.id ORDER BY inspection_id))
-                    AS coordinates,
-                  (SELECT count(*) FROM actions a WHERE a.owner = o.name COLLATE NOCASE AND a.status IN {_OPEN}) AS actions_open
-                FROM owners o WHERE :name IS NULL OR o.name = :name ORDER BY o.name""", {"name": name})
+                     (SELECT inspection_id FROM coordinators c WHERE c.owner_id = o.id ORDER BY inspection_id)),
+                  {_OWNER_OPEN.format(open=late)}
+                FROM owners o WHERE (:name IS NULL OR o.name = :name)
+                  AND (:authority IS NULL OR o.authority = :authority)
+                ORDER BY o.authority IS NULL, o.authority, o.name""",
+            {**params, "name": name, "authority": authority}, _owner)
 
-    def unregistered_owners(self) -> list[sqlite3.Row]:
-        """Owner names written on actions that are not registered owners, with their open action counts."""
-        return self.query(
-            f"""SELECT a.owner AS name, sum(a.status IN {_OPEN}) AS actions_open FROM actions a
-                WHERE a.owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM owners o WHERE o.name = a.owner)
-                GROUP BY lower(a.owner) ORDER BY lower(a.owner)""")
+    def unregistered_owners(self) -> list[Owner]:
+        """Owner names written on actions with no registered owner in that action's authority, with open counts."""
+        late, params = _window(_STILL_OPEN, "a")
+        return self._all(
+            f"""SELECT NULL, i.authority, min(a.owner), NULL, NULL, NULL, sum({late}) FROM actions a
+                JOIN inspections i ON i.id = a.inspection_id
+                WHERE a.owner IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM owners o WHERE o.name = a.owner AND o.authority = i.authority)
+                GROUP BY i.authority, lower(a.owner) ORDER BY i.authority IS NULL, i.authority, lower(a.owner)""",
+            params, _owner)
 
-    def coordinators(self) -> list[sqlite3.Row]:
-        """Each inspection's coordinators: inspection_id, name, email."""
-        return self.query("SELECT c.inspection_id, o.name, o.email FROM coordinators c "
-                          "JOIN owners o ON o.id = c.owner_id ORDER BY c.inspection_id, o.name")
+    def coordinators(self) -> list[Coordinator]:
+        """Each inspection's coordinators."""
+        return self._all("SELECT c.inspection_id, o.name, o.email FROM coordinators c "
+                         "JOIN owners o ON o.id = c.owner_id ORDER BY c.inspection_id, o.name", (), Coordinator)
 
     def reminder_sent(self, day: dt.date, recipient: str, fingerprint: str) -> bool:
         """True when this recipient was sent a reminder with these items for this day."""
-        return bool(self.query("SELECT 1 FROM reminders_sent WHERE day = ? AND recipient = ? AND fingerprint = ?",
-                               (day.isoformat(), recipient.lower(), fingerprint)))
+        return self._value("SELECT 1 FROM reminders_sent WHERE day = ? AND recipient = ? AND fingerprint = ?",
+                           (day.isoformat(), recipient.lower(), fingerprint)) is not None
+
+    # -- health ----------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong with the file (nothing when it is sound)."""
+        return [row[0] for row in self._all("PRAGMA integrity_check") if row[0] != "ok"]
+
+    def foreign_key_problems(self) -> list[ForeignKeyProblem]:
+        return self._all("PRAGMA foreign_key_check", (), ForeignKeyProblem)
+
+    def actions_out_of_step(self) -> list[OutOfStep]:
+        """Actions whose status, or the latest update they carry, is not their latest update's; or with no update."""
+        return self._all(
+            """SELECT a.id, a.status, s.new_status FROM actions a
+               LEFT JOIN status_updates s ON s.id = (SELECT max(id) FROM status_updates WHERE action_id = a.id)
+               WHERE s.id IS NULL OR s.new_status <> a.status OR s.at IS NOT a.updated_at
+                  OR s.author IS NOT a.updated_by OR s.note IS NOT a.update_note ORDER BY a.id""", (), OutOfStep)
+
+    def calendar_shape(self) -> CalendarShape:
+        """Days held, first and last day, and how many days are numbered out of step with the working days."""
+        return self._all(
+            """SELECT count(*), min(day), max(day),
+                 (SELECT count(*) FROM calendar c JOIN calendar p ON p.day = date(c.day, '-1 day')
+                  WHERE c.number <> p.number + c.working) FROM calendar""", (), CalendarShape)[0]
+
+    def schema_objects(self) -> set[str]:
+        return {row[0] for row in self._all("SELECT name FROM sqlite_master")}
+
+    def applied_migrations(self) -> list[str]:
+        return [row[0] for row in self._all(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name")]
+
+    def table_rows(self, table: str) -> list[dict]:
+        """Every row of one exported table, in id order, as column -> value."""
+        if table not in EXPORT_TABLES:
+            raise ValueError(table)
+        cursor = self.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    # -- writes: each inside `with store.transaction():` -------------------------
+
+    def save_inspection(self, inspection: Inspection) -> None:
+        """Insert an inspection, or refresh its facts."""
+        row = dataclasses.asdict(inspection)
+        self._write(f"INSERT INTO inspections ({', '.join(row)}) VALUES ({', '.join(':' + name for name in row)}) "
+                    "ON CONFLICT (id) DO UPDATE SET "
+                    + ", ".join(f"{name} = excluded.{name}" for name in row if name != "id"), row)
+
+    def save_judgement(self, inspection: str, judgement: Judgement) -> None:
+        self._write("INSERT INTO judgements (inspection_id, area, grade, previous_grade, source) "
+                    "VALUES (:inspection, :area, :grade, :previous_grade, :source) "
+                    "ON CONFLICT (inspection_id, area) DO UPDATE SET grade = excluded.grade, "
+                    "previous_grade = excluded.previous_grade, source = excluded.source",
+                    {"inspection": inspection, **dataclasses.asdict(judgement)})
+
+    def save_area(self, inspection: str, number: int, title: str, points: list[str], source: str | None) -> None:
+        self._write("INSERT INTO areas (inspection_id, number, title, points, source) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (inspection_id, number) DO UPDATE SET title = excluded.title, "
+                    "points = excluded.points, source = excluded.source",
+                    (inspection, number, title, json.dumps(points), source))
+
+    def save_deadline(self, *, inspection: str, key: str, title: str, kind: str, due: str | None,
+                      wording: str | None, rule_count: int | None, rule_unit: str | None, rule_after: str | None,
+                      status: str, met_on: str | None, source: str | None) -> None:
+        """Insert a deadline, or refresh its facts; a status the user recorded is kept."""
+        self._write("INSERT INTO deadlines (inspection_id, key, title, kind, due, wording, rule_count, rule_unit, "
+                    "rule_after, status, met_on, source) VALUES (:inspection, :key, :title, :kind, :due, :wording, "
+                    ":rule_count, :rule_unit, :rule_after, :status, :met_on, :source) "
+                    "ON CONFLICT (inspection_id, key) DO UPDATE SET title = excluded.title, kind = excluded.kind, "
+                    "due = excluded.due, wording = excluded.wording, rule_count = excluded.rule_count, "
+                    "rule_unit = excluded.rule_unit, rule_after = excluded.rule_after, source = excluded.source",
+                    {"inspection": inspection, "key": key, "title": title, "kind": kind, "due": due,
+                     "wording": wording, "rule_count": rule_count, "rule_unit": rule_unit, "rule_after": rule_after,
+                     "status": status, "met_on": met_on, "source": source})
+
+    def set_deadline_status(self, deadline_id: int, status: str, met_on: str | None) -> None:
+        self._write("UPDATE deadlines SET status = ?, met_on = ? WHERE id = ?", (status, met_on, deadline_id))
+
+    def add_action(self, *, inspection: str, area_id: int | None, title: str, owner: str | None, due: str | None,
+                   wording: str | None, ref: str | None = None, measure: str | None = None, key: str | None = None,
+                   source: str | None = None, status: str = "not-started", note: str | None = "action added",
+                   author: str | None = None, at: str | None = None) -> int | None:
+        """Write an action and its first status update; returns its id, or None when an action with that seed
+        key exists already (nothing is written then)."""
+        now = at or utc_now()
+        cursor = self._write(
+            "INSERT INTO actions (inspection_id, area_id, key, ref, title, owner, due, wording, measure, created_at, "
+            "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, key) DO NOTHING",
+            (inspection, area_id, key, ref, title, owner, due, wording, measure, now, source))
+        if not cursor.rowcount:
+            return None
+        self.record_update(cursor.lastrowid, author=author, old_status=None, new_status=status, note=note, at=now)
+        return cursor.lastrowid
+
+    def record_update(self, action_id: int, *, author: str | None, old_status: str | None, new_status: str,
+                      old_due: str | None = None, new_due: str | None = None, note: str | None = None,
+                      undoes: int | None = None, at: str | None = None) -> None:
+        """Add a status update (the trigger sets the action's status, due date and latest update from it),
+        stamped with this transaction's batch and origin."""
+        batch, origin = _batch.get() or (None, "command")
+        self._write("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, "
+                    "note, batch, undoes, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (action_id, at or utc_now(), author, old_status, new_status, old_due, new_due, note, batch,
+                     undoes, origin))
+
+    def correct_action(self, action_id: int, changes: dict[str, object]) -> None:
+        """Set an action's owner, measure, area_id, ref or wording (status and due date change only by status
+        updates)."""
+        self._set("actions", action_id, changes, ("owner", "measure", "area_id", "ref", "wording"))
+
+    def add_owner(self, *, authority: str, name: str, email: str | None, role: str | None) -> int:
+        return self._write("INSERT INTO owners (authority, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
+                           (authority, name, email, role, utc_now())).lastrowid
+
+    def change_owner(self, owner_id: int, changes: dict[str, str | None]) -> None:
+        """Set the given fields (authority, name, email, role) of one owner; None clears email or role."""
+        self._set("owners", owner_id, changes, ("authority", "name", "email", "role"))
+
+    def _set(self, table: str, row_id: int, changes: dict[str, object], allowed: tuple[str, ...]) -> None:
+        unknown = set(changes) - set(allowed)
+        if unknown:
+            raise ValueError(f"{table}: cannot set {unknown}")
+        if changes:
+            self._write(f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in changes)} WHERE id = :id",
+                        {**changes, "id": row_id})
+
+    def add_coordinator(self, inspection: str, owner_id: int) -> None:
+        self._write("INSERT OR IGNORE INTO coordinators (inspection_id, owner_id) VALUES (?, ?)",
+                    (inspection, owner_id))
+
+    def remove_coordinator(self, inspection: str, owner_id: int) -> None:
+        self._write("DELETE FROM coordinators WHERE inspection_id = ? AND owner_id = ?", (inspection, owner_id))
+
+    def log_reminder(self, *, day: dt.date, recipient: str, name: str, fingerprint: str, subject: str, items: int,
+                     message_id: str) -> None:
+        self._write("INSERT OR IGNORE INTO reminders_sent (day, recipient, name, fingerprint, subject, items, "
+                    "message_id, sent_at) VALUES (?, lower(?), ?, ?, ?, ?, ?, ?)",
+                    (day.isoformat(), recipient, name, fingerprint, subject, items, message_id, utc_now()))
+
+    def load_table(self, table: str, rows: list, source: str) -> None:
+        """Insert exported rows as they are (ids included) with sqlite-utils."""
+        from sqlite_utils import Database
+
+        if table not in EXPORT_TABLES:
+            raise ValueError(table)
+        if not self.conn.in_transaction:
+            raise RuntimeError("a write outside Store.transaction()")
+        try:
+            Database(self.conn)[table].insert_all(rows, batch_size=1000)
+        except (sqlite3.DatabaseError, TypeError, AttributeError) as error:
+            raise IlacsError(f"{source}: table {table} does not fit this database ({error}): export it again "
+                             "with this ilacs") from None
 
 
-_batch: contextvars.ContextVar[str | None] = contextvars.ContextVar("ilacs_batch", default=None)
+_batch: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("ilacs_batch", default=None)
+
+
+def utc_now() -> str:
+    """Now in UTC, to the second, as ISO text: how times are stored."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _owner(*row) -> Owner:
+    owner_id, authority, name, email, role, coordinates, actions_open = row
+    return Owner(owner_id, authority, name, email, role, (coordinates or "").split(), actions_open or 0)
 
 
 def _create_private(path: Path) -> None:
@@ -411,6 +793,19 @@ def _filters(clauses: dict[str, object]) -> tuple[str, dict]:
     return " AND ".join(where), params
 
 
+def _window(window: DueWindow, table: str, prefix: str = "w") -> tuple[str, dict]:
+    """SQL for rules.DueWindow on `table`'s status and due columns (the rule itself is the window's)."""
+    params = {f"{prefix}{index}": status for index, status in enumerate(window.statuses)}
+    clauses = [f"{table}.status IN ({', '.join(':' + name for name in params)})"]
+    if window.due_from is not None:
+        clauses.append(f"{table}.due >= :{prefix}_from")
+        params[f"{prefix}_from"] = window.due_from.isoformat()
+    if window.due_before is not None:
+        clauses.append(f"{table}.due < :{prefix}_before")
+        params[f"{prefix}_before"] = window.due_before.isoformat()
+    return "(" + " AND ".join(clauses) + ")", params
+
+
 def _user_error(error: sqlite3.DatabaseError, path: Path) -> IlacsError:
     text = str(error)
     if "locked" in text or "busy" in text:
@@ -419,105 +814,6 @@ def _user_error(error: sqlite3.DatabaseError, path: Path) -> IlacsError:
         return IlacsError(f"{path} is not a readable ilacs database (corrupt?): restore a backup or choose another --db path")
     if "readonly" in text or "unable to open" in text:
         return IlacsError(f"cannot write {path}: check its permissions or choose another --db path")
+    if "full" in text:
+        return IlacsError(f"the disk holding {path} is full: nothing was written; free some space and try again")
     return IlacsError(f"database problem in {path}: {text}")
-
-
-# -- writes: each is called inside Store.transaction() -----------------------------
-
-def upsert_inspection(conn: sqlite3.Connection, row: dict) -> None:
-    columns = ", ".join(row)
-    updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != "id")
-    conn.execute(f"INSERT INTO inspections ({columns}) VALUES ({', '.join('?' * len(row))}) "
-                 f"ON CONFLICT (id) DO UPDATE SET {updates}", tuple(row.values()))
-
-
-def upsert_judgement(conn: sqlite3.Connection, row: dict) -> None:
-    conn.execute("INSERT INTO judgements (inspection_id, area, grade, previous_grade, source) "
-                 "VALUES (:inspection_id, :area, :grade, :previous_grade, :source) "
-                 "ON CONFLICT (inspection_id, area) DO UPDATE SET grade = excluded.grade, "
-                 "previous_grade = excluded.previous_grade, source = excluded.source", row)
-
-
-def upsert_area(conn: sqlite3.Connection, row: dict) -> None:
-    conn.execute("INSERT INTO areas (inspection_id, number, title, points, source) "
-                 "VALUES (:inspection_id, :number, :title, :points, :source) "
-                 "ON CONFLICT (inspection_id, number) DO UPDATE SET title = excluded.title, "
-                 "points = excluded.points, source = excluded.source", row)
-
-
-def upsert_deadline(conn: sqlite3.Connection, row: dict) -> None:
-    """Insert a deadline, or refresh its facts; a status the user recorded is kept."""
-    conn.execute("INSERT INTO deadlines (inspection_id, key, title, kind, due, wording, rule_count, rule_unit, "
-                 "rule_after, status, met_on, source) VALUES (:inspection_id, :key, :title, :kind, :due, :wording, "
-                 ":rule_count, :rule_unit, :rule_after, :status, :met_on, :source) "
-                 "ON CONFLICT (inspection_id, key) DO UPDATE SET title = excluded.title, kind = excluded.kind, "
-                 "due = excluded.due, wording = excluded.wording, rule_count = excluded.rule_count, "
-                 "rule_unit = excluded.rule_unit, rule_after = excluded.rule_after, source = excluded.source", row)
-
-
-def insert_action(conn: sqlite3.Connection, row: dict) -> int | None:
-    """Insert an action; returns its id, or None when a seeded action with that key exists."""
-    cursor = conn.execute(
-        "INSERT INTO actions (inspection_id, area_id, key, ref, title, owner, due, wording, measure, created_at, source) "
-        "VALUES (:inspection_id, :area_id, :key, :ref, :title, :owner, :due, :wording, :measure, :created_at, :source) "
-        "ON CONFLICT (inspection_id, key) DO NOTHING", row)
-    return cursor.lastrowid if cursor.rowcount else None
-
-
-def insert_status_update(conn: sqlite3.Connection, row: dict) -> None:
-    """Add a status update, stamped with the batch of the transaction (one command) that adds it."""
-    conn.execute("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, note, "
-                 "batch, undoes) VALUES (:action_id, :at, :author, :old_status, :new_status, :old_due, :new_due, "
-                 ":note, :batch, :undoes)", {"undoes": None, **row, "batch": _batch.get()})
-
-
-def set_deadline_status(conn: sqlite3.Connection, deadline_id: int, status: str, met_on: str | None) -> None:
-    conn.execute("UPDATE deadlines SET status = ?, met_on = ? WHERE id = ?", (status, met_on, deadline_id))
-
-
-def insert_owner(conn: sqlite3.Connection, row: dict) -> int:
-    return conn.execute("INSERT INTO owners (name, email, role, created_at) "
-                        "VALUES (:name, :email, :role, :created_at)", row).lastrowid
-
-
-def update_owner(conn: sqlite3.Connection, owner_id: int, changes: dict) -> None:
-    """Set the given columns (name, email, role) of one owner."""
-    assignments = ", ".join(f"{column} = :{column}" for column in changes if column in ("name", "email", "role"))
-    if assignments:
-        conn.execute(f"UPDATE owners SET {assignments} WHERE id = :id", {**changes, "id": owner_id})
-
-
-def add_coordinator(conn: sqlite3.Connection, inspection_id: str, owner_id: int) -> None:
-    conn.execute("INSERT OR IGNORE INTO coordinators (inspection_id, owner_id) VALUES (?, ?)",
-                 (inspection_id, owner_id))
-
-
-def remove_coordinator(conn: sqlite3.Connection, inspection_id: str, owner_id: int) -> None:
-    conn.execute("DELETE FROM coordinators WHERE inspection_id = ? AND owner_id = ?", (inspection_id, owner_id))
-
-
-def insert_reminder_sent(conn: sqlite3.Connection, row: dict) -> None:
-    conn.execute("INSERT OR IGNORE INTO reminders_sent (day, recipient, name, fingerprint, subject, items, "
-                 "message_id, sent_at) VALUES (:day, lower(:recipient), :name, :fingerprint, :subject, :items, "
-                 ":message_id, :sent_at)", row)
-
-
-def update_action_fields(conn: sqlite3.Connection, action_id: int, changes: dict) -> None:
-    """Set an action's owner, measure, area, reference or due-date wording (status and due go by status updates)."""
-    allowed = [name for name in changes if name in ("owner", "measure", "area_id", "ref", "wording")]
-    if allowed:
-        conn.execute(f"UPDATE actions SET {', '.join(f'{name} = :{name}' for name in allowed)} WHERE id = :id",
-                     {**changes, "id": action_id})
-
-
-def bulk_insert(conn: sqlite3.Connection, table: str, rows: list, source: str) -> None:
-    """Insert exported rows as they are (ids included) with sqlite-utils, inside the caller's transaction."""
-    from sqlite_utils import Database
-
-    if table not in EXPORT_TABLES:
-        raise ValueError(table)
-    try:
-        Database(conn)[table].insert_all(rows, batch_size=1000)
-    except (sqlite3.DatabaseError, TypeError, AttributeError) as error:
-        raise IlacsError(f"{source}: table {table} does not fit this database ({error}): export it again "
-                         "with this ilacs") from None

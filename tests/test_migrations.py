@@ -11,7 +11,8 @@ from conftest import run_ilacs as ilacs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALL_MIGRATIONS = ["m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only",
-                  "m004_indexes_by_inspection", "m005_latest_update_on_actions"]
+                  "m004_indexes_by_inspection", "m005_latest_update_on_actions", "m006_owners_belong_to_an_authority",
+                  "m007_status_update_origin"]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
 # schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71, schema-m004.db by 76a5097
 # (each the last before the next migration).
@@ -54,7 +55,47 @@ def test_older_file_upgrades_with_every_row_kept(tmp_path, fixture):
     # Opening it again migrates nothing and copies nothing; the upgraded file passes `ilacs check`.
     assert "kept at" not in ilacs("list", db=db).stderr and len(list(tmp_path.glob("*.bak"))) == 1
     assert ilacs("check", db=db).returncode == 0
-    assert ilacs("owner", "add", "B Khan", "--email", "b.khan@council.example.gov.uk", db=db).returncode == 0
+    assert ilacs("owner", "add", "B Khan", "--email", "b.khan@council.example.gov.uk", "--authority",
+                 "east-sussex-2023", db=db).returncode == 0
     digests = json.loads(ilacs("remind", "--as-of", "02/01/2024", "-f", "json", "--inspection", "east-sussex-2023",
                                "--owner", "A Watson", db=db).stdout)
     assert sum(d["overdue"] for d in digests) == 1  # the fixture's action, due 22 Dec 2023
+
+
+def schema(path):
+    """Every table, index and trigger as SQLite keeps it (the migrations' own bookkeeping aside)."""
+    return sorted(query(path, "SELECT type, name, tbl_name, sql FROM sqlite_master "
+                              "WHERE name NOT LIKE 'sqlite_autoindex%' AND name <> '_sqlite_migrations'"))
+
+
+def test_new_and_upgraded_databases_have_the_same_schema(tmp_path):
+    fresh = tmp_path / "fresh.db"
+    assert ilacs("seed", db=fresh).returncode == 0
+    expected = schema(fresh)
+    assert any(name == "owners" and "UNIQUE (authority, name)" in sql for _, name, _, sql in expected)
+    for fixture in sorted(FIXTURE_SCHEMAS):
+        db = tmp_path / fixture
+        shutil.copyfile(FIXTURES / fixture, db)
+        assert ilacs("list", db=db).returncode == 0
+        assert schema(db) == expected, fixture
+
+
+def test_upgrade_places_owners_in_the_authority_of_their_actions_and_names_those_it_cannot(tmp_path):
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURES / "schema-m004.db", db)
+    with sqlite3.connect(db) as conn:  # the old schema: owners had no authority, one name in the whole file
+        conn.execute("INSERT INTO owners (name, email, created_at) VALUES ('Nobody Yet', 'n@x.example', '2024-01-01')")
+        conn.execute("INSERT INTO owners (name, email, created_at) VALUES ('Two Councils', 't@x.example', "
+                     "'2024-01-01')")
+        conn.execute("UPDATE actions SET owner = 'two councils' WHERE id IN (1, 6)")  # Telford and West Sussex
+    conn.close()
+    out = ilacs("owner", "list", "--json", db=db)
+    assert out.returncode == 0, out.stderr
+    placed = {owner["name"]: owner["authority"] for owner in json.loads(out.stdout) if owner["registered"]}
+    assert placed == {"A Watson": "East Sussex County Council", "Nobody Yet": None, "Two Councils": None}
+    notes = [line for line in out.stderr.splitlines() if "no single authority" in line]
+    assert len(notes) == 2 and "'Nobody Yet'" in notes[0] + notes[1] and "'Two Councils'" in notes[0] + notes[1]
+    # An owner not yet placed gets no action's reminders; placing them takes one command.
+    placed_out = ilacs("owner", "set", "Two Councils", "--move-to", "telford-wrekin-2024", db=db)
+    assert placed_out.returncode == 0, placed_out.stderr
+    assert "Telford and Wrekin Council" in placed_out.stdout

@@ -23,7 +23,7 @@ def plan_template(tmp_path_factory):
     """Owners with and without addresses, and actions either side of Christmas 2023 (built once, copied per test)."""
     db = tmp_path_factory.mktemp("plan") / "plan.db"
     ok("seed", db=db)
-    ok("owner", "add", "A Watson", "--email", WATSON, db=db)
+    ok("owner", "add", "A Watson", "--email", WATSON, "--authority", PLAN, db=db)
     ok("owner", "add", "B Khan", "--email", KHAN, "--role", "Head of Service", "--coordinator", PLAN, db=db)
     ids = {
         "late": ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due", "22/12/2023",
@@ -138,7 +138,7 @@ def test_user_text_is_escaped_in_every_form(plan):
     ["owner", "add", "Eve", "--email", "eve@example.org, victim@example.org"],
     ["owner", "add", "Eve", "--email", "Eve <eve@example.org>"],
     ["owner", "add", "Eve", "--email", "not-an-address"],
-    ["owner", "add", "A Watson", "--email", "other@example.org"],
+    ["owner", "add", "A Watson", "--email", "other@example.org", "--authority", "East Sussex County Council"],
     ["owner", "set", "A Watson", "--rename", "B Khan"],
     ["owner", "set", "A Watson", "--role", "Head\u2028of Service"],
     ["remind", "--format", "pdf"],
@@ -164,8 +164,8 @@ def test_owner_list_shows_registered_and_named_owners(plan):
     owners = {o["name"]: o for o in json.loads(ok("owner", "list", "--json", db=db))}
     assert owners["Anna Watson"]["email"] == "anna.watson@council.example.gov.uk"
     assert owners["Anna Watson"]["coordinates"] == [PLAN] and owners["Anna Watson"]["actions_open"] == 0
-    assert owners["C Jones"] == {"name": "C Jones", "email": None, "role": None, "coordinates": [],
-                                 "actions_open": 1, "registered": False}
+    assert owners["C Jones"] == {"name": "C Jones", "authority": "East Sussex County Council", "email": None,
+                                 "role": None, "coordinates": [], "actions_open": 1, "registered": False}
     # The actions still carry the name they were given, so A Watson is now an unregistered name with 3 actions.
     assert owners["A Watson"]["registered"] is False and owners["A Watson"]["actions_open"] == 3
     ok("owner", "set", "Anna Watson", "--email", "", "--not-coordinator", PLAN, db=db)
@@ -221,7 +221,7 @@ def test_second_send_on_the_same_day_sends_nothing_unless_forced(plan, smtp_serv
 def test_server_dying_mid_run_sends_the_rest_on_rerun(plan, smtp_server):
     db, _ = plan
     mailbox, env = smtp_server
-    ok("owner", "add", "D Patel", "--email", PATEL, db=db)
+    ok("owner", "add", "D Patel", "--email", PATEL, "--authority", PLAN, db=db)
     ok("add-action", PLAN, "--area", "1", "--owner", "D Patel", "--due", "08/01/2024", "Revise care plan template",
        db=db)
     mailbox.drop_after = 1

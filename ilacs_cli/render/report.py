@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import html
 
-from ilacs_cli import progress as rag_rule
 from ilacs_cli.dates import human
-from ilacs_cli.plan import AREA_NAMES, GRADE_NAMES
+from ilacs_cli.rules import GRADE_NAMES, JUDGEMENT_NAMES, RAG_DESCRIPTION
 from ilacs_cli.render.reminders import escape_markdown
 from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
 
@@ -17,8 +16,6 @@ from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress,
 SEGMENTS = [("done", "#", "#00703c"), ("in-progress", "+", "#1d70b8"), ("blocked", "!", "#d4351c"),
             ("not-started", ".", "#b1b4b6"), ("cancelled", "x", "#f3f2f1")]
 TEXT_BAR_WIDTH = 20
-RAG_RULE = (f"Red: open and overdue, or blocked. Amber: open and due within {rag_rule.AMBER_WORKING_DAYS} working "
-            f"days, or no status update for {rag_rule.STALE_DAYS} days. Green: on track, done or cancelled.")
 RAG_HEADERS = ["Area", "Ref", "Action", "Lead officer", "Target date", "Latest update", "Status", "RAG"]
 LATE_HEADERS = ["Owner", "Id", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
 UPDATE_HEADERS = ["Date", "Action", "By", "Change", "Note"]
@@ -120,8 +117,7 @@ def _progress_cells(report: Report) -> list[list[str]]:
 
 
 def _rag_totals(report: Report) -> str:
-    found = [row.rag for row in report.plan]
-    return f"Red {found.count('red')}, amber {found.count('amber')}, green {found.count('green')}."
+    return f"Red {report.rag['red']}, amber {report.rag['amber']}, green {report.rag['green']}."
 
 
 def _by_owner(items: list[LateItem]) -> str:
@@ -170,7 +166,7 @@ def markdown(report: Report) -> str:
     """The progress paper as Markdown (tables; the chart as a text bar per area)."""
     lines = [f"# {escape_markdown(title(report))}", "", escape_markdown(facts(report)), "", "## Judgements", ""]
     lines += _md_table(["Judgement", "Grade", "Previous grade"],
-                       [[AREA_NAMES[j.area], GRADE_NAMES.get(j.grade, "unknown"),
+                       [[JUDGEMENT_NAMES[j.area], GRADE_NAMES.get(j.grade, "unknown"),
                          GRADE_NAMES.get(j.previous_grade, "unknown")] for j in report.judgements])
     lines += ["", "## Deadlines", ""]
     lines += _md_table(["Id", "Deadline", "Due", "Rule", "Outcome"],
@@ -187,7 +183,7 @@ def markdown(report: Report) -> str:
               "; one bar length is the area with most actions.", ""]
     lines += _md_table(PROGRESS_HEADERS, _progress_cells(report))
     lines += ["", f"All areas: {_done_text(report.progress.progress)}.", "", "## RAG rating", "",
-              f"{_rag_totals(report)} {RAG_RULE}", ""]
+              f"{_rag_totals(report)} {RAG_DESCRIPTION}", ""]
     lines += _md_table(RAG_HEADERS, _rag_cells(report)) if report.plan else ["No actions recorded."]
     lines += ["", "## Late, and who owns it", ""]
     actions = [item for item in report.late if item.kind == "action"]
@@ -304,7 +300,7 @@ def html_page(report: Report) -> str:
              f"<h1>{esc(title(report))}</h1>\n<p class=\"facts\">{esc(facts(report))}</p>\n",
              "<h2>Judgements</h2>\n",
              _table(["Judgement", "Grade", "Previous grade"],
-                    [[AREA_NAMES[j.area], GRADE_NAMES.get(j.grade, "unknown"),
+                    [[JUDGEMENT_NAMES[j.area], GRADE_NAMES.get(j.grade, "unknown"),
                       GRADE_NAMES.get(j.previous_grade, "unknown")] for j in report.judgements]),
              "<h2>Deadlines</h2>\n",
              _table(["Id", "Deadline", "Due", "Rule", "Outcome"],
@@ -316,7 +312,7 @@ def html_page(report: Report) -> str:
     parts += ["</ol>\n", chart(report),
               _table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 8)}),
               f"<p>All areas: {esc(_done_text(report.progress.progress))}.</p>\n",
-              f"<h2>RAG rating</h2>\n<p>{esc(_rag_totals(report))} {esc(RAG_RULE)}</p>\n",
+              f"<h2>RAG rating</h2>\n<p>{esc(_rag_totals(report))} {esc(RAG_DESCRIPTION)}</p>\n",
               _table(RAG_HEADERS, _rag_cells(report), {7: "rag"}) if report.plan else "<p>No actions recorded.</p>\n",
               "<h2>Late, and who owns it</h2>\n"]
     if not report.late:

@@ -1,0 +1,168 @@
+"""The vocabulary of an action plan and the rules every output follows, each defined once.
+
+Statuses, grades and their words; what "overdue" and "due within N working days" mean; the RAG rule.
+Every command, export, report, reminder and calendar event asks this module; none re-derives a rule.
+Dates are compared as ISO text (how the store keeps them). Never prints, never touches the database:
+working-day arithmetic comes from a `Calendar` (the store) handed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from ilacs_cli.errors import IlacsError
+
+# -- vocabulary ---------------------------------------------------------------------
+
+STATUSES = ("not-started", "in-progress", "blocked", "done", "cancelled")
+OPEN_STATUSES = ("not-started", "in-progress", "blocked")
+CLOSED_STATUSES = ("done", "cancelled")
+STATUS_NAMES = {"not-started": "Not started", "in-progress": "In progress", "blocked": "Blocked", "done": "Done",
+                "cancelled": "Cancelled"}
+
+DEADLINE_STATUSES = ("open", "met", "missed")
+OPEN_DEADLINE_STATUSES = ("open",)
+
+GRADES = ("outstanding", "good", "requires-improvement", "inadequate", "not-applicable")
+GRADE_NAMES = {"outstanding": "Outstanding", "good": "Good",
+               "requires-improvement": "Requires improvement to be good", "inadequate": "Inadequate",
+               "not-applicable": "N/A"}
+# The judgements Ofsted gives, in the order its reports list them.
+JUDGEMENT_NAMES = {
+    "leadership": "The impact of leaders on social work practice with children and families",
+    "help-and-protection": "The experiences and progress of children who need help and protection",
+    "children-in-care": "The experiences and progress of children in care",
+    "care-leavers": "The experiences and progress of care leavers",
+    "children-in-care-and-care-leavers": "The experiences and progress of children in care and care leavers",
+    "overall": "Overall effectiveness",
+}
+KINDS = ("standard", "short", "focused-visit", "monitoring-visit", "jtai")
+
+# Where a status update came from.
+ORIGINS = ("seed", "import", "command", "undo")
+
+# -- the RAG rule's numbers -----------------------------------------------------------
+
+AMBER_WORKING_DAYS = 10
+STALE_DAYS = 30
+RAG_DESCRIPTION = (f"Red: open and overdue, or blocked. Amber: open and due within {AMBER_WORKING_DAYS} working "
+                   f"days, or no status update for {STALE_DAYS} days. Green: on track, done or cancelled.")
+RAGS = ("red", "amber", "green")
+
+
+class Calendar(Protocol):
+    """The English working-day calendar (kept by the store)."""
+
+    def add_working_days(self, start: dt.date, count: int) -> dt.date: ...
+
+
+def is_open(status: str) -> bool:
+    """True for an action still to be done (not started, in progress or blocked)."""
+    return status in OPEN_STATUSES
+
+
+def check_status(status: str) -> str:
+    """`status` if it is one of STATUSES, else a user error listing them."""
+    if status not in STATUSES:
+        raise IlacsError(f"unknown status '{status}': use one of {', '.join(STATUSES)}", 2)
+    return status
+
+
+def grade_name(grade: str | None) -> str:
+    return GRADE_NAMES.get(grade, "unknown") if grade else "unknown"
+
+
+# -- due dates -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DueWindow:
+    """Items with one of `statuses` whose due date is on or after `due_from` and before `due_before`.
+
+    A bound that is None is open. An item with no due date is in a window only if the window has no bounds.
+    The store applies a window in SQL; `matches` applies the same window to one item.
+    """
+
+    statuses: tuple[str, ...]
+    due_from: dt.date | None = None
+    due_before: dt.date | None = None
+
+    def matches(self, status: str, due: str | None) -> bool:
+        if status not in self.statuses:
+            return False
+        if self.due_from is None and self.due_before is None:
+            return True
+        if due is None:
+            return False
+        return ((self.due_from is None or due >= self.due_from.isoformat())
+                and (self.due_before is None or due < self.due_before.isoformat()))
+
+
+def overdue(as_of: dt.date, statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:
+    """Overdue: still open, and due before `as_of` (an item due on `as_of` itself is not late yet)."""
+    return DueWindow(statuses, None, as_of)
+
+
+def overdue_deadlines(as_of: dt.date) -> DueWindow:
+    """A deadline is overdue when it is still open and its date is before `as_of`."""
+    return overdue(as_of, OPEN_DEADLINE_STATUSES)
+
+
+def _window_end(as_of: dt.date, within: int, calendar: Calendar) -> dt.date:
+    """The first day beyond "within N working days of `as_of`": the working day after the Nth.
+
+    So a Saturday or bank holiday right after the Nth working day is still within it: an action due on
+    Saturday 19 October has 10 working days left on Friday 4 October 2024, as it has on Friday 18th's eve.
+    """
+    if within < 0:
+        raise IlacsError(f"--within {within}: give a number of working days, 0 or more", 2)
+    return calendar.add_working_days(as_of, within + 1)
+
+
+def due_soon(as_of: dt.date, within: int, calendar: Calendar,
+             statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:
+    """Due soon: still open, not overdue, and no more than `within` working days left."""
+    return DueWindow(statuses, as_of, _window_end(as_of, within, calendar))
+
+
+def due_by(as_of: dt.date, within: int, calendar: Calendar,
+           statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:
+    """Overdue or due soon: what a reminder for `as_of` is about."""
+    return DueWindow(statuses, None, _window_end(as_of, within, calendar))
+
+
+def working_days_late(due_number: int, as_of_number: int) -> int:
+    """Working days from the due date to `as_of` (calendar numbers count working days up to each day)."""
+    return as_of_number - due_number
+
+
+# -- RAG ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RagRule:
+    """The RAG rule as of one day; build it once with `rag_rule` and rate every action with `rate`."""
+
+    overdue: DueWindow
+    due_soon: DueWindow
+    stale_before: str  # ISO date: an open action whose latest update is earlier is amber
+
+    def rate(self, status: str, due: str | None, updated_at: str | None) -> str:
+        """'red', 'amber' or 'green' (RAG_DESCRIPTION)."""
+        if not is_open(status):
+            return "green"
+        if status == "blocked" or self.overdue.matches(status, due):
+            return "red"
+        if self.due_soon.matches(status, due) or updated_at is None or updated_at[:10] < self.stale_before:
+            return "amber"
+        return "green"
+
+
+def rag_rule(as_of: dt.date, calendar: Calendar) -> RagRule:
+    return RagRule(overdue(as_of), due_soon(as_of, AMBER_WORKING_DAYS, calendar),
+                   (as_of - dt.timedelta(days=STALE_DAYS)).isoformat())
+
+
+def rag_counts(rags: list[str]) -> dict[str, int]:
+    """How many actions are red, amber and green: every action counts (done and cancelled ones are green)."""
+    return {rag: rags.count(rag) for rag in RAGS}
