@@ -14,7 +14,6 @@ from ilacs_cli.migrations import NAMES
 from ilacs_cli.store import Store
 from ilacs_cli.workdays import FIRST_DAY, LAST_DAY
 
-TRIGGERS = ("status_update_sets_action", "status_updates_refuse_update", "status_updates_refuse_delete")
 
 
 @dataclass
@@ -43,8 +42,7 @@ def check(db: Store) -> list[Finding]:
         or "every reference points to a row"))
     applied = db.applied_migrations()
     findings.append(Finding("schema", applied == NAMES, f"migrations applied: {', '.join(applied)}"))
-    objects = db.schema_objects()
-    missing = [name for name in TRIGGERS if name not in objects]
+    missing = db.missing_history_triggers()
     findings.append(Finding("history triggers", not missing, f"missing: {', '.join(missing)}" if missing else
                             "status updates cannot be changed or deleted; each sets its action's status"))
     astray = db.actions_out_of_step()

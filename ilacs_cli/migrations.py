@@ -103,12 +103,17 @@ def m001_initial(db) -> None:
     """Tables for inspections, judgements, areas, deadlines, actions, status updates and the calendar."""
     from ilacs_cli.workdays import calendar_rows
 
-    for statement in _statements(M001_SCHEMA):
-        db.execute(statement)
+    _run(db, M001_SCHEMA)
     db["calendar"].insert_all(
         ({"day": day, "number": number, "working": working} for day, number, working in calendar_rows()),
         batch_size=5000,
     )
+
+
+def _run(db, script: str) -> None:
+    """Execute each statement of an SQL script in turn (inside the migration's transaction)."""
+    for statement in _statements(script):
+        db.execute(statement)
 
 
 def _statements(script: str) -> list[str]:
@@ -153,8 +158,7 @@ CREATE TABLE reminders_sent (
 
 def m002_owners_and_reminders(db) -> None:
     """Owners with e-mail addresses, plan coordinators, and the log of reminders sent."""
-    for statement in _statements(M002_SCHEMA):
-        db.execute(statement)
+    _run(db, M002_SCHEMA)
 
 
 M003_SCHEMA = """
@@ -176,8 +180,7 @@ END;
 
 def m003_history_is_append_only(db) -> None:
     """Status updates carry the command (batch) that wrote them and what they undo; triggers refuse edits."""
-    for statement in _statements(M003_SCHEMA):
-        db.execute(statement)
+    _run(db, M003_SCHEMA)
 
 
 M004_SCHEMA = """
@@ -188,8 +191,7 @@ CREATE INDEX deadlines_inspection ON deadlines (inspection_id, status, due);
 
 def m004_indexes_by_inspection(db) -> None:
     """Per-inspection counts (list, summary) read one inspection's actions, not every action's."""
-    for statement in _statements(M004_SCHEMA):
-        db.execute(statement)
+    _run(db, M004_SCHEMA)
 
 
 M005_SCHEMA = """
@@ -220,8 +222,7 @@ CREATE INDEX actions_owner ON actions (owner COLLATE NOCASE);
 def m005_latest_update_on_actions(db) -> None:
     """Each action carries its latest update (time, author, note); actions indexed by inspection and area, and by
     owner ignoring case."""
-    for statement in _statements(M005_SCHEMA):
-        db.execute(statement)
+    _run(db, M005_SCHEMA)
 
 
 M006_SCHEMA = """
@@ -258,8 +259,7 @@ ALTER TABLE owners_by_authority RENAME TO owners;
 
 def m006_owners_belong_to_an_authority(db) -> None:
     """Owners carry their authority; one name may be registered once per authority."""
-    for statement in _statements(M006_SCHEMA):
-        db.execute(statement)
+    _run(db, M006_SCHEMA)
 
 
 M007_SCHEMA = """
@@ -283,14 +283,15 @@ END;
 
 def m007_status_update_origin(db) -> None:
     """Status updates say where they came from: seed, import, command or undo."""
-    for statement in _statements(M007_SCHEMA):
-        db.execute(statement)
+    _run(db, M007_SCHEMA)
 
 
 MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
               m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
+# `ilacs check` looks for these: history is append-only, and each action's status is its latest update's.
+HISTORY_TRIGGERS = ("status_update_sets_action", "status_updates_refuse_update", "status_updates_refuse_delete")
 
 
 def apply(conn) -> None:

@@ -101,6 +101,7 @@ class StatusUpdate:
     old_due: str | None
     new_due: str | None
     note: str | None
+    origin: str  # seed, import, command or undo
 
 
 # -- reading -----------------------------------------------------------------------
@@ -202,8 +203,8 @@ def due_within(db: Store, as_of: dt.date, working_days: int) -> tuple[list[Actio
 def history(db: Store, action_id: str) -> tuple[Action, list[StatusUpdate]]:
     """An action and its status updates, oldest first."""
     action = require_action(db, action_id)
-    return action, [StatusUpdate(u.at, u.author, u.old_status, u.new_status, u.old_due, u.new_due, u.note)
-                    for u in db.status_updates(action.id)]
+    return action, [StatusUpdate(u.at, u.author, u.old_status, u.new_status, u.old_due, u.new_due, u.note,
+                                 u.origin) for u in db.status_updates(action.id)]
 
 
 def _action_record(db: Store, action_id: str) -> records.Action:

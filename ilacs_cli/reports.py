@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ilacs_cli import plan, progress, rules
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.store import ActionCounts, Store
+from ilacs_cli.store import ActionCounts, Area, Store
 
 DEFAULT_SINCE_DAYS = 30
 
@@ -121,12 +121,14 @@ def summary(db: Store, as_of: dt.date, inspection: str | None = None) -> list[In
     counts: dict[str, dict[int | None, ActionCounts]] = {}  # inspection -> area id -> its counts
     for group in db.action_counts(rules.overdue(as_of), inspection):
         counts.setdefault(group.inspection, {})[group.area_id] = group
+    areas: dict[str, list[Area]] = {}
+    for area in db.areas(inspection):
+        areas.setdefault(area.inspection, []).append(area)
     result = []
-    areas = db.areas(inspection)
     for found in db.inspections(inspection):
         mine = counts.get(found.id, {})
         progress = [AreaProgress(area.number, area.title, count([mine[area.id]] if area.id in mine else []))
-                    for area in areas if area.inspection == found.id]
+                    for area in areas.get(found.id, [])]
         if None in mine:
             progress.append(AreaProgress(None, None, count([mine[None]])))
         result.append(InspectionProgress(found.id, found.authority, as_of.isoformat(), count(mine.values()),

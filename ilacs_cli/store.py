@@ -627,8 +627,10 @@ class Store:
                  (SELECT count(*) FROM calendar c JOIN calendar p ON p.day = date(c.day, '-1 day')
                   WHERE c.number <> p.number + c.working) FROM calendar""", (), CalendarShape)[0]
 
-    def schema_objects(self) -> set[str]:
-        return {row[0] for row in self._all("SELECT name FROM sqlite_master")}
+    def missing_history_triggers(self) -> list[str]:
+        """The triggers that keep history append-only and each action's status in step, if any is missing."""
+        present = {row[0] for row in self._all("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        return [name for name in migrations.HISTORY_TRIGGERS if name not in present]
 
     def applied_migrations(self) -> list[str]:
         return [row[0] for row in self._all(
