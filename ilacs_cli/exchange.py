@@ -7,7 +7,6 @@ Returns plain dataclasses; never prints.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

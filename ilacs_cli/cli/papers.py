@@ -1,0 +1,196 @@
+"""Commands that move plans in and out and write papers: export, import, summary, report, calendar."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ilacs_cli.cli.common import (
+    app, DbOption, AsOf, Json, Csv, Output, Replace, open_store, loading, parse_day, today, human_day,
+    check_format)
+from ilacs_cli.errors import IlacsError
+
+# -- export and import --------------------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+
+
+@app.command()
+def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspection (default: all).")] = None,
+           format: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
+           output: Output = None, force: Replace = False,
+           everything: Annotated[bool, typer.Option("--all", help="With --format json: the whole database, "
+                                                                 "for `ilacs import` into a new file.")] = False,
+           as_of: AsOf = None, db: DbOption = None) -> None:
+    """The action plan as councils lay it out (area, action, lead officer, target date, measure, latest update, status, RAG).  Example: ilacs export east-sussex-2023 --format xlsx -o plan.xlsx"""
+    from ilacs_cli import exchange, files
+
+    check_format(format, EXPORT_FORMATS)
+    if everything and (format != "json" or inspection):
+        raise IlacsError("--all exports the whole database as JSON: ilacs export --all --format json -o FILE", 2)
+    if format == "xlsx" and output is None and sys.stdout.isatty():
+        raise IlacsError("an Excel workbook is not for a terminal: add -o FILE.xlsx", 2)
+    store = open_store(db)
+    day = parse_day(as_of, store)
+    if format == "csv":  # streamed: a national plan is never held in memory whole
+        from ilacs_cli import sheets
+
+        table = exchange.plan_table(store, day, inspection)
+        with files.output(output, force=force) as stream:
+            sheets.write_csv(table, stream, bom=output is not None)
+        return
+    if everything:
+        import json
+
+        data = json.dumps(exchange.dump(store), indent=2, ensure_ascii=False) + "\n"
+    elif format == "json":
+        from ilacs_cli import progress, render
+
+        data = render.as_json(list(progress.plan_rows(store, day, inspection))) + "\n"
+    else:
+        from ilacs_cli import sheets
+
+        data = sheets.xlsx_bytes(exchange.plan_sheets(store, day, inspection))
+    files.write_output(output, data, force=force)
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action plan, or an `export --all` .json.")],
+            inspection: Annotated[Optional[str], typer.Option(help="The inspection a spreadsheet's actions answer.")] = None,
+            sheet: Annotated[Optional[str], typer.Option(help="The workbook's sheet (default: the first).")] = None,
+            mapping: Annotated[Optional[list[str]], typer.Option(
+                "--map", help="COLUMN=field for a header ilacs does not know: field is title, owner, due, area, "
+                              "area_text, ref, measure, progress, status or ignore (repeat).")] = None,
+            dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
+            by: Annotated[Optional[str], typer.Option(help="Author of the status updates recorded.")] = None,
+            db: DbOption = None) -> None:
+    """Bring in a spreadsheet action plan (every row, or none if any row is bad), or restore a whole-database export.  Example: ilacs import plan.xlsx --inspection east-sussex-2023 --dry-run"""
+    from ilacs_cli import exchange
+
+    if file.suffix.lower() == ".json":
+        if inspection or sheet or mapping or dry_run:
+            raise IlacsError("a .json file is a whole-database export: import it alone, e.g. "
+                             f"ilacs import {file} --db restored.db", 2)
+        data = _read_json(file)
+        with loading(db) as store:
+            counts = exchange.load(store, data, file.name)
+        print(f"Imported {file.name} into {store.path}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n),
+              file=sys.stderr)
+        return
+    if not inspection:
+        raise IlacsError(f"which inspection does {file.name} belong to? add --inspection ID", 2)
+    pairs = {}
+    for item in mapping or []:
+        column, sep, field_name = item.rpartition("=")
+        if not sep or not column.strip():
+            raise IlacsError(f"--map '{item}' must be COLUMN=field, e.g. --map 'Lead Officer(s)=owner'", 2)
+        pairs[column.strip()] = field_name.strip()
+    store = open_store(db)
+    result = exchange.import_sheet(store, file, inspection, sheet=sheet, mapping=pairs, dry_run=dry_run, by=by,
+                                   today=today())
+    if result.problems:
+        for problem in result.problems:
+            print(f"{file.name}: row {problem.row}, column '{problem.column}': {problem.message}", file=sys.stderr)
+        raise IlacsError(f"{len(result.problems)} problems in {file.name}: nothing imported; fix them and re-run")
+    if result.ignored_columns:
+        print(f"ilacs: columns not imported: {', '.join(result.ignored_columns)} (name them with --map COLUMN=field)",
+              file=sys.stderr)
+    verb = "Would import" if dry_run else "Imported"
+    print(f"{verb} {file.name} into {inspection}: {result.added} added, {result.updated} updated "
+          f"({result.status_changes} status changes), {result.unchanged} unchanged")
+
+
+def _read_json(file: Path):
+    import json
+
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IlacsError(f"no file {file}: check the path") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise IlacsError(f"cannot read {file} as JSON ({error}): use a file made by ilacs export --all") from None
+
+
+# -- summary and report -------------------------------------------------------------
+
+REPORT_FORMATS = ("markdown", "html")
+
+
+@app.command()
+def summary(as_of: AsOf = None, inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+            db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """Progress by inspection and area: status counts, % done, overdue.  Example: ilacs summary --as-of 2024-11-01"""
+    from ilacs_cli import render, reports
+
+    store = open_store(db)
+    day = parse_day(as_of, store)
+    found = reports.summary(store, day, inspection)
+    if json:
+        print(render.as_json(found))
+        return
+
+    def counts(p):
+        percent = "" if p.percent_done is None else p.percent_done
+        return [p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.total, percent, p.overdue]
+
+    if csv:
+        render.table(None, ["inspection", "authority", "area", "area_title", "not_started", "in_progress", "blocked",
+                            "done", "cancelled", "total", "percent_done", "overdue"],
+                     [row for item in found for row in
+                      [[item.inspection, item.authority or "", "all", "", *counts(item.progress)]] +
+                      [[item.inspection, item.authority or "", "" if a.area is None else a.area, a.area_title or "",
+                        *counts(a.progress)] for a in item.areas]], csv_out=True)
+        return
+
+    def line(name, label, p):
+        cells = counts(p)
+        cells[6] = "—" if p.percent_done is None else f"{p.percent_done}%"
+        return [name, label, *cells[:5], cells[6], reports.bar(p.percent_done), p.overdue]
+
+    def short(text):
+        return text if len(text) <= 50 else text[:49] + "…"
+
+    rows = []
+    for item in found:
+        rows.append(line(item.inspection, "all", item.progress))
+        rows += [line("", short(f"{a.area}: {a.area_title}") if a.area is not None else "area not stated",
+                      a.progress) for a in item.areas]
+    render.table(f"Progress as of {human_day(day)}",
+                 ["inspection", "area", "not started", "in progress", "blocked", "done", "cancelled", "% done",
+                  "progress", "overdue"], rows)
+
+
+@app.command()
+def report(inspection: str,
+           format: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
+           as_of: AsOf = None,
+           since: Annotated[Optional[str], typer.Option(help="Status updates from this date (default: 30 days "
+                                                             "before --as-of).")] = None,
+           output: Output = None, force: Replace = False, db: DbOption = None) -> None:
+    """The progress paper for a board or panel.  Example: ilacs report east-sussex-2023 -f html -o paper.html"""
+    from ilacs_cli import files, reports
+    from ilacs_cli.render import report as view
+
+    check_format(format, REPORT_FORMATS)
+    store = open_store(db)
+    day = parse_day(as_of, store)
+    found = reports.build_report(store, inspection, day, parse_day(since, store) if since else None)
+    files.write_output(output, view.html_page(found) if format == "html" else view.markdown(found), force=force)
+
+
+# -- calendar -----------------------------------------------------------------------
+
+@app.command()
+def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this inspection (default: all).")] = None,
+             output: Output = None, force: Replace = False,
+             open_only: Annotated[bool, typer.Option("--open-only", help="Leave out met deadlines and done or "
+                                                     "cancelled actions.")] = False,
+             db: DbOption = None) -> None:
+    """Deadlines and action due dates as iCalendar events.  Example: ilacs calendar east-sussex-2023 -o plan.ics"""
+    from ilacs_cli import agenda, files
+    from ilacs_cli.render import ics
+
+    store = open_store(db)
+    found = agenda.events(store, inspection=inspection, open_only=open_only)
+    files.write_output(output, ics.calendar(found, agenda.calendar_name(inspection)), force=force)

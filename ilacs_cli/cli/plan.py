@@ -1,0 +1,224 @@
+"""Commands on inspections, actions and deadlines: list, show, add, update, done, history, undo, overdue, due."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from ilacs_cli.cli.common import app, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell
+from ilacs_cli.errors import IlacsError
+
+@app.command("list")
+def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv = False) -> None:
+    """One row per inspection.  Example: ilacs list --json"""
+    from ilacs_cli import plan, render, rules
+
+    store = open_store(db)
+    rows = plan.list_inspections(store, parse_day(as_of, store))
+    if json:
+        print(render.as_json(rows))
+        return
+    day = date_cell(csv)
+    render.table("Inspections", ["id", "authority", "fieldwork", "published", "overall", "next deadline",
+                                 "open", "overdue", "done"],
+                 [[r.id, r.authority or "unknown", f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
+                   day(r.published), rules.grade_name(r.overall),
+                   f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
+                   r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv)
+
+
+@app.command()
+def show(inspection: str, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
+    """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
+    from ilacs_cli import plan, render, rules
+
+    store = open_store(db)
+    detail = plan.show_inspection(store, inspection, parse_day(as_of, store))
+    if json:
+        print(render.as_json(detail))
+        return
+    s = detail.summary
+    print(f"{s.id}: {s.authority or 'authority unknown'}")
+    print(f"Fieldwork {human_day(s.fieldwork_start)} to {human_day(s.fieldwork_end)}; published {human_day(s.published)}; "
+          f"kind {s.kind or 'unknown'}; source {detail.source}")
+    render.table("Judgements", ["area", "grade", "previous"],
+                 [[rules.JUDGEMENT_NAMES[j.area], rules.grade_name(j.grade), rules.grade_name(j.previous_grade)]
+                  for j in detail.judgements])
+    for area in detail.areas:
+        print(f"\nArea {area.number}: {area.title}")
+        for point in area.points:
+            print(f"  - {point}")
+        _print_actions(area.actions)
+    if detail.actions_without_area:
+        print("\nActions (area not stated)")
+        _print_actions(detail.actions_without_area)
+    print()
+    render.table("Deadlines", ["id", "deadline", "due", "rule", "status"],
+                 [[d.id, d.title, human_day(d.due) + (f" ({d.wording})" if d.wording else ""), d.rule or "stated date",
+                   d.status + (f" {d.met_on}" if d.met_on else "")] for d in detail.deadlines])
+
+
+def _print_actions(actions) -> None:
+    for a in actions:
+        print(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {human_day(a.due)} | {a.status}")
+
+
+@app.command("add-inspection")
+def add_inspection(
+        inspection: Annotated[str, typer.Argument(help="New id, e.g. brighton-2025.")],
+        authority: Annotated[str, typer.Option(help="Council name.")],
+        kind: Annotated[Optional[str], typer.Option(help="standard, short, focused-visit, monitoring-visit, jtai")] = None,
+        fieldwork_start: Annotated[Optional[str], typer.Option("--fieldwork-start")] = None,
+        fieldwork_end: Annotated[Optional[str], typer.Option("--fieldwork-end")] = None,
+        published: Annotated[Optional[str], typer.Option(help="Report publication date.")] = None,
+        area: Annotated[Optional[list[str]], typer.Option(help="An area for improvement (repeat, in order).")] = None,
+        grade: Annotated[Optional[list[str]], typer.Option(help="JUDGEMENT=GRADE, e.g. overall=good (repeat).")] = None,
+        plan_days: Annotated[int, typer.Option("--plan-days", help="Action plan period.")] = 70,
+        plan_unit: Annotated[str, typer.Option("--plan-unit", help="working-days or calendar-days.")] = "working-days",
+        db: DbOption = None) -> None:
+    """Add an inspection; its action-plan deadline is computed.  Example: ilacs add-inspection brighton-2025 --authority "Brighton and Hove City Council" --published 03/03/2025 --area "Care plans" --grade overall=good"""
+    from ilacs_cli import plan
+
+    grades = {}
+    for item in grade or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise IlacsError(f"--grade '{item}' must be JUDGEMENT=GRADE, e.g. overall=good", 2)
+        grades[name.strip()] = value.strip()
+    store = open_store(db)
+    plan.add_inspection(store, inspection, authority=authority, kind=kind, fieldwork_start=fieldwork_start,
+                        fieldwork_end=fieldwork_end, published=published, areas=area or [], grades=grades,
+                        plan_days=plan_days, plan_unit=plan_unit, today=today())
+    print(inspection)
+
+
+@app.command("add-action")
+def add_action(inspection: str, title: str,
+               area: Annotated[int, typer.Option(help="Area for improvement number.")],
+               owner: Annotated[str, typer.Option(help="Lead officer.")],
+               due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
+               ref: Annotated[Optional[str], typer.Option(help="Your plan's reference, e.g. 7.")] = None,
+               measure: Annotated[Optional[str], typer.Option(help="Measure of success.")] = None,
+               db: DbOption = None) -> None:
+    """Add an action; prints its id.  Example: ilacs add-action east-sussex-2023 --area 2 --owner "A Watson" --due 31/10/2024 "Audit supervision records" """
+    from ilacs_cli import plan
+
+    store = open_store(db)
+    print(plan.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=today(),
+                          ref=ref, measure=measure))
+
+
+@app.command()
+def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-started, in-progress, blocked, done, cancelled")] = None,
+           note: Annotated[Optional[str], typer.Option()] = None, by: Annotated[Optional[str], typer.Option()] = None,
+           due: Annotated[Optional[str], typer.Option(help="New target date.")] = None, db: DbOption = None) -> None:
+    """Record a status update.  Example: ilacs update 12 --status in-progress --note "Audit booked" --by "A Watson" """
+    from ilacs_cli import plan
+
+    store = open_store(db)
+    result = plan.update_action(store, action, status=status, today=today(), note=note, by=by, due=due)
+    print(f"action {result.id}: {result.status}, due {human_day(result.due)}")
+
+
+@app.command()
+def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """The status trail of one action.  Example: ilacs history 12"""
+    from ilacs_cli import plan, render
+
+    store = open_store(db)
+    found, updates = plan.history(store, action)
+    if json:
+        print(render.as_json({"action": found, "updates": updates}))
+        return
+    render.table(f"[{found.id}] {found.title}", ["at", "by", "from", "to", "due", "note"],
+                 [[u.at, u.author or "", u.old_status or "", u.new_status, u.new_due or "", u.note or ""]
+                  for u in updates], csv_out=csv)
+
+
+@app.command()
+def undo(by: Annotated[Optional[str], typer.Option(help="Who is undoing (recorded).")] = None,
+         db: DbOption = None) -> None:
+    """Reverse the last command's status updates (an action added, a status recorded) by recording new ones; run again to step further back.  Example: ilacs undo"""
+    from ilacs_cli import plan
+
+    for item in plan.undo(open_store(db), by=by):
+        print(f"action {item.action_id} ({item.title}): {item.note}; now {item.status}")
+
+
+@app.command()
+def done(target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
+         on: Annotated[Optional[str], typer.Option(help="Date (default today).")] = None,
+         by: Annotated[Optional[str], typer.Option()] = None, db: DbOption = None) -> None:
+    """Mark a deadline met or an action done.  Example: ilacs done D3 --on 17/05/2024"""
+    from ilacs_cli import plan
+
+    store = open_store(db)
+    print(plan.mark_done(store, target, parse_day(on, store), by))
+
+
+def _action_rows(actions, csv: bool):
+    day = date_cell(csv)
+    return [[a.id, a.inspection, a.area or "", a.ref or "", a.title, a.owner or "", day(a.due), a.status]
+            for a in actions]
+
+
+ACTION_HEADERS = ["id", "inspection", "area", "ref", "action", "owner", "due", "status"]
+
+
+@app.command()
+def actions(inspection: Annotated[Optional[str], typer.Option()] = None,
+            owner: Annotated[Optional[str], typer.Option()] = None,
+            status: Annotated[Optional[str], typer.Option()] = None,
+            area: Annotated[Optional[int], typer.Option()] = None,
+            due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
+            db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress"""
+    from ilacs_cli import plan, render
+
+    store = open_store(db)
+    found = plan.list_actions(store, inspection=inspection, owner=owner, status=status, area=area,
+                              due_before=parse_day(due_before, store) if due_before else None)
+    if json:
+        print(render.as_json(found))
+        return
+    render.table("Actions", ACTION_HEADERS, _action_rows(found, csv), csv_out=csv)
+
+
+def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
+    from ilacs_cli import render
+
+    if json:
+        print(render.as_json([{"kind": "action", **vars(a)} for a in found_actions] +
+                             [{"kind": "deadline", **vars(d)} for d in found_deadlines]))
+        return
+    headers = ["id", "inspection", "what", "owner", "due"] + (["working days late", "days late"] if late else [])
+    items = sorted([*found_actions, *found_deadlines], key=lambda item: item.due or "")
+    day = date_cell(csv)
+    rows = [[item.id, item.inspection, item.title, getattr(item, "owner", None) or "", day(item.due)] +
+            ([item.working_days_late, item.days_late] if late else []) for item in items]
+    render.table(title, headers, rows, csv_out=csv)
+
+
+@app.command()
+def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] = None,
+            inspection: Annotated[Optional[str], typer.Option()] = None, db: DbOption = None,
+            json: Json = False, csv: Csv = False) -> None:
+    """Open actions and deadlines past due, oldest first.  Example: ilacs overdue --as-of 2024-11-01"""
+    from ilacs_cli import plan
+
+    store = open_store(db)
+    day = parse_day(as_of, store)
+    found_actions, found_deadlines = plan.overdue(store, day, owner=owner, inspection=inspection)
+    _late_report(f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True)
+
+
+@app.command()
+def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, as_of: AsOf = None,
+        db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """What falls due in the next N working days.  Example: ilacs due --within 10"""
+    from ilacs_cli import plan
+
+    store = open_store(db)
+    day = parse_day(as_of, store)
+    found_actions, found_deadlines = plan.due_within(store, day, within)
+    _late_report(f"Due within {within} working days of {human_day(day)}", found_actions, found_deadlines, json, csv,
+                 late=False)

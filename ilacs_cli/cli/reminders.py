@@ -1,0 +1,112 @@
+"""`ilacs remind`: reminder digests, printed or e-mailed."""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ilacs_cli.cli.common import app, DbOption, AsOf, open_store, parse_day, human_day, check_format
+from ilacs_cli.errors import IlacsError
+
+# -- reminders ----------------------------------------------------------------------
+
+REMIND_HELP = (
+    "One digest per owner: what is overdue and what falls due within N working days, grouped by inspection and "
+    "area, most urgent first. Coordinators also get their plans' deadlines and the actions whose owners have no "
+    "e-mail on file.\n\n"
+    "Prints nothing when nothing is due or late. Does nothing on a day that is not an English working day unless "
+    "given --force.\n\n"
+    "Exit status: 0 done, whether or not anything was found; 1 error, or reminders that could not be sent; "
+    "2 bad usage; 3 something is overdue and --fail-on-overdue was given.\n\n"
+    "Example: ilacs remind --send   (cron, weekday mornings: see the README)")
+
+EXIT_OVERDUE = 3
+FORMATS = ("text", "markdown", "html", "json")
+
+
+Send = Annotated[bool, typer.Option("--send", help="E-mail each recipient their digest.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="With --send: say what would be sent to whom.")]
+Force = Annotated[bool, typer.Option("--force", help="Run on a non-working day; send again what was sent today.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr what was done, or why nothing was.")]
+FailOnOverdue = Annotated[bool, typer.Option("--fail-on-overdue", help=f"Exit {EXIT_OVERDUE} when anything is overdue.")]
+
+
+@app.command(help=REMIND_HELP)
+def remind(as_of: AsOf = None,
+           within: Annotated[int, typer.Option(help="Working days ahead counted as due soon.")] = 10,
+           owner: Annotated[Optional[str], typer.Option(help="Only this owner's actions.")] = None,
+           inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+           format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
+           send: Send = False, dry_run: DryRun = False, force: Force = False, verbose: Verbose = False,
+           fail_on_overdue: FailOnOverdue = False,
+           db: DbOption = None) -> None:
+    from ilacs_cli import reminders
+
+    check_format(format, FORMATS)
+    if dry_run and not send:
+        raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
+    store = open_store(db)
+    day = parse_day(as_of, store)
+    found = reminders.remind(store, day, within, owner=owner, inspection=inspection, force=force)
+    if not found.working_day and not force:
+        if verbose:
+            print(f"ilacs: {human_day(day)} is not an English working day: no reminders (--force to run anyway)",
+                  file=sys.stderr)
+        return
+    if not found.digests:
+        if verbose:
+            print(f"ilacs: nothing overdue or due within {within} working days of {human_day(day)}", file=sys.stderr)
+    elif send:
+        _send(store, found, force=force, dry_run=dry_run, verbose=verbose)
+    else:
+        from ilacs_cli import render
+        from ilacs_cli.render import reminders as view
+
+        print({"text": view.text, "markdown": view.markdown, "html": view.html_page,
+               "json": render.as_json}[format](found.digests), end="" if format != "json" else "\n")
+    if fail_on_overdue and found.overdue:
+        raise typer.Exit(EXIT_OVERDUE)
+
+
+def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
+    from ilacs_cli import reminders
+    from ilacs_cli.render import reminders as view
+
+    if dry_run:
+        delivery = reminders.pending(store, found, force=force)
+        for digest in delivery.to_send:
+            print(f"would send to {view.recipient(digest)}: {reminders.subject(digest)}")
+        for digest in delivery.already_sent:
+            print(f"already sent today to {view.recipient(digest)}: {reminders.subject(digest)}")
+    else:
+        from ilacs_cli import config, mail
+
+        settings = config.smtp_settings()
+
+        def send(digest) -> str:
+            message = mail.compose(settings.sender, digest.name, digest.email, reminders.subject(digest),
+                                   view.text([digest], addressed=False), view.html_page([digest], addressed=False))
+            outbox.send(message)
+            return message["Message-ID"]
+
+        with mail.Outbox(settings) as outbox:
+            delivery = reminders.deliver(store, found, send, force=force)
+        if verbose:
+            for digest in delivery.sent:
+                print(f"ilacs: sent to {view.recipient(digest)}: {reminders.subject(digest)}", file=sys.stderr)
+            for digest in delivery.already_sent:
+                print(f"ilacs: already sent today to {view.recipient(digest)} (--force to send again)", file=sys.stderr)
+    for digest in delivery.unaddressed:
+        count = digest.overdue + digest.due_soon
+        fix = ("register a coordinator: ilacs owner add NAME --email ADDRESS --coordinator INSPECTION, or set "
+               "ILACS_COORDINATOR" if digest.name == reminders.NO_COORDINATOR
+               else f'ilacs owner set "{digest.name}" --email ADDRESS')
+        print(f"ilacs: cannot send {count} reminders to {view.recipient(digest)}: {fix}", file=sys.stderr)
+    for digest, reason in delivery.failed:
+        print(f"ilacs: not sent to {view.recipient(digest)}: {reason}", file=sys.stderr)
+    for digest in delivery.not_attempted:
+        print(f"ilacs: not sent to {view.recipient(digest)}: the server was gone", file=sys.stderr)
+    unsent = len(delivery.failed) + len(delivery.not_attempted)
+    if unsent:
+        raise IlacsError(f"{unsent} of {len(delivery.to_send)} reminders not sent ({len(delivery.sent)} sent and "
+                         "logged): fix the cause and re-run the same command to send only the rest")
