@@ -1,4 +1,5 @@
-"""Names and e-mail addresses as users type them, checked so that none can smuggle a mail header."""
+"""Names and e-mail addresses as users type them, checked so that none can smuggle a mail header; and who is
+making a change."""
 
 from __future__ import annotations
 
@@ -17,6 +18,22 @@ def clean_text(value: str, what: str, *, limit: int = 200) -> str:
     if len(text) > limit:
         raise IlacsError(f"the {what} is {len(text)} characters long: keep it within {limit}", 2)
     return text
+
+
+def who(by: str | None) -> str:
+    """Who is making a change: `--by`, else ILACS_USER, else the login name."""
+    import os
+
+    if by is not None:
+        return clean_text(by, "--by name")
+    if "ILACS_USER" in os.environ:
+        return clean_text(os.environ["ILACS_USER"], "ILACS_USER value (who is making changes)")
+    import getpass
+
+    try:
+        return clean_text(getpass.getuser(), "login name")
+    except (OSError, KeyError, ImportError, IlacsError):
+        raise IlacsError("cannot tell who is making this change: give --by NAME or set ILACS_USER") from None
 
 
 def check_email(value: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ilacs_cli import rules
+from ilacs_cli.addresses import who
 from ilacs_cli.dates import DueDate, parse_due
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.migrations import NAMES
@@ -90,7 +91,7 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
         raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
                          f"e.g. ilacs import {source} --db restored.db")
     counts = {}
-    with db.transaction(origin="import"):
+    with db.transaction(origin="import", command="restore", author=who(None), note=f"from {source}"):
         for table in EXPORT_TABLES:  # parents before children; updates in order, so the trigger replays
             rows = data["tables"].get(table, [])
             db.load_table(table, rows, source)
@@ -226,16 +227,16 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
                          _text(values.get("progress")), area and areas[area].id))
     if result.problems:
         return result
-    author = by or f"import: {source}"
+    author = who(by)
     try:
-        with db.transaction(origin="import"):
+        with db.transaction(origin="import", command="import", author=author, note=f"from {source}"):
             # Match against the actions as they are under the write lock: others may be updating them.
             existing = db.actions(inspection=inspection)
             by_ref = {str(action.ref).casefold(): action for action in existing if action.ref}
             by_title = {action.title.casefold(): action for action in existing}
             for row in plan:
                 match = (by_ref.get(row.ref.casefold()) if row.ref else None) or by_title.get(row.title.casefold())
-                _apply(db, inspection, match, row, author, result)
+                _apply(db, inspection, match, row, source, result)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -258,16 +259,16 @@ def import_sheet(db: Store, path: Path, inspection: str, *, sheet: str | None, m
                        today=today)
 
 
-def _apply(db: Store, inspection: str, match: Action | None, row: _Row, author: str, result: ImportResult) -> None:
+def _apply(db: Store, inspection: str, match: Action | None, row: _Row, source: str, result: ImportResult) -> None:
     due_iso = row.due.day.isoformat() if row.due else None
     wording = row.due.wording if row.due else None
     if match is None:
         db.add_action(inspection=inspection, area_id=row.area_id, ref=row.ref, title=row.title, owner=row.owner,
-                      due=due_iso, wording=wording, measure=row.measure, source=author,
-                      status=row.status or "not-started", note=row.note or "imported", author=author)
+                      due=due_iso, wording=wording, measure=row.measure, source=source,
+                      status=row.status or "not-started", note=row.note or "imported")
         result.added += 1
         return
-    given = {"owner": (row.owner, match.owner), "measure": (row.measure, match.measure),
+    given = {"title": (row.title, match.title), "owner": (row.owner, match.owner), "measure": (row.measure, match.measure),
              "area_id": (row.area_id, match.area_id), "ref": (row.ref, match.ref)}
     changes = {name: new for name, (new, old) in given.items() if new is not None and new != old}
     new_status = row.status if row.status and row.status != match.status else None
@@ -278,7 +279,7 @@ def _apply(db: Store, inspection: str, match: Action | None, row: _Row, author: 
     if changes:
         db.correct_action(match.id, changes)
     if new_status or new_due or new_note:
-        db.record_update(match.id, author=author, old_status=match.status, new_status=new_status or match.status,
+        db.record_update(match.id, old_status=match.status, new_status=new_status or match.status,
                          old_due=match.due if new_due else None, new_due=new_due, note=new_note)
     if changes or new_status or new_note:
         result.updated += 1

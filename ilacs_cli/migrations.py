@@ -286,12 +286,86 @@ def m007_status_update_origin(db) -> None:
     _run(db, M007_SCHEMA)
 
 
+M008_SCHEMA = """
+-- Every command that changes the plan is a batch: who ran it, when, what it was, and what it undoes.
+CREATE TABLE batches (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    author TEXT,
+    origin TEXT NOT NULL CHECK (origin IN ('seed', 'import', 'command', 'undo')),
+    command TEXT NOT NULL,
+    note TEXT,
+    undoes TEXT REFERENCES batches (id)
+);
+CREATE INDEX batches_author ON batches (author, at);
+CREATE INDEX batches_undoes ON batches (undoes);
+-- The commands recorded before this table: one batch for each batch id the history holds.
+INSERT INTO batches (id, at, author, origin, command)
+SELECT batch, min(at), max(author), max(origin),
+       CASE max(origin) WHEN 'command' THEN 'update' ELSE max(origin) END
+FROM status_updates WHERE batch IS NOT NULL GROUP BY batch ORDER BY min(at), min(id);
+-- Corrections: each field of an action, deadline or owner changed in place, with what it was before.
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    batch TEXT NOT NULL REFERENCES batches (id),
+    subject TEXT NOT NULL CHECK (subject IN ('action', 'deadline', 'owner')),
+    subject_id INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT,
+    undoes INTEGER REFERENCES changes (id)
+);
+CREATE INDEX changes_subject ON changes (subject, subject_id, id);
+CREATE INDEX changes_batch ON changes (batch);
+-- The day a status update describes (update --on), when it is not the day it was entered.
+ALTER TABLE status_updates ADD COLUMN on_day TEXT;
+-- An inspection removed (ilacs remove): who, when, and the backup made first. Its history may be deleted only
+-- while its removal is under way, inside the transaction that records it.
+CREATE TABLE removals (
+    id INTEGER PRIMARY KEY,
+    batch TEXT NOT NULL REFERENCES batches (id),
+    inspection_id TEXT NOT NULL,
+    authority TEXT,
+    backup TEXT NOT NULL,
+    under_way INTEGER NOT NULL DEFAULT 1 CHECK (under_way IN (0, 1))
+);
+DROP TRIGGER status_updates_refuse_delete;
+CREATE TRIGGER status_updates_refuse_delete BEFORE DELETE ON status_updates
+WHEN NOT EXISTS (SELECT 1 FROM removals r JOIN actions a ON a.inspection_id = r.inspection_id
+                 WHERE r.under_way = 1 AND a.id = OLD.action_id)
+BEGIN
+    SELECT RAISE(ABORT, 'status updates are history: they cannot be deleted, only added to');
+END;
+CREATE TRIGGER changes_refuse_update BEFORE UPDATE ON changes
+BEGIN
+    SELECT RAISE(ABORT, 'changes are history: they cannot be changed, only added to');
+END;
+CREATE TRIGGER changes_refuse_delete BEFORE DELETE ON changes
+WHEN NOT EXISTS (SELECT 1 FROM removals r WHERE r.under_way = 1 AND (
+    (OLD.subject = 'action' AND EXISTS (SELECT 1 FROM actions a WHERE a.id = OLD.subject_id
+                                        AND a.inspection_id = r.inspection_id))
+    OR (OLD.subject = 'deadline' AND EXISTS (SELECT 1 FROM deadlines d WHERE d.id = OLD.subject_id
+                                             AND d.inspection_id = r.inspection_id))))
+BEGIN
+    SELECT RAISE(ABORT, 'changes are history: they cannot be deleted, only added to');
+END;
+"""
+
+
+def m008_every_change_recorded(db) -> None:
+    """Commands recorded as batches (who, when, what); corrections as changes with their old values; the day an
+    update describes; inspections removed."""
+    _run(db, M008_SCHEMA)
+
+
 MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
-              m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin]
+              m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin,
+              m008_every_change_recorded]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
 # `ilacs check` looks for these: history is append-only, and each action's status is its latest update's.
-HISTORY_TRIGGERS = ("status_update_sets_action", "status_updates_refuse_update", "status_updates_refuse_delete")
+HISTORY_TRIGGERS = ("status_update_sets_action", "status_updates_refuse_update", "status_updates_refuse_delete",
+                    "changes_refuse_update", "changes_refuse_delete")
 
 
 def apply(conn) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ilacs_cli import store as records
-from ilacs_cli.addresses import check_email, clean_text
+from ilacs_cli.addresses import check_email, clean_text, who
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.plan import require_inspection
 from ilacs_cli.store import Store
@@ -89,7 +89,7 @@ def _require_owner(db: Store, name: str, authority: str | None) -> records.Owner
 
 
 def add_owner(db: Store, name: str, *, email: str | None, role: str | None, coordinator_for: list[str],
-              authority: str | None = None) -> Owner:
+              authority: str | None = None, by: str | None = None) -> Owner:
     """Register an owner in an authority; returns it."""
     name = clean_text(name, "owner's name")
     email = check_email(email) if email else None
@@ -98,7 +98,7 @@ def add_owner(db: Store, name: str, *, email: str | None, role: str | None, coor
     if db.owners(name, chosen):
         raise IlacsError(f"owner '{name}' is already registered for {chosen}: change them with "
                          f"`ilacs owner set \"{name}\" ...`", 2)
-    with db.transaction():
+    with db.transaction(command="owner add", author=who(by)):
         owner_id = db.add_owner(authority=chosen, name=name, email=email, role=role)
         for inspection in coordinator_for:
             db.add_coordinator(inspection, owner_id)
@@ -107,7 +107,7 @@ def add_owner(db: Store, name: str, *, email: str | None, role: str | None, coor
 
 def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: str | None = None,
               new_name: str | None = None, email: str | None = None, role: str | None = None,
-              coordinator_for: list[str] = (), not_coordinator_for: list[str] = ()) -> Owner:
+              coordinator_for: list[str] = (), not_coordinator_for: list[str] = (), by: str | None = None) -> Owner:
     """Change a registered owner's name, authority, address, role or coordinating; returns the owner as now
     stored. An empty string for `email` or `role` clears it."""
     found = _require_owner(db, name, authority)
@@ -132,8 +132,12 @@ def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: st
     if not changes and not coordinator_for and not not_coordinator_for:
         raise IlacsError("nothing to change: give --email, --role, --rename, --move-to, --coordinator or "
                          "--not-coordinator", 2)
-    with db.transaction():
+    with db.transaction(command="owner set", author=who(by)):
         db.change_owner(found.id, changes)
+        if "name" in changes and found.authority is not None:  # their actions go with them, each change recorded
+            for action in db.actions(owner=found.name):
+                if action.authority == found.authority:
+                    db.correct_action(action.id, {"owner": changes["name"]})
         for inspection in coordinator_for:
             db.add_coordinator(inspection, found.id)
         for inspection in not_coordinator_for:

@@ -7,10 +7,11 @@ ilacs_cli.rules. Never prints.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ilacs_cli import rules
+from ilacs_cli.addresses import who
 from ilacs_cli import store as records
 from ilacs_cli.dates import DueDate, human, parse_due, today_in_england
 from ilacs_cli.errors import IlacsError
@@ -102,6 +103,30 @@ class StatusUpdate:
     new_due: str | None
     note: str | None
     origin: str  # seed, import, command or undo
+    on: str | None  # the day it describes, when not the day it was recorded
+    order: tuple = field(default=(), repr=False, compare=False, metadata={"json": False})
+
+
+@dataclass
+class Correction:
+    """A field of an action changed in place: when, by whom, with which command, from what to what, and why."""
+    at: str
+    author: str | None
+    command: str
+    field: str  # title, owner, area, ref, measure, wording
+    old: str | None
+    new: str | None
+    note: str | None
+    order: tuple = field(default=(), repr=False, compare=False, metadata={"json": False})
+
+
+@dataclass
+class TrailLine:
+    at: str
+    author: str | None
+    change: str
+    note: str | None
+    order: tuple = ()  # command, then updates before corrections, then recording order
 
 
 # -- reading -----------------------------------------------------------------------
@@ -200,11 +225,35 @@ def due_within(db: Store, as_of: dt.date, working_days: int) -> tuple[list[Actio
     return [_action(record) for record in actions], [_deadline(record) for record in deadlines]
 
 
-def history(db: Store, action_id: str) -> tuple[Action, list[StatusUpdate]]:
-    """An action and its status updates, oldest first."""
-    action = require_action(db, action_id)
-    return action, [StatusUpdate(u.at, u.author, u.old_status, u.new_status, u.old_due, u.new_due, u.note,
-                                 u.origin) for u in db.status_updates(action.id)]
+def history(db: Store, action_id: str) -> tuple[Action, list[StatusUpdate], list[Correction]]:
+    """An action, its status updates and its corrections, oldest first."""
+    found = _action_record(db, action_id)
+    updates = [StatusUpdate(u.at, u.author, u.old_status, u.new_status, u.old_due, u.new_due, u.note, u.origin,
+                            u.on_day, (u.sequence or 0, 0, u.id)) for u in db.status_updates(found.id)]
+    areas = {str(area.id): str(area.number) for area in db.areas(found.inspection)}
+    corrections = []
+    for change in db.changes_of("action", found.id):
+        old, new, name = change.old, change.new, change.field
+        if name == "area_id":  # users know areas by number
+            name, old, new = "area", areas.get(old, old), areas.get(new, new)
+        corrections.append(Correction(change.at, change.author, change.command, name, old, new, change.note,
+                                      (change.sequence, 1, change.id)))
+    return _action(found), updates, corrections
+
+
+def trail(updates: list[StatusUpdate], corrections: list[Correction]) -> list[TrailLine]:
+    """Status updates and corrections as one list in the order they were recorded, each change in words."""
+    lines = []
+    for u in updates:
+        change = f"{u.old_status} -> {u.new_status}" if u.old_status else f"added as {u.new_status}"
+        if u.new_due:
+            change += f"; due {u.old_due or 'unknown'} -> {u.new_due}"
+        if u.on:
+            change += f" (as of {u.on})"
+        lines.append(TrailLine(u.at, u.author, change, u.note, u.order))
+    lines += [TrailLine(c.at, c.author, f"{c.field}: {c.old or 'none'} -> {c.new or 'none'}", c.note, c.order)
+              for c in corrections]
+    return sorted(lines, key=lambda line: (line.at, line.order))
 
 
 def _action_record(db: Store, action_id: str) -> records.Action:
@@ -219,88 +268,6 @@ def require_action(db: Store, action_id: str) -> Action:
     return _action(_action_record(db, action_id))
 
 
-# -- writing -----------------------------------------------------------------------
-
-def add_action(db: Store, inspection_id: str, *, area: int, title: str, owner: str, due: str, today: dt.date,
-               ref: str | None = None, measure: str | None = None) -> int:
-    """Record a new action; returns its id."""
-    require_inspection(db, inspection_id)
-    if not title.strip():
-        raise IlacsError("the action's title is empty: give a title in quotes", 2)
-    if not owner.strip():
-        raise IlacsError("the owner is empty: give --owner NAME", 2)
-    area_id = db.area_id(inspection_id, area)
-    if area_id is None:
-        numbers = ", ".join(str(item.number) for item in db.areas(inspection_id)) or "none"
-        raise IlacsError(f"{inspection_id} has no area for improvement {area}: its areas are {numbers}")
-    due_date = parse_due(due, today, db.add_working_days)
-    with db.transaction():
-        return db.add_action(inspection=inspection_id, area_id=area_id, title=title.strip(), owner=owner.strip(),
-                             due=due_date.day.isoformat(), wording=due_date.wording, ref=ref, measure=measure)
-
-
-def update_action(db: Store, action_id: str, *, status: str | None, today: dt.date, note: str | None = None,
-                  by: str | None = None, due: str | None = None) -> Action:
-    """Record a status update (and optionally a new due date); returns the action as it now stands."""
-    _action_record(db, action_id)
-    if status is None and due is None and not note:
-        raise IlacsError("nothing to record: give --status, --due or --note", 2)
-    if status:
-        rules.check_status(status)
-    new_due = parse_due(due, today, db.add_working_days).day.isoformat() if due else None
-    with db.transaction():
-        # Read the action under the write lock: another officer may have just changed it.
-        action = _action_record(db, action_id)
-        db.record_update(action.id, author=by, old_status=action.status, new_status=status or action.status,
-                         old_due=action.due if new_due else None, new_due=new_due, note=note)
-    return require_action(db, str(action.id))
-
-
-@dataclass
-class Undone:
-    action_id: int
-    title: str
-    update_id: int
-    status: str
-    note: str
-
-
-def undo(db: Store, by: str | None = None) -> list[Undone]:
-    """Reverse the last command's status updates by recording compensating ones (history is never erased)."""
-    now: dict[int, tuple[str, str | None]] = {}
-    undone = []
-    with db.transaction(origin="undo"):  # read under the write lock, so two undos cannot reverse the same command
-        updates = db.last_command_updates()
-        if not updates:
-            raise IlacsError("nothing to undo: every change recorded since the seeds were loaded is undone already")
-        for update in updates:  # newest first, so each action steps back in order
-            status, due = now.get(update.action_id, (update.action_status, update.action_due))
-            if update.old_status is None:
-                new_status, new_due, note = "cancelled", None, f"undo: action added by mistake (update #{update.id})"
-            else:
-                new_status = update.old_status
-                new_due = update.old_due if update.new_due is not None else None
-                note = f"undo of update #{update.id}"
-            db.record_update(update.action_id, author=by, old_status=status, new_status=new_status,
-                             old_due=due if new_due else None, new_due=new_due, note=note, undoes=update.id)
-            now[update.action_id] = (new_status, new_due or due)
-            undone.append(Undone(update.action_id, update.action_title, update.id, new_status, note))
-    return undone
-
-
-def mark_done(db: Store, target: str, on: dt.date, by: str | None = None) -> str:
-    """Mark a deadline (D12) met or an action (12) done; returns what was marked."""
-    if target.upper().startswith("D") and target[1:].isdigit():
-        found = db.deadlines(id=int(target[1:]))
-        if not found:
-            raise IlacsError(f"no deadline '{target}': see `ilacs show INSPECTION` for deadline ids")
-        with db.transaction():
-            db.set_deadline_status(found[0].id, "met", on.isoformat())
-        return f"deadline {target.upper()} met on {on.isoformat()}"
-    action = update_action(db, target, status="done", today=on, by=by, note=f"done on {on.isoformat()}")
-    return f"action {action.id} done"
-
-
 # -- seeds -------------------------------------------------------------------------
 
 def bundled_seed_files() -> list[Path]:
@@ -312,12 +279,33 @@ def bundled_seed_files() -> list[Path]:
     return sorted(folder.glob("*.toml"))
 
 
+def seed_files(names: list[str]) -> list[Path]:
+    """The seed files to load: every bundled example when `names` is empty; else each name is a bundled
+    example's id or a seed file of the user's own (checked now, before any database is touched)."""
+    from ilacs_cli.seedfile import read_seed
+
+    bundled = {path.stem: path for path in bundled_seed_files()}
+    if not names:
+        return list(bundled.values())
+    paths = []
+    for name in names:
+        if name in bundled:
+            paths.append(bundled[name])
+        elif name.lower().endswith(".toml") or Path(name).exists():
+            read_seed(Path(name))
+            paths.append(Path(name))
+        else:
+            raise IlacsError(f"no example plan '{name}' and no such file: the examples are {', '.join(bundled)}; "
+                             "your own plan is a .toml file (see docs/seeds.md)")
+    return paths
+
+
 def load_seeds(db: Store, paths: list[Path]) -> list[str]:
     """Load seed files in one transaction; re-running changes nothing users recorded. Returns inspection ids."""
     from ilacs_cli.seedfile import read_seed
 
     seeds = [read_seed(path) for path in paths]  # every file checked before anything is written
-    with db.transaction(origin="seed"):
+    with db.transaction(origin="seed", command="seed", author=who(None)):
         return [_load_seed(db, seed) for seed in seeds]
 
 
@@ -379,7 +367,8 @@ def _load_seed(db: Store, seed) -> str:
 
 def add_inspection(db: Store, inspection_id: str, *, authority: str, kind: str | None,
                    fieldwork_start: str | None, fieldwork_end: str | None, published: str | None,
-                   areas: list[str], grades: dict[str, str], plan_days: int, plan_unit: str, today: dt.date) -> str:
+                   areas: list[str], grades: dict[str, str], plan_days: int, plan_unit: str, today: dt.date,
+                   by: str | None = None) -> str:
     """Record a new inspection with its action-plan deadline (default: 70 working days after publication)."""
     from ilacs_cli.seedfile import check_seed
 
@@ -396,7 +385,7 @@ def add_inspection(db: Store, inspection_id: str, *, authority: str, kind: str |
             "deadlines": [{"key": "action-plan", "title": "Action plan to Ofsted", "kind": "deadline",
                            "rule": {"count": plan_days, "unit": plan_unit, "after": "published"}}]}
     seed = check_seed(data, Path("add-inspection"))
-    with db.transaction():
+    with db.transaction(command="add-inspection", author=who(by)):
         return _load_seed(db, seed)
 
 

@@ -23,8 +23,9 @@ from ilacs_cli.errors import IlacsError
 from ilacs_cli.rules import OPEN_STATUSES, ORIGINS, STATUSES, DueWindow
 
 # Every table a whole-database export holds, parents before children (the calendar is rebuilt, not exported).
-EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions",
-                 "status_updates", "reminders_sent")
+EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions", "batches",
+                 "status_updates", "changes", "removals", "reminders_sent")
+_SUBJECT_TABLES = {"action": "actions", "deadline": "deadlines", "owner": "owners"}
 _STILL_OPEN = DueWindow(OPEN_STATUSES)  # owners' open-action counts
 _INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id)"
 
@@ -38,6 +39,36 @@ def default_path() -> Path:
 
 # -- records: what reads return ---------------------------------------------------------
 # Each is built straight from a query row whose columns come in the record's field order (see _columns).
+
+@dataclass(slots=True)
+class Batch:
+    """One command that changed the plan: who ran it, when, what it was, why, and what it undoes."""
+    id: str
+    at: str
+    author: str | None
+    origin: str
+    command: str
+    note: str | None
+    undoes: str | None
+
+
+@dataclass(slots=True)
+class Change:
+    """One field of an action, deadline or owner changed in place, with what it was before."""
+    id: int
+    batch: str
+    at: str
+    author: str | None
+    command: str
+    note: str | None
+    sequence: int  # the order of its command among all commands
+    subject: str
+    subject_id: int
+    field: str
+    old: str | None
+    new: str | None
+    undoes: int | None
+
 
 @dataclass(slots=True)
 class Inspection:
@@ -151,6 +182,8 @@ class StatusUpdate:
     batch: str | None
     undoes: int | None
     origin: str
+    on_day: str | None  # the day it describes, when not the day it was entered
+    sequence: int | None  # the order of its command among all commands
     action_title: str
     area: int | None
     action_status: str  # the action's status and due date now
@@ -248,10 +281,19 @@ _ACTIONS = f"""SELECT {_ACTION} FROM actions a JOIN inspections i ON i.id = a.in
 _UPDATE = _columns(StatusUpdate, {
     "id": "s.id", "action_id": "s.action_id", "at": "s.at", "author": "s.author", "old_status": "s.old_status",
     "new_status": "s.new_status", "old_due": "s.old_due", "new_due": "s.new_due", "note": "s.note",
-    "batch": "s.batch", "undoes": "s.undoes", "origin": "s.origin", "action_title": "a.title",
+    "batch": "s.batch", "undoes": "s.undoes", "origin": "s.origin", "on_day": "s.on_day", "sequence": "b.rowid", "action_title": "a.title",
     "area": "ar.number", "action_status": "a.status", "action_due": "a.due"})
 _UPDATES = f"""SELECT {_UPDATE} FROM status_updates s JOIN actions a ON a.id = s.action_id
-               LEFT JOIN areas ar ON ar.id = a.area_id"""
+               LEFT JOIN areas ar ON ar.id = a.area_id LEFT JOIN batches b ON b.id = s.batch"""
+_CHANGE = _columns(Change, {
+    "id": "c.id", "batch": "c.batch", "at": "b.at", "author": "b.author", "command": "b.command", "note": "b.note",
+    "sequence": "b.rowid", "subject": "c.subject", "subject_id": "c.subject_id", "field": "c.field", "old": "c.old", "new": "c.new",
+    "undoes": "c.undoes"})
+_CHANGES = f"SELECT {_CHANGE} FROM changes c JOIN batches b ON b.id = c.batch"
+_BATCH = "id, at, author, origin, command, note, undoes"
+# Changes to one inspection's actions and deadlines.
+_IN_INSPECTION = """((c.subject = 'action' AND c.subject_id IN (SELECT id FROM actions WHERE inspection_id = :inspection))
+    OR (c.subject = 'deadline' AND c.subject_id IN (SELECT id FROM deadlines WHERE inspection_id = :inspection)))"""
 _OWNER_OPEN = ("(SELECT count(*) FROM actions a JOIN inspections i ON i.id = a.inspection_id "
                "WHERE a.owner = o.name AND i.authority = o.authority AND {open}) AS actions_open")
 
@@ -264,6 +306,7 @@ class Store:
         self.path = path
         self.upgrade_backup: Path | None = None  # the copy made before migrating an existing file
         self.upgrade_notes: list[str] = []  # what an upgrade could not do by itself, for the user
+        self._recorded_batches: set[str] = set()
 
     # -- opening ---------------------------------------------------------------
 
@@ -272,7 +315,8 @@ class Store:
         """Open (and, if asked, create) the database at `path`, upgrading its schema if behind."""
         exists = path.exists()
         if not exists and not create:
-            raise IlacsError(f"no database at {path}: create it with `ilacs seed --db {path}`")
+            raise IlacsError(f"no database at {path}: create it with `ilacs init --db {path}` (empty) or "
+                             f"`ilacs seed --db {path}` (the example plans)")
         if not exists and not path.parent.is_dir():
             raise IlacsError(f"folder {path.parent} does not exist: create it or choose another --db path")
         if not exists:
@@ -344,10 +388,13 @@ class Store:
             raise IlacsError(f"cannot write the backup {target}: {error.strerror}; choose another path") from None
 
     @contextmanager
-    def transaction(self, origin: str = "command") -> Iterator[None]:
+    def transaction(self, origin: str = "command", *, command: str | None = None, author: str | None = None,
+                    note: str | None = None, undoes: str | None = None) -> Iterator[Batch]:
         """One write transaction: all of it lands or none of it does.
 
-        The status updates it adds share one batch id (the command that wrote them) and one `origin`.
+        With `command`, it is recorded as a batch (who, when, what, why, what it undoes) when it first writes:
+        every status update and change carries the batch's id, origin and author. Without, it writes no history
+        (the sent-mail log).
         """
         if origin not in ORIGINS:
             raise ValueError(origin)
@@ -357,9 +404,10 @@ class Store:
             raise _user_error(error, self.path) from None
         import uuid
 
-        token = _batch.set((uuid.uuid4().hex, origin))
+        batch = Batch(uuid.uuid4().hex, utc_now(), author, origin, command or "", note, undoes)
+        token = _batch.set(batch)
         try:
-            yield
+            yield batch
         except sqlite3.DatabaseError as error:  # e.g. a CHECK constraint: the schema refused what was asked
             self._rollback()
             raise _user_error(error, self.path) from None
@@ -566,6 +614,64 @@ class Store:
         return self._all(f"{_UPDATES} WHERE {not_undone} AND (s.id = :id OR (:batch IS NOT NULL AND s.batch = :batch))"
                          " ORDER BY s.id DESC", {"id": latest[0][0], "batch": latest[0][1]}, StatusUpdate)
 
+    # -- commands and corrections ---------------------------------------------
+
+    def changes_of(self, subject: str, subject_id: int) -> list[Change]:
+        """Every change to one action, deadline or owner, oldest first."""
+        return self._all(f"{_CHANGES} WHERE c.subject = ? AND c.subject_id = ? ORDER BY c.id", (subject, subject_id),
+                         Change)
+
+    def changes_between(self, inspection: str, since: dt.date, until: dt.date) -> list[Change]:
+        """Changes to one inspection's actions and deadlines made from `since` to `until` (whole days)."""
+        return self._all(f"{_CHANGES} WHERE {_IN_INSPECTION} AND b.at >= :since AND b.at < :until ORDER BY c.id",
+                         {"inspection": inspection, "since": since.isoformat(),
+                          "until": (until + dt.timedelta(days=1)).isoformat()}, Change)
+
+    def last_batch(self, author: str) -> Batch | None:
+        """The latest command by `author` (ignoring case) that is not an undo and has not been undone."""
+        rows = self._all(f"SELECT {_BATCH} FROM batches b WHERE b.author = ? COLLATE NOCASE AND b.origin <> 'undo' "
+                         "AND NOT EXISTS (SELECT 1 FROM batches u WHERE u.undoes = b.id) ORDER BY b.rowid DESC LIMIT 1",
+                         (author,), Batch)
+        return rows[0] if rows else None
+
+    def batch_updates(self, batch: str) -> list[StatusUpdate]:
+        """The status updates one command wrote, newest first."""
+        return self._all(f"{_UPDATES} WHERE s.batch = ? ORDER BY s.id DESC", (batch,), StatusUpdate)
+
+    def batch_changes(self, batch: str) -> list[Change]:
+        """The changes one command made, newest first."""
+        return self._all(f"{_CHANGES} WHERE c.batch = ? ORDER BY c.id DESC", (batch,), Change)
+
+    def updates_after(self, action_id: int, update_id: int) -> list[StatusUpdate]:
+        """Status updates of an action recorded after the given one."""
+        return self._all(f"{_UPDATES} WHERE s.action_id = ? AND s.id > ? ORDER BY s.id", (action_id, update_id),
+                         StatusUpdate)
+
+    def changes_after(self, change: Change) -> list[Change]:
+        """Changes to the same field of the same thing made after the given one."""
+        return self._all(f"{_CHANGES} WHERE c.subject = ? AND c.subject_id = ? AND c.field = ? AND c.id > ? "
+                         "ORDER BY c.id", (change.subject, change.subject_id, change.field, change.id), Change)
+
+    def remove_inspection(self, inspection: str, authority: str | None, backup: Path) -> None:
+        """Delete an inspection and everything under it, recording the removal (who, when, the backup made)."""
+        batch = self._current_batch()
+        removal = self._write("INSERT INTO removals (batch, inspection_id, authority, backup) VALUES (?, ?, ?, ?)",
+                              (batch.id, inspection, authority, str(backup))).lastrowid
+        actions = "SELECT id FROM actions WHERE inspection_id = :inspection"
+        for statement in (
+                f"DELETE FROM status_updates WHERE action_id IN ({actions})",
+                f"DELETE FROM changes WHERE subject = 'action' AND subject_id IN ({actions})",
+                "DELETE FROM changes WHERE subject = 'deadline' AND subject_id IN "
+                "(SELECT id FROM deadlines WHERE inspection_id = :inspection)",
+                "DELETE FROM coordinators WHERE inspection_id = :inspection",
+                "DELETE FROM actions WHERE inspection_id = :inspection",
+                "DELETE FROM deadlines WHERE inspection_id = :inspection",
+                "DELETE FROM areas WHERE inspection_id = :inspection",
+                "DELETE FROM judgements WHERE inspection_id = :inspection",
+                "DELETE FROM inspections WHERE id = :inspection"):
+            self._write(statement, {"inspection": inspection})
+        self._write("UPDATE removals SET under_way = 0 WHERE id = ?", (removal,))
+
     # -- owners and reminders --------------------------------------------------
 
     def owners(self, name: str | None = None, authority: str | None = None) -> list[Owner]:
@@ -648,6 +754,7 @@ class Store:
 
     def save_inspection(self, inspection: Inspection) -> None:
         """Insert an inspection, or refresh its facts."""
+        self._current_batch()
         row = dataclasses.asdict(inspection)
         self._write(f"INSERT INTO inspections ({', '.join(row)}) VALUES ({', '.join(':' + name for name in row)}) "
                     "ON CONFLICT (id) DO UPDATE SET "
@@ -669,19 +776,17 @@ class Store:
     def save_deadline(self, *, inspection: str, key: str, title: str, kind: str, due: str | None,
                       wording: str | None, rule_count: int | None, rule_unit: str | None, rule_after: str | None,
                       status: str, met_on: str | None, source: str | None) -> None:
-        """Insert a deadline, or refresh its facts; a status the user recorded is kept."""
+        """Insert a deadline, or refresh its facts; its status, and any field a user corrected, are kept."""
         self._write("INSERT INTO deadlines (inspection_id, key, title, kind, due, wording, rule_count, rule_unit, "
                     "rule_after, status, met_on, source) VALUES (:inspection, :key, :title, :kind, :due, :wording, "
                     ":rule_count, :rule_unit, :rule_after, :status, :met_on, :source) "
-                    "ON CONFLICT (inspection_id, key) DO UPDATE SET title = excluded.title, kind = excluded.kind, "
-                    "due = excluded.due, wording = excluded.wording, rule_count = excluded.rule_count, "
-                    "rule_unit = excluded.rule_unit, rule_after = excluded.rule_after, source = excluded.source",
+                    "ON CONFLICT (inspection_id, key) DO UPDATE SET kind = excluded.kind, source = excluded.source, "
+                    + ", ".join(f"{name} = CASE WHEN EXISTS (SELECT 1 FROM changes WHERE subject = 'deadline' AND "
+                                f"subject_id = deadlines.id AND field = '{name}') THEN {name} ELSE excluded.{name} END"
+                                for name in ("title", "due", "wording", "rule_count", "rule_unit", "rule_after")),
                     {"inspection": inspection, "key": key, "title": title, "kind": kind, "due": due,
                      "wording": wording, "rule_count": rule_count, "rule_unit": rule_unit, "rule_after": rule_after,
                      "status": status, "met_on": met_on, "source": source})
-
-    def set_deadline_status(self, deadline_id: int, status: str, met_on: str | None) -> None:
-        self._write("UPDATE deadlines SET status = ?, met_on = ? WHERE id = ?", (status, met_on, deadline_id))
 
     def add_action(self, *, inspection: str, area_id: int | None, title: str, owner: str | None, due: str | None,
                    wording: str | None, ref: str | None = None, measure: str | None = None, key: str | None = None,
@@ -696,47 +801,89 @@ class Store:
             (inspection, area_id, key, ref, title, owner, due, wording, measure, now, source))
         if not cursor.rowcount:
             return None
-        self.record_update(cursor.lastrowid, author=author, old_status=None, new_status=status, note=note, at=now)
+        self.record_update(cursor.lastrowid, old_status=None, new_status=status, note=note, at=now, author=author)
         return cursor.lastrowid
 
-    def record_update(self, action_id: int, *, author: str | None, old_status: str | None, new_status: str,
-                      old_due: str | None = None, new_due: str | None = None, note: str | None = None,
-                      undoes: int | None = None, at: str | None = None) -> None:
+    def record_update(self, action_id: int, *, old_status: str | None, new_status: str, old_due: str | None = None,
+                      new_due: str | None = None, note: str | None = None, undoes: int | None = None,
+                      at: str | None = None, on_day: str | None = None, author: str | None = None) -> None:
         """Add a status update (the trigger sets the action's status, due date and latest update from it),
-        stamped with this transaction's batch and origin."""
-        batch, origin = _batch.get() or (None, "command")
+        stamped with this transaction's batch, origin and author (unless another author is given)."""
+        batch = self._current_batch()
         self._write("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, "
-                    "note, batch, undoes, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (action_id, at or utc_now(), author, old_status, new_status, old_due, new_due, note, batch,
-                     undoes, origin))
+                    "note, batch, undoes, origin, on_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (action_id, at or utc_now(), author or batch.author, old_status, new_status, old_due, new_due,
+                     note, batch.id, undoes, batch.origin, on_day))
 
-    def correct_action(self, action_id: int, changes: dict[str, object]) -> None:
-        """Set an action's owner, measure, area_id, ref or wording (status and due date change only by status
-        updates)."""
-        self._set("actions", action_id, changes, ("owner", "measure", "area_id", "ref", "wording"))
+    def _current_batch(self) -> Batch:
+        """This transaction's batch, written to the batches table before the first row that points to it."""
+        batch = _batch.get()
+        if batch is None or not self.conn.in_transaction:
+            raise RuntimeError("a write outside Store.transaction()")
+        if not batch.command:
+            raise RuntimeError("history written by a transaction that names no command")
+        if batch.id not in self._recorded_batches:
+            self._write("INSERT INTO batches (id, at, author, origin, command, note, undoes) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", dataclasses.astuple(batch))
+            self._recorded_batches.add(batch.id)
+        return batch
+
+    def correct_action(self, action_id: int, changes: dict[str, object], *, undoes: dict[str, int] | None = None
+                       ) -> None:
+        """Set an action's title, owner, measure, area_id, ref or wording, each change recorded with its old value
+        (status and due date change only by status updates)."""
+        self._set("action", action_id, changes, ("title", "owner", "measure", "area_id", "ref", "wording"), undoes)
+
+    def change_deadline(self, deadline_id: int, changes: dict[str, object], *,
+                        undoes: dict[str, int] | None = None) -> None:
+        """Set a deadline's title, due date and wording, rule, status or date met, each change recorded."""
+        self._set("deadline", deadline_id, changes, ("title", "due", "wording", "rule_count", "rule_unit",
+                                                    "rule_after", "status", "met_on"), undoes)
+
+    def change_owner(self, owner_id: int, changes: dict[str, str | None], *,
+                     undoes: dict[str, int] | None = None) -> None:
+        """Set the given fields (authority, name, email, role) of one owner, each change recorded."""
+        self._set("owner", owner_id, changes, ("authority", "name", "email", "role"), undoes)
+
+    def _set(self, subject: str, row_id: int, changes: dict[str, object], allowed: tuple[str, ...],
+             undoes: dict[str, int] | None) -> None:
+        """Change fields of one row in place, recording each field that differs as a change in this batch."""
+        unknown = set(changes) - set(allowed)
+        if unknown:
+            raise ValueError(f"{subject}: cannot set {unknown}")
+        if not changes:
+            return
+        table = _SUBJECT_TABLES[subject]
+        current = self._all(f"SELECT {', '.join(changes)} FROM {table} WHERE id = ?", (row_id,))[0]
+        differ = {name: value for (name, value), old in zip(changes.items(), current) if value != old}
+        for (name, value), old in zip(changes.items(), current):
+            if name in differ:
+                self._record_change(subject, row_id, name, old, value, (undoes or {}).get(name))
+        if differ:
+            self._write(f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in differ)} WHERE id = :id",
+                        {**differ, "id": row_id})
 
     def add_owner(self, *, authority: str, name: str, email: str | None, role: str | None) -> int:
+        self._current_batch()
         return self._write("INSERT INTO owners (authority, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
                            (authority, name, email, role, utc_now())).lastrowid
 
-    def change_owner(self, owner_id: int, changes: dict[str, str | None]) -> None:
-        """Set the given fields (authority, name, email, role) of one owner; None clears email or role."""
-        self._set("owners", owner_id, changes, ("authority", "name", "email", "role"))
+    def add_coordinator(self, inspection: str, owner_id: int, *, undoes: int | None = None) -> None:
+        """Make an owner a coordinator of an inspection's plan (recorded as a change of the owner)."""
+        if self._write("INSERT OR IGNORE INTO coordinators (inspection_id, owner_id) VALUES (?, ?)",
+                       (inspection, owner_id)).rowcount:
+            self._record_change("owner", owner_id, "coordinates", None, inspection, undoes)
 
-    def _set(self, table: str, row_id: int, changes: dict[str, object], allowed: tuple[str, ...]) -> None:
-        unknown = set(changes) - set(allowed)
-        if unknown:
-            raise ValueError(f"{table}: cannot set {unknown}")
-        if changes:
-            self._write(f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in changes)} WHERE id = :id",
-                        {**changes, "id": row_id})
+    def remove_coordinator(self, inspection: str, owner_id: int, *, undoes: int | None = None) -> None:
+        if self._write("DELETE FROM coordinators WHERE inspection_id = ? AND owner_id = ?",
+                       (inspection, owner_id)).rowcount:
+            self._record_change("owner", owner_id, "coordinates", inspection, None, undoes)
 
-    def add_coordinator(self, inspection: str, owner_id: int) -> None:
-        self._write("INSERT OR IGNORE INTO coordinators (inspection_id, owner_id) VALUES (?, ?)",
-                    (inspection, owner_id))
-
-    def remove_coordinator(self, inspection: str, owner_id: int) -> None:
-        self._write("DELETE FROM coordinators WHERE inspection_id = ? AND owner_id = ?", (inspection, owner_id))
+    def _record_change(self, subject: str, subject_id: int, field: str, old: object, new: object,
+                       undoes: int | None) -> None:
+        self._write("INSERT INTO changes (batch, subject, subject_id, field, old, new, undoes) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", (self._current_batch().id, subject, subject_id, field, old, new,
+                                                      undoes))
 
     def log_reminder(self, *, day: dt.date, recipient: str, name: str, fingerprint: str, subject: str, items: int,
                      message_id: str) -> None:
@@ -759,7 +906,7 @@ class Store:
                              "with this ilacs") from None
 
 
-_batch: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("ilacs_batch", default=None)
+_batch: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("ilacs_batch", default=None)
 
 
 def utc_now() -> str:

@@ -5,15 +5,35 @@ import sqlite3
 from conftest import run_ilacs
 
 
-def test_default_location_is_created_and_seeded_once(tmp_path):
+def test_default_database_starts_empty_and_says_how_to_begin(tmp_path):
     env = {"XDG_DATA_HOME": str(tmp_path), "ILACS_DB": ""}
-    first = run_ilacs("list", env=env)
+    first = run_ilacs("overdue", env=env)
     assert first.returncode == 0, first.stderr
-    assert "Created" in first.stderr and "east-sussex-2023" in first.stdout
-    second = run_ilacs("list", env=env)
-    assert second.stderr == "" and second.stdout == first.stdout
     where = run_ilacs("where", env=env).stdout.strip()
-    assert where.startswith(str(tmp_path))
+    assert where.startswith(str(tmp_path)) and (tmp_path / "ilacs" / "ilacs.db").exists()
+    assert f"created an empty database at {where}" in first.stderr
+    assert "`ilacs seed`" in first.stderr and "`ilacs add-inspection" in first.stderr
+    assert "east-sussex" not in first.stdout + first.stderr  # no other council's plan in a new database
+    second = run_ilacs("list", env=env)
+    assert "created" not in second.stderr and "`ilacs seed`" in second.stderr  # still empty: still says how
+    assert run_ilacs("remind", "--force", env=env).stderr == ""  # cron mails whatever it prints: nothing here
+    seeded = run_ilacs("seed", "east-sussex-2023", env=env)
+    assert seeded.returncode == 0 and "Loaded 1 inspections" in seeded.stderr
+    listed = run_ilacs("list", "--csv", env=env)
+    assert listed.stderr == "" and [line.split(",")[0] for line in listed.stdout.splitlines()[1:]] == [
+        "east-sussex-2023"]
+
+
+def test_init_makes_an_empty_database_and_leaves_an_existing_one(tmp_path):
+    path = tmp_path / "plan.db"
+    made = run_ilacs("init", "--db", str(path))
+    assert made.returncode == 0 and path.exists() and "created an empty database" in made.stderr
+    before = path.read_bytes()
+    again = run_ilacs("init", "--db", str(path))
+    assert again.returncode == 0 and "exists already (0 inspections)" in again.stderr
+    assert path.read_bytes() == before
+    missing = run_ilacs("list", "--db", str(tmp_path / "nowhere.db"))
+    assert missing.returncode == 1 and "ilacs init --db" in missing.stderr
 
 
 def test_corrupt_file_is_one_line_and_untouched(tmp_path):

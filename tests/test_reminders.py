@@ -158,16 +158,19 @@ def test_bad_owner_and_remind_input_is_one_line_and_changes_nothing(plan, args):
 
 
 def test_owner_list_shows_registered_and_named_owners(plan):
-    db, _ = plan
+    db, ids = plan
     ok("owner", "set", "a watson", "--rename", "Anna Watson", "--email", "anna.watson@council.example.gov.uk",
        "--coordinator", PLAN, db=db)
     owners = {o["name"]: o for o in json.loads(ok("owner", "list", "--json", db=db))}
     assert owners["Anna Watson"]["email"] == "anna.watson@council.example.gov.uk"
-    assert owners["Anna Watson"]["coordinates"] == [PLAN] and owners["Anna Watson"]["actions_open"] == 0
+    assert owners["Anna Watson"]["coordinates"] == [PLAN]
     assert owners["C Jones"] == {"name": "C Jones", "authority": "East Sussex County Council", "email": None,
                                  "role": None, "coordinates": [], "actions_open": 1, "registered": False}
-    # The actions still carry the name they were given, so A Watson is now an unregistered name with 3 actions.
-    assert owners["A Watson"]["registered"] is False and owners["A Watson"]["actions_open"] == 3
+    # Her actions moved with the new name (each move recorded), so no "A Watson" is left on any action.
+    assert "A Watson" not in owners and owners["Anna Watson"]["actions_open"] == 3
+    moved = json.loads(ok("history", ids["late"], "--json", db=db))["changes"]
+    assert [(c["field"], c["old"], c["new"], c["command"]) for c in moved] == [
+        ("owner", "A Watson", "Anna Watson", "owner set")]
     ok("owner", "set", "Anna Watson", "--email", "", "--not-coordinator", PLAN, db=db)
     owners = {o["name"]: o for o in json.loads(ok("owner", "list", "--json", db=db))}
     assert owners["Anna Watson"]["email"] is None and owners["Anna Watson"]["coordinates"] == []

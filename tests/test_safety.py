@@ -49,8 +49,12 @@ def test_history_cannot_be_changed_or_deleted_even_with_sql(db):
 
 
 def test_undo_records_compensating_updates_one_command_at_a_time(db):
-    action = int(ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due", "31/10/2024", "Audit", db=db))
-    ok("update", str(action), "--status", "in-progress", "--due", "30/11/2024", "--note", "booked", db=db)
+    action = int(ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due", "31/10/2024", "Audit",
+                    "--by", "A Watson", db=db))
+    ok("update", str(action), "--status", "in-progress", "--due", "30/11/2024", "--note", "booked", "--by",
+       "A Watson", db=db)
+    other = int(ok("add-action", PLAN, "--area", "1", "--owner", "B Khan", "--due", "31/12/2024", "Plans",
+                   "--by", "B Khan", db=db))  # someone else's work, recorded after hers
     assert "undo of update" in ok("undo", "--by", "A Watson", db=db)
     trail = history(db, action)
     assert [(u["old_status"], u["new_status"], u["new_due"], u["author"]) for u in trail[-1:]] == [
@@ -58,10 +62,11 @@ def test_undo_records_compensating_updates_one_command_at_a_time(db):
     assert len(trail) == 3  # nothing erased: added, updated, undone
     found = json.loads(ok("actions", "--inspection", PLAN, "--json", db=db))
     assert [(a["status"], a["due"]) for a in found if a["id"] == action] == [("not-started", "2024-10-31")]
-    # The next undo steps further back: the action added is cancelled.
-    ok("undo", db=db)
+    # Her next undo steps further back through her own commands: the action she added is cancelled.
+    ok("undo", "--by", "A Watson", db=db)
     assert history(db, action)[-1]["new_status"] == "cancelled" and len(history(db, action)) == 4
-    assert "nothing to undo" in ilacs("undo", db=db).stderr
+    assert "nothing of A Watson's to undo" in ilacs("undo", "--by", "A Watson", db=db).stderr
+    assert [u["new_status"] for u in history(db, other)] == ["not-started"]  # B Khan's action untouched
 
 
 def test_undo_reverses_a_whole_import(db, tmp_path):

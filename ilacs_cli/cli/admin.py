@@ -1,4 +1,4 @@
-"""Commands that keep the database: where, seed, backup, check."""
+"""Commands that keep the database: where, init, seed, remove, backup, check."""
 
 import sys
 from pathlib import Path
@@ -6,8 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, DbOption, Json, Replace, open_store, loading
+from ilacs_cli.cli.common import app, By, DbOption, Json, Replace, loading, noted, open_store, today
 from ilacs_cli.errors import IlacsError
+
 
 @app.command()
 def where(db: DbOption = None) -> None:
@@ -18,19 +19,55 @@ def where(db: DbOption = None) -> None:
 
 
 @app.command()
-def seed(files: Annotated[Optional[list[Path]], typer.Argument(help="Your own inspection files (TOML).")] = None,
+def init(db: DbOption = None) -> None:
+    """Make an empty database (the default one, or --db PATH) ready for your council's plan.  Example: ilacs init --db plan.db"""
+    from ilacs_cli.store import Store, default_path
+
+    path = db if db is not None else default_path()
+    if path.exists():
+        store = noted(Store.open(path))
+        print(f"ilacs: {path} exists already ({len(store.inspection_ids())} inspections); left as it is",
+              file=sys.stderr)
+        return
+    if db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    Store.open(path, create=True)
+    print(f"ilacs: created an empty database at {path}; next: ilacs add-inspection ID --authority NAME "
+          "--published DATE", file=sys.stderr)
+
+
+@app.command()
+def seed(plans: Annotated[Optional[list[str]], typer.Argument(
+             help="Example plans by id (east-sussex-2023 ...), or your own inspection files (.toml); default: all "
+                  "five examples.", show_default=False)] = None,
          db: DbOption = None) -> None:
-    """Load the bundled seeds, or your own files; safe to re-run.  Example: ilacs seed --db plan.db"""
+    """Load the example plans (all, or those named), or your own seed files; safe to re-run.  Example: ilacs seed east-sussex-2023"""
     from ilacs_cli import plan
 
-    paths = files or plan.bundled_seed_files()
-    if files:
-        from ilacs_cli.seedfile import read_seed
-        for file in files:  # checked before the database is created or touched
-            read_seed(file)
+    paths = plan.seed_files(plans or [])  # every file checked before the database is created or touched
     with loading(db) as store:
         loaded = plan.load_seeds(store, paths)
     print(f"Loaded {len(loaded)} inspections into {store.path}: {', '.join(loaded)}", file=sys.stderr)
+
+
+@app.command()
+def remove(inspection: str,
+           yes: Annotated[bool, typer.Option("--yes", help="Do not ask first (for scripts).")] = False,
+           by: By = None, db: DbOption = None) -> None:
+    """Delete one inspection with everything under it, after a backup (named); recorded.  Example: ilacs remove west-sussex-2019"""
+    from ilacs_cli import changes, plan
+
+    store = open_store(db)
+    found = plan.require_inspection(store, inspection)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise IlacsError(f"remove {inspection} asks for confirmation: run it in a terminal, or add --yes", 2)
+        counted = plan.list_inspections(store, today(), inspection)[0]
+        typer.confirm(f"Remove {inspection} ({found.authority or 'authority unknown'}) with its "
+                      f"{counted.actions_open + counted.actions_done} open and done actions, deadlines and history?",
+                      abort=True)
+    backup = changes.remove_inspection(store, inspection, by=by)
+    print(f"Removed {inspection}; the database as it was is kept at {backup}", file=sys.stderr)
 
 
 # -- keeping the file sound ----------------------------------------------------------

@@ -16,23 +16,33 @@ DbOption = Annotated[Optional[Path], typer.Option("--db", envvar="ILACS_DB", hel
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Report as on this date (default today).")]
 Json = Annotated[bool, typer.Option("--json", help="JSON output with stable keys, ISO dates.")]
 Csv = Annotated[bool, typer.Option("--csv", help="CSV output.")]
+By = Annotated[Optional[str], typer.Option("--by", help="Who is making the change (default: ILACS_USER, else your "
+                                                        "login name).")]
 Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write, mode 0600 (default: stdout).")]
 Replace = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
-def open_store(db: Optional[Path], *, create: bool = False):
-    from ilacs_cli import plan
+def open_store(db: Optional[Path], *, quiet_if_empty: bool = False):
+    """The database in use (--db, ILACS_DB, else the default, created empty on first use), upgraded if behind.
+
+    When it holds no inspections, says on stderr how to load the examples or start a plan.
+    """
     from ilacs_cli.store import Store, default_path
 
     if db is not None:
-        return noted(Store.open(db, create=create))
-    path = default_path()
-    if path.exists():
-        return noted(Store.open(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store.open(path, create=True)
-    loaded = plan.load_seeds(store, plan.bundled_seed_files())
-    print(f"Created {path} and loaded {len(loaded)} inspections from the bundled seeds.", file=sys.stderr)
+        store = noted(Store.open(db))
+    else:
+        path = default_path()
+        created = not path.exists()
+        if created:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        store = noted(Store.open(path, create=created))
+        if created:
+            print(f"ilacs: created an empty database at {path}", file=sys.stderr)
+    if not quiet_if_empty and not store.inspection_ids():
+        print(f"ilacs: {store.path} holds no inspections yet: load the five example plans with `ilacs seed`, or "
+              "start your council's own with `ilacs add-inspection ID --authority NAME --published DATE`",
+              file=sys.stderr)
     return store
 
 

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, DbOption, Json, Csv, open_store
+from ilacs_cli.cli.common import app, By, DbOption, Json, Csv, open_store
 
 # -- owners -------------------------------------------------------------------------
 
@@ -28,20 +28,21 @@ def _print_owner(owner) -> None:
 @owner_app.command("add")
 def owner_add(name: str, email: Annotated[Optional[str], typer.Option(help="E-mail address for reminders.")] = None,
               role: Annotated[Optional[str], typer.Option(help="Job title, e.g. Head of Safeguarding.")] = None,
-              authority: Authority = None, coordinator: Coordinator = None, db: DbOption = None) -> None:
+              authority: Authority = None, coordinator: Coordinator = None, by: By = None,
+              db: DbOption = None) -> None:
     """Register an owner in their council (--authority may be left out when the database holds one, or when --coordinator names their plan).  Example: ilacs owner add "A Watson" --email a.watson@council.gov.uk --authority east-sussex-2023"""
     from ilacs_cli import owners
 
     store = open_store(db)
     _print_owner(owners.add_owner(store, name, email=email, role=role, coordinator_for=coordinator or [],
-                                  authority=authority))
+                                  authority=authority, by=by))
 
 
 @owner_app.command("set")
 def owner_set(name: str,
               email: Annotated[Optional[str], typer.Option(help='New address ("" removes it).')] = None,
               role: Annotated[Optional[str], typer.Option(help='New role ("" removes it).')] = None,
-              rename: Annotated[Optional[str], typer.Option(help="New name (actions keep the name they were given).")] = None,
+              rename: Annotated[Optional[str], typer.Option(help="New name; their actions move to it (recorded).")] = None,
               authority: Annotated[Optional[str], typer.Option(
                   help="Which council's owner of this name (when two councils have one).")] = None,
               move_to: Annotated[Optional[str], typer.Option(
@@ -49,14 +50,14 @@ def owner_set(name: str,
               coordinator: Coordinator = None,
               not_coordinator: Annotated[Optional[list[str]], typer.Option(
                   "--not-coordinator", help="Inspection they no longer coordinate (repeat).")] = None,
-              db: DbOption = None) -> None:
+              by: By = None, db: DbOption = None) -> None:
     """Change an owner.  Example: ilacs owner set "A Watson" --email anna.watson@council.gov.uk"""
     from ilacs_cli import owners
 
     store = open_store(db)
     _print_owner(owners.set_owner(store, name, authority=authority, move_to=move_to, new_name=rename, email=email,
                                   role=role, coordinator_for=coordinator or [],
-                                  not_coordinator_for=not_coordinator or []))
+                                  not_coordinator_for=not_coordinator or [], by=by))
 
 
 @owner_app.command("list")

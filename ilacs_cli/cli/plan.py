@@ -1,11 +1,14 @@
-"""Commands on inspections, actions and deadlines: list, show, add, update, done, history, undo, overdue, due."""
+"""Commands on inspections, actions and deadlines: list, show, add, update, edit, done, reopen, history, undo,
+actions, overdue, due."""
 
 from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell
+from ilacs_cli.cli.common import (
+    app, By, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell)
 from ilacs_cli.errors import IlacsError
+
 
 @app.command("list")
 def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv = False) -> None:
@@ -74,7 +77,7 @@ def add_inspection(
         grade: Annotated[Optional[list[str]], typer.Option(help="JUDGEMENT=GRADE, e.g. overall=good (repeat).")] = None,
         plan_days: Annotated[int, typer.Option("--plan-days", help="Action plan period.")] = 70,
         plan_unit: Annotated[str, typer.Option("--plan-unit", help="working-days or calendar-days.")] = "working-days",
-        db: DbOption = None) -> None:
+        by: By = None, db: DbOption = None) -> None:
     """Add an inspection; its action-plan deadline is computed.  Example: ilacs add-inspection brighton-2025 --authority "Brighton and Hove City Council" --published 03/03/2025 --area "Care plans" --grade overall=good"""
     from ilacs_cli import plan
 
@@ -84,10 +87,10 @@ def add_inspection(
         if not sep:
             raise IlacsError(f"--grade '{item}' must be JUDGEMENT=GRADE, e.g. overall=good", 2)
         grades[name.strip()] = value.strip()
-    store = open_store(db)
+    store = open_store(db, quiet_if_empty=True)
     plan.add_inspection(store, inspection, authority=authority, kind=kind, fieldwork_start=fieldwork_start,
                         fieldwork_end=fieldwork_end, published=published, areas=area or [], grades=grades,
-                        plan_days=plan_days, plan_unit=plan_unit, today=today())
+                        plan_days=plan_days, plan_unit=plan_unit, today=today(), by=by)
     print(inspection)
 
 
@@ -98,61 +101,105 @@ def add_action(inspection: str, title: str,
                due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
                ref: Annotated[Optional[str], typer.Option(help="Your plan's reference, e.g. 7.")] = None,
                measure: Annotated[Optional[str], typer.Option(help="Measure of success.")] = None,
-               db: DbOption = None) -> None:
+               by: By = None, db: DbOption = None) -> None:
     """Add an action; prints its id.  Example: ilacs add-action east-sussex-2023 --area 2 --owner "A Watson" --due 31/10/2024 "Audit supervision records" """
-    from ilacs_cli import plan
+    from ilacs_cli import changes
 
     store = open_store(db)
-    print(plan.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=today(),
-                          ref=ref, measure=measure))
+    print(changes.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=today(),
+                             ref=ref, measure=measure, by=by))
+
+
+On = Annotated[Optional[str], typer.Option(help="The day this describes, if not today (e.g. the board meeting it "
+                                                "was reported at).")]
 
 
 @app.command()
 def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-started, in-progress, blocked, done, cancelled")] = None,
-           note: Annotated[Optional[str], typer.Option()] = None, by: Annotated[Optional[str], typer.Option()] = None,
-           due: Annotated[Optional[str], typer.Option(help="New target date.")] = None, db: DbOption = None) -> None:
-    """Record a status update.  Example: ilacs update 12 --status in-progress --note "Audit booked" --by "A Watson" """
-    from ilacs_cli import plan
+           note: Annotated[Optional[str], typer.Option()] = None, by: By = None,
+           due: Annotated[Optional[str], typer.Option(help="New target date.")] = None, on: On = None,
+           db: DbOption = None) -> None:
+    """Record a status update.  Example: ilacs update 12 --status in-progress --note "Audit booked" --on 03/03/2025"""
+    from ilacs_cli import changes
 
     store = open_store(db)
-    result = plan.update_action(store, action, status=status, today=today(), note=note, by=by, due=due)
+    result = changes.update_action(store, action, status=status, today=today(), note=note, by=by, due=due,
+                                   on=parse_day(on, store) if on else None)
     print(f"action {result.id}: {result.status}, due {human_day(result.due)}")
 
 
 @app.command()
-def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
-    """The status trail of one action.  Example: ilacs history 12"""
-    from ilacs_cli import plan, render
+def edit(target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
+         title: Annotated[Optional[str], typer.Option(help="New title.")] = None,
+         owner: Annotated[Optional[str], typer.Option(help="New lead officer.")] = None,
+         area: Annotated[Optional[int], typer.Option(help="Move to this area for improvement.")] = None,
+         ref: Annotated[Optional[str], typer.Option(help='Your plan\'s reference ("" removes it).')] = None,
+         measure: Annotated[Optional[str], typer.Option(help='Measure of success ("" removes it).')] = None,
+         due: Annotated[Optional[str], typer.Option(help="New target date; a period (June 2025) keeps its words.")] = None,
+         note: Annotated[Optional[str], typer.Option(help="Why (recorded with the change).")] = None,
+         by: By = None, db: DbOption = None) -> None:
+    """Correct an action or a deadline; each change is recorded with what it was before.  Example: ilacs edit 12 --owner "B Khan" --note "Handed over" """
+    from ilacs_cli import changes
 
     store = open_store(db)
-    found, updates = plan.history(store, action)
-    if json:
-        print(render.as_json({"action": found, "updates": updates}))
+    if changes.is_deadline(target):
+        if any(value is not None for value in (owner, area, ref, measure)):
+            raise IlacsError("a deadline has a title and a date only: give --title or --due", 2)
+        print(changes.edit_deadline(store, target, today=today(), due=due, title=title, note=note, by=by))
         return
-    render.table(f"[{found.id}] {found.title}", ["at", "by", "from", "to", "due", "note"],
-                 [[u.at, u.author or "", u.old_status or "", u.new_status, u.new_due or "", u.note or ""]
-                  for u in updates], csv_out=csv)
+    result = changes.edit_action(store, target, today=today(), title=title, owner=owner, area=area, ref=ref,
+                                 measure=measure, due=due, note=note, by=by)
+    print(f"action {result.id}: {result.title} | {result.owner or 'owner unknown'} | due {human_day(result.due)}")
 
 
 @app.command()
-def undo(by: Annotated[Optional[str], typer.Option(help="Who is undoing (recorded).")] = None,
-         db: DbOption = None) -> None:
-    """Reverse the last command's status updates (an action added, a status recorded) by recording new ones; run again to step further back.  Example: ilacs undo"""
-    from ilacs_cli import plan
+def reopen(target: Annotated[str, typer.Argument(help="Deadline id (D3).")],
+           note: Annotated[Optional[str], typer.Option(help="Why (recorded).")] = None,
+           by: By = None, db: DbOption = None) -> None:
+    """Open again a deadline marked met by mistake (recorded).  Example: ilacs reopen D3 --note "Met date was wrong" """
+    from ilacs_cli import changes
 
-    for item in plan.undo(open_store(db), by=by):
-        print(f"action {item.action_id} ({item.title}): {item.note}; now {item.status}")
+    print(changes.reopen(open_store(db), target, note=note, by=by))
+
+
+@app.command()
+def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """Everything recorded about one action: status updates and corrections, oldest first.  Example: ilacs history 12"""
+    from ilacs_cli import plan, render
+
+    store = open_store(db)
+    found, updates, corrections = plan.history(store, action)
+    if json:
+        print(render.as_json({"action": found, "updates": updates, "changes": corrections}))
+        return
+    render.table(f"[{found.id}] {found.title}", ["at", "by", "change", "note"],
+                 [[line.at, line.author or "", line.change, line.note or ""]
+                  for line in plan.trail(updates, corrections)], csv_out=csv)
+
+
+@app.command()
+def undo(by: By = None,
+         list_: Annotated[bool, typer.Option("--list", help="Say what would be undone; change nothing.")] = False,
+         db: DbOption = None) -> None:
+    """Reverse your own last command (an update, an edit, an action added, done, reopen, an import, an owner change) by recording its opposite.  Example: ilacs undo --list"""
+    from ilacs_cli import changes
+
+    store = open_store(db)
+    result = changes.preview_undo(store, by) if list_ else changes.undo(store, by)
+    print(f"{'would undo' if list_ else 'undid'} `{result.command}` of {result.at}:")
+    for item in result.items:
+        print(f"  {item}")
 
 
 @app.command()
 def done(target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
          on: Annotated[Optional[str], typer.Option(help="Date (default today).")] = None,
-         by: Annotated[Optional[str], typer.Option()] = None, db: DbOption = None) -> None:
+         by: By = None, db: DbOption = None) -> None:
     """Mark a deadline met or an action done.  Example: ilacs done D3 --on 17/05/2024"""
-    from ilacs_cli import plan
+    from ilacs_cli import changes
 
     store = open_store(db)
-    print(plan.mark_done(store, target, parse_day(on, store), by))
+    print(changes.mark_done(store, target, parse_day(on, store), today(), by))
 
 
 def _action_rows(actions, csv: bool):

@@ -45,7 +45,7 @@ def remind(as_of: AsOf = None,
     check_format(format, FORMATS)
     if dry_run and not send:
         raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
-    store = open_store(db)
+    store = open_store(db, quiet_if_empty=True)  # cron mails whatever is printed: an empty plan says nothing
     day = parse_day(as_of, store)
     found = reminders.remind(store, day, within, owner=owner, inspection=inspection, force=force)
     if not found.working_day and not force:

@@ -17,8 +17,9 @@ def as_json(value) -> str:
     import json
 
     def convert(item):
-        if dataclasses.is_dataclass(item):
-            return {key: convert(val) for key, val in dataclasses.asdict(item).items()}
+        if dataclasses.is_dataclass(item):  # fields marked metadata={"json": False} are internal
+            return {field.name: convert(getattr(item, field.name)) for field in dataclasses.fields(item)
+                    if field.metadata.get("json", True)}
         if isinstance(item, (list, tuple)):
             return [convert(val) for val in item]
         if isinstance(item, dict):

@@ -1,0 +1,300 @@
+"""Changing a plan: actions added, status updates, corrections, deadlines met or reopened, undo of one's own last
+command, and removing an inspection.
+
+Every write is one transaction recorded as a command (a batch): who made it (`--by`, else ILACS_USER, else the
+login name), when, which command, and for each field changed in place what it was before. Never prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ilacs_cli import rules
+from ilacs_cli.addresses import clean_text, who
+from ilacs_cli.dates import parse_due
+from ilacs_cli.errors import IlacsError
+from ilacs_cli.plan import Action, _action_record, require_action, require_inspection
+from ilacs_cli.store import Change, Store
+
+# Commands whose effect undo cannot reverse, with what to do instead.
+IRREVERSIBLE = {
+    "seed": "re-seeding changes nothing you recorded; remove an inspection you do not want with `ilacs remove`",
+    "add-inspection": "remove it with `ilacs remove INSPECTION`",
+    "remove": "restore the backup it made and named",
+    "restore": "delete the new database file",
+    "owner add": "change the owner with `ilacs owner set`",
+}
+
+
+def _check_day(db: Store, inspection: str, day: dt.date, today: dt.date, what: str) -> None:
+    """A day an update describes: not after today, not before the inspection's fieldwork (or publication)."""
+    if day > today:
+        raise IlacsError(f"{what} {day.isoformat()} is after today ({today.isoformat()}): give a day that has "
+                         "happened", 2)
+    found = require_inspection(db, inspection)
+    start = found.fieldwork_start or found.fieldwork_end or found.published
+    if start and day.isoformat() < start:
+        raise IlacsError(f"{what} {day.isoformat()} is before {inspection}'s inspection began ({start}): give a day "
+                         "after it", 2)
+
+
+def _area_id(db: Store, inspection: str, number: int) -> int:
+    area_id = db.area_id(inspection, number)
+    if area_id is None:
+        numbers = ", ".join(str(item.number) for item in db.areas(inspection)) or "none"
+        raise IlacsError(f"{inspection} has no area for improvement {number}: its areas are {numbers}")
+    return area_id
+
+
+def add_action(db: Store, inspection_id: str, *, area: int, title: str, owner: str, due: str, today: dt.date,
+               ref: str | None = None, measure: str | None = None, by: str | None = None) -> int:
+    """Record a new action; returns its id."""
+    require_inspection(db, inspection_id)
+    title = clean_text(title, "action's title", limit=1000)
+    owner = clean_text(owner, "owner")
+    area_id = _area_id(db, inspection_id, area)
+    due_date = parse_due(due, today, db.add_working_days)
+    with db.transaction(command="add-action", author=who(by)):
+        return db.add_action(inspection=inspection_id, area_id=area_id, title=title, owner=owner,
+                             due=due_date.day.isoformat(), wording=due_date.wording, ref=ref, measure=measure)
+
+
+def update_action(db: Store, action_id: str, *, status: str | None, today: dt.date, note: str | None = None,
+                  by: str | None = None, due: str | None = None, on: dt.date | None = None,
+                  command: str = "update") -> Action:
+    """Record a status update (and optionally a new due date), describing `on` (default today); returns the action
+    as it now stands."""
+    found = _action_record(db, action_id)
+    if status is None and due is None and not note:
+        raise IlacsError("nothing to record: give --status, --due or --note", 2)
+    if status:
+        rules.check_status(status)
+    if on is not None:
+        _check_day(db, found.inspection, on, today, "--on")
+    new_due = parse_due(due, today, db.add_working_days) if due else None
+    with db.transaction(command=command, author=who(by)):
+        # Read the action under the write lock: another officer may have just changed it.
+        action = _action_record(db, action_id)
+        _record(db, action, status=status, note=note, new_due=new_due, on=on)
+    return require_action(db, str(action.id))
+
+
+def _record(db: Store, action, *, status: str | None, note: str | None, new_due, on: dt.date | None) -> None:
+    """A status update, and with a new due date its words: a period's own, or none (the old words go)."""
+    due_iso = new_due.day.isoformat() if new_due and new_due.day.isoformat() != action.due else None
+    if new_due is not None and new_due.wording != action.wording:
+        db.correct_action(action.id, {"wording": new_due.wording})
+    if status or due_iso or note:
+        db.record_update(action.id, old_status=action.status, new_status=status or action.status,
+                         old_due=action.due if due_iso else None, new_due=due_iso, note=note,
+                         on_day=on.isoformat() if on else None)
+
+
+def edit_action(db: Store, action_id: str, *, today: dt.date, title: str | None = None, owner: str | None = None,
+                area: int | None = None, ref: str | None = None, measure: str | None = None, due: str | None = None,
+                note: str | None = None, by: str | None = None) -> Action:
+    """Correct an action's title, owner, area, reference, measure or due date, each change recorded with what it
+    was before; returns the action as it now stands."""
+    found = _action_record(db, action_id)
+    fields = {}
+    if title is not None:
+        fields["title"] = clean_text(title, "action's title", limit=1000)
+    if owner is not None:
+        fields["owner"] = clean_text(owner, "owner")
+    if area is not None:
+        fields["area_id"] = _area_id(db, found.inspection, area)
+    if ref is not None:
+        fields["ref"] = ref.strip() or None
+    if measure is not None:
+        fields["measure"] = measure.strip() or None
+    new_due = parse_due(due, today, db.add_working_days) if due else None
+    if not fields and new_due is None:
+        raise IlacsError("nothing to change: give --title, --owner, --area, --ref, --measure or --due", 2)
+    with db.transaction(command="edit", author=who(by), note=note):
+        action = _action_record(db, action_id)
+        db.correct_action(action.id, fields)
+        if new_due is not None:
+            _record(db, action, status=None, note=note, new_due=new_due, on=None)
+    return require_action(db, str(found.id))
+
+
+def _deadline(db: Store, target: str):
+    text = target.upper()
+    found = db.deadlines(id=int(text[1:])) if text.startswith("D") and text[1:].isdigit() else []
+    if not found:
+        raise IlacsError(f"no deadline '{target}': see `ilacs show INSPECTION` for deadline ids")
+    return found[0]
+
+
+def is_deadline(target: str) -> bool:
+    return target.upper().startswith("D") and target[1:].isdigit()
+
+
+def edit_deadline(db: Store, target: str, *, today: dt.date, due: str | None = None, title: str | None = None,
+                  note: str | None = None, by: str | None = None) -> str:
+    """Correct a deadline's date or title (a date set by hand replaces the rule that computed it); recorded."""
+    deadline = _deadline(db, target)
+    fields: dict[str, object] = {}
+    if title is not None:
+        fields["title"] = clean_text(title, "deadline's title", limit=500)
+    if due is not None:
+        new_due = parse_due(due, today, db.add_working_days)
+        fields.update(due=new_due.day.isoformat(), wording=new_due.wording, rule_count=None, rule_unit=None,
+                      rule_after=None)
+    if not fields:
+        raise IlacsError("nothing to change in a deadline: give --due or --title", 2)
+    with db.transaction(command="edit", author=who(by), note=note):
+        db.change_deadline(deadline.id, fields)
+    return f"deadline D{deadline.id}: {fields.get('title', deadline.title)}, due {fields.get('due', deadline.due)}"
+
+
+def mark_done(db: Store, target: str, on: dt.date, today: dt.date, by: str | None = None) -> str:
+    """Mark a deadline (D12) met or an action (12) done on a day that has happened; returns what was marked."""
+    if is_deadline(target):
+        deadline = _deadline(db, target)
+        _check_day(db, deadline.inspection, on, today, "--on")
+        with db.transaction(command="done", author=who(by)):
+            db.change_deadline(deadline.id, {"status": "met", "met_on": on.isoformat()})
+        return f"deadline D{deadline.id} met on {on.isoformat()}"
+    action = update_action(db, target, status="done", today=today, by=by, on=on, command="done")
+    return f"action {action.id} done on {on.isoformat()}"
+
+
+def reopen(db: Store, target: str, *, note: str | None = None, by: str | None = None) -> str:
+    """Open again a deadline marked met or missed by mistake; recorded."""
+    deadline = _deadline(db, target)
+    if deadline.status == "open":
+        raise IlacsError(f"deadline D{deadline.id} is open already: nothing to reopen", 2)
+    with db.transaction(command="reopen", author=who(by), note=note):
+        db.change_deadline(deadline.id, {"status": "open", "met_on": None})
+    return f"deadline D{deadline.id} open again"
+
+
+# -- undo -------------------------------------------------------------------------------
+
+@dataclass
+class Undone:
+    command: str
+    at: str
+    items: list[str]  # what was put back, one line each
+
+
+def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
+    """Reverse the caller's own last command by recording its opposite (history is never erased).
+
+    Refuses, naming the command, when that command cannot be reversed or when someone has changed the same
+    thing since; never reaches past it to an older command.
+    """
+    me = who(by)
+    with db.transaction(origin="undo", command="undo", author=me) as batch:  # read under the write lock
+        target = db.last_batch(me)
+        if target is None:
+            raise IlacsError(f"nothing of {me}'s to undo: undo reverses your own last command (give --by if you "
+                             "recorded it under another name)")
+        when = target.at.replace("T", " ")[:16]
+        if target.command in IRREVERSIBLE or target.origin == "seed":
+            fix = IRREVERSIBLE.get(target.command, IRREVERSIBLE["seed"])
+            raise IlacsError(f"your last command, `{target.command}` at {when}, cannot be undone: {fix}")
+        updates, changes = db.batch_updates(target.id), db.batch_changes(target.id)
+        if not updates and not changes:
+            raise IlacsError(f"your last command, `{target.command}` at {when}, changed nothing undo can reverse")
+        _refuse_if_changed_since(db, updates, changes)
+        batch.undoes = target.id
+        items = _reverse_updates(db, updates) + _reverse_changes(db, changes)
+        result = Undone(target.command, when, items)
+        if dry_run:
+            raise _DryRun(result)
+    return result
+
+
+class _DryRun(Exception):
+    def __init__(self, result: Undone):
+        self.result = result
+
+
+def preview_undo(db: Store, by: str | None = None) -> Undone:
+    """What `undo` would reverse, without recording anything."""
+    try:
+        undo(db, by, dry_run=True)
+    except _DryRun as done:
+        return done.result
+    raise AssertionError("undo did not stop")
+
+
+def _refuse_if_changed_since(db: Store, updates, changes: list[Change]) -> None:
+    newest = {}
+    for update in updates:
+        newest.setdefault(update.action_id, update)
+    for update in newest.values():
+        later = _still_standing(db.updates_after(update.action_id, update.id))
+        if later:
+            raise IlacsError(f"action {update.action_id} was updated since, by {later[-1].author or 'someone'} at "
+                             f"{later[-1].at[:16].replace('T', ' ')}: undo would overwrite that; record what you want "
+                             f"with `ilacs update {update.action_id}`")
+    for change in changes:
+        later = _still_standing(db.changes_after(change))
+        if later:
+            raise IlacsError(f"{change.subject} {change.subject_id}'s {change.field} was changed since, by "
+                             f"{later[-1].author or 'someone'}: undo would overwrite that; correct it with "
+                             "`ilacs edit` instead")
+
+
+def _still_standing(later: list) -> list:
+    """Later updates or changes less those undone since, and the undos themselves: what undo would overwrite."""
+    undone = {item.undoes for item in later if item.undoes is not None}
+    return [item for item in later if item.undoes is None and item.id not in undone]
+
+
+def _reverse_updates(db: Store, updates) -> list[str]:
+    now: dict[int, tuple[str, str | None]] = {}
+    items = []
+    for update in updates:  # newest first, so each action steps back in order
+        status, due = now.get(update.action_id, (update.action_status, update.action_due))
+        if update.old_status is None:
+            new_status, new_due, note = "cancelled", None, f"undo: action added by mistake (update #{update.id})"
+        else:
+            new_status = update.old_status
+            new_due = update.old_due if update.new_due is not None else None
+            note = f"undo of update #{update.id}"
+        db.record_update(update.action_id, old_status=status, new_status=new_status, old_due=due if new_due else None,
+                         new_due=new_due, note=note, undoes=update.id)
+        now[update.action_id] = (new_status, new_due or due)
+        items.append(f"action {update.action_id} ({update.action_title}): {note}; now {new_status}")
+    return items
+
+
+def _reverse_changes(db: Store, changes: list[Change]) -> list[str]:
+    items = []
+    for change in changes:  # newest first
+        if change.field == "coordinates":
+            if change.new is not None:
+                db.remove_coordinator(change.new, change.subject_id, undoes=change.id)
+            else:
+                db.add_coordinator(change.old, change.subject_id, undoes=change.id)
+        else:
+            write = {"action": db.correct_action, "deadline": db.change_deadline, "owner": db.change_owner}
+            write[change.subject](change.subject_id, {change.field: change.old}, undoes={change.field: change.id})
+        field = "area" if change.field == "area_id" else change.field
+        items.append(f"{change.subject} {_label(change)}: {field} put back" + (
+            "" if change.field == "area_id" else f" to {change.old or 'none'}"))
+    return items
+
+
+def _label(change: Change) -> str:
+    return f"D{change.subject_id}" if change.subject == "deadline" else str(change.subject_id)
+
+
+# -- removing an inspection -----------------------------------------------------------------
+
+def remove_inspection(db: Store, inspection: str, *, by: str | None = None) -> Path:
+    """Delete an inspection and everything under it, after a backup beside the database; returns the backup."""
+    found = require_inspection(db, inspection)
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    backup = db.path.with_name(f"{db.path.name}.before-remove-{inspection}-{stamp}.bak")
+    author = who(by)
+    db.backup(backup)
+    with db.transaction(command="remove", author=author, note=f"removed {inspection}; backup {backup}"):
+        db.remove_inspection(inspection, found.authority, backup)
+    return backup
