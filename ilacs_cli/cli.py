@@ -528,6 +528,8 @@ def check(db: DbOption = None, json: Json = False) -> None:
 owner_app = typer.Typer(help="People who own actions: e-mail addresses, roles, plans they coordinate.",
                         no_args_is_help=True)
 app.add_typer(owner_app, name="owner")
+from ilacs_cli.mailcommands import mail_app  # noqa: E402  (ilacs mail check | test | set-secret)
+app.add_typer(mail_app, name="mail")
 Coordinator = Annotated[Optional[list[str]], typer.Option(
     "--coordinator", help="Inspection whose plan they coordinate: they hear about its deadlines (repeat).")]
 
