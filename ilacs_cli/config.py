@@ -94,12 +94,9 @@ def _where(key: str) -> str:
     return f"set ILACS_SMTP_{key.upper()} or [smtp] {key} in {config_path()}"
 
 
-def smtp_settings(*, credential: bool = True) -> SmtpSettings:
-    """The SMTP server to send through, or an error naming what is missing and where to set it.
-
-    With `credential` (the default), the OAuth client secret or certificate is read too; `ilacs mail set-secret`
-    passes False, since it is how the secret gets there.
-    """
+def smtp_settings() -> SmtpSettings:
+    """The SMTP server to send through, and how to log in to it (with the password or OAuth credential read from
+    where it is kept), or an error naming what is missing and where to set it."""
     section = _read_config().get("smtp", {})
     where = f"set ILACS_SMTP_{{}} or [smtp] {{}} in {config_path()}"
     host = _setting(section, "host")
@@ -132,14 +129,14 @@ def smtp_settings(*, credential: bool = True) -> SmtpSettings:
             raise IlacsError("auth = \"password\" needs the user to log in as: " + _where("user"))
         settings.password = _password(section)
     elif auth == "microsoft":
-        _microsoft(settings, section, credential)
+        _microsoft(settings, section)
     elif auth == "token-command":
         _token_command(settings, section)
     return settings
 
 
-def _microsoft(settings: SmtpSettings, section: dict, credential: bool) -> None:
-    """The app registration's tenant and client id, where to ask for a token, and (if asked) the credential."""
+def _microsoft(settings: SmtpSettings, section: dict) -> None:
+    """The app registration's tenant and client id, where to ask for a token, and the credential."""
     if not settings.user:
         raise IlacsError('auth = "microsoft" needs the mailbox to send from (e.g. ilacs@council.gov.uk): '
                          + _where("user"))
@@ -158,8 +155,7 @@ def _microsoft(settings: SmtpSettings, section: dict, credential: bool) -> None:
     else:
         raise IlacsError('auth = "microsoft" needs the Directory (tenant) ID or domain (e.g. council.gov.uk) from '
                          "Entra ID: " + _where("tenant"))
-    if credential:
-        settings.client_credential, settings.credential_source = _client_credential(section, settings.client_id)
+    settings.client_credential, settings.credential_source = _client_credential(section, settings.client_id)
 
 
 def _client_credential(section: dict, client_id: str) -> tuple[str | dict, str]:

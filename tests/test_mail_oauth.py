@@ -278,6 +278,7 @@ def assert_one_reason(out, *words):
     for word in words:
         assert word in first, out.stderr
     assert len(out.stderr.splitlines()) == 3, out.stderr  # the reason, the other digest, the count: no log noise
+    assert out.stderr.splitlines()[1] == f"ilacs: not sent to B Khan <{KHAN}>: the server was gone"  # fatal: not tried
     assert out.stderr.rstrip().endswith("2 of 2 reminders not sent (0 sent and logged): fix the cause and re-run "
                                         "the same command to send only the rest"), out.stderr
 
@@ -608,3 +609,13 @@ def test_read_commands_do_not_import_the_mail_libraries(args):
     imported = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines() if "|" in line}
     assert "ilacs_cli" in imported
     assert not imported & {"msal", "keyring", "requests", "cryptography", "jwt", "smtplib", "urllib3"}, imported
+
+
+def test_mail_check_with_a_password_and_with_a_relay(smtp_server):
+    mailbox, password_env = smtp_server  # conftest's server: AUTH LOGIN PLAIN, accepts any password
+    out = ilacs("mail", "check", env={**password_env, "ILACS_SMTP_USER": "ilacs", "ILACS_SMTP_PASSWORD": "pw"})
+    assert out.returncode == 0, out.stderr
+    assert "ok  login: 127.0.0.1 accepted ilacs with a password" in out.stdout and mailbox.logins == [("ilacs", "pw")]
+    relay = ilacs("mail", "check", env=password_env)
+    assert relay.returncode == 0 and 'ok  login: none configured (auth = "none")' in relay.stdout
+    assert len(mailbox.logins) == 1 and mailbox.messages == []
