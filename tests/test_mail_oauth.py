@@ -564,6 +564,7 @@ def ilacs_input(*args, stdin, env):
                           env={**os.environ, **env})
 
 
+@pytest.mark.slow  # three RSA keys made and four ilacs runs: about 2.5 s
 @pytest.mark.parametrize("with_thumbprint", [True, False])
 def test_client_certificate(db, env, identity, oauth_smtp, ca, tmp_path, with_thumbprint):
     """A certificate instead of a secret: msal signs a client assertion that the token endpoint checks."""
