@@ -1,21 +1,32 @@
 """Settings for sending e-mail: a TOML file in the platform config directory, overridden by ILACS_* variables.
 
 The SMTP password comes from ILACS_SMTP_PASSWORD or a file named by `password_file` /
-ILACS_SMTP_PASSWORD_FILE: never from the command line, and never written in the config file itself.
+ILACS_SMTP_PASSWORD_FILE: never from the command line, and never written in the config file itself. The same goes
+for the OAuth client secret (`auth = "microsoft"`): ILACS_SMTP_CLIENT_SECRET, `client_secret_file`, or the operating
+system's keyring, which `ilacs mail set-secret` fills. keyring is imported only when a secret is looked up there.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ilacs_cli.addresses import parse_mailbox
 from ilacs_cli.errors import IlacsError
 
 SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
-SMTP_KEYS = ("host", "port", "security", "user", "password_file", "from", "timeout")
+AUTH = ("password", "none", "microsoft", "token-command")
+SMTP_KEYS = ("host", "port", "security", "auth", "user", "password_file", "from", "timeout",
+             "tenant", "client_id", "client_secret_file", "client_certificate_file", "client_certificate_thumbprint",
+             "authority", "token_command")
+SECRET_KEYS = {"password": "put it in ILACS_SMTP_PASSWORD or in a file named by password_file",
+               "client_secret": "run `ilacs mail set-secret`, or put it in ILACS_SMTP_CLIENT_SECRET or in a file "
+                                "named by client_secret_file"}
 REMINDER_KEYS = ("coordinator",)
+KEYRING_SERVICE = "ilacs"  # the keyring entry is (service "ilacs", user name = the client id)
+MICROSOFT_SCOPE = "https://outlook.office365.com/.default"
 
 
 @dataclass
@@ -24,9 +35,19 @@ class SmtpSettings:
     port: int
     security: str
     user: str | None
-    password: str | None
+    password: str | None = field(repr=False)
     sender: str
     timeout: float
+    auth: str = "password"
+    # auth = "microsoft": the app registration, where to ask for a token, and the credential
+    tenant: str | None = None
+    client_id: str | None = None
+    authority: str | None = None
+    authority_given: bool = False  # set by the user (a national cloud, a test server) rather than built from tenant
+    client_credential: str | dict | None = field(default=None, repr=False)  # a secret, or msal's certificate dict
+    credential_source: str | None = None  # where the credential came from, for `ilacs mail check` (never the value)
+    # auth = "token-command"
+    token_command: list[str] | None = None
 
 
 def config_path() -> Path:
@@ -49,9 +70,9 @@ def _read_config() -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise IlacsError(f"cannot read the config file {path}: {error}; fix it or set ILACS_CONFIG") from None
-    if "password" in data.get("smtp", {}):
-        raise IlacsError(f"{path}: [smtp] password is not read from the config file: put it in ILACS_SMTP_PASSWORD "
-                         "or in a file named by password_file")
+    for key, fix in SECRET_KEYS.items():
+        if key in data.get("smtp", {}):
+            raise IlacsError(f"{path}: [smtp] {key} is not read from the config file: {fix}")
     for section, keys in (("smtp", SMTP_KEYS), ("reminders", REMINDER_KEYS)):
         unknown = set(data.get(section, {})) - set(keys)
         if unknown:
@@ -69,8 +90,13 @@ def _setting(section: dict, key: str) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+def _where(key: str) -> str:
+    return f"set ILACS_SMTP_{key.upper()} or [smtp] {key} in {config_path()}"
+
+
 def smtp_settings() -> SmtpSettings:
-    """The SMTP server to send through, or an error naming what is missing and where to set it."""
+    """The SMTP server to send through, and how to log in to it (with the password or OAuth credential read from
+    where it is kept), or an error naming what is missing and where to set it."""
     section = _read_config().get("smtp", {})
     where = f"set ILACS_SMTP_{{}} or [smtp] {{}} in {config_path()}"
     host = _setting(section, "host")
@@ -93,8 +119,116 @@ def smtp_settings() -> SmtpSettings:
     if not sender:
         raise IlacsError("no sender address for reminders: " + where.format("FROM", "from"))
     parse_mailbox(sender, "sender address (ILACS_SMTP_FROM or [smtp] from)")
-    return SmtpSettings(host, int(port_text), security, _setting(section, "user"), _password(section), sender,
-                        timeout)
+    user = _setting(section, "user")
+    auth = (_setting(section, "auth") or ("password" if user else "none")).lower()
+    if auth not in AUTH:
+        raise IlacsError(f"SMTP auth '{auth}' is not one of {', '.join(AUTH)}: " + _where("auth"))
+    settings = SmtpSettings(host, int(port_text), security, user, None, sender, timeout, auth)
+    if auth == "password":
+        if not user:
+            raise IlacsError("auth = \"password\" needs the user to log in as: " + _where("user"))
+        settings.password = _password(section)
+    elif auth == "microsoft":
+        _microsoft(settings, section)
+    elif auth == "token-command":
+        _token_command(settings, section)
+    return settings
+
+
+def _microsoft(settings: SmtpSettings, section: dict) -> None:
+    """The app registration's tenant and client id, where to ask for a token, and the credential."""
+    if not settings.user:
+        raise IlacsError('auth = "microsoft" needs the mailbox to send from (e.g. ilacs@council.gov.uk): '
+                         + _where("user"))
+    settings.client_id = _setting(section, "client_id")
+    if not settings.client_id:
+        raise IlacsError('auth = "microsoft" needs the app registration\'s Application (client) ID from Entra ID: '
+                         + _where("client_id"))
+    settings.tenant = _setting(section, "tenant")
+    authority = _setting(section, "authority")
+    if authority:
+        if not authority.lower().startswith("https://"):
+            raise IlacsError(f"authority '{authority}' must be an https:// address: " + _where("authority"))
+        settings.authority, settings.authority_given = authority.rstrip("/"), True
+    elif settings.tenant:
+        settings.authority = f"https://login.microsoftonline.com/{settings.tenant}"
+    else:
+        raise IlacsError('auth = "microsoft" needs the Directory (tenant) ID or domain (e.g. council.gov.uk) from '
+                         "Entra ID: " + _where("tenant"))
+    settings.client_credential, settings.credential_source = _client_credential(section, settings.client_id)
+
+
+def _client_credential(section: dict, client_id: str) -> tuple[str | dict, str]:
+    """The client secret or certificate, and where it came from: the environment, a secret file, a certificate
+    file, or the keyring, in that order."""
+    if os.environ.get("ILACS_SMTP_CLIENT_SECRET"):
+        return os.environ["ILACS_SMTP_CLIENT_SECRET"], "ILACS_SMTP_CLIENT_SECRET"
+    path = _setting(section, "client_secret_file")
+    if path:
+        secret = _read_secret_file(path, "client secret file", "client_secret_file")
+        if not secret:
+            raise IlacsError(f"the client secret file {path} is empty: put the secret's Value in it, or fix "
+                             "client_secret_file or ILACS_SMTP_CLIENT_SECRET_FILE")
+        return secret, f"client_secret_file {path}"
+    certificate = _setting(section, "client_certificate_file")
+    if certificate:
+        pem = _read_secret_file(certificate, "client certificate file", "client_certificate_file")
+        if "PRIVATE KEY-----" not in pem:
+            raise IlacsError(f"{certificate} holds no PEM private key: give the certificate's private key (PEM, "
+                             "unencrypted) in client_certificate_file or ILACS_SMTP_CLIENT_CERTIFICATE_FILE")
+        thumbprint = (_setting(section, "client_certificate_thumbprint") or "").replace(":", "").replace(" ", "")
+        public = re.search(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", pem, re.DOTALL)
+        if thumbprint:  # the SHA-1 thumbprint Entra ID shows; msal signs with RS256
+            return {"private_key": pem, "thumbprint": thumbprint}, f"client_certificate_file {certificate}"
+        if public:  # msal works out the SHA-256 thumbprint from the certificate and signs with PS256
+            return {"private_key": pem, "public_certificate": public.group(0)}, f"client_certificate_file {certificate}"
+        raise IlacsError(f"{certificate} holds a private key but no certificate: add the certificate (PEM) to the "
+                         "file, or give its thumbprint as Entra ID shows it under Certificates & secrets: "
+                         + _where("client_certificate_thumbprint"))
+    secret = _keyring_secret(client_id)
+    return secret, f"the keyring (service {KEYRING_SERVICE}, user {client_id})"
+
+
+def _keyring_secret(client_id: str) -> str:
+    fix = ("run `ilacs mail set-secret`, or set ILACS_SMTP_CLIENT_SECRET, client_secret_file or "
+           "client_certificate_file")
+    import keyring
+
+    try:
+        secret = keyring.get_password(KEYRING_SERVICE, client_id)
+    except Exception as error:  # no backend (cron without a desktop session), a locked or broken one
+        raise IlacsError(f"cannot read the client secret from the keyring ({type(error).__name__}: "
+                         f"{_first_line(error)}): {fix}") from None
+    if not secret:
+        raise IlacsError(f"no client secret for client id {client_id} in the keyring: {fix}")
+    return secret
+
+
+def _token_command(settings: SmtpSettings, section: dict) -> None:
+    import shlex
+
+    if not settings.user:
+        raise IlacsError('auth = "token-command" needs the mailbox to send from: ' + _where("user"))
+    command = _setting(section, "token_command")
+    try:
+        settings.token_command = shlex.split(command) if command else None
+    except ValueError as error:
+        raise IlacsError(f"token_command cannot be split into words ({error}): " + _where("token_command")) from None
+    if not settings.token_command:
+        raise IlacsError('auth = "token-command" needs the command that prints an access token: '
+                         + _where("token_command"))
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [""])[0][:200]
+
+
+def _read_secret_file(path: str, what: str, key: str) -> str:
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise IlacsError(f"cannot read the {what} {path}: {reason}; fix {key} or ILACS_SMTP_{key.upper()}") from None
 
 
 def _password(section: dict) -> str | None:
@@ -118,3 +252,12 @@ def default_coordinator() -> tuple[str | None, str] | None:
     value = os.environ.get("ILACS_COORDINATOR") or _read_config().get("reminders", {}).get("coordinator")
     return parse_mailbox(str(value), "default coordinator (ILACS_COORDINATOR or [reminders] coordinator)") \
         if value else None
+
+
+def oauth_client_id() -> str:
+    """The app registration's client id, which names the client secret's keyring entry."""
+    client_id = _setting(_read_config().get("smtp", {}), "client_id")
+    if not client_id:
+        raise IlacsError("no client id: the keyring entry for the client secret is named after it: "
+                         + _where("client_id"))
+    return client_id

@@ -11,7 +11,7 @@ import typer
 from ilacs_cli.cli.common import app
 
 # Each module registers its commands on `app`; `ilacs --help` lists them in this order.
-from ilacs_cli.cli import plan, owners, reminders, papers, admin  # noqa: E402,F401,I001
+from ilacs_cli.cli import plan, owners, reminders, mail, papers, admin  # noqa: E402,F401,I001
 from ilacs_cli.errors import IlacsError
 
 __all__ = ["app", "main"]

@@ -104,8 +104,10 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
         print(f"ilacs: cannot send {count} reminders to {view.recipient(digest)}: {fix}", file=sys.stderr)
     for digest, reason in delivery.failed:
         print(f"ilacs: not sent to {view.recipient(digest)}: {reason}", file=sys.stderr)
+    stopped = delivery.failed[-1][1] if delivery.failed else "sending stopped"
     for digest in delivery.not_attempted:
-        print(f"ilacs: not sent to {view.recipient(digest)}: the server was gone", file=sys.stderr)
+        print(f"ilacs: not sent to {view.recipient(digest)}: not tried, as sending stopped ({stopped})",
+              file=sys.stderr)
     unsent = len(delivery.failed) + len(delivery.not_attempted)
     if unsent:
         raise IlacsError(f"{unsent} of {len(delivery.to_send)} reminders not sent ({len(delivery.sent)} sent and "
