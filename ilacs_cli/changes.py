@@ -124,7 +124,8 @@ def _deadline(db: Store, target: str):
     text = target.upper()
     found = db.deadlines(id=int(text[1:])) if text.startswith("D") and text[1:].isdigit() else []
     if not found:
-        raise IlacsError(f"no deadline '{target}': see `ilacs show INSPECTION` for deadline ids")
+        known = ", ".join(f"D{deadline.id}" for deadline in db.deadlines()) or "none yet"
+        raise IlacsError(f"no deadline '{target}': the deadline ids are {known}")
     return found[0]
 
 

@@ -260,7 +260,9 @@ def _action_record(db: Store, action_id: str) -> records.Action:
     text = action_id.upper().removeprefix("A")
     found = db.action(int(text)) if text.isdigit() else None
     if found is None:
-        raise IlacsError(f"no action '{action_id}': see `ilacs actions` for action ids")
+        known = db.action_ids()
+        listed = ", ".join(map(str, known[:12])) + (f" … ({len(known)} in all)" if len(known) > 12 else "")
+        raise IlacsError(f"no action '{action_id}': the action ids are {listed or 'none yet'} (see `ilacs actions`)")
     return found
 
 

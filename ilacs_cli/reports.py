@@ -73,9 +73,10 @@ class UpdateLine:
     area: int | None
     author: str | None
     old_status: str | None
-    new_status: str
+    new_status: str | None  # None for a correction
     new_due: str | None
     note: str | None
+    correction: str | None = None  # "owner: A Watson -> B Khan" for a field corrected in place
 
 
 @dataclass
@@ -182,6 +183,18 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
     updates = [UpdateLine(u.at, u.action_id, u.action_title, u.area, u.author, u.old_status, u.new_status,
                           u.new_due, u.note)
                for u in db.status_updates_between(inspection, since, as_of)]
+    titles = {row.action_id: (row.action, row.area) for row in rows}
+    areas = {str(area.id): str(area.number) for area in db.areas(inspection)}
+    for change in db.changes_between(inspection, since, as_of):
+        if change.subject != "action" or change.field == "wording":
+            continue  # deadlines show their outcome above; a date's words go with the date
+        name, old, new = change.field, change.old, change.new
+        if name == "area_id":
+            name, old, new = "area", areas.get(old, old), areas.get(new, new)
+        title, area = titles.get(change.subject_id, ("", None))
+        updates.append(UpdateLine(change.at, change.subject_id, title, area, change.author, None, None, None,
+                                  change.note, f"{name}: {old or 'none'} -> {new or 'none'}"))
+    updates.sort(key=lambda line: line.at)
     return Report(found.id, found.authority, found.kind, found.fieldwork_start, found.fieldwork_end,
                   found.published, found.previous_id, as_of.isoformat(), since.isoformat(),
                   detail.judgements, detail.areas,

@@ -565,6 +565,9 @@ class Store:
             where, params = f"{where} AND {clause}", {**params, **window_params}
         return self._all(f"{_ACTIONS} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params, Action)
 
+    def action_ids(self) -> list[int]:
+        return [row[0] for row in self._all("SELECT id FROM actions ORDER BY id")]
+
     def action(self, action_id: int) -> Action | None:
         found = self.actions(id=action_id)
         return found[0] if found else None

@@ -178,7 +178,7 @@ def test_since_filters_status_updates(plan):
 
     def updates(since):
         text = ok("report", PLAN, "--as-of", as_of, "--since", since, db=db)
-        section = text.split("## Status updates from")[1].splitlines()
+        section = text.split("## Status updates and corrections from")[1].splitlines()
         return [line for line in section if line.startswith("| ") and not line.startswith("| Date |")]
 
     recorded = updates(today.isoformat())

@@ -100,6 +100,8 @@ def _late_deadline_cells(items: list[LateItem]) -> list[list[str]]:
 
 
 def _change(update: UpdateLine) -> str:
+    if update.correction:
+        return update.correction.replace(" -> ", " → ")
     change = f"{update.old_status} → {update.new_status}" if update.old_status else f"added as {update.new_status}"
     return change + (f"; due now {_day(update.new_due)}" if update.new_due else "")
 
@@ -197,9 +199,9 @@ def markdown(report: Report) -> str:
         lines += ["", "Deadlines overdue:", ""]
         lines += _md_table(["Id", "Deadline", "Due", "Working days late"],
                            _late_deadline_cells(deadlines))
-    lines += ["", f"## Status updates from {_day(report.since)} to {_day(report.as_of)}", ""]
+    lines += ["", f"## Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}", ""]
     lines += (_md_table(UPDATE_HEADERS, _update_cells(report)) if report.updates
-              else ["No status updates recorded in this period."])
+              else ["No status updates or corrections recorded in this period."])
     lines.append("")
     return "\n".join(lines)
 
@@ -325,8 +327,8 @@ def html_page(report: Report) -> str:
                   _table(["Id", "Deadline", "Due", "Working days late"],
                          _late_deadline_cells(deadlines),
                          {3: "late"})]
-    parts.append(f"<h2>Status updates from {esc(_day(report.since))} to {esc(_day(report.as_of))}</h2>\n")
+    parts.append(f"<h2>Status updates and corrections from {esc(_day(report.since))} to {esc(_day(report.as_of))}</h2>\n")
     parts.append(_table(UPDATE_HEADERS, _update_cells(report)) if report.updates
-                 else "<p>No status updates recorded in this period.</p>\n")
+                 else "<p>No status updates or corrections recorded in this period.</p>\n")
     parts.append("</body>\n</html>\n")
     return "".join(parts)
