@@ -282,7 +282,6 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
             existing = db.actions(inspection=inspection)
             by_ref = {str(action.ref).casefold(): action for action in existing if action.ref}
             by_title = {action.title.casefold(): action for action in existing}
-            result.undated, result.dates_kept = [], []
             for row in plan:
                 match = (by_ref.get(row.ref.casefold()) if row.ref else None) or by_title.get(row.title.casefold())
                 if row.due and row.due.day is None:
