@@ -13,13 +13,13 @@ from pathlib import Path
 
 from ilacs_cli import rules
 from ilacs_cli.addresses import who
-from ilacs_cli.dates import DueDate, parse_due
+from ilacs_cli.dates import parse_due
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.migrations import NAMES
 from ilacs_cli.plan import require_inspection
 from ilacs_cli.progress import PlanRow, plan_rows
 from ilacs_cli.rules import STATUSES
-from ilacs_cli.sheets import Sheet
+from ilacs_cli.sheets import Sheet, Table, sheet_title
 from ilacs_cli.store import EXPORT_TABLES, Action, Area, Store, utc_now
 
 EXPORT_FORMAT = "ilacs-export"
@@ -115,9 +115,16 @@ FIELDS = {
                 "impact", "outcome", "success criteria"],
     "progress": ["progress", "latest update", "update", "progress update", "comments", "commentary"],
     "status": ["status", "progress status"],
-    "ignore": ["id", "inspection", "rag", "rag status", "rag rating", "latest update on", "latest update by",
-               "target (as written)"],
+    "wording": ["target (as written)", "target as written"],
+    "inspection": ["inspection"],
+    "ignore": ["id", "rag", "rag status", "rag rating", "latest update on", "latest update by"],
 }
+HEADER_ROWS = 20  # the header row is looked for in a sheet's first 20 rows (a title row may sit above it)
+# Fields that, beside the action's own column, make a row a header row (an Inspection or RAG column does not).
+_PLAN_FIELDS = set(FIELDS) - {"title", "inspection", "ignore"}
+# Target dates in one of these shapes mean one day: when one cannot be read, it is a mistake, not a wording.
+_DAY_SHAPES = re.compile(r"^(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|"
+                         r"\d{1,2}(st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4})$", re.IGNORECASE)
 STATUS_WORDS = {
     **{status: status for status in STATUSES}, "not started": "not-started", "in progress": "in-progress",
     "on track": "in-progress", "ongoing": "in-progress", "started": "in-progress", "on hold": "blocked",
@@ -139,13 +146,22 @@ class ImportProblem:
     message: str
 
 
+@dataclass(frozen=True)
+class _Target:
+    """A row's target date: a day (with the words it was given in, if vague), or words alone that are no date
+    ("Ongoing", "TBC"): those are kept as the action's wording, with no due date."""
+    day: dt.date | None
+    wording: str | None = None
+
+
 @dataclass
 class _Row:
     """One spreadsheet row, read and checked, waiting to be matched and written."""
+    number: int
     title: str
     ref: str | None
     owner: str | None
-    due: DueDate | None
+    due: _Target | None
     measure: str | None
     status: str | None
     note: str | None
@@ -161,21 +177,39 @@ class ImportResult:
     unchanged: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    sheet: str | None = None  # the workbook's sheet read (None for CSV)
+    header_row: int = 1
+    chosen_sheet: bool = False  # the sheet was picked among several without --sheet
+    skipped: dict[str, int] = field(default_factory=dict)  # rows of other inspections (an export of several)
+    undated: list[int] = field(default_factory=list)  # rows whose target is kept as words, with no date
+    dates_kept: list[int] = field(default_factory=list)  # rows whose words did not replace an action's date
+
+
+def _chosen(mapping: dict[str, str]) -> dict[str, str]:
+    """--map's columns (normalised) and the fields they give, each field checked."""
+    for column, field_name in mapping.items():
+        if field_name not in FIELDS:
+            raise IlacsError(f"--map {column}={field_name}: the field must be one of {', '.join(FIELDS)}", 2)
+    return {_normal(column): field_name for column, field_name in mapping.items()}
+
+
+def _field(header: object, chosen: dict[str, str]) -> str | None:
+    if header is None:
+        return None
+    return chosen.get(_normal(header)) or _HEADER_FIELDS.get(_normal(header))
 
 
 def column_fields(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str, int], list[str]]:
     """Which column gives each field (first one wins), and the headers nobody recognised."""
+    chosen = _chosen(mapping)
     for column, field_name in mapping.items():
-        if field_name not in FIELDS:
-            raise IlacsError(f"--map {column}={field_name}: the field must be one of {', '.join(FIELDS)}", 2)
         if _normal(column) not in {_normal(header) for header in headers}:
             raise IlacsError(f"--map {column}={field_name}: there is no column '{column}'; the columns are "
                              f"{', '.join(header for header in headers if header)}", 2)
-    chosen = {_normal(column): field_name for column, field_name in mapping.items()}
     columns: dict[str, int] = {}
     unknown = []
     for index, header in enumerate(headers):
-        field_name = chosen.get(_normal(header)) or _HEADER_FIELDS.get(_normal(header))
+        field_name = _field(header, chosen)
         if field_name is None:
             if header:
                 unknown.append(header)
@@ -189,11 +223,15 @@ def column_fields(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str
 
 def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple[int, list[object]]], *,
                 source: str, mapping: dict[str, str], dry_run: bool, by: str | None, today: dt.date) -> ImportResult:
-    """Add or update the inspection's actions from spreadsheet rows: every row, or (if any row is bad) none."""
+    """Add or update the inspection's actions from spreadsheet rows: every row, or (if any row is bad) none.
+
+    Rows are (the spreadsheet's own row number, cells). An Inspection column naming this database's inspections
+    (an `ilacs export` of several plans) is obeyed: rows of other inspections are skipped and counted."""
     require_inspection(db, inspection)
     columns, unknown = column_fields(headers, mapping)
     result = ImportResult(inspection, ignored_columns=unknown)
     areas = {area.number: area for area in db.areas(inspection)}
+    known = _named_inspections(db, columns, rows)
     seen: dict[str, int] = {}
     plan = []
     for number, cells in rows:
@@ -205,6 +243,13 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
         def problem(field_name: str, message: str) -> None:
             result.problems.append(ImportProblem(number, headers[columns[field_name]], message))
 
+        named = _text(values.get("inspection")) if known else None
+        if named and named != inspection:
+            if named in known:
+                result.skipped[named] = result.skipped.get(named, 0) + 1
+                continue
+            problem("inspection", f"'{named}' is not an inspection in this database: correct it, or clear the "
+                                  f"cell to import the row into {inspection}")
         title = values.get("title")
         if not isinstance(title, str) or not title.strip():
             problem("title", "the action is empty")
@@ -213,7 +258,7 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
         if key in seen:
             problem("ref" if ref else "title", f"same {'reference' if ref else 'action'} as row {seen[key]}")
         seen[key] = number
-        due = _due(values.get("due"), today, db, lambda message: problem("due", message))
+        due = _due(values.get("due"), values.get("wording"), today, db, problem)
         status = None
         if values.get("status") is not None:
             status = STATUS_WORDS.get(_normal(values["status"]))
@@ -223,10 +268,14 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
                      lambda name, message: problem(name, message))
         if len(result.problems) > problems:
             continue
-        plan.append(_Row(title.strip(), ref, _text(values.get("owner")), due, _text(values.get("measure")), status,
-                         _text(values.get("progress")), area and areas[area].id))
+        plan.append(_Row(number, title.strip(), ref, _text(values.get("owner")), due, _text(values.get("measure")),
+                         status, _text(values.get("progress")), area and areas[area].id))
     if result.problems:
         return result
+    if not plan and result.skipped:
+        raise IlacsError(f"{source} has no rows for {inspection}: its Inspection column names "
+                         f"{', '.join(sorted(result.skipped))}: import it with --inspection "
+                         f"{sorted(result.skipped)[0]}, or clear that column to import its rows into {inspection}")
     author = who(by)
     try:
         with db.transaction(origin="import", command="import", author=author, note=f"from {source}"):
@@ -236,6 +285,10 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
             by_title = {action.title.casefold(): action for action in existing}
             for row in plan:
                 match = (by_ref.get(row.ref.casefold()) if row.ref else None) or by_title.get(row.title.casefold())
+                if row.due and row.due.day is None:
+                    # Words alone are written only with a new action; an action's own target stays as it is.
+                    kept = match is None or (match.due is None and match.wording == row.due.wording)
+                    (result.undated if kept else result.dates_kept).append(row.number)
                 _apply(db, inspection, match, row, source, result)
             if dry_run:
                 raise _DryRun
@@ -248,19 +301,118 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-def import_sheet(db: Store, path: Path, inspection: str, *, sheet: str | None, mapping: dict[str, str],
+def import_sheet(db: Store, path: Path, inspection: str | None, *, sheet: str | None, mapping: dict[str, str],
                  dry_run: bool, by: str | None, today: dt.date) -> ImportResult:
-    """Read a .csv or .xlsx action plan and import it (see `import_rows`)."""
-    from ilacs_cli.sheets import read_table
+    """Read a .csv or .xlsx action plan and import it (see `import_rows`).
 
-    require_inspection(db, inspection)
-    headers, rows = read_table(path, sheet)
-    return import_rows(db, inspection, headers, rows, source=path.name, mapping=mapping, dry_run=dry_run, by=by,
-                       today=today)
+    The header row is the first of a sheet's first HEADER_ROWS rows that names the action and another known
+    field. Without `sheet`, a workbook's sheet is the one named after the inspection (a workbook made by `ilacs
+    export`), else the only sheet with such a header. Without `inspection`, a file of one inspection's plan made
+    by `ilacs export` names its own (its sheet's name, or its Inspection column)."""
+    from ilacs_cli.sheets import read_tables
+
+    if inspection is not None:
+        require_inspection(db, inspection)
+    _chosen(mapping)
+    tables = read_tables(path, sheet)
+    known = set(db.inspection_ids())
+    table, at = _choose_table(tables, inspection, known, path.name, mapping, named=sheet is not None)
+    header_row, cells = table.rows[at]
+    headers = ["" if cell is None else str(cell).strip() for cell in cells]
+    rows = table.rows[at + 1:]
+    if inspection is None:
+        inspection = _inspection_of(table, headers, rows, known, path.name, mapping)
+    result = import_rows(db, inspection, headers, rows, source=path.name, mapping=mapping, dry_run=dry_run, by=by,
+                         today=today)
+    result.sheet, result.header_row = table.name, header_row
+    result.chosen_sheet = sheet is None and len(tables) > 1
+    return result
+
+
+def _header_at(table: Table, chosen: dict[str, str]) -> int | None:
+    """The index (in table.rows) of the header row: the first of HEADER_ROWS rows naming the action and another
+    field of a plan."""
+    for index, (_, cells) in enumerate(table.rows[:HEADER_ROWS]):
+        fields = {_field(cell, chosen) for cell in cells}
+        if "title" in fields and fields & _PLAN_FIELDS:
+            return index
+    return None
+
+
+def _choose_table(tables: list[Table], inspection: str | None, known: set[str], source: str,
+                  mapping: dict[str, str], *, named: bool) -> tuple[Table, int]:
+    """The table to import and its header row's index."""
+    chosen = _chosen(mapping)
+    found = [(table, at) for table in tables if (at := _header_at(table, chosen)) is not None]
+    if not found:
+        raise IlacsError(_no_header(tables, source))
+    if len(found) == 1 and (named or len(tables) == 1):
+        return found[0]
+    if inspection is not None:
+        own = [item for item in found if item[0].name == sheet_title(inspection)]
+        if own:
+            return own[0]
+    others = {sheet_title(other) for other in known if other != inspection}
+    left = [item for item in found if item[0].name not in others]
+    if len(left) == 1:
+        return left[0]
+    names = ", ".join(table.name for table, _ in (left or found))
+    if left:
+        raise IlacsError(f"{source} has {len(left)} sheets of actions ({names}): say which with --sheet NAME", 2)
+    if inspection is None:
+        if len(found) == 1:
+            return found[0]  # a workbook of one inspection's plan, made by `ilacs export`
+        raise IlacsError(f"{source} holds the plans of {len(found)} inspections ({names}): say which with "
+                         "--inspection ID", 2)
+    raise IlacsError(f"{source} has no sheet for {inspection}; its sheets of actions are other inspections' "
+                     f"({names}): add --sheet NAME to import one of them into {inspection}", 2)
+
+
+def _no_header(tables: list[Table], source: str) -> str:
+    need = (f"no row in the first {HEADER_ROWS} names the action (a column such as Action) and another column "
+            "(such as Lead officer, Target date or Ref)")
+    if len(tables) > 1:
+        return (f"no sheet of {source} has a header row ({', '.join(table.name for table in tables)}): {need}: "
+                "add --map 'YOUR COLUMN=title', or --sheet NAME and move its headers up")
+    table = tables[0]
+    where = source if table.name is None else f"sheet '{table.name}' of {source}"
+    first = next((cells for _, cells in table.rows[:HEADER_ROWS] if any(c not in (None, "") for c in cells)), [])
+    seen = ", ".join(str(cell).strip() for cell in first if cell not in (None, ""))[:120]
+    return (f"{where} has no header row: {need}{f' (its first row: {seen})' if seen else ''}: add --map "
+            "'YOUR COLUMN=title' or move the headers up")
+
+
+def _named_inspections(db: Store, columns: dict[str, int], rows: list[tuple[int, list[object]]]) -> set[str]:
+    """This database's inspections, if the Inspection column names any of them (it is then ilacs's own column,
+    and obeyed); else nothing: a council's own "Inspection" column is not ours to read."""
+    if "inspection" not in columns:
+        return set()
+    known = set(db.inspection_ids())
+    named = {_text(_cell(cells, columns["inspection"])) for _, cells in rows}
+    return known if named & known else set()
+
+
+def _inspection_of(table: Table, headers: list[str], rows: list[tuple[int, list[object]]], known: set[str],
+                   source: str, mapping: dict[str, str]) -> str:
+    """The inspection a file made by `ilacs export` names: its sheet's name, or its Inspection column's one
+    value."""
+    for inspection in sorted(known):
+        if table.name is not None and table.name == sheet_title(inspection):
+            return inspection
+    chosen = _chosen(mapping)
+    index = next((i for i, header in enumerate(headers) if _field(header, chosen) == "inspection"), None)
+    if index is not None:
+        named = sorted({_text(_cell(cells, index)) for _, cells in rows} & known)
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise IlacsError(f"{source} holds the plans of {len(named)} inspections ({', '.join(named)}): say "
+                             "which with --inspection ID", 2)
+    raise IlacsError(f"which inspection does {source} belong to? add --inspection ID", 2)
 
 
 def _apply(db: Store, inspection: str, match: Action | None, row: _Row, source: str, result: ImportResult) -> None:
-    due_iso = row.due.day.isoformat() if row.due else None
+    due_iso = row.due.day.isoformat() if row.due and row.due.day else None
     wording = row.due.wording if row.due else None
     if match is None:
         db.add_action(inspection=inspection, area_id=row.area_id, ref=row.ref, title=row.title, owner=row.owner,
@@ -303,19 +455,39 @@ def _text(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _due(value: object, today: dt.date, db: Store, problem):
-    """A due date from a text cell (UK or ISO date, or a period) or an Excel date cell."""
+def _due(value: object, wording: object, today: dt.date, db: Store, problem) -> _Target | None:
+    """The row's target: from its target date cell or, when that is empty, its "Target (as written)" cell (an
+    `ilacs export` column). Beside a date, "Target (as written)" is kept while it still names that day."""
+    words = _text(wording)
     if value is None:
-        return None
+        return None if words is None else _target(words, today, db, lambda message: problem("wording", message))
+    target = _target(value, today, db, lambda message: problem("due", message))
+    if target is not None and target.day is not None and target.wording is None and words is not None:
+        try:
+            written = parse_due(words, today, db.add_working_days)
+        except IlacsError:
+            written = None
+        if written is not None and written.wording and written.day == target.day:
+            return _Target(target.day, written.wording)
+    return target
+
+
+def _target(value: object, today: dt.date, db: Store, problem) -> _Target | None:
+    """An Excel date cell, or text: a UK or ISO date, a period ("June 2024"), or words that are no date
+    ("Ongoing", "TBC"), kept as they are. Text shaped like one day that is no day ("31/02/2024") is a problem."""
     if isinstance(value, dt.datetime):
-        return DueDate(value.date())
+        return _Target(value.date())
     if isinstance(value, dt.date):
-        return DueDate(value)
+        return _Target(value)
+    text = _text(value)
     try:
-        return parse_due(str(value), today, db.add_working_days)
+        due = parse_due(text, today, db.add_working_days)
     except IlacsError as error:
-        problem(str(error))
-        return None
+        if _DAY_SHAPES.match(text):
+            problem(str(error))
+            return None
+        return _Target(None, text)
+    return _Target(due.day, due.wording)
 
 
 def _area_texts(area: Area) -> list[str]:

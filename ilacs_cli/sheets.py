@@ -65,7 +65,7 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:
-        page = book.create_sheet(_sheet_title(sheet.name))
+        page = book.create_sheet(sheet_title(sheet.name))
         page.append(sheet.headers)
         for cell in page[1]:
             cell.font = Font(bold=True)
@@ -92,59 +92,113 @@ def _shown(value: object) -> str:
     return "31/12/2024" if isinstance(value, dt.date) else "" if value is None else str(value)
 
 
-def _sheet_title(name: str) -> str:
+def sheet_title(name: str) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\."""
     return "".join("-" if char in "[]:*?/\\" else char for char in name)[:31]
 
 
 # -- reading ------------------------------------------------------------------------
 
-def read_table(path: Path, sheet: str | None = None) -> tuple[list[str], list[tuple[int, list[object]]]]:
-    """Headers and (spreadsheet row number, cells) of the first (or named) sheet of a .csv or .xlsx file."""
+_ZIP = b"PK\x03\x04"  # an .xlsx is a zip file
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or an .xlsx saved with a password
+_OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsb")
+
+
+@dataclass
+class Table:
+    """A CSV file or one sheet of a workbook as read: every row, numbered as the spreadsheet numbers it (from 1),
+    text that `neutralise` guarded restored. Where the header row is, the caller decides."""
+    name: str | None  # the sheet's name; None for a CSV file
+    rows: list[tuple[int, list[object]]]
+
+
+def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
+    """The table of a .csv file, or every sheet of a .xlsx workbook (only `sheet`, if named)."""
     if not path.exists():
         raise IlacsError(f"no file {path}: check the path")
+    if path.is_dir():
+        raise IlacsError(f"{path} is a folder: give the spreadsheet file inside it")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if sheet:
             raise IlacsError("--sheet is for .xlsx files; a CSV file has one table", 2)
-        return _read_csv(path)
+        return [_read_csv(path)]
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
+    if suffix in _OTHER_SPREADSHEETS:
+        raise IlacsError(f"{path.name}: import reads .csv and .xlsx, not {suffix}: save it as .xlsx (Excel "
+                         "Workbook) or CSV and import that", 2)
     raise IlacsError(f"{path.name}: import reads .csv, .xlsx or ilacs .json files", 2)
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[object]]]]:
+def _start(path: Path) -> bytes:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")  # what Excel on Windows saves as "CSV"
+        with path.open("rb") as file:
+            return file.read(8)
     except OSError as error:
         raise IlacsError(f"cannot read {path}: {error.strerror}") from None
-    lines = list(csv.reader(io.StringIO(text)))
+
+
+def _read_csv(path: Path) -> Table:
+    start = _start(path)
+    if start.startswith(_ZIP):
+        raise IlacsError(f"{path.name} is an Excel workbook named .csv: rename it {path.stem}.xlsx and import that")
+    if start.startswith(_OLE):
+        raise IlacsError(f"{path.name} is an Excel .xls file named .csv: save it as .xlsx or CSV and import that")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise IlacsError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")  # what Excel on Windows saves as "CSV"
+        except UnicodeDecodeError:
+            text = None
+    if text is None or "\x00" in text:
+        raise IlacsError(f"{path.name} is not a CSV text file: save the sheet as CSV UTF-8 and import that")
+    try:
+        lines = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise IlacsError(f"cannot read {path.name} as CSV ({error}): save the sheet as CSV UTF-8 and import "
+                         "that") from None
     if not lines:
         raise IlacsError(f"{path.name} is empty: export the action plan with a header row")
-    return [cell.strip() for cell in lines[0]], [(number, [restore(cell) for cell in cells])
-                                                for number, cells in enumerate(lines[1:], 2)]
+    return Table(None, [(number, [restore(cell) for cell in cells]) for number, cells in enumerate(lines, 1)])
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int, list[object]]]]:
-    from zipfile import BadZipFile
-
+def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
     from openpyxl import load_workbook
 
+    if _start(path).startswith(_OLE):
+        raise IlacsError(f"{path.name} is password-protected (or an old .xls file): save a copy without a password "
+                         "as .xlsx (Excel Workbook) and import that")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as error:
-        raise IlacsError(f"cannot read {path.name} as an Excel workbook ({error}): save it as .xlsx and "
-                         "retry") from None
-    if sheet is not None and sheet not in book.sheetnames:
-        raise IlacsError(f"{path.name} has no sheet '{sheet}': its sheets are {', '.join(book.sheetnames)}", 2)
-    page = book[sheet] if sheet else book.worksheets[0]
-    rows = page.iter_rows(values_only=True)
-    headers = next(rows, None)
-    if headers is None:
-        raise IlacsError(f"sheet '{page.title}' of {path.name} is empty: it needs a header row")
-    found = [(number, [restore(cell) if isinstance(cell, str) else cell for cell in cells])
-             for number, cells in enumerate(rows, 2)]
-    book.close()
-    return ["" if cell is None else str(cell).strip() for cell in headers], found
+    except Exception as error:  # noqa: BLE001 - a damaged file fails in many ways (zip, XML, openpyxl's own)
+        raise _unreadable(path, error) from None
+    try:
+        if sheet is not None:
+            names = [name for name in book.sheetnames if name == sheet] or \
+                    [name for name in book.sheetnames if name.casefold() == sheet.strip().casefold()]
+            if len(names) != 1:
+                raise IlacsError(f"{path.name} has no sheet '{sheet}': its sheets are "
+                                 f"{', '.join(book.sheetnames)}; name one with --sheet", 2)
+            pages = [book[names[0]]]
+        else:
+            pages = book.worksheets
+        try:
+            return [Table(page.title, [(number, [restore(cell) if isinstance(cell, str) else cell for cell in cells])
+                                       for number, cells in enumerate(page.iter_rows(values_only=True), 1)])
+                    for page in pages]
+        except Exception as error:  # noqa: BLE001 - read_only parses each sheet's XML as it is read
+            raise _unreadable(path, error) from None
+    finally:
+        book.close()
+
+
+def _unreadable(path: Path, error: Exception) -> IlacsError:
+    reason = str(error).strip() or type(error).__name__
+    return IlacsError(f"cannot read {path.name} as an Excel workbook ({reason}): open it in Excel, save it as .xlsx "
+                      "and import that")

@@ -57,11 +57,17 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
 
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action plan, or an `export --all` .json.")],
-            inspection: Annotated[Optional[str], typer.Option(help="The inspection a spreadsheet's actions answer.")] = None,
-            sheet: Annotated[Optional[str], typer.Option(help="The workbook's sheet (default: the first).")] = None,
+            inspection: Annotated[Optional[str], typer.Option(
+                help="The inspection a spreadsheet's actions answer (a file `ilacs export` made for one inspection "
+                     "names its own). With an export of several, only this inspection's rows are imported; the "
+                     "others are skipped and counted.")] = None,
+            sheet: Annotated[Optional[str], typer.Option(
+                help="The workbook's sheet (default: the one named after --inspection, else the only sheet whose "
+                     "headers name an action).")] = None,
             mapping: Annotated[Optional[list[str]], typer.Option(
                 "--map", help="COLUMN=field for a header ilacs does not know: field is title, owner, due, area, "
-                              "area_text, ref, measure, progress, status or ignore (repeat).")] = None,
+                              "area_text, ref, measure, progress, status, wording, inspection or ignore "
+                              "(repeat).")] = None,
             dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
             by: Annotated[Optional[str], typer.Option(help="Author of the status updates recorded.")] = None,
             db: DbOption = None) -> None:
@@ -78,8 +84,6 @@ def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action pl
         print(f"Imported {file.name} into {store.path}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n),
               file=sys.stderr)
         return
-    if not inspection:
-        raise IlacsError(f"which inspection does {file.name} belong to? add --inspection ID", 2)
     pairs = {}
     for item in mapping or []:
         column, sep, field_name = item.rpartition("=")
@@ -93,12 +97,37 @@ def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action pl
         for problem in result.problems:
             print(f"{file.name}: row {problem.row}, column '{problem.column}': {problem.message}", file=sys.stderr)
         raise IlacsError(f"{len(result.problems)} problems in {file.name}: nothing imported; fix them and re-run")
+    if result.chosen_sheet or result.header_row != 1:
+        where = f"sheet '{result.sheet}'" if result.sheet is not None else file.name
+        print(f"ilacs: read {where}, headers on row {result.header_row}", file=sys.stderr)
     if result.ignored_columns:
         print(f"ilacs: columns not imported: {', '.join(result.ignored_columns)} (name them with --map COLUMN=field)",
               file=sys.stderr)
+    if result.skipped:
+        print(f"ilacs: {_rows(sum(result.skipped.values()))} of other inspections skipped "
+              f"({', '.join(f'{name}: {n}' for name, n in sorted(result.skipped.items()))}): import each with "
+              "--inspection ID", file=sys.stderr)
+    if result.undated:
+        print(f"ilacs: {_count(result.undated, 'target date')} kept as written, with no date: "
+              f"{_rows_list(result.undated)}", file=sys.stderr)
+    if result.dates_kept:
+        print(f"ilacs: {_count(result.dates_kept, 'target')} not read as a date left the action's own target as it "
+              f"was: {_rows_list(result.dates_kept)} (change one with ilacs update ID --due DATE)", file=sys.stderr)
     verb = "Would import" if dry_run else "Imported"
-    print(f"{verb} {file.name} into {inspection}: {result.added} added, {result.updated} updated "
+    print(f"{verb} {file.name} into {result.inspection}: {result.added} added, {result.updated} updated "
           f"({result.status_changes} status changes), {result.unchanged} unchanged")
+
+
+def _count(rows: list[int], noun: str) -> str:
+    return f"{len(rows)} {noun}{'' if len(rows) == 1 else 's'}"
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'' if count == 1 else 's'}"
+
+
+def _rows_list(rows: list[int]) -> str:
+    return f"row{'' if len(rows) == 1 else 's'} {', '.join(map(str, rows))}"
 
 
 def _read_json(file: Path):
