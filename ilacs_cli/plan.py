@@ -293,13 +293,21 @@ def seed_files(names: list[str]) -> list[Path]:
     for name in names:
         if name in bundled:
             paths.append(bundled[name])
-        elif name.lower().endswith(".toml") or Path(name).exists():
+        elif name.lower().endswith(".toml") or _exists(Path(name)):
             read_seed(Path(name))
             paths.append(Path(name))
         else:
-            raise IlacsError(f"no example plan '{name}' and no such file: the examples are {', '.join(bundled)}; "
+            shown = name if len(name) <= 60 else name[:59] + "…"
+            raise IlacsError(f"no example plan '{shown}' and no such file: the examples are {', '.join(bundled)}; "
                              "your own plan is a .toml file (see docs/seeds.md)")
     return paths
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name longer than the file system allows is no file
+        return False
 
 
 def load_seeds(db: Store, paths: list[Path]) -> list[str]:

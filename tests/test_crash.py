@@ -180,6 +180,16 @@ def _seed_state(path):
         return "empty file (0 bytes)", ["ok"], None
     conn = _read_only(path)
     try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:  # a journal to recover first, as the next ilacs run would: on a copy
+        conn.close()
+        scratch = path.with_name(f"{path.name}.inspect")
+        scratch.mkdir()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if Path(f"{path}{suffix}").exists():
+                shutil.copyfile(f"{path}{suffix}", scratch / f"{path.name}{suffix}")
+        conn = sqlite3.connect(scratch / path.name, isolation_level=None)
+    try:
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
