@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import copy_of, run_ilacs
+from conftest import copy_of
 
 SEED = 20240517
 CASES_PER_COMMAND = 85
@@ -219,13 +219,11 @@ def worker(cases_file: str, results_file: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
+def template(seeded_template, tmp_path_factory):
     """A seeded database and the files runs may import, made once: (database, folder of files)."""
     root = tmp_path_factory.mktemp("fuzz-template")
-    path, files = root / "plan.db", root / "files"
+    path, files = copy_of(seeded_template, root), root / "files"
     files.mkdir()
-    result = run_ilacs("seed", "--db", str(path))
-    assert result.returncode == 0, result.stderr
     for args in (["export", "east-sussex-2023", "-o", "plan.csv"], ["export", "east-sussex-2023", "-f", "xlsx", "-o",
                  "plan.xlsx"], ["export", "--all", "--format", "json", "-o", "dump.json"]):
         made = subprocess.run([sys.executable, "-m", "ilacs_cli", *args, "--db", str(path)], cwd=files,
