@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import copy_of, run_ilacs
 
+pytestmark = pytest.mark.slow  # 10 processes and 800 updates contending for one file
+
 PLAN = "east-sussex-2023"
 OWN_WRITERS = 5  # each on its own action
 SHARED_WRITERS = 3  # all on one action

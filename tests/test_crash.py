@@ -18,7 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import copy_of, run_ilacs
+
+pytestmark = pytest.mark.slow  # dozens of SIGKILLed imports and seeds: about a minute
 
 PLAN = "east-sussex-2023"
 ROWS = 10_000

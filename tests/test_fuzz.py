@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 from conftest import copy_of
 
+pytestmark = pytest.mark.slow  # some 2,000 argument lists through the CLI in two worker processes
+
 SEED = 20240517
 CASES_PER_COMMAND = 85
 WORKERS = 2  # worker processes, each with its own copy of the database and its own working folder

@@ -92,6 +92,7 @@ date_like = st.one_of(
 )
 
 
+@pytest.mark.slow  # 300 examples from regex strategies: seconds, most of this file's time
 @PROPERTY
 @given(text=date_like)
 def test_any_text_is_a_date_or_an_ilacs_error(store, text):

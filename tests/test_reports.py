@@ -269,6 +269,7 @@ def run_browser(browser, tmp_path, *args):
     return subprocess.run(command, capture_output=True, text=True, timeout=180)
 
 
+@pytest.mark.slow  # two headless chromium runs
 def test_html_report_renders_in_a_real_browser(plan, tmp_path):
     browser = chromium()
     if browser is None:
