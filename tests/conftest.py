@@ -18,11 +18,26 @@ def run_ilacs(*args, db=None, env=None):
 
 
 def copy_of(template, tmp_path):
-    """A test's own copy of a database built once per module (every ilacs process has exited, so the WAL is
-    checkpointed into the file)."""
+    """A test's own copy of a database built once per session or module (every ilacs process has exited, so the
+    WAL is checkpointed into the file). The file's mode is copied too: ilacs creates databases 0600."""
     path = tmp_path / "plan.db"
     shutil.copyfile(template, path)
+    shutil.copymode(template, path)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bytecode_cache(tmp_path_factory):
+    """With PYTHONDONTWRITEBYTECODE set, every `python -m ilacs_cli` compiles ilacs_cli from source again (about
+    0.1 s of the 0.2 s a command takes), hundreds of times a run. The CLI processes keep their bytecode in a
+    folder of this session instead: still nothing is written beside the sources, and the code run is the same."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PYTHONDONTWRITEBYTECODE")
+        patch.setenv("PYTHONPYCACHEPREFIX", str(tmp_path_factory.mktemp("pycache")))
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -34,12 +49,30 @@ def no_user_config(tmp_path, monkeypatch):
             monkeypatch.delenv(name)
 
 
-@pytest.fixture()
-def db(tmp_path):
-    path = tmp_path / "plan.db"
-    result = run_ilacs("seed", db=path)
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory):
+    """`ilacs seed` run once per session by the real CLI into its own folder; tests copy it (`db`, module templates).
+
+    Seeding takes about half a second, copying the file a millisecond. Like every test, the seed reads no user
+    config or SMTP settings."""
+    path = tmp_path_factory.mktemp("seeded") / "plan.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ILACS_CONFIG", str(path.parent / "config.toml"))
+        for name in list(os.environ):
+            if name.startswith("ILACS_SMTP_") or name == "ILACS_COORDINATOR":
+                patch.delenv(name)
+        result = run_ilacs("seed", db=path)
     assert result.returncode == 0, result.stderr
+    # seed has exited: its WAL is checkpointed into the file, so the file alone is the whole database
+    wal = path.with_name(f"{path.name}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0, "seed left a write-ahead log: copying the file would lose it"
     return path
+
+
+@pytest.fixture()
+def db(seeded_template, tmp_path):
+    """This test's own copy of the seeded database."""
+    return copy_of(seeded_template, tmp_path)
 
 
 class Mailbox:

@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_ilacs
+from conftest import copy_of, run_ilacs
+
+pytestmark = pytest.mark.slow  # 10 processes and 800 updates contending for one file
 
 PLAN = "east-sussex-2023"
 OWN_WRITERS = 5  # each on its own action
@@ -56,12 +58,10 @@ def _finish(processes, timeout):
 
 
 @pytest.fixture(scope="module")
-def contention(tmp_path_factory):
+def contention(seeded_template, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("contention")
     env = _env(tmp)
-    db = tmp / "plan.db"
-    seeded = run_ilacs("seed", db=db, env=env)
-    assert seeded.returncode == 0, seeded.stderr
+    db = copy_of(seeded_template, tmp)
     plan = tmp / "plan.csv"
     with open(plan, "w", newline="", encoding="utf-8") as file:
         csv.writer(file).writerows([["Ref", "Area", "Action", "Lead officer", "Target date", "Status"]] + [

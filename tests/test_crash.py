@@ -18,7 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import run_ilacs
+import pytest
+from conftest import copy_of, run_ilacs
+
+pytestmark = pytest.mark.slow  # dozens of SIGKILLed imports and seeds: about a minute
 
 PLAN = "east-sussex-2023"
 ROWS = 10_000
@@ -105,11 +108,9 @@ def _check_import_db(path):
         mismatched
 
 
-def test_import_killed_at_random_points_is_all_or_nothing(tmp_path):
+def test_import_killed_at_random_points_is_all_or_nothing(seeded_template, tmp_path):
     env = _env(tmp_path)
-    db = tmp_path / "plan.db"
-    seeded = run_ilacs("seed", db=db, env=env)
-    assert seeded.returncode == 0, seeded.stderr
+    db = copy_of(seeded_template, tmp_path)
     shutil.copyfile(db, tmp_path / "baseline.db")  # seed has exited: its WAL is checkpointed into the file
     csv_path = tmp_path / "plan.csv"
     _write_plan(csv_path, 999)

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import run_ilacs as ilacs
@@ -119,12 +120,14 @@ def test_whole_database_export_reproduces_every_show(db, tmp_path):
     ok("export", "--all", "--format", "json", "-o", str(dump), db=db)
     restored = tmp_path / "restored.db"
     ok("import", str(dump), "--db", str(restored), db=db)
-    for inspection in [row["id"] for row in json.loads(ok("list", "--json", db=db))]:
-        for args in (["show", inspection], ["show", inspection, "--json"]):
-            assert ok(*args, db=restored) == ok(*args, db=db)
-    for args in (["list", "--json", "--as-of", "2024-11-01"], ["actions", "--json"], ["owner", "list", "--json"],
-                 ["history", str(action), "--json"], ["overdue", "--json", "--as-of", "2024-12-02"]):
-        assert ok(*args, db=restored) == ok(*args, db=db)
+    reads = [args for inspection in [row["id"] for row in json.loads(ok("list", "--json", db=db))]
+             for args in (["show", inspection], ["show", inspection, "--json"])]
+    reads += [["list", "--json", "--as-of", "2024-11-01"], ["actions", "--json"], ["owner", "list", "--json"],
+              ["history", str(action), "--json"], ["overdue", "--json", "--as-of", "2024-12-02"]]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # read-only commands, two processes at a time
+        for args, (from_restored, from_original) in zip(reads, pool.map(
+                lambda args: (ok(*args, db=restored), ok(*args, db=db)), reads)):
+            assert from_restored == from_original, args
     before = restored.read_bytes()
     again = ilacs("import", str(dump), "--db", str(restored))
     assert again.returncode == 1 and "already holds inspections" in again.stderr

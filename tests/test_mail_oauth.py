@@ -50,10 +50,9 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def plan_template(tmp_path_factory):
+def plan_template(seeded_template, tmp_path_factory):
     """Two owners with addresses and overdue or due-soon actions on 2 Jan 2024: two digests (built once)."""
-    db = tmp_path_factory.mktemp("plan") / "plan.db"
-    ok("seed", db=db)
+    db = copy_of(seeded_template, tmp_path_factory.mktemp("plan"))
     ok("owner", "add", "A Watson", "--email", WATSON, "--authority", PLAN, db=db)
     ok("owner", "add", "B Khan", "--email", KHAN, "--coordinator", PLAN, db=db)
     ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due", "22/12/2023", "Audit supervision records",

@@ -8,7 +8,7 @@ import datetime as dt
 
 import holidays
 import pytest
-from conftest import run_ilacs
+from conftest import copy_of
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -40,10 +40,8 @@ def next_english_working_day(day: dt.date) -> dt.date:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("properties") / "plan.db"
-    result = run_ilacs("seed", "--db", str(path))
-    assert result.returncode == 0, result.stderr
+def store(seeded_template, tmp_path_factory):
+    path = copy_of(seeded_template, tmp_path_factory.mktemp("properties"))
     opened = Store.open(path)
     yield opened
     opened.close()
@@ -94,6 +92,7 @@ date_like = st.one_of(
 )
 
 
+@pytest.mark.slow  # 300 examples from regex strategies: seconds, most of this file's time
 @PROPERTY
 @given(text=date_like)
 def test_any_text_is_a_date_or_an_ilacs_error(store, text):

@@ -19,10 +19,9 @@ def ok(*args, db, env=None):
 
 
 @pytest.fixture(scope="module")
-def plan_template(tmp_path_factory):
+def plan_template(seeded_template, tmp_path_factory):
     """Owners with and without addresses, and actions either side of Christmas 2023 (built once, copied per test)."""
-    db = tmp_path_factory.mktemp("plan") / "plan.db"
-    ok("seed", db=db)
+    db = copy_of(seeded_template, tmp_path_factory.mktemp("plan"))
     ok("owner", "add", "A Watson", "--email", WATSON, "--authority", PLAN, db=db)
     ok("owner", "add", "B Khan", "--email", KHAN, "--role", "Head of Service", "--coordinator", PLAN, db=db)
     ids = {

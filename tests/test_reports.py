@@ -42,10 +42,9 @@ def ok(*args, db, env=None):
 
 
 @pytest.fixture(scope="module")
-def plan_template(tmp_path_factory):
+def plan_template(seeded_template, tmp_path_factory):
     """The seeds plus ACTIONS, each moved to its status by a real status update (built once, copied per test)."""
-    db = tmp_path_factory.mktemp("reports") / "plan.db"
-    ok("seed", db=db)
+    db = copy_of(seeded_template, tmp_path_factory.mktemp("reports"))
     ids = []
     for area, title, owner, due, status in ACTIONS:
         action_id = ok("add-action", PLAN, "--area", str(area), "--owner", owner, "--due", due, title, db=db).strip()
@@ -270,6 +269,7 @@ def run_browser(browser, tmp_path, *args):
     return subprocess.run(command, capture_output=True, text=True, timeout=180)
 
 
+@pytest.mark.slow  # two headless chromium runs
 def test_html_report_renders_in_a_real_browser(plan, tmp_path):
     browser = chromium()
     if browser is None:

@@ -15,7 +15,7 @@ import json
 
 import icalendar
 import pytest
-from conftest import run_ilacs as ilacs
+from conftest import copy_of, run_ilacs as ilacs
 
 PLAN = "edge-2024"
 
@@ -60,10 +60,9 @@ def ok(*args, db):
 
 
 @pytest.fixture(scope="module")
-def edge_plan(tmp_path_factory):
+def edge_plan(seeded_template, tmp_path_factory):
     """The seeded database plus one council's plan with an action at each edge; returns (path, names by id)."""
-    db = tmp_path_factory.mktemp("edge") / "plan.db"
-    ok("seed", db=db)
+    db = copy_of(seeded_template, tmp_path_factory.mktemp("edge"))
     ok("add-inspection", PLAN, "--authority", "Edge Borough Council", "--published", "01/07/2024",
        "--area", "Plans for children", "--area", "Management oversight", db=db)
     ok("owner", "add", "R Edge", "--email", "r.edge@edge.example.gov.uk", "--authority", PLAN, "--coordinator", PLAN,

@@ -58,7 +58,7 @@ rule = { count = 20, unit = "working-days", after = "published" }
     assert shown["deadlines"][0]["rule"] == "20 working days after publication, Mon 3 Mar 2025"
 
 
-def test_stated_date_that_disagrees_with_rule_is_rejected(tmp_path):
+def test_stated_date_that_disagrees_with_rule_is_rejected(db, tmp_path):
     mine = tmp_path / "wrong.toml"
     mine.write_text('''format = 1
 [inspection]
@@ -70,8 +70,7 @@ title = "Plan"
 rule = { count = 70, unit = "calendar-days", after = "published" }
 stated = "2024-05-17"
 ''')
-    path = tmp_path / "mine.db"
-    run_ilacs("seed", db=path)
+    path = db  # the seeded database
     before = path.read_bytes()
     out = run_ilacs("seed", str(mine), db=path)
     assert out.returncode == 1 and "wrong.toml" in out.stderr and "stated" in out.stderr
