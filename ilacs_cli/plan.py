@@ -230,24 +230,38 @@ def history(db: Store, action_id: str) -> tuple[Action, list[StatusUpdate], list
     found = _action_record(db, action_id)
     updates = [StatusUpdate(u.at, u.author, u.old_status, u.new_status, u.old_due, u.new_due, u.note, u.origin,
                             u.on_day, (u.sequence or 0, 0, u.id)) for u in db.status_updates(found.id)]
-    areas = {str(area.id): str(area.number) for area in db.areas(found.inspection)}
+    areas = area_numbers(db, found.inspection)
     corrections = []
     for change in db.changes_of("action", found.id):
-        old, new, name = change.old, change.new, change.field
-        if name == "area_id":  # users know areas by number
-            name, old, new = "area", areas.get(old, old), areas.get(new, new)
+        name, old, new = in_words(change, areas)
         corrections.append(Correction(change.at, change.author, change.command, name, old, new, change.note,
                                       (change.sequence, 1, change.id)))
     return _action(found), updates, corrections
+
+
+def area_numbers(db: Store, inspection: str | None) -> dict[str, str]:
+    """Area ids (as a change records them) to the numbers users know areas by."""
+    return {str(area.id): str(area.number) for area in db.areas(inspection)}
+
+
+def in_words(change: records.Change, areas: dict[str, str]) -> tuple[str, str | None, str | None]:
+    """A change's field, old and new value as users know them (an area by its number)."""
+    if change.field == "area_id":
+        return "area", areas.get(change.old, change.old), areas.get(change.new, change.new)
+    return change.field, change.old, change.new
+
+
+def update_in_words(old_status: str | None, new_status: str, old_due: str | None, new_due: str | None) -> str:
+    """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30', or 'added as not-started'."""
+    change = f"{old_status} -> {new_status}" if old_status else f"added as {new_status}"
+    return change + (f"; due {old_due or 'unknown'} -> {new_due}" if new_due else "")
 
 
 def trail(updates: list[StatusUpdate], corrections: list[Correction]) -> list[TrailLine]:
     """Status updates and corrections as one list in the order they were recorded, each change in words."""
     lines = []
     for u in updates:
-        change = f"{u.old_status} -> {u.new_status}" if u.old_status else f"added as {u.new_status}"
-        if u.new_due:
-            change += f"; due {u.old_due or 'unknown'} -> {u.new_due}"
+        change = update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
         if u.on:
             change += f" (as of {u.on})"
         lines.append(TrailLine(u.at, u.author, change, u.note, u.order))

@@ -184,13 +184,11 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
                           u.new_due, u.note)
                for u in db.status_updates_between(inspection, since, as_of)]
     titles = {row.action_id: (row.action, row.area) for row in rows}
-    areas = {str(area.id): str(area.number) for area in db.areas(inspection)}
+    areas = plan.area_numbers(db, inspection)
     for change in db.changes_between(inspection, since, as_of):
         if change.subject != "action" or change.field == "wording":
             continue  # deadlines show their outcome above; a date's words go with the date
-        name, old, new = change.field, change.old, change.new
-        if name == "area_id":
-            name, old, new = "area", areas.get(old, old), areas.get(new, new)
+        name, old, new = plan.in_words(change, areas)
         title, area = titles.get(change.subject_id, ("", None))
         updates.append(UpdateLine(change.at, change.subject_id, title, area, change.author, None, None, None,
                                   change.note, f"{name}: {old or 'none'} -> {new or 'none'}"))
@@ -200,3 +198,39 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
                   detail.judgements, detail.areas,
                   [deadline_outcome(db, d, as_of) for d in detail.deadlines],
                   summary(db, as_of, inspection)[0], rows, rules.rag_counts([r.rag for r in rows]), late, updates)
+
+
+@dataclass
+class ChangeLine:
+    at: str  # when it was recorded (UTC)
+    on: str | None  # the day it describes, when not the day it was recorded
+    inspection: str | None
+    kind: str  # action, deadline or owner
+    id: str  # "12", "D3", or the owner's name
+    title: str | None
+    author: str | None
+    change: str
+    note: str | None
+
+
+def changes_since(db: Store, since: dt.date, until: dt.date | None = None,
+                  inspection: str | None = None) -> list[ChangeLine]:
+    """Everything recorded from `since` (to `until`): status updates and corrections, oldest first."""
+    if inspection is not None:
+        plan.require_inspection(db, inspection)
+    if until is not None and since > until:
+        raise IlacsError(f"--since {since.isoformat()} is after --until {until.isoformat()}: give an earlier --since",
+                         2)
+    lines = []
+    for u in db.status_updates_between(inspection, since, until):
+        change = plan.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
+        lines.append((u.sequence or 0, 0, u.id, ChangeLine(u.at, u.on_day, u.inspection, "action", str(u.action_id),
+                                                            u.action_title, u.author, change, u.note)))
+    areas = plan.area_numbers(db, inspection)
+    for c in db.changes_between(inspection, since, until):
+        name, old, new = plan.in_words(c, areas)
+        label = {"action": str(c.subject_id), "deadline": f"D{c.subject_id}"}.get(c.subject, c.subject_title or "")
+        lines.append((c.sequence, 1, c.id, ChangeLine(c.at, None, c.inspection, c.subject, label,
+                                                      c.subject_title if c.subject != "owner" else None, c.author,
+                                                      f"{name}: {old or 'none'} -> {new or 'none'}", c.note)))
+    return [line for *_, line in sorted(lines, key=lambda item: (item[3].at, item[0], item[1], item[2]))]

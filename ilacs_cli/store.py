@@ -68,6 +68,8 @@ class Change:
     old: str | None
     new: str | None
     undoes: int | None
+    inspection: str | None  # of the action or deadline changed; None for an owner
+    subject_title: str | None  # the action's or deadline's title, or the owner's name, as they are now
 
 
 @dataclass(slots=True)
@@ -184,6 +186,7 @@ class StatusUpdate:
     origin: str
     on_day: str | None  # the day it describes, when not the day it was entered
     sequence: int | None  # the order of its command among all commands
+    inspection: str
     action_title: str
     area: int | None
     action_status: str  # the action's status and due date now
@@ -281,14 +284,19 @@ _ACTIONS = f"""SELECT {_ACTION} FROM actions a JOIN inspections i ON i.id = a.in
 _UPDATE = _columns(StatusUpdate, {
     "id": "s.id", "action_id": "s.action_id", "at": "s.at", "author": "s.author", "old_status": "s.old_status",
     "new_status": "s.new_status", "old_due": "s.old_due", "new_due": "s.new_due", "note": "s.note",
-    "batch": "s.batch", "undoes": "s.undoes", "origin": "s.origin", "on_day": "s.on_day", "sequence": "b.rowid", "action_title": "a.title",
+    "batch": "s.batch", "undoes": "s.undoes", "origin": "s.origin", "on_day": "s.on_day", "sequence": "b.rowid", "inspection": "a.inspection_id", "action_title": "a.title",
     "area": "ar.number", "action_status": "a.status", "action_due": "a.due"})
 _UPDATES = f"""SELECT {_UPDATE} FROM status_updates s JOIN actions a ON a.id = s.action_id
                LEFT JOIN areas ar ON ar.id = a.area_id LEFT JOIN batches b ON b.id = s.batch"""
 _CHANGE = _columns(Change, {
     "id": "c.id", "batch": "c.batch", "at": "b.at", "author": "b.author", "command": "b.command", "note": "b.note",
     "sequence": "b.rowid", "subject": "c.subject", "subject_id": "c.subject_id", "field": "c.field", "old": "c.old", "new": "c.new",
-    "undoes": "c.undoes"})
+    "undoes": "c.undoes",
+    "inspection": "CASE c.subject WHEN 'action' THEN (SELECT inspection_id FROM actions WHERE id = c.subject_id) "
+                  "WHEN 'deadline' THEN (SELECT inspection_id FROM deadlines WHERE id = c.subject_id) END",
+    "subject_title": "CASE c.subject WHEN 'action' THEN (SELECT title FROM actions WHERE id = c.subject_id) "
+                     "WHEN 'deadline' THEN (SELECT title FROM deadlines WHERE id = c.subject_id) "
+                     "ELSE (SELECT name FROM owners WHERE id = c.subject_id) END"})
 _CHANGES = f"SELECT {_CHANGE} FROM changes c JOIN batches b ON b.id = c.batch"
 _BATCH = "id, at, author, origin, command, note, undoes"
 # Changes to one inspection's actions and deadlines.
@@ -598,24 +606,13 @@ class Store:
                WHERE :inspection IS NULL OR a.inspection_id = :inspection GROUP BY s.action_id""",
             {"inspection": inspection}))
 
-    def status_updates_between(self, inspection: str, since: dt.date, until: dt.date) -> list[StatusUpdate]:
-        """Status updates of one inspection's actions recorded from `since` to `until` (whole days), oldest first."""
-        return self._all(f"{_UPDATES} WHERE a.inspection_id = :inspection AND s.at >= :since AND s.at < :until "
-                         "ORDER BY s.at, s.id",
-                         {"inspection": inspection, "since": since.isoformat(),
-                          "until": (until + dt.timedelta(days=1)).isoformat()}, StatusUpdate)
-
-    def last_command_updates(self) -> list[StatusUpdate]:
-        """The status updates of the latest command (not a seed load) not yet undone, newest first."""
-        # Seed loads are not undone: re-seeding would not bring the actions back.
-        not_undone = ("s.undoes IS NULL AND s.origin <> 'seed' "
-                      "AND NOT EXISTS (SELECT 1 FROM status_updates u WHERE u.undoes = s.id)")
-        latest = self._all(f"SELECT s.id, s.batch FROM status_updates s WHERE {not_undone} "
-                           "ORDER BY s.id DESC LIMIT 1")
-        if not latest:
-            return []
-        return self._all(f"{_UPDATES} WHERE {not_undone} AND (s.id = :id OR (:batch IS NOT NULL AND s.batch = :batch))"
-                         " ORDER BY s.id DESC", {"id": latest[0][0], "batch": latest[0][1]}, StatusUpdate)
+    def status_updates_between(self, inspection: str | None, since: dt.date, until: dt.date | None = None
+                               ) -> list[StatusUpdate]:
+        """Status updates (of one inspection's actions, or all) recorded from `since` to `until` (whole days; no
+        end when None), oldest first."""
+        return self._all(f"{_UPDATES} WHERE (:inspection IS NULL OR a.inspection_id = :inspection) "
+                         "AND s.at >= :since AND (:until IS NULL OR s.at < :until) ORDER BY s.at, s.id",
+                         {"inspection": inspection, **_between(since, until)}, StatusUpdate)
 
     # -- commands and corrections ---------------------------------------------
 
@@ -624,11 +621,12 @@ class Store:
         return self._all(f"{_CHANGES} WHERE c.subject = ? AND c.subject_id = ? ORDER BY c.id", (subject, subject_id),
                          Change)
 
-    def changes_between(self, inspection: str, since: dt.date, until: dt.date) -> list[Change]:
-        """Changes to one inspection's actions and deadlines made from `since` to `until` (whole days)."""
-        return self._all(f"{_CHANGES} WHERE {_IN_INSPECTION} AND b.at >= :since AND b.at < :until ORDER BY c.id",
-                         {"inspection": inspection, "since": since.isoformat(),
-                          "until": (until + dt.timedelta(days=1)).isoformat()}, Change)
+    def changes_between(self, inspection: str | None, since: dt.date, until: dt.date | None = None) -> list[Change]:
+        """Changes (to one inspection's actions and deadlines, or to anything) made from `since` to `until` (whole
+        days; no end when None), oldest first."""
+        return self._all(f"{_CHANGES} WHERE (:inspection IS NULL OR {_IN_INSPECTION}) AND b.at >= :since "
+                         "AND (:until IS NULL OR b.at < :until) ORDER BY c.id",
+                         {"inspection": inspection, **_between(since, until)}, Change)
 
     def last_batch(self, author: str) -> Batch | None:
         """The latest command by `author` (ignoring case) that is not an undo and has not been undone."""
@@ -943,6 +941,11 @@ def _filters(clauses: dict[str, object]) -> tuple[str, dict]:
         for name in re.findall(r":(\w+)", clause):
             params[name] = value.isoformat() if isinstance(value, dt.date) else value
     return " AND ".join(where), params
+
+
+def _between(since: dt.date, until: dt.date | None) -> dict[str, str | None]:
+    """Bounds for a stored time: from the start of `since` to the end of `until` (no end when None)."""
+    return {"since": since.isoformat(), "until": (until + dt.timedelta(days=1)).isoformat() if until else None}
 
 
 def _window(window: DueWindow, table: str, prefix: str = "w") -> tuple[str, dict]:

@@ -180,3 +180,25 @@ def test_remove_deletes_one_inspection_after_a_backup(plan, tmp_path):
     conn.close()
     assert "`remove`" in refused("undo", "--by", "Ann", db=db, code=1)
     assert ok("check", db=db)
+
+
+def test_changes_since_a_board_meeting(plan):
+    db, first, second = plan
+    ok("update", first, "--status", "in-progress", "--note", "auditor booked", "--on", "03/03/2025", "--by", "Bob",
+       db=db)
+    ok("edit", second, "--owner", "C Jones", "--note", "handed over", "--by", "Ann", db=db)
+    ok("done", "D1", "--on", "12/06/2025", "--by", "Ann", db=db)
+    found = json.loads(ok("changes", "--since", "2025-01-01", "--inspection", PLAN, "--json", db=db))
+    assert [(line["kind"], line["id"], line["author"], line["change"], line["on"]) for line in found] == [
+        ("action", first, "Ann", "added as not-started", None),
+        ("action", second, "Ann", "added as not-started", None),
+        ("action", first, "Bob", "not-started -> in-progress", "2025-03-03"),
+        ("action", second, "Ann", "owner: A Watson -> C Jones", None),
+        ("deadline", "D1", "Ann", "status: open -> met", None),
+        ("deadline", "D1", "Ann", "met_on: none -> 2025-06-12", None)]
+    assert json.loads(ok("changes", "--since", "2099-01-01", "--json", db=db)) == []
+    rows = ok("changes", "--since", "2025-01-01", "--csv", db=db).splitlines()
+    assert rows[0] == "at,inspection,what,by,change,note" and len(rows) == 7
+    assert "after --until" in refused("changes", "--since", "2025-02-01", "--until", "2025-01-01", db=db)
+    assert "no inspection 'nowhere'" in refused("changes", "--since", "2025-01-01", "--inspection", "nowhere", db=db,
+                                                code=1)

@@ -1,4 +1,4 @@
-"""Commands that move plans in and out and write papers: export, import, summary, report, calendar."""
+"""Commands that move plans in and out and write papers: export, import, changes, summary, report, calendar."""
 
 import sys
 from pathlib import Path
@@ -144,6 +144,28 @@ def _read_json(file: Path):
 # -- summary and report -------------------------------------------------------------
 
 REPORT_FORMATS = ("markdown", "html")
+
+
+@app.command()
+def changes(since: Annotated[str, typer.Option(help="From this day (e.g. the last board meeting).")],
+            until: Annotated[Optional[str], typer.Option(help="Up to this day (default: now).")] = None,
+            inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+            db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+    """What changed since a day: status updates and corrections, who made them, oldest first.  Example: ilacs changes --since 03/03/2025 --inspection brighton-2025"""
+    from ilacs_cli import render, reports
+
+    store = open_store(db)
+    found = reports.changes_since(store, parse_day(since, store), parse_day(until, store) if until else None,
+                                  inspection)
+    if json:
+        print(render.as_json(found))
+        return
+    render.table(None if csv else f"Changes since {human_day(parse_day(since, store))}",
+                 ["at", "inspection", "what", "by", "change", "note"],
+                 [[line.at if csv else line.at[:16].replace("T", " "), line.inspection or "",
+                   f"{line.kind} {line.id}" + (f": {line.title}" if line.title and not csv else ""),
+                   line.author or "", line.change + (f" (as of {line.on})" if line.on else ""), line.note or ""]
+                  for line in found], csv_out=csv)
 
 
 @app.command()
