@@ -9,12 +9,59 @@ import sys
 import pytest
 
 
-def run_ilacs(*args, db=None, env=None):
-    """Run the real CLI in a subprocess against a real SQLite file."""
+def run_ilacs(*args, db=None, env=None, separate=False):
+    """Run the real CLI (`ilacs_cli.cli.main`, the `ilacs` script's entry point) against a real SQLite file, with
+    the arguments, environment and standard streams a separate process would have; returns a CompletedProcess.
+
+    It runs in this process (about 20 times faster: no interpreter and import start-up per command), closing every
+    database connection it leaves before returning, so files on disk are as a finished process leaves them.
+    `separate=True`, or ILACS_TEST_SUBPROCESS=1 for a whole run, or a call from another thread, starts
+    `python -m ilacs_cli` instead.
+    """
     full_env = {**os.environ, **(env or {})}
     if db is not None:
         full_env["ILACS_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", "ilacs_cli", *args], capture_output=True, text=True, env=full_env)
+    import threading
+
+    # The process's streams and environment are swapped while a command runs: only one thread may do that.
+    if separate or os.environ.get("ILACS_TEST_SUBPROCESS") == "1" or threading.current_thread() is not \
+            threading.main_thread():
+        return subprocess.run([sys.executable, "-m", "ilacs_cli", *args], capture_output=True, text=True,
+                              env=full_env, stdin=subprocess.DEVNULL)
+    return _run_in_process([str(arg) for arg in args], full_env)
+
+
+def _run_in_process(args, env):
+    import gc
+    import io
+    import traceback
+
+    from ilacs_cli.cli import main
+
+    saved = (dict(os.environ), sys.argv, sys.stdin, sys.stdout, sys.stderr)
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    os.environ.clear()
+    os.environ.update(env)
+    sys.argv, sys.stdin, sys.stdout, sys.stderr = ["ilacs", *args], io.TextIOWrapper(io.BytesIO()), out, err
+    code = 0
+    try:
+        main()
+    except SystemExit as done:
+        if isinstance(done.code, str):
+            print(done.code, file=err)
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except BaseException:  # what Python prints when a program dies of an exception
+        err.write(traceback.format_exc())
+        code = 1
+    finally:
+        out.flush()
+        err.flush()
+        os.environ.clear()
+        os.environ.update(saved[0])
+        sys.argv, sys.stdin, sys.stdout, sys.stderr = saved[1:]
+        gc.collect()  # close the connections the command left open, as a process's exit would
+    decode = lambda stream: stream.buffer.getvalue().decode("utf-8", errors="replace")  # noqa: E731
+    return subprocess.CompletedProcess(["ilacs", *args], code, decode(out), decode(err))
 
 
 def copy_of(template, tmp_path):
