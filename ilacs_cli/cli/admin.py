@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, DbOption, Json, Replace, open_store, loading
+from ilacs_cli.cli.common import app, DbOption, Json, Replace, open_store, loading, chosen_db
 from ilacs_cli.errors import IlacsError
 
 @app.command()
@@ -14,6 +14,7 @@ def where(db: DbOption = None) -> None:
     """Print the database path in use.  Example: ilacs where"""
     from ilacs_cli.store import default_path
 
+    db = chosen_db(db)
     print(db if db is not None else default_path())
 
 

@@ -10,9 +10,15 @@ import typer
 
 from ilacs_cli.errors import IlacsError
 
-app = typer.Typer(help="Track ILACS post-inspection action plans.", no_args_is_help=True, add_completion=False)
+# `-h` as well as `--help`, here and (click hands it down to every sub-context) in every command and sub-app.
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+app = typer.Typer(help="Track ILACS post-inspection action plans.", no_args_is_help=True, add_completion=False,
+                  context_settings=HELP_OPTIONS)
 
-DbOption = Annotated[Optional[Path], typer.Option("--db", envvar="ILACS_DB", help="Database file (default: user data dir).")]
+# --db after the command wins over --db before it (`ilacs --db plan.db list`), which wins over ILACS_DB, which wins
+# over the user data dir: the nearer to the command, the more deliberate. So only the app's option reads ILACS_DB.
+DbOption = Annotated[Optional[Path], typer.Option(
+    "--db", help="Database file; wins over --db before the command and over ILACS_DB (default: user data dir).")]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Report as on this date (default today).")]
 Json = Annotated[bool, typer.Option("--json", help="JSON output with stable keys, ISO dates.")]
 Csv = Annotated[bool, typer.Option("--csv", help="CSV output.")]
@@ -20,10 +26,43 @@ Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="File to 
 Replace = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"ilacs {version('ilacs')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            print("ilacs (not installed: pip install . to give it a version)")
+        raise typer.Exit()
+
+
+class _Chosen:
+    """What was given before the command (or in ILACS_DB); set afresh by every run, as main() may run many times."""
+
+    db: Optional[Path] = None
+
+
+@app.callback()
+def _before_the_command(
+        db: Annotated[Optional[Path], typer.Option(
+            "--db", envvar="ILACS_DB", help="Database file for the command (default: user data dir).")] = None,
+        version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version,
+                                              help="Print the installed version and exit.")] = False) -> None:
+    """Options given before the command."""
+    _Chosen.db = db
+
+
+def chosen_db(db: Optional[Path]) -> Optional[Path]:
+    """The database file asked for: --db after the command, else --db before it or ILACS_DB; None: the default."""
+    return db if db is not None else _Chosen.db
+
+
 def open_store(db: Optional[Path], *, create: bool = False):
     from ilacs_cli import plan
     from ilacs_cli.store import Store, default_path
 
+    db = chosen_db(db)
     if db is not None:
         return noted(Store.open(db, create=create))
     path = default_path()
@@ -52,6 +91,7 @@ def loading(db: Optional[Path]):
     """The database a loading command writes to, created if need be; if the load fails, a file it created goes."""
     from ilacs_cli.store import Store, default_path
 
+    db = chosen_db(db)
     path = db if db is not None else default_path()
     if db is None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,12 +4,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, DbOption, Json, Csv, open_store
+from ilacs_cli.cli.common import app, HELP_OPTIONS, DbOption, Json, Csv, open_store
 
 # -- owners -------------------------------------------------------------------------
 
 owner_app = typer.Typer(help="People who own actions: e-mail addresses, roles, plans they coordinate.",
-                        no_args_is_help=True)
+                        no_args_is_help=True, context_settings=HELP_OPTIONS)
 app.add_typer(owner_app, name="owner")
 Coordinator = Annotated[Optional[list[str]], typer.Option(
     "--coordinator", help="Inspection whose plan they coordinate: they hear about its deadlines (repeat).")]
