@@ -65,3 +65,94 @@ def test_seed_with_db_before_the_command_writes_there(tmp_path):
     out = run("--db", str(target), "seed", env=without_db())
     assert out.returncode == 0, out.stderr
     assert target.exists() and str(target) in out.stderr
+
+
+# -- shell completion ---------------------------------------------------------------------------------------------
+
+def completions(words, cword, env):
+    """What `ilacs` offers bash for word `cword` of `words` (the protocol the installed script speaks)."""
+    out = run(env={**env, "COMP_WORDS": " ".join(words), "COMP_CWORD": str(cword), "_ILACS_COMPLETE": "complete_bash"})
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    return out.stdout.split()
+
+
+def test_status_options_complete_statuses_and_groups():
+    env = without_db()
+    assert completions(["ilacs", "actions", "--status", ""], 3, env) == [
+        "not-started", "in-progress", "blocked", "done", "cancelled", "open", "closed"]
+    assert completions(["ilacs", "actions", "--status", "c"], 3, env) == ["cancelled", "closed"]
+    assert completions(["ilacs", "update", "1", "--status", ""], 4, env) == [
+        "not-started", "in-progress", "blocked", "done", "cancelled"]  # an update records one status, not a group
+
+
+def test_inspection_ids_complete_from_the_database_named(db, tmp_path):
+    expected = ["east-sussex-2018", "east-sussex-2023"]
+    assert completions(["ilacs", "show", "east"], 2, without_db(ILACS_DB=str(db))) == expected
+    assert completions(["ilacs", "--db", str(db), "report", "east"], 4, without_db()) == expected
+    assert completions(["ilacs", "overdue", "--db", str(db), "--inspection", "east"], 5, without_db()) == expected
+    assert "telford-wrekin-2024" in completions(["ilacs", "actions", "--inspection", ""], 3,
+                                                without_db(ILACS_DB=str(db)))
+
+
+def test_inspection_completion_on_a_missing_database_offers_nothing_and_creates_nothing(tmp_path):
+    home = tmp_path / "data"  # the default database would live here: completing must not create or seed it
+    env = without_db(XDG_DATA_HOME=str(home))
+    assert completions(["ilacs", "show", ""], 2, env) == []
+    assert completions(["ilacs", "--db", str(tmp_path / "none.db"), "show", ""], 4, env) == []
+    assert not (tmp_path / "none.db").exists() and not home.exists()
+    (tmp_path / "junk.db").write_text("not a database")
+    assert completions(["ilacs", "--db", str(tmp_path / "junk.db"), "show", ""], 4, env) == []
+
+
+def test_completion_installs_for_bash_and_bash_completes_through_it(db, tmp_path):
+    """--install-completion in a real bash, then bash's own completion function, calling the installed `ilacs`."""
+    import shutil
+
+    bash = shutil.which("bash")
+    script = os.path.join(os.path.dirname(sys.executable), "ilacs")
+    if bash is None or not os.path.exists(script):
+        pytest.skip("needs bash and the installed ilacs script")
+    env = without_db(HOME=str(tmp_path), ILACS_DB=str(db),
+                     PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
+    installed = subprocess.run([bash, "-c", "ilacs --install-completion"], capture_output=True, text=True, env=env)
+    assert installed.returncode == 0, installed.stderr
+    completion_file = tmp_path / ".bash_completions" / "ilacs.sh"
+    assert completion_file.exists() and str(completion_file) in (tmp_path / ".bashrc").read_text()
+    shown = subprocess.run([bash, "-c", "ilacs --show-completion"], capture_output=True, text=True, env=env)
+    assert shown.stdout.strip() == completion_file.read_text().strip()
+    asked = subprocess.run([bash, "-c", f"source '{completion_file}'; COMP_WORDS=(ilacs overdue --inspection tel); "
+                                        "COMP_CWORD=3; _ilacs_completion ilacs; printf '%s\\n' \"${COMPREPLY[@]}\""],
+                           capture_output=True, text=True, env=env)
+    assert asked.stdout.split() == ["telford-wrekin-2024"], asked.stderr
+
+
+# -- --status: repeatable, with groups ----------------------------------------------------------------------------
+
+def statuses_listed(db, *statuses):
+    out = ilacs("actions", *[arg for status in statuses for arg in ("--status", status)], "--json", db=db)
+    assert out.returncode == 0, out.stderr
+    return sorted((row["id"], row["status"]) for row in json.loads(out.stdout))
+
+
+def test_status_is_repeatable_and_open_and_closed_are_groups(db):
+    assert ilacs("update", "1", "--status", "blocked", db=db).returncode == 0
+    assert ilacs("update", "3", "--status", "cancelled", db=db).returncode == 0
+    everything = statuses_listed(db)
+    assert {status for _, status in everything} == {"not-started", "in-progress", "blocked", "done", "cancelled"}
+    open_ = [row for row in everything if row[1] in ("not-started", "in-progress", "blocked")]
+    closed = [row for row in everything if row[1] in ("done", "cancelled")]
+    assert statuses_listed(db, "open") == statuses_listed(db, "not-started", "in-progress", "blocked") == open_
+    assert statuses_listed(db, "closed") == statuses_listed(db, "done", "cancelled") == closed
+    assert statuses_listed(db, "blocked", "cancelled") == [(1, "blocked"), (3, "cancelled")]
+    assert statuses_listed(db, "open", "closed", "done") == everything
+    assert statuses_listed(db, "in-progress") == [row for row in everything if row[1] == "in-progress"]
+
+
+@pytest.mark.parametrize("args", [["--status", "opn"], ["--status", "open", "--status", "finished"]])
+def test_unknown_status_is_one_line_naming_every_choice_exit_2(db, args):
+    out = ilacs("actions", *args, db=db)
+    assert out.returncode == 2 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in out.stderr
+    for word in ("not-started", "in-progress", "blocked", "done", "cancelled", "open", "closed"):
+        assert word in lines[0]

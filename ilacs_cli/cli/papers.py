@@ -8,7 +8,7 @@ import typer
 
 from ilacs_cli.cli.common import (
     app, DbOption, AsOf, Json, Csv, Output, Replace, open_store, loading, parse_day, today, human_day,
-    check_format)
+    check_format, InspectionArg, InspectionOption, complete_inspection)
 from ilacs_cli.errors import IlacsError
 
 # -- export and import --------------------------------------------------------------
@@ -17,7 +17,8 @@ EXPORT_FORMATS = ("csv", "xlsx", "json")
 
 
 @app.command()
-def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspection (default: all).")] = None,
+def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspection (default: all).",
+                                                              autocompletion=complete_inspection)] = None,
            format: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
            output: Output = None, force: Replace = False,
            everything: Annotated[bool, typer.Option("--all", help="With --format json: the whole database, "
@@ -57,7 +58,8 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
 
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action plan, or an `export --all` .json.")],
-            inspection: Annotated[Optional[str], typer.Option(help="The inspection a spreadsheet's actions answer.")] = None,
+            inspection: Annotated[Optional[str], typer.Option(help="The inspection a spreadsheet's actions answer.",
+                                                              autocompletion=complete_inspection)] = None,
             sheet: Annotated[Optional[str], typer.Option(help="The workbook's sheet (default: the first).")] = None,
             mapping: Annotated[Optional[list[str]], typer.Option(
                 "--map", help="COLUMN=field for a header ilacs does not know: field is title, owner, due, area, "
@@ -118,7 +120,7 @@ REPORT_FORMATS = ("markdown", "html")
 
 
 @app.command()
-def summary(as_of: AsOf = None, inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+def summary(as_of: AsOf = None, inspection: InspectionOption = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Progress by inspection and area: status counts, % done, overdue.  Example: ilacs summary --as-of 2024-11-01"""
     from ilacs_cli import render, reports
@@ -162,7 +164,7 @@ def summary(as_of: AsOf = None, inspection: Annotated[Optional[str], typer.Optio
 
 
 @app.command()
-def report(inspection: str,
+def report(inspection: InspectionArg,
            format: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
            as_of: AsOf = None,
            since: Annotated[Optional[str], typer.Option(help="Status updates from this date (default: 30 days "
@@ -182,7 +184,8 @@ def report(inspection: str,
 # -- calendar -----------------------------------------------------------------------
 
 @app.command()
-def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this inspection (default: all).")] = None,
+def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this inspection (default: all).",
+                                                                autocompletion=complete_inspection)] = None,
              output: Output = None, force: Replace = False,
              open_only: Annotated[bool, typer.Option("--open-only", help="Leave out met deadlines and done or "
                                                      "cancelled actions.")] = False,

@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from ilacs_cli.cli.common import app, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell
+from ilacs_cli.cli.common import InspectionArg, InspectionOption, complete_status, complete_status_filter
 from ilacs_cli.errors import IlacsError
 
 @app.command("list")
@@ -27,7 +28,7 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
 
 
 @app.command()
-def show(inspection: str, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
+def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
     """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
     from ilacs_cli import plan, render, rules
 
@@ -92,7 +93,7 @@ def add_inspection(
 
 
 @app.command("add-action")
-def add_action(inspection: str, title: str,
+def add_action(inspection: InspectionArg, title: str,
                area: Annotated[int, typer.Option(help="Area for improvement number.")],
                owner: Annotated[str, typer.Option(help="Lead officer.")],
                due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
@@ -108,7 +109,8 @@ def add_action(inspection: str, title: str,
 
 
 @app.command()
-def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-started, in-progress, blocked, done, cancelled")] = None,
+def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-started, in-progress, blocked, done, cancelled",
+                                                                      autocompletion=complete_status)] = None,
            note: Annotated[Optional[str], typer.Option()] = None, by: Annotated[Optional[str], typer.Option()] = None,
            due: Annotated[Optional[str], typer.Option(help="New target date.")] = None, db: DbOption = None) -> None:
     """Record a status update.  Example: ilacs update 12 --status in-progress --note "Audit booked" --by "A Watson" """
@@ -165,17 +167,19 @@ ACTION_HEADERS = ["id", "inspection", "area", "ref", "action", "owner", "due", "
 
 
 @app.command()
-def actions(inspection: Annotated[Optional[str], typer.Option()] = None,
+def actions(inspection: InspectionOption = None,
             owner: Annotated[Optional[str], typer.Option()] = None,
-            status: Annotated[Optional[str], typer.Option()] = None,
+            status: Annotated[Optional[list[str]], typer.Option(
+                help="not-started, in-progress, blocked, done, cancelled, or open or closed (repeat for any of several).",
+                autocompletion=complete_status_filter)] = None,
             area: Annotated[Optional[int], typer.Option()] = None,
             due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
-    """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress"""
+    """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress --status blocked"""
     from ilacs_cli import plan, render
 
     store = open_store(db)
-    found = plan.list_actions(store, inspection=inspection, owner=owner, status=status, area=area,
+    found = plan.list_actions(store, inspection=inspection, owner=owner, status=status or None, area=area,
                               due_before=parse_day(due_before, store) if due_before else None)
     if json:
         print(render.as_json(found))
@@ -200,7 +204,7 @@ def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
 
 @app.command()
 def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] = None,
-            inspection: Annotated[Optional[str], typer.Option()] = None, db: DbOption = None,
+            inspection: InspectionOption = None, db: DbOption = None,
             json: Json = False, csv: Csv = False) -> None:
     """Open actions and deadlines past due, oldest first.  Example: ilacs overdue --as-of 2024-11-01"""
     from ilacs_cli import plan
