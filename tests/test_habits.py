@@ -1,5 +1,6 @@
 """Habits users bring from other command-line tools (issue 13), through the real CLI on real files."""
 
+import datetime as dt
 import importlib.metadata
 import json
 import os
@@ -8,6 +9,8 @@ import sys
 
 import pytest
 from conftest import run_ilacs as ilacs
+
+from ilacs_cli.dates import parse_date
 
 
 def without_db(**extra):
@@ -156,3 +159,77 @@ def test_unknown_status_is_one_line_naming_every_choice_exit_2(db, args):
     assert len(lines) == 1 and "Traceback" not in out.stderr
     for word in ("not-started", "in-progress", "blocked", "done", "cancelled", "open", "closed"):
         assert word in lines[0]
+
+
+# -- dates officers type ------------------------------------------------------------------------------------------
+
+def england_today():
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Europe/London")).date()
+
+
+def added_due(db, due):
+    """Add an action due `due` through the CLI; its (ISO due date, wording as written or None) from the export."""
+    added = ilacs("add-action", "east-sussex-2023", "--area", "1", "--owner", "X", "--due", due, f"due {due}", db=db)
+    assert added.returncode == 0, added.stderr
+    rows = json.loads(ilacs("export", "east-sussex-2023", "--format", "json", db=db).stdout)
+    row = next(row for row in rows if str(row["action_id"]) == added.stdout.strip())
+    return row["target_date"], row["target_wording"]
+
+
+def test_tomorrow_yesterday_weekdays_and_weeks_through_the_cli(db):
+    today = england_today()
+    days = [today + dt.timedelta(days=n) for n in range(-7, 15)]
+    this_friday = min(day for day in days if day >= today and day.strftime("%A") == "Friday")
+    next_week_friday = min(day for day in days if day.isocalendar()[1] != today.isocalendar()[1] and day > today
+                           and day.strftime("%A") == "Friday")
+    last_monday = max(day for day in days if day < today and day.strftime("%A") == "Monday")
+    expected = {"tomorrow": today + dt.timedelta(days=1), "yesterday": today - dt.timedelta(days=1),
+                "friday": this_friday, "Fri": this_friday, "this friday": this_friday,
+                "next friday": next_week_friday, "last monday": last_monday,
+                "+2 weeks": today + dt.timedelta(days=14), "+1 week": today + dt.timedelta(days=7)}
+    for text, day in expected.items():
+        assert added_due(db, text) == (day.isoformat(), None), text
+
+
+@pytest.mark.parametrize("text, day", [
+    ("end of June 2025", "2025-06-30"), ("early June 2025", "2025-06-07"), ("mid-June 2025", "2025-06-15"),
+    ("mid June 2025", "2025-06-15"), ("late June 2025", "2025-06-30"), ("late February 2024", "2024-02-29"),
+    ("Sept 2025", "2025-09-30"), ("Q3 2025", "2025-09-30"), ("Q3 2025/26", "2025-12-31"),
+    ("Q4 2025/26", "2026-03-31"),
+])
+def test_periods_keep_their_wording_and_the_day_they_end_by(db, text, day):
+    assert added_due(db, text) == (day, text)
+
+
+def test_sept_in_a_written_date_is_september(db):
+    assert added_due(db, "30 Sept 2025") == ("2025-09-30", None)
+
+
+# The rules with a fixed today, for every day of one week: Mon 2 Jun 2025 to Sun 8 Jun 2025.
+WEEK = [dt.date(2025, 6, 2) + dt.timedelta(days=n) for n in range(7)]
+
+
+@pytest.mark.parametrize("today", WEEK, ids=lambda day: day.strftime("%a"))
+def test_weekday_names_from_each_day_of_the_week(today):
+    friday, next_friday, last_friday = (parse_date(text, today) for text in ("friday", "next friday", "last friday"))
+    assert friday.weekday() == next_friday.weekday() == last_friday.weekday() == 4
+    assert 0 <= (friday - today).days <= 6  # the coming Friday; today when today is a Friday
+    assert next_friday - WEEK[0] == dt.timedelta(days=11)  # always the Friday of the week after this Mon-Sun week
+    assert 1 <= (today - last_friday).days <= 7
+    assert parse_date("monday", today) == (today if today.weekday() == 0 else dt.date(2025, 6, 9))
+
+
+@pytest.mark.parametrize("text", ["Q5 2025", "Q3 2025/27", "end of Smarch 2025", "next", "friday next",
+                                  "+3 fortnights", "late 2025"])
+def test_near_misses_are_refused_with_the_forms_accepted(db, text):
+    out = ilacs("add-action", "east-sussex-2023", "--area", "1", "--owner", "X", "--due", text, "T", db=db)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    assert "tomorrow, friday" in out.stderr
+
+
+def test_a_period_is_not_a_day_where_a_day_is_needed(db):
+    out = ilacs("overdue", "--as-of", "Q3 2025", db=db)
+    assert out.returncode == 2 and "is a period, not a day" in out.stderr
+    assert ilacs("overdue", "--as-of", "yesterday", db=db).returncode == 0
