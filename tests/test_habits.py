@@ -233,3 +233,109 @@ def test_a_period_is_not_a_day_where_a_day_is_needed(db):
     out = ilacs("overdue", "--as-of", "Q3 2025", db=db)
     assert out.returncode == 2 and "is a period, not a day" in out.stderr
     assert ilacs("overdue", "--as-of", "yesterday", db=db).returncode == 0
+
+
+# -- tables in an 80-column terminal ------------------------------------------------------------------------------
+
+def in_terminal(*args, db, columns=80, no_color=False):
+    """What `ilacs ARGS` shows on a real terminal (a pty) of `columns` columns."""
+    leader, follower = os.openpty()
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    env.update({"ILACS_DB": str(db), "COLUMNS": str(columns), "TERM": "xterm-256color",
+                **({"NO_COLOR": "1"} if no_color else {})})
+    done = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], stdout=follower, stderr=subprocess.PIPE,
+                          env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert done.returncode == 0, done.stderr
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def visible(shown):
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", shown)
+
+
+def assert_fits_and_shows_whole(shown, columns, *texts):
+    text = visible(shown)
+    assert "┏" in text, "not a rich table"
+    assert max(len(line) for line in text.splitlines()) <= columns
+    assert "…" not in text
+    for item in texts:
+        assert item in text, f"{item!r} cut or missing"
+
+
+@pytest.fixture()
+def busy_db(db):
+    """Both East Sussex plans with actions (ids that differ only at the end), one of them long-titled."""
+    for inspection, title in (("east-sussex-2018", "Audit [bold]supervision[/bold] records across every team"),
+                              ("east-sussex-2023", "Refresh the neglect toolkit")):
+        out = ilacs("add-action", inspection, "--area", "1", "--owner", "Head of Safeguarding", "--due",
+                    "31/10/2024", title, db=db)
+        assert out.returncode == 0, out.stderr
+    return db
+
+
+def test_actions_at_80_columns_never_cut_an_id_a_status_or_a_date(busy_db):
+    shown = in_terminal("actions", db=busy_db)
+    rows = json.loads(ilacs("actions", "--json", db=busy_db).stdout)
+    from ilacs_cli.dates import human
+
+    assert_fits_and_shows_whole(shown, 80, *{row["inspection"] for row in rows}, *{row["status"] for row in rows},
+                                *{human(row["due"]) for row in rows if row["due"]})
+    for row in rows:
+        assert f"│ {row['id']} " in visible(shown)
+    assert "[bold]" in visible(shown)  # user text is shown literally, never read as rich markup
+    assert "Not shown at this width: ref, area, owner" in visible(shown)
+
+
+def test_a_filter_drops_the_column_it_makes_constant_in_a_terminal_only(busy_db):
+    shown = visible(in_terminal("actions", "--inspection", "east-sussex-2023", db=busy_db))
+    assert_fits_and_shows_whole(shown, 80, "Thu 31 Oct 2024", "not-started", "Head of")
+    assert shown.startswith("Actions: inspection east-sussex-2023")
+    header = next(line for line in shown.splitlines() if "┃ id" in line)
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == ["id", "area", "ref", "action", "owner", "due",
+                                                                        "status"]
+    assert "Not shown" not in shown
+    piped = ilacs("actions", "--inspection", "east-sussex-2023", db=busy_db).stdout.splitlines()
+    assert piped[0] == "Actions" and piped[1].split() == ["id", "inspection", "area", "ref", "action", "owner", "due",
+                                                          "status"]  # scripts reading piped text see every column
+
+
+def test_overdue_at_80_columns_keeps_ids_dates_and_lateness(busy_db):
+    rows = json.loads(ilacs("overdue", "--as-of", "2025-11-01", "--json", db=busy_db).stdout)
+    from ilacs_cli.dates import human
+
+    shown = in_terminal("overdue", "--as-of", "2025-11-01", db=busy_db)
+    assert_fits_and_shows_whole(shown, 80, *{row["inspection"] for row in rows}, *{human(row["due"]) for row in rows},
+                                *{f" {row['working_days_late']} " for row in rows})
+    one = visible(in_terminal("overdue", "--as-of", "2025-11-01", "--inspection", "east-sussex-2018", db=busy_db))
+    assert_fits_and_shows_whole(one, 80, "Thu 31 Oct 2024", "Head of", " 253 ")
+    assert one.startswith("Overdue as of Sat 1 Nov 2025: inspection east-sussex-2018") and "east-sussex-2023" not in one
+
+
+def test_list_at_80_columns_keeps_ids_and_the_next_deadlines_date(db):
+    shown = in_terminal("list", "--as-of", "2024-11-01", db=db)
+    assert_fits_and_shows_whole(shown, 80, "west-sussex-2019", "telford-wrekin-2024", "east-sussex-2018",
+                                "Sat 15 Jun 2019", "Fri 17 May 2024")
+
+
+def test_no_color_keeps_the_table_and_overdue_rows_are_red_only_with_colour(busy_db):
+    coloured = in_terminal("overdue", "--as-of", "2025-11-01", db=busy_db, columns=200)
+    plain = in_terminal("overdue", "--as-of", "2025-11-01", db=busy_db, columns=200, no_color=True)
+    assert "\x1b[31m" in coloured
+    assert "┏" in plain and "\x1b[31m" not in plain
+    assert visible(plain) == visible(coloured)  # the same layout, without colour
+    actions = in_terminal("actions", "--inspection", "east-sussex-2023", db=busy_db, columns=200)
+    red_lines = [visible(line) for line in actions.splitlines() if "\x1b[31m" in line]
+    assert red_lines and all("Thu 31 Oct 2024" in line for line in red_lines if "│ " in line and "Oct" in line)

@@ -160,7 +160,11 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
                       a.progress) for a in item.areas]
     render.table(f"Progress as of {human_day(day)}",
                  ["inspection", "area", "not started", "in progress", "blocked", "done", "cancelled", "% done",
-                  "progress", "overdue"], rows)
+                  "progress", "overdue"], rows,
+                 whole=("inspection", "not started", "in progress", "blocked", "done", "cancelled", "% done",
+                        "progress", "overdue"),
+                 same={"inspection": inspection} if inspection else None,
+                 optional=("progress", "cancelled", "blocked", "not started"))
 
 
 @app.command()

@@ -24,7 +24,10 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
                  [[r.id, r.authority or "unknown", f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
                    day(r.published), rules.grade_name(r.overall),
                    f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
-                   r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv)
+                   r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv,
+                 whole=("id", "published", "open", "overdue", "done"),
+                 fixed={"fieldwork": 18, "next deadline": 15},  # wrap after a date ("Mon 25 Feb 2019 to")
+                 optional=("fieldwork", "done", "published", "overall"))
 
 
 @app.command()
@@ -132,8 +135,9 @@ def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = Fal
         print(render.as_json({"action": found, "updates": updates}))
         return
     render.table(f"[{found.id}] {found.title}", ["at", "by", "from", "to", "due", "note"],
+
                  [[u.at, u.author or "", u.old_status or "", u.new_status, u.new_due or "", u.note or ""]
-                  for u in updates], csv_out=csv)
+                  for u in updates], csv_out=csv, whole=("at", "from", "to", "due"), optional=("from",))
 
 
 @app.command()
@@ -164,6 +168,7 @@ def _action_rows(actions, csv: bool):
 
 
 ACTION_HEADERS = ["id", "inspection", "area", "ref", "action", "owner", "due", "status"]
+ACTION_WHOLE = ("id", "inspection", "area", "due", "status")  # never cut in a terminal
 
 
 @app.command()
@@ -176,7 +181,7 @@ def actions(inspection: InspectionOption = None,
             due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress --status blocked"""
-    from ilacs_cli import plan, render
+    from ilacs_cli import plan, render, rules
 
     store = open_store(db)
     found = plan.list_actions(store, inspection=inspection, owner=owner, status=status or None, area=area,
@@ -184,10 +189,15 @@ def actions(inspection: InspectionOption = None,
     if json:
         print(render.as_json(found))
         return
-    render.table("Actions", ACTION_HEADERS, _action_rows(found, csv), csv_out=csv)
+    late = rules.overdue(today())
+    statuses = rules.statuses_named(status) if status else ()
+    same = {"inspection": inspection, "area": area, "status": statuses[0] if len(statuses) == 1 else None}
+    render.table("Actions", ACTION_HEADERS, _action_rows(found, csv), csv_out=csv, whole=ACTION_WHOLE,
+                 same={header: value for header, value in same.items() if value is not None},
+                 optional=("ref", "area", "owner"), red=[late.matches(a.status, a.due) for a in found])
 
 
-def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
+def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, inspection=None):
     from ilacs_cli import render
 
     if json:
@@ -199,7 +209,10 @@ def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
     day = date_cell(csv)
     rows = [[item.id, item.inspection, item.title, getattr(item, "owner", None) or "", day(item.due)] +
             ([item.working_days_late, item.days_late] if late else []) for item in items]
-    render.table(title, headers, rows, csv_out=csv)
+    render.table(title, headers, rows, csv_out=csv,
+                 whole=("id", "inspection", "due", "working days late", "days late"),
+                 same={"inspection": inspection} if inspection else None, optional=("days late", "owner"),
+                 red=[late] * len(rows))
 
 
 @app.command()
@@ -212,7 +225,8 @@ def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] 
     store = open_store(db)
     day = parse_day(as_of, store)
     found_actions, found_deadlines = plan.overdue(store, day, owner=owner, inspection=inspection)
-    _late_report(f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True)
+    _late_report(f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True,
+                 inspection=inspection)
 
 
 @app.command()
