@@ -11,15 +11,23 @@ from dataclasses import dataclass
 
 from ilacs_cli.errors import IlacsError
 
-_RELATIVE = re.compile(r"^\+\s*(\d+)\s*(working\s+days?|days?)$", re.IGNORECASE)
+_RELATIVE = re.compile(r"^\+\s*(\d+)\s*(working\s+days?|days?|weeks?)$", re.IGNORECASE)
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_MID_MONTH = re.compile(r"^mid[- ]\s*([a-z]+)\s+(\d{4})$", re.IGNORECASE)
+# Part of a month: early (the 7th, the end of its first week), mid (the 15th), late or end of (its last day).
+_PART_OF_MONTH = re.compile(r"^(early|mid|late|end\s+of|end)[- ]\s*([a-z]+)\.?\s+(\d{4})$", re.IGNORECASE)
 _SEASON = re.compile(r"^(spring|summer|autumn)\s+(\d{4})$", re.IGNORECASE)
 _SEASON_END = {"spring": (5, 31), "summer": (8, 31), "autumn": (11, 30)}
+# A quarter: `Q3 2025` of the calendar year (Jul-Sep), `Q3 2025/26` (or 2025-26) of the financial year (Oct-Dec 2025).
+_QUARTER = re.compile(r"^q([1-4])\s+(\d{4})(?:\s*[/-]\s*(\d{2}|\d{4}))?$", re.IGNORECASE)
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
+_WEEKDAYS.update({name.lower(): number for number, name in enumerate(calendar.day_abbr)})
+_WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+_ONE_DAY = dt.timedelta(days=1)
 
-EXAMPLES = "use 2024-10-31, 31/10/2024, 31 Oct 2024, today, +5 days or +10 working days"
+EXAMPLES = "use 2024-10-31, 31/10/2024, 31 Oct 2024, today, tomorrow, friday, +5 days or +10 working days"
 
 
 @dataclass(frozen=True)
@@ -47,21 +55,25 @@ def parse_due(
     today: dt.date,
     add_working_days: Callable[[dt.date, int], dt.date] | None = None,
 ) -> DueDate:
-    """Return the date `text` names; 'June 2025' is the month's last day, 'mid-June 2025' the 15th."""
+    """Return the date `text` names. Periods keep their wording and are given the day they end by: 'June 2025',
+    'end of June 2025' and 'late June 2025' the month's last day, 'mid-June 2025' the 15th, 'early June 2025' the
+    7th, 'Q3 2025' 30 Sep (calendar quarter), 'Q3 2025/26' 31 Dec 2025 (financial year, April to March)."""
     cleaned = " ".join(text.strip().split())
     if not cleaned:
         raise IlacsError(f"empty date: {EXAMPLES}", 2)
     lowered = cleaned.lower()
-    if lowered == "today":
-        return DueDate(today)
+    if lowered in ("today", "tomorrow", "yesterday"):
+        return DueDate(today + {"today": 0, "tomorrow": 1, "yesterday": -1}[lowered] * _ONE_DAY)
+    if (weekday := _weekday(lowered, today)) is not None:
+        return DueDate(weekday)
     if relative := _RELATIVE.match(cleaned):
-        count = int(relative.group(1))
-        if relative.group(2).lower().startswith("working"):
+        count, unit = int(relative.group(1)), relative.group(2).lower()
+        if unit.startswith("working"):
             if add_working_days is None:
                 raise IlacsError("working days need the database's calendar here", 2)
             return DueDate(add_working_days(today, count))
         try:
-            return DueDate(today + dt.timedelta(days=count))
+            return DueDate(today + dt.timedelta(days=count * (7 if unit.startswith("week") else 1)))
         except OverflowError:
             raise IlacsError(f"'{text}' is beyond any date: {EXAMPLES}", 2) from None
     try:
@@ -74,16 +86,48 @@ def _parse_other(cleaned: str) -> DueDate:
     if numeric := _DAY_MONTH_YEAR.match(cleaned):
         day, month, year = (int(part) for part in numeric.groups())
         return DueDate(dt.date(year, month, day))  # day first: 31/10/2024 is 31 October
-    if mid := _MID_MONTH.match(cleaned):
-        return DueDate(dt.date(int(mid.group(2)), _month(mid.group(1)), 15), cleaned)
+    if part := _PART_OF_MONTH.match(cleaned):
+        year, month = int(part.group(3)), _month(part.group(2))
+        day = {"early": 7, "mid": 15}.get(part.group(1).lower(), calendar.monthrange(year, month)[1])
+        return DueDate(dt.date(year, month, day), cleaned)
     if season := _SEASON.match(cleaned):
         month, day = _SEASON_END[season.group(1).lower()]
         return DueDate(dt.date(int(season.group(2)), month, day), cleaned)
+    if quarter := _QUARTER.match(cleaned):
+        return DueDate(_quarter_end(int(quarter.group(1)), int(quarter.group(2)), quarter.group(3)), cleaned)
     words = cleaned.replace(",", " ").split()
-    if len(words) == 2 and words[1].isdigit():  # "June 2019": the last day of the month
-        year, month = int(words[1]), _month(words[0])
+    if len(words) == 2 and words[1].isdigit():  # "June 2019", "Sept 2025": the last day of the month
+        year, month = int(words[1]), _month(words[0].rstrip("."))
         return DueDate(dt.date(year, month, calendar.monthrange(year, month)[1]), cleaned)
     return DueDate(_parse_words(cleaned))
+
+
+def _weekday(lowered: str, today: dt.date) -> dt.date | None:
+    """`friday` (or `this friday`): the first Friday from today on, today if a Friday. `next friday`: the Friday of
+    next week (weeks start on Monday), as in "a week on Friday"; at a weekend that is the coming Friday.
+    `last friday`: the latest Friday before today. None if `lowered` is not one of these."""
+    words = lowered.split()
+    if not 1 <= len(words) <= 2 or words[-1] not in _WEEKDAYS or (len(words) == 2 and
+                                                                   words[0] not in ("this", "next", "last")):
+        return None
+    wanted, which = _WEEKDAYS[words[-1]], words[0] if len(words) == 2 else "this"
+    if which == "next":
+        return today + dt.timedelta(days=7 - today.weekday() + wanted)
+    if which == "last":
+        return today - dt.timedelta(days=(today.weekday() - wanted - 1) % 7 + 1)
+    return today + dt.timedelta(days=(wanted - today.weekday()) % 7)
+
+
+def _quarter_end(quarter: int, year: int, financial: str | None) -> dt.date:
+    """The last day of a calendar quarter (Q1 Jan-Mar), or with `financial` (2025/26: the year the financial year
+    ends in) of a financial-year quarter (Q1 Apr-Jun 2025 ... Q4 Jan-Mar 2026)."""
+    if financial is not None:
+        if int(financial) != (year + 1 if len(financial) == 4 else (year + 1) % 100):
+            raise ValueError("a financial year runs over two years, e.g. 2025/26")
+        month, year = (quarter * 3 + 3, year) if quarter < 4 else (3, year + 1)
+    else:
+        month = quarter * 3
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _parse_words(cleaned: str) -> dt.date:

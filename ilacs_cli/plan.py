@@ -195,14 +195,14 @@ def show_inspection(db: Store, inspection_id: str, as_of: dt.date) -> Inspection
                             [action for action in actions if action.area is None], found.source, found.notes)
 
 
-def list_actions(db: Store, *, inspection: str | None = None, owner: str | None = None, status: str | None = None,
-                 area: int | None = None, due_before: dt.date | None = None) -> list[Action]:
-    """Actions matching every filter given."""
-    if status is not None:
-        rules.check_status(status)
+def list_actions(db: Store, *, inspection: str | None = None, owner: str | None = None,
+                 status: str | tuple[str, ...] | list[str] | None = None, area: int | None = None,
+                 due_before: dt.date | None = None) -> list[Action]:
+    """Actions matching every filter given; `status` is one name or several, each a status or `open` or `closed`."""
+    statuses = None if status is None else rules.statuses_named([status] if isinstance(status, str) else status)
     if inspection is not None:
         require_inspection(db, inspection)
-    return [_action(record) for record in db.actions(inspection=inspection, owner=owner, status=status, area=area,
+    return [_action(record) for record in db.actions(inspection=inspection, owner=owner, status=statuses, area=area,
                                                      due_before=due_before)]
 
 

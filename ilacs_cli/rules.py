@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Protocol
 
 from ilacs_cli.errors import IlacsError
@@ -19,6 +20,8 @@ from ilacs_cli.errors import IlacsError
 STATUSES = ("not-started", "in-progress", "blocked", "done", "cancelled")
 OPEN_STATUSES = ("not-started", "in-progress", "blocked")
 CLOSED_STATUSES = ("done", "cancelled")
+# What a status filter (`actions --status open`) may name besides one status.
+STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
 STATUS_NAMES = {"not-started": "Not started", "in-progress": "In progress", "blocked": "Blocked", "done": "Done",
                 "cancelled": "Cancelled"}
 
@@ -63,11 +66,20 @@ def is_open(status: str) -> bool:
     return status in OPEN_STATUSES
 
 
-def check_status(status: str) -> str:
-    """`status` if it is one of STATUSES, else a user error listing them."""
-    if status not in STATUSES:
-        raise IlacsError(f"unknown status '{status}': use one of {', '.join(STATUSES)}", 2)
+def check_status(status: str, *, groups: bool = False) -> str:
+    """`status` if it is one of STATUSES (or, with `groups`, of STATUS_GROUPS), else a user error listing them."""
+    if status not in STATUSES and not (groups and status in STATUS_GROUPS):
+        also = f", or {' or '.join(STATUS_GROUPS)} for all of a group" if groups else ""
+        raise IlacsError(f"unknown status '{status}': use one of {', '.join(STATUSES)}{also}", 2)
     return status
+
+
+def statuses_named(names: Iterable[str]) -> tuple[str, ...]:
+    """The statuses a filter's `names` ask for (each a status, or `open` or `closed`), once each, in STATUSES order."""
+    wanted = set()
+    for name in names:
+        wanted.update(STATUS_GROUPS.get(check_status(name, groups=True), (name,)))
+    return tuple(status for status in STATUSES if status in wanted)
 
 
 def grade_name(grade: str | None) -> str:

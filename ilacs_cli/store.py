@@ -561,13 +561,19 @@ class Store:
     # -- actions ---------------------------------------------------------------
 
     def actions(self, *, id: int | None = None, inspection: str | None = None, owner: str | None = None,
-                status: str | None = None, area: int | None = None, due_before: dt.date | None = None,
-                window: DueWindow | None = None) -> list[Action]:
-        """Actions matching every filter given, earliest due first (no due date last); owners ignoring case."""
+                status: str | tuple[str, ...] | None = None, area: int | None = None,
+                due_before: dt.date | None = None, window: DueWindow | None = None) -> list[Action]:
+        """Actions matching every filter given (`status`: one, or any of several), earliest due first (no due date
+        last); owners ignoring case."""
         where, params = _filters({
             "a.id = :id": id, "a.inspection_id = :inspection": inspection,
-            "a.owner = :owner COLLATE NOCASE": owner, "a.status = :status": status, "ar.number = :area": area,
+            "a.owner = :owner COLLATE NOCASE": owner, "ar.number = :area": area,
             "a.due < :due_before": due_before})
+        if status is not None:
+            statuses = {f"status{index}": name for index, name in enumerate((status,) if isinstance(status, str)
+                                                                             else status)}
+            where = f"{where} AND a.status IN ({', '.join(':' + name for name in statuses) or 'NULL'})"
+            params.update(statuses)
         if window is not None:
             clause, window_params = _window(window, "a")
             where, params = f"{where} AND {clause}", {**params, **window_params}

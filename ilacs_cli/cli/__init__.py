@@ -20,7 +20,8 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Entry point: user errors become one line and an exit status, never a traceback."""
     try:
-        code = app(standalone_mode=False)
+        # prog_name: help, errors and shell completion (its _ILACS_COMPLETE variable) say `ilacs` however started
+        code = app(standalone_mode=False, prog_name="ilacs")
     except IlacsError as error:
         print(f"ilacs: {error}", file=sys.stderr)
         sys.exit(error.exit_code)

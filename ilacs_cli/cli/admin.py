@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, By, DbOption, Json, Replace, loading, noted, open_store, today
+from ilacs_cli.cli.common import app, By, DbOption, Json, Replace, chosen_db, loading, noted, open_store, today
 from ilacs_cli.errors import IlacsError
 
 
@@ -15,6 +15,7 @@ def where(db: DbOption = None) -> None:
     """Print the database path in use.  Example: ilacs where"""
     from ilacs_cli.store import default_path
 
+    db = chosen_db(db)
     print(db if db is not None else default_path())
 
 
@@ -23,6 +24,7 @@ def init(db: DbOption = None) -> None:
     """Make an empty database (the default one, or --db PATH) ready for your council's plan.  Example: ilacs init --db plan.db"""
     from ilacs_cli.store import Store, default_path
 
+    db = chosen_db(db)
     path = db if db is not None else default_path()
     if path.exists():
         store = noted(Store.open(path))

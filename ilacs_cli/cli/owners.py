@@ -4,15 +4,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, By, DbOption, Json, Csv, open_store
+from ilacs_cli.cli.common import app, By, HELP_OPTIONS, DbOption, Json, Csv, open_store, complete_inspection
 
 # -- owners -------------------------------------------------------------------------
 
 owner_app = typer.Typer(help="People who own actions: e-mail addresses, roles, plans they coordinate.",
-                        no_args_is_help=True)
+                        no_args_is_help=True, context_settings=HELP_OPTIONS)
 app.add_typer(owner_app, name="owner")
 Coordinator = Annotated[Optional[list[str]], typer.Option(
-    "--coordinator", help="Inspection whose plan they coordinate: they hear about its deadlines (repeat).")]
+    "--coordinator", help="Inspection whose plan they coordinate: they hear about its deadlines (repeat).",
+    autocompletion=complete_inspection)]
 
 
 Authority = Annotated[Optional[str], typer.Option(

@@ -8,7 +8,7 @@ import typer
 
 from ilacs_cli.cli.common import (
     app, DbOption, AsOf, Json, Csv, Output, Replace, open_store, loading, parse_day, today, human_day,
-    check_format)
+    check_format, InspectionArg, InspectionOption, complete_inspection)
 from ilacs_cli.errors import IlacsError
 
 # -- export and import --------------------------------------------------------------
@@ -17,7 +17,8 @@ EXPORT_FORMATS = ("csv", "xlsx", "json")
 
 
 @app.command()
-def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspection (default: all).")] = None,
+def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspection (default: all).",
+                                                              autocompletion=complete_inspection)] = None,
            format: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
            output: Output = None, force: Replace = False,
            everything: Annotated[bool, typer.Option("--all", help="With --format json: the whole database, "
@@ -60,7 +61,7 @@ def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action pl
             inspection: Annotated[Optional[str], typer.Option(
                 help="The inspection a spreadsheet's actions answer (a file `ilacs export` made for one inspection "
                      "names its own). With an export of several, only this inspection's rows are imported; the "
-                     "others are skipped and counted.")] = None,
+                     "others are skipped and counted.", autocompletion=complete_inspection)] = None,
             sheet: Annotated[Optional[str], typer.Option(
                 help="The workbook's sheet (default: the one named after --inspection, else the only sheet whose "
                      "headers name an action).")] = None,
@@ -149,7 +150,7 @@ REPORT_FORMATS = ("markdown", "html")
 @app.command()
 def changes(since: Annotated[str, typer.Option(help="From this day (e.g. the last board meeting).")],
             until: Annotated[Optional[str], typer.Option(help="Up to this day (default: now).")] = None,
-            inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+            inspection: InspectionOption = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """What changed since a day: status updates and corrections, who made them, oldest first.  Example: ilacs changes --since 03/03/2025 --inspection brighton-2025"""
     from ilacs_cli import render, reports
@@ -165,11 +166,11 @@ def changes(since: Annotated[str, typer.Option(help="From this day (e.g. the las
                  [[line.at if csv else line.at[:16].replace("T", " "), line.inspection or "",
                    f"{line.kind} {line.id}" + (f": {line.title}" if line.title and not csv else ""),
                    line.author or "", line.change + (f" (as of {line.on})" if line.on else ""), line.note or ""]
-                  for line in found], csv_out=csv)
+                  for line in found], csv_out=csv, whole=("at", "inspection"), optional=("inspection", "note"))
 
 
 @app.command()
-def summary(as_of: AsOf = None, inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+def summary(as_of: AsOf = None, inspection: InspectionOption = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Progress by inspection and area: status counts, % done, overdue.  Example: ilacs summary --as-of 2024-11-01"""
     from ilacs_cli import render, reports
@@ -209,11 +210,15 @@ def summary(as_of: AsOf = None, inspection: Annotated[Optional[str], typer.Optio
                       a.progress) for a in item.areas]
     render.table(f"Progress as of {human_day(day)}",
                  ["inspection", "area", "not started", "in progress", "blocked", "done", "cancelled", "% done",
-                  "progress", "overdue"], rows)
+                  "progress", "overdue"], rows,
+                 whole=("inspection", "not started", "in progress", "blocked", "done", "cancelled", "% done",
+                        "progress", "overdue"),
+                 same={"inspection": inspection} if inspection else None,
+                 optional=("progress", "cancelled", "blocked", "not started"))
 
 
 @app.command()
-def report(inspection: str,
+def report(inspection: InspectionArg,
            format: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
            as_of: AsOf = None,
            since: Annotated[Optional[str], typer.Option(help="Status updates from this date (default: 30 days "
@@ -233,7 +238,8 @@ def report(inspection: str,
 # -- calendar -----------------------------------------------------------------------
 
 @app.command()
-def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this inspection (default: all).")] = None,
+def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this inspection (default: all).",
+                                                                autocompletion=complete_inspection)] = None,
              output: Output = None, force: Replace = False,
              open_only: Annotated[bool, typer.Option("--open-only", help="Leave out met deadlines and done or "
                                                      "cancelled actions.")] = False,

@@ -7,6 +7,7 @@ import typer
 
 from ilacs_cli.cli.common import (
     app, By, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell)
+from ilacs_cli.cli.common import InspectionArg, InspectionOption, complete_status, complete_status_filter
 from ilacs_cli.errors import IlacsError
 
 
@@ -26,11 +27,14 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
                  [[r.id, r.authority or "unknown", f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
                    day(r.published), rules.grade_name(r.overall),
                    f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
-                   r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv)
+                   r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv,
+                 whole=("id", "published", "open", "overdue", "done"),
+                 fixed={"fieldwork": 18, "next deadline": 15},  # wrap after a date ("Mon 25 Feb 2019 to")
+                 optional=("fieldwork", "done", "published", "overall"))
 
 
 @app.command()
-def show(inspection: str, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
+def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
     """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
     from ilacs_cli import plan, render, rules
 
@@ -95,7 +99,7 @@ def add_inspection(
 
 
 @app.command("add-action")
-def add_action(inspection: str, title: str,
+def add_action(inspection: InspectionArg, title: str,
                area: Annotated[int, typer.Option(help="Area for improvement number.")],
                owner: Annotated[str, typer.Option(help="Lead officer.")],
                due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
@@ -115,7 +119,8 @@ On = Annotated[Optional[str], typer.Option(help="The day this describes, if not 
 
 
 @app.command()
-def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-started, in-progress, blocked, done, cancelled")] = None,
+def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-started, in-progress, blocked, done, cancelled",
+                                                                      autocompletion=complete_status)] = None,
            note: Annotated[Optional[str], typer.Option()] = None, by: By = None,
            due: Annotated[Optional[str], typer.Option(help="New target date.")] = None, on: On = None,
            db: DbOption = None) -> None:
@@ -174,7 +179,7 @@ def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = Fal
         return
     render.table(f"[{found.id}] {found.title}", ["at", "by", "change", "note"],
                  [[line.at, line.author or "", line.change, line.note or ""]
-                  for line in plan.trail(updates, corrections)], csv_out=csv)
+                  for line in plan.trail(updates, corrections)], csv_out=csv, whole=("at",))
 
 
 @app.command()
@@ -209,28 +214,36 @@ def _action_rows(actions, csv: bool):
 
 
 ACTION_HEADERS = ["id", "inspection", "area", "ref", "action", "owner", "due", "status"]
+ACTION_WHOLE = ("id", "inspection", "area", "due", "status")  # never cut in a terminal
 
 
 @app.command()
-def actions(inspection: Annotated[Optional[str], typer.Option()] = None,
+def actions(inspection: InspectionOption = None,
             owner: Annotated[Optional[str], typer.Option()] = None,
-            status: Annotated[Optional[str], typer.Option()] = None,
+            status: Annotated[Optional[list[str]], typer.Option(
+                help="not-started, in-progress, blocked, done, cancelled, or open or closed (repeat for any of several).",
+                autocompletion=complete_status_filter)] = None,
             area: Annotated[Optional[int], typer.Option()] = None,
             due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
-    """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress"""
-    from ilacs_cli import plan, render
+    """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress --status blocked"""
+    from ilacs_cli import plan, render, rules
 
     store = open_store(db)
-    found = plan.list_actions(store, inspection=inspection, owner=owner, status=status, area=area,
+    found = plan.list_actions(store, inspection=inspection, owner=owner, status=status or None, area=area,
                               due_before=parse_day(due_before, store) if due_before else None)
     if json:
         print(render.as_json(found))
         return
-    render.table("Actions", ACTION_HEADERS, _action_rows(found, csv), csv_out=csv)
+    late = rules.overdue(today())
+    statuses = rules.statuses_named(status) if status else ()
+    same = {"inspection": inspection, "area": area, "status": statuses[0] if len(statuses) == 1 else None}
+    render.table("Actions", ACTION_HEADERS, _action_rows(found, csv), csv_out=csv, whole=ACTION_WHOLE,
+                 same={header: value for header, value in same.items() if value is not None},
+                 optional=("ref", "area", "owner"), red=[late.matches(a.status, a.due) for a in found])
 
 
-def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
+def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, inspection=None):
     from ilacs_cli import render
 
     if json:
@@ -242,12 +255,15 @@ def _late_report(title, found_actions, found_deadlines, json, csv, late: bool):
     day = date_cell(csv)
     rows = [[item.id, item.inspection, item.title, getattr(item, "owner", None) or "", day(item.due)] +
             ([item.working_days_late, item.days_late] if late else []) for item in items]
-    render.table(title, headers, rows, csv_out=csv)
+    render.table(title, headers, rows, csv_out=csv,
+                 whole=("id", "inspection", "due", "working days late", "days late"),
+                 same={"inspection": inspection} if inspection else None, optional=("days late", "owner"),
+                 red=[late] * len(rows))
 
 
 @app.command()
 def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] = None,
-            inspection: Annotated[Optional[str], typer.Option()] = None, db: DbOption = None,
+            inspection: InspectionOption = None, db: DbOption = None,
             json: Json = False, csv: Csv = False) -> None:
     """Open actions and deadlines past due, oldest first.  Example: ilacs overdue --as-of 2024-11-01"""
     from ilacs_cli import plan
@@ -255,7 +271,8 @@ def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] 
     store = open_store(db)
     day = parse_day(as_of, store)
     found_actions, found_deadlines = plan.overdue(store, day, owner=owner, inspection=inspection)
-    _late_report(f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True)
+    _late_report(f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True,
+                 inspection=inspection)
 
 
 @app.command()

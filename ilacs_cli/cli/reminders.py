@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, DbOption, AsOf, open_store, parse_day, human_day, check_format
+from ilacs_cli.cli.common import app, DbOption, AsOf, open_store, parse_day, human_day, check_format, InspectionOption
 from ilacs_cli.errors import IlacsError
 
 # -- reminders ----------------------------------------------------------------------
@@ -35,7 +35,7 @@ FailOnOverdue = Annotated[bool, typer.Option("--fail-on-overdue", help=f"Exit {E
 def remind(as_of: AsOf = None,
            within: Annotated[int, typer.Option(help="Working days ahead counted as due soon.")] = 10,
            owner: Annotated[Optional[str], typer.Option(help="Only this owner's actions.")] = None,
-           inspection: Annotated[Optional[str], typer.Option(help="Only this inspection.")] = None,
+           inspection: InspectionOption = None,
            format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
            send: Send = False, dry_run: DryRun = False, force: Force = False, verbose: Verbose = False,
            fail_on_overdue: FailOnOverdue = False,

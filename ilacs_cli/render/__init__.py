@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 
 
 def plain_wanted() -> bool:
-    """Plain text when stdout is not a terminal or NO_COLOR is set."""
-    return not sys.stdout.isatty() or "NO_COLOR" in os.environ
+    """Plain text when stdout is not a terminal. NO_COLOR keeps a terminal's table layout without colour."""
+    return not sys.stdout.isatty()
 
 
 def as_json(value) -> str:
@@ -28,8 +27,21 @@ def as_json(value) -> str:
     return json.dumps(convert(value), indent=2, ensure_ascii=False)
 
 
-def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_out: bool = False) -> None:
-    """Print rows as CSV, plain aligned text, or a rich table."""
+# The narrowest a wrapping column (titles, names) is let to get before a table leaves out an optional column.
+MIN_WRAP = 10
+
+
+def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_out: bool = False,
+          whole: tuple[str, ...] = (), fixed: dict[str, int] | None = None, same: dict[str, str] | None = None,
+          optional: tuple[str, ...] = (), red: list[bool] | None = None) -> None:
+    """Print rows as CSV, plain aligned text, or a rich table.
+
+    In a terminal only (CSV and piped text keep every column, for scripts), the table fits the terminal's width:
+    `whole` columns (ids, statuses, dates, numbers) are never cut or wrapped, as wide as their widest cell, and
+    `fixed` ones ({header: width}) wrap at a known place, while the others wrap; `same` columns ({header: value}),
+    made constant by a filter, are left out and named in the title; `optional` columns are left out, in that order,
+    while the table would not fit, and a caption says so; `red` rows (overdue) are red when colour is on (not with
+    NO_COLOR)."""
     if csv_out:
         import csv
 
@@ -44,13 +56,40 @@ def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_o
         text = "\n".join(layout.format(*line).rstrip() for line in lines)
         sys.stdout.write(f"{title}\n{text}\n" if title else f"{text}\n")
         return
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    rich_table = Table(title=Text(title) if title else None, title_justify="left")
-    for header in headers:
-        rich_table.add_column(header)
-    for line in rows:
-        rich_table.add_row(*(Text(str(cell)) for cell in line))  # Text: user text is never read as rich markup
-    Console().print(rich_table)
+    console, same, fixed = Console(), same or {}, fixed or {}
+    cells = [[str(line[index]) for line in rows] for index in range(len(headers))]
+
+    def width(index: int) -> int:
+        header = headers[index]
+        if header in fixed:
+            return fixed[header]
+        widest = max([cell_len(cell) for cell in cells[index]] + [cell_len(word) for word in header.split()])
+        return widest if header in whole else min(widest, MIN_WRAP)
+
+    shown = [index for index, header in enumerate(headers) if header not in same]
+    left_out = []
+    for header in optional:  # each column costs its width, its padding and one rule
+        if sum(width(index) + 3 for index in shown) + 1 <= console.width:
+            break
+        shown = [index for index in shown if headers[index] != header]
+        left_out.append(header)
+    if same and title:
+        title = f"{title}: " + ", ".join(f"{header} {value}" for header, value in same.items())
+    rich_table = Table(title=Text(title) if title else None, title_justify="left",
+                       caption=Text(f"Not shown at this width: {', '.join(left_out)} (--csv or --json give every "
+                                    "column)") if left_out else None, caption_justify="left")
+    for index in shown:
+        header = headers[index]
+        if header in whole or header in fixed:  # a fixed width: rich never shrinks it; the header may wrap
+            rich_table.add_column(header, width=width(index))
+        else:
+            rich_table.add_column(header, overflow="fold")
+    for number, line in enumerate(zip(*(cells[index] for index in shown))):
+        rich_table.add_row(*(Text(cell) for cell in line),  # Text: user text is never read as rich markup
+                           style="red" if red and red[number] else None)
+    console.print(rich_table)
