@@ -38,6 +38,9 @@ def _run_in_process(args, env):
 
     from ilacs_cli.cli import main
 
+    # Only what the command makes needs collecting after it: set everything older aside (collecting the whole test
+    # process's heap after each command took 45 of its 62 ms).
+    gc.freeze()
     saved = (dict(os.environ), sys.argv, sys.stdin, sys.stdout, sys.stderr)
     out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     os.environ.clear()

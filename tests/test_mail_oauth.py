@@ -185,7 +185,7 @@ def identity(ca):
     server = ThreadingHTTPServer(("127.0.0.1", 0), IdentityHandler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.identity = Identity(f"https://127.0.0.1:{server.server_address[1]}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield server.identity
