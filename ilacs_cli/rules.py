@@ -9,9 +9,8 @@ working-day arithmetic comes from a `Calendar` (the store) handed in.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from collections.abc import Iterable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ilacs_cli.errors import IlacsError
 
@@ -88,8 +87,7 @@ def grade_name(grade: str | None) -> str:
 
 # -- due dates -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class DueWindow:
+class DueWindow(NamedTuple):
     """Items with one of `statuses` whose due date is on or after `due_from` and before `due_before`.
 
     A bound that is None is open. An item with no due date is in a window only if the window has no bounds.
@@ -151,8 +149,7 @@ def working_days_late(due_number: int, as_of_number: int) -> int:
 
 # -- RAG ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RagRule:
+class RagRule(NamedTuple):
     """The RAG rule as of one day; build it once with `rag_rule` and rate every action with `rate`."""
 
     overdue: DueWindow

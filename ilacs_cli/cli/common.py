@@ -43,22 +43,13 @@ def complete_status_filter(incomplete: str) -> list[str]:
 def complete_inspection(ctx: typer.Context, incomplete: str) -> list[str]:
     """The inspection ids in the database the command line names so far; none when it cannot be read. The file is
     opened read-only: completing never creates, seeds or upgrades a database."""
-    import sqlite3
+    from ilacs_cli.store import default_path, peek_inspection_ids
 
     db, context = None, ctx
     while context is not None and db is None:  # --db after the command, then before it (or ILACS_DB)
         db, context = context.params.get("db"), context.parent
-    try:
-        if db is None:
-            from ilacs_cli.store import default_path
-
-            db = default_path()
-        with sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True, timeout=0.5) as conn:
-            ids = [row[0] for row in conn.execute("SELECT id FROM inspections ORDER BY id")]
-        conn.close()
-    except (sqlite3.Error, OSError, ValueError):
-        return []
-    return [item for item in ids if isinstance(item, str) and item.startswith(incomplete or "")]
+    return [item for item in peek_inspection_ids(Path(db) if db is not None else default_path())
+            if item.startswith(incomplete or "")]
 
 
 InspectionArg = Annotated[str, typer.Argument(help="Inspection id, e.g. east-sussex-2023.",
