@@ -38,6 +38,20 @@ class DueDate:
     wording: str | None = None
 
 
+def exact_day(text: str) -> dt.date | None:
+    """The day an ISO (2024-10-31) or UK day-first (31/10/2024) date names; None for any other form or no real day."""
+    cleaned = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
+            return dt.date.fromisoformat(cleaned)
+        if numeric := _DAY_MONTH_YEAR.match(cleaned):
+            day, month, year = (int(part) for part in numeric.groups())
+            return dt.date(year, month, day)
+    except ValueError:
+        return None  # parse_date says why
+    return None
+
+
 def parse_date(
     text: str,
     today: dt.date,

@@ -153,8 +153,10 @@ def loading(db: Optional[Path]):
 
 def parse_day(text: Optional[str], store=None) -> dt.date:
     """The day `text` names (today in England when None); working-day forms need the store's calendar."""
-    from ilacs_cli.dates import parse_date
+    from ilacs_cli.dates import exact_day, parse_date
 
+    if text is not None and (day := exact_day(text)) is not None:
+        return day  # written out in full: no need to know today (which costs the time-zone data)
     now = today()
     return now if text is None else parse_date(text, now, store.add_working_days if store else None)
 
