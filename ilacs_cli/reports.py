@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ilacs_cli import plan, progress, rules
+from ilacs_cli import history, plan, progress, rules
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.store import ActionCounts, Area, Store
 
@@ -184,11 +184,11 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
                           u.new_due, u.note)
                for u in db.status_updates_between(inspection, since, as_of)]
     titles = {row.action_id: (row.action, row.area) for row in rows}
-    areas = plan.area_numbers(db, inspection)
+    areas = history.area_numbers(db, inspection)
     for change in db.changes_between(inspection, since, as_of):
         if change.subject != "action" or change.field == "wording":
             continue  # deadlines show their outcome above; a date's words go with the date
-        name, old, new = plan.in_words(change, areas)
+        name, old, new = history.in_words(change, areas)
         title, area = titles.get(change.subject_id, ("", None))
         updates.append(UpdateLine(change.at, change.subject_id, title, area, change.author, None, None, None,
                                   change.note, f"{name}: {old or 'none'} -> {new or 'none'}"))
@@ -223,12 +223,12 @@ def changes_since(db: Store, since: dt.date, until: dt.date | None = None,
                          2)
     lines = []
     for u in db.status_updates_between(inspection, since, until):
-        change = plan.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
+        change = history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
         lines.append((u.sequence or 0, 0, u.id, ChangeLine(u.at, u.on_day, u.inspection, "action", str(u.action_id),
                                                             u.action_title, u.author, change, u.note)))
-    areas = plan.area_numbers(db, inspection)
+    areas = history.area_numbers(db, inspection)
     for c in db.changes_between(inspection, since, until):
-        name, old, new = plan.in_words(c, areas)
+        name, old, new = history.in_words(c, areas)
         label = {"action": str(c.subject_id), "deadline": f"D{c.subject_id}"}.get(c.subject, c.subject_title or "")
         lines.append((c.sequence, 1, c.id, ChangeLine(c.at, None, c.inspection, c.subject, label,
                                                       c.subject_title if c.subject != "owner" else None, c.author,

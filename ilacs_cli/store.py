@@ -8,14 +8,12 @@ sqlite-utils is imported only to create or migrate a database, or to load a whol
 from __future__ import annotations
 
 import contextvars
-import dataclasses
 import datetime as dt
 import json
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,16 +52,19 @@ def peek_inspection_ids(path: Path) -> list[str]:
 # Each is built straight from a query row whose columns come in the record's field order (see _columns). Named
 # tuples rather than dataclasses: fifteen dataclasses took about 20 ms of every command's start-up.
 
-@dataclass
 class Batch:
-    """One command that changed the plan: who ran it, when, what it was, why, and what it undoes."""
-    id: str
-    at: str
-    author: str | None
-    origin: str
-    command: str
-    note: str | None
-    undoes: str | None
+    """One command that changed the plan: who ran it, when, what it was, why, and what it undoes (set by undo once
+    it knows; so not a named tuple)."""
+
+    __slots__ = ("id", "at", "author", "origin", "command", "note", "undoes")
+
+    def __init__(self, id: str, at: str, author: str | None, origin: str, command: str, note: str | None,
+                 undoes: str | None):
+        self.id, self.at, self.author, self.origin = id, at, author, origin
+        self.command, self.note, self.undoes = command, note, undoes
+
+    def row(self) -> tuple:
+        return (self.id, self.at, self.author, self.origin, self.command, self.note, self.undoes)
 
 
 class Change(NamedTuple):
@@ -831,7 +832,7 @@ class Store:
             raise RuntimeError("history written by a transaction that names no command")
         if batch.id not in self._recorded_batches:
             self._write("INSERT INTO batches (id, at, author, origin, command, note, undoes) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", dataclasses.astuple(batch))
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", batch.row())
             self._recorded_batches.add(batch.id)
         return batch
 

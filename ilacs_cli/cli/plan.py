@@ -170,16 +170,17 @@ def reopen(target: Annotated[str, typer.Argument(help="Deadline id (D3).")],
 @app.command()
 def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Everything recorded about one action: status updates and corrections, oldest first.  Example: ilacs history 12"""
-    from ilacs_cli import plan, render
+    from ilacs_cli import history as recorded
+    from ilacs_cli import render
 
     store = open_store(db)
-    found, updates, corrections = plan.history(store, action)
+    found, updates, corrections = recorded.history(store, action)
     if json:
         print(render.as_json({"action": found, "updates": updates, "changes": corrections}))
         return
     render.table(f"[{found.id}] {found.title}", ["at", "by", "change", "note"],
                  [[line.at, line.author or "", line.change, line.note or ""]
-                  for line in plan.trail(updates, corrections)], csv_out=csv, whole=("at",))
+                  for line in recorded.trail(updates, corrections)], csv_out=csv, whole=("at",))
 
 
 @app.command()
