@@ -102,17 +102,18 @@ class Report:
 
 def count(groups: Iterable[ActionCounts]) -> Progress:
     """Counts by status, percentage done and overdue count, summed over `Store.action_counts` records."""
-    by_status = dict.fromkeys(rules.STATUSES, 0)
-    overdue = 0
-    for group in groups:
-        for status, number in group.by_status().items():
-            by_status[status] += number
+    not_started = in_progress = blocked = done = cancelled = overdue = 0
+    for group in groups:  # national summaries sum thousands of groups: plain additions, no dict per group
+        not_started += group.not_started
+        in_progress += group.in_progress
+        blocked += group.blocked
+        done += group.done
+        cancelled += group.cancelled
         overdue += group.overdue
-    total = sum(by_status.values())
-    counted = total - by_status["cancelled"]
-    percent = 100 * by_status["done"] // counted if counted else None
-    return Progress(by_status["not-started"], by_status["in-progress"], by_status["blocked"], by_status["done"],
-                    by_status["cancelled"], total, percent, overdue)
+    total = not_started + in_progress + blocked + done + cancelled
+    counted = total - cancelled
+    percent = 100 * done // counted if counted else None
+    return Progress(not_started, in_progress, blocked, done, cancelled, total, percent, overdue)
 
 
 def summary(db: Store, as_of: dt.date, inspection: str | None = None) -> list[InspectionProgress]:

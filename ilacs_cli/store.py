@@ -210,8 +210,6 @@ class ActionCounts(NamedTuple):
     cancelled: int
     overdue: int
 
-    def by_status(self) -> dict[str, int]:
-        return dict(zip(STATUSES, (self.not_started, self.in_progress, self.blocked, self.done, self.cancelled)))
 
 
 class Owner(NamedTuple):
