@@ -67,6 +67,29 @@ def _run_in_process(args, env):
     return subprocess.CompletedProcess(["ilacs", *args], code, decode(out), decode(err))
 
 
+def in_terminal(*args, db, columns=80, no_color=False):
+    """What `ilacs ARGS` shows on a real terminal (a pty) of `columns` columns."""
+    leader, follower = os.openpty()
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    env.update({"ILACS_DB": str(db), "COLUMNS": str(columns), "TERM": "xterm-256color",
+                **({"NO_COLOR": "1"} if no_color else {})})
+    done = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], stdout=follower, stderr=subprocess.PIPE,
+                          env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert done.returncode == 0, done.stderr
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
 def copy_of(template, tmp_path):
     """A test's own copy of a database built once per session or module (every ilacs process has exited, so the
     WAL is checkpointed into the file). The file's mode is copied too: ilacs creates databases 0600."""

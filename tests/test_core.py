@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import run_ilacs as ilacs
+from conftest import in_terminal, run_ilacs as ilacs
 
 
 def test_east_sussex_final_plan_is_70_working_days_after_publication(db):
@@ -86,29 +86,10 @@ def test_usage_errors_exit_2_without_traceback(db, args):
 
 
 def test_terminal_gets_a_rich_table_that_shows_user_text_literally(db):
-    import os
-    import subprocess
-    import sys
-
     ok = ilacs("add-action", "east-sussex-2023", "--area", "1", "--owner", "A Watson", "--due", "31/10/2024",
                "[bold]Audit[/bold] plans", db=db)
     assert ok.returncode == 0, ok.stderr
-    leader, follower = os.openpty()  # stdout is a terminal, as when an officer runs ilacs by hand
-    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
-    done = subprocess.run([sys.executable, "-m", "ilacs_cli", "actions", "--inspection", "east-sussex-2023"],
-                          stdout=follower, stderr=subprocess.PIPE, env={**env, "ILACS_DB": str(db), "COLUMNS": "200"})
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    shown = b"".join(chunks).decode()
-    assert done.returncode == 0, done.stderr
+    # stdout is a terminal, as when an officer runs ilacs by hand
+    shown = in_terminal("actions", "--inspection", "east-sussex-2023", db=db, columns=200)
     assert "┏" in shown and "[bold]Audit[/bold] plans" in shown
     assert ilacs("actions", "--inspection", "east-sussex-2023", db=db).stdout.count("┏") == 0

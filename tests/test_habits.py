@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import run_ilacs as ilacs
+from conftest import in_terminal, run_ilacs as ilacs
 
 from ilacs_cli.dates import parse_date
 
@@ -237,27 +237,6 @@ def test_a_period_is_not_a_day_where_a_day_is_needed(db):
 
 # -- tables in an 80-column terminal ------------------------------------------------------------------------------
 
-def in_terminal(*args, db, columns=80, no_color=False):
-    """What `ilacs ARGS` shows on a real terminal (a pty) of `columns` columns."""
-    leader, follower = os.openpty()
-    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
-    env.update({"ILACS_DB": str(db), "COLUMNS": str(columns), "TERM": "xterm-256color",
-                **({"NO_COLOR": "1"} if no_color else {})})
-    done = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], stdout=follower, stderr=subprocess.PIPE,
-                          env=env)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert done.returncode == 0, done.stderr
-    return b"".join(chunks).decode().replace("\r\n", "\n")
 
 
 def visible(shown):
