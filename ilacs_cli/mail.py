@@ -69,13 +69,20 @@ class Outbox:
             raise
         return smtp
 
+    def open(self) -> None:
+        """Connect and log in now (before anything is claimed as being sent); DeliveryError says why not."""
+        self._attempt(lambda: None)
+
     def send(self, message: EmailMessage) -> None:
         """Send one message; DeliveryError says why not, and whether the server is gone (fatal)."""
+        self._attempt(lambda: self.smtp.send_message(message))
+
+    def _attempt(self, then) -> None:
         where = f"{self.settings.host}:{self.settings.port}"
         try:
             if self.smtp is None:
                 self.smtp = self._connect()
-            self.smtp.send_message(message)
+            then()
         except smtplib.SMTPRecipientsRefused as error:
             reasons = "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in error.recipients.values())
             raise DeliveryError(f"the server refused the recipient: {reasons}", fatal=False) from None

@@ -358,9 +358,29 @@ def m008_every_change_recorded(db) -> None:
     _run(db, M008_SCHEMA)
 
 
+M009_SCHEMA = """
+-- A digest being sent: claimed under the write lock before it goes to the SMTP server, so that two runs of
+-- `ilacs remind --send` (cron and a catch-up timer) never both send it. Removed when it is logged as sent, or
+-- when sending fails; a claim left by a run that was killed is taken over once it is stale.
+CREATE TABLE reminder_claims (
+    day TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    run TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (day, recipient, fingerprint)
+);
+"""
+
+
+def m009_reminder_claims(db) -> None:
+    """Digests claimed by the run sending them, so overlapping runs never send one twice."""
+    _run(db, M009_SCHEMA)
+
+
 MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
               m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin,
-              m008_every_change_recorded]
+              m008_every_change_recorded, m009_reminder_claims]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
 # `ilacs check` looks for these: history is append-only, and each action's status is its latest update's.

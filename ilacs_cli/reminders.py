@@ -83,6 +83,7 @@ class Delivery:
     unaddressed: list[Digest] = field(default_factory=list)
     failed: list[tuple[Digest, str]] = field(default_factory=list)
     not_attempted: list[Digest] = field(default_factory=list)
+    claimed_elsewhere: list[tuple[Digest, str]] = field(default_factory=list)  # and when the other run claimed it
 
 
 @dataclass
@@ -205,24 +206,56 @@ def pending(db: Store, reminders: Reminders, *, force: bool = False) -> Delivery
     return delivery
 
 
-def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, force: bool = False) -> Delivery:
+# A claim older than this is a killed run's: the next run sends that digest. A run sends one message in seconds,
+# and waits at most its SMTP timeout (30 s by default) for a server.
+STALE_CLAIM = dt.timedelta(minutes=15)
+
+
+def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, force: bool = False,
+            prepare: Callable[[], None] | None = None) -> Delivery:
     """Send each pending digest with `send` (which returns a Message-ID), logging each one as soon as it is sent.
 
-    A failure is kept and the rest tried, unless the server is gone: then the rest are left for a re-run.
+    `prepare` (connecting and logging in) runs once before anything is claimed. Each digest is claimed in the
+    database before it is sent, so a run overlapping this one skips it; a claim is
+    released when the digest is logged as sent or when sending it fails. A failure is kept and the rest tried,
+    unless the server is gone: then the rest are left for a re-run.
     """
+    import uuid
+
+    run = uuid.uuid4().hex
     delivery = pending(db, reminders, force=force)
-    for index, digest in enumerate(delivery.to_send):
+    to_send = delivery.to_send
+    if to_send and prepare is not None:
+        try:  # connect and log in first: a refusal then writes nothing at all, not even a claim
+            prepare()
+        except DeliveryError as error:
+            if error.fatal:
+                delivery.failed.append((to_send[0], str(error)))
+                delivery.not_attempted = to_send[1:]
+                return delivery  # else each send tries again
+    for index, digest in enumerate(to_send):
+        key = {"day": reminders.as_of, "recipient": digest.email, "fingerprint": fingerprint(digest)}
+        with db.transaction():  # the write lock: no other run claims or logs between the check and the claim
+            if not force and db.reminder_sent(reminders.as_of, digest.email, key["fingerprint"]):
+                delivery.already_sent.append(digest)  # another run sent it since this one looked
+                continue
+            stale = (dt.datetime.now(dt.timezone.utc) - STALE_CLAIM).isoformat(timespec="seconds")
+            holder = db.claim_reminder(**key, run=run, stale_before=stale)
+        if holder is not None:
+            delivery.claimed_elsewhere.append((digest, holder))
+            continue
         try:
             message_id = send(digest)
         except DeliveryError as error:
+            with db.transaction():
+                db.release_reminder(**key, run=run)
             delivery.failed.append((digest, str(error)))
             if error.fatal:
-                delivery.not_attempted = delivery.to_send[index + 1:]
+                delivery.not_attempted = to_send[index + 1:]
                 break
             continue
         with db.transaction():
-            db.log_reminder(day=reminders.as_of, recipient=digest.email, name=digest.name,
-                            fingerprint=fingerprint(digest), subject=subject(digest),
-                            items=digest.overdue + digest.due_soon, message_id=message_id)
+            db.log_reminder(**key, name=digest.name, subject=subject(digest), items=digest.overdue + digest.due_soon,
+                            message_id=message_id, run=run)
         delivery.sent.append(digest)
     return delivery

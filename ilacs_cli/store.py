@@ -892,10 +892,29 @@ class Store:
                                                       undoes))
 
     def log_reminder(self, *, day: dt.date, recipient: str, name: str, fingerprint: str, subject: str, items: int,
-                     message_id: str) -> None:
+                     message_id: str, run: str) -> None:
+        """Log a digest as sent, and release this run's claim on it."""
         self._write("INSERT OR IGNORE INTO reminders_sent (day, recipient, name, fingerprint, subject, items, "
                     "message_id, sent_at) VALUES (?, lower(?), ?, ?, ?, ?, ?, ?)",
                     (day.isoformat(), recipient, name, fingerprint, subject, items, message_id, utc_now()))
+        self.release_reminder(day=day, recipient=recipient, fingerprint=fingerprint, run=run)
+
+    def claim_reminder(self, *, day: dt.date, recipient: str, fingerprint: str, run: str,
+                       stale_before: str) -> str | None:
+        """Claim a digest for this run; None when claimed, else when the run holding it claimed it (UTC). A claim
+        made before `stale_before` is a killed run's, and is taken over."""
+        key = (day.isoformat(), recipient.lower(), fingerprint)
+        self._write("DELETE FROM reminder_claims WHERE day = ? AND recipient = ? AND fingerprint = ? "
+                    "AND claimed_at < ?", (*key, stale_before))
+        if self._write("INSERT OR IGNORE INTO reminder_claims (day, recipient, fingerprint, run, claimed_at) "
+                       "VALUES (?, ?, ?, ?, ?)", (*key, run, utc_now())).rowcount:
+            return None
+        return self._value("SELECT claimed_at FROM reminder_claims WHERE day = ? AND recipient = ? "
+                           "AND fingerprint = ?", key)
+
+    def release_reminder(self, *, day: dt.date, recipient: str, fingerprint: str, run: str) -> None:
+        self._write("DELETE FROM reminder_claims WHERE day = ? AND recipient = ? AND fingerprint = ? AND run = ?",
+                    (day.isoformat(), recipient.lower(), fingerprint, run))
 
     def load_table(self, table: str, rows: list, source: str) -> None:
         """Insert exported rows as they are (ids included) with sqlite-utils."""

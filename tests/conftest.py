@@ -155,8 +155,13 @@ class Mailbox:
         self.messages = []
         self.logins = []
         self.drop_after = None  # accept this many messages, then cut the connection on the next one
+        self.delay = 0.0  # seconds to take over each message, as a busy server does
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         if self.drop_after is not None and len(self.messages) >= self.drop_after:
             server.transport.close()
             return "421 4.3.2 shutting down"

@@ -290,3 +290,65 @@ def test_config_file_settings_and_refusals(plan, smtp_server, tmp_path):
         out = ilacs("remind", "--send", "--as-of", NEW_YEAR, "--force", db=db)
         assert out.returncode == 1 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert db.read_bytes() == before and len(mailbox.messages) == 2
+
+
+def test_two_runs_at_once_send_each_digest_once(plan, smtp_server):
+    """cron and a catch-up timer starting together: every recipient gets one e-mail, whichever run sends it."""
+    import threading
+
+    db, _ = plan
+    mailbox, env = smtp_server
+    mailbox.delay = 0.3  # a server taking its time, so the two runs overlap
+    officers = [f"officer{number}@council.example.gov.uk" for number in range(6)]
+    for number, address in enumerate(officers):
+        ok("owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN, db=db)
+        ok("add-action", PLAN, "--area", "1", "--owner", f"Officer {number}", "--due", "05/01/2024",
+           f"Check plan {number}", db=db)
+    runs = [None, None]
+
+    def start(index):  # from a thread, run_ilacs starts a separate process
+        runs[index] = send(db, env)
+
+    threads = [threading.Thread(target=start, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [run.returncode for run in runs] == [0, 0], [run.stderr for run in runs]
+    received = sorted(address for recipients, _ in mailbox.messages for address in recipients)
+    assert received == sorted([WATSON, KHAN, *officers])  # each once
+    skipped = sum(run.stderr.count("another run of ilacs remind has been sending it") for run in runs)
+    assert "Traceback" not in runs[0].stderr + runs[1].stderr
+    assert send(db, env).returncode == 0 and len(mailbox.messages) == len(received)  # a third run: nothing more
+    print(f"two overlapping runs: {len(received)} e-mails to {len(received)} recipients; {skipped} digests skipped "
+          "by one run because the other was sending them")
+
+
+def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_is_not(plan, smtp_server):
+    import datetime as dt
+    import sqlite3
+
+    db, _ = plan
+    mailbox, env = smtp_server
+    digests = json.loads(ok("remind", "--as-of", NEW_YEAR, "--inspection", PLAN, "-f", "json", db=db))
+    assert {d["email"] for d in digests} == {WATSON, KHAN}
+    now = dt.datetime.now(dt.timezone.utc)
+    import hashlib
+
+    def fingerprint(digest):  # what a digest is about, as the README's reminders section defines it
+        keys = sorted(f"{section['heading']}|{item['kind']}|{item['id']}|{item['overdue']}"
+                      for section in digest["sections"] for group in section["groups"] for item in group["items"])
+        return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
+
+    # Claims as runs leave them: Watson's by a run killed an hour ago, Khan's by a run sending right now.
+    with sqlite3.connect(db) as conn:
+        for digest in digests:
+            when = now - (dt.timedelta(hours=1) if digest["email"] == WATSON else dt.timedelta(seconds=5))
+            conn.execute("INSERT INTO reminder_claims VALUES (?, ?, ?, 'other-run', ?)",
+                         ("2024-01-02", digest["email"], fingerprint(digest), when.isoformat(timespec="seconds")))
+    conn.close()
+    out = send(db, env)
+    assert out.returncode == 0, out.stderr
+    assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON]]  # the killed run's claim is taken over
+    assert f"not sent to B Khan <{KHAN}> by this run: another run of ilacs remind has been sending it since" in \
+        out.stderr

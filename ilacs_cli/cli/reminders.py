@@ -90,7 +90,10 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
             return message["Message-ID"]
 
         with mail.Outbox(settings) as outbox:
-            delivery = reminders.deliver(store, found, send, force=force)
+            delivery = reminders.deliver(store, found, send, force=force, prepare=outbox.open)
+        for digest, since in delivery.claimed_elsewhere:  # cron mails this: say why these were not sent here
+            print(f"ilacs: not sent to {view.recipient(digest)} by this run: another run of ilacs remind has been "
+                  f"sending it since {since[11:16]} UTC", file=sys.stderr)
         if verbose:
             for digest in delivery.sent:
                 print(f"ilacs: sent to {view.recipient(digest)}: {reminders.subject(digest)}", file=sys.stderr)
