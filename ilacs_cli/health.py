@@ -25,7 +25,7 @@ class Finding:
 
 def backup(db: Store, target: Path, *, force: bool = False) -> Path:
     """Copy the database to `target` (0600), safe while others write; an existing file only with `force`."""
-    check_target(target, force=force)
+    check_target(target, force=force, database=db.path)
     if target.resolve() == db.path.resolve():
         raise IlacsError(f"{target} is the database itself: choose another path for the backup", 2)
     db.backup(target)

@@ -97,3 +97,54 @@ def test_check_passes_a_sound_file_and_names_what_is_wrong(db):
     out = ilacs("check", db=db)
     assert out.returncode == 1
     assert "FAIL  action status: action 2 carries a latest update (time, author or note)" in out.stdout
+
+
+def test_output_paths_are_new_files_or_regular_files_only(db, tmp_path):
+    """-o and backup never write through a link, into a device, pipe or folder, or over the database in use."""
+    target = tmp_path / "kept.csv"
+    target.write_text("the council's own file\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    cases = {link: "is a symbolic link", fifo: "is a pipe", folder: "is a folder", db: "is the database in use",
+             tmp_path / "plan.db-wal": "is the database in use"}
+    ok("list", db=db)
+    with sqlite3.connect(db) as holder:  # another program has the database open: its -wal file exists
+        holder.execute("PRAGMA journal_mode = WAL").fetchone()
+        holder.execute("CREATE TABLE IF NOT EXISTS keep_wal_open (x)")
+        for path, words in cases.items():
+            if not path.exists():
+                continue
+            before = db.read_bytes()
+            for args in (["export", "-o", str(path), "--force"], ["report", "east-sussex-2023", "-o", str(path),
+                                                                 "--force"], ["backup", str(path), "--force"]):
+                out = ilacs(*args, db=db)
+                assert out.returncode == 2 and words in out.stderr, (args, out.stderr)
+                assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+            assert db.read_bytes() == before
+    holder.close()
+    assert target.read_text() == "the council's own file\n" and link.is_symlink() and folder.is_dir()
+    if os.path.exists("/dev/null") and os.geteuid() == 0:  # as root a device could be replaced by a file
+        out = ilacs("export", "-o", "/dev/null", "--force", db=db)
+        assert out.returncode == 2 and "is a device" in out.stderr
+        assert not os.path.isfile("/dev/null")
+
+
+@pytest.mark.parametrize("args", [["list"], ["overdue", "--as-of", "2024-11-01"], ["export"], ["actions", "--json"],
+                                  ["summary", "--csv"], ["history", "1"], ["show", "east-sussex-2023"],
+                                  ["remind", "--as-of", "2024-01-02", "--force"]])
+def test_a_full_standard_output_is_one_line(db, args):
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], stdout=full, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "ILACS_DB": str(db)})
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip() == ("ilacs: cannot write the output: No space left on device; free some space or "
+                                   "write it elsewhere")

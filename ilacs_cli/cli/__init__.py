@@ -4,6 +4,8 @@ One module per group of commands, each registering on the one Typer app in `comm
 into one line and an exit status. Heavy modules are imported inside the command that needs them.
 """
 
+import errno
+import os
 import sys
 
 import typer
@@ -17,6 +19,19 @@ from ilacs_cli.errors import IlacsError
 __all__ = ["app", "main"]
 
 
+# Writing standard output failed: the disk or device is full, or the reader went away.
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _stop_writing() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main() -> None:
     """Entry point: user errors become one line and an exit status, never a traceback."""
     try:
@@ -26,6 +41,14 @@ def main() -> None:
         print(f"ilacs: {error}", file=sys.stderr)
         sys.exit(error.exit_code)
     except typer.Abort:
+        sys.exit(1)
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRORS:
+            raise
+        _stop_writing()
+        if error.errno != errno.EPIPE:  # a reader that stopped reading (`| head`) needs no message
+            print(f"ilacs: cannot write the output: {error.strerror}; free some space or write it elsewhere",
+                  file=sys.stderr)
         sys.exit(1)
     except Exception as error:
         # Usage errors: click's exceptions (typer vendors its own copy of click in newer releases,

@@ -38,7 +38,7 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
         from ilacs_cli import sheets
 
         table = exchange.plan_table(store, day, inspection)
-        with files.output(output, force=force) as stream:
+        with files.output(output, force=force, database=store.path) as stream:
             sheets.write_csv(table, stream, bom=output is not None)
         return
     if everything:
@@ -53,7 +53,7 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
         from ilacs_cli import sheets
 
         data = sheets.xlsx_bytes(exchange.plan_sheets(store, day, inspection))
-    files.write_output(output, data, force=force)
+    files.write_output(output, data, force=force, database=store.path)
 
 
 @app.command("import")
@@ -232,7 +232,8 @@ def report(inspection: InspectionArg,
     store = open_store(db)
     day = parse_day(as_of, store)
     found = reports.build_report(store, inspection, day, parse_day(since, store) if since else None)
-    files.write_output(output, view.html_page(found) if format == "html" else view.markdown(found), force=force)
+    files.write_output(output, view.html_page(found) if format == "html" else view.markdown(found), force=force,
+                       database=store.path)
 
 
 # -- calendar -----------------------------------------------------------------------
@@ -250,4 +251,5 @@ def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this
 
     store = open_store(db)
     found = agenda.events(store, inspection=inspection, open_only=open_only)
-    files.write_output(output, ics.calendar(found, agenda.calendar_name(inspection)), force=force)
+    files.write_output(output, ics.calendar(found, agenda.calendar_name(inspection)), force=force,
+                       database=store.path)
