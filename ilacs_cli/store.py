@@ -342,33 +342,53 @@ class Store:
             raise _user_error(error, path) from None
         return store
 
-    def _upgrade(self, existed: bool) -> None:
+    def _applied(self) -> set[str] | None:
+        """The migrations this file has had; None when it has no record of any (new, or not ilacs's)."""
         try:
-            applied = {row[0] for row in self.conn.execute(
+            return {row[0] for row in self.conn.execute(
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs'")}
         except sqlite3.OperationalError:
+            return None
+
+    def _upgrade(self, existed: bool) -> None:
+        applied = self._applied()
+        if applied is None:
             if existed and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise IlacsError(f"{self.path} is not an ilacs database: choose another --db path") from None
             applied = set()
-        pending = [name for name in migrations.NAMES if name not in applied]
         if not applied:  # new, or created but never set up (a run killed early): WAL from the start
             self.conn.execute("PRAGMA journal_mode = WAL")
-        if pending and applied:  # an existing database is behind: keep a copy of it as it was
-            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-            self.upgrade_backup = self.path.with_name(f"{self.path.name}.before-{pending[0]}-{stamp}.bak")
-            self.backup(self.upgrade_backup)
-        if pending:
-            # Foreign keys are off while tables are rebuilt (SQLite's way to change a table), then checked.
-            migrations.apply(self.conn)
-            problems = self.foreign_key_problems()
-            if problems:
-                raise IlacsError(f"upgrading {self.path} left {len(problems)} broken references (first: "
-                                 f"{problems[0].table} row {problems[0].rowid}): restore {self.upgrade_backup}")
-        if applied and migrations.M006 in pending:
-            self.upgrade_notes += [
-                f"owner '{owner.name}' owns actions in no single authority: place them with "
-                f"`ilacs owner set \"{owner.name}\" --authority AUTHORITY`"
-                for owner in self.owners() if owner.authority is None]
+        if set(migrations.NAMES) <= applied:
+            return
+        # Another process may be upgrading this file at the same moment (cron, and an officer after installing a
+        # new version): take the write lock, then look again under it. All migrations land together or none do.
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _user_error(error, self.path) from None
+        try:
+            applied = self._applied() or set()
+            pending = [name for name in migrations.NAMES if name not in applied]
+            if pending and applied:  # an existing database is behind: keep a copy of it as it was
+                stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+                self.upgrade_backup = self.path.with_name(f"{self.path.name}.before-{pending[0]}-{stamp}.bak")
+                self.backup(self.upgrade_backup)
+            if pending:
+                # Foreign keys are off while tables are rebuilt (SQLite's way to change a table), then checked.
+                migrations.apply(self.conn)
+                problems = self.foreign_key_problems()
+                if problems:
+                    raise IlacsError(f"upgrading {self.path} left {len(problems)} broken references (first: "
+                                     f"{problems[0].table} row {problems[0].rowid}): restore {self.upgrade_backup}")
+            if applied and migrations.M006 in pending:
+                self.upgrade_notes += [
+                    f"owner '{owner.name}' owns actions in no single authority: place them with "
+                    f"`ilacs owner set \"{owner.name}\" --move-to AUTHORITY`"
+                    for owner in self.owners() if owner.authority is None]
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
 
     def close(self) -> None:
         self.conn.close()
@@ -384,9 +404,15 @@ class Store:
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             _create_private(temporary)
-            with sqlite3.connect(temporary) as copy:
-                self.conn.backup(copy)
-            copy.close()
+            # Read through a connection of its own: this one may hold the write lock (an upgrade takes it first),
+            # and SQLite's backup would wait on it for ever.
+            source = sqlite3.connect(self.path)
+            try:
+                with sqlite3.connect(temporary) as copy:
+                    source.backup(copy)
+                copy.close()
+            finally:
+                source.close()
             os.replace(temporary, target)
         except (sqlite3.DatabaseError, OSError) as error:
             temporary.unlink(missing_ok=True)

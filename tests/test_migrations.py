@@ -99,3 +99,35 @@ def test_upgrade_places_owners_in_the_authority_of_their_actions_and_names_those
     placed_out = ilacs("owner", "set", "Two Councils", "--move-to", "telford-wrekin-2024", db=db)
     assert placed_out.returncode == 0, placed_out.stderr
     assert "Telford and Wrekin Council" in placed_out.stdout
+
+
+@pytest.mark.slow
+def test_two_processes_upgrading_an_old_file_at_once(tmp_path):
+    """cron and an officer both open a file the new version must upgrade: one upgrades it, once, the other waits."""
+    import os
+    import subprocess
+    import sys
+
+    failures = []
+    for attempt in range(10):
+        db = tmp_path / f"old-{attempt}.db"
+        shutil.copyfile(FIXTURES / "schema-m004.db", db)
+        env = {**os.environ, "ILACS_DB": str(db)}
+        runs = [subprocess.Popen([sys.executable, "-m", "ilacs_cli", *args], env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+                for args in (["list", "--json"], ["overdue", "--json", "--as-of", "2024-11-01"])]
+        results = [(run.wait(60), run.stderr.read()) for run in runs]
+        for run in runs:
+            run.stdout.close()
+            run.stderr.close()
+        if [code for code, _ in results] != [0, 0]:
+            failures.append(f"attempt {attempt}: {[err.strip() for _, err in results]}")
+        backups = list(tmp_path.glob(f"old-{attempt}.db.before-*.bak"))
+        if len(backups) != 1:
+            failures.append(f"attempt {attempt}: {len(backups)} backups")
+        upgraded = sum("the file as it was is kept at" in err for _, err in results)
+        if upgraded != 1:
+            failures.append(f"attempt {attempt}: {upgraded} runs said they upgraded it")
+        assert ilacs("check", db=db).returncode == 0
+    print(f"two processes upgrading the m004 fixture together: 10 attempts, {len(failures)} failures")
+    assert failures == []
