@@ -148,3 +148,17 @@ def test_a_full_standard_output_is_one_line(db, args):
     assert done.returncode == 1, done.stderr
     assert done.stderr.strip() == ("ilacs: cannot write the output: No space left on device; free some space or "
                                    "write it elsewhere")
+
+
+def test_control_characters_in_imported_text_never_reach_a_terminal_raw(db, tmp_path):
+    """A title or owner carrying ESC, OSC or BEL (a spreadsheet from anywhere) is shown escaped in every output."""
+    sheet = tmp_path / "plan.csv"
+    sheet.write_bytes(b'Action,Lead officer,Target date\n"Evil\x1b]0;pwned\x07 title \x1b[2J",A\x1b[31m,31/10/2024\n')
+    ok("import", str(sheet), "--inspection", "east-sussex-2023", db=db)
+    for args in (["actions"], ["actions", "--csv"], ["overdue", "--as-of", "2024-12-02"], ["show", "east-sussex-2023"],
+                 ["remind", "--as-of", "2024-11-01", "--force"], ["report", "east-sussex-2023"],
+                 ["changes", "--since", "2020-01-01"], ["owner", "list"], ["summary"]):
+        out = ilacs(*args, db=db)
+        assert out.returncode == 0, (args, out.stderr)
+        assert not any(char in out.stdout + out.stderr for char in "\x1b\x07\x9b"), args  # (CSV ends lines in CR LF)
+    assert "Evil\\x1b]0;pwned\\x07 title" in ok("actions", "--inspection", "east-sussex-2023", db=db)

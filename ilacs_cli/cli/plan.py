@@ -9,6 +9,7 @@ from ilacs_cli.cli.common import (
     app, By, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell)
 from ilacs_cli.cli.common import InspectionArg, InspectionOption, complete_status, complete_status_filter
 from ilacs_cli.errors import IlacsError
+from ilacs_cli.render import printable
 
 
 @app.command("list")
@@ -44,16 +45,17 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
         print(render.as_json(detail))
         return
     s = detail.summary
-    print(f"{s.id}: {s.authority or 'authority unknown'}")
+    print(printable(f"{s.id}: {s.authority or 'authority unknown'}"))
     print(f"Fieldwork {human_day(s.fieldwork_start)} to {human_day(s.fieldwork_end)}; published {human_day(s.published)}; "
           f"kind {s.kind or 'unknown'}; source {detail.source}")
     render.table("Judgements", ["area", "grade", "previous"],
                  [[rules.JUDGEMENT_NAMES[j.area], rules.grade_name(j.grade), rules.grade_name(j.previous_grade)]
                   for j in detail.judgements])
     for area in detail.areas:
-        print(f"\nArea {area.number}: {area.title}")
+        print()
+        print(printable(f"Area {area.number}: {area.title}"))
         for point in area.points:
-            print(f"  - {point}")
+            print(printable(f"  - {point}"))
         _print_actions(area.actions)
     if detail.actions_without_area:
         print("\nActions (area not stated)")
@@ -66,7 +68,7 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
 
 def _print_actions(actions) -> None:
     for a in actions:
-        print(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {human_day(a.due)} | {a.status}")
+        print(printable(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {human_day(a.due)} | {a.status}"))
 
 
 @app.command("add-inspection")
@@ -154,7 +156,8 @@ def edit(target: Annotated[str, typer.Argument(help="Action id (12) or deadline 
         return
     result = changes.edit_action(store, target, today=today(), title=title, owner=owner, area=area, ref=ref,
                                  measure=measure, due=due, note=note, by=by)
-    print(f"action {result.id}: {result.title} | {result.owner or 'owner unknown'} | due {human_day(result.due)}")
+    print(printable(f"action {result.id}: {result.title} | {result.owner or 'owner unknown'} | due "
+                f"{human_day(result.due)}"))
 
 
 @app.command()

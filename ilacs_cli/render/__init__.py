@@ -31,6 +31,16 @@ def as_json(value) -> str:
 MIN_WRAP = 10
 
 
+def printable(value: object) -> str:
+    """A cell's text with every control character (ESC, CR, BEL, C1 codes...) written as a visible escape, so that
+    no text from a plan, a seed or a spreadsheet can move the cursor, clear a terminal or set its title."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else f"\\x{ord(char):02x}" if ord(char) < 256
+                   else f"\\u{ord(char):04x}" for char in text)
+
+
 def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_out: bool = False,
           whole: tuple[str, ...] = (), fixed: dict[str, int] | None = None, same: dict[str, str] | None = None,
           optional: tuple[str, ...] = (), red: list[bool] | None = None) -> None:
@@ -42,6 +52,7 @@ def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_o
     made constant by a filter, are left out and named in the title; `optional` columns are left out, in that order,
     while the table would not fit, and a caption says so; `red` rows (overdue) are red when colour is on (not with
     NO_COLOR)."""
+    rows = [[printable(cell) for cell in line] for line in rows]
     if csv_out:
         import csv
 
@@ -49,8 +60,9 @@ def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_o
         writer.writerow(headers)
         writer.writerows(rows)
         return
+    title = printable(title) if title else title
     if plain_wanted():
-        lines = [headers, *([str(cell) for cell in line] for line in rows)]
+        lines = [headers, *rows]
         widths = [max(map(len, column)) for column in zip(*lines)]
         layout = "  ".join(f"{{:<{width}}}" for width in widths)
         text = "\n".join(layout.format(*line).rstrip() for line in lines)

@@ -9,6 +9,7 @@ import datetime as dt
 import html
 
 from ilacs_cli.dates import human
+from ilacs_cli.render import printable
 from ilacs_cli.reminders import NO_EMAIL, Digest, ReminderGroup, ReminderItem
 
 COLUMNS = ["id", "what", "owner", "due", "when", "status"]
@@ -75,14 +76,14 @@ def _text(digest: Digest, addressed: bool) -> str:
                 lines.append(f"        due {due(item)}: {when(item)}; {item.status}{owner}")
     if not addressed:
         lines += ["", FOOTER]
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 # -- Markdown -----------------------------------------------------------------------
 
 def escape_markdown(value: str) -> str:
-    """User text made inert in Markdown (and in a table cell)."""
-    return "".join("\\" + char if char in "\\`*_{}[]<>()#|!~" else char for char in value)
+    """User text made inert in Markdown (and in a table cell), control characters shown as escapes."""
+    return "".join("\\" + char if char in "\\`*_{}[]<>()#|!~" else char for char in printable(value))
 
 
 def markdown(digests: list[Digest]) -> str:
