@@ -65,3 +65,10 @@ def test_malformed_seed_file_names_file_and_field(tmp_path):
     out = run_ilacs("seed", str(seed), db=path)
     assert out.returncode == 1 and "mine.toml" in out.stderr and "inspection.kind" in out.stderr
     assert not path.exists()
+
+
+def test_a_bad_busy_timeout_is_one_line(db):
+    for value in ("5s", "-1", "99999999999999999999"):
+        out = run_ilacs("list", db=db, env={"ILACS_BUSY_TIMEOUT_MS": value})
+        assert out.returncode == 2 and "ILACS_BUSY_TIMEOUT_MS" in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
