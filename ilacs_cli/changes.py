@@ -121,8 +121,7 @@ def edit_action(db: Store, action_id: str, *, today: dt.date, title: str | None 
 
 
 def _deadline(db: Store, target: str):
-    text = target.upper()
-    found = db.deadlines(id=int(text[1:])) if text.startswith("D") and text[1:].isdigit() else []
+    found = db.deadlines(id=int(target[1:])) if is_deadline(target) else []
     if not found:
         known = ", ".join(f"D{deadline.id}" for deadline in db.deadlines()) or "none yet"
         raise IlacsError(f"no deadline '{target}': the deadline ids are {known}")

@@ -73,6 +73,11 @@ def in_words(change: records.Change, areas: dict[str, str]) -> tuple[str, str | 
     return change.field, change.old, change.new
 
 
+def correction_in_words(field: str, old: str | None, new: str | None) -> str:
+    """'owner: A Watson -> B Khan'."""
+    return f"{field}: {old or 'none'} -> {new or 'none'}"
+
+
 def update_in_words(old_status: str | None, new_status: str, old_due: str | None, new_due: str | None) -> str:
     """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30', or 'added as not-started'."""
     change = f"{old_status} -> {new_status}" if old_status else f"added as {new_status}"
@@ -87,6 +92,6 @@ def trail(updates: list[StatusUpdate], corrections: list[Correction]) -> list[Tr
         if u.on:
             change += f" (as of {u.on})"
         lines.append(TrailLine(u.at, u.author, change, u.note, u.order))
-    lines += [TrailLine(c.at, c.author, f"{c.field}: {c.old or 'none'} -> {c.new or 'none'}", c.note, c.order)
+    lines += [TrailLine(c.at, c.author, correction_in_words(c.field, c.old, c.new), c.note, c.order)
               for c in corrections]
     return sorted(lines, key=lambda line: (line.at, line.order))

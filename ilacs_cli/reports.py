@@ -192,7 +192,7 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
         name, old, new = history.in_words(change, areas)
         title, area = titles.get(change.subject_id, ("", None))
         updates.append(UpdateLine(change.at, change.subject_id, title, area, change.author, None, None, None,
-                                  change.note, f"{name}: {old or 'none'} -> {new or 'none'}"))
+                                  change.note, history.correction_in_words(name, old, new)))
     updates.sort(key=lambda line: line.at)
     return Report(found.id, found.authority, found.kind, found.fieldwork_start, found.fieldwork_end,
                   found.published, found.previous_id, as_of.isoformat(), since.isoformat(),
@@ -233,5 +233,5 @@ def changes_since(db: Store, since: dt.date, until: dt.date | None = None,
         label = {"action": str(c.subject_id), "deadline": f"D{c.subject_id}"}.get(c.subject, c.subject_title or "")
         lines.append((c.sequence, 1, c.id, ChangeLine(c.at, None, c.inspection, c.subject, label,
                                                       c.subject_title if c.subject != "owner" else None, c.author,
-                                                      f"{name}: {old or 'none'} -> {new or 'none'}", c.note)))
+                                                      history.correction_in_words(name, old, new), c.note)))
     return [line for *_, line in sorted(lines, key=lambda item: (item[3].at, item[0], item[1], item[2]))]

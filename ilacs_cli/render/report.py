@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from ilacs_cli.dates import human
-from ilacs_cli.rules import GRADE_NAMES, JUDGEMENT_NAMES, RAG_DESCRIPTION
+from ilacs_cli.rules import JUDGEMENT_NAMES, RAG_DESCRIPTION, grade_name
 from ilacs_cli.render.reminders import escape_markdown
 from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
 
@@ -168,8 +168,8 @@ def markdown(report: Report) -> str:
     """The progress paper as Markdown (tables; the chart as a text bar per area)."""
     lines = [f"# {escape_markdown(title(report))}", "", escape_markdown(facts(report)), "", "## Judgements", ""]
     lines += _md_table(["Judgement", "Grade", "Previous grade"],
-                       [[JUDGEMENT_NAMES[j.area], GRADE_NAMES.get(j.grade, "unknown"),
-                         GRADE_NAMES.get(j.previous_grade, "unknown")] for j in report.judgements])
+                       [[JUDGEMENT_NAMES[j.area], grade_name(j.grade),
+                         grade_name(j.previous_grade)] for j in report.judgements])
     lines += ["", "## Deadlines", ""]
     lines += _md_table(["Id", "Deadline", "Due", "Rule", "Outcome"],
                        [[d.deadline.id, d.deadline.title, _due(d.deadline.due, d.deadline.wording),
@@ -302,8 +302,8 @@ def html_page(report: Report) -> str:
              f"<h1>{esc(title(report))}</h1>\n<p class=\"facts\">{esc(facts(report))}</p>\n",
              "<h2>Judgements</h2>\n",
              _table(["Judgement", "Grade", "Previous grade"],
-                    [[JUDGEMENT_NAMES[j.area], GRADE_NAMES.get(j.grade, "unknown"),
-                      GRADE_NAMES.get(j.previous_grade, "unknown")] for j in report.judgements]),
+                    [[JUDGEMENT_NAMES[j.area], grade_name(j.grade),
+                      grade_name(j.previous_grade)] for j in report.judgements]),
              "<h2>Deadlines</h2>\n",
              _table(["Id", "Deadline", "Due", "Rule", "Outcome"],
                     [[d.deadline.id, d.deadline.title, _due(d.deadline.due, d.deadline.wording),
