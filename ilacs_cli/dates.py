@@ -177,11 +177,30 @@ def human(day: dt.date | str | None) -> str:
     return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
 
 
-def today_in_england() -> dt.date:
-    """Today's date in England, wherever the machine's clock is set (a server may run on UTC)."""
+def england() -> dt.tzinfo:
+    """England's time zone (Europe/London: GMT in winter, BST in summer)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
-        return dt.datetime.now(ZoneInfo("Europe/London")).date()
+        return ZoneInfo("Europe/London")
     except ZoneInfoNotFoundError:  # Windows has no time-zone database of its own: the tzdata package is it
         raise IlacsError("no time-zone data for Europe/London: install it with `pip install tzdata`") from None
+
+
+def today_in_england() -> dt.date:
+    """Today's date in England, wherever the machine's clock is set (a server may run on UTC)."""
+    return dt.datetime.now(england()).date()
+
+
+def now_in_england() -> str:
+    """Now in England, to the second, with its offset from UTC: how times are stored, so that a stored time's first
+    ten characters are its day in England (`2026-07-01T00:30:00+01:00` is 1 July)."""
+    return dt.datetime.now(england()).isoformat(timespec="seconds")
+
+
+def in_england(time: str) -> str:
+    """A stored time (UTC, or with any offset; none means UTC) as England's local time with its offset."""
+    moment = dt.datetime.fromisoformat(time)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(england()).isoformat(timespec="seconds")

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from ilacs_cli import rules
 from ilacs_cli.addresses import who
-from ilacs_cli.dates import parse_due
+from ilacs_cli.dates import in_england, now_in_england, parse_due
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.migrations import NAMES
+from ilacs_cli.migrations import M010_TIMES, NAMES, m010_times_in_england
 from ilacs_cli.plan import require_inspection
 from ilacs_cli.progress import PlanRow, plan_rows
 from ilacs_cli.rules import STATUSES
 from ilacs_cli.sheets import Sheet, Table, sheet_title
-from ilacs_cli.store import EXPORT_TABLES, Action, Area, Store, utc_now
+from ilacs_cli.store import EXPORT_TABLES, Action, Area, Store
 
 EXPORT_FORMAT = "ilacs-export"
 EXPORT_VERSION = 1
@@ -73,7 +73,7 @@ def plan_table(db: Store, as_of: dt.date, inspection: str | None = None) -> Shee
 
 def dump(db: Store) -> dict:
     """The whole database (but its calendar) as JSON-ready data that `load` reproduces exactly."""
-    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": NAMES, "exported_at": utc_now(),
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": NAMES, "exported_at": now_in_england(),
             "tables": {table: db.table_rows(table) for table in EXPORT_TABLES}}
 
 
@@ -90,13 +90,24 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     if db.inspection_ids():
         raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
                          f"e.g. ilacs import {source} --db restored.db")
+    tables = data["tables"]
+    if m010_times_in_england.__name__ not in (data.get("schema") or []):
+        tables = _times_in_england(tables)  # exported when times were stored in UTC
     counts = {}
     with db.transaction(origin="import", command="restore", author=who(None), note=f"from {source}"):
         for table in EXPORT_TABLES:  # parents before children; updates in order, so the trigger replays
-            rows = data["tables"].get(table, [])
+            rows = tables.get(table, [])
             db.load_table(table, rows, source)
             counts[table] = len(rows)
     return counts
+
+
+def _times_in_england(tables: dict) -> dict:
+    """An older export's tables with their UTC times written as England's local time, as m010 does."""
+    columns = {(table, column) for table, _, column in M010_TIMES}
+    return {table: [{name: in_england(value) if (table, name) in columns and isinstance(value, str) else value
+                     for name, value in row.items()} if isinstance(row, dict) else row for row in rows]
+            if isinstance(rows, list) else rows for table, rows in tables.items()}
 
 
 # -- import of spreadsheet action plans ----------------------------------------------

@@ -378,9 +378,36 @@ def m009_reminder_claims(db) -> None:
     _run(db, M009_SCHEMA)
 
 
+# Where a time is stored, with the column that names its row. Claims (reminder_claims) stay in UTC: only their age
+# is compared, never their day.
+M010_TIMES = (("status_updates", "id", "at"), ("batches", "rowid", "at"), ("actions", "id", "created_at"),
+              ("actions", "id", "updated_at"), ("owners", "id", "created_at"), ("reminders_sent", "id", "sent_at"))
+M010_REFUSE_UPDATE = """
+CREATE TRIGGER status_updates_refuse_update BEFORE UPDATE ON status_updates
+BEGIN
+    SELECT RAISE(ABORT, 'status updates are history: they cannot be changed, only added to');
+END;
+"""
+
+
+def m010_times_in_england(db) -> None:
+    """Times are England's local time with its offset (they were UTC), so that a time's first ten characters are
+    its day in England: an update at 00:30 BST belongs to that day, not the one before. The same instants, written
+    the way they are compared; as in m007, the trigger that refuses edits steps aside for this one."""
+    from ilacs_cli.dates import in_england
+
+    db.execute("DROP TRIGGER status_updates_refuse_update")
+    for table, key, column in M010_TIMES:
+        rows = db.execute(f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()
+        db.conn.executemany(f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
+                            [(in_england(time), row) for row, time in rows])
+    _run(db, M010_REFUSE_UPDATE)
+
+
 MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
               m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin,
-              m008_every_change_recorded, m009_reminder_claims]
+              m008_every_change_recorded, m009_reminder_claims,
+              m010_times_in_england]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
 # `ilacs check` looks for these: history is append-only, and each action's status is its latest update's.

@@ -437,7 +437,7 @@ class Store:
             raise _user_error(error, self.path) from None
         import uuid
 
-        batch = Batch(uuid.uuid4().hex, utc_now(), author, origin, command or "", note, undoes)
+        batch = Batch(uuid.uuid4().hex, _now(), author, origin, command or "", note, undoes)
         token = _batch.set(batch)
         try:
             yield batch
@@ -826,7 +826,7 @@ class Store:
                    author: str | None = None, at: str | None = None) -> int | None:
         """Write an action and its first status update; returns its id, or None when an action with that seed
         key exists already (nothing is written then)."""
-        now = at or utc_now()
+        now = at or _now()
         cursor = self._write(
             "INSERT INTO actions (inspection_id, area_id, key, ref, title, owner, due, wording, measure, created_at, "
             "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, key) DO NOTHING",
@@ -844,7 +844,7 @@ class Store:
         batch = self._current_batch()
         self._write("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, "
                     "note, batch, undoes, origin, on_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (action_id, at or utc_now(), author or batch.author, old_status, new_status, old_due, new_due,
+                    (action_id, at or _now(), author or batch.author, old_status, new_status, old_due, new_due,
                      note, batch.id, undoes, batch.origin, on_day))
 
     def _current_batch(self) -> Batch:
@@ -898,7 +898,7 @@ class Store:
     def add_owner(self, *, authority: str, name: str, email: str | None, role: str | None) -> int:
         self._current_batch()
         return self._write("INSERT INTO owners (authority, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                           (authority, name, email, role, utc_now())).lastrowid
+                           (authority, name, email, role, _now())).lastrowid
 
     def add_coordinator(self, inspection: str, owner_id: int, *, undoes: int | None = None) -> None:
         """Make an owner a coordinator of an inspection's plan (recorded as a change of the owner)."""
@@ -922,7 +922,7 @@ class Store:
         """Log a digest as sent, and release this run's claim on it."""
         self._write("INSERT OR IGNORE INTO reminders_sent (day, recipient, name, fingerprint, subject, items, "
                     "message_id, sent_at) VALUES (?, lower(?), ?, ?, ?, ?, ?, ?)",
-                    (day.isoformat(), recipient, name, fingerprint, subject, items, message_id, utc_now()))
+                    (day.isoformat(), recipient, name, fingerprint, subject, items, message_id, _now()))
         self.release_reminder(day=day, recipient=recipient, fingerprint=fingerprint, run=run)
 
     def claim_reminder(self, *, day: dt.date, recipient: str, fingerprint: str, run: str,
@@ -960,8 +960,16 @@ class Store:
 _batch: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("ilacs_batch", default=None)
 
 
+def _now() -> str:
+    """Now in England with its offset: how times are stored (dates.now_in_england)."""
+    from ilacs_cli.dates import now_in_england
+
+    return now_in_england()
+
+
 def utc_now() -> str:
-    """Now in UTC, to the second, as ISO text: how times are stored."""
+    """Now in UTC, to the second, as ISO text: how claims are stamped (only their age matters). Every other time is
+    stored as England's local time (_now)."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 

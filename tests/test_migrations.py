@@ -1,6 +1,8 @@
 """Older databases upgrade themselves on open, keeping every row, after a copy of the old file is made."""
 
+import datetime as dt
 import json
+import re
 import shutil
 import sqlite3
 import stat
@@ -12,7 +14,8 @@ from conftest import run_ilacs as ilacs
 FIXTURES = Path(__file__).parent / "fixtures"
 ALL_MIGRATIONS = ["m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only",
                   "m004_indexes_by_inspection", "m005_latest_update_on_actions", "m006_owners_belong_to_an_authority",
-                  "m007_status_update_origin", "m008_every_change_recorded", "m009_reminder_claims"]
+                  "m007_status_update_origin", "m008_every_change_recorded", "m009_reminder_claims",
+                  "m010_times_in_england"]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
 # schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71, schema-m004.db by 76a5097
 # (each the last before the next migration).
@@ -30,8 +33,18 @@ def tables_and_columns(path):
     return {name: ", ".join(row[1] for row in query(path, f"PRAGMA table_info({name})")) for name in names}
 
 
+def instant(value):
+    """A stored time as the instant it names (m010 writes UTC times as England's local time); other values as
+    they are."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d)?", value):
+        moment = dt.datetime.fromisoformat(value)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+    return value
+
+
 def contents(path, columns):
-    return {table: query(path, f"SELECT {cols} FROM {table} ORDER BY 1") for table, cols in columns.items()}
+    return {table: [tuple(map(instant, row)) for row in query(path, f"SELECT {cols} FROM {table} ORDER BY 1")]
+            for table, cols in columns.items()}
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURE_SCHEMAS))
@@ -57,7 +70,7 @@ def test_older_file_upgrades_with_every_row_kept(tmp_path, fixture):
     assert ilacs("check", db=db).returncode == 0
     assert ilacs("owner", "add", "B Khan", "--email", "b.khan@council.example.gov.uk", "--authority",
                  "east-sussex-2023", db=db).returncode == 0
-    digests = json.loads(ilacs("remind", "--as-of", "02/01/2024", "-f", "json", "--inspection", "east-sussex-2023",
+    digests = json.loads(ilacs("remind", "-f", "json", "--inspection", "east-sussex-2023",
                                "--owner", "A Watson", db=db).stdout)
     assert sum(d["overdue"] for d in digests) == 1  # the fixture's action, due 22 Dec 2023
 
@@ -99,6 +112,27 @@ def test_upgrade_places_owners_in_the_authority_of_their_actions_and_names_those
     placed_out = ilacs("owner", "set", "Two Councils", "--move-to", "telford-wrekin-2024", db=db)
     assert placed_out.returncode == 0, placed_out.stderr
     assert "Telford and Wrekin Council" in placed_out.stdout
+
+
+def test_upgrade_writes_times_as_englands_and_counts_them_on_englands_day(tmp_path):
+    """An update entered at 00:30 BST on 2 July 2024 was stored as 23:30 UTC on 1 July: after the upgrade it is
+    written 2024-07-02T00:30:00+01:00, and counted on 2 July."""
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURES / "schema-m004.db", db)
+    with sqlite3.connect(db) as conn:  # the old file's history, as the old version would have stamped it
+        (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'status_updates_refuse_update'").fetchone()
+        conn.execute("DROP TRIGGER status_updates_refuse_update")
+        conn.execute("UPDATE status_updates SET at = '2024-07-01T23:30:00+00:00' WHERE note = 'Audit booked'")
+        conn.execute(trigger)
+    conn.close()
+    out = ilacs("history", "23", "--json", db=db)
+    assert out.returncode == 0, out.stderr
+    assert [u["at"] for u in json.loads(out.stdout)["updates"]][-1] == "2024-07-02T00:30:00+01:00"
+    on_the_2nd = ilacs("changes", "--since", "2024-07-02", "--until", "2024-07-02", "--json", db=db)
+    on_the_1st = ilacs("changes", "--since", "2024-07-01", "--until", "2024-07-01", "--json", db=db)
+    assert [line["note"] for line in json.loads(on_the_2nd.stdout)] == ["Audit booked"]
+    assert json.loads(on_the_1st.stdout) == []
+    assert ilacs("check", db=db).returncode == 0
 
 
 @pytest.mark.slow
