@@ -49,16 +49,20 @@ def _area_id(db: Store, inspection: str, number: int) -> int:
 
 
 def add_action(db: Store, inspection_id: str, *, area: int, title: str, owner: str, due: str, today: dt.date,
-               ref: str | None = None, measure: str | None = None, by: str | None = None) -> int:
-    """Record a new action; returns its id."""
+               ref: str | None = None, measure: str | None = None, by: str | None = None,
+               on: dt.date | None = None) -> int:
+    """Record a new action, in the plan from `on` (default today: the day it is recorded); returns its id."""
     require_inspection(db, inspection_id)
+    if on is not None:
+        _check_day(db, inspection_id, on, today, "--on")
     title = clean_text(title, "action's title", limit=1000)
     owner = clean_text(owner, "owner")
     area_id = _area_id(db, inspection_id, area)
     due_date = parse_due(due, today, db.add_working_days)
     with db.transaction(command="add-action", author=who(by)):
         return db.add_action(inspection=inspection_id, area_id=area_id, title=title, owner=owner,
-                             due=due_date.day.isoformat(), wording=due_date.wording, ref=ref, measure=measure)
+                             due=due_date.day.isoformat(), wording=due_date.wording, ref=ref, measure=measure,
+                             on_day=on.isoformat() if on else None)
 
 
 def update_action(db: Store, action_id: str, *, status: str | None, today: dt.date, note: str | None = None,

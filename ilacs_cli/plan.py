@@ -125,6 +125,13 @@ def _deadline(record: records.Deadline, as_of: dt.date | None = None, as_of_numb
     return deadline
 
 
+def as_of(db: Store, day: dt.date) -> dt.date:
+    """Read the plan as it stood at the end of `day` (Store.rewind: rebuilt from its history when anything was
+    recorded after that day); returns the day."""
+    db.rewind(day)
+    return day
+
+
 def list_inspections(db: Store, as_of: dt.date, inspection: str | None = None) -> list[InspectionRow]:
     """One row per inspection (or for the one named) with its next open deadline and action counts."""
     counts = db.inspection_counts(rules.overdue(as_of), inspection)
@@ -304,7 +311,8 @@ def _load_seed(db: Store, seed) -> str:
                       title=action["title"], owner=action.get("owner"), due=due and due.day.isoformat(),
                       wording=action.get("wording") or (due and due.wording), measure=action.get("measure"),
                       source=action_source, status=action.get("status", "not-started"), note=action.get("note"),
-                      author=f"seed: {action_source}")
+                      author=f"seed: {action_source}", on_day=_seed_date(action["on"]).day.isoformat()
+                      if "on" in action else None)
     return inspection_id
 
 

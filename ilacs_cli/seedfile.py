@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ilacs_cli.dates import parse_due, today_in_england
+from ilacs_cli.dates import exact_day, parse_due, today_in_england
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.rules import GRADES, JUDGEMENT_NAMES, KINDS, STATUSES
 
@@ -18,7 +18,7 @@ _KEYS = {
     "judgements": {"area", "grade", "previous_grade", "source"},
     "areas": {"number", "title", "points", "source"},
     "deadlines": {"key", "title", "kind", "rule", "stated", "due", "wording", "status", "met_on", "source"},
-    "actions": {"key", "ref", "area", "title", "owner", "due", "wording", "measure", "status", "note", "source"},
+    "actions": {"key", "ref", "area", "title", "owner", "due", "wording", "measure", "status", "note", "on", "source"},
 }
 
 
@@ -86,6 +86,8 @@ def _check(entry: dict, section: str, fail) -> None:
     for name, allowed in choices.items():
         if allowed and name in entry and entry[name] not in allowed:
             raise fail(name, f"'{entry[name]}' is not one of {', '.join(allowed)}")
+    if section == "actions" and "on" in entry and exact_day(str(entry["on"])) is None:
+        raise fail("on", f"'{entry['on']}' is not a day: give the day the document describes, e.g. 2019-05-15")
     for name in ("fieldwork_start", "fieldwork_end", "published", "stated", "met_on", "due"):
         if name in entry:
             try:

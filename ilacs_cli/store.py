@@ -298,6 +298,52 @@ _CHANGE = _columns(Change, {
                      "ELSE (SELECT name FROM owners WHERE id = c.subject_id) END"})
 _CHANGES = f"SELECT {_CHANGE} FROM changes c JOIN batches b ON b.id = c.batch"
 _BATCH = "id, at, author, origin, command, note, undoes"
+
+# Store.rewind: the day a status update describes, and the condition "changed after the day" for a correction
+# (a command that records a deadline met on a day counts on that day).
+_UPDATE_DAY = "coalesce(u.on_day, substr(u.at, 1, 10))"
+_LATE = """FROM main.changes c JOIN main.batches b ON b.id = c.batch
+    WHERE c.subject = '{subject}' AND c.subject_id = {row}.id AND c.field = '{field}'
+      AND substr(b.at, 1, 10) > :day AND NOT EXISTS (
+        SELECT 1 FROM main.changes m WHERE m.batch = c.batch AND m.subject = 'deadline'
+          AND m.subject_id = c.subject_id AND m.field = 'met_on' AND m.new <= :day)"""
+
+
+def _before_changes(subject: str, row: str, field: str) -> str:
+    """SQL for a field's value at the end of the day: what the first later correction found, else what it is."""
+    late = _LATE.format(subject=subject, row=row, field=field)
+    return (f"CASE WHEN EXISTS (SELECT 1 {late}) THEN (SELECT c.old {late} ORDER BY c.id LIMIT 1) "
+            f"ELSE {row}.{field} END")
+
+
+_LATEST = f"FROM main.status_updates u WHERE u.action_id = a.id AND {_UPDATE_DAY} <= :day"
+_DUE_CHANGES = "FROM main.status_updates u WHERE u.action_id = a.id AND u.new_due IS NOT NULL"
+_REWIND = (
+    f"""CREATE TEMP TABLE actions AS SELECT a.id, a.inspection_id,
+        CAST({_before_changes('action', 'a', 'area_id')} AS INTEGER) AS area_id, a.key,
+        {_before_changes('action', 'a', 'ref')} AS ref, {_before_changes('action', 'a', 'title')} AS title,
+        {_before_changes('action', 'a', 'owner')} AS owner,
+        CASE WHEN EXISTS (SELECT 1 {_DUE_CHANGES} AND {_UPDATE_DAY} <= :day)
+             THEN (SELECT u.new_due {_DUE_CHANGES} AND {_UPDATE_DAY} <= :day ORDER BY u.id DESC LIMIT 1)
+             WHEN EXISTS (SELECT 1 {_DUE_CHANGES}) THEN (SELECT u.old_due {_DUE_CHANGES} ORDER BY u.id LIMIT 1)
+             ELSE a.due END AS due,
+        {_before_changes('action', 'a', 'wording')} AS wording, {_before_changes('action', 'a', 'measure')} AS measure,
+        (SELECT u.new_status {_LATEST} ORDER BY u.id DESC LIMIT 1) AS status, a.created_at, a.source,
+        (SELECT CASE WHEN substr(u.at, 1, 10) <= :day THEN u.at ELSE u.on_day END {_LATEST} ORDER BY u.id DESC LIMIT 1)
+          AS updated_at,
+        (SELECT u.author {_LATEST} ORDER BY u.id DESC LIMIT 1) AS updated_by,
+        (SELECT u.note {_LATEST} ORDER BY u.id DESC LIMIT 1) AS update_note
+      FROM main.actions a WHERE EXISTS (SELECT 1 {_LATEST})""",
+    "CREATE INDEX temp.actions_rewound ON actions (inspection_id, status, due)",
+    "CREATE INDEX temp.actions_rewound_id ON actions (id)",
+    f"""CREATE TEMP TABLE deadlines AS SELECT d.id, d.inspection_id, d.key,
+        {', '.join(f"{_before_changes('deadline', 'd', field)} AS {field}" for field in ('title', 'kind', 'due',
+                   'wording', 'rule_unit', 'rule_after', 'status', 'met_on'))},
+        CAST({_before_changes('deadline', 'd', 'rule_count')} AS INTEGER) AS rule_count, d.source
+      FROM main.deadlines d""",
+    "UPDATE temp.deadlines SET status = 'open', met_on = NULL WHERE met_on > :day",
+    "CREATE INDEX temp.deadlines_rewound ON deadlines (inspection_id, status, due)",
+)
 # Changes to one inspection's actions and deadlines.
 _IN_INSPECTION = """((c.subject = 'action' AND c.subject_id IN (SELECT id FROM actions WHERE inspection_id = :inspection))
     OR (c.subject = 'deadline' AND c.subject_id IN (SELECT id FROM deadlines WHERE inspection_id = :inspection)))"""
@@ -313,6 +359,7 @@ class Store:
         self.path = path
         self.upgrade_backup: Path | None = None  # the copy made before migrating an existing file
         self.upgrade_notes: list[str] = []  # what an upgrade could not do by itself, for the user
+        self.rewound: dt.date | None = None  # the past day read (rewind), when not today's plan
         self._recorded_batches: set[str] = set()
 
     # -- opening ---------------------------------------------------------------
@@ -518,6 +565,28 @@ class Store:
         if working is None:
             raise IlacsError(f"{day} is outside the calendar (2000 to 2060)", 2)
         return bool(working)
+
+    # -- the plan as it stood on a past day ------------------------------------
+
+    def rewind(self, day: dt.date) -> bool:
+        """From now on, read actions and deadlines as they stood at the end of `day` (by England's days), rebuilt
+        from their history; returns whether anything was recorded after that day (if not, nothing is rebuilt).
+
+        An action is in the plan from the day its first status update describes; its status and due date are
+        those of the latest update recorded that describes `day` or earlier (`update --on` describes an earlier
+        day); a field corrected after `day` has the value it had before the correction. A deadline's status and
+        date met count from the day it was met. Inspections, areas, judgements and owners are read as they are.
+        The rebuilt tables are temporary tables of the same names, which SQLite reads before the file's own; a
+        rewound store refuses to write."""
+        when = {"day": day.isoformat()}
+        if not self._value("SELECT EXISTS (SELECT 1 FROM batches WHERE substr(at, 1, 10) > :day) "
+                           "OR EXISTS (SELECT 1 FROM status_updates WHERE batch IS NULL AND substr(at, 1, 10) > :day) "
+                           "OR EXISTS (SELECT 1 FROM deadlines WHERE met_on > :day)", when):
+            return False
+        self.rewound = day
+        for statement in _REWIND:
+            self.conn.execute(statement, when)
+        return True
 
     # -- inspections -----------------------------------------------------------
 
@@ -823,9 +892,9 @@ class Store:
     def add_action(self, *, inspection: str, area_id: int | None, title: str, owner: str | None, due: str | None,
                    wording: str | None, ref: str | None = None, measure: str | None = None, key: str | None = None,
                    source: str | None = None, status: str = "not-started", note: str | None = "action added",
-                   author: str | None = None, at: str | None = None) -> int | None:
-        """Write an action and its first status update; returns its id, or None when an action with that seed
-        key exists already (nothing is written then)."""
+                   author: str | None = None, at: str | None = None, on_day: str | None = None) -> int | None:
+        """Write an action and its first status update (describing `on_day`, when not the day it is written);
+        returns its id, or None when an action with that seed key exists already (nothing is written then)."""
         now = at or _now()
         cursor = self._write(
             "INSERT INTO actions (inspection_id, area_id, key, ref, title, owner, due, wording, measure, created_at, "
@@ -833,7 +902,8 @@ class Store:
             (inspection, area_id, key, ref, title, owner, due, wording, measure, now, source))
         if not cursor.rowcount:
             return None
-        self.record_update(cursor.lastrowid, old_status=None, new_status=status, note=note, at=now, author=author)
+        self.record_update(cursor.lastrowid, old_status=None, new_status=status, note=note, at=now, author=author,
+                           on_day=on_day)
         return cursor.lastrowid
 
     def record_update(self, action_id: int, *, old_status: str | None, new_status: str, old_due: str | None = None,
@@ -854,6 +924,8 @@ class Store:
             raise RuntimeError("a write outside Store.transaction()")
         if not batch.command:
             raise RuntimeError("history written by a transaction that names no command")
+        if self.rewound is not None:
+            raise RuntimeError("history written to a store rewound to a past day")
         if batch.id not in self._recorded_batches:
             self._write("INSERT INTO batches (id, at, author, origin, command, note, undoes) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)", batch.row())

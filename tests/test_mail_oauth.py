@@ -55,9 +55,9 @@ def plan_template(seeded_template, tmp_path_factory):
     db = copy_of(seeded_template, tmp_path_factory.mktemp("plan"))
     ok("owner", "add", "A Watson", "--email", WATSON, "--authority", PLAN, db=db)
     ok("owner", "add", "B Khan", "--email", KHAN, "--coordinator", PLAN, db=db)
-    ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due", "22/12/2023", "Audit supervision records",
+    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "2", "--owner", "A Watson", "--due", "22/12/2023", "Audit supervision records",
        db=db)
-    ok("add-action", PLAN, "--area", "3", "--owner", "C Jones", "--due", "05/01/2024",
+    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "3", "--owner", "C Jones", "--due", "05/01/2024",
        "Private fostering awareness campaign", db=db)
     return db
 

@@ -1,6 +1,8 @@
 """A council's own plan: a clean start, corrections recorded with what they replaced, who did what, an undo
 that reverses only your own last command, and removing an inspection."""
 
+import csv
+import io
 import json
 import sqlite3
 
@@ -147,7 +149,7 @@ def test_a_renamed_owner_keeps_their_actions_and_their_reminders(plan):
     ok("owner", "set", "A Watson", "--rename", "Anna Watson", "--by", "Ann", db=db)
     owners = {o["name"]: o for o in json.loads(ok("owner", "list", "--json", db=db))}
     assert set(owners) == {"Anna Watson"} and owners["Anna Watson"]["actions_open"] == 2
-    digests = json.loads(ok("remind", "--as-of", "2025-12-22", "-f", "json", db=db))
+    digests = json.loads(ok("remind", "-f", "json", db=db))  # both actions are overdue today
     assert [(d["name"], d["email"]) for d in digests if d["email"]] == [
         ("Anna Watson", "a.watson@brighton.example.gov.uk")]
     assert [c["new"] for c in history(db, second)["changes"]] == ["Anna Watson"]
@@ -202,3 +204,47 @@ def test_changes_since_a_board_meeting(plan):
     assert "after --until" in refused("changes", "--since", "2025-02-01", "--until", "2025-01-01", db=db)
     assert "no inspection 'nowhere'" in refused("changes", "--since", "2025-01-01", "--inspection", "nowhere", db=db,
                                                 code=1)
+
+
+def test_as_of_reads_the_plan_as_it_stood_that_day(tmp_path):
+    """Statuses, due dates, titles, owners, deadlines met and the actions themselves, as they stood at the end of
+    a past day, rebuilt from the history (updates recorded today with --on count on the day they describe)."""
+    db = tmp_path / "plan.db"
+    ok("init", db=db)
+    ok("add-inspection", PLAN, "--authority", "Brighton and Hove City Council", "--fieldwork-start", "03/02/2025",
+       "--published", "03/03/2025", "--area", "Care plans", "--area", "Supervision", db=db)
+    audit = ok("add-action", PLAN, "--on", "10/03/2025", "--area", "1", "--owner", "A Watson", "--due", "30/06/2025",
+               "Audit care plans", db=db)
+    ok("add-action", PLAN, "--area", "2", "--owner", "C Jones", "--due", "31/12/2026", "Supervision standard", db=db)
+    ok("update", audit, "--status", "in-progress", "--on", "01/04/2025", "--note", "auditors booked", db=db)
+    ok("update", audit, "--status", "blocked", "--on", "01/05/2025", "--note", "no auditor", db=db)
+    ok("update", audit, "--due", "30/09/2025", "--on", "02/06/2025", "--note", "moved at the board", db=db)
+    ok("update", audit, "--status", "done", db=db)  # today
+    ok("edit", audit, "--title", "Audit all care plans", "--owner", "B Khan", db=db)  # today
+    ok("done", "D1", "--on", "10/06/2025", db=db)  # recorded today, met on 10 June 2025
+
+    def exported(as_of=None):
+        rows = csv.DictReader(io.StringIO(ok("export", PLAN, *(["--as-of", as_of] if as_of else []), db=db)))
+        return [(row["Action"], row["Lead officer"], row["Target date"], row["Status"], row["RAG"]) for row in rows]
+
+    def deadline(as_of):
+        return json.loads(ok("show", PLAN, "--as-of", as_of, "--json", db=db))["summary"]["next_deadline"]
+
+    assert exported("09/03/2025") == []  # before the action was agreed
+    assert exported("15/04/2025") == [("Audit care plans", "A Watson", "2025-06-30", "in-progress", "GREEN")]
+    assert exported("15/05/2025") == [("Audit care plans", "A Watson", "2025-06-30", "blocked", "RED")]
+    assert exported("01/07/2025") == [("Audit care plans", "A Watson", "2025-09-30", "blocked", "RED")]
+    assert exported() == [("Audit all care plans", "B Khan", "2025-09-30", "done", "GREEN"),
+                          ("Supervision standard", "C Jones", "2026-12-31", "not-started", "GREEN")]
+    # Every other read agrees: the overdue list, the summary, the board paper.
+    late = json.loads(ok("overdue", "--as-of", "01/10/2025", "--json", db=db))
+    assert [(a["title"], a["status"], a["updated_at"], a["working_days_late"]) for a in late] == [
+        ("Audit care plans", "blocked", "2025-06-02", 1)]  # the day the latest update describes
+    assert json.loads(ok("overdue", "--json", db=db)) == []
+    progress = json.loads(ok("summary", "--as-of", "15/05/2025", "--json", db=db))[0]["progress"]
+    assert (progress["blocked"], progress["done"], progress["total"]) == (1, 0, 1)
+    paper = ok("report", PLAN, "--as-of", "15/05/2025", db=db)
+    assert "Audit care plans" in paper and "Audit all care plans" not in paper and "Supervision standard" not in paper
+    # The deadline met on 10 June 2025 was open the day before, and met from that day.
+    assert (deadline("09/06/2025")["id"], deadline("09/06/2025")["status"]) == ("D1", "open")
+    assert deadline("10/06/2025") is None  # met: no open deadline left

@@ -25,13 +25,13 @@ def plan_template(seeded_template, tmp_path_factory):
     ok("owner", "add", "A Watson", "--email", WATSON, "--authority", PLAN, db=db)
     ok("owner", "add", "B Khan", "--email", KHAN, "--role", "Head of Service", "--coordinator", PLAN, db=db)
     ids = {
-        "late": ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due", "22/12/2023",
+        "late": ok("add-action", PLAN, "--on", "11/12/2023", "--area", "2", "--owner", "A Watson", "--due", "22/12/2023",
                    "Audit supervision records", db=db),
-        "soon": ok("add-action", PLAN, "--area", "3", "--owner", "a watson", "--due", "2024-01-12",
+        "soon": ok("add-action", PLAN, "--on", "11/12/2023", "--area", "3", "--owner", "a watson", "--due", "2024-01-12",
                    "Refresh the neglect toolkit", db=db),
-        "unaddressed": ok("add-action", PLAN, "--area", "3", "--owner", "C Jones", "--due", "05/01/2024",
+        "unaddressed": ok("add-action", PLAN, "--on", "11/12/2023", "--area", "3", "--owner", "C Jones", "--due", "05/01/2024",
                           "Private fostering awareness campaign", db=db),
-        "later": ok("add-action", PLAN, "--area", "1", "--owner", "A Watson", "--due", "30/06/2024",
+        "later": ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", "A Watson", "--due", "30/06/2024",
                     "Plan quality audit", db=db),
     }
     return db, ids
@@ -122,7 +122,7 @@ def test_fail_on_overdue_has_its_own_exit_status(plan):
 def test_user_text_is_escaped_in_every_form(plan):
     db, _ = plan
     title = "<script>alert(1)</script> | *urgent* & [link](x)"
-    ok("add-action", PLAN, "--area", "1", "--owner", "A Watson", "--due", "03/01/2024", title, db=db)
+    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", "A Watson", "--due", "03/01/2024", title, db=db)
     args = ("remind", "--as-of", NEW_YEAR, "--owner", "A Watson")
     page = ok(*args, "-f", "html", db=db)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; | *urgent* &amp; [link](x)" in page
@@ -214,7 +214,7 @@ def test_second_send_on_the_same_day_sends_nothing_unless_forced(plan, smtp_serv
     dry = send(db, env, "--dry-run")
     assert dry.stdout.startswith(f"already sent today to A Watson <{WATSON}>") and len(mailbox.messages) == 2
     # Something new to say is a new reminder, to that owner only.
-    ok("add-action", PLAN, "--area", "1", "--owner", "A Watson", "--due", "04/01/2024", "Chase plan audits", db=db)
+    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", "A Watson", "--due", "04/01/2024", "Chase plan audits", db=db)
     assert send(db, env).returncode == 0
     assert [rcpt for rcpt, _ in mailbox.messages[2:]] == [[WATSON]]
     assert send(db, env, "--force").returncode == 0 and len(mailbox.messages) == 5
@@ -224,7 +224,7 @@ def test_server_dying_mid_run_sends_the_rest_on_rerun(plan, smtp_server):
     db, _ = plan
     mailbox, env = smtp_server
     ok("owner", "add", "D Patel", "--email", PATEL, "--authority", PLAN, db=db)
-    ok("add-action", PLAN, "--area", "1", "--owner", "D Patel", "--due", "08/01/2024", "Revise care plan template",
+    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", "D Patel", "--due", "08/01/2024", "Revise care plan template",
        db=db)
     mailbox.drop_after = 1
     out = send(db, env)
@@ -302,7 +302,7 @@ def test_two_runs_at_once_send_each_digest_once(plan, smtp_server):
     officers = [f"officer{number}@council.example.gov.uk" for number in range(6)]
     for number, address in enumerate(officers):
         ok("owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN, db=db)
-        ok("add-action", PLAN, "--area", "1", "--owner", f"Officer {number}", "--due", "05/01/2024",
+        ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", f"Officer {number}", "--due", "05/01/2024",
            f"Check plan {number}", db=db)
     runs = [None, None]
 

@@ -69,9 +69,13 @@ def edge_plan(seeded_template, tmp_path_factory):
        db=db)
     names = {}
     for name, (area, due, status) in ACTIONS.items():
-        action = ok("add-action", PLAN, "--area", str(area), "--owner", "R Edge", "--due", due, name, db=db).strip()
+        # Added and moved to its status on 1 Aug 2024, checked again on 20 Sep: fresh (updated within 30 days)
+        # as of both days the test reads, so only the due date decides its colour.
+        action = ok("add-action", PLAN, "--on", "01/08/2024", "--area", str(area), "--owner", "R Edge", "--due", due,
+                    name, db=db).strip()
         if status != "not-started":
-            ok("update", action, "--status", status, db=db)
+            ok("update", action, "--status", status, "--on", "01/08/2024", db=db)
+        ok("update", action, "--note", "checked", "--on", "20/09/2024", db=db)
         names[action] = name
     return db, names
 
@@ -156,9 +160,9 @@ def test_blocked_actions_are_red_in_every_rated_output(edge_plan):
 def test_a_name_two_councils_share_stays_in_each_council(db):
     ok("owner", "add", "A Watson", "--email", "a.watson@eastsussex.example.gov.uk", "--authority",
        "East Sussex County Council", db=db)
-    ok("add-action", "east-sussex-2023", "--area", "2", "--owner", "A Watson", "--due", "03/10/2024",
+    ok("add-action", "east-sussex-2023", "--on", "2024-06-01", "--area", "2", "--owner", "A Watson", "--due", "03/10/2024",
        "Audit supervision records", db=db)
-    ok("add-action", "telford-wrekin-2024", "--area", "1", "--owner", "a watson", "--due", "03/10/2024",
+    ok("add-action", "telford-wrekin-2024", "--on", "2024-06-01", "--area", "1", "--owner", "a watson", "--due", "03/10/2024",
        "Review information platforms", db=db)
 
     def digests():

@@ -161,6 +161,13 @@ def parse_day(text: Optional[str], store=None) -> dt.date:
     return now if text is None else parse_date(text, now, store.add_working_days if store else None)
 
 
+def as_of_day(text: Optional[str], store) -> dt.date:
+    """The day a read reports on: today, or --as-of's day, with the plan read as it stood at the end of it."""
+    from ilacs_cli.plan import as_of
+
+    return today() if text is None else as_of(store, parse_day(text, store))
+
+
 def today() -> dt.date:
     """Today in England."""
     from ilacs_cli.dates import today_in_england

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import (
+from ilacs_cli.cli.common import (as_of_day, 
     app, DbOption, AsOf, Json, Csv, Output, Replace, open_store, loading, parse_day, today, human_day,
     check_format, InspectionArg, InspectionOption, complete_inspection)
 from ilacs_cli.errors import IlacsError
@@ -33,7 +33,7 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
     if format == "xlsx" and output is None and sys.stdout.isatty():
         raise IlacsError("an Excel workbook is not for a terminal: add -o FILE.xlsx", 2)
     store = open_store(db)
-    day = parse_day(as_of, store)
+    day = as_of_day(as_of, store)
     if format == "csv":  # streamed: a national plan is never held in memory whole
         from ilacs_cli import sheets
 
@@ -176,7 +176,7 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
     from ilacs_cli import render, reports
 
     store = open_store(db)
-    day = parse_day(as_of, store)
+    day = as_of_day(as_of, store)
     found = reports.summary(store, day, inspection)
     if json:
         print(render.as_json(found))
@@ -230,7 +230,7 @@ def report(inspection: InspectionArg,
 
     check_format(format, REPORT_FORMATS)
     store = open_store(db)
-    day = parse_day(as_of, store)
+    day = as_of_day(as_of, store)
     found = reports.build_report(store, inspection, day, parse_day(since, store) if since else None)
     files.write_output(output, view.html_page(found) if format == "html" else view.markdown(found), force=force,
                        database=store.path)

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import (
+from ilacs_cli.cli.common import (as_of_day, 
     app, By, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell)
 from ilacs_cli.cli.common import InspectionArg, InspectionOption, complete_status, complete_status_filter
 from ilacs_cli.errors import IlacsError
@@ -18,7 +18,7 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
     from ilacs_cli import plan, render, rules
 
     store = open_store(db)
-    rows = plan.list_inspections(store, parse_day(as_of, store))
+    rows = plan.list_inspections(store, as_of_day(as_of, store))
     if json:
         print(render.as_json(rows))
         return
@@ -40,7 +40,7 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
     from ilacs_cli import plan, render, rules
 
     store = open_store(db)
-    detail = plan.show_inspection(store, inspection, parse_day(as_of, store))
+    detail = plan.show_inspection(store, inspection, as_of_day(as_of, store))
     if json:
         print(render.as_json(detail))
         return
@@ -100,6 +100,10 @@ def add_inspection(
     print(inspection)
 
 
+On = Annotated[Optional[str], typer.Option(help="The day this describes, if not today (e.g. the board meeting it "
+                                                "was reported at).")]
+
+
 @app.command("add-action")
 def add_action(inspection: InspectionArg, title: str,
                area: Annotated[int, typer.Option(help="Area for improvement number.")],
@@ -107,17 +111,15 @@ def add_action(inspection: InspectionArg, title: str,
                due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
                ref: Annotated[Optional[str], typer.Option(help="Your plan's reference, e.g. 7.")] = None,
                measure: Annotated[Optional[str], typer.Option(help="Measure of success.")] = None,
+               on: Annotated[Optional[str], typer.Option(help="The day the action was agreed, if not today: it is in "
+                                                              "the plan (and in --as-of reads) from that day.")] = None,
                by: By = None, db: DbOption = None) -> None:
     """Add an action; prints its id.  Example: ilacs add-action east-sussex-2023 --area 2 --owner "A Watson" --due 31/10/2024 "Audit supervision records" """
     from ilacs_cli import changes
 
     store = open_store(db)
     print(changes.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=today(),
-                             ref=ref, measure=measure, by=by))
-
-
-On = Annotated[Optional[str], typer.Option(help="The day this describes, if not today (e.g. the board meeting it "
-                                                "was reported at).")]
+                             ref=ref, measure=measure, by=by, on=parse_day(on, store) if on else None))
 
 
 @app.command()
@@ -273,7 +275,7 @@ def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] 
     from ilacs_cli import plan
 
     store = open_store(db)
-    day = parse_day(as_of, store)
+    day = as_of_day(as_of, store)
     found_actions, found_deadlines = plan.overdue(store, day, owner=owner, inspection=inspection)
     _late_report(f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True,
                  inspection=inspection)
@@ -286,7 +288,7 @@ def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, a
     from ilacs_cli import plan
 
     store = open_store(db)
-    day = parse_day(as_of, store)
+    day = as_of_day(as_of, store)
     found_actions, found_deadlines = plan.due_within(store, day, within)
     _late_report(f"Due within {within} working days of {human_day(day)}", found_actions, found_deadlines, json, csv,
                  late=False)

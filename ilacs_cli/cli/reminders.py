@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, DbOption, AsOf, open_store, parse_day, human_day, check_format, InspectionOption
+from ilacs_cli.cli.common import as_of_day, app, DbOption, AsOf, open_store, parse_day, human_day, check_format, InspectionOption
 from ilacs_cli.errors import IlacsError
 
 # -- reminders ----------------------------------------------------------------------
@@ -46,7 +46,7 @@ def remind(as_of: AsOf = None,
     if dry_run and not send:
         raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
     store = open_store(db, quiet_if_empty=True)  # cron mails whatever is printed: an empty plan says nothing
-    day = parse_day(as_of, store)
+    day = as_of_day(as_of, store)
     found = reminders.remind(store, day, within, owner=owner, inspection=inspection, force=force)
     if not found.working_day and not force:
         if verbose:
