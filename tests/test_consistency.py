@@ -3,6 +3,7 @@ area or no due date): summary's counts, overdue, the CSV export (every action, i
 update each carries) and the owner filter, whatever the case of the name."""
 
 import csv
+import datetime as dt
 import io
 import json
 import random
@@ -14,6 +15,10 @@ STATUS_WORDS = ["Not started", "In progress", "On hold", "Complete", "Withdrawn"
 OWNERS = ["A Watson", "B Khan", "C Jones", "D Patel", "E Nowak"]
 OPEN = {"not-started", "in-progress", "blocked"}
 STATUSES = ["not-started", "in-progress", "blocked", "done", "cancelled"]
+# The plan is imported today, so the days read are today or later (a past day reads the plan as it stood then,
+# before it was imported: test_own_plan covers that).
+TODAY = dt.date.today()
+THIS_YEAR = TODAY.year
 
 
 def ok(*args, db):
@@ -23,13 +28,14 @@ def ok(*args, db):
 
 
 def write_plan(path, areas, rng):
-    """300 rows: areas at random (a tenth left blank), due dates over two years (a few blank), mixed statuses."""
+    """300 rows: areas at random (a tenth left blank), due dates over this year and the next (a few blank), mixed
+    statuses."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Ref", "Area", "Action", "Lead officer", "Target date", "Status", "Progress"])
         for number in range(1, 301):
             area = "" if rng.random() < 0.1 else rng.randint(1, areas)
-            day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.choice([2024, 2025])
+            day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.choice([THIS_YEAR, THIS_YEAR + 1])
             due = "" if rng.random() < 0.05 else f"{day:02d}/{month:02d}/{year}"  # UK day-first
             writer.writerow([f"R{number}", area, f"Action {number} of {path.stem}", rng.choice(OWNERS), due,
                              rng.choice(STATUS_WORDS), f"note {number}"])
@@ -56,8 +62,9 @@ def test_every_read_agrees_with_the_actions_listed(db, tmp_path):
     actions = json.loads(ok("actions", "--json", db=db))
     assert len(actions) >= 600 and any(a["area"] is None for a in actions) and any(a["due"] is None for a in actions)
 
-    boundary = min(a["due"] for a in actions if a["status"] in OPEN and a["due"])  # due that very day: not late
-    for as_of in ("2024-06-03", "2025-03-31", boundary):
+    # due that very day: not late
+    boundary = min(a["due"] for a in actions if a["status"] in OPEN and a["due"] and a["due"] > TODAY.isoformat())
+    for as_of in ((TODAY + dt.timedelta(days=1)).isoformat(), f"{THIS_YEAR + 1}-03-31", boundary):
         summary = {item["inspection"]: item for item in json.loads(ok("summary", "--as-of", as_of, "--json", db=db))}
         for inspection, item in summary.items():
             mine = [a for a in actions if a["inspection"] == inspection]

@@ -259,8 +259,8 @@ def busy_db(db):
     """Both East Sussex plans with actions (ids that differ only at the end), one of them long-titled."""
     for inspection, title in (("east-sussex-2018", "Audit [bold]supervision[/bold] records across every team"),
                               ("east-sussex-2023", "Refresh the neglect toolkit")):
-        out = ilacs("add-action", inspection, "--area", "1", "--owner", "Head of Safeguarding", "--due",
-                    "31/10/2024", title, db=db)
+        out = ilacs("add-action", inspection, "--on", "02/01/2024", "--area", "1", "--owner", "Head of Safeguarding",
+                    "--due", "31/10/2024", title, db=db)
         assert out.returncode == 0, out.stderr
     return db
 
