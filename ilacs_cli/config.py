@@ -87,7 +87,12 @@ def _read_config() -> dict:
 def _setting(section: dict, key: str) -> str | None:
     """ILACS_SMTP_<KEY> if set, else the config file's value."""
     value = os.environ.get(f"ILACS_SMTP_{key.upper()}") or section.get(key)
-    return None if value in (None, "") else str(value)
+    if value in (None, ""):
+        return None
+    if any(ord(char) < 32 or ord(char) == 127 for char in str(value)):
+        raise IlacsError(f"the SMTP setting {key} holds a line break or control character: "
+                         + _where(key).replace("set ", "fix ", 1))
+    return str(value)
 
 
 def _where(key: str) -> str:
@@ -108,13 +113,15 @@ def smtp_settings() -> SmtpSettings:
                          + where.format("SECURITY", "security"))
     port_text = _setting(section, "port") or str(SECURITY[security])
     timeout_text = _setting(section, "timeout") or "30"
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
         raise IlacsError(f"SMTP port '{port_text}' is not a port number: " + where.format("PORT", "port"))
     try:
         timeout = float(timeout_text)
     except ValueError:
-        raise IlacsError(f"SMTP timeout '{timeout_text}' is not a number of seconds: "
-                         + where.format("TIMEOUT", "timeout")) from None
+        timeout = float("nan")
+    if not 0 < timeout <= 3600:  # also refuses nan and inf, which the socket library cannot take
+        raise IlacsError(f"SMTP timeout '{timeout_text}' is not a number of seconds (above 0, at most 3600): "
+                         + where.format("TIMEOUT", "timeout"))
     sender = _setting(section, "from")
     if not sender:
         raise IlacsError("no sender address for reminders: " + where.format("FROM", "from"))

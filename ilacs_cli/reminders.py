@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ilacs_cli import rules
 from ilacs_cli.dates import human
-from ilacs_cli.errors import DeliveryError
+from ilacs_cli.errors import DeliveryError, IlacsError
 from ilacs_cli.plan import require_inspection
 from ilacs_cli.store import Action, Deadline, Store
 
@@ -84,6 +84,10 @@ class Delivery:
     failed: list[tuple[Digest, str]] = field(default_factory=list)
     not_attempted: list[Digest] = field(default_factory=list)
     claimed_elsewhere: list[tuple[Digest, str]] = field(default_factory=list)  # and when the other run claimed it
+    # Sent, but the database could not record it (a full disk): with when its claim goes stale (UTC), after which a
+    # re-run would send it again.
+    unrecorded: list[tuple[Digest, dt.datetime]] = field(default_factory=list)
+    store_error: str | None = None  # why the database could not be written, when it could not
 
 
 @dataclass
@@ -218,7 +222,8 @@ def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, f
     `prepare` (connecting and logging in) runs once before anything is claimed. Each digest is claimed in the
     database before it is sent, so a run overlapping this one skips it; a claim is
     released when the digest is logged as sent or when sending it fails. A failure is kept and the rest tried,
-    unless the server is gone: then the rest are left for a re-run.
+    unless the server is gone: then the rest are left for a re-run. When the database cannot be written (a full
+    disk), sending stops: a digest sent but not logged keeps its claim and is listed in `unrecorded`.
     """
     import uuid
 
@@ -235,27 +240,43 @@ def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, f
                 return delivery  # else each send tries again
     for index, digest in enumerate(to_send):
         key = {"day": reminders.as_of, "recipient": digest.email, "fingerprint": fingerprint(digest)}
-        with db.transaction():  # the write lock: no other run claims or logs between the check and the claim
-            if not force and db.reminder_sent(reminders.as_of, digest.email, key["fingerprint"]):
-                delivery.already_sent.append(digest)  # another run sent it since this one looked
-                continue
-            stale = (dt.datetime.now(dt.timezone.utc) - STALE_CLAIM).isoformat(timespec="seconds")
-            holder = db.claim_reminder(**key, run=run, stale_before=stale)
+        claimed = dt.datetime.now(dt.timezone.utc)
+        try:
+            with db.transaction():  # the write lock: no other run claims or logs between the check and the claim
+                if not force and db.reminder_sent(reminders.as_of, digest.email, key["fingerprint"]):
+                    delivery.already_sent.append(digest)  # another run sent it since this one looked
+                    continue
+                stale = (claimed - STALE_CLAIM).isoformat(timespec="seconds")
+                holder = db.claim_reminder(**key, run=run, stale_before=stale)
+        except IlacsError as error:  # nothing sent for this one: the rest are left for a re-run
+            delivery.store_error, delivery.not_attempted = str(error), to_send[index:]
+            break
         if holder is not None:
             delivery.claimed_elsewhere.append((digest, holder))
             continue
         try:
             message_id = send(digest)
         except DeliveryError as error:
-            with db.transaction():
-                db.release_reminder(**key, run=run)
             delivery.failed.append((digest, str(error)))
+            try:
+                with db.transaction():
+                    db.release_reminder(**key, run=run)
+            except IlacsError as store_error:  # its claim stays: a re-run sends it once the claim is stale
+                delivery.store_error, delivery.not_attempted = str(store_error), to_send[index + 1:]
+                break
             if error.fatal:
                 delivery.not_attempted = to_send[index + 1:]
                 break
             continue
-        with db.transaction():
-            db.log_reminder(**key, name=digest.name, subject=subject(digest), items=digest.overdue + digest.due_soon,
-                            message_id=message_id, run=run)
+        try:
+            with db.transaction():
+                db.log_reminder(**key, name=digest.name, subject=subject(digest),
+                                items=digest.overdue + digest.due_soon, message_id=message_id, run=run)
+        except IlacsError as error:
+            # Sent, and not recorded: its claim, made before sending, stays, so a re-run leaves it until the claim
+            # is stale. Nothing more is sent, as nothing more could be recorded.
+            delivery.unrecorded.append((digest, claimed + STALE_CLAIM))
+            delivery.store_error, delivery.not_attempted = str(error), to_send[index + 1:]
+            break
         delivery.sent.append(digest)
     return delivery

@@ -149,8 +149,8 @@ def _read_csv(path: Path) -> Table:
         data = path.read_bytes()
     except OSError as error:
         raise IlacsError(f"cannot read {path}: {error.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
+    try:  # some tools save CSV as UTF-16, always with a byte-order mark
+        text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")  # what Excel on Windows saves as "CSV"

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from ilacs_cli import migrations
+from ilacs_cli import dbfile, migrations
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.rules import OPEN_STATUSES, ORIGINS, STATUSES, DueWindow
 
@@ -354,9 +354,11 @@ _OWNER_OPEN = ("(SELECT count(*) FROM actions a JOIN inspections i ON i.id = a.i
 class Store:
     """An open ilacs database."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path, target: str | None = None):
         self.conn = conn
-        self.path = path
+        self.path = path  # the database as users name it
+        self.file = path  # the file open (a temporary one while a new database is made)
+        self._target = target or str(path)  # what sqlite3.connect was given (a read-only URI, or the path)
         self.upgrade_backup: Path | None = None  # the copy made before migrating an existing file
         self.upgrade_notes: list[str] = []  # what an upgrade could not do by itself, for the user
         self.rewound: dt.date | None = None  # the past day read (rewind), when not today's plan
@@ -366,28 +368,96 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False) -> "Store":
-        """Open (and, if asked, create) the database at `path`, upgrading its schema if behind."""
+        """Open (and, if asked, create) the database at `path`, upgrading its schema if behind. A file this user
+        may only read is opened read-only (as immutable when no one can write it), so reading commands work."""
         exists = path.exists()
         if not exists and not create:
             raise IlacsError(f"no database at {path}: create it with `ilacs init --db {path}` (empty) or "
                              f"`ilacs seed --db {path}` (the example plans)")
         if not exists and not path.parent.is_dir():
             raise IlacsError(f"folder {path.parent} does not exist: create it or choose another --db path")
+        if exists and path.is_dir():
+            raise IlacsError(f"{path} is a folder: give the path of a database file, e.g. {path / 'ilacs.db'}")
+        if exists and not path.is_file():
+            raise IlacsError(f"{path} is not a file (a device or pipe): give the path of a database file")
+        dbfile.refuse_network_share(path)
+        unreadable = dbfile.not_readable(path) if exists else None
+        if unreadable:
+            raise IlacsError(unreadable)
         if not exists:
             _create_private(path)  # SQLite gives the -wal and -shm files the same mode
         timeout_text = os.environ.get("ILACS_BUSY_TIMEOUT_MS", "5000")
-        if not timeout_text.isdigit() or int(timeout_text) > 2**31 - 1:
+        if not (timeout_text.isascii() and timeout_text.isdigit()) or int(timeout_text) > 2**31 - 1:
             raise IlacsError(f"ILACS_BUSY_TIMEOUT_MS='{timeout_text}' is not a number of milliseconds: "
                              "set it to e.g. 5000, or unset it", 2)
+        target = str(path)
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
+            conn = sqlite3.connect(target, isolation_level=None)
+            try:  # the first read opens the -wal and -shm files, which need the folder when no one has them open
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError as error:
+                if not (exists and _cannot_open(error) and dbfile.nothing_can_write(path)):
+                    raise
+                conn.close()
+                target = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+                conn = sqlite3.connect(target, isolation_level=None, uri=True)
             conn.execute(f"PRAGMA busy_timeout = {int(timeout_text)}")
-            store = cls(conn, path)
+            dbfile.keep_group(path)
+            store = cls(conn, path, target)
             store._upgrade(exists)
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as error:
             raise _user_error(error, path) from None
         return store
+
+    @classmethod
+    @contextmanager
+    def creating(cls, path: Path, *, group: str | None = None) -> Iterator["Store"]:
+        """A new database at `path`, all or nothing: it is set up, and filled by the block, under a temporary name
+        in the same folder, and put in place only when all of that succeeded; on any failure nothing is left."""
+        import tempfile
+
+        if not path.parent.is_dir():
+            raise IlacsError(f"folder {path.parent} does not exist: create it or choose another --db path")
+        dbfile.refuse_network_share(path.parent)
+        try:
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")  # 0600
+            os.close(handle)
+        except OSError as error:
+            raise IlacsError(f"cannot create {path}: {error.strerror}; check the folder's permissions or choose "
+                             "another path") from None
+        temporary, store = Path(name), None
+        try:
+            try:
+                if group:
+                    dbfile.share_with_group(temporary, group)
+                store = cls.open(temporary)
+            except IlacsError as error:  # name the file the user asked for, not the temporary one
+                raise IlacsError(str(error).replace(str(temporary), str(path)), error.exit_code) from None
+            store.path = path  # what messages name
+            yield store
+            store._settle()
+            _put_in_place(temporary, path)
+        finally:
+            if store is not None:
+                store.conn.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{temporary}{suffix}").unlink(missing_ok=True)
+
+    def _settle(self) -> None:
+        """Copy the write-ahead log into the file and close it, so that the file alone is the whole database."""
+        try:
+            busy, logged, copied = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy or logged != copied:
+                raise IlacsError(f"cannot finish {self.path}: its log could not be written into it; nothing was "
+                                 "written: free some space and try again")
+            self.conn.close()
+        except sqlite3.DatabaseError as error:
+            raise _user_error(error, self.path) from None
+        log = Path(f"{self.file}-wal")
+        if log.exists() and log.stat().st_size:
+            raise IlacsError(f"cannot finish {self.path}: its log could not be written into it; nothing was "
+                             "written: free some space and try again")
 
     def _applied(self) -> set[str] | None:
         """The migrations this file has had; None when it has no record of any (new, or not ilacs's)."""
@@ -440,20 +510,16 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def remove(self) -> None:
-        """Close and delete this database file (and its WAL files): for a creation that failed."""
-        self.conn.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
     def backup(self, target: Path) -> None:
-        """Copy the database to `target` (mode 0600) with SQLite's online backup, safe while others write."""
+        """Copy the database to `target` (mode 0600, or 0660 for a group's database) with SQLite's online backup,
+        safe while others write."""
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             _create_private(temporary)
+            dbfile.match_database(temporary, self.file.stat())
             # Read through a connection of its own: this one may hold the write lock (an upgrade takes it first),
             # and SQLite's backup would wait on it for ever.
-            source = sqlite3.connect(self.path)
+            source = sqlite3.connect(self._target, uri=self._target.startswith("file:"))
             try:
                 with sqlite3.connect(temporary) as copy:
                     source.backup(copy)
@@ -462,10 +528,14 @@ class Store:
                 source.close()
             os.replace(temporary, target)
         except (sqlite3.DatabaseError, OSError) as error:
-            temporary.unlink(missing_ok=True)
-            if isinstance(error, sqlite3.DatabaseError):
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{temporary}{suffix}").unlink(missing_ok=True)
+            if isinstance(error, sqlite3.DatabaseError) and not _writing_failed(error):
                 raise _user_error(error, self.path) from None
-            raise IlacsError(f"cannot write the backup {target}: {error.strerror}; choose another path") from None
+            reason = ("the disk holding it is full" if dbfile.disk_full(target.parent)
+                      else getattr(error, "strerror", None) or str(error))
+            raise IlacsError(f"cannot write the backup {target}: {reason}; free some space there or choose another "
+                             "path") from None
 
     @contextmanager
     def transaction(self, origin: str = "command", *, command: str | None = None, author: str | None = None,
@@ -1050,6 +1120,26 @@ def _owner(*row) -> Owner:
     return Owner(owner_id, authority, name, email, role, (coordinates or "").split(), actions_open or 0)
 
 
+def _put_in_place(temporary: Path, path: Path) -> None:
+    """Give the finished file its name, never over a file another program made meanwhile."""
+    taken = f"{path} was made by another program while this one was making it: nothing was written; run it again"
+    problem = None
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        problem = taken
+    except OSError:  # no hard links on this file system: a rename (which Windows never lets replace a file)
+        if path.exists():
+            problem = taken
+        else:
+            try:
+                os.rename(temporary, path)
+            except OSError as error:
+                problem = f"cannot create {path}: {error.strerror}; free some space or choose another path"
+    if problem:
+        raise IlacsError(problem)
+
+
 def _create_private(path: Path) -> None:
     """Create an empty file readable and writable by its owner only."""
     try:
@@ -1091,14 +1181,31 @@ def _window(window: DueWindow, table: str, prefix: str = "w") -> tuple[str, dict
     return "(" + " AND ".join(clauses) + ")", params
 
 
+def _cannot_open(error: sqlite3.DatabaseError) -> bool:
+    """SQLite could not open the file, or the -wal and -shm files it needs beside it."""
+    name = getattr(error, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM")) or "unable to open" in str(error)
+
+
+def _writing_failed(error: sqlite3.DatabaseError) -> bool:
+    """SQLite could not write a file (full, an I/O error, not allowed), as opposed to reading a bad or busy one."""
+    return getattr(error, "sqlite_errorname", "").startswith(("SQLITE_FULL", "SQLITE_IOERR")) or _cannot_open(error)
+
+
 def _user_error(error: sqlite3.DatabaseError, path: Path) -> IlacsError:
     text = str(error)
+    name = getattr(error, "sqlite_errorname", "")
     if "locked" in text or "busy" in text:
         return IlacsError(f"{path} is locked by another program: wait for it to finish, then try again")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return IlacsError(f"{path} is not a readable ilacs database (corrupt?): restore a backup or choose another --db path")
-    if "readonly" in text or "unable to open" in text:
-        return IlacsError(f"cannot write {path}: check its permissions or choose another --db path")
-    if "full" in text:
+    # A full disk shows as "disk I/O error" too when SQLite fails to grow the -shm file or a write comes up short.
+    if name == "SQLITE_FULL" or "full" in text or (name.startswith("SQLITE_IOERR") and dbfile.disk_full(path)):
         return IlacsError(f"the disk holding {path} is full: nothing was written; free some space and try again")
+    if name == "SQLITE_READONLY_DIRECTORY":
+        return IlacsError(dbfile.wal_needs_folder(path))
+    if "readonly" in text or name.startswith("SQLITE_READONLY"):
+        return IlacsError(dbfile.not_writable(path))
+    if _cannot_open(error):
+        return IlacsError(dbfile.not_readable(path) or dbfile.wal_needs_folder(path))
     return IlacsError(f"database problem in {path}: {text}")

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, By, DbOption, Json, Replace, chosen_db, loading, noted, open_store, today
+from ilacs_cli.cli.common import (
+    app, By, DbOption, Json, Replace, chosen_db, loading, new_database, noted, open_store, today)
 from ilacs_cli.errors import IlacsError
 
 
@@ -20,21 +21,32 @@ def where(db: DbOption = None) -> None:
 
 
 @app.command()
-def init(db: DbOption = None) -> None:
-    """Make an empty database (the default one, or --db PATH) ready for your council's plan.  Example: ilacs init --db plan.db"""
+def init(db: DbOption = None,
+         group: Annotated[Optional[str], typer.Option(
+             help="Share the database with this group (Linux, macOS): it, its -wal and -shm files and its backups "
+                  "are made readable and writable by the group (0660).")] = None) -> None:
+    """Make an empty database (the default one, or --db PATH) ready for your council's plan.  Example: ilacs init --db /srv/ilacs/plan.db --group ilacs"""
+    from ilacs_cli import dbfile
     from ilacs_cli.store import Store, default_path
 
     db = chosen_db(db)
     path = db if db is not None else default_path()
     if path.exists():
         store = noted(Store.open(path))
+        if group:
+            for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                if file.exists():
+                    dbfile.share_with_group(file, group)
+            print(f"ilacs: {path} exists already ({len(store.inspection_ids())} inspections); now shared with group "
+                  f"{group} (0660)", file=sys.stderr)
+            return
         print(f"ilacs: {path} exists already ({len(store.inspection_ids())} inspections); left as it is",
               file=sys.stderr)
         return
-    if db is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    Store.open(path, create=True)
-    print(f"ilacs: created an empty database at {path}; next: ilacs add-inspection ID --authority NAME "
+    with new_database(path, default=db is None, group=group):
+        pass
+    shared = f", shared with group {group} (0660)" if group else ""
+    print(f"ilacs: created an empty database at {path}{shared}; next: ilacs add-inspection ID --authority NAME "
           "--published DATE", file=sys.stderr)
 
 

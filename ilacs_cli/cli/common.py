@@ -19,8 +19,9 @@ app = typer.Typer(help="Track ILACS post-inspection action plans.", no_args_is_h
 
 # --db after the command wins over --db before it (`ilacs --db plan.db list`), which wins over ILACS_DB, which wins
 # over the user data dir: the nearer to the command, the more deliberate. So only the app's option reads ILACS_DB.
+# readable=False: ilacs says itself why a file cannot be read, naming the option actually used.
 DbOption = Annotated[Optional[Path], typer.Option(
-    "--db", help="Database file; wins over --db before the command and over ILACS_DB (default: user data dir).")]
+    "--db", readable=False, help="Database file; wins over --db before the command and over ILACS_DB (default: user data dir).")]
 
 
 # -- what the shell completes (--install-completion) ----------------------------------------------------------------
@@ -84,7 +85,7 @@ class _Chosen:
 @app.callback()
 def _before_the_command(
         db: Annotated[Optional[Path], typer.Option(
-            "--db", envvar="ILACS_DB", help="Database file for the command (default: user data dir).")] = None,
+            "--db", envvar="ILACS_DB", readable=False, help="Database file for the command (default: user data dir).")] = None,
         version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version,
                                               help="Print the installed version and exit.")] = False) -> None:
     """Options given before the command."""
@@ -104,16 +105,12 @@ def open_store(db: Optional[Path], *, quiet_if_empty: bool = False):
     from ilacs_cli.store import Store, default_path
 
     db = chosen_db(db)
-    if db is not None:
-        store = noted(Store.open(db))
-    else:
-        path = default_path()
-        created = not path.exists()
-        if created:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        store = noted(Store.open(path, create=created))
-        if created:
-            print(f"ilacs: created an empty database at {path}", file=sys.stderr)
+    path = db if db is not None else default_path()
+    if db is None and not path.exists():
+        with new_database(path, default=True):  # all or nothing: a failed first command leaves no empty file
+            pass
+        print(f"ilacs: created an empty database at {path}", file=sys.stderr)
+    store = noted(Store.open(path))
     if not quiet_if_empty and not store.inspection_ids():
         print(f"ilacs: {store.path} holds no inspections yet: load the five example plans with `ilacs seed`, or "
               "start your council's own with `ilacs add-inspection ID --authority NAME --published DATE`",
@@ -134,20 +131,41 @@ def noted(store):
 
 @contextmanager
 def loading(db: Optional[Path]):
-    """The database a loading command writes to, created if need be; if the load fails, a file it created goes."""
+    """The database a loading command writes to; a new one is made all or nothing (it appears only when the load
+    succeeded)."""
     from ilacs_cli.store import Store, default_path
 
     db = chosen_db(db)
     path = db if db is not None else default_path()
-    if db is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    existed = path.exists()
-    store = noted(Store.open(path, create=True))
+    if path.exists():
+        yield noted(Store.open(path))
+    else:
+        with new_database(path, default=db is None) as store:
+            yield store
+
+
+@contextmanager
+def new_database(path: Path, *, default: bool, group: Optional[str] = None):
+    """A new database at `path`, set up and filled by the block all or nothing; for the default database, its
+    folder in the user data directory is made too (and removed again if the database could not be)."""
+    from ilacs_cli.store import Store
+
+    made_folder = default and not path.parent.exists()
+    if made_folder:
+        try:
+            path.parent.mkdir(parents=True)
+        except OSError as error:
+            raise IlacsError(f"cannot create the folder {path.parent}: {error.strerror}; free some space, or "
+                             "choose another place with --db or ILACS_DB") from None
     try:
-        yield store
-    except IlacsError:
-        if not existed:  # leave no half-made database behind
-            store.remove()
+        with Store.creating(path, group=group) as store:
+            yield store
+    except BaseException:
+        if made_folder:
+            try:
+                path.parent.rmdir()
+            except OSError:
+                pass
         raise
 
 

@@ -105,13 +105,21 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
                "ILACS_COORDINATOR" if digest.name == reminders.NO_COORDINATOR
                else f'ilacs owner set "{digest.name}" --email ADDRESS')
         print(f"ilacs: cannot send {count} reminders to {view.recipient(digest)}: {fix}", file=sys.stderr)
+    for digest, stale in delivery.unrecorded:  # the state the database cannot show: name each one
+        print(f"ilacs: sent to {view.recipient(digest)}, but not recorded as sent: a re-run before "
+              f"{stale:%H:%M} UTC leaves it, a later one sends it again, so check their inbox before re-running "
+              "after that", file=sys.stderr)
     for digest, reason in delivery.failed:
         print(f"ilacs: not sent to {view.recipient(digest)}: {reason}", file=sys.stderr)
-    stopped = delivery.failed[-1][1] if delivery.failed else "sending stopped"
+    stopped = ("the database could not be written" if delivery.store_error
+               else delivery.failed[-1][1] if delivery.failed else "sending stopped")
     for digest in delivery.not_attempted:
         print(f"ilacs: not sent to {view.recipient(digest)}: not tried, as sending stopped ({stopped})",
               file=sys.stderr)
     unsent = len(delivery.failed) + len(delivery.not_attempted)
+    if delivery.store_error:
+        raise IlacsError(f"{unsent} of {len(delivery.to_send)} reminders not sent, {len(delivery.unrecorded)} sent "
+                         f"but not recorded, {len(delivery.sent)} sent and recorded: {delivery.store_error}")
     if unsent:
         raise IlacsError(f"{unsent} of {len(delivery.to_send)} reminders not sent ({len(delivery.sent)} sent and "
                          "logged): fix the cause and re-run the same command to send only the rest")
