@@ -241,6 +241,13 @@ class OutOfStep(NamedTuple):
     latest_status: str | None
 
 
+class DueOutside(NamedTuple):
+    """An action or deadline due on a day outside the years ilacs takes (or on text that is no ISO day)."""
+    kind: str  # "action" or "deadline"
+    id: int
+    due: str
+
+
 class CalendarShape(NamedTuple):
     days: int
     first: str | None
@@ -757,6 +764,17 @@ class Store:
                LEFT JOIN status_updates s ON s.id = (SELECT max(id) FROM status_updates WHERE action_id = a.id)
                WHERE s.id IS NULL OR s.new_status <> a.status OR s.at IS NOT a.updated_at
                   OR s.author IS NOT a.updated_by OR s.note IS NOT a.update_note ORDER BY a.id""", (), OutOfStep)
+
+    def due_outside(self, first: dt.date, last: dt.date) -> list[DueOutside]:
+        """Actions and deadlines due before `first` or after `last`, or on text that is no ISO date."""
+        bounds = {"first": first.isoformat(), "last": last.isoformat()}
+        return self._all(
+            """SELECT 'action', id, due FROM actions WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
+                 OR date(due) IS NOT due)
+               UNION ALL
+               SELECT 'deadline', id, due FROM deadlines WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
+                 OR date(due) IS NOT due)
+               ORDER BY 1, 2""", bounds, DueOutside)
 
     def calendar_shape(self) -> CalendarShape:
         """Days held, first and last day, and how many days are numbered out of step with the working days."""
