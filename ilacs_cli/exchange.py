@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ilacs_cli import rules
 from ilacs_cli.addresses import who
-from ilacs_cli.dates import parse_due
+from ilacs_cli.dates import OutsideYears, outside_years, parse_due
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.migrations import NAMES
 from ilacs_cli.plan import require_inspection
@@ -243,6 +243,12 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
         def problem(field_name: str, message: str) -> None:
             result.problems.append(ImportProblem(number, headers[columns[field_name]], message))
 
+        for name, value in values.items():
+            if isinstance(value, str) and (why := rules.too_long(value)):
+                problem(name, why)
+        if len(result.problems) > problems:
+            continue
+
         named = _text(values.get("inspection")) if known else None
         if named and named != inspection:
             if named in known:
@@ -332,7 +338,9 @@ def import_sheet(db: Store, path: Path, inspection: str | None, *, sheet: str | 
 def _header_at(table: Table, chosen: dict[str, str]) -> int | None:
     """The index (in table.rows) of the header row: the first of HEADER_ROWS rows naming the action and another
     field of a plan."""
-    for index, (_, cells) in enumerate(table.rows[:HEADER_ROWS]):
+    for index, (number, cells) in enumerate(table.rows):
+        if number > HEADER_ROWS:
+            break
         fields = {_field(cell, chosen) for cell in cells}
         if "title" in fields and fields & _PLAN_FIELDS:
             return index
@@ -376,7 +384,7 @@ def _no_header(tables: list[Table], source: str) -> str:
                 "add --map 'YOUR COLUMN=title', or --sheet NAME and move its headers up")
     table = tables[0]
     where = source if table.name is None else f"sheet '{table.name}' of {source}"
-    first = next((cells for _, cells in table.rows[:HEADER_ROWS] if any(c not in (None, "") for c in cells)), [])
+    first = next((cells for number, cells in table.rows if number <= HEADER_ROWS), [])  # blank rows are not kept
     seen = ", ".join(str(cell).strip() for cell in first if cell not in (None, ""))[:120]
     return (f"{where} has no header row: {need}{f' (its first row: {seen})' if seen else ''}: add --map "
             "'YOUR COLUMN=title' or move the headers up")
@@ -476,14 +484,17 @@ def _target(value: object, today: dt.date, db: Store, problem) -> _Target | None
     """An Excel date cell, or text: a UK or ISO date, a period ("June 2024"), or words that are no date
     ("Ongoing", "TBC"), kept as they are. Text shaped like one day that is no day ("31/02/2024") is a problem."""
     if isinstance(value, dt.datetime):
-        return _Target(value.date())
+        value = value.date()
     if isinstance(value, dt.date):
+        if why := outside_years(value):
+            problem(f"the date {why}")
+            return None
         return _Target(value)
     text = _text(value)
     try:
         due = parse_due(text, today, db.add_working_days)
     except IlacsError as error:
-        if _DAY_SHAPES.match(text):
+        if isinstance(error, OutsideYears) or _DAY_SHAPES.match(text):
             problem(str(error))
             return None
         return _Target(None, text)

@@ -1,0 +1,212 @@
+"""Hostile files (issue 14, items 5 and 6): spreadsheets, whole-database exports and seed files made to break
+ilacs. Each is refused in one line naming the problem (and the limit, where one was passed) and the fix, with a
+non-zero exit, no traceback, and nothing written. The files are made here, small except where size is the point.
+"""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from conftest import run_ilacs as ilacs
+
+PLAN = "east-sussex-2023"
+MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+TYPES = ('<?xml version="1.0" encoding="UTF-8"?>'
+         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+         '<Default Extension="xml" ContentType="application/xml"/>'
+         '<Override PartName="/xl/workbook.xml" '
+         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+         '<Override PartName="/xl/worksheets/sheet1.xml" '
+         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+         '<Override PartName="/xl/sharedStrings.xml" '
+         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+RELATIONS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
+OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PARTS = {
+    "[Content_Types].xml": TYPES,
+    "_rels/.rels": RELATIONS.format(f'<Relationship Id="rId1" Type="{OFFICE}/officeDocument" '
+                                    'Target="xl/workbook.xml"/>'),
+    "xl/workbook.xml": f'<workbook {MAIN} xmlns:r="{OFFICE}"><sheets><sheet name="Plan" sheetId="1" r:id="rId1"/>'
+                       '</sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": RELATIONS.format(
+        f'<Relationship Id="rId1" Type="{OFFICE}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{OFFICE}/sharedStrings" Target="sharedStrings.xml"/>'),
+}
+HEADERS = ("Action", "Lead officer", "Target date")
+
+
+def row(number, *cells):
+    """A sheet row of text cells, as XML."""
+    return (f'<row r="{number}">' + "".join(f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{cell}</t></is></c>'
+                                            for i, cell in enumerate(cells)) + "</row>")
+
+
+def workbook(path, rows, strings=(f"<sst {MAIN}/>",), prolog=""):
+    """A real .xlsx written part by part with zipfile: the sheet's `rows` (XML text, streamed, so a sheet may be far
+    bigger than memory would like) and the shared strings' parts."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in PARTS.items():
+            archive.writestr(name, text)
+        for name, parts in (("xl/sharedStrings.xml", strings),
+                            ("xl/worksheets/sheet1.xml", [f'<?xml version="1.0"?>{prolog}<worksheet {MAIN}>'
+                                                          '<sheetData>', *rows, "</sheetData></worksheet>"])):
+            with archive.open(name, "w", force_zip64=True) as part:
+                for text in parts:
+                    part.write(text.encode())
+    return path
+
+
+def strings_bomb(path, characters):
+    """A workbook whose one shared string (the action's title) is `characters` long: it packs about 1,000 to 1."""
+    chunk = "A" * 1_000_000
+    strings = [f'<sst {MAIN} count="1" uniqueCount="1"><si><t>',
+               *(chunk for _ in range(characters // len(chunk))), "</t></si></sst>"]
+    return workbook(path, [row(1, *HEADERS), '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'], strings)
+
+
+def whitespace(path, megabytes):
+    """A workbook whose sheet holds `megabytes` of spaces between two rows."""
+    return workbook(path, [row(1, *HEADERS), *(" " * 1_000_000 for _ in range(megabytes)),
+                           row(2, "Audit", "Head of Quality", "31/10/2030")])
+
+
+def many_rows(path, count):
+    """A workbook of a header and `count` - 1 actions."""
+    return workbook(path, [row(1, *HEADERS), *(row(number, f"Action {number}", "Head", "31/10/2030")
+                                               for number in range(2, count + 1))])
+
+
+def billion_laughs(path):
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    return workbook(path, [row(1, *HEADERS), row(2, "&lol9;", "Head", "31/10/2030")],
+                    prolog=f'<!DOCTYPE worksheet [<!ENTITY lol0 "lol">{entities}]>')
+
+
+def csv_file(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def refused(db, *args, says, code=1, lines=1):
+    """Run `ilacs ARGS`: it must fail with `code` in `lines` lines on stderr (the last naming `says`), no traceback,
+    and leave the database file as it was (or absent, if it was)."""
+    before = db.read_bytes() if db.exists() else None
+    out = ilacs(*args, db=db)
+    said = out.stderr.strip().splitlines()
+    assert out.returncode == code and "Traceback" not in out.stderr, out.stderr
+    assert len(said) == lines and all(text in out.stderr for text in ([says] if isinstance(says, str) else says)), \
+        out.stderr
+    assert (db.read_bytes() if db.exists() else None) == before, "the database changed"
+    return out.stderr
+
+
+# -- spreadsheets -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("byte", [b"\x81", b"\x90"], ids=["0x81", "0x90"])
+def test_csv_with_a_byte_windows_1252_leaves_undefined(db, tmp_path, byte):
+    path = csv_file(tmp_path / "plan.csv", b"Action,Lead officer,Target date\r\nAudit " + byte + b",Head,31/10/2030\r\n")
+    refused(db, "import", path, "--inspection", PLAN,
+            says=f"neither UTF-8 nor Windows-1252 text (byte 0x{byte[0]:02x} at offset 39): save the sheet as CSV UTF-8")
+
+
+def test_binary_junk_named_csv(db, tmp_path):
+    path = csv_file(tmp_path / "plan.csv", bytes(range(256)) * 16)
+    refused(db, "import", path, "--inspection", PLAN, says="plan.csv is not a CSV text file")
+
+
+def test_csv_field_over_128_kib(db, tmp_path):
+    path = csv_file(tmp_path / "plan.csv", b"Action,Lead officer\n" + b"x" * 140_000 + b",Head\n")
+    refused(db, "import", path, "--inspection", PLAN,
+            says="a cell on line 2 is longer than 131,072 characters; a cell holds at most 5,000")
+
+
+def test_csv_over_the_file_size_limit(db, tmp_path):
+    path = csv_file(tmp_path / "plan.csv", b"Action,Lead officer\n" + b"Audit,Head\n" * 4_545_455)  # 50.0 MB
+    refused(db, "import", path, "--inspection", PLAN, says="plan.csv is 50 MB: ilacs reads files of at most 50 MB")
+
+
+def test_csv_over_the_row_limit_is_refused_as_it_is_read(db, tmp_path):
+    lines = [b"Action,Lead officer"] + [b"Action %d,Head" % number for number in range(50_000)]
+    path = csv_file(tmp_path / "plan.csv", b"\n\n".join(lines))  # blank lines between: not counted as rows
+    refused(db, "import", path, "--inspection", PLAN,
+            says="plan.csv has more than 50,000 rows: ilacs imports at most 50,000 rows at a time: split the plan")
+
+
+def test_malformed_sheet_xml(db, tmp_path):
+    path = workbook(tmp_path / "plan.xlsx", [row(1, *HEADERS), '<row r="2"><c r="A2" t="inlineStr"><is><t>Audit'])
+    refused(db, "import", path, "--inspection", PLAN,
+            says="cannot read plan.xlsx as an Excel workbook (mismatched tag: line 1, column")
+
+
+def test_entity_expansion_sheet(db, tmp_path):
+    refused(db, "import", billion_laughs(tmp_path / "plan.xlsx"), "--inspection", PLAN,
+            says="its XML declares entities or a document type (EntitiesForbidden), as no Excel workbook does")
+
+
+def test_one_harmless_entity_is_refused_too_so_defusedxml_parses_the_sheet(db, tmp_path):
+    """Python's own parser expands a small entity (it stops only billions of laughs): defusedxml refuses any."""
+    path = workbook(tmp_path / "plan.xlsx", [row(1, *HEADERS), row(2, "&audit;", "Head", "31/10/2030")],
+                    prolog='<!DOCTYPE worksheet [<!ENTITY audit "Audit of plans">]>')
+    refused(db, "import", path, "--inspection", PLAN, says="(EntitiesForbidden)")
+
+
+def test_shared_strings_bomb_is_refused_before_it_is_unpacked(db, tmp_path):
+    path = strings_bomb(tmp_path / "plan.xlsx", 51_000_000)
+    assert path.stat().st_size < 100_000
+    refused(db, "import", path, "--inspection", PLAN,
+            says="plan.xlsx unpacks to 51 MB: ilacs reads files of at most 50 MB")
+
+
+def test_workbook_of_whitespace(db, tmp_path):
+    refused(db, "import", whitespace(tmp_path / "plan.xlsx", 60), "--inspection", PLAN,
+            says="plan.xlsx unpacks to 60 MB: ilacs reads files of at most 50 MB")
+
+
+@pytest.mark.slow  # openpyxl reads the 50,000 rows before the next one is refused: about 3 s
+def test_workbook_over_the_row_limit(db, tmp_path):
+    refused(db, "import", many_rows(tmp_path / "plan.xlsx", 50_001), "--inspection", PLAN,
+            says="sheet 'Plan' of plan.xlsx has more than 50,000 rows: ilacs imports at most 50,000 rows at a time")
+
+
+def test_a_title_or_note_longer_than_a_field_holds(db, tmp_path):
+    path = workbook(tmp_path / "plan.xlsx", [row(1, "Action", "Lead officer", "Progress"),
+                                             row(2, "Audit", "Head", "x" * 5_001), row(3, "y" * 5_000, "Head", "ok")])
+    refused(db, "import", path, "--inspection", PLAN, lines=2,
+            says=["plan.xlsx: row 2, column 'Progress': 5,001 characters: a field holds at most 5,000; shorten it",
+                  "1 problems in plan.xlsx: nothing imported"])
+
+
+def test_a_target_date_beyond_2100_in_text_or_a_date_cell(db, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADERS)
+    book.active.append(["Audit", "Head", dt.datetime(9999, 12, 31)])
+    book.active.append(["Review", "Head", "31/12/9999"])
+    book.active.append(["Plan", "Head", "June 1999"])
+    book.save(tmp_path / "plan.xlsx")
+    refused(db, "import", tmp_path / "plan.xlsx", "--inspection", PLAN, lines=4, says=[
+        "row 2, column 'Target date': the date is Fri 31 Dec 9999, outside the years 2000 to 2100 that ilacs takes",
+        "row 3, column 'Target date': '31/12/9999' is Fri 31 Dec 9999, outside the years 2000 to 2100",
+        "row 4, column 'Target date': 'June 1999' is Wed 30 Jun 1999, outside the years 2000 to 2100",
+        "3 problems in plan.xlsx: nothing imported"])
+
+
+def test_a_date_beyond_2100_is_refused_wherever_it_is_typed_and_check_names_one_already_stored(db):
+    refused(db, "add-action", PLAN, "Audit", "--area", "1", "--owner", "Head", "--due", "31/12/9999", code=2,
+            says="'31/12/9999' is Fri 31 Dec 9999, outside the years 2000 to 2100 that ilacs takes: check the year")
+    refused(db, "update", "1", "--due", "+5000 weeks", code=2, says="outside the years 2000 to 2100")
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:  # a file written before this rule, or by another program
+        conn.execute("UPDATE actions SET due = '9999-12-31' WHERE id = 1")
+    conn.close()
+    out = ilacs("check", db=db)
+    assert out.returncode == 1 and "FAIL  due dates: action 1 is due 9999-12-31; each must be a day in the years " \
+                                   "2000 to 2100: correct it with ilacs edit" in out.stdout
