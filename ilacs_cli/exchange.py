@@ -87,16 +87,63 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     unknown = set(data["tables"]) - set(EXPORT_TABLES)
     if unknown:
         raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")
+    for table in EXPORT_TABLES:
+        _check_rows(table, data["tables"].get(table), db.table_columns(table), source)
     if db.inspection_ids():
         raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
                          f"e.g. ilacs import {source} --db restored.db")
+    from ilacs_cli.health import check
+
     counts = {}
     with db.transaction(origin="import", command="restore", author=who(None), note=f"from {source}"):
         for table in EXPORT_TABLES:  # parents before children; updates in order, so the trigger replays
-            rows = data["tables"].get(table, [])
+            rows = data["tables"][table]
             db.load_table(table, rows, source)
             counts[table] = len(rows)
+        # What `ilacs check` would find is refused here, and the transaction rolled back: an export ilacs made passes
+        failed = [finding for finding in check(db) if not finding.ok]
+        if failed:
+            raise IlacsError(f"{source} would not pass ilacs check ({failed[0].check}: {failed[0].detail}): nothing "
+                             "restored; restore a file made by ilacs export --all --format json")
     return counts
+
+
+_INTEGER_RANGE = range(-2**63, 2**63)  # SQLite's integers
+
+
+def _check_rows(table: str, rows: object, columns: dict[str, str], source: str) -> None:
+    """Refuse a table that is missing, not a list of rows, or whose rows name unknown columns or hold a value that is
+    not the column's type (an INTEGER column takes whole numbers in SQLite's range, a TEXT column text)."""
+    def refuse(where: str, problem: str) -> IlacsError:
+        return IlacsError(f"{source}: {where}: {problem}: restore a file made by ilacs export --all --format json")
+
+    if rows is None:
+        raise refuse(f"table {table}", "missing")
+    if not isinstance(rows, list):
+        raise refuse(f"table {table}", f"must be a list of rows, not {_json_type(rows)}")
+    for number, row in enumerate(rows, 1):
+        where = f"table {table}, row {number}"
+        if not isinstance(row, dict):
+            raise refuse(where, f"must be an object of column: value, not {_json_type(row)}")
+        for column, value in row.items():
+            kind = columns.get(column)
+            if kind is None:
+                raise refuse(f"{where}, {column}", "no such column")
+            if value is None:
+                continue
+            if kind == "INTEGER" and not (type(value) is int and value in _INTEGER_RANGE):
+                raise refuse(f"{where}, {column}", f"must be a whole number, not {_json_type(value)}")
+            if kind == "TEXT" and not isinstance(value, str):
+                raise refuse(f"{where}, {column}", f"must be text, not {_json_type(value)}")
+
+
+def _json_type(value: object) -> str:
+    """What a JSON value is, in JSON's words."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a number" if value in _INTEGER_RANGE else "a number beyond 64 bits"
+    return {dict: "an object", list: "a list", str: "text", float: "a number"}.get(type(value), "null")
 
 
 # -- import of spreadsheet action plans ----------------------------------------------

@@ -792,6 +792,12 @@ class Store:
         return [row[0] for row in self._all(
             "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name")]
 
+    def table_columns(self, table: str) -> dict[str, str]:
+        """One exported table's columns and the type each is declared with (INTEGER or TEXT)."""
+        if table not in EXPORT_TABLES:
+            raise ValueError(table)
+        return {row[1]: row[2].upper() for row in self._all(f"PRAGMA table_info({table})")}
+
     def table_rows(self, table: str) -> list[dict]:
         """Every row of one exported table, in id order, as column -> value."""
         if table not in EXPORT_TABLES:

@@ -210,3 +210,69 @@ def test_a_date_beyond_2100_is_refused_wherever_it_is_typed_and_check_names_one_
     out = ilacs("check", db=db)
     assert out.returncode == 1 and "FAIL  due dates: action 1 is due 9999-12-31; each must be a day in the years " \
                                    "2000 to 2100: correct it with ilacs edit" in out.stdout
+
+
+# -- whole-database exports (JSON restore) ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def exported(seeded_template, tmp_path_factory):
+    """The seeded database exported whole."""
+    path = tmp_path_factory.mktemp("export") / "all.json"
+    assert ilacs("export", "--all", "--format", "json", "-o", path, db=seeded_template).returncode == 0
+    return path.read_text()
+
+
+@pytest.fixture()
+def export(exported):
+    """This test's own copy of the whole export, parsed."""
+    return json.loads(exported)
+
+
+def restore_refused(tmp_path, content, says):
+    path = tmp_path / "all.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return refused(tmp_path / "restored.db", "import", path, says=says)
+
+
+def test_json_nested_200000_deep(tmp_path):
+    restore_refused(tmp_path, "[" * 200_000 + "]" * 200_000, says="cannot read")
+    restore_refused(tmp_path, '{"a":' * 200_000 + "1" + "}" * 200_000,
+                    says="all.json as JSON (nested too deeply for an ilacs export)")
+
+
+def test_json_rows_as_lists_leave_no_database(tmp_path, export):
+    export["tables"]["inspections"] = [list(row.values()) for row in export["tables"]["inspections"]]
+    restore_refused(tmp_path, export, says="all.json: table inspections, row 1: must be an object of column: value, "
+                                           "not a list: restore a file made by ilacs export --all --format json")
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda tables: tables.pop("actions"), "table actions: missing"),
+    (lambda tables: tables.update(areas={"1": {}}), "table areas: must be a list of rows, not an object"),
+    (lambda tables: tables["areas"][0].update(number="one"), "table areas, row 1, number: must be a whole number, "
+                                                             "not text"),
+    (lambda tables: tables["areas"][0].update(number=2**64), "must be a whole number, not a number beyond 64 bits"),
+    (lambda tables: tables["actions"][0].update(title=["a"]), "table actions, row 1, title: must be text, not a list"),
+    (lambda tables: tables["actions"][0].update(colour="red"), "table actions, row 1, colour: no such column"),
+], ids=["missing table", "object for a table", "text for a number", "beyond 64 bits", "list for text",
+        "unknown column"])
+def test_json_that_does_not_fit_the_schema_is_refused_before_anything_is_written(tmp_path, export, change, says):
+    change(export["tables"])
+    restore_refused(tmp_path, export, says=says)
+
+
+def test_json_that_would_fail_check_is_refused_and_leaves_no_database(tmp_path, export, exported):
+    export["tables"]["status_updates"] = []  # loaded and then failed `ilacs check`
+    restore_refused(tmp_path, export, says="all.json would not pass ilacs check (action status: action 1 is "
+                                           "in-progress but its latest update says nothing")
+    export = json.loads(exported)
+    export["tables"]["actions"][0]["due"] = "9999-12-31"
+    restore_refused(tmp_path, export, says="(due dates: action 1 is due 9999-12-31")
+
+
+def test_a_whole_export_still_restores_and_passes_check(tmp_path, export):
+    path = tmp_path / "all.json"
+    path.write_text(json.dumps(export))
+    assert ilacs("import", path, db=tmp_path / "restored.db").returncode == 0
+    assert ilacs("check", db=tmp_path / "restored.db").returncode == 0
+
