@@ -276,3 +276,56 @@ def test_a_whole_export_still_restores_and_passes_check(tmp_path, export):
     assert ilacs("import", path, db=tmp_path / "restored.db").returncode == 0
     assert ilacs("check", db=tmp_path / "restored.db").returncode == 0
 
+
+# -- seed files -------------------------------------------------------------------------------------------------------
+
+SEED = 'format = 1\n[inspection]\nid = "hostile-2025"\nauthority = "Hostile Council"\npublished = "2025-03-03"\n'
+AREA = '[[areas]]\nnumber = 1\ntitle = "Plans"\n'
+
+
+@pytest.mark.parametrize("text, says", [
+    (SEED + '[[areas]]\nnumber = 99999999999999999999\ntitle = "x"\n',
+     "areas #1.number: 99999999999999999999 must be a whole number from 1 to 99"),
+    (SEED + '[[deadlines]]\nkey = "plan"\ntitle = "Plan"\n'
+            'rule = { count = 1000000000, unit = "calendar-days", after = "published" }\n',
+     "deadlines #1.rule: must be {count = N, unit = working-days|calendar-days, after = published|fieldwork_end}, "
+     "N from 1 to 2,000"),
+    (SEED.replace('"2025-03-03"', "9999-12-31") + '[[deadlines]]\nkey = "plan"\ntitle = "Plan"\n'
+                                                  'rule = { count = 5, unit = "calendar-days", after = "published" }\n',
+     "inspection.published: '9999-12-31' is Fri 31 Dec 9999, outside the years 2000 to 2100"),
+    (SEED.replace('"2025-03-03"', '"2100-06-01"') + '[[deadlines]]\nkey = "plan"\ntitle = "Plan"\n'
+                                                    'rule = { count = 2000, unit = "calendar-days", after = "published" }\n',
+     "deadlines #1.rule: the rule's day is Sun 22 Nov 2105, outside the years 2000 to 2100"),
+    ("judgements = [1, 2]\n" + SEED, "judgements: must be [[judgements]] tables, each with its fields"),
+    (SEED.replace('"hostile-2025"', "5"), "inspection.id: 5 must be text, in quotes"),
+    (SEED + AREA + '[[actions]]\nkey = "a"\ntitle = "One"\n[[actions]]\nkey = "a"\ntitle = "Two"\n',
+     "actions #2.key: 'a' is also actions #1's: each key is given once"),
+    (SEED + AREA + AREA.replace("Plans", "Oversight"), "areas #2.number: 1 is also areas #1's: each number is given once"),
+    (SEED + 'fieldwork_start = "2025-01-20"\nfieldwork_end = "2025-01-10"\n',
+     "inspection.fieldwork_end: 2025-01-10 is before fieldwork_start, 2025-01-20"),
+    (SEED + 'previous = "nowhere-2019"\n', "inspection.previous: 'nowhere-2019' is no inspection in the database or "
+                                          "in the files loaded"),
+    (SEED + AREA + '[[actions]]\nkey = "a"\ntitle = "One"\nowner = ["A Watson", "B Khan"]\n',
+     "actions #1.owner: ['A Watson', 'B Khan'] must be text, in quotes"),
+    (SEED + AREA + '[[actions]]\nkey = "a"\ntitle = "One"\narea = 2\n', "actions #1.area: no area 2 in this file"),
+    (SEED + AREA + f'[[actions]]\nkey = "a"\ntitle = "{"x" * 5001}"\n',
+     "actions #1.title: 5,001 characters: a field holds at most 5,000"),
+    (SEED + 'fieldwork_start = 2025-01-20T09:00:00\n', "inspection.fieldwork_start: datetime.datetime(2025, 1, 20, 9, 0) "
+                                                       "must be a date"),
+], ids=["area beyond 64 bits", "count of 10^9 days", "9999-12-31 and a rule", "rule beyond 2100", "judgements = [1, 2]",
+        "integer id", "two actions with one key", "one area number twice", "fieldwork ends before it starts",
+        "previous names nothing", "a list for text", "action in no area", "title too long", "a time for a date"])
+def test_hostile_seed_file(db, tmp_path, text, says):
+    path = tmp_path / "hostile.toml"
+    path.write_text(text)
+    refused(db, "seed", path, says=f"ilacs: hostile.toml: {says}")
+    refused(tmp_path / "new.db", "seed", path, says=says)  # and no database is left behind
+
+
+def test_previous_may_name_an_inspection_loaded_with_it_or_in_the_database(tmp_path):
+    first, second = tmp_path / "first.toml", tmp_path / "second.toml"
+    first.write_text(SEED.replace("hostile-2025", "hostile-2021"))
+    second.write_text(SEED + 'previous = "hostile-2021"\n')
+    assert ilacs("seed", first, second, db=tmp_path / "both.db").returncode == 0
+    assert ilacs("seed", first, db=tmp_path / "one.db").returncode == 0
+    assert ilacs("seed", second, db=tmp_path / "one.db").returncode == 0
