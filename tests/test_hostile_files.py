@@ -8,8 +8,8 @@ import json
 import os
 import subprocess
 import sys
-import time
 import zipfile
+from itertools import chain, repeat
 
 import pytest
 from conftest import run_ilacs as ilacs
@@ -54,8 +54,8 @@ def workbook(path, rows, strings=(f"<sst {MAIN}/>",), prolog=""):
         for name, text in PARTS.items():
             archive.writestr(name, text)
         for name, parts in (("xl/sharedStrings.xml", strings),
-                            ("xl/worksheets/sheet1.xml", [f'<?xml version="1.0"?>{prolog}<worksheet {MAIN}>'
-                                                          '<sheetData>', *rows, "</sheetData></worksheet>"])):
+                            ("xl/worksheets/sheet1.xml", chain([f'<?xml version="1.0"?>{prolog}<worksheet {MAIN}>'
+                                                                '<sheetData>'], rows, ["</sheetData></worksheet>"]))):
             with archive.open(name, "w", force_zip64=True) as part:
                 for text in parts:
                     part.write(text.encode())
@@ -65,21 +65,21 @@ def workbook(path, rows, strings=(f"<sst {MAIN}/>",), prolog=""):
 def strings_bomb(path, characters):
     """A workbook whose one shared string (the action's title) is `characters` long: it packs about 1,000 to 1."""
     chunk = "A" * 1_000_000
-    strings = [f'<sst {MAIN} count="1" uniqueCount="1"><si><t>',
-               *(chunk for _ in range(characters // len(chunk))), "</t></si></sst>"]
+    strings = chain([f'<sst {MAIN} count="1" uniqueCount="1"><si><t>'], repeat(chunk, characters // len(chunk)),
+                    ["</t></si></sst>"])
     return workbook(path, [row(1, *HEADERS), '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'], strings)
 
 
 def whitespace(path, megabytes):
     """A workbook whose sheet holds `megabytes` of spaces between two rows."""
-    return workbook(path, [row(1, *HEADERS), *(" " * 1_000_000 for _ in range(megabytes)),
-                           row(2, "Audit", "Head of Quality", "31/10/2030")])
+    return workbook(path, chain([row(1, *HEADERS)], repeat(" " * 1_000_000, megabytes),
+                                [row(2, "Audit", "Head of Quality", "31/10/2030")]))
 
 
 def many_rows(path, count):
     """A workbook of a header and `count` - 1 actions."""
-    return workbook(path, [row(1, *HEADERS), *(row(number, f"Action {number}", "Head", "31/10/2030")
-                                               for number in range(2, count + 1))])
+    return workbook(path, chain([row(1, *HEADERS)], (row(number, f"Action {number}", "Head", "31/10/2030")
+                                                     for number in range(2, count + 1))))
 
 
 def billion_laughs(path):
@@ -329,3 +329,61 @@ def test_previous_may_name_an_inspection_loaded_with_it_or_in_the_database(tmp_p
     assert ilacs("seed", first, second, db=tmp_path / "both.db").returncode == 0
     assert ilacs("seed", first, db=tmp_path / "one.db").returncode == 0
     assert ilacs("seed", second, db=tmp_path / "one.db").returncode == 0
+
+
+# -- what each costs --------------------------------------------------------------------------------------------------
+
+def cost(*args, db):
+    """Run `ilacs ARGS` as its own process under GNU time: (seconds, peak memory in MB, the last line it wrote on
+    stderr, exit status). Through time, a small process, because a child's peak memory counts its parent's from
+    before exec (the test process's)."""
+    done = subprocess.run(["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "ilacs_cli", *map(str, args)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "ILACS_DB": str(db)})
+    said = [line for line in done.stderr.strip().splitlines() if not line.startswith("Command exited")]
+    *said, figures = said
+    seconds, kilobytes = figures.split()
+    return float(seconds), int(kilobytes) / 1024, said[-1], done.returncode
+
+
+@pytest.mark.slow  # makes a 419-million-character bomb, 1 GB of spaces and 1,048,575 rows: about a minute
+def test_each_hostile_file_is_refused_in_seconds_and_little_memory(db, tmp_path, exported):
+    """The figures in docs/reliability.md ("Hostile files"): run with -s to print them."""
+    if not os.path.exists("/usr/bin/time"):
+        pytest.skip("needs GNU time to measure peak memory")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    lists = json.loads(exported)
+    lists["tables"]["inspections"] = [list(row.values()) for row in lists["tables"]["inspections"]]
+    (tmp_path / "lists.json").write_text(json.dumps(lists))
+    no_updates = json.loads(exported)
+    no_updates["tables"]["status_updates"] = []
+    (tmp_path / "no-updates.json").write_text(json.dumps(no_updates))
+    seed = tmp_path / "area.toml"
+    seed.write_text(SEED + '[[areas]]\nnumber = 99999999999999999999\ntitle = "x"\n')
+    files = {
+        "CSV with byte 0x81": csv_file(tmp_path / "cp1252.csv", b"Action,Lead officer\r\nAudit \x81,Head\r\n"),
+        "4 KB of binary junk named .csv": csv_file(tmp_path / "junk.csv", bytes(range(256)) * 16),
+        "CSV with a 140,000-character field": csv_file(tmp_path / "field.csv", b"Action,Owner\n" + b"x" * 140_000),
+        "malformed sheet XML": workbook(tmp_path / "malformed.xlsx", [row(1, *HEADERS), "<row"]),
+        "entity expansion (billion laughs)": billion_laughs(tmp_path / "laughs.xlsx"),
+        "shared-strings bomb (419 million characters)": strings_bomb(tmp_path / "bomb.xlsx", 419_000_000),
+        "1 GB of whitespace in a workbook": whitespace(tmp_path / "spaces.xlsx", 1_000),
+        "1,048,575 rows": many_rows(tmp_path / "rows.xlsx", 1_048_575),
+        "50,001 rows (within the size limit)": many_rows(tmp_path / "rows-50001.xlsx", 50_001),
+        "CSV of 1,048,575 rows": csv_file(tmp_path / "rows.csv", b"Action,Lead officer\n" + b"Audit,Head\n" * 1_048_574),
+        "JSON nested 200,000 deep": deep,
+        "JSON rows as lists": tmp_path / "lists.json",
+        "JSON with no status updates": tmp_path / "no-updates.json",
+    }
+    print("\n| file | size | time | peak memory | message |\n|---|---|---|---|---|")
+    for name, path in files.items():
+        json_file = path.suffix == ".json"
+        args = ["import", path] if json_file else ["import", path, "--inspection", PLAN]
+        seconds, megabytes, message, code = cost(*args, db=tmp_path / "restored.db" if json_file else db)
+        print(f"| {name} | {path.stat().st_size:,} bytes | {seconds:.2f} s | {megabytes:.0f} MB | {message} |")
+        assert code == 1 and message.startswith("ilacs: ") and seconds < 30 and megabytes < 300, (name, message)
+    seconds, megabytes, message, code = cost("seed", seed, db=db)
+    print(f"| seed file: area number beyond 64 bits | {seed.stat().st_size} bytes | {seconds:.2f} s | "
+          f"{megabytes:.0f} MB | {message} |")
+    assert code == 1 and "areas #1.number" in message
