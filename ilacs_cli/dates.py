@@ -27,6 +27,10 @@ _WEEKDAYS.update({name.lower(): number for number, name in enumerate(calendar.da
 _WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 _ONE_DAY = dt.timedelta(days=1)
 
+# Every date typed or read from a file falls in these years: 31/12/9999 is a slip of the keyboard, and a day
+# that far out broke the calendar of a whole database (issue 14). The working-day calendar covers 2000 to 2060.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 EXAMPLES = "use 2024-10-31, 31/10/2024, 31 Oct 2024, today, tomorrow, friday, +5 days or +10 working days"
 
 
@@ -39,17 +43,20 @@ class DueDate:
 
 
 def exact_day(text: str) -> dt.date | None:
-    """The day an ISO (2024-10-31) or UK day-first (31/10/2024) date names; None for any other form or no real day."""
+    """The day an ISO (2024-10-31) or UK day-first (31/10/2024) date names; None for any other form, no real day or
+    one outside FIRST_YEAR to LAST_YEAR."""
     cleaned = text.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
-            return dt.date.fromisoformat(cleaned)
-        if numeric := _DAY_MONTH_YEAR.match(cleaned):
-            day, month, year = (int(part) for part in numeric.groups())
-            return dt.date(year, month, day)
+            day = dt.date.fromisoformat(cleaned)
+        elif numeric := _DAY_MONTH_YEAR.match(cleaned):
+            day_of_month, month, year = (int(part) for part in numeric.groups())
+            day = dt.date(year, month, day_of_month)
+        else:
+            return None
     except ValueError:
         return None  # parse_date says why
-    return None
+    return None if outside_years(day) else day
 
 
 def parse_date(
@@ -75,6 +82,25 @@ def parse_due(
     cleaned = " ".join(text.strip().split())
     if not cleaned:
         raise IlacsError(f"empty date: {EXAMPLES}", 2)
+    due = _named(cleaned, text, today, add_working_days)
+    if problem := outside_years(due.day):
+        raise OutsideYears(f"'{text}' {problem}", 2)
+    return due
+
+
+class OutsideYears(IlacsError):
+    """A real day outside FIRST_YEAR to LAST_YEAR: a mistake to correct, never words to keep as a target."""
+
+
+def outside_years(day: dt.date) -> str | None:
+    """Why `day` is refused (as in "'31/12/9999' ..."), or None when it falls in FIRST_YEAR to LAST_YEAR."""
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return None
+    return f"is {human(day)}, outside the years {FIRST_YEAR} to {LAST_YEAR} that ilacs takes: check the year"
+
+
+def _named(cleaned: str, text: str, today: dt.date, add_working_days) -> DueDate:
+    """The date `cleaned` (`text` tidied) names, whatever its year."""
     lowered = cleaned.lower()
     if lowered in ("today", "tomorrow", "yesterday"):
         return DueDate(today + {"today": 0, "tomorrow": 1, "yesterday": -1}[lowered] * _ONE_DAY)

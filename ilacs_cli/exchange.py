@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ilacs_cli import rules
 from ilacs_cli.addresses import who
-from ilacs_cli.dates import in_england, now_in_england, parse_due
+from ilacs_cli.dates import OutsideYears, in_england, now_in_england, outside_years, parse_due
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.migrations import M010_TIMES, NAMES, m010_times_in_england
 from ilacs_cli.plan import require_inspection
@@ -87,27 +87,81 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     unknown = set(data["tables"]) - set(EXPORT_TABLES)
     if unknown:
         raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")
+    for table in EXPORT_TABLES:
+        _check_rows(table, data["tables"].get(table), db.table_columns(table), source)
     if db.inspection_ids():
         raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
                          f"e.g. ilacs import {source} --db restored.db")
+    from ilacs_cli.health import check
+
     tables = data["tables"]
     if m010_times_in_england.__name__ not in (data.get("schema") or []):
         tables = _times_in_england(tables)  # exported when times were stored in UTC
     counts = {}
     with db.transaction(origin="import", command="restore", author=who(None), note=f"from {source}"):
         for table in EXPORT_TABLES:  # parents before children; updates in order, so the trigger replays
-            rows = tables.get(table, [])
+            rows = tables[table]
             db.load_table(table, rows, source)
             counts[table] = len(rows)
+        # What `ilacs check` would find is refused here, and the transaction rolled back: an export ilacs made passes
+        failed = [finding for finding in check(db) if not finding.ok]
+        if failed:
+            raise IlacsError(f"{source} would not pass ilacs check ({failed[0].check}: {failed[0].detail}): nothing "
+                             "restored; restore a file made by ilacs export --all --format json")
     return counts
 
 
 def _times_in_england(tables: dict) -> dict:
-    """An older export's tables with their UTC times written as England's local time, as m010 does."""
+    """An older export's tables (checked already) with their UTC times written as England's local time, as m010
+    does; a time that does not read as one is left for `ilacs check`'s rules to judge."""
     columns = {(table, column) for table, _, column in M010_TIMES}
-    return {table: [{name: in_england(value) if (table, name) in columns and isinstance(value, str) else value
-                     for name, value in row.items()} if isinstance(row, dict) else row for row in rows]
-            if isinstance(rows, list) else rows for table, rows in tables.items()}
+
+    def moved(value):
+        try:
+            return in_england(value)
+        except (TypeError, ValueError, OverflowError):
+            return value
+
+    return {table: [{name: moved(value) if (table, name) in columns else value for name, value in row.items()}
+                    for row in rows] for table, rows in tables.items()}
+
+
+_INTEGER_RANGE = range(-2**63, 2**63)  # SQLite's integers
+
+
+def _check_rows(table: str, rows: object, columns: dict[str, str], source: str) -> None:
+    """Refuse a table that is missing, not a list of rows, or whose rows name unknown columns or hold a value that is
+    not the column's type (an INTEGER column takes whole numbers in SQLite's range, a TEXT column text)."""
+    def refuse(where: str, problem: str) -> IlacsError:
+        return IlacsError(f"{source}: {where}: {problem}: restore a file made by ilacs export --all --format json")
+
+    if rows is None:
+        raise refuse(f"table {table}", "missing")
+    if not isinstance(rows, list):
+        raise refuse(f"table {table}", f"must be a list of rows, not {_json_type(rows)}")
+    for number, row in enumerate(rows, 1):
+        where = f"table {table}, row {number}"
+        if not isinstance(row, dict):
+            raise refuse(where, f"must be an object of column: value, not {_json_type(row)}")
+        for column, value in row.items():
+            kind = columns.get(column)
+            if kind is None:
+                raise refuse(f"{where}, {column}", "no such column")
+            if value is None:
+                continue
+            if kind == "INTEGER" and not (type(value) is int and value in _INTEGER_RANGE):
+                raise refuse(f"{where}, {column}", f"must be a whole number, not {_json_type(value)}")
+            if kind == "TEXT" and not isinstance(value, str):
+                raise refuse(f"{where}, {column}", f"must be text, not {_json_type(value)}")
+
+
+def _json_type(value: object) -> str:
+    """What a JSON value is, in JSON's words."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a number" if value in _INTEGER_RANGE else "a number beyond 64 bits"
+    return {dict: "an object", list: "a list", str: "text", float: "a number"}.get(type(value), "null")
 
 
 # -- import of spreadsheet action plans ----------------------------------------------
@@ -254,6 +308,12 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
         def problem(field_name: str, message: str) -> None:
             result.problems.append(ImportProblem(number, headers[columns[field_name]], message))
 
+        for name, value in values.items():
+            if isinstance(value, str) and (why := rules.too_long(value)):
+                problem(name, why)
+        if len(result.problems) > problems:
+            continue
+
         named = _text(values.get("inspection")) if known else None
         if named and named != inspection:
             if named in known:
@@ -343,7 +403,9 @@ def import_sheet(db: Store, path: Path, inspection: str | None, *, sheet: str | 
 def _header_at(table: Table, chosen: dict[str, str]) -> int | None:
     """The index (in table.rows) of the header row: the first of HEADER_ROWS rows naming the action and another
     field of a plan."""
-    for index, (_, cells) in enumerate(table.rows[:HEADER_ROWS]):
+    for index, (number, cells) in enumerate(table.rows):
+        if number > HEADER_ROWS:
+            break
         fields = {_field(cell, chosen) for cell in cells}
         if "title" in fields and fields & _PLAN_FIELDS:
             return index
@@ -387,7 +449,7 @@ def _no_header(tables: list[Table], source: str) -> str:
                 "add --map 'YOUR COLUMN=title', or --sheet NAME and move its headers up")
     table = tables[0]
     where = source if table.name is None else f"sheet '{table.name}' of {source}"
-    first = next((cells for _, cells in table.rows[:HEADER_ROWS] if any(c not in (None, "") for c in cells)), [])
+    first = next((cells for number, cells in table.rows if number <= HEADER_ROWS), [])  # blank rows are not kept
     seen = ", ".join(str(cell).strip() for cell in first if cell not in (None, ""))[:120]
     return (f"{where} has no header row: {need}{f' (its first row: {seen})' if seen else ''}: add --map "
             "'YOUR COLUMN=title' or move the headers up")
@@ -487,14 +549,17 @@ def _target(value: object, today: dt.date, db: Store, problem) -> _Target | None
     """An Excel date cell, or text: a UK or ISO date, a period ("June 2024"), or words that are no date
     ("Ongoing", "TBC"), kept as they are. Text shaped like one day that is no day ("31/02/2024") is a problem."""
     if isinstance(value, dt.datetime):
-        return _Target(value.date())
+        value = value.date()
     if isinstance(value, dt.date):
+        if why := outside_years(value):
+            problem(f"the date {why}")
+            return None
         return _Target(value)
     text = _text(value)
     try:
         due = parse_due(text, today, db.add_working_days)
     except IlacsError as error:
-        if _DAY_SHAPES.match(text):
+        if isinstance(error, OutsideYears) or _DAY_SHAPES.match(text):
             problem(str(error))
             return None
         return _Target(None, text)

@@ -5,15 +5,16 @@ Returns plain dataclasses; never prints.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from ilacs_cli.dates import FIRST_YEAR, LAST_YEAR
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.files import check_target
 from ilacs_cli.migrations import NAMES
 from ilacs_cli.store import Store
 from ilacs_cli.workdays import FIRST_DAY, LAST_DAY
-
 
 
 @dataclass
@@ -51,6 +52,11 @@ def check(db: Store) -> list[Finding]:
         if item.status != item.latest_status else
         f"action {item.id} carries a latest update (time, author or note) that is not its latest update's"
         for item in astray[:5]) or "every action's status and latest update are its latest update's"))
+    astray = db.due_outside(dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31))
+    findings.append(Finding("due dates", not astray, "; ".join(
+        f"{item.kind} {'D' if item.kind == 'deadline' else ''}{item.id} is due {item.due}" for item in astray[:5])
+        + f"; each must be a day in the years {FIRST_YEAR} to {LAST_YEAR}: correct it with ilacs edit"
+        if astray else f"every due date is a day in the years {FIRST_YEAR} to {LAST_YEAR}"))
     shape = db.calendar_shape()
     days = (LAST_DAY - FIRST_DAY).days + 1
     calendar_ok = (shape.days, shape.first, shape.last, shape.misnumbered) == (

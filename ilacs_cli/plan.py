@@ -13,7 +13,7 @@ from pathlib import Path
 from ilacs_cli import rules
 from ilacs_cli.addresses import who
 from ilacs_cli import store as records
-from ilacs_cli.dates import DueDate, human, parse_due, today_in_england
+from ilacs_cli.dates import DueDate, human, outside_years, parse_due, today_in_england
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.store import Store
 
@@ -256,7 +256,20 @@ def load_seeds(db: Store, paths: list[Path]) -> list[str]:
 
     seeds = [read_seed(path) for path in paths]  # every file checked before anything is written
     with db.transaction(origin="seed", command="seed", author=who(None)):
+        _check_previous(seeds, db)
         return [_load_seed(db, seed) for seed in seeds]
+
+
+def _check_previous(seeds: list, db: Store) -> None:
+    """A seed file's `previous` names an inspection loaded with it, one in the database, or an example plan."""
+    known = {seed.inspection["id"] for seed in seeds} | set(db.inspection_ids()) | \
+        {path.stem for path in bundled_seed_files()}
+    for seed in seeds:
+        previous = seed.inspection.get("previous")
+        if previous is not None and previous not in known:
+            raise IlacsError(f"{seed.path.name}: inspection.previous: '{previous}' is no inspection in the database "
+                             "or in the files loaded: load that inspection's file with this one, or leave previous "
+                             "out")
 
 
 def _seed_date(value: object) -> DueDate:
@@ -286,7 +299,7 @@ def _load_seed(db: Store, seed) -> str:
         if rule:
             event = dates[rule["after"]]
             if event:
-                due = compute_due(db, dt.date.fromisoformat(event), rule["count"], rule["unit"]).isoformat()
+                due = _rule_due(db, seed, index, dt.date.fromisoformat(event), rule)
             stated = deadline.get("stated")
             if stated and due and _seed_date(stated).day.isoformat() != due:
                 raise IlacsError(f"{seed.path.name}: deadlines #{index}.stated: {stated} disagrees with the rule's {due}")
@@ -314,6 +327,17 @@ def _load_seed(db: Store, seed) -> str:
                       author=f"seed: {action_source}", on_day=_seed_date(action["on"]).day.isoformat()
                       if "on" in action else None)
     return inspection_id
+
+
+def _rule_due(db: Store, seed, index: int, event: dt.date, rule: dict) -> str:
+    """The ISO day a seed file's deadline rule gives, which must fall in the years dates.py takes."""
+    try:
+        day = compute_due(db, event, rule["count"], rule["unit"])
+    except IlacsError as error:  # beyond the working-day calendar
+        raise IlacsError(f"{seed.path.name}: deadlines #{index}.rule: {error}") from None
+    if why := outside_years(day):
+        raise IlacsError(f"{seed.path.name}: deadlines #{index}.rule: the rule's day {why}")
+    return day.isoformat()
 
 
 def add_inspection(db: Store, inspection_id: str, *, authority: str, kind: str | None,

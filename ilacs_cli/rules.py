@@ -45,6 +45,25 @@ KINDS = ("standard", "short", "focused-visit", "monitoring-visit", "jtai")
 # Where a status update came from.
 ORIGINS = ("seed", "import", "command", "undo")
 
+# -- how much a file may bring in ----------------------------------------------------------
+# Hostile or damaged files (issue 14) brought in a 419-million-character title and a million rows. Real plans are
+# far inside these: the five examples' longest text is 182 characters, and a council's plan has hundreds
+# of actions, not tens of thousands.
+
+TEXT_LIMIT = 5_000  # characters in one title, note, measure or other text, from a spreadsheet cell or a seed file
+IMPORT_ROWS_LIMIT = 50_000  # rows (not counting blank ones) in one imported CSV file or sheet
+FILE_BYTES_LIMIT = 50_000_000  # bytes of a CSV file, or of a workbook once unpacked (what openpyxl would parse)
+AREA_NUMBER_LIMIT = 99  # areas for improvement are numbered 1 to this
+RULE_DAYS_LIMIT = 2_000  # a deadline's rule counts at most this many days after its event
+
+
+def too_long(text: str) -> str | None:
+    """Why `text` is too long for one field (naming the limit), or None when it fits."""
+    if len(text) <= TEXT_LIMIT:
+        return None
+    return f"{len(text):,} characters: a field holds at most {TEXT_LIMIT:,}; shorten it"
+
+
 # -- the RAG rule's numbers -----------------------------------------------------------
 
 AMBER_WORKING_DAYS = 10

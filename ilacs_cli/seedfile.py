@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -10,7 +11,8 @@ from typing import Any
 
 from ilacs_cli.dates import exact_day, parse_due, today_in_england
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.rules import GRADES, JUDGEMENT_NAMES, KINDS, STATUSES
+from ilacs_cli.rules import (AREA_NUMBER_LIMIT, GRADES, JUDGEMENT_NAMES, KINDS, RULE_DAYS_LIMIT, STATUSES,
+                             too_long)
 
 _KEYS = {
     "inspection": {"id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end",
@@ -60,25 +62,67 @@ def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
     inspection = data.get("inspection")
     if not isinstance(inspection, dict):
         raise fail("[inspection]", "missing")
+    for section in ("judgements", "areas", "deadlines", "actions"):
+        entries = data.get(section, [])
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise fail(section, f"must be [[{section}]] tables, each with its fields (see docs/seeds.md)")
     seed = SeedFile(path, inspection, *(data.get(name, []) for name in ("judgements", "areas", "deadlines", "actions")))
     for section in _KEYS:
         entries = [inspection] if section == "inspection" else getattr(seed, section)
+        seen: dict[object, int] = {}
         for index, entry in enumerate(entries, 1):
             where = section if section == "inspection" else f"{section} #{index}"
             if extra := set(entry) - _KEYS[section]:
                 raise fail(f"{where}.{sorted(extra)[0]}", "unknown field")
             _check(entry, section, lambda name, problem: fail(f"{where}.{name}", problem))
+            if name := _UNIQUE.get(section):  # a second entry would be dropped, or replace the first
+                if entry[name] in seen:
+                    raise fail(f"{where}.{name}", f"{entry[name]!r} is also {section} #{seen[entry[name]]}'s: each "
+                                                  f"{name} is given once")
+                seen[entry[name]] = index
+    areas = {area["number"] for area in seed.areas}
+    for index, action in enumerate(seed.actions, 1):
+        if "area" in action and action["area"] not in areas:
+            raise fail(f"actions #{index}.area", f"no area {action['area']} in this file: add it as [[areas]] "
+                                                 f"(areas here: {', '.join(map(str, sorted(areas))) or 'none'})")
     return seed
 
 
+# The field that tells a section's entries apart; a dated field (the lead's `on` too) is read as a date.
+_UNIQUE = {"judgements": "area", "areas": "number", "deadlines": "key", "actions": "key"}
+_DATES = ("fieldwork_start", "fieldwork_end", "published", "stated", "met_on", "due", "on")
+_WHOLE_NUMBERS = {("areas", "number"), ("actions", "area")}
+
+
 def _check(entry: dict, section: str, fail) -> None:
+    """Each field's type and range, then the rules between fields; `fail(field, problem)` makes the error."""
     required = {"inspection": ("id",), "judgements": ("area",), "areas": ("number", "title"),
                 "deadlines": ("key", "title"), "actions": ("key", "title")}[section]
     for name in required:
         if entry.get(name) in (None, ""):
             raise fail(name, "required")
-    if section == "inspection" and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(entry["id"])):
+    days = {}
+    for name, value in entry.items():
+        if name in _DATES:
+            days[name] = _day(value, lambda problem: fail(name, problem))
+        elif (section, name) in _WHOLE_NUMBERS:
+            if type(value) is not int or not 1 <= value <= AREA_NUMBER_LIMIT:
+                raise fail(name, f"{value!r} must be a whole number from 1 to {AREA_NUMBER_LIMIT}")
+        elif name == "points":
+            if not isinstance(value, list) or not all(isinstance(point, str) for point in value):
+                raise fail(name, 'must be a list of text, e.g. ["first point", "second point"]')
+            for point in value:
+                if why := too_long(point):
+                    raise fail(name, why)
+        elif name != "rule":
+            if not isinstance(value, str):
+                raise fail(name, f"{value!r} must be text, in quotes")
+            if why := too_long(value):
+                raise fail(name, why)
+    if section == "inspection" and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entry["id"]):
         raise fail("id", f"'{entry['id']}' must be lower-case letters, digits and hyphens, e.g. brighton-2025")
+    if days.get("fieldwork_start") and days.get("fieldwork_end") and days["fieldwork_end"] < days["fieldwork_start"]:
+        raise fail("fieldwork_end", f"{days['fieldwork_end']} is before fieldwork_start, {days['fieldwork_start']}")
     choices = {"kind": KINDS if section == "inspection" else ("deadline", "milestone"),
                "area": tuple(JUDGEMENT_NAMES) if section == "judgements" else None,
                "grade": GRADES, "previous_grade": GRADES,
@@ -88,20 +132,23 @@ def _check(entry: dict, section: str, fail) -> None:
             raise fail(name, f"'{entry[name]}' is not one of {', '.join(allowed)}")
     if section == "actions" and "on" in entry and exact_day(str(entry["on"])) is None:
         raise fail("on", f"'{entry['on']}' is not a day: give the day the document describes, e.g. 2019-05-15")
-    for name in ("fieldwork_start", "fieldwork_end", "published", "stated", "met_on", "due"):
-        if name in entry:
-            try:
-                parse_due(str(entry[name]), today_in_england())
-            except IlacsError as error:
-                raise fail(name, str(error)) from None
     if section == "deadlines":
         if ("rule" in entry) == ("due" in entry):
             raise fail("rule", "give exactly one of rule and due")
         rule = entry.get("rule")
         if rule is not None and not (
-            isinstance(rule, dict) and isinstance(rule.get("count"), int) and rule.get("count") > 0
+            isinstance(rule, dict) and type(rule.get("count")) is int and 0 < rule["count"] <= RULE_DAYS_LIMIT
             and rule.get("unit") in ("working-days", "calendar-days")
             and rule.get("after") in ("published", "fieldwork_end") and len(rule) == 3):
-            raise fail("rule", "must be {count = N, unit = working-days|calendar-days, after = published|fieldwork_end}")
-    if section == "areas" and not isinstance(entry["number"], int):
-        raise fail("number", "must be a whole number")
+            raise fail("rule", f"must be {{count = N, unit = working-days|calendar-days, after = "
+                               f"published|fieldwork_end}}, N from 1 to {RULE_DAYS_LIMIT:,}")
+
+
+def _day(value: object, fail) -> dt.date:
+    """A seed file's date: a TOML date (2025-03-03) or text in a form the command line takes ("June 2025")."""
+    if isinstance(value, (dt.datetime, dt.time)) or not isinstance(value, (dt.date, str)):
+        raise fail(f"{value!r} must be a date, e.g. 2025-03-03 or \"June 2025\"")
+    try:
+        return parse_due(str(value), today_in_england()).day
+    except IlacsError as error:
+        raise fail(str(error)) from None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ilacs_cli.errors import IlacsError
+from ilacs_cli.rules import FILE_BYTES_LIMIT, IMPORT_ROWS_LIMIT, TEXT_LIMIT
 
 # OWASP CSV injection: a cell starting with one of these may run as a formula in a spreadsheet program.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -106,10 +107,25 @@ _OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsb")
 
 @dataclass
 class Table:
-    """A CSV file or one sheet of a workbook as read: every row, numbered as the spreadsheet numbers it (from 1),
-    text that `neutralise` guarded restored. Where the header row is, the caller decides."""
+    """A CSV file or one sheet of a workbook as read: every row but blank ones, numbered as the spreadsheet numbers
+    it (from 1), text that `neutralise` guarded restored. Where the header row is, the caller decides."""
     name: str | None  # the sheet's name; None for a CSV file
     rows: list[tuple[int, list[object]]]
+
+
+def _table(name: str | None, rows: Iterable[Iterable[object]], where: str) -> Table:
+    """The rows that are not blank, read one at a time: a sheet of a million rows is refused at row
+    IMPORT_ROWS_LIMIT + 1, before the rest is read."""
+    kept = []
+    for number, cells in enumerate(rows, 1):
+        cells = [restore(cell) if isinstance(cell, str) else cell for cell in cells]
+        if all(cell is None or cell == "" for cell in cells):
+            continue
+        if len(kept) == IMPORT_ROWS_LIMIT:
+            raise IlacsError(f"{where} has more than {IMPORT_ROWS_LIMIT:,} rows: ilacs imports at most "
+                             f"{IMPORT_ROWS_LIMIT:,} rows at a time: split the plan into smaller files")
+        kept.append((number, cells))
+    return Table(name, kept)
 
 
 def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
@@ -145,27 +161,66 @@ def _read_csv(path: Path) -> Table:
         raise IlacsError(f"{path.name} is an Excel workbook named .csv: rename it {path.stem}.xlsx and import that")
     if start.startswith(_OLE):
         raise IlacsError(f"{path.name} is an Excel .xls file named .csv: save it as .xlsx or CSV and import that")
+    _check_size(path, _size(path), "is")
     try:
         data = path.read_bytes()
     except OSError as error:
         raise IlacsError(f"cannot read {path}: {error.strerror}") from None
-    try:  # some tools save CSV as UTF-16, always with a byte-order mark
-        text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # some tools save CSV as UTF-16, always with a byte-order mark
         try:
-            text = data.decode("cp1252")  # what Excel on Windows saves as "CSV"
+            data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
-            text = None
-    if text is None or "\x00" in text:
+            data = b"\x00"  # not text after all
+    if b"\x00" in data:
         raise IlacsError(f"{path.name} is not a CSV text file: save the sheet as CSV UTF-8 and import that")
     try:
-        lines = list(csv.reader(io.StringIO(text)))
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as not_utf8:
+        try:
+            text = data.decode("cp1252")  # what Excel on Windows saves as "CSV"
+        except UnicodeDecodeError as error:
+            byte = data[error.start]  # a byte cp1252 leaves undefined: 0x81, 0x8d, 0x8f, 0x90 or 0x9d
+            raise IlacsError(f"{path.name} is neither UTF-8 nor Windows-1252 text (byte 0x{byte:02x} at offset "
+                             f"{not_utf8.start:,}): save the sheet as CSV UTF-8 and import that") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        table = _table(None, reader, path.name)
     except csv.Error as error:
+        if "field limit" in str(error):  # the csv module stops at 131,072 characters: far beyond TEXT_LIMIT
+            error = f"a cell on line {reader.line_num} is longer than {csv.field_size_limit():,} characters; a " \
+                    f"cell holds at most {TEXT_LIMIT:,}"
         raise IlacsError(f"cannot read {path.name} as CSV ({error}): save the sheet as CSV UTF-8 and import "
                          "that") from None
-    if not lines:
+    if not table.rows:
         raise IlacsError(f"{path.name} is empty: export the action plan with a header row")
-    return Table(None, [(number, [restore(cell) for cell in cells]) for number, cells in enumerate(lines, 1)])
+    return table
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as error:
+        raise IlacsError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _check_size(path: Path, size: int, how: str) -> None:
+    """Refuse a file of more than FILE_BYTES_LIMIT bytes (`how`: "is", or "unpacks to" for a workbook)."""
+    if size > FILE_BYTES_LIMIT:
+        raise IlacsError(f"{path.name} {how} {size / 1e6:,.0f} MB: ilacs reads files of at most "
+                         f"{FILE_BYTES_LIMIT / 1e6:,.0f} MB: save the action plan alone in a new file and import that")
+
+
+def _unpacked_size(path: Path) -> int:
+    """The bytes a workbook's parts unpack to, as its zip directory declares them. zipfile never hands out more than
+    the declared size of a part (a part that unpacks to more fails its CRC check), so the sum bounds what openpyxl
+    parses: a 410 KB workbook that unpacks to 419 MB of text is refused before any XML is read."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(part.file_size for part in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise _unreadable(path, error) from None
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
@@ -174,6 +229,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
     if _start(path).startswith(_OLE):
         raise IlacsError(f"{path.name} is password-protected (or an old .xls file): save a copy without a password "
                          "as .xlsx (Excel Workbook) and import that")
+    _check_size(path, _unpacked_size(path), "unpacks to")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - a damaged file fails in many ways (zip, XML, openpyxl's own)
@@ -189,16 +245,25 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
         else:
             pages = book.worksheets
         try:
-            return [Table(page.title, [(number, [restore(cell) if isinstance(cell, str) else cell for cell in cells])
-                                       for number, cells in enumerate(page.iter_rows(values_only=True), 1)])
+            return [_table(page.title, page.iter_rows(values_only=True), f"sheet '{page.title}' of {path.name}")
                     for page in pages]
+        except IlacsError:
+            raise
         except Exception as error:  # noqa: BLE001 - read_only parses each sheet's XML as it is read
             raise _unreadable(path, error) from None
     finally:
         book.close()
 
 
-def _unreadable(path: Path, error: Exception) -> IlacsError:
-    reason = str(error).strip() or type(error).__name__
+def _unreadable(path: Path, error: BaseException) -> IlacsError:
+    """One line: what was wrong (the first cause openpyxl wrapped, which names it), and the fix."""
+    from defusedxml import DefusedXmlException
+
+    while error.__cause__ is not None:
+        error = error.__cause__
+    if isinstance(error, DefusedXmlException):  # defusedxml refused it (see pyproject.toml)
+        reason = f"its XML declares entities or a document type ({type(error).__name__}), as no Excel workbook does"
+    else:
+        reason = " ".join(str(error).split()) or type(error).__name__
     return IlacsError(f"cannot read {path.name} as an Excel workbook ({reason}): open it in Excel, save it as .xlsx "
                       "and import that")

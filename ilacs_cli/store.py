@@ -241,6 +241,13 @@ class OutOfStep(NamedTuple):
     latest_status: str | None
 
 
+class DueOutside(NamedTuple):
+    """An action or deadline due on a day outside the years ilacs takes (or on text that is no ISO day)."""
+    kind: str  # "action" or "deadline"
+    id: int
+    due: str
+
+
 class CalendarShape(NamedTuple):
     days: int
     first: str | None
@@ -897,6 +904,17 @@ class Store:
                WHERE s.id IS NULL OR s.new_status <> a.status OR s.at IS NOT a.updated_at
                   OR s.author IS NOT a.updated_by OR s.note IS NOT a.update_note ORDER BY a.id""", (), OutOfStep)
 
+    def due_outside(self, first: dt.date, last: dt.date) -> list[DueOutside]:
+        """Actions and deadlines due before `first` or after `last`, or on text that is no ISO date."""
+        bounds = {"first": first.isoformat(), "last": last.isoformat()}
+        return self._all(
+            """SELECT 'action', id, due FROM actions WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
+                 OR date(due) IS NOT due)
+               UNION ALL
+               SELECT 'deadline', id, due FROM deadlines WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
+                 OR date(due) IS NOT due)
+               ORDER BY 1, 2""", bounds, DueOutside)
+
     def calendar_shape(self) -> CalendarShape:
         """Days held, first and last day, and how many days are numbered out of step with the working days."""
         return self._all(
@@ -912,6 +930,12 @@ class Store:
     def applied_migrations(self) -> list[str]:
         return [row[0] for row in self._all(
             "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name")]
+
+    def table_columns(self, table: str) -> dict[str, str]:
+        """One exported table's columns and the type each is declared with (INTEGER or TEXT)."""
+        if table not in EXPORT_TABLES:
+            raise ValueError(table)
+        return {row[1]: row[2].upper() for row in self._all(f"PRAGMA table_info({table})")}
 
     def table_rows(self, table: str) -> list[dict]:
         """Every row of one exported table, in id order, as column -> value."""

@@ -81,7 +81,7 @@ def test_undo_reverses_a_whole_import(db, tmp_path):
 
 def test_check_passes_a_sound_file_and_names_what_is_wrong(db):
     findings = json.loads(ok("check", "--json", db=db))
-    assert [f["check"] for f in findings if not f["ok"]] == [] and len(findings) == 6
+    assert [f["check"] for f in findings if not f["ok"]] == [] and len(findings) == 7
     with sqlite3.connect(db) as conn:  # a program other than ilacs edits an action behind its history's back
         conn.execute("UPDATE actions SET status = 'done' WHERE id = 1")
     out = ilacs("check", db=db)

@@ -140,6 +140,9 @@ def _read_json(file: Path):
         raise IlacsError(f"no file {file}: check the path") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise IlacsError(f"cannot read {file} as JSON ({error}): use a file made by ilacs export --all") from None
+    except RecursionError:  # lists or objects nested thousands deep: an export is nested five deep
+        raise IlacsError(f"cannot read {file} as JSON (nested too deeply for an ilacs export): use a file made by "
+                         "ilacs export --all") from None
 
 
 # -- summary and report -------------------------------------------------------------
