@@ -127,7 +127,11 @@ def test_user_text_is_escaped_in_every_form(plan):
     page = ok(*args, "-f", "html", db=db)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; | *urgent* &amp; [link](x)" in page
     markdown = ok(*args, "-f", "markdown", db=db)
-    assert r"\<script\>alert\(1\)\</script\> \| \*urgent\* & \[link\]\(x\)" in markdown
+    assert r"\<script>alert(1)\</script> \| \*urgent\* & \[link\](x)" in markdown
+    from markdown_it import MarkdownIt  # installed with rich
+
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "<script" not in rendered and "<a " not in rendered and "<em>" not in rendered
     assert title in [i["title"] for i in items(digests(db, *args[1:])["A Watson"])]
 
 

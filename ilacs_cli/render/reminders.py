@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 from ilacs_cli.dates import human
 from ilacs_cli.render import printable
@@ -81,9 +82,27 @@ def _text(digest: Digest, addressed: bool) -> str:
 
 # -- Markdown -----------------------------------------------------------------------
 
-def escape_markdown(value: str) -> str:
-    """User text made inert in Markdown (and in a table cell), control characters shown as escapes."""
-    return "".join("\\" + char if char in "\\`*_{}[]<>()#|!~" else char for char in printable(value))
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # an HTML tag, comment or autolink would start here
+_EMPHASIS = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # an underscore inside a word is never emphasis
+_PUNCTUATION_AFTER = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # a backslash that would escape what follows
+
+
+def escape_markdown(value: str, *, table: bool = False) -> str:
+    """User text made inert in Markdown, control characters shown as escapes, with a backslash only where the text
+    would otherwise be read as markup: text pasted into Word, Teams or an e-mail shows few or no backslashes.
+
+    Escaped: a backslash before punctuation, backticks, asterisks, an underscore at a word's edge, `<` opening a
+    tag, `~~`, square brackets where they could make a link (`](`, `][`, `[...]:`), `!` before `[`, and `|` in
+    a table cell (`table`). Parentheses, `#`, `{}` and a lone `[23]` are left alone: nothing reads them there."""
+    text = printable(value)
+    text = _PUNCTUATION_AFTER.sub(r"\\\\", text)
+    text = text.replace("`", "\\`").replace("*", "\\*").replace("~~", "\\~\\~")
+    text = _EMPHASIS.sub(r"\\_", text)
+    text = _TAG_START.sub(r"\\<", text)
+    if re.search(r"\]\s*[(\[:]", text):
+        text = text.replace("[", "\\[").replace("]", "\\]")
+    text = text.replace("![", "\\![") if "![" in text else text
+    return text.replace("|", "\\|") if table else text
 
 
 def markdown(digests: list[Digest]) -> str:
@@ -96,7 +115,7 @@ def markdown(digests: list[Digest]) -> str:
             for group in section.groups:
                 lines += ["", f"### {escape_markdown(group_heading(group))}", "", "| " + " | ".join(COLUMNS) + " |",
                           "|" + "---|" * len(COLUMNS)]
-                lines += ["| " + " | ".join(escape_markdown(cell) for cell in cells(item)) + " |"
+                lines += ["| " + " | ".join(escape_markdown(cell, table=True) for cell in cells(item)) + " |"
                           for item in group.items]
         lines.append("")
     return "\n".join(lines)
