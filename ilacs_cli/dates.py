@@ -203,6 +203,20 @@ def human(day: dt.date | str | None) -> str:
     return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+def day_range(start: str | None, end: str | None) -> str:
+    """'11-15 Dec 2023', '29 Apr-3 May 2024', '30 Dec 2024-3 Jan 2025' for ISO days; 'dates unknown'."""
+    if not start or not end:
+        known = start or end
+        return f"{human(known)[4:]}" if known else "dates unknown"
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    close = f"{last.day} {_MONTH_NAMES[last.month - 1]} {last.year}"
+    if first.year != last.year:
+        return f"{first.day} {_MONTH_NAMES[first.month - 1]} {first.year}-{close}"
+    if first.month != last.month:
+        return f"{first.day} {_MONTH_NAMES[first.month - 1]}-{close}"
+    return close if first == last else f"{first.day}-{close}"
+
+
 def england() -> dt.tzinfo:
     """England's time zone (Europe/London: GMT in winter, BST in summer)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

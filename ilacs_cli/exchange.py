@@ -27,6 +27,9 @@ EXPORT_VERSION = 1
 PLAN_HEADERS = ["Id", "Area", "Area for improvement", "Ref", "Action", "Lead officer", "Target date",
                 "Target (as written)", "Measure of success", "Latest update on", "Latest update by", "Latest update",
                 "Status", "RAG"]
+# The most characters each column of PLAN_HEADERS takes in a workbook: longer text wraps, and the sheet prints on
+# landscape A4 at about 70% (a council's own plans print the same way).
+PLAN_WIDTHS = [6, 6, 24, 6, 32, 16, 12, 14, 24, 12, 16, 32, 12, 10]
 SUMMARY_HEADERS = ["Inspection", "Authority", "Published", "Overall", "Actions", "Open", "Overdue", "Done", "Red",
                    "Amber", "Green"]
 
@@ -41,34 +44,74 @@ def _iso(iso: str | None) -> str | None:
     return iso
 
 
-def _plan_cells(row: PlanRow, *, as_dates: bool = True) -> list[object]:
-    """One action's cells in PLAN_HEADERS order; dates as dt.date (for a workbook) or left as ISO text."""
-    date = _date if as_dates else _iso
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", rules.NOT_RATED: "Not rated"}
+UPDATE_HEADERS = ["Inspection", "Action id", "Action", "Recorded", "By", "Change", "Note"]
+
+
+def _plan_cells(row: PlanRow, *, in_words: bool = True) -> list[object]:
+    """One action's cells in PLAN_HEADERS order: for a workbook, dates as dt.date and status and RAG in words
+    ("In progress", "Red"); for CSV, dates as ISO text and the status and RAG as scripts read them."""
+    if in_words:
+        return [*_plan_facts(row, _date), rules.status_name(row.status), RAG_WORDS[row.rag]]
+    return [*_plan_facts(row, _iso), row.status, row.rag.upper()]
+
+
+def _plan_facts(row: PlanRow, date) -> list[object]:
     return [row.action_id, row.area, row.area_title, row.ref, row.action, row.lead_officer, date(row.target_date),
-            row.target_wording, row.measure, date(row.latest_update_on), row.latest_update_by,
-            row.latest_update_note, row.status, row.rag.upper()]
+            row.target_wording, row.measure, date(row.latest_update_on),
+            rules.author_name(row.latest_update_by) if date is _date else row.latest_update_by, row.latest_update_note]
 
 
 def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> list[Sheet]:
-    """A summary sheet, then one sheet per inspection in the layout councils use."""
+    """A summary sheet, one sheet per inspection in the layout councils use, and the dated history of every
+    action (an Updates sheet), each laid out to print."""
+    from ilacs_cli.dates import human
+
     rows = list(plan_rows(db, as_of, inspection))
     summary = []
     sheets = []
+    footing = f"As of {human(as_of)}"
     for item in db.inspection_counts(rules.overdue(as_of), inspection):
         mine = [row for row in rows if row.inspection == item.id]
         rag = rules.rag_counts([row.rag for row in mine])
-        summary.append([item.id, item.authority, _date(item.published), item.overall, len(mine),
+        summary.append([item.id, item.authority, _date(item.published), rules.grade_name(item.overall), len(mine),
                         item.actions_open, item.actions_overdue, item.actions_done, rag["red"], rag["amber"],
                         rag["green"]])
-        sheets.append(Sheet(item.id, PLAN_HEADERS, [_plan_cells(row) for row in mine]))
-    return [Sheet("Summary", SUMMARY_HEADERS, summary), *sheets]
+        sheets.append(Sheet(item.id, PLAN_HEADERS, [_plan_cells(row) for row in mine], PLAN_WIDTHS,
+                            heading=f"{item.authority or 'Authority unknown'}: action plan ({item.id})",
+                            footing=footing, rag_column="RAG", status_column="Status"))
+    updates = Sheet("Updates", UPDATE_HEADERS, _update_rows(db, inspection), heading="Status updates and corrections",
+                    footing=footing)
+    return [Sheet("Summary", SUMMARY_HEADERS, summary, heading="Action plans: summary", footing=footing),
+            *sheets, updates]
+
+
+def _update_rows(db: Store, inspection: str | None) -> list[list[object]]:
+    """Every status update and correction of the actions (of one inspection, or all), in the order recorded.
+
+    Its headers name the action but no other column of a plan, so `import` never takes it for a plan."""
+    from ilacs_cli import history
+
+    everything = dt.date(1, 1, 1)
+    lines = [(u.at, 0, u.id, [u.inspection, u.action_id, u.action_title, _date(u.at[:10]), rules.author_name(u.author),
+                              history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, words=True),
+                              u.note]) for u in db.status_updates_between(inspection, everything)]
+    areas = history.area_numbers(db, inspection)
+    for change in db.changes_between(inspection, everything):
+        if change.subject != "action":
+            continue
+        name, old, new = history.in_words(change, areas)
+        lines.append((change.at, 1, change.id, [change.inspection, change.subject_id, change.subject_title,
+                                                _date(change.at[:10]), rules.author_name(change.author),
+                                                history.correction_in_words(name, old, new), change.note]))
+    return [cells for *_, cells in sorted(lines, key=lambda line: line[:3])]
 
 
 def plan_table(db: Store, as_of: dt.date, inspection: str | None = None) -> Sheet:
     """Every action in one table (with an Inspection column), for CSV: dates stay ISO text; rows are produced as
     they are read."""
     return Sheet("Action plan", ["Inspection", *PLAN_HEADERS],
-                 ([row.inspection, *_plan_cells(row, as_dates=False)] for row in plan_rows(db, as_of, inspection)))
+                 ([row.inspection, *_plan_cells(row, in_words=False)] for row in plan_rows(db, as_of, inspection)))
 
 
 def dump(db: Store) -> dict:

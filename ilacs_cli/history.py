@@ -78,10 +78,19 @@ def correction_in_words(field: str, old: str | None, new: str | None) -> str:
     return f"{field}: {old or 'none'} -> {new or 'none'}"
 
 
-def update_in_words(old_status: str | None, new_status: str, old_due: str | None, new_due: str | None) -> str:
-    """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30', or 'added as not-started'."""
-    change = f"{old_status} -> {new_status}" if old_status else f"added as {new_status}"
-    return change + (f"; due {old_due or 'unknown'} -> {new_due}" if new_due else "")
+def update_in_words(old_status: str | None, new_status: str, old_due: str | None, new_due: str | None, *,
+                    words: bool = False) -> str:
+    """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30', or 'added as not-started'; with `words`, as a paper
+    says it: 'In progress → Blocked; due Thu 31 Oct 2024 → Sat 30 Nov 2024', 'Added as Not started'."""
+    if not words:
+        change = f"{old_status} -> {new_status}" if old_status else f"added as {new_status}"
+        return change + (f"; due {old_due or 'unknown'} -> {new_due}" if new_due else "")
+    from ilacs_cli.dates import human
+    from ilacs_cli.rules import status_name
+
+    change = (f"{status_name(old_status)} → {status_name(new_status)}" if old_status
+              else f"Added as {status_name(new_status)}")
+    return change + (f"; due {human(old_due)} → {human(new_due)}" if new_due else "")
 
 
 def trail(updates: list[StatusUpdate], corrections: list[Correction]) -> list[TrailLine]:

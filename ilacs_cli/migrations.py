@@ -404,10 +404,70 @@ def m010_times_in_england(db) -> None:
     _run(db, M010_REFUSE_UPDATE)
 
 
+M011_SCHEMA = """
+-- Read-only views for colleagues browsing the plan (Datasette, or any SQLite client): what is overdue and due soon
+-- today, with working days counted in the calendar table; progress by area; each plan's actions with their latest
+-- update; deadlines with their rules. Areas appear by number, never by row id, and no view names an owner's
+-- e-mail address. "Today" is the machine's local date. These views restate rules.py's definitions of overdue
+-- (open, due before today) and due soon (open, due today or within 10 working days): tests/test_browse.py checks
+-- them against `ilacs overdue` and `ilacs due`.
+CREATE VIEW plan AS
+SELECT a.inspection_id AS inspection, i.authority, ar.number AS area, ar.title AS area_title, a.id AS action_id,
+       a.ref, a.title AS action, a.owner, a.due, a.wording AS target_as_written, a.measure, a.status,
+       a.updated_at AS latest_update_at, a.updated_by AS latest_update_by, a.update_note AS latest_update
+FROM actions a JOIN inspections i ON i.id = a.inspection_id LEFT JOIN areas ar ON ar.id = a.area_id
+ORDER BY a.inspection_id, ar.number IS NULL, ar.number, a.due IS NULL, a.due, a.id;
+CREATE VIEW overdue AS
+SELECT p.inspection, p.authority, p.area, p.area_title, p.action_id, p.ref, p.action, p.owner, p.due,
+       (SELECT number FROM calendar WHERE day = date('now', 'localtime'))
+         - (SELECT number FROM calendar WHERE day = p.due) AS working_days_late,
+       CAST(julianday(date('now', 'localtime')) - julianday(p.due) AS INTEGER) AS days_late,
+       p.status, p.latest_update_at, p.latest_update
+FROM plan p
+WHERE p.status IN ('not-started', 'in-progress', 'blocked') AND p.due < date('now', 'localtime')
+ORDER BY working_days_late DESC, p.inspection, p.action_id;
+CREATE VIEW due_soon AS
+SELECT p.inspection, p.authority, p.area, p.area_title, p.action_id, p.ref, p.action, p.owner, p.due,
+       (SELECT number FROM calendar WHERE day = p.due)
+         - (SELECT number FROM calendar WHERE day = date('now', 'localtime')) AS working_days_left,
+       p.status, p.latest_update_at, p.latest_update
+FROM plan p
+WHERE p.status IN ('not-started', 'in-progress', 'blocked') AND p.due >= date('now', 'localtime')
+  AND p.due < (SELECT min(day) FROM calendar WHERE working = 1 AND number =
+               (SELECT number FROM calendar WHERE day = date('now', 'localtime')) + 11)
+ORDER BY p.due, p.inspection, p.action_id;
+CREATE VIEW progress_by_area AS
+SELECT a.inspection_id AS inspection, ar.number AS area, ar.title AS area_title,
+       sum(a.status = 'not-started') AS not_started, sum(a.status = 'in-progress') AS in_progress,
+       sum(a.status = 'blocked') AS blocked, sum(a.status = 'done') AS done, sum(a.status = 'cancelled') AS cancelled,
+       count(*) AS actions,
+       CASE WHEN count(*) > sum(a.status = 'cancelled')
+            THEN 100 * sum(a.status = 'done') / (count(*) - sum(a.status = 'cancelled')) END AS percent_done,
+       sum(a.status IN ('not-started', 'in-progress', 'blocked') AND a.due < date('now', 'localtime')) AS overdue
+FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id
+GROUP BY a.inspection_id, a.area_id
+ORDER BY a.inspection_id, ar.number IS NULL, ar.number;
+CREATE VIEW deadlines_with_rules AS
+SELECT d.inspection_id AS inspection, i.authority, 'D' || d.id AS deadline, d.title, d.due, d.wording,
+       CASE WHEN d.rule_count IS NOT NULL
+            THEN d.rule_count || ' ' || replace(d.rule_unit, '-', ' ') || ' after '
+                 || CASE d.rule_after WHEN 'published' THEN 'publication' ELSE 'the end of fieldwork' END END AS rule,
+       d.status, d.met_on
+FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
+ORDER BY d.inspection_id, d.due IS NULL, d.due, d.id;
+"""
+
+
+def m011_views_for_browsers(db) -> None:
+    """Views of the plan for colleagues' browsers and other SQLite clients: overdue, due soon, progress by area, the
+    plan, deadlines with their rules."""
+    _run(db, M011_SCHEMA)
+
+
 MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
               m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin,
               m008_every_change_recorded, m009_reminder_claims,
-              m010_times_in_england]
+              m010_times_in_england, m011_views_for_browsers]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
 # `ilacs check` looks for these: history is append-only, and each action's status is its latest update's.

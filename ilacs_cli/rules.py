@@ -41,6 +41,8 @@ JUDGEMENT_NAMES = {
     "overall": "Overall effectiveness",
 }
 KINDS = ("standard", "short", "focused-visit", "monitoring-visit", "jtai")
+KIND_NAMES = {"standard": "Standard inspection", "short": "Short inspection", "focused-visit": "Focused visit",
+              "monitoring-visit": "Monitoring visit", "jtai": "Joint targeted area inspection"}
 
 # Where a status update came from.
 ORIGINS = ("seed", "import", "command", "undo")
@@ -69,8 +71,10 @@ def too_long(text: str) -> str | None:
 AMBER_WORKING_DAYS = 10
 STALE_DAYS = 30
 RAG_DESCRIPTION = (f"Red: open and overdue, or blocked. Amber: open and due within {AMBER_WORKING_DAYS} working "
-                   f"days, or no status update for {STALE_DAYS} days. Green: on track, done or cancelled.")
+                   f"days, or no status update for {STALE_DAYS} days. Green: on track or done. A cancelled action "
+                   "is not rated.")
 RAGS = ("red", "amber", "green")
+NOT_RATED = ""  # the RAG of a cancelled action: counted apart, never green
 
 
 class Calendar(Protocol):
@@ -102,6 +106,24 @@ def statuses_named(names: Iterable[str]) -> tuple[str, ...]:
 
 def grade_name(grade: str | None) -> str:
     return GRADE_NAMES.get(grade, "unknown") if grade else "unknown"
+
+
+def status_name(status: str) -> str:
+    """'In progress' for in-progress: a status as a paper or a workbook says it."""
+    return STATUS_NAMES.get(status, status)
+
+
+def kind_name(kind: str | None) -> str:
+    """'Short inspection' for short; 'Inspection' when the kind is not known."""
+    return KIND_NAMES.get(kind, "Inspection") if kind else "Inspection"
+
+
+def author_name(author: str | None) -> str:
+    """Who recorded an update, as a paper says it: a seed file's name ('seed: 004_a2a4.txt') is the council's
+    published report the seed was taken from, not a person."""
+    if author and author.startswith("seed: "):
+        return "from the council's report"
+    return author or ""
 
 
 # -- due dates -------------------------------------------------------------------------
@@ -176,7 +198,9 @@ class RagRule(NamedTuple):
     stale_before: str  # ISO date: an open action whose latest update is earlier is amber
 
     def rate(self, status: str, due: str | None, updated_at: str | None) -> str:
-        """'red', 'amber' or 'green' (RAG_DESCRIPTION)."""
+        """'red', 'amber' or 'green' (RAG_DESCRIPTION); NOT_RATED for a cancelled action."""
+        if status == "cancelled":
+            return NOT_RATED
         if not is_open(status):
             return "green"
         if status == "blocked" or self.overdue.matches(status, due):
@@ -192,5 +216,5 @@ def rag_rule(as_of: dt.date, calendar: Calendar) -> RagRule:
 
 
 def rag_counts(rags: list[str]) -> dict[str, int]:
-    """How many actions are red, amber and green: every action counts (done and cancelled ones are green)."""
-    return {rag: rags.count(rag) for rag in RAGS}
+    """How many actions are red, amber and green (done ones are green), and how many are not rated (cancelled)."""
+    return {**{rag: rags.count(rag) for rag in RAGS}, "not rated": rags.count(NOT_RATED)}

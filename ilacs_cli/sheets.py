@@ -1,4 +1,5 @@
-"""Spreadsheet files: writing CSV and Excel workbooks, reading them back, and the CSV-injection rule.
+"""Spreadsheet files: writing CSV and Excel workbooks (laid out to print), reading them back, and the CSV-injection
+rule.
 
 openpyxl (imported only here, only by `export --format xlsx` and `import FILE.xlsx`) both reads and writes .xlsx,
 so one library serves export and import.
@@ -22,7 +23,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet could run as a formula, made inert with a leading apostrophe; other values as given."""
+    """Text that a spreadsheet could run as a formula, made inert with a leading apostrophe (OWASP's rule for CSV);
+    other values as given. A workbook needs no apostrophe: its text cells are never formulas."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -40,7 +42,11 @@ class Sheet:
     name: str
     headers: list[str]
     rows: Iterable[list[object]]  # text, numbers, dates (dt.date) or None; iterated once
-    widths: list[int] | None = None
+    widths: list[int] | None = None  # the most characters each column is given in a workbook (else WIDEST)
+    heading: str | None = None  # printed at the top of every page (the council and plan)
+    footing: str | None = None  # printed at the foot of every page, beside "Page N of M" (the date of the figures)
+    rag_column: str | None = None  # the header of a RAG column (Red, Amber, Green, Not rated), filled by its word
+    status_column: str | None = None  # ... and the status column that overrides it (Done, Cancelled, Blocked)
 
 
 def write_csv(sheet: Sheet, stream: BinaryIO, *, bom: bool = True) -> None:
@@ -57,36 +63,125 @@ def write_csv(sheet: Sheet, stream: BinaryIO, *, bom: bool = True) -> None:
         text.detach()  # the caller owns the stream (it may be stdout)
 
 
+FONT = "Arial"  # one sans font throughout (Excel's default, Calibri, is not on every machine LibreOffice runs on)
+FONT_SIZE = 10
+WIDEST = 40  # characters: a longer text wraps within its cell
+LINE_HEIGHT = 12.75  # points per line of 10-point Arial
+# Fills of a RAG cell by its word, and of a status that decides it, as (background, text colour).
+RAG_FILLS = {"Red": ("D4351C", "FFFFFF"), "Amber": ("F47738", "0B0C0C"), "Green": ("00703C", "FFFFFF"),
+             "Not rated": ("F3F2F1", "0B0C0C")}
+STATUS_FILLS = {"Done": "Green", "Cancelled": "Not rated", "Blocked": "Red"}
+
+
 def xlsx_bytes(sheets: list[Sheet]) -> bytes:
-    """A workbook: a bold, frozen header row per sheet, real date cells (dd/mm/yyyy), fitted column widths."""
+    """A workbook: one font, a bold header row frozen and repeated on every printed page, real date cells
+    (dd/mm/yyyy), text as text cells (never formulas), wrapped text in rows tall enough for it, RAG cells filled by
+    conditional formatting, and each sheet printed landscape on A4, one page wide, with page numbers."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
+    body, bold = Font(name=FONT, size=FONT_SIZE), Font(name=FONT, size=FONT_SIZE, bold=True)
+    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
     for sheet in sheets:
         page = book.create_sheet(sheet_title(sheet.name))
+        rows = [list(row) for row in sheet.rows]
+        most = sheet.widths or [WIDEST] * len(sheet.headers)
+        widths = [min(max([len(word) for word in header.split()] + [len(_shown(row[index])) for row in rows]) + 2,
+                      most[index]) for index, header in enumerate(sheet.headers)]
         page.append(sheet.headers)
         for cell in page[1]:
-            cell.font = Font(bold=True)
-        for row in sheet.rows:
-            page.append([neutralise(cell) for cell in row])
-        for cells in page.iter_rows(min_row=2):
+            cell.font, cell.alignment = bold, wrap
+        page.row_dimensions[1].height = LINE_HEIGHT * _lines(sheet.headers, widths) + 3
+        for row in rows:
+            page.append(row)
+        for number, cells in enumerate(page.iter_rows(min_row=2), 2):
             for cell in cells:
+                cell.font = body
                 if isinstance(cell.value, dt.date):
                     cell.number_format = "dd/mm/yyyy"
+                    cell.alignment = top
                 elif isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever it starts with
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    cell.data_type = "s"  # a text cell: never a formula, whatever it starts with
+                    cell.alignment = wrap
+                else:
+                    cell.alignment = top
+            page.row_dimensions[number].height = LINE_HEIGHT * _lines(rows[number - 2], widths) + 3
+        for index, width in enumerate(widths):
+            page.column_dimensions[get_column_letter(index + 1)].width = width
         page.freeze_panes = "A2"
-        for index, header in enumerate(sheet.headers):
-            longest = max([len(header)] + [len(_shown(row[index])) for row in sheet.rows])
-            page.column_dimensions[get_column_letter(index + 1)].width = min(longest + 2, 60)
         page.auto_filter.ref = page.dimensions
+        _rag_fills(page, sheet, len(rows))
+        _print_setup(page, sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _lines(row: list[object], widths: list[int]) -> int:
+    """How many lines the row's tallest cell wraps to, in columns `widths` characters wide."""
+    tallest = 1
+    for value, width in zip(row, widths):
+        room = max(int(width * 1.2) - 1, 1)  # text averages narrower than the "0" a width is counted in
+        lines = sum(max(1, -(-len(part) // room)) for part in _shown(value).split("\n"))
+        tallest = max(tallest, lines)
+    return tallest
+
+
+def _rag_fills(page, sheet: Sheet, count: int) -> None:
+    """Conditional formatting of the RAG column: a closing or blocking status first (so a status changed in Excel
+    recolours its row's RAG cell), then the RAG cell's own word."""
+    if not count or sheet.rag_column not in sheet.headers:
+        return
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    rag = get_column_letter(sheet.headers.index(sheet.rag_column) + 1)
+    cells = f"{rag}2:{rag}{count + 1}"
+
+    def rule(formula: str, word: str) -> FormulaRule:
+        background, text = RAG_FILLS[word]
+        return FormulaRule(formula=[formula], stopIfTrue=True, font=Font(name=FONT, bold=True, color=text),
+                           fill=PatternFill(start_color=background, end_color=background, fill_type="solid"))
+
+    if sheet.status_column in sheet.headers:
+        status = get_column_letter(sheet.headers.index(sheet.status_column) + 1)
+        for word, shown in STATUS_FILLS.items():
+            page.conditional_formatting.add(cells, rule(f'${status}2="{word}"', shown))
+    for word in RAG_FILLS:
+        page.conditional_formatting.add(cells, rule(f'{rag}2="{word}"', word))
+
+
+def _print_setup(page, sheet: Sheet) -> None:
+    """Landscape A4, one page wide (as many tall as it takes), narrow margins, the header row on every page, the
+    sheet's heading at the top and its footing with "Page N of M" at the foot."""
+    page.page_setup.orientation = "landscape"
+    page.page_setup.paperSize = page.PAPERSIZE_A4
+    page.page_setup.fitToWidth = 1
+    page.page_setup.fitToHeight = 0
+    page.sheet_properties.pageSetUpPr.fitToPage = True
+    page.print_title_rows = "1:1"
+    page.print_options.gridLines = True
+    page.page_margins.left = page.page_margins.right = 0.4
+    page.page_margins.top = page.page_margins.bottom = 0.6
+    page.page_margins.header = page.page_margins.footer = 0.25
+    if sheet.heading:
+        page.oddHeader.center.text = _header_text(sheet.heading)
+        page.oddHeader.center.font = f"{FONT},Bold"
+    if sheet.footing:
+        page.oddFooter.left.text = _header_text(sheet.footing)
+    page.oddFooter.right.text = "Page &P of &N"
+    for part in (page.oddHeader.center, page.oddFooter.left, page.oddFooter.right):
+        part.size = 9
+    page.oddFooter.left.font = page.oddFooter.right.font = FONT
+
+
+def _header_text(text: str) -> str:
+    """Text for a printed header or footer: & starts a code there (&P is the page number), so && is one &."""
+    return text.replace("&", "&&")[:200]
 
 
 def _shown(value: object) -> str:

@@ -3,8 +3,10 @@ import email.policy
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
+import zlib
 
 import pytest
 
@@ -194,3 +196,85 @@ def smtp_server():
         yield mailbox, env
     finally:
         controller.stop()
+
+
+# -- real clients: a browser, an office suite ------------------------------------------
+
+def png_pixels(path):
+    """Width, height and RGB rows of an 8-bit RGB or RGBA PNG (enough for a browser's screenshot)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, idat = 8, b""
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        body = data[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6) and body[12] == 0  # not interlaced
+        elif kind == b"IDAT":
+            idat += body
+        position += 12 + length
+    channels = 4 if colour == 6 else 3
+    raw, stride = zlib.decompress(idat), width * (4 if colour == 6 else 3)
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        if kind == 1:
+            for i in range(channels, stride):
+                line[i] = (line[i] + line[i - channels]) & 255
+        elif kind == 2:
+            line = bytearray((a + b) & 255 for a, b in zip(line, previous))
+        elif kind == 3:
+            for i in range(stride):
+                left = line[i - channels] if i >= channels else 0
+                line[i] = (line[i] + ((left + previous[i]) >> 1)) & 255
+        elif kind == 4:
+            for i in range(stride):
+                a = line[i - channels] if i >= channels else 0
+                b, c = previous[i], previous[i - channels] if i >= channels else 0
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x:x + 3]) for x in range(0, stride, channels)])
+        previous = line
+    return width, height, rows
+
+
+def chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def run_browser(browser, tmp_path, *args):
+    profile = tmp_path / "chromium-profile"
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180)
+
+
+def soffice():
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def office_to_pdf(office, document, tmp_path):
+    """`document` converted to PDF by LibreOffice headless (its own profile, so runs in parallel do not meet)."""
+    outdir = tmp_path / "office-out"
+    outdir.mkdir(exist_ok=True)
+    result = subprocess.run([office, "--headless", f"-env:UserInstallation={(tmp_path / 'office-profile').as_uri()}",
+                             "--convert-to", "pdf", "--outdir", str(outdir), str(document)],
+                            capture_output=True, text=True, timeout=180)
+    pdf = outdir / (document.stem + ".pdf")
+    assert result.returncode == 0 and pdf.exists(), result.stderr[-2000:]
+    return pdf
+
+
+def pdf_pages(pdf):
+    """Each page's text (poppler's pdftotext, layout kept), and each page's size in points."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    import re
+
+    sizes = [tuple(round(float(n)) for n in found) for found in
+             re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+    return text.split("\f")[:len(sizes)], sizes

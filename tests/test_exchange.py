@@ -69,7 +69,15 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(db, tmp_path):
     book = load_workbook(path)
     cells = [cell for sheet in book.worksheets for line in sheet.iter_rows() for cell in line]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
-    assert "'" + HOSTILE["title"] in [cell.value for cell in cells]
+    # In the workbook a text cell, exactly as typed: no apostrophe to show (and no <f> formula element at all).
+    title = next(cell for cell in cells if cell.value == HOSTILE["title"])
+    assert title.data_type == "s"
+    import zipfile
+
+    with zipfile.ZipFile(path) as package:
+        assert not [name for name in package.namelist() if "<f>" in package.read(name).decode("utf-8", "replace")]
+    out = ok("import", str(path), "--inspection", PLAN, db=db)
+    assert "0 added" in out and "0 updated" in out
     # Reading ilacs's own file back restores the text: the re-import matches the action and changes nothing.
     csv_path = tmp_path / "plan.csv"
     ok("export", PLAN, "-o", str(csv_path), db=db)
@@ -85,7 +93,10 @@ def test_xlsx_has_a_summary_and_one_sheet_per_inspection_with_real_dates(db, tmp
     ok("export", "--format", "xlsx", "-o", str(path), db=db)
     book = load_workbook(path)
     inspections = [row["id"] for row in json.loads(ok("list", "--json", db=db))]
-    assert book.sheetnames == ["Summary", *inspections]
+    assert book.sheetnames == ["Summary", *inspections, "Updates"]
+    updates = [row for row in book["Updates"].iter_rows(min_row=2, values_only=True) if row[1] == action]
+    assert [(row[0], row[2], row[5], row[6]) for row in updates] == [
+        (PLAN, "Audit supervision records", "Added as Not started", "action added")]
     summary = {row[0]: row for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary[PLAN][4] == len(json.loads(ok("actions", "--inspection", PLAN, "--json", db=db)))
     sheet = book[PLAN]

@@ -1,6 +1,7 @@
 """Reminders from cron and e-mail to owners, through the real CLI, a real SQLite file and a real SMTP server."""
 
 import json
+from html.parser import HTMLParser
 
 import pytest
 from conftest import copy_of, run_ilacs as ilacs
@@ -76,7 +77,7 @@ def test_text_digest_grouped_by_area_most_urgent_first(plan):
     area2 = lines.index("  East Sussex County Council (east-sussex-2023), area 2: "
                         "The recording of management oversight, supervision and direction")
     assert lines[area2 + 1] == f"    [{ids['late']}] Audit supervision records"
-    assert lines[area2 + 2] == "        due Fri 22 Dec 2023: 4 working days late; not-started"
+    assert lines[area2 + 2] == "        due Fri 22 Dec 2023: 4 working days late; not started"
     assert text.index("Audit supervision records") < text.index("Refresh the neglect toolkit")
     assert "B Khan" not in text and "C Jones" not in text
 
@@ -127,7 +128,11 @@ def test_user_text_is_escaped_in_every_form(plan):
     page = ok(*args, "-f", "html", db=db)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; | *urgent* &amp; [link](x)" in page
     markdown = ok(*args, "-f", "markdown", db=db)
-    assert r"\<script\>alert\(1\)\</script\> \| \*urgent\* & \[link\]\(x\)" in markdown
+    assert r"\<script>alert(1)\</script> \| \*urgent\* & \[link\](x)" in markdown
+    from markdown_it import MarkdownIt  # installed with rich
+
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "<script" not in rendered and "<a " not in rendered and "<em>" not in rendered
     assert title in [i["title"] for i in items(digests(db, *args[1:])["A Watson"])]
 
 
@@ -196,10 +201,50 @@ def test_send_mails_each_owner_their_own_digest(plan, smtp_server):
     assert f"[{ids['late']}] Audit supervision records" in text and "4 working days late" in text
     assert "To:" not in text and "C Jones" not in text
     page = watson.get_body(("html",)).get_content()
-    assert "<table>" in page and "Refresh the neglect toolkit" in page and "8 working days left" in page
+    assert "Refresh the neglect toolkit" in page and "8 working days left" in page
+    # Styled where Outlook keeps it: every table cell carries its style, every table its fallback attributes.
+    cells = StyledCells()
+    cells.feed(page)
+    assert cells.tables and all(attrs.get("border") == "1" and attrs.get("cellpadding") == "6"
+                                for attrs in cells.tables)
+    assert cells.cells and all("border: 1px solid #b1b4b6" in attrs.get("style", "") for _, attrs in cells.cells)
+    assert [text for tag, text in cells.headers] == ["Id", "Action or deadline", "Owner", "Due", "Working days",
+                                                     "Status"] * len(cells.tables)
+    late = next(attrs for text, attrs in cells.cells if text == "4 working days late")
+    assert "color: #b00020" in late["style"] and "font-weight: bold" in late["style"]
+    # Commands in words: <code> in the HTML part, plain in the text part; no backticks in either.
+    assert "<code" in page and "ilacs update ID --status STATUS --note TEXT</code>" in page
+    assert "`" not in page and "`" not in text
+    assert text.rstrip().endswith("or yourself with the command: ilacs update ID --status STATUS --note TEXT")
     khan = mailbox.messages[1][1]
     assert khan["Subject"] == "ILACS action plan reminder for Tue 2 Jan 2024: 1 due soon"
     assert "Private fostering awareness campaign" in khan.get_body(("plain",)).get_content()
+
+
+class StyledCells(HTMLParser):
+    """Each <table>'s attributes, each header's text, and each cell's text with its attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.cells, self.headers, self.open = [], [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append(dict(attrs))
+        elif tag in ("td", "th"):
+            self.open = (tag, dict(attrs), [])
+
+    def handle_data(self, data):
+        if self.open:
+            self.open[2].append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.open:
+            name, attrs, text = self.open
+            self.cells.append(("".join(text).strip(), attrs))
+            if name == "th":
+                self.headers.append((name, "".join(text).strip()))
+            self.open = None
 
 
 def test_second_send_on_the_same_day_sends_nothing_unless_forced(plan, smtp_server):

@@ -6,15 +6,11 @@ import io
 import json
 import os
 import re
-import shutil
 import stat
-import struct
-import subprocess
-import zlib
 from html.parser import HTMLParser
 
 import pytest
-from conftest import copy_of, run_ilacs as ilacs
+from conftest import chromium, copy_of, png_pixels, run_browser, run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 AS_OF = "2024-01-10"  # Wed 10 Jan 2024
@@ -115,10 +111,10 @@ def test_report_markdown_escapes_a_hostile_title(plan):
     db, ids = plan
     text = ok("report", PLAN, "--format", "markdown", "--as-of", AS_OF, db=db)
     assert HOSTILE not in text
-    escaped = (r'\<script\>alert\("x"\)\</script\> & \<img src=x onerror=alert\(1\)\> \| \*b\* '
-               r'\[l\]\(javascript:alert\(1\)\)')
+    # A backslash only where Markdown would read markup: a tag's <, the table's |, *, and brackets making a link.
+    escaped = r'\<script>alert("x")\</script> & \<img src=x onerror=alert(1)> \| \*b\* \[l\](javascript:alert(1))'
     assert escaped in text
-    rag_row = next(line for line in text.splitlines() if line.startswith("| 3 |") and escaped in line)
+    rag_row = next(line for line in text.splitlines() if line.startswith(f"| {ids[7]} | 3 |") and escaped in line)
     assert len(re.findall(r"(?<!\\)\|", rag_row)) == 9  # 8 columns: the title's own | did not add one
     rendered = MarkdownIt("commonmark").enable("table").render(text)
     assert "<script" not in rendered and "<img" not in rendered and 'href="javascript' not in rendered
@@ -218,58 +214,6 @@ class Bars(HTMLParser):
             self.bars.append((self.area, attrs["data-status"], int(attrs["data-count"]), float(attrs["width"])))
 
 
-def png_pixels(path):
-    """Width, height and RGB rows of an 8-bit RGB or RGBA PNG (enough for a browser's screenshot)."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    position, idat = 8, b""
-    while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
-        body = data[position + 8:position + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and colour in (2, 6) and body[12] == 0  # not interlaced
-        elif kind == b"IDAT":
-            idat += body
-        position += 12 + length
-    channels = 4 if colour == 6 else 3
-    raw, stride = zlib.decompress(idat), width * (4 if colour == 6 else 3)
-    rows, previous = [], bytearray(stride)
-    for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        if kind == 1:
-            for i in range(channels, stride):
-                line[i] = (line[i] + line[i - channels]) & 255
-        elif kind == 2:
-            line = bytearray((a + b) & 255 for a, b in zip(line, previous))
-        elif kind == 3:
-            for i in range(stride):
-                left = line[i - channels] if i >= channels else 0
-                line[i] = (line[i] + ((left + previous[i]) >> 1)) & 255
-        elif kind == 4:
-            for i in range(stride):
-                a = line[i - channels] if i >= channels else 0
-                b, c = previous[i], previous[i - channels] if i >= channels else 0
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append([tuple(line[x:x + 3]) for x in range(0, stride, channels)])
-        previous = line
-    return width, height, rows
-
-
-def chromium():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def run_browser(browser, tmp_path, *args):
-    profile = tmp_path / "chromium-profile"
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={profile}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=180)
-
-
 @pytest.mark.slow  # two headless chromium runs
 def test_html_report_renders_in_a_real_browser(plan, tmp_path):
     browser = chromium()
@@ -335,3 +279,51 @@ def colour_runs(row, colours):
         else:
             merged.append([name, length])
     return [tuple(run) for run in merged]
+
+
+# Each heading, and what opens its section (a table's header row, or the sentence in its place): a printed page
+# holding the heading holds that too.
+HEADINGS = {"Judgements": "Previous grade", "Deadlines": "Outcome", "Progress by area for improvement": "Area 1:",
+            "RAG rating": "Lead officer", "Late, and who owns it": "Owner",
+            "Status updates and corrections from": "No status updates"}
+
+
+def print_to_pdf(browser, tmp_path, page):
+    pdf = tmp_path / (page.stem + ".pdf")
+    result = run_browser(browser, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    assert result.returncode == 0 and pdf.exists(), result.stderr[-2000:]
+    return pdf
+
+
+@pytest.mark.slow  # chromium prints the paper to PDF
+def test_printed_paper_keeps_headings_with_their_tables_and_numbers_its_pages(plan, tmp_path):
+    from conftest import pdf_pages
+
+    browser = chromium()
+    if browser is None:
+        pytest.skip("chromium not installed (CI installs it: see .ci/run)")
+    db, ids = plan
+    for n in range(1, 25):  # enough actions that the RAG table runs over pages
+        ok("add-action", PLAN, "--area", str(1 + n % 3), "--owner", "E Green", "--due", "2024-03-29",
+           f"Follow-up action {n:02d} on practice standards", db=db)
+    page = tmp_path / "board.html"
+    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "-o", str(page), db=db)
+    pages, sizes = pdf_pages(print_to_pdf(browser, tmp_path, page))
+    assert set(sizes) == {(595, 842)}  # A4 portrait
+    # Measured: 4 pages; 3 before, with "RAG rating" and its paragraph at the foot of page 1 and the table on page 2,
+    # and Chromium's own header and footer naming the file instead of page numbers.
+    assert len(pages) == 4
+    for number, text in enumerate(pages, 1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines[-1].endswith(f"Page {number} of 4"), lines[-1]
+        assert lines[-1].startswith("Action plan progress: East Sussex County Council, as of Wed 10 Jan 2024")
+        body = "\n".join(lines[:-1])
+        for heading, opening in HEADINGS.items():
+            if f"\n{heading}" in body:
+                assert opening in body.split(f"\n{heading}")[1], (number, heading)
+        assert not lines[-2].startswith(("Deadlines overdue:", "Actions overdue, by owner")), (number, lines[-3:])
+    text = "\n".join(pages)
+    assert "Not rated" in text and "1 cancelled action is not rated" in text
+    assert "Short inspection, 11-15 Dec 2023; report published Tue 6 Feb 2024." in text
+    assert "seed:" not in text and ".txt" not in text and "kind " not in text and "east-sussex-2023" not in text
+    assert "In progress" in text and not re.search(r"\bIn\s*\n\s*progress", text)  # statuses never wrap

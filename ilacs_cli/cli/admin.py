@@ -1,4 +1,4 @@
-"""Commands that keep the database: where, init, seed, remove, backup, check."""
+"""Commands that keep the database: where, init, seed, remove, backup, check; serve shows it to browsers."""
 
 import sys
 from pathlib import Path
@@ -111,3 +111,18 @@ def check(db: DbOption = None, json: Json = False) -> None:
     if failed:
         raise IlacsError(f"{len(failed)} checks failed ({', '.join(failed)}): restore a backup, or keep this file "
                          "for investigation and copy it with `ilacs backup`")
+
+
+@app.command()
+def serve(port: Annotated[int, typer.Option(help="The port to listen on.")] = 8001,
+          host: Annotated[str, typer.Option(help="The address to listen on: 127.0.0.1 is this machine only; "
+                                                 "0.0.0.0 is every network it is on.")] = "127.0.0.1",
+          db: DbOption = None) -> None:
+    """The plan in colleagues' browsers: Datasette, read-only and live, with views of what is overdue, due soon and progress by area (needs pip install "ilacs[browse]").  Example: ilacs serve --port 8001"""
+    from ilacs_cli import browse
+
+    store = open_store(db)
+    path = store.path
+    store.close()  # upgraded if it was behind; Datasette opens it read-only itself
+    print(f"ilacs: serving {path} read-only at http://{host}:{port}/ (Ctrl-C stops it)", file=sys.stderr)
+    browse.serve(path, host, port)

@@ -85,7 +85,7 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
 
         def send(digest) -> str:
             message = mail.compose(settings.sender, digest.name, digest.email, reminders.subject(digest),
-                                   view.text([digest], addressed=False), view.html_page([digest], addressed=False))
+                                   view.text([digest], addressed=False), view.email_html(digest))
             outbox.send(message)
             return message["Message-ID"]
 

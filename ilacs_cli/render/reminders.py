@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 from ilacs_cli.dates import human
 from ilacs_cli.render import printable
+from ilacs_cli.rules import status_name
 from ilacs_cli.reminders import NO_EMAIL, Digest, ReminderGroup, ReminderItem
 
-COLUMNS = ["id", "what", "owner", "due", "when", "status"]
-FOOTER = "Sent by ilacs. Please record progress with your plan coordinator (or `ilacs update ID`)."
+COLUMNS = ["Id", "Action or deadline", "Owner", "Due", "Working days", "Status"]
+FOOTER = "Sent by ilacs. Please record progress with your plan coordinator, or yourself with the command: {command}"
+COMMAND = "ilacs update ID --status STATUS --note TEXT"
 
 
 def _day(iso: str) -> str:
@@ -53,7 +56,12 @@ def due(item: ReminderItem) -> str:
 def cells(item: ReminderItem) -> list[str]:
     """One item as the row COLUMNS describe."""
     owner = item.owner or ("" if item.kind == "deadline" else "owner unknown")
-    return [item.id, item.title, owner, due(item), when(item), item.status]
+    return [item.id, item.title, owner, due(item), when(item), _status(item)]
+
+
+def _status(item: ReminderItem) -> str:
+    """'In progress' for an action; a deadline's status ('open') as it is."""
+    return status_name(item.status) if item.kind == "action" else item.status
 
 
 # -- plain text ---------------------------------------------------------------------
@@ -73,17 +81,35 @@ def _text(digest: Digest, addressed: bool) -> str:
             for item in group.items:
                 owner = f"; owner {item.owner or 'unknown'}" if section.heading == NO_EMAIL else ""
                 lines.append(f"    [{item.id}] {item.title}")
-                lines.append(f"        due {due(item)}: {when(item)}; {item.status}{owner}")
+                lines.append(f"        due {due(item)}: {when(item)}; {_status(item).lower()}{owner}")
     if not addressed:
-        lines += ["", FOOTER]
+        lines += ["", FOOTER.format(command=COMMAND)]
     return "\n".join(printable(line) for line in lines) + "\n"
 
 
 # -- Markdown -----------------------------------------------------------------------
 
-def escape_markdown(value: str) -> str:
-    """User text made inert in Markdown (and in a table cell), control characters shown as escapes."""
-    return "".join("\\" + char if char in "\\`*_{}[]<>()#|!~" else char for char in printable(value))
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # an HTML tag, comment or autolink would start here
+_EMPHASIS = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # an underscore inside a word is never emphasis
+_PUNCTUATION_AFTER = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # a backslash that would escape what follows
+
+
+def escape_markdown(value: str, *, table: bool = False) -> str:
+    """User text made inert in Markdown, control characters shown as escapes, with a backslash only where the text
+    would otherwise be read as markup: text pasted into Word, Teams or an e-mail shows few or no backslashes.
+
+    Escaped: a backslash before punctuation, backticks, asterisks, an underscore at a word's edge, `<` opening a
+    tag, `~~`, square brackets where they could make a link (`](`, `][`, `[...]:`), `!` before `[`, and `|` in
+    a table cell (`table`). Parentheses, `#`, `{}` and a lone `[23]` are left alone: nothing reads them there."""
+    text = printable(value)
+    text = _PUNCTUATION_AFTER.sub(r"\\\\", text)
+    text = text.replace("`", "\\`").replace("*", "\\*").replace("~~", "\\~\\~")
+    text = _EMPHASIS.sub(r"\\_", text)
+    text = _TAG_START.sub(r"\\<", text)
+    if re.search(r"\]\s*[(\[:]", text):
+        text = text.replace("[", "\\[").replace("]", "\\]")
+    text = text.replace("![", "\\![") if "![" in text else text
+    return text.replace("|", "\\|") if table else text
 
 
 def markdown(digests: list[Digest]) -> str:
@@ -96,7 +122,7 @@ def markdown(digests: list[Digest]) -> str:
             for group in section.groups:
                 lines += ["", f"### {escape_markdown(group_heading(group))}", "", "| " + " | ".join(COLUMNS) + " |",
                           "|" + "---|" * len(COLUMNS)]
-                lines += ["| " + " | ".join(escape_markdown(cell) for cell in cells(item)) + " |"
+                lines += ["| " + " | ".join(escape_markdown(cell, table=True) for cell in cells(item)) + " |"
                           for item in group.items]
         lines.append("")
     return "\n".join(lines)
@@ -105,25 +131,33 @@ def markdown(digests: list[Digest]) -> str:
 # -- HTML ---------------------------------------------------------------------------
 
 STYLE = """
-body { font-family: Arial, Helvetica, sans-serif; color: #1b1b1b; max-width: 60em; margin: 1em auto; padding: 0 1em; }
+body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; max-width: 60em; margin: 1em auto; padding: 0 1em; }
 h1 { font-size: 1.3em; border-bottom: 2px solid #1d70b8; padding-bottom: .2em; }
 h2 { font-size: 1.1em; margin-top: 1.4em; }
 h3 { font-size: 1em; color: #505a5f; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 1em; }
-th, td { border: 1px solid #b1b4b6; padding: .3em .5em; text-align: left; vertical-align: top; }
+p { font-family: Arial, Helvetica, sans-serif; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1em; font-family: Arial, Helvetica, sans-serif;
+        font-size: 14px; }
+th, td { border: 1px solid #b1b4b6; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f2f1; }
 td.late { color: #b00020; font-weight: bold; }
+td.nowrap { white-space: nowrap; }
+code { font-family: Consolas, "Courier New", monospace; background: #f3f2f1; padding: 0 .2em; }
 section + section { page-break-before: always; }
 p.footer { color: #505a5f; font-size: .9em; }
 """
+# What a mail client that drops styles still draws: borders, padding, a grey header row.
+TABLE = '<table border="1" cellpadding="6" cellspacing="0" width="100%">'
+HEADER_CELL = '<th align="left" valign="top" bgcolor="#f3f2f1" scope="col">'
 
 
 def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
-    """Digests as one self-contained HTML page (inline CSS); `addressed` adds a To: heading to each."""
+    """Digests as one self-contained HTML page (a style sheet in its head); `addressed` adds a To: heading to
+    each."""
     esc = html.escape
     title = f"ILACS action plan reminders, {_day(digests[0].as_of)}" if digests else "ILACS action plan reminders"
     parts = ['<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n',
-             f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"]
+             f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"]
     for digest in digests:
         parts.append("<section>\n")
         if addressed:
@@ -132,16 +166,28 @@ def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
         for section in digest.sections:
             parts.append(f"<h2>{esc(section.heading)}</h2>\n")
             for group in section.groups:
-                parts.append(f"<h3>{esc(group_heading(group))}</h3>\n<table>\n<thead><tr>")
-                parts.append("".join(f"<th>{esc(column)}</th>" for column in COLUMNS) + "</tr></thead>\n<tbody>\n")
+                parts.append(f"<h3>{esc(group_heading(group))}</h3>\n{TABLE}\n<thead><tr>")
+                parts.append("".join(f"{HEADER_CELL}{esc(column)}</th>" for column in COLUMNS) +
+                             "</tr></thead>\n<tbody>\n")
                 for item in group.items:
-                    row = [f"<td>{esc(cell)}</td>" for cell in cells(item)]
+                    row = [f'<td valign="top">{esc(cell)}</td>' for cell in cells(item)]
+                    row[3] = f'<td valign="top" class="nowrap">{esc(due(item))}</td>'
                     if item.overdue:
-                        row[4] = f'<td class="late">{esc(when(item))}</td>'
+                        row[4] = f'<td valign="top" class="late"><font color="#b00020">{esc(when(item))}</font></td>'
                     parts.append("<tr>" + "".join(row) + "</tr>\n")
                 parts.append("</tbody>\n</table>\n")
         if not addressed:
-            parts.append(f'<p class="footer">{esc(FOOTER)}</p>\n')
+            parts.append(f'<p class="footer">{esc(FOOTER).format(command=f"<code>{esc(COMMAND)}</code>")}</p>\n')
         parts.append("</section>\n")
-    parts.append("</body>\n</html>\n")
+    parts.append("</main>\n</body>\n</html>\n")
     return "".join(parts)
+
+
+def email_html(digest: Digest) -> str:
+    """One digest as the HTML part of an e-mail: the style sheet inlined into each element's style attribute
+    (css-inline), since Outlook and many webmail clients drop a <style> block, and the sheet kept too for those
+    that read it."""
+    import css_inline
+
+    return css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False).inline(
+        html_page([digest], addressed=False))

@@ -1,14 +1,19 @@
-"""The progress paper on one action plan, as Markdown or as one self-contained HTML page (inline CSS, SVG).
+"""The progress paper on one action plan, as Markdown, one self-contained HTML page (inline CSS, SVG, print CSS)
+or a Word document.
 
-Depends only on the report dataclasses; every user-supplied string is escaped for the form it goes into.
+`sections` lays the paper out once (headings, paragraphs, tables); each form renders that layout. Depends only on
+the report dataclasses; every user-supplied string is escaped for the form it goes into.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 
-from ilacs_cli.dates import human
-from ilacs_cli.rules import JUDGEMENT_NAMES, RAG_DESCRIPTION, grade_name
+from ilacs_cli.dates import day_range, human
+from ilacs_cli.history import update_in_words
+from ilacs_cli.rules import (JUDGEMENT_NAMES, RAG_DESCRIPTION, STATUS_NAMES, author_name, grade_name, kind_name,
+                             status_name)
 from ilacs_cli.render.reminders import escape_markdown
 from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
 
@@ -16,10 +21,30 @@ from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress,
 SEGMENTS = [("done", "#", "#00703c"), ("in-progress", "+", "#1d70b8"), ("blocked", "!", "#d4351c"),
             ("not-started", ".", "#b1b4b6"), ("cancelled", "x", "#f3f2f1")]
 TEXT_BAR_WIDTH = 20
-RAG_HEADERS = ["Area", "Ref", "Action", "Lead officer", "Target date", "Latest update", "Status", "RAG"]
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated"}
 LATE_HEADERS = ["Owner", "Id", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
 UPDATE_HEADERS = ["Date", "Action", "By", "Change", "Note"]
 PROGRESS_HEADERS = ["Area", "Not started", "In progress", "Blocked", "Done", "Cancelled", "% done", "Overdue"]
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    # How a column is shown, by index: "num" (right-aligned), "rag" (filled by its word), "status" (never wrapped),
+    # "late" (red).
+    classes: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Chart:
+    """Progress by area, drawn as an SVG chart (HTML) or text bars (Markdown, Word)."""
+
+
+@dataclass
+class Section:
+    heading: str
+    parts: list  # str (a paragraph), list[str] (a list), Table or Chart, in order
 
 
 def _day(iso: str | None) -> str:
@@ -41,19 +66,21 @@ def _done_text(progress: Progress) -> str:
         return "no actions"
     percent = "—" if progress.percent_done is None else f"{progress.percent_done}%"
     late = f", {progress.overdue} overdue" if progress.overdue else ""
-    return f"{progress.done} of {progress.total - progress.cancelled} done ({percent}){late}"
+    cancelled = f", {progress.cancelled} cancelled" if progress.cancelled else ""
+    return f"{progress.done} of {progress.total - progress.cancelled} done ({percent}){late}{cancelled}"
 
 
 def title(report: Report) -> str:
-    """'Action plan progress: East Sussex County Council (east-sussex-2023)'."""
-    return f"Action plan progress: {report.authority or 'authority unknown'} ({report.inspection})"
+    """'Action plan progress: East Sussex County Council'."""
+    return f"Action plan progress: {report.authority or 'authority unknown'}"
 
 
 def facts(report: Report) -> str:
-    """The line under the title: as-of date, fieldwork, publication, kind, previous inspection."""
-    previous = f"; previous inspection {report.previous_inspection}" if report.previous_inspection else ""
-    return (f"As of {_day(report.as_of)}. Fieldwork {_day(report.fieldwork_start)} to {_day(report.fieldwork_end)}; "
-            f"published {_day(report.published)}; kind {report.kind or 'unknown'}{previous}.")
+    """The line under the title: 'Short inspection, 11-15 Dec 2023; report published Tue 6 Feb 2024. Figures as
+    of Wed 10 Jan 2024.'"""
+    published = f"report published {_day(report.published)}" if report.published else "publication date not recorded"
+    return (f"{kind_name(report.kind)}, {day_range(report.fieldwork_start, report.fieldwork_end)}; {published}. "
+            f"Figures as of {_day(report.as_of)}.")
 
 
 def outcome(item: DeadlineOutcome) -> str:
@@ -76,22 +103,32 @@ def _due(due: str | None, wording: str | None) -> str:
 
 
 def _latest(row) -> str:
+    """'Tue 9 Jan 2024 A Watson: Draft with legal'; an update taken from the council's report has no date (the day
+    it was loaded is not the day it describes)."""
     if row.latest_update_on is None:
         return ""
-    by = f" {row.latest_update_by}" if row.latest_update_by else ""
+    by = author_name(row.latest_update_by)
     note = f": {row.latest_update_note}" if row.latest_update_note else ""
-    return f"{_day(row.latest_update_on)}{by}{note}"
+    if row.latest_update_by and by != row.latest_update_by:
+        return f"{by[0].upper()}{by[1:]}{note}"
+    return f"{_day(row.latest_update_on)}{' ' + by if by else ''}{note}"
 
 
-def _rag_cells(report: Report) -> list[list[str]]:
-    return [[str(r.area) if r.area is not None else "", r.ref or "", r.action, r.lead_officer or "unknown",
-             _due(r.target_date, r.target_wording), _latest(r), r.status, r.rag.capitalize()] for r in report.plan]
+def _rag_table(report: Report) -> Table:
+    """The plan with its RAG: a Ref column only when some action has a reference, beside ilacs's own id."""
+    refs = any(r.ref for r in report.plan)
+    headers = ["Id", "Area", *(["Ref"] if refs else []), "Action", "Lead officer", "Target date", "Latest update",
+               "Status", "RAG"]
+    rows = [[str(r.action_id), str(r.area) if r.area is not None else "", *([r.ref or ""] if refs else []),
+             r.action, r.lead_officer or "unknown", _due(r.target_date, r.target_wording), _latest(r),
+             status_name(r.status), RAG_WORDS[r.rag]] for r in report.plan]
+    return Table(headers, rows, {len(headers) - 2: "status", len(headers) - 1: "rag"})
 
 
 def _late_cells(items: list[LateItem]) -> list[list[str]]:
     return [[item.owner or "owner unknown", item.id, item.title, str(item.area) if item.area is not None else "",
              _day(item.due), str(item.working_days_late) if item.working_days_late is not None else "",
-             item.status, item.latest_note or ""] for item in items]
+             status_name(item.status), item.latest_note or ""] for item in items]
 
 
 def _late_deadline_cells(items: list[LateItem]) -> list[list[str]]:
@@ -102,12 +139,12 @@ def _late_deadline_cells(items: list[LateItem]) -> list[list[str]]:
 def _change(update: UpdateLine) -> str:
     if update.correction:
         return update.correction.replace(" -> ", " → ")
-    change = f"{update.old_status} → {update.new_status}" if update.old_status else f"added as {update.new_status}"
-    return change + (f"; due now {_day(update.new_due)}" if update.new_due else "")
+    return update_in_words(update.old_status, update.new_status, None, update.new_due, words=True).replace(
+        "due unknown → ", "due now ")
 
 
 def _update_cells(report: Report) -> list[list[str]]:
-    return [[_day(u.at), f"[{u.action_id}] {u.action_title}", u.author or "", _change(u), u.note or ""]
+    return [[_day(u.at), f"[{u.action_id}] {u.action_title}", author_name(u.author), _change(u), u.note or ""]
             for u in report.updates]
 
 
@@ -119,7 +156,10 @@ def _progress_cells(report: Report) -> list[list[str]]:
 
 
 def _rag_totals(report: Report) -> str:
-    return f"Red {report.rag['red']}, amber {report.rag['amber']}, green {report.rag['green']}."
+    cancelled = report.rag.get("not rated", 0)
+    apart = (f" {cancelled} cancelled action{' is' if cancelled == 1 else 's are'} not rated."
+             if cancelled else "")
+    return f"Red {report.rag['red']}, amber {report.rag['amber']}, green {report.rag['green']}.{apart}"
 
 
 def _by_owner(items: list[LateItem]) -> str:
@@ -145,63 +185,80 @@ def _segments(progress: Progress, largest: int, width: float) -> list[tuple[str,
     return result
 
 
+def sections(report: Report) -> list[Section]:
+    """The paper laid out once: each section's heading, and its paragraphs, lists, tables and chart in order."""
+    judgements = [[JUDGEMENT_NAMES[j.area], grade_name(j.grade), grade_name(j.previous_grade)]
+                  for j in report.judgements]
+    deadlines = [[d.deadline.id, d.deadline.title, _due(d.deadline.due, d.deadline.wording),
+                  d.deadline.rule or "stated date", outcome(d)] for d in report.deadlines]
+    actions = [item for item in report.late if item.kind == "action"]
+    late_deadlines = [item for item in report.late if item.kind == "deadline"]
+    late: list = [] if report.late else [f"Nothing is overdue as of {_day(report.as_of)}."]
+    if actions:
+        late += [f"Actions overdue, by owner: {_by_owner(actions)}.",
+                 Table(LATE_HEADERS, _late_cells(actions), {5: "late", 6: "status"})]
+    if late_deadlines:
+        late += ["Deadlines overdue:", Table(["Id", "Deadline", "Due", "Working days late"],
+                                             _late_deadline_cells(late_deadlines), {3: "late"})]
+    return [
+        Section("Judgements", [Table(["Judgement", "Grade", "Previous grade"], judgements)] if judgements
+                else ["No judgements recorded."]),
+        Section("Deadlines", [Table(["Id", "Deadline", "Due", "Rule", "Outcome"], deadlines)] if deadlines
+                else ["No deadlines recorded."]),
+        Section("Progress by area for improvement",
+                [[f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in report.progress.areas],
+                 Chart(), Table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 8)}),
+                 f"All areas: {_done_text(report.progress.progress)}."] if report.progress.areas
+                else ["No areas for improvement recorded."]),
+        Section("RAG rating", [f"{_rag_totals(report)} {RAG_DESCRIPTION}",
+                               _rag_table(report) if report.plan else "No actions recorded."]),
+        Section("Late, and who owns it", late),
+        Section(f"Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}",
+                [Table(UPDATE_HEADERS, _update_cells(report))] if report.updates
+                else ["No status updates or corrections recorded in this period."]),
+    ]
+
+
+def _text_bars(report: Report) -> list[str]:
+    """The chart as text: one bar per area on a common scale, then its figures."""
+    largest = _scale(report)
+    chars = {status: char for status, char, _ in SEGMENTS}
+    lines = []
+    for area in report.progress.areas:
+        text = ""
+        for status, _, start, length in _segments(area.progress, largest, TEXT_BAR_WIDTH) if largest else []:
+            text += chars[status] * (round(start + length) - round(start))
+        lines.append(f"{_area_label(area):<8} {text.ljust(TEXT_BAR_WIDTH)}  {_done_text(area.progress)}")
+    return lines
+
+
+BAR_KEY = ("Bars: " + ", ".join(f"{char} {STATUS_NAMES[status].lower()}" for status, char, _ in SEGMENTS) +
+           "; the longest bar is the area with most actions.")
+
+
 # -- Markdown -----------------------------------------------------------------------
 
-def _cell(value: str) -> str:
-    return escape_markdown(" ".join(value.split()))
-
-
-def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    return (["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)] +
-            ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows])
-
-
-def _text_bar(progress: Progress, largest: int) -> str:
-    chars = dict((status, char) for status, char, _ in SEGMENTS)
-    text = ""
-    for status, _, start, length in _segments(progress, largest, TEXT_BAR_WIDTH):
-        text += chars[status] * (round(start + length) - round(start))
-    return text.ljust(TEXT_BAR_WIDTH)
+def _md_table(table: Table) -> list[str]:
+    return (["| " + " | ".join(table.headers) + " |", "|" + "---|" * len(table.headers)] +
+            ["| " + " | ".join(escape_markdown(" ".join(cell.split()), table=True) for cell in row) + " |"
+             for row in table.rows])
 
 
 def markdown(report: Report) -> str:
-    """The progress paper as Markdown (tables; the chart as a text bar per area)."""
-    lines = [f"# {escape_markdown(title(report))}", "", escape_markdown(facts(report)), "", "## Judgements", ""]
-    lines += _md_table(["Judgement", "Grade", "Previous grade"],
-                       [[JUDGEMENT_NAMES[j.area], grade_name(j.grade),
-                         grade_name(j.previous_grade)] for j in report.judgements])
-    lines += ["", "## Deadlines", ""]
-    lines += _md_table(["Id", "Deadline", "Due", "Rule", "Outcome"],
-                       [[d.deadline.id, d.deadline.title, _due(d.deadline.due, d.deadline.wording),
-                         d.deadline.rule or "stated date", outcome(d)] for d in report.deadlines])
-    lines += ["", "## Progress by area for improvement", ""]
-    for area in report.progress.areas:
-        lines.append(f"- {_area_label(area)}: {_cell(area.area_title or 'area not stated')}")
-    largest = _scale(report)
-    lines += ["", "```text"]
-    lines += [f"{_area_label(a):<8} {_text_bar(a.progress, largest) if largest else ''}  {_done_text(a.progress)}"
-              for a in report.progress.areas]
-    lines += ["```", "", "Bars: " + ", ".join(f"`{char}` {status}" for status, char, _ in SEGMENTS) +
-              "; one bar length is the area with most actions.", ""]
-    lines += _md_table(PROGRESS_HEADERS, _progress_cells(report))
-    lines += ["", f"All areas: {_done_text(report.progress.progress)}.", "", "## RAG rating", "",
-              f"{_rag_totals(report)} {RAG_DESCRIPTION}", ""]
-    lines += _md_table(RAG_HEADERS, _rag_cells(report)) if report.plan else ["No actions recorded."]
-    lines += ["", "## Late, and who owns it", ""]
-    actions = [item for item in report.late if item.kind == "action"]
-    deadlines = [item for item in report.late if item.kind == "deadline"]
-    if not report.late:
-        lines.append(f"Nothing is overdue as of {_day(report.as_of)}.")
-    if actions:
-        lines += [f"By owner: {escape_markdown(_by_owner(actions))}.", ""]
-        lines += _md_table(LATE_HEADERS, _late_cells(actions))
-    if deadlines:
-        lines += ["", "Deadlines overdue:", ""]
-        lines += _md_table(["Id", "Deadline", "Due", "Working days late"],
-                           _late_deadline_cells(deadlines))
-    lines += ["", f"## Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}", ""]
-    lines += (_md_table(UPDATE_HEADERS, _update_cells(report)) if report.updates
-              else ["No status updates or corrections recorded in this period."])
+    """The progress paper as Markdown (tables; the chart as a text bar per area), pasting cleanly into Word."""
+    lines = [f"# {escape_markdown(title(report))}", "", escape_markdown(facts(report))]
+    for section in sections(report):
+        lines += ["", f"## {escape_markdown(section.heading)}"]
+        for part in section.parts:
+            lines.append("")
+            if isinstance(part, Table):
+                lines += _md_table(part)
+            elif isinstance(part, Chart):
+                lines += ["```text", *_text_bars(report), "```", "", BAR_KEY]
+            elif isinstance(part, list):
+                lines += [f"- {escape_markdown(item)}" for item in part]
+            else:
+                lines.append(escape_markdown(part))
     lines.append("")
     return "\n".join(lines)
 
@@ -218,35 +275,43 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; font-size: .
 th, td { border: 1px solid #b1b4b6; padding: .3em .5em; text-align: left; vertical-align: top; }
 th { background: #f3f2f1; }
 td.num { text-align: right; }
-td.rag { font-weight: bold; text-align: center; }
+td.status { white-space: nowrap; }
+td.rag { font-weight: bold; text-align: center; white-space: nowrap; }
 td.rag-red { background: #d4351c; color: #fff; }
 td.rag-amber { background: #f47738; color: #0b0c0c; }
 td.rag-green { background: #00703c; color: #fff; }
+td.rag-not-rated { background: #f3f2f1; color: #0b0c0c; font-weight: normal; }
 td.late { color: #d4351c; font-weight: bold; }
 ol.areas li { margin-bottom: .2em; }
 svg.chart { width: 100%; max-width: 52em; height: auto; display: block; margin: .5em 0; }
 svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 13px; fill: #0b0c0c; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-@page { size: A4; margin: 15mm; }
+@page { size: A4; margin: 15mm 15mm 18mm;
+        @bottom-left { content: var(--footer); font: 8pt Arial, Helvetica, sans-serif; color: #505a5f; }
+        @bottom-right { content: "Page " counter(page) " of " counter(pages);
+                        font: 8pt Arial, Helvetica, sans-serif; color: #505a5f; } }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  h1, h2 { page-break-after: avoid; break-after: avoid; }
-  tr, svg.chart { page-break-inside: avoid; break-inside: avoid; }
+  h1, h2, p.lead, ol.areas { break-after: avoid; page-break-after: avoid; }
+  h2, p.lead { break-inside: avoid; page-break-inside: avoid; }  /* a split paragraph would leave a break after it */
+  tbody tr:first-child { break-before: avoid; page-break-before: avoid; }  /* a header row never ends a page */
+  tr, svg.chart { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
 }
 """
 
 
-def _table(headers: list[str], rows: list[list[str]], classes: dict[int, str] | None = None) -> str:
-    """An HTML table; every cell escaped; `classes` gives a class to a column by index."""
+def _html_table(table: Table) -> str:
+    """An HTML table with column headers scoped; every cell escaped."""
     esc = html.escape
-    parts = ["<table>\n<thead><tr>", "".join(f"<th>{esc(h)}</th>" for h in headers), "</tr></thead>\n<tbody>\n"]
-    for row in rows:
+    parts = ["<table>\n<thead><tr>", "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers),
+             "</tr></thead>\n<tbody>\n"]
+    for row in table.rows:
         cells = []
         for index, cell in enumerate(row):
-            css = (classes or {}).get(index)
+            css = table.classes.get(index)
             if css == "rag":
-                css = f"rag rag-{cell.lower()}"
+                css = f"rag rag-{cell.lower().replace(' ', '-')}"
             cells.append(f'<td class="{esc(css)}">{esc(cell)}</td>' if css else f"<td>{esc(cell)}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>\n")
     parts.append("</tbody>\n</table>\n")
@@ -265,8 +330,7 @@ def chart(report: Report) -> str:
     colours = {status: colour for status, _, colour in SEGMENTS}
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title">\n'
-             f'<title id="chart-title">Actions by status for each area for improvement of '
-             f'{esc(report.inspection)}</title>\n']
+             f'<title id="chart-title">Actions by status for each area for improvement</title>\n']
     for index, area in enumerate(areas):
         y = index * row_height + 4
         label = _area_label(area)
@@ -277,58 +341,53 @@ def chart(report: Report) -> str:
                 stroke = ' stroke="#505a5f"' if status == "cancelled" else ""
                 parts.append(f'<rect class="bar" data-status="{status}" data-count="{number}" '
                              f'x="{label_width + start:.1f}" y="{y}" width="{length:.1f}" height="{bar_height}" '
-                             f'fill="{colours[status]}"{stroke}><title>{esc(label)}: {number} {status}</title>'
-                             '</rect>\n')
+                             f'fill="{colours[status]}"{stroke}><title>{esc(label)}: {number} '
+                             f'{STATUS_NAMES[status].lower()}</title></rect>\n')
         parts.append(f'<text x="{label_width + bar_width + 10}" y="{y + bar_height - 4}">'
                      f'{esc(_done_text(area.progress))}</text>\n</g>\n')
     x = 0
     for status, _, colour in SEGMENTS:
         stroke = ' stroke="#505a5f"' if status == "cancelled" else ""
         parts.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{colour}"{stroke}></rect>'
-                     f'<text x="{x + 20}" y="{legend_y + 12}">{status}</text>\n')
+                     f'<text x="{x + 20}" y="{legend_y + 12}">{STATUS_NAMES[status]}</text>\n')
         x += 30 + 8 * len(status)
     parts.append("</svg>\n")
     return "".join(parts)
 
 
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal (for the printed footer)."""
+    return '"' + "".join(char if char.isalnum() or char in " ,.:;()-'" else f"\\{ord(char):x} " for char in text) + '"'
+
+
 def html_page(report: Report) -> str:
-    """The progress paper as one self-contained HTML page: inline CSS, the chart as inline SVG, print-ready."""
+    """The progress paper as one self-contained HTML page: inline CSS, the chart as inline SVG, print-ready (A4,
+    page numbers, each heading kept with what opens its section, table rows never split, headers repeated)."""
     esc = html.escape
-    actions = [item for item in report.late if item.kind == "action"]
-    deadlines = [item for item in report.late if item.kind == "deadline"]
+    footer = f"{title(report)}, as of {_day(report.as_of)}"
     parts = ['<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
              '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-             f"<title>{esc(title(report))}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-             f"<h1>{esc(title(report))}</h1>\n<p class=\"facts\">{esc(facts(report))}</p>\n",
-             "<h2>Judgements</h2>\n",
-             _table(["Judgement", "Grade", "Previous grade"],
-                    [[JUDGEMENT_NAMES[j.area], grade_name(j.grade),
-                      grade_name(j.previous_grade)] for j in report.judgements]),
-             "<h2>Deadlines</h2>\n",
-             _table(["Id", "Deadline", "Due", "Rule", "Outcome"],
-                    [[d.deadline.id, d.deadline.title, _due(d.deadline.due, d.deadline.wording),
-                      d.deadline.rule or "stated date", outcome(d)] for d in report.deadlines]),
-             "<h2>Progress by area for improvement</h2>\n<ol class=\"areas\">\n"]
-    for area in report.progress.areas:
-        parts.append(f"<li>{esc(_area_label(area))}: {esc(area.area_title or 'area not stated')}</li>\n")
-    parts += ["</ol>\n", chart(report),
-              _table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 8)}),
-              f"<p>All areas: {esc(_done_text(report.progress.progress))}.</p>\n",
-              f"<h2>RAG rating</h2>\n<p>{esc(_rag_totals(report))} {esc(RAG_DESCRIPTION)}</p>\n",
-              _table(RAG_HEADERS, _rag_cells(report), {7: "rag"}) if report.plan else "<p>No actions recorded.</p>\n",
-              "<h2>Late, and who owns it</h2>\n"]
-    if not report.late:
-        parts.append(f"<p>Nothing is overdue as of {esc(_day(report.as_of))}.</p>\n")
-    if actions:
-        parts += [f"<p>By owner: {esc(_by_owner(actions))}.</p>\n",
-                  _table(LATE_HEADERS, _late_cells(actions), {5: "late"})]
-    if deadlines:
-        parts += ["<p>Deadlines overdue:</p>\n",
-                  _table(["Id", "Deadline", "Due", "Working days late"],
-                         _late_deadline_cells(deadlines),
-                         {3: "late"})]
-    parts.append(f"<h2>Status updates and corrections from {esc(_day(report.since))} to {esc(_day(report.as_of))}</h2>\n")
-    parts.append(_table(UPDATE_HEADERS, _update_cells(report)) if report.updates
-                 else "<p>No status updates or corrections recorded in this period.</p>\n")
-    parts.append("</body>\n</html>\n")
+             f"<title>{esc(title(report))}</title>\n<style>{STYLE}\n:root {{ --footer: {_css_string(footer)}; }}\n"
+             "</style>\n</head>\n<body>\n<main>\n",
+             f"<h1>{esc(title(report))}</h1>\n<p class=\"facts\">{esc(facts(report))}</p>\n"]
+    for section in sections(report):
+        parts.append(f"<section>\n<h2>{esc(section.heading)}</h2>\n")
+        # A paragraph that introduces a table, list or chart is kept on the page of what it introduces (so with its
+        # heading); one that closes a section is not, so the break before the next heading stays a good one.
+        leads = [isinstance(part, str) and index + 1 < len(section.parts) and not isinstance(section.parts[index + 1], str)
+                 for index, part in enumerate(section.parts)]
+        parts += [_html_part(part, report, lead) for part, lead in zip(section.parts, leads)]
+        parts.append("</section>\n")
+    parts.append("</main>\n</body>\n</html>\n")
     return "".join(parts)
+
+
+def _html_part(part, report: Report, lead: bool = False) -> str:
+    esc = html.escape
+    if isinstance(part, Table):
+        return _html_table(part)
+    if isinstance(part, Chart):
+        return chart(report)
+    if isinstance(part, list):
+        return '<ol class="areas">\n' + "".join(f"<li>{esc(item)}</li>\n" for item in part) + "</ol>\n"
+    return f'<p class="lead">{esc(part)}</p>\n' if lead else f"<p>{esc(part)}</p>\n"
