@@ -249,9 +249,27 @@ def template(seeded_template, tmp_path_factory):
     return path, files
 
 
-def workplace(template, tmp_path):
+# The machine's time zone and every ILACS_* variable vary between workers and runs (issue 14): zones where the date
+# is not England's, and values each wrong in its own way, which a command must refuse in one line or not need.
+ENVIRONMENTS = [
+    {"TZ": "Pacific/Kiritimati", "ILACS_USER": "Ann Example", "ILACS_SMTP_PORT": "\u0663", "ILACS_SMTP_TIMEOUT": "nan",
+     "ILACS_SMTP_SECURITY": "tls?", "ILACS_SMTP_AUTH": "kerberos", "ILACS_COORDINATOR": "not an address",
+     "ILACS_SMTP_TENANT": "../x", "ILACS_SMTP_CLIENT_ID": "\x07", "ILACS_SMTP_CLIENT_CERTIFICATE_THUMBPRINT": "zz",
+     "ILACS_SMTP_AUTHORITY": "http://", "ILACS_SMTP_TOKEN_COMMAND": "/bin/false"},
+    {"TZ": "America/Los_Angeles", "ILACS_USER": "\x1b]0;owned\x07Ann\r\n", "ILACS_SMTP_HOST": "smtp.example\r\nRCPT",
+     "ILACS_SMTP_FROM": "=?utf-8?", "ILACS_SMTP_USER": "\x7f", "ILACS_SMTP_PASSWORD_FILE": "/no/such/file",
+     "ILACS_SMTP_CLIENT_SECRET_FILE": "/dev/null", "ILACS_SMTP_CLIENT_CERTIFICATE_FILE": "../../etc/passwd",
+     "ILACS_SMTP_CLIENT_SECRET": "", "ILACS_SMTP_PASSWORD": "\x1b[2J"},
+    {"TZ": "Asia/Kolkata", "ILACS_BUSY_TIMEOUT_MS": "5s"},
+    {"TZ": "UTC", "ILACS_NETWORK_DB": "maybe", "ILACS_COMPLETE": "bash_source"},
+    {"TZ": "Etc/GMT+12", "ILACS_CONFIG": "."},
+]
+
+
+def workplace(template, tmp_path, variant=None):
     """A copy of the seeded database; a working folder four levels down (so ../../etc/passwd stays inside
-    tmp_path, in a folder that does not exist) holding the files to import; an environment with no mail settings."""
+    tmp_path, in a folder that does not exist) holding the files to import; an environment with no mail settings,
+    then ENVIRONMENTS[variant]'s time zone and ILACS_* values."""
     db = copy_of(template[0], tmp_path)
     cwd = tmp_path / "a" / "b" / "c" / "work"
     shutil.copytree(template[1], cwd)
@@ -260,6 +278,8 @@ def workplace(template, tmp_path):
     env.update({"ILACS_DB": str(db), "ILACS_CONFIG": str(tmp_path / "no-such-config.toml"),
                 "HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "data"),
                 "XDG_CONFIG_HOME": str(tmp_path / "config"), "ILACS_BUSY_TIMEOUT_MS": "200"})
+    if variant is not None:
+        env.update(ENVIRONMENTS[variant % len(ENVIRONMENTS)])
     return db, cwd, env
 
 
@@ -284,7 +304,7 @@ def test_random_argument_lists_never_crash_or_change_the_database_on_error(templ
     for index, share in enumerate(shares):
         place = tmp_path / f"worker{index}"
         place.mkdir()
-        db, cwd, env = workplace(template, place)
+        db, cwd, env = workplace(template, place, variant=index)
         cases_file, results_file = place / "cases.json", place / "results.json"
         cases_file.write_text(json.dumps(share), encoding="utf-8")
         workers.append((results_file, subprocess.Popen(
@@ -319,7 +339,7 @@ def test_a_sample_through_python_m_ilacs(template, tmp_path):
         index, args = index_args
         place = tmp_path / f"run{index}"
         place.mkdir()
-        db, cwd, env = workplace(template, place)
+        db, cwd, env = workplace(template, place, variant=index)
         before = database_bytes(db)
         ran = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                              capture_output=True, timeout=120)
