@@ -143,7 +143,7 @@ def test_two_processes_upgrading_an_old_file_at_once(tmp_path):
     import sys
 
     failures = []
-    for attempt in range(10):
+    for attempt in range(20):
         db = tmp_path / f"old-{attempt}.db"
         shutil.copyfile(FIXTURES / "schema-m004.db", db)
         env = {**os.environ, "ILACS_DB": str(db)}
@@ -163,5 +163,5 @@ def test_two_processes_upgrading_an_old_file_at_once(tmp_path):
         if upgraded != 1:
             failures.append(f"attempt {attempt}: {upgraded} runs said they upgraded it")
         assert ilacs("check", db=db).returncode == 0
-    print(f"two processes upgrading the m004 fixture together: 10 attempts, {len(failures)} failures")
+    print(f"two processes upgrading the m004 fixture together: 20 attempts, {len(failures)} failures")
     assert failures == []
