@@ -47,7 +47,7 @@ def served(db):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):  # up to 20 s
+        for _ in range(600):  # up to 60 s (Datasette starts slowly on a busy machine)
             try:
                 urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
                 break

@@ -304,7 +304,7 @@ def test_printed_paper_keeps_headings_with_their_tables_and_numbers_its_pages(pl
         pytest.skip("chromium not installed (CI installs it: see .ci/run)")
     db, ids = plan
     for n in range(1, 25):  # enough actions that the RAG table runs over pages
-        ok("add-action", PLAN, "--area", str(1 + n % 3), "--owner", "E Green", "--due", "2024-03-29",
+        ok("add-action", PLAN, "--on", "11/12/2023", "--area", str(1 + n % 3), "--owner", "E Green", "--due", "2024-03-29",
            f"Follow-up action {n:02d} on practice standards", db=db)
     page = tmp_path / "board.html"
     ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "-o", str(page), db=db)
