@@ -205,5 +205,9 @@ def check_format(format: str, formats: tuple[str, ...]) -> None:
 
 
 def date_cell(csv: bool):
-    """Dates as users read them in tables, ISO (or empty) in CSV."""
-    return (lambda day: day or "") if csv else human_day
+    """Dates as users read them in tables, ISO (or empty) in CSV: a function for every row of a table."""
+    if csv:
+        return lambda day: day or ""
+    from ilacs_cli.dates import human
+
+    return lambda day: human(day) if day else "—"

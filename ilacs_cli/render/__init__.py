@@ -41,6 +41,12 @@ def printable(value: object) -> str:
                    else f"\\u{ord(char):04x}" for char in text)
 
 
+def _printable_row(line: list) -> list[str]:
+    """A row's cells as text, escaped by `printable` only when some cell needs it (one test for the whole row)."""
+    cells = list(map(str, line))
+    return cells if "".join(cells).isprintable() else [printable(cell) for cell in cells]
+
+
 def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_out: bool = False,
           whole: tuple[str, ...] = (), fixed: dict[str, int] | None = None, same: dict[str, str] | None = None,
           optional: tuple[str, ...] = (), red: list[bool] | None = None) -> None:
@@ -52,7 +58,7 @@ def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_o
     made constant by a filter, are left out and named in the title; `optional` columns are left out, in that order,
     while the table would not fit, and a caption says so; `red` rows (overdue) are red when colour is on (not with
     NO_COLOR)."""
-    rows = [[printable(cell) for cell in line] for line in rows]
+    rows = [_printable_row(line) for line in rows]
     if csv_out:
         import csv
 
