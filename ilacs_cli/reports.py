@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ilacs_cli import history, plan, progress, rules
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.store import ActionCounts, Area, Store
+from ilacs_cli.store import ActionCounts, Store
 
 DEFAULT_SINCE_DAYS = 30
 
@@ -120,22 +120,13 @@ def summary(db: Store, as_of: dt.date, inspection: str | None = None) -> list[In
     """Progress of every inspection (or the one named) and of each of its areas for improvement."""
     if inspection is not None:
         plan.require_inspection(db, inspection)
-    counts: dict[str, dict[int | None, ActionCounts]] = {}  # inspection -> area id -> its counts
+    groups: dict[str, list[ActionCounts]] = {}  # inspection -> its areas' counts, by number, then no area
     for group in db.action_counts(rules.overdue(as_of), inspection):
-        counts.setdefault(group.inspection, {})[group.area_id] = group
-    areas: dict[str, list[Area]] = {}
-    for area in db.areas(inspection):
-        areas.setdefault(area.inspection, []).append(area)
-    result = []
-    for found in db.inspections(inspection):
-        mine = counts.get(found.id, {})
-        progress = [AreaProgress(area.number, area.title, count([mine[area.id]] if area.id in mine else []))
-                    for area in areas.get(found.id, [])]
-        if None in mine:
-            progress.append(AreaProgress(None, None, count([mine[None]])))
-        result.append(InspectionProgress(found.id, found.authority, as_of.isoformat(), count(mine.values()),
-                                         progress))
-    return result
+        groups.setdefault(group.inspection, []).append(group)
+    day = as_of.isoformat()
+    return [InspectionProgress(found.id, found.authority, day, count(mine),
+                               [AreaProgress(group.area, group.area_title, count((group,))) for group in mine])
+            for found in db.inspections(inspection) for mine in (groups.get(found.id, []),)]
 
 
 def bar(percent: int | None, width: int = 20) -> str:
