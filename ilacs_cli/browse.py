@@ -1,6 +1,6 @@
 """Colleagues browsing the plan: Datasette on the database, read-only but live, showing the views that migration
 m011 made (overdue, due soon, progress by area, the plan, deadlines with their rules), with owners' e-mail addresses
-and the database download kept out. Datasette is an optional extra (`pip install "ilacs[browse]"`), imported only
+and the database download kept out. Datasette is an optional extra (`pip install "ilacs[web]"`), imported only
 by `ilacs serve`.
 """
 
@@ -59,7 +59,7 @@ def serve(path: Path, host: str, port: int) -> None:
     try:
         from datasette.cli import serve as datasette_serve
     except ImportError:
-        raise IlacsError('ilacs serve needs Datasette: pip install "ilacs[browse]" (or pipx inject ilacs datasette)',
+        raise IlacsError('ilacs serve needs Datasette: pip install "ilacs[web]" (or pipx inject ilacs datasette)',
                          2) from None
     with tempfile.TemporaryDirectory(prefix="ilacs-serve-") as folder:
         settings = Path(folder) / "metadata.json"

@@ -130,6 +130,6 @@ def test_views_exist_for_any_sqlite_client(db):
 
 
 def test_serve_without_datasette_says_how_to_install(db, monkeypatch):
-    monkeypatch.setitem(sys.modules, "datasette.cli", None)  # as if the [browse] extra were not installed
+    monkeypatch.setitem(sys.modules, "datasette.cli", None)  # as if the [web] extra were not installed
     out = ilacs("serve", db=db)
-    assert out.returncode == 2 and 'pip install "ilacs[browse]"' in out.stderr
+    assert out.returncode == 2 and 'pip install "ilacs[web]"' in out.stderr

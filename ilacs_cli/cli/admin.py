@@ -118,7 +118,7 @@ def serve(port: Annotated[int, typer.Option(help="The port to listen on.")] = 80
           host: Annotated[str, typer.Option(help="The address to listen on: 127.0.0.1 is this machine only; "
                                                  "0.0.0.0 is every network it is on.")] = "127.0.0.1",
           db: DbOption = None) -> None:
-    """The plan in colleagues' browsers: Datasette, read-only and live, with views of what is overdue, due soon and progress by area (needs pip install "ilacs[browse]").  Example: ilacs serve --port 8001"""
+    """The plan in colleagues' browsers: Datasette, read-only and live, with views of what is overdue, due soon and progress by area (needs pip install "ilacs[web]").  Example: ilacs serve --port 8001"""
     from ilacs_cli import browse
 
     store = open_store(db)
