@@ -312,8 +312,16 @@ def test_printed_paper_keeps_headings_with_their_tables_and_numbers_its_pages(pl
            "11/12/2023", f"Follow-up action {n:02d} on practice standards", db=db)
     page = tmp_path / "board.html"
     ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "-o", str(page), db=db)
-    pages, sizes = pdf_pages(print_to_pdf(browser, tmp_path, page))
+    pdf = print_to_pdf(browser, tmp_path, page)
+    pages, sizes = pdf_pages(pdf)
     assert set(sizes) == {(595, 842)}  # A4 portrait
+    if os.environ.get("ILACS_PICTURES") == "1":  # the README's picture of the paper's first page (60 dots an inch)
+        import subprocess
+        from pathlib import Path
+
+        pictures = Path(__file__).resolve().parent.parent / "docs" / "pictures"
+        subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
+                        str(pictures / "board-paper")], check=True)
     # Measured: 4 pages; 3 before, with "RAG rating" and its paragraph at the foot of page 1 and the table on page 2,
     # and Chromium's own header and footer naming the file instead of page numbers.
     assert len(pages) == 4
