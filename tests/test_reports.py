@@ -10,7 +10,7 @@ import stat
 from html.parser import HTMLParser
 
 import pytest
-from conftest import chromium, copy_of, png_pixels, run_browser, run_ilacs as ilacs
+from conftest import chromium, copy_of, png_pixels, record_actions, run_browser, run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 AS_OF = "2024-01-10"  # Wed 10 Jan 2024
@@ -41,14 +41,7 @@ def ok(*args, db, env=None):
 def plan_template(seeded_template, tmp_path_factory):
     """The seeds plus ACTIONS, each moved to its status by a real status update (built once, copied per test)."""
     db = copy_of(seeded_template, tmp_path_factory.mktemp("reports"))
-    ids = []
-    for area, title, owner, due, status in ACTIONS:
-        action_id = ok("add-action", PLAN, "--on", "11/12/2023", "--area", str(area), "--owner", owner, "--due", due, title, db=db).strip()
-        if status != "not-started":
-            ok("update", action_id, "--status", status, "--by", owner, "--note", f"moved to {status}", "--on", "11/12/2023",
-               db=db)
-        ids.append(action_id)
-    return db, ids
+    return db, record_actions(db, PLAN, ACTIONS)
 
 
 @pytest.fixture()
