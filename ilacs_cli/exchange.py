@@ -19,7 +19,7 @@ from ilacs_cli.migrations import M010_TIMES, NAMES, m010_times_in_england
 from ilacs_cli.plan import require_inspection
 from ilacs_cli.progress import PlanRow, plan_rows
 from ilacs_cli.rules import STATUSES
-from ilacs_cli.sheets import Sheet, Table, sheet_title
+from ilacs_cli.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
 from ilacs_cli.store import EXPORT_TABLES, Action, Area, Store
 
 EXPORT_FORMAT = "ilacs-export"
@@ -62,9 +62,9 @@ def _plan_facts(row: PlanRow, date) -> list[object]:
             rules.author_name(row.latest_update_by) if date is _date else row.latest_update_by, row.latest_update_note]
 
 
-def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> list[Sheet]:
-    """A summary sheet, one sheet per inspection in the layout councils use, and the dated history of every
-    action (an Updates sheet), each laid out to print."""
+def plan_workbook(db: Store, as_of: dt.date, inspection: str | None = None) -> Workbook:
+    """A summary sheet, one sheet per inspection in the layout councils use (named in words), and the dated history
+    of every action (an Updates sheet), each laid out to print; titled for the council's plan, or for all plans."""
     from ilacs_cli.dates import human
 
     rows = list(plan_rows(db, as_of, inspection))
@@ -77,13 +77,16 @@ def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> lis
         summary.append([item.id, item.authority, _date(item.published), rules.grade_name(item.overall), len(mine),
                         item.actions_open, item.actions_overdue, item.actions_done, rag["red"], rag["amber"],
                         rag["green"]])
-        sheets.append(Sheet(item.id, PLAN_HEADERS, [_plan_cells(row) for row in mine], PLAN_WIDTHS,
+        sheets.append(Sheet(plan_sheet_title(item.id), PLAN_HEADERS, [_plan_cells(row) for row in mine], PLAN_WIDTHS,
                             heading=f"{item.authority or 'Authority unknown'}: action plan ({item.id})",
                             footing=footing, rag_column="RAG", status_column="Status"))
     updates = Sheet("Updates", UPDATE_HEADERS, _update_rows(db, inspection), heading="Status updates and corrections",
                     footing=footing)
-    return [Sheet("Summary", SUMMARY_HEADERS, summary, heading="Action plans: summary", footing=footing),
-            *sheets, updates]
+    authorities = sorted({item[1] or "Authority unknown" for item in summary})
+    title = f"{authorities[0]}: action plan" if inspection is not None and authorities else "Action plans"
+    return Workbook(title, f"Ofsted ILACS inspection action plan{'' if inspection else 's'}, as of {human(as_of)}",
+                    [Sheet("Summary", SUMMARY_HEADERS, summary, heading="Action plans: summary", footing=footing),
+                     *sheets, updates])
 
 
 def _update_rows(db: Store, inspection: str | None) -> list[list[object]]:
@@ -465,11 +468,11 @@ def _choose_table(tables: list[Table], inspection: str | None, known: set[str], 
     if len(found) == 1 and (named or len(tables) == 1):
         return found[0]
     if inspection is not None:
-        own = [item for item in found if item[0].name == sheet_title(inspection)]
+        own = [item for item in found if is_plan_sheet(item[0].name, inspection)]
         if own:
             return own[0]
-    others = {sheet_title(other) for other in known if other != inspection}
-    left = [item for item in found if item[0].name not in others]
+    left = [item for item in found
+            if not any(is_plan_sheet(item[0].name, other) for other in known if other != inspection)]
     if len(left) == 1:
         return left[0]
     names = ", ".join(table.name for table, _ in (left or found))
@@ -513,7 +516,7 @@ def _inspection_of(table: Table, headers: list[str], rows: list[tuple[int, list[
     """The inspection a file made by `ilacs export` names: its sheet's name, or its Inspection column's one
     value."""
     for inspection in sorted(known):
-        if table.name is not None and table.name == sheet_title(inspection):
+        if is_plan_sheet(table.name, inspection):
             return inspection
     chosen = _chosen(mapping)
     index = next((i for i, header in enumerate(headers) if _field(header, chosen) == "inspection"), None)

@@ -60,6 +60,16 @@ class Sheet:
     status_column: str | None = None  # ... and the status column that overrides it (Done, Cancelled, Blocked)
 
 
+@dataclass
+class Workbook:
+    """Sheets with the document properties a screen reader and a council's publishing system read."""
+    title: str
+    subject: str
+    sheets: list[Sheet]
+    language: str = "en-GB"
+    creator: str = "ilacs"
+
+
 def write_csv(sheet: Sheet, stream: BinaryIO, *, bom: bool = True) -> None:
     """One sheet as CSV, dates ISO, text neutralised, written row by row; UTF-8 with a byte-order mark (so Excel
     reads accents) if `bom`."""
@@ -84,16 +94,21 @@ RAG_FILLS = {"Red": ("D4351C", "FFFFFF"), "Amber": ("F47738", "0B0C0C"), "Green"
 STATUS_FILLS = {"Done": "Green", "Cancelled": "Not rated", "Blocked": "Red"}
 
 
-def xlsx_bytes(sheets: list[Sheet]) -> bytes:
-    """A workbook: one font, a bold header row frozen and repeated on every printed page, real date cells
-    (dd/mm/yyyy), text as text cells (never formulas), wrapped text in rows tall enough for it, RAG cells filled by
-    conditional formatting, and each sheet printed landscape on A4, one page wide, with page numbers."""
-    from openpyxl import Workbook
+def xlsx_bytes(workbook: Workbook) -> bytes:
+    """A workbook: title, subject, language and creator set; each sheet a defined Excel table (so a screen reader
+    announces its column headers) with one font, a bold header row frozen and repeated on every printed page, real
+    date cells (dd/mm/yyyy), text as text cells (never formulas), wrapped text in rows tall enough for it, RAG cells
+    filled by conditional formatting, and printed landscape on A4, one page wide, with page numbers."""
+    import openpyxl
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
+    book = openpyxl.Workbook()
     book.remove(book.active)
+    properties = book.properties
+    properties.title, properties.subject, properties.language = workbook.title, workbook.subject, workbook.language
+    properties.creator = properties.lastModifiedBy = workbook.creator
+    sheets = workbook.sheets
     body, bold = Font(name=FONT, size=FONT_SIZE), Font(name=FONT, size=FONT_SIZE, bold=True)
     wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
     for sheet in sheets:
@@ -123,12 +138,26 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
         for index, width in enumerate(widths):
             page.column_dimensions[get_column_letter(index + 1)].width = width
         page.freeze_panes = "A2"
-        page.auto_filter.ref = page.dimensions
+        _define_table(page, len(book.worksheets), len(sheet.headers), len(rows))
         _rag_fills(page, sheet, len(rows))
         _print_setup(page, sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _define_table(page, number: int, columns: int, rows: int) -> None:
+    """The sheet's cells as a defined Excel table named after the sheet, with its header row and filter buttons (in
+    place of a sheet-wide filter: the two may not overlap); a sheet with no rows keeps one empty row in its table."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table as ExcelTable, TableStyleInfo
+
+    name = "".join(char if char.isalnum() else "_" for char in page.title)
+    ref = f"A1:{get_column_letter(columns)}{max(rows, 1) + 1}"
+    table = ExcelTable(displayName=f"Table{number}_{name}"[:255], ref=ref)
+    # No banding: the RAG column's fills stay the only colour in the plan.
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False, showColumnStripes=False)
+    page.add_table(table)
 
 
 def _lines(row: list[object], widths: list[int]) -> int:
@@ -202,6 +231,19 @@ def _shown(value: object) -> str:
 def sheet_title(name: str) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\."""
     return "".join("-" if char in "[]:*?/\\" else char for char in name)[:31]
+
+
+def plan_sheet_title(inspection: str) -> str:
+    """An inspection's plan sheet named in words a screen reader says: 'East Sussex 2023 plan' for east-sussex-2023
+    (at most 31 characters)."""
+    words = " ".join(word[:1].upper() + word[1:] for word in inspection.replace("_", "-").split("-") if word)
+    return sheet_title(f"{words[:26].rstrip()} plan")
+
+
+def is_plan_sheet(name: str | None, inspection: str) -> bool:
+    """Whether a sheet so named is `inspection`'s plan as `ilacs export` writes it (named in words; before issue 19,
+    by its id)."""
+    return name is not None and name in (plan_sheet_title(inspection), sheet_title(inspection))
 
 
 # -- reading ------------------------------------------------------------------------

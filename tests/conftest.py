@@ -69,6 +69,29 @@ def _run_in_process(args, env):
     return subprocess.CompletedProcess(["ilacs", *args], code, decode(out), decode(err))
 
 
+def ok(*args, db, env=None):
+    """stdout of `ilacs ARGS`, which must succeed."""
+    out = run_ilacs(*args, db=db, env=env)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def record_actions(db, inspection, actions, on="11/12/2023"):
+    """Add each (area, title, owner, due, status) to the inspection's plan on day `on`, then move it to its status
+    by a real status update by its owner; returns the actions' ids."""
+    ids = []
+    for area, title, owner, due, status in actions:
+        added = run_ilacs("add-action", inspection, "--on", on, "--area", str(area), "--owner", owner, "--due", due,
+                          title, db=db)
+        assert added.returncode == 0, added.stderr
+        ids.append(added.stdout.strip())
+        if status != "not-started":
+            moved = run_ilacs("update", ids[-1], "--status", status, "--by", owner, "--note", f"moved to {status}",
+                              "--on", on, db=db)
+            assert moved.returncode == 0, moved.stderr
+    return ids
+
+
 def in_terminal(*args, db, columns=80, no_color=False):
     """What `ilacs ARGS` shows on a real terminal (a pty) of `columns` columns."""
     leader, follower = os.openpty()

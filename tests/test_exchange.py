@@ -93,13 +93,17 @@ def test_xlsx_has_a_summary_and_one_sheet_per_inspection_with_real_dates(db, tmp
     ok("export", "--format", "xlsx", "-o", str(path), db=db)
     book = load_workbook(path)
     inspections = [row["id"] for row in json.loads(ok("list", "--json", db=db))]
-    assert book.sheetnames == ["Summary", *inspections, "Updates"]
+    assert inspections == ["west-sussex-2019", "southend-2019", "east-sussex-2023", "telford-wrekin-2024",
+                           "east-sussex-2018"]
+    # Each plan's sheet named in words (a screen reader says "East Sussex 2023 plan", not a hyphenated id).
+    assert book.sheetnames == ["Summary", "West Sussex 2019 plan", "Southend 2019 plan", "East Sussex 2023 plan",
+                               "Telford Wrekin 2024 plan", "East Sussex 2018 plan", "Updates"]
     updates = [row for row in book["Updates"].iter_rows(min_row=2, values_only=True) if row[1] == action]
     assert [(row[0], row[2], row[5], row[6]) for row in updates] == [
         (PLAN, "Audit supervision records", "Added as Not started", "action added")]
     summary = {row[0]: row for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary[PLAN][4] == len(json.loads(ok("actions", "--inspection", PLAN, "--json", db=db)))
-    sheet = book[PLAN]
+    sheet = book["East Sussex 2023 plan"]
     headers = [cell.value for cell in sheet[1]]
     assert sheet.freeze_panes == "A2" and all(cell.font.bold for cell in sheet[1])
     line = next(line for line in sheet.iter_rows(min_row=2) if line[0].value == action)

@@ -208,8 +208,11 @@ def test_send_mails_each_owner_their_own_digest(plan, smtp_server):
     assert cells.tables and all(attrs.get("border") == "1" and attrs.get("cellpadding") == "6"
                                 for attrs in cells.tables)
     assert cells.cells and all("border: 1px solid #b1b4b6" in attrs.get("style", "") for _, attrs in cells.cells)
-    assert [text for tag, text in cells.headers] == ["Id", "Action or deadline", "Owner", "Due", "Working days",
-                                                     "Status"] * len(cells.tables)
+    columns = [text for tag, text, scope in cells.headers if scope == "col"]
+    assert columns == ["Id", "Action or deadline", "Owner", "Due", "Working days", "Status"] * len(cells.tables)
+    # Each row is named by its action or deadline, a row header (WCAG 1.3.1).
+    assert [text for tag, text, scope in cells.headers if scope == "row"] == [
+        "Audit supervision records", "Refresh the neglect toolkit"]
     late = next(attrs for text, attrs in cells.cells if text == "4 working days late")
     assert "color: #b00020" in late["style"] and "font-weight: bold" in late["style"]
     # Commands in words: <code> in the HTML part, plain in the text part; no backticks in either.
@@ -243,7 +246,7 @@ class StyledCells(HTMLParser):
             name, attrs, text = self.open
             self.cells.append(("".join(text).strip(), attrs))
             if name == "th":
-                self.headers.append((name, "".join(text).strip()))
+                self.headers.append((name, "".join(text).strip(), attrs.get("scope")))
             self.open = None
 
 

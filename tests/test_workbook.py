@@ -41,10 +41,10 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
     path = tmp_path / "telford.xlsx"
     ok("export", TELFORD, "-f", "xlsx", "--as-of", AS_OF, "-o", str(path), db=db)
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", TELFORD, "Updates"]
+    assert book.sheetnames == ["Summary", "Telford Wrekin 2024 plan", "Updates"]
     summary = dict(zip(*[row for row in book["Summary"].iter_rows(values_only=True)]))
     assert summary["Overall"] == "Outstanding"
-    sheet = book[TELFORD]
+    sheet = book["Telford Wrekin 2024 plan"]
     headers = [cell.value for cell in sheet[1]]
     rows = {row[0]: dict(zip(headers, row)) for row in sheet.iter_rows(min_row=2, values_only=True)}
     # The seed's actions 1 and 2 are in progress and late, 3 to 5 done (as `ilacs actions` lists them).

@@ -52,7 +52,7 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
     else:
         from ilacs_cli import sheets
 
-        data = sheets.xlsx_bytes(exchange.plan_sheets(store, day, inspection))
+        data = sheets.xlsx_bytes(exchange.plan_workbook(store, day, inspection))
     files.write_output(output, data, force=force, database=store.path)
 
 
@@ -147,7 +147,7 @@ def _read_json(file: Path):
 
 # -- summary and report -------------------------------------------------------------
 
-REPORT_FORMATS = ("markdown", "html")
+REPORT_FORMATS = ("markdown", "html", "docx")
 
 
 @app.command()
@@ -222,7 +222,7 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
 
 @app.command()
 def report(inspection: InspectionArg,
-           format: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
+           format: Annotated[str, typer.Option("--format", "-f", help="markdown, html or docx (Word).")] = "markdown",
            as_of: AsOf = None,
            since: Annotated[Optional[str], typer.Option(help="Status updates from this date (default: 30 days "
                                                              "before --as-of).")] = None,
@@ -232,11 +232,18 @@ def report(inspection: InspectionArg,
     from ilacs_cli.render import report as view
 
     check_format(format, REPORT_FORMATS)
+    if format == "docx" and output is None and sys.stdout.isatty():
+        raise IlacsError("a Word document is not for a terminal: add -o FILE.docx", 2)
     store = open_store(db)
     day = as_of_day(as_of, store)
     found = reports.build_report(store, inspection, day, parse_day(since, store) if since else None)
-    files.write_output(output, view.html_page(found) if format == "html" else view.markdown(found), force=force,
-                       database=store.path)
+    if format == "docx":
+        from ilacs_cli.render import word
+
+        data = word.docx_bytes(found)
+    else:
+        data = view.html_page(found) if format == "html" else view.markdown(found)
+    files.write_output(output, data, force=force, database=store.path)
 
 
 # -- calendar -----------------------------------------------------------------------

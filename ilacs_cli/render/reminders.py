@@ -134,12 +134,13 @@ STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; max-width: 60em; margin: 1em auto; padding: 0 1em; }
 h1 { font-size: 1.3em; border-bottom: 2px solid #1d70b8; padding-bottom: .2em; }
 h2 { font-size: 1.1em; margin-top: 1.4em; }
-h3 { font-size: 1em; color: #505a5f; }
+caption { font-size: 1em; font-weight: bold; color: #505a5f; text-align: left; padding: .8em 0 .4em; }
 p { font-family: Arial, Helvetica, sans-serif; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 1em; font-family: Arial, Helvetica, sans-serif;
         font-size: 14px; }
 th, td { border: 1px solid #b1b4b6; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f2f1; }
+tbody th { background: none; font-weight: normal; }
 td.late { color: #b00020; font-weight: bold; }
 td.nowrap { white-space: nowrap; }
 code { font-family: Consolas, "Courier New", monospace; background: #f3f2f1; padding: 0 .2em; }
@@ -149,6 +150,12 @@ p.footer { color: #505a5f; font-size: .9em; }
 # What a mail client that drops styles still draws: borders, padding, a grey header row.
 TABLE = '<table border="1" cellpadding="6" cellspacing="0" width="100%">'
 HEADER_CELL = '<th align="left" valign="top" bgcolor="#f3f2f1" scope="col">'
+ROW_HEADER = COLUMNS.index("Action or deadline")  # the cell that names its row, read before each of the others
+
+
+def heading(digest: Digest) -> str:
+    """The e-mail's one top heading: 'Action plan reminder for A Watson, Tue 2 Jan 2024'."""
+    return f"Action plan reminder for {digest.name}, {_day(digest.as_of)}"
 
 
 def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
@@ -160,17 +167,17 @@ def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
              f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"]
     for digest in digests:
         parts.append("<section>\n")
-        if addressed:
-            parts.append(f"<h1>To: {esc(recipient(digest))}</h1>\n")
+        parts.append(f"<h1>{esc('To: ' + recipient(digest) if addressed else heading(digest))}</h1>\n")
         parts.append(f"<p>{esc(summary(digest))}</p>\n")
         for section in digest.sections:
             parts.append(f"<h2>{esc(section.heading)}</h2>\n")
             for group in section.groups:
-                parts.append(f"<h3>{esc(group_heading(group))}</h3>\n{TABLE}\n<thead><tr>")
+                parts.append(f"{TABLE}\n<caption>{esc(group_heading(group))}</caption>\n<thead><tr>")
                 parts.append("".join(f"{HEADER_CELL}{esc(column)}</th>" for column in COLUMNS) +
                              "</tr></thead>\n<tbody>\n")
                 for item in group.items:
                     row = [f'<td valign="top">{esc(cell)}</td>' for cell in cells(item)]
+                    row[ROW_HEADER] = f'<th valign="top" align="left" scope="row">{esc(item.title)}</th>'
                     row[3] = f'<td valign="top" class="nowrap">{esc(due(item))}</td>'
                     if item.overdue:
                         row[4] = f'<td valign="top" class="late"><font color="#b00020">{esc(when(item))}</font></td>'

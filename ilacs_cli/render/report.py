@@ -17,9 +17,12 @@ from ilacs_cli.rules import (JUDGEMENT_NAMES, RAG_DESCRIPTION, STATUS_NAMES, aut
 from ilacs_cli.render.reminders import escape_markdown
 from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
 
-# Chart order, with the Markdown bar character and the HTML colour of each status.
+# Chart order, with the Markdown bar character and the HTML colour of each status. Every fill is at least 3:1 against
+# the white page (WCAG 1.4.11; 4.56:1 the least, not started's grey), and neighbouring segments are drawn apart by a
+# white gap (SEGMENT_GAP), so no two statuses are told apart by colour alone.
 SEGMENTS = [("done", "#", "#00703c"), ("in-progress", "+", "#1d70b8"), ("blocked", "!", "#d4351c"),
-            ("not-started", ".", "#b1b4b6"), ("cancelled", "x", "#f3f2f1")]
+            ("not-started", ".", "#6f777b"), ("cancelled", "x", "#b58840")]
+SEGMENT_GAP = 3  # chart units (about 3 pixels on screen) of white between two segments of a bar
 TEXT_BAR_WIDTH = 20
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated"}
 LATE_HEADERS = ["Owner", "Id", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
@@ -34,6 +37,8 @@ class Table:
     # How a column is shown, by index: "num" (right-aligned), "rag" (filled by its word), "status" (never wrapped),
     # "late" (red).
     classes: dict[int, str] = field(default_factory=dict)
+    caption: str = ""  # what the table holds, for assistive technology (HTML caption, Word's table title)
+    row_header: int | None = None  # the column whose cell names its row (a title, not an id), if one does
 
 
 @dataclass
@@ -68,6 +73,15 @@ def _done_text(progress: Progress) -> str:
     late = f", {progress.overdue} overdue" if progress.overdue else ""
     cancelled = f", {progress.cancelled} cancelled" if progress.cancelled else ""
     return f"{progress.done} of {progress.total - progress.cancelled} done ({percent}){late}{cancelled}"
+
+
+def area_in_words(area: AreaProgress) -> str:
+    """The figures of one area's bar, as a sentence read aloud: 'Area 2: 2 of 4 done (50%), 1 overdue; not done:
+    1 in progress, 1 blocked.'"""
+    counts = _counts(area.progress)
+    rest = [f"{counts[status]} {STATUS_NAMES[status].lower()}" for status in ("in-progress", "blocked", "not-started")
+            if counts[status]]
+    return f"{_area_label(area)}: {_done_text(area.progress)}" + (f"; not done: {', '.join(rest)}." if rest else ".")
 
 
 def title(report: Report) -> str:
@@ -122,7 +136,8 @@ def _rag_table(report: Report) -> Table:
     rows = [[str(r.action_id), str(r.area) if r.area is not None else "", *([r.ref or ""] if refs else []),
              r.action, r.lead_officer or "unknown", _due(r.target_date, r.target_wording), _latest(r),
              status_name(r.status), RAG_WORDS[r.rag]] for r in report.plan]
-    return Table(headers, rows, {len(headers) - 2: "status", len(headers) - 1: "rag"})
+    return Table(headers, rows, {len(headers) - 2: "status", len(headers) - 1: "rag"},
+                 "The plan: each action with its RAG rating", headers.index("Action"))
 
 
 def _late_cells(items: list[LateItem]) -> list[list[str]]:
@@ -196,25 +211,30 @@ def sections(report: Report) -> list[Section]:
     late: list = [] if report.late else [f"Nothing is overdue as of {_day(report.as_of)}."]
     if actions:
         late += [f"Actions overdue, by owner: {_by_owner(actions)}.",
-                 Table(LATE_HEADERS, _late_cells(actions), {5: "late", 6: "status"})]
+                 Table(LATE_HEADERS, _late_cells(actions), {5: "late", 6: "status"}, "Actions overdue", 2)]
     if late_deadlines:
         late += ["Deadlines overdue:", Table(["Id", "Deadline", "Due", "Working days late"],
-                                             _late_deadline_cells(late_deadlines), {3: "late"})]
+                                             _late_deadline_cells(late_deadlines), {3: "late"},
+                                             "Deadlines overdue", 1)]
     return [
-        Section("Judgements", [Table(["Judgement", "Grade", "Previous grade"], judgements)] if judgements
+        Section("Judgements", [Table(["Judgement", "Grade", "Previous grade"], judgements, {},
+                                     "Judgements at this inspection and the one before", 0)] if judgements
                 else ["No judgements recorded."]),
-        Section("Deadlines", [Table(["Id", "Deadline", "Due", "Rule", "Outcome"], deadlines)] if deadlines
+        Section("Deadlines", [Table(["Id", "Deadline", "Due", "Rule", "Outcome"], deadlines, {},
+                                    "Deadlines and their outcomes", 1)] if deadlines
                 else ["No deadlines recorded."]),
         Section("Progress by area for improvement",
                 [[f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in report.progress.areas],
-                 Chart(), Table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 8)}),
+                 Chart(), Table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 8)},
+                                "Actions by status in each area", 0),
                  f"All areas: {_done_text(report.progress.progress)}."] if report.progress.areas
                 else ["No areas for improvement recorded."]),
         Section("RAG rating", [f"{_rag_totals(report)} {RAG_DESCRIPTION}",
                                _rag_table(report) if report.plan else "No actions recorded."]),
         Section("Late, and who owns it", late),
         Section(f"Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}",
-                [Table(UPDATE_HEADERS, _update_cells(report))] if report.updates
+                [Table(UPDATE_HEADERS, _update_cells(report), {}, "Status updates and corrections")]
+                if report.updates
                 else ["No status updates or corrections recorded in this period."]),
     ]
 
@@ -254,7 +274,9 @@ def markdown(report: Report) -> str:
             if isinstance(part, Table):
                 lines += _md_table(part)
             elif isinstance(part, Chart):
-                lines += ["```text", *_text_bars(report), "```", "", BAR_KEY]
+                # The bars are read aloud as a row of symbols: the same figures follow in words.
+                lines += ["```text", *_text_bars(report), "```", "", BAR_KEY, "", "In words:", "",
+                          *[f"- {escape_markdown(area_in_words(area))}" for area in report.progress.areas]]
             elif isinstance(part, list):
                 lines += [f"- {escape_markdown(item)}" for item in part]
             else:
@@ -275,6 +297,10 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; font-size: .
 th, td { border: 1px solid #b1b4b6; padding: .3em .5em; text-align: left; vertical-align: top; }
 th { background: #f3f2f1; }
 td.num { text-align: right; }
+tbody th { background: none; font-weight: normal; }
+.visually-hidden { position: absolute !important; width: 1px !important; height: 1px !important; margin: 0 !important;
+                   padding: 0 !important; overflow: hidden !important; clip: rect(0 0 0 0) !important;
+                   clip-path: inset(50%) !important; border: 0 !important; white-space: nowrap !important; }
 td.status { white-space: nowrap; }
 td.rag { font-weight: bold; text-align: center; white-space: nowrap; }
 td.rag-red { background: #d4351c; color: #fff; }
@@ -302,24 +328,28 @@ svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 13px; fil
 
 
 def _html_table(table: Table) -> str:
-    """An HTML table with column headers scoped; every cell escaped."""
+    """An HTML table with a caption, column headers scoped, the cell naming each row a row header; every cell
+    escaped."""
     esc = html.escape
-    parts = ["<table>\n<thead><tr>", "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers),
-             "</tr></thead>\n<tbody>\n"]
+    parts = [f'<table>\n<caption class="visually-hidden">{esc(table.caption)}</caption>\n<thead><tr>',
+             "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers), "</tr></thead>\n<tbody>\n"]
     for row in table.rows:
         cells = []
         for index, cell in enumerate(row):
             css = table.classes.get(index)
             if css == "rag":
                 css = f"rag rag-{cell.lower().replace(' ', '-')}"
-            cells.append(f'<td class="{esc(css)}">{esc(cell)}</td>' if css else f"<td>{esc(cell)}</td>")
+            tag = 'th scope="row"' if index == table.row_header else "td"
+            cells.append(f'<{tag} class="{esc(css)}">{esc(cell)}</{tag[:2]}>' if css else
+                         f"<{tag}>{esc(cell)}</{tag[:2]}>")
         parts.append("<tr>" + "".join(cells) + "</tr>\n")
     parts.append("</tbody>\n</table>\n")
     return "".join(parts)
 
 
 def chart(report: Report) -> str:
-    """Inline SVG: one horizontal bar per area, stacked by status, all on the same scale."""
+    """Inline SVG: one horizontal bar per area, stacked by status with a white gap between segments, all on the same
+    scale. Named as an image, described by its figures in words (each segment also has its own title)."""
     esc = html.escape
     label_width, bar_width, text_width, row_height, bar_height = 80, 460, 260, 28, 18
     width = label_width + bar_width + text_width
@@ -329,26 +359,28 @@ def chart(report: Report) -> str:
     largest = _scale(report)
     colours = {status: colour for status, _, colour in SEGMENTS}
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title">\n'
-             f'<title id="chart-title">Actions by status for each area for improvement</title>\n']
+             f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title" '
+             f'aria-describedby="chart-figures">\n'
+             f'<title id="chart-title">Actions by status for each area for improvement</title>\n'
+             f'<desc id="chart-figures">{esc(" ".join(area_in_words(area) for area in areas))}</desc>\n']
     for index, area in enumerate(areas):
         y = index * row_height + 4
         label = _area_label(area)
         parts.append(f'<g class="area" data-area="{esc(label)}">\n'
                      f'<text x="0" y="{y + bar_height - 4}">{esc(label)}</text>\n')
         if largest:
-            for status, number, start, length in _segments(area.progress, largest, bar_width):
-                stroke = ' stroke="#505a5f"' if status == "cancelled" else ""
-                parts.append(f'<rect class="bar" data-status="{status}" data-count="{number}" '
-                             f'x="{label_width + start:.1f}" y="{y}" width="{length:.1f}" height="{bar_height}" '
-                             f'fill="{colours[status]}"{stroke}><title>{esc(label)}: {number} '
+            segments = _segments(area.progress, largest, bar_width)
+            for number, (status, count, start, length) in enumerate(segments):
+                gap = SEGMENT_GAP if number + 1 < len(segments) else 0  # white before the next segment
+                parts.append(f'<rect class="bar" data-status="{status}" data-count="{count}" '
+                             f'x="{label_width + start:.1f}" y="{y}" width="{max(length - gap, 1):.1f}" '
+                             f'height="{bar_height}" fill="{colours[status]}"><title>{esc(label)}: {count} '
                              f'{STATUS_NAMES[status].lower()}</title></rect>\n')
         parts.append(f'<text x="{label_width + bar_width + 10}" y="{y + bar_height - 4}">'
                      f'{esc(_done_text(area.progress))}</text>\n</g>\n')
     x = 0
     for status, _, colour in SEGMENTS:
-        stroke = ' stroke="#505a5f"' if status == "cancelled" else ""
-        parts.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{colour}"{stroke}></rect>'
+        parts.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{colour}"></rect>'
                      f'<text x="{x + 20}" y="{legend_y + 12}">{STATUS_NAMES[status]}</text>\n')
         x += 30 + 8 * len(status)
     parts.append("</svg>\n")
