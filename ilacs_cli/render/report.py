@@ -317,7 +317,8 @@ svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 13px; fil
         @bottom-right { content: "Page " counter(page) " of " counter(pages);
                         font: 8pt Arial, Helvetica, sans-serif; color: #505a5f; } }
 @media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  /* 2px each side: a collapsed table border lies half outside its table, and the page would cut the right one */
+  body { max-width: none; margin: 0; padding: 0 2px; font-size: 10pt; }
   h1, h2, p.lead, ol.areas { break-after: avoid; page-break-after: avoid; }
   h2, p.lead { break-inside: avoid; page-break-inside: avoid; }  /* a split paragraph would leave a break after it */
   tbody tr:first-child { break-before: avoid; page-break-before: avoid; }  /* a header row never ends a page */
