@@ -44,7 +44,8 @@ def _iso(iso: str | None) -> str | None:
     return iso
 
 
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", rules.NOT_RATED: "Not rated"}
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", rules.NOT_RATED: "Not rated",
+             rules.NOT_STATED: "Not stated"}
 UPDATE_HEADERS = ["Inspection", "Action id", "Action", "Recorded", "By", "Change", "Note"]
 
 
@@ -71,7 +72,7 @@ def plan_sheets(db: Store, as_of: dt.date, inspection: str | None = None) -> lis
     summary = []
     sheets = []
     footing = f"As of {human(as_of)}"
-    for item in db.inspection_counts(rules.overdue(as_of), inspection):
+    for item in db.inspection_counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection):
         mine = [row for row in rows if row.inspection == item.id]
         rag = rules.rag_counts([row.rag for row in mine])
         summary.append([item.id, item.authority, _date(item.published), rules.grade_name(item.overall), len(mine),
