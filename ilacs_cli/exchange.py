@@ -44,8 +44,6 @@ def _iso(iso: str | None) -> str | None:
     return iso
 
 
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", rules.NOT_RATED: "Not rated",
-             rules.NOT_STATED: "Not stated"}
 UPDATE_HEADERS = ["Inspection", "Action id", "Action", "Recorded", "By", "Change", "Note"]
 
 
@@ -53,7 +51,7 @@ def _plan_cells(row: PlanRow, *, in_words: bool = True) -> list[object]:
     """One action's cells in PLAN_HEADERS order: for a workbook, dates as dt.date and status and RAG in words
     ("In progress", "Red"); for CSV, dates as ISO text and the status and RAG as scripts read them."""
     if in_words:
-        return [*_plan_facts(row, _date), rules.status_name(row.status), RAG_WORDS[row.rag]]
+        return [*_plan_facts(row, _date), rules.status_name(row.status), rules.RAG_WORDS[row.rag]]
     return [*_plan_facts(row, _iso), row.status, row.rag.upper()]
 
 

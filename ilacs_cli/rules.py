@@ -85,6 +85,7 @@ RAG_DESCRIPTION = (f"Red: open and overdue, or blocked. Amber: open and due with
 RAGS = ("red", "amber", "green")
 NOT_RATED = ""  # the RAG of a cancelled action: counted apart, never green
 NOT_STATED = "not stated"  # the RAG of an action whose status is unknown: counted apart, never rated
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", NOT_RATED: "Not rated", NOT_STATED: "Not stated"}
 
 
 class Calendar(Protocol):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from ilacs_cli.dates import day_range, human
 from ilacs_cli.history import update_in_words
-from ilacs_cli.rules import (JUDGEMENT_NAMES, RAG_DESCRIPTION, STATUS_NAMES, author_name, grade_name, kind_name,
-                             status_name)
+from ilacs_cli.rules import (JUDGEMENT_NAMES, NOT_STATED, RAG_DESCRIPTION, RAG_WORDS, STATUS_NAMES, author_name,
+                             grade_name, kind_name, status_name)
 from ilacs_cli.render.reminders import escape_markdown
 from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
 
@@ -21,10 +21,10 @@ from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress,
 SEGMENTS = [("done", "#", "#00703c"), ("in-progress", "+", "#1d70b8"), ("blocked", "!", "#d4351c"),
             ("not-started", ".", "#b1b4b6"), ("cancelled", "x", "#f3f2f1")]
 TEXT_BAR_WIDTH = 20
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated"}
 LATE_HEADERS = ["Owner", "Id", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
 UPDATE_HEADERS = ["Date", "Action", "By", "Change", "Note"]
-PROGRESS_HEADERS = ["Area", "Not started", "In progress", "Blocked", "Done", "Cancelled", "% done", "Overdue"]
+PROGRESS_HEADERS = ["Area", "Not started", "In progress", "Blocked", "Done", "Cancelled", "Not stated", "% done",
+                    "Overdue"]
 
 
 @dataclass
@@ -150,7 +150,7 @@ def _update_cells(report: Report) -> list[list[str]]:
 
 def _progress_cells(report: Report) -> list[list[str]]:
     return [[_area_label(a), str(a.progress.not_started), str(a.progress.in_progress), str(a.progress.blocked),
-             str(a.progress.done), str(a.progress.cancelled),
+             str(a.progress.done), str(a.progress.cancelled), str(a.progress.not_stated),
              "—" if a.progress.percent_done is None else f"{a.progress.percent_done}%", str(a.progress.overdue)]
             for a in report.progress.areas]
 
@@ -159,6 +159,9 @@ def _rag_totals(report: Report) -> str:
     cancelled = report.rag.get("not rated", 0)
     apart = (f" {cancelled} cancelled action{' is' if cancelled == 1 else 's are'} not rated."
              if cancelled else "")
+    unknown = report.rag.get(NOT_STATED, 0)
+    apart += (f" {unknown} action{' has' if unknown == 1 else 's have'} no status stated in the source document, so "
+              "not rated." if unknown else "")
     return f"Red {report.rag['red']}, amber {report.rag['amber']}, green {report.rag['green']}.{apart}"
 
 
@@ -207,7 +210,7 @@ def sections(report: Report) -> list[Section]:
                 else ["No deadlines recorded."]),
         Section("Progress by area for improvement",
                 [[f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in report.progress.areas],
-                 Chart(), Table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 8)}),
+                 Chart(), Table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 9)}),
                  f"All areas: {_done_text(report.progress.progress)}."] if report.progress.areas
                 else ["No areas for improvement recorded."]),
         Section("RAG rating", [f"{_rag_totals(report)} {RAG_DESCRIPTION}",
@@ -216,6 +219,7 @@ def sections(report: Report) -> list[Section]:
         Section(f"Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}",
                 [Table(UPDATE_HEADERS, _update_cells(report))] if report.updates
                 else ["No status updates or corrections recorded in this period."]),
+        *([Section("Sources, notes and inferences", [report.evidence])] if report.evidence else []),
     ]
 
 
