@@ -181,15 +181,20 @@ def sources_and_inferences(detail: InspectionDetail) -> list[str]:
     """What a paper says of its evidence, a line each: the inspection's notes, each source document with its date
     (or that it has none), and each inferred value with its reason."""
     lines = [f"Notes: {detail.notes}"] if detail.notes else []
-    lines += [f"Source: {document['file']}, {document['title']}, "
-              f"{human(document['date']) if document['date'] else 'date not stated'}" for document in detail.sources]
+    lines += [f"Source: {document['title']}, {human(document['date']) if document['date'] else 'date not stated'}"
+              for document in detail.sources]
     if detail.authority_source and detail.authority_source != detail.source:
-        lines.append(f"Authority's name from: {detail.authority_source}")
+        lines.append(f"The authority's name is taken from {detail.authority_source}")
     actions = [action for area in detail.areas for action in area.actions] + detail.actions_without_area
     for what, inferred in ([("Inspection", detail.inferred)] + [(f"Deadline {d.id}", d.inferred) for d in detail.deadlines]
                            + [(f"Action {a.id}", a.inferred) for a in actions]):
-        lines += [f"{what} {name} inferred: {reason}" for name, reason in inferred.items()]
+        lines += [f"{what}, {FIELD_WORDS.get(name, name)}, inferred: {reason}" for name, reason in inferred.items()]
     return lines
+
+
+# Fields as a paper names them.
+FIELD_WORDS = {"kind": "type of inspection", "published": "publication date", "authority": "authority's name",
+               "fieldwork_start": "start of fieldwork", "fieldwork_end": "end of fieldwork", "due": "due date"}
 
 
 def list_actions(db: Store, *, inspection: str | None = None, owner: str | None = None,
