@@ -85,7 +85,7 @@ def test_a_reminder_sent_as_the_disk_fills_is_named_and_not_sent_again(seeded_te
         ok("owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN, db=db)
         # --on: in the plan read --as-of 2 Jan 2024 (an action is in it from the day its first update describes)
         ok("add-action", PLAN, "--area", "1", "--owner", f"Officer {number}", "--due", "05/01/2024",
-           "--on", "01/12/2023", "Check",
+           "--on", "11/12/2023", "Check",
            db=db)
     accepted = mailbox.handle_DATA
 
