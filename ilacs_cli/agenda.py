@@ -76,9 +76,10 @@ def _midnight(day: str) -> dt.datetime:
 
 
 def _deadline_event(deadline: Deadline) -> CalendarEvent:
-    closed = deadline.status not in rules.OPEN_DEADLINE_STATUSES
+    # A deadline whose outcome no document records (unknown) is neither open nor closed: it says so.
+    closed = deadline.status not in (*rules.OPEN_DEADLINE_STATUSES, rules.UNKNOWN)
     label = f"D{deadline.id}"
-    status = deadline.status + (f" on {human(deadline.met_on)}" if deadline.met_on else "")
+    status = rules.deadline_status_name(deadline.status) + (f" on {human(deadline.met_on)}" if deadline.met_on else "")
     lines = [_plan_line(deadline),
              f"{deadline.kind.capitalize()} {label}: {deadline.title}",
              f"Due: {human(deadline.due)}" + (f" ({deadline.wording})" if deadline.wording else ""),
@@ -90,7 +91,9 @@ def _deadline_event(deadline: Deadline) -> CalendarEvent:
     return CalendarEvent(
         uid=deadline_uid(deadline.inspection, deadline.key), kind="deadline", id=label,
         inspection=deadline.inspection, day=dt.date.fromisoformat(deadline.due),
-        summary=f"[{deadline.inspection}] {deadline.title}" + (f" ({deadline.status})" if closed else ""),
+        summary=f"[{deadline.inspection}] {deadline.title}" + (
+            f" ({rules.deadline_status_name(deadline.status)})" if deadline.status not in rules.OPEN_DEADLINE_STATUSES
+            else ""),
         description="\n".join(lines), categories=["deadline", deadline.inspection],
         stamp=_midnight(max(known)) if known else NO_STAMP, sequence=1 if closed else 0, closed=closed)
 

@@ -44,7 +44,6 @@ def _iso(iso: str | None) -> str | None:
     return iso
 
 
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", rules.NOT_RATED: "Not rated"}
 UPDATE_HEADERS = ["Inspection", "Action id", "Action", "Recorded", "By", "Change", "Note"]
 
 
@@ -52,7 +51,7 @@ def _plan_cells(row: PlanRow, *, in_words: bool = True) -> list[object]:
     """One action's cells in PLAN_HEADERS order: for a workbook, dates as dt.date and status and RAG in words
     ("In progress", "Red"); for CSV, dates as ISO text and the status and RAG as scripts read them."""
     if in_words:
-        return [*_plan_facts(row, _date), rules.status_name(row.status), RAG_WORDS[row.rag]]
+        return [*_plan_facts(row, _date), rules.status_name(row.status), rules.RAG_WORDS[row.rag]]
     return [*_plan_facts(row, _iso), row.status, row.rag.upper()]
 
 
@@ -71,7 +70,7 @@ def plan_workbook(db: Store, as_of: dt.date, inspection: str | None = None) -> W
     summary = []
     sheets = []
     footing = f"As of {human(as_of)}"
-    for item in db.inspection_counts(rules.overdue(as_of), inspection):
+    for item in db.inspection_counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection):
         mine = [row for row in rows if row.inspection == item.id]
         rag = rules.rag_counts([row.rag for row in mine])
         summary.append([item.id, item.authority, _date(item.published), rules.grade_name(item.overall), len(mine),

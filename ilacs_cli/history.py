@@ -83,7 +83,10 @@ def update_in_words(old_status: str | None, new_status: str, old_due: str | None
     """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30', or 'added as not-started'; with `words`, as a paper
     says it: 'In progress → Blocked; due Thu 31 Oct 2024 → Sat 30 Nov 2024', 'Added as Not started'."""
     if not words:
-        change = f"{old_status} -> {new_status}" if old_status else f"added as {new_status}"
+        from ilacs_cli.rules import status_shown
+
+        change = (f"{status_shown(old_status)} -> {status_shown(new_status)}" if old_status
+                  else f"added as {status_shown(new_status)}")
         return change + (f"; due {old_due or 'unknown'} -> {new_due}" if new_due else "")
     from ilacs_cli.dates import human
     from ilacs_cli.rules import status_name

@@ -464,10 +464,188 @@ def m011_views_for_browsers(db) -> None:
     _run(db, M011_SCHEMA)
 
 
+M012_SCHEMA = """
+-- Stated, inferred or unknown (issue 18). A fact a document does not give is a value: an action's status
+-- 'unknown' (shown "not stated") and a deadline's outcome 'unknown' ("outcome not recorded"), neither done nor
+-- late. A fact worked out from a document keeps its reason: `inferred` holds a JSON object of field: reason on
+-- inspections, deadlines and actions; an inspection's `sources` is a JSON list of the documents its facts come
+-- from ({file, date, title}). SQLite changes a CHECK constraint by rebuilding the table (foreign keys are off
+-- while migrations run, and checked after); the views of m011 and the triggers that read these tables are made
+-- again around the rebuild, as they were, with one column more in progress_by_area.
+DROP VIEW overdue;
+DROP VIEW due_soon;
+DROP VIEW progress_by_area;
+DROP VIEW plan;
+DROP VIEW deadlines_with_rules;
+DROP TRIGGER changes_refuse_delete;
+ALTER TABLE inspections ADD COLUMN inferred TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE inspections ADD COLUMN sources TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE deadlines_m012 (
+    id INTEGER PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    key TEXT NOT NULL,
+    title TEXT NOT NULL CHECK (trim(title) <> ''),
+    kind TEXT NOT NULL DEFAULT 'deadline' CHECK (kind IN ('deadline', 'milestone')),
+    due TEXT,
+    wording TEXT,
+    rule_count INTEGER,
+    rule_unit TEXT CHECK (rule_unit IS NULL OR rule_unit IN ('working-days', 'calendar-days')),
+    rule_after TEXT CHECK (rule_after IS NULL OR rule_after IN ('published', 'fieldwork_end')),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'met', 'missed', 'unknown')),
+    met_on TEXT,
+    source TEXT,
+    inferred TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (inspection_id, key)
+);
+INSERT INTO deadlines_m012 (id, inspection_id, key, title, kind, due, wording, rule_count, rule_unit, rule_after,
+                            status, met_on, source)
+SELECT id, inspection_id, key, title, kind, due, wording, rule_count, rule_unit, rule_after, status, met_on, source
+FROM deadlines;
+DROP TABLE deadlines;
+ALTER TABLE deadlines_m012 RENAME TO deadlines;
+CREATE INDEX deadlines_inspection ON deadlines (inspection_id, status, due);
+DROP TRIGGER status_update_sets_action;
+DROP TRIGGER status_updates_refuse_update;
+DROP TRIGGER status_updates_refuse_delete;
+CREATE TABLE actions_m012 (
+    id INTEGER PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    area_id INTEGER REFERENCES areas (id),
+    key TEXT,
+    ref TEXT,
+    title TEXT NOT NULL CHECK (trim(title) <> ''),
+    owner TEXT,
+    due TEXT,
+    wording TEXT,
+    measure TEXT,
+    status TEXT NOT NULL DEFAULT 'not-started' CHECK (status IN ('not-started', 'in-progress', 'blocked', 'done', 'cancelled', 'unknown')),
+    created_at TEXT NOT NULL,
+    source TEXT,
+    updated_at TEXT,
+    updated_by TEXT,
+    update_note TEXT,
+    inferred TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (inspection_id, key)
+);
+INSERT INTO actions_m012 (id, inspection_id, area_id, key, ref, title, owner, due, wording, measure, status,
+                          created_at, source, updated_at, updated_by, update_note)
+SELECT id, inspection_id, area_id, key, ref, title, owner, due, wording, measure, status, created_at, source,
+       updated_at, updated_by, update_note
+FROM actions;
+DROP TABLE actions;
+ALTER TABLE actions_m012 RENAME TO actions;
+CREATE INDEX actions_due ON actions (status, due);
+CREATE INDEX actions_owner ON actions (owner COLLATE NOCASE);
+CREATE INDEX actions_inspection ON actions (inspection_id, status, due);
+CREATE INDEX actions_area ON actions (inspection_id, area_id, status, due);
+CREATE TABLE status_updates_m012 (
+    id INTEGER PRIMARY KEY,
+    action_id INTEGER NOT NULL REFERENCES actions (id),
+    at TEXT NOT NULL,
+    author TEXT,
+    old_status TEXT CHECK (old_status IS NULL OR old_status IN ('not-started', 'in-progress', 'blocked', 'done', 'cancelled', 'unknown')),
+    new_status TEXT NOT NULL CHECK (new_status IN ('not-started', 'in-progress', 'blocked', 'done', 'cancelled', 'unknown')),
+    old_due TEXT,
+    new_due TEXT,
+    note TEXT,
+    batch TEXT,
+    undoes INTEGER REFERENCES status_updates (id),
+    origin TEXT NOT NULL DEFAULT 'command' CHECK (origin IN ('seed', 'import', 'command', 'undo')),
+    on_day TEXT
+);
+INSERT INTO status_updates_m012 (id, action_id, at, author, old_status, new_status, old_due, new_due, note, batch,
+                                 undoes, origin, on_day)
+SELECT id, action_id, at, author, old_status, new_status, old_due, new_due, note, batch, undoes, origin, on_day
+FROM status_updates;
+DROP TABLE status_updates;
+ALTER TABLE status_updates_m012 RENAME TO status_updates;
+CREATE INDEX status_updates_action ON status_updates (action_id, id);
+CREATE INDEX status_updates_batch ON status_updates (batch);
+CREATE INDEX status_updates_undoes ON status_updates (undoes);
+CREATE TRIGGER status_update_sets_action AFTER INSERT ON status_updates
+BEGIN
+    UPDATE actions SET status = NEW.new_status,
+        due = CASE WHEN NEW.new_due IS NOT NULL THEN NEW.new_due ELSE due END,
+        updated_at = NEW.at, updated_by = NEW.author, update_note = NEW.note
+    WHERE id = NEW.action_id;
+END;
+CREATE TRIGGER status_updates_refuse_update BEFORE UPDATE ON status_updates
+BEGIN
+    SELECT RAISE(ABORT, 'status updates are history: they cannot be changed, only added to');
+END;
+CREATE TRIGGER status_updates_refuse_delete BEFORE DELETE ON status_updates
+WHEN NOT EXISTS (SELECT 1 FROM removals r JOIN actions a ON a.inspection_id = r.inspection_id
+                 WHERE r.under_way = 1 AND a.id = OLD.action_id)
+BEGIN
+    SELECT RAISE(ABORT, 'status updates are history: they cannot be deleted, only added to');
+END;
+CREATE TRIGGER changes_refuse_delete BEFORE DELETE ON changes
+WHEN NOT EXISTS (SELECT 1 FROM removals r WHERE r.under_way = 1 AND (
+    (OLD.subject = 'action' AND EXISTS (SELECT 1 FROM actions a WHERE a.id = OLD.subject_id
+                                        AND a.inspection_id = r.inspection_id))
+    OR (OLD.subject = 'deadline' AND EXISTS (SELECT 1 FROM deadlines d WHERE d.id = OLD.subject_id
+                                             AND d.inspection_id = r.inspection_id))))
+BEGIN
+    SELECT RAISE(ABORT, 'changes are history: they cannot be deleted, only added to');
+END;
+CREATE VIEW plan AS
+SELECT a.inspection_id AS inspection, i.authority, ar.number AS area, ar.title AS area_title, a.id AS action_id,
+       a.ref, a.title AS action, a.owner, a.due, a.wording AS target_as_written, a.measure, a.status,
+       a.updated_at AS latest_update_at, a.updated_by AS latest_update_by, a.update_note AS latest_update
+FROM actions a JOIN inspections i ON i.id = a.inspection_id LEFT JOIN areas ar ON ar.id = a.area_id
+ORDER BY a.inspection_id, ar.number IS NULL, ar.number, a.due IS NULL, a.due, a.id;
+CREATE VIEW overdue AS
+SELECT p.inspection, p.authority, p.area, p.area_title, p.action_id, p.ref, p.action, p.owner, p.due,
+       (SELECT number FROM calendar WHERE day = date('now', 'localtime'))
+         - (SELECT number FROM calendar WHERE day = p.due) AS working_days_late,
+       CAST(julianday(date('now', 'localtime')) - julianday(p.due) AS INTEGER) AS days_late,
+       p.status, p.latest_update_at, p.latest_update
+FROM plan p
+WHERE p.status IN ('not-started', 'in-progress', 'blocked') AND p.due < date('now', 'localtime')
+ORDER BY working_days_late DESC, p.inspection, p.action_id;
+CREATE VIEW due_soon AS
+SELECT p.inspection, p.authority, p.area, p.area_title, p.action_id, p.ref, p.action, p.owner, p.due,
+       (SELECT number FROM calendar WHERE day = p.due)
+         - (SELECT number FROM calendar WHERE day = date('now', 'localtime')) AS working_days_left,
+       p.status, p.latest_update_at, p.latest_update
+FROM plan p
+WHERE p.status IN ('not-started', 'in-progress', 'blocked') AND p.due >= date('now', 'localtime')
+  AND p.due < (SELECT min(day) FROM calendar WHERE working = 1 AND number =
+               (SELECT number FROM calendar WHERE day = date('now', 'localtime')) + 11)
+ORDER BY p.due, p.inspection, p.action_id;
+CREATE VIEW progress_by_area AS
+SELECT a.inspection_id AS inspection, ar.number AS area, ar.title AS area_title,
+       sum(a.status = 'not-started') AS not_started, sum(a.status = 'in-progress') AS in_progress,
+       sum(a.status = 'blocked') AS blocked, sum(a.status = 'done') AS done, sum(a.status = 'cancelled') AS cancelled,
+       sum(a.status = 'unknown') AS not_stated, count(*) AS actions,
+       CASE WHEN count(*) > sum(a.status IN ('cancelled', 'unknown'))
+            THEN 100 * sum(a.status = 'done') / (count(*) - sum(a.status IN ('cancelled', 'unknown'))) END
+         AS percent_done,
+       sum(a.status IN ('not-started', 'in-progress', 'blocked') AND a.due < date('now', 'localtime')) AS overdue
+FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id
+GROUP BY a.inspection_id, a.area_id
+ORDER BY a.inspection_id, ar.number IS NULL, ar.number;
+CREATE VIEW deadlines_with_rules AS
+SELECT d.inspection_id AS inspection, i.authority, 'D' || d.id AS deadline, d.title, d.due, d.wording,
+       CASE WHEN d.rule_count IS NOT NULL
+            THEN d.rule_count || ' ' || replace(d.rule_unit, '-', ' ') || ' after '
+                 || CASE d.rule_after WHEN 'published' THEN 'publication' ELSE 'the end of fieldwork' END END AS rule,
+       d.status, d.met_on
+FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
+ORDER BY d.inspection_id, d.due IS NULL, d.due, d.id;
+"""
+
+
+def m012_facts_stated_inferred_unknown(db) -> None:
+    """Unknown as a value (an action's status, a deadline's outcome); inferred facts with their reasons; each
+    inspection's source documents."""
+    _run(db, M012_SCHEMA)
+
+
 MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
               m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin,
               m008_every_change_recorded, m009_reminder_claims,
-              m010_times_in_england, m011_views_for_browsers]
+              m010_times_in_england, m011_views_for_browsers, m012_facts_stated_inferred_unknown]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
 # `ilacs check` looks for these: history is append-only, and each action's status is its latest update's.

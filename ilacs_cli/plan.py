@@ -7,7 +7,8 @@ ilacs_cli.rules. Never prints.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ilacs_cli import rules
@@ -31,10 +32,11 @@ class Action:
     due: str | None
     wording: str | None
     measure: str | None
-    status: str
+    status: str  # "unknown" when the source document does not give it
     updated_at: str | None
     days_late: int | None = None
     working_days_late: int | None = None
+    inferred: dict[str, str] = field(default_factory=dict)  # field -> why it was inferred from the document
 
 
 @dataclass
@@ -45,11 +47,12 @@ class Deadline:
     kind: str
     due: str | None
     wording: str | None
-    rule: str | None
-    status: str
+    rule: str | None  # how the date was reached: the rule with its event, or the document's words
+    status: str  # open, met, missed, or "unknown" (no document records the outcome)
     met_on: str | None
     days_late: int | None = None
     working_days_late: int | None = None
+    inferred: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,6 +68,8 @@ class InspectionRow:
     actions_open: int
     actions_overdue: int
     actions_done: int
+    actions_not_stated: int
+    deadlines_overdue: int
 
 
 @dataclass
@@ -91,13 +96,17 @@ class InspectionDetail:
     actions_without_area: list[Action]
     source: str | None
     notes: str | None
+    authority_source: str | None = None
+    inferred: dict[str, str] = field(default_factory=dict)  # the inspection's inferred fields, with their reasons
+    sources: list[dict] = field(default_factory=list)  # the documents: file, date (None: not stated), title
 
 
 # -- reading -----------------------------------------------------------------------
 
 def _action(record: records.Action, as_of: dt.date | None = None, as_of_number: int | None = None) -> Action:
     action = Action(record.id, record.inspection, record.area, record.ref, record.title, record.owner, record.due,
-                    record.wording, record.measure, record.status, record.updated_at)
+                    record.wording, record.measure, record.status, record.updated_at,
+                    inferred=json.loads(record.inferred))
     if as_of is not None and record.due:
         action.days_late = (as_of - dt.date.fromisoformat(record.due)).days
         if record.due_number is not None:
@@ -106,9 +115,10 @@ def _action(record: records.Action, as_of: dt.date | None = None, as_of_number: 
 
 
 def describe_rule(deadline: records.Deadline) -> str | None:
-    """'70 working days after publication, 6 Feb 2024', or None for a fixed date."""
+    """'70 working days after publication, 6 Feb 2024'; for a date as written, 'stated date' or, for a period,
+    "stated as 'in June' (taken as Sun 30 Jun 2019)"; None when neither a rule nor words give it."""
     if deadline.rule_count is None:
-        return None
+        return rules.stated_due(deadline.wording, deadline.due, human(deadline.due) if deadline.due else None)
     unit = deadline.rule_unit.replace("-", " ")
     event, event_name = deadline.event_day(), EVENT_NAMES[deadline.rule_after]
     known = human(event) if event else f"{event_name.split()[-1]} date unknown"
@@ -117,7 +127,7 @@ def describe_rule(deadline: records.Deadline) -> str | None:
 
 def _deadline(record: records.Deadline, as_of: dt.date | None = None, as_of_number: int | None = None) -> Deadline:
     deadline = Deadline(f"D{record.id}", record.inspection, record.title, record.kind, record.due, record.wording,
-                        describe_rule(record), record.status, record.met_on)
+                        describe_rule(record), record.status, record.met_on, inferred=json.loads(record.inferred))
     if as_of is not None and record.due:
         deadline.days_late = (as_of - dt.date.fromisoformat(record.due)).days
         if record.due_number is not None:
@@ -134,13 +144,13 @@ def as_of(db: Store, day: dt.date) -> dt.date:
 
 def list_inspections(db: Store, as_of: dt.date, inspection: str | None = None) -> list[InspectionRow]:
     """One row per inspection (or for the one named) with its next open deadline and action counts."""
-    counts = db.inspection_counts(rules.overdue(as_of), inspection)
+    counts = db.inspection_counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection)
     deadlines = {record.id: _deadline(record)
                  for record in db.deadlines(inspection=inspection,
                                             window=rules.DueWindow(rules.OPEN_DEADLINE_STATUSES))}
     return [InspectionRow(row.id, row.authority, row.kind, row.fieldwork_start, row.fieldwork_end, row.published,
                           row.overall, deadlines.get(row.next_deadline_id), row.actions_open, row.actions_overdue,
-                          row.actions_done) for row in counts]
+                          row.actions_done, row.actions_not_stated, row.deadlines_overdue) for row in counts]
 
 
 def require_inspection(db: Store, inspection_id: str) -> records.Inspection:
@@ -163,7 +173,28 @@ def show_inspection(db: Store, inspection_id: str, as_of: dt.date) -> Inspection
                         key=lambda judgement: order.index(judgement.area))
     deadlines = [_deadline(record) for record in db.deadlines(inspection=inspection_id)]
     return InspectionDetail(summary, judgements, areas, deadlines,
-                            [action for action in actions if action.area is None], found.source, found.notes)
+                            [action for action in actions if action.area is None], found.source, found.notes,
+                            found.authority_source, json.loads(found.inferred), json.loads(found.sources))
+
+
+def sources_and_inferences(detail: InspectionDetail) -> list[str]:
+    """What a paper says of its evidence, a line each: the inspection's notes, each source document with its date
+    (or that it has none), and each inferred value with its reason."""
+    lines = [f"Notes: {detail.notes}"] if detail.notes else []
+    lines += [f"Source: {document['title']}, {human(document['date']) if document['date'] else 'date not stated'}"
+              for document in detail.sources]
+    if detail.authority_source and detail.authority_source != detail.source:
+        lines.append(f"The authority's name is taken from {detail.authority_source}")
+    actions = [action for area in detail.areas for action in area.actions] + detail.actions_without_area
+    for what, inferred in ([("Inspection", detail.inferred)] + [(f"Deadline {d.id}", d.inferred) for d in detail.deadlines]
+                           + [(f"Action {a.id}", a.inferred) for a in actions]):
+        lines += [f"{what}, {FIELD_WORDS.get(name, name)}, inferred: {reason}" for name, reason in inferred.items()]
+    return lines
+
+
+# Fields as a paper names them.
+FIELD_WORDS = {"kind": "type of inspection", "published": "publication date", "authority": "authority's name",
+               "fieldwork_start": "start of fieldwork", "fieldwork_end": "end of fieldwork", "due": "due date"}
 
 
 def list_actions(db: Store, *, inspection: str | None = None, owner: str | None = None,
@@ -283,10 +314,16 @@ def _load_seed(db: Store, seed) -> str:
     inspection_id = info["id"]
     dates = {name: _seed_date(info[name]).day.isoformat() if name in info else None
              for name in ("fieldwork_start", "fieldwork_end", "published")}
+    # A file that lists its documents takes each fact from one: what a document does not give is unknown.
+    documents = {entry["file"]: _seed_date(entry["date"]).day.isoformat() if "date" in entry else None
+                 for entry in seed.sources}
+    action_status, deadline_status = (rules.UNKNOWN, rules.UNKNOWN) if documents else ("not-started", "open")
     db.save_inspection(records.Inspection(
         inspection_id, info.get("authority"), info.get("authority_source", source), info.get("kind"),
         dates["fieldwork_start"], dates["fieldwork_end"], dates["published"], info.get("previous"), source,
-        info.get("notes")))
+        info.get("notes"), json.dumps(info.get("inferred", {})),
+        json.dumps([{"file": entry["file"], "date": documents[entry["file"]], "title": entry["title"]}
+                    for entry in seed.sources])))
     for judgement in seed.judgements:
         db.save_judgement(inspection_id, records.Judgement(judgement["area"], judgement.get("grade"),
                                                            judgement.get("previous_grade"),
@@ -309,8 +346,9 @@ def _load_seed(db: Store, seed) -> str:
         db.save_deadline(
             inspection=inspection_id, key=deadline["key"], title=deadline["title"],
             kind=deadline.get("kind", "deadline"), due=due, wording=wording, rule_count=rule and rule["count"],
-            rule_unit=rule and rule["unit"], rule_after=rule and rule["after"], status=deadline.get("status", "open"),
-            met_on=deadline.get("met_on") and str(deadline["met_on"]), source=deadline.get("source", source))
+            rule_unit=rule and rule["unit"], rule_after=rule and rule["after"],
+            status=deadline.get("status", deadline_status), met_on=deadline.get("met_on") and str(deadline["met_on"]),
+            source=deadline.get("source", source), inferred=json.dumps(deadline.get("inferred", {})))
     for index, action in enumerate(seed.actions, 1):
         area_id = None
         if "area" in action:
@@ -319,13 +357,19 @@ def _load_seed(db: Store, seed) -> str:
                 raise IlacsError(f"{seed.path.name}: actions #{index}.area: no area {action['area']} in this file")
         due = _seed_date(action["due"]) if "due" in action else None
         action_source = action.get("source", source)
+        # The day the status is given: the action's own `on`, else its document's date (when the document has one).
+        on_day = _seed_date(action["on"]).day.isoformat() if "on" in action else documents.get(action_source)
+        note = action.get("note")
+        if documents:  # history says where the status was read, and when, or that the document's date is not known
+            stated = f"as stated in {action_source}, " + (human(on_day) if on_day else "a document whose date is not stated")
+            note = f"{stated}: {note}" if note else stated
         # An action already loaded keeps what users recorded since: add_action writes nothing for its key.
         db.add_action(inspection=inspection_id, area_id=area_id, key=action["key"], ref=action.get("ref"),
                       title=action["title"], owner=action.get("owner"), due=due and due.day.isoformat(),
                       wording=action.get("wording") or (due and due.wording), measure=action.get("measure"),
-                      source=action_source, status=action.get("status", "not-started"), note=action.get("note"),
-                      author=f"seed: {action_source}", on_day=_seed_date(action["on"]).day.isoformat()
-                      if "on" in action else None)
+                      source=action_source, status=action.get("status", action_status), note=note,
+                      author=f"seed: {action_source}", on_day=on_day,
+                      inferred=json.dumps(action.get("inferred", {})))
     return inspection_id
 
 

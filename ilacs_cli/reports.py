@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ilacs_cli import history, plan, progress, rules
 from ilacs_cli.errors import IlacsError
@@ -25,8 +25,9 @@ class Progress:
     done: int
     cancelled: int
     total: int
-    percent_done: int | None  # done / (total - cancelled), rounded down; None when nothing is left to count
+    percent_done: int | None  # done / (total - cancelled - not stated), rounded down; None when nothing to count
     overdue: int
+    not_stated: int = 0  # status unknown: the document does not give it; counted apart, as neither done nor not
 
 
 @dataclass
@@ -48,7 +49,7 @@ class InspectionProgress:
 @dataclass
 class DeadlineOutcome:
     deadline: plan.Deadline
-    outcome: str  # met on time | met late | missed | overdue | open | date unknown
+    outcome: str  # met on time | met late | missed | overdue | open | date unknown | outcome not recorded
     working_days: int | None  # late (met late, overdue) or left (open); None otherwise
 
 
@@ -98,22 +99,24 @@ class Report:
     rag: dict[str, int]  # red, amber, green: how many actions of the plan each
     late: list[LateItem]
     updates: list[UpdateLine]
+    evidence: list[str] = field(default_factory=list)  # notes, source documents, inferred values with reasons
 
 
 def count(groups: Iterable[ActionCounts]) -> Progress:
     """Counts by status, percentage done and overdue count, summed over `Store.action_counts` records."""
-    not_started = in_progress = blocked = done = cancelled = overdue = 0
+    not_started = in_progress = blocked = done = cancelled = not_stated = overdue = 0
     for group in groups:  # national summaries sum thousands of groups: plain additions, no dict per group
         not_started += group.not_started
         in_progress += group.in_progress
         blocked += group.blocked
         done += group.done
         cancelled += group.cancelled
+        not_stated += group.not_stated
         overdue += group.overdue
-    total = not_started + in_progress + blocked + done + cancelled
-    counted = total - cancelled
+    total = not_started + in_progress + blocked + done + cancelled + not_stated
+    counted = total - cancelled - not_stated
     percent = 100 * done // counted if counted else None
-    return Progress(not_started, in_progress, blocked, done, cancelled, total, percent, overdue)
+    return Progress(not_started, in_progress, blocked, done, cancelled, total, percent, overdue, not_stated)
 
 
 def summary(db: Store, as_of: dt.date, inspection: str | None = None) -> list[InspectionProgress]:
@@ -151,6 +154,8 @@ def deadline_outcome(db: Store, deadline: plan.Deadline, as_of: dt.date) -> Dead
         return DeadlineOutcome(deadline, "met", None)
     if deadline.status == "missed":
         return DeadlineOutcome(deadline, "missed", None)
+    if deadline.status == rules.UNKNOWN:
+        return DeadlineOutcome(deadline, rules.deadline_status_name(deadline.status), None)
     if rules.overdue_deadlines(as_of).matches(deadline.status, deadline.due):
         return DeadlineOutcome(deadline, "overdue", db.working_days_between(due, as_of))
     return DeadlineOutcome(deadline, "open", db.working_days_between(as_of, due))
@@ -189,7 +194,8 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
                   found.published, found.previous_id, as_of.isoformat(), since.isoformat(),
                   detail.judgements, detail.areas,
                   [deadline_outcome(db, d, as_of) for d in detail.deadlines],
-                  summary(db, as_of, inspection)[0], rows, rules.rag_counts([r.rag for r in rows]), late, updates)
+                  summary(db, as_of, inspection)[0], rows, rules.rag_counts([r.rag for r in rows]), late, updates,
+                  plan.sources_and_inferences(detail))
 
 
 @dataclass

@@ -9,6 +9,7 @@ working-day arithmetic comes from a `Calendar` (the store) handed in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
@@ -16,16 +17,24 @@ from ilacs_cli.errors import IlacsError
 
 # -- vocabulary ---------------------------------------------------------------------
 
+# The statuses users record (update --status, add-action, import, a seed file).
 STATUSES = ("not-started", "in-progress", "blocked", "done", "cancelled")
 OPEN_STATUSES = ("not-started", "in-progress", "blocked")
 CLOSED_STATUSES = ("done", "cancelled")
+# What the source document does not say (issue 18): an action's status, a deadline's outcome. Unknown is neither
+# open nor closed, so never overdue, never due soon, never red, amber or green: counted apart as "not stated".
+# Only a seed file's action or deadline taken from a listed document may hold it; `update` and `done` replace it.
+UNKNOWN = "unknown"
+HELD_STATUSES = (*STATUSES, UNKNOWN)  # every status an action may hold
 # What a status filter (`actions --status open`) may name besides one status.
-STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
+STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES, UNKNOWN: (UNKNOWN,)}
 STATUS_NAMES = {"not-started": "Not started", "in-progress": "In progress", "blocked": "Blocked", "done": "Done",
-                "cancelled": "Cancelled"}
+                "cancelled": "Cancelled", UNKNOWN: "Not stated"}
 
 DEADLINE_STATUSES = ("open", "met", "missed")
+HELD_DEADLINE_STATUSES = (*DEADLINE_STATUSES, UNKNOWN)
 OPEN_DEADLINE_STATUSES = ("open",)
+DEADLINE_STATUS_NAMES = {UNKNOWN: "outcome not recorded"}
 
 GRADES = ("outstanding", "good", "requires-improvement", "inadequate", "not-applicable")
 GRADE_NAMES = {"outstanding": "Outstanding", "good": "Good",
@@ -72,9 +81,11 @@ AMBER_WORKING_DAYS = 10
 STALE_DAYS = 30
 RAG_DESCRIPTION = (f"Red: open and overdue, or blocked. Amber: open and due within {AMBER_WORKING_DAYS} working "
                    f"days, or no status update for {STALE_DAYS} days. Green: on track or done. A cancelled action "
-                   "is not rated.")
+                   "is not rated; an action whose status the source document does not give is 'not stated'.")
 RAGS = ("red", "amber", "green")
 NOT_RATED = ""  # the RAG of a cancelled action: counted apart, never green
+NOT_STATED = "not stated"  # the RAG of an action whose status is unknown: counted apart, never rated
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", NOT_RATED: "Not rated", NOT_STATED: "Not stated"}
 
 
 class Calendar(Protocol):
@@ -90,6 +101,9 @@ def is_open(status: str) -> bool:
 
 def check_status(status: str, *, groups: bool = False) -> str:
     """`status` if it is one of STATUSES (or, with `groups`, of STATUS_GROUPS), else a user error listing them."""
+    if status == UNKNOWN and not groups:
+        raise IlacsError(f"status '{UNKNOWN}' is kept for what a source document does not say: record what you "
+                         f"know, one of {', '.join(STATUSES)}", 2)
     if status not in STATUSES and not (groups and status in STATUS_GROUPS):
         also = f", or {' or '.join(STATUS_GROUPS)} for all of a group" if groups else ""
         raise IlacsError(f"unknown status '{status}': use one of {', '.join(STATUSES)}{also}", 2)
@@ -97,11 +111,12 @@ def check_status(status: str, *, groups: bool = False) -> str:
 
 
 def statuses_named(names: Iterable[str]) -> tuple[str, ...]:
-    """The statuses a filter's `names` ask for (each a status, or `open` or `closed`), once each, in STATUSES order."""
+    """The statuses a filter's `names` ask for (each a status, or `open`, `closed` or `unknown`), once each, in
+    HELD_STATUSES order."""
     wanted = set()
     for name in names:
         wanted.update(STATUS_GROUPS.get(check_status(name, groups=True), (name,)))
-    return tuple(status for status in STATUSES if status in wanted)
+    return tuple(status for status in HELD_STATUSES if status in wanted)
 
 
 def grade_name(grade: str | None) -> str:
@@ -109,8 +124,18 @@ def grade_name(grade: str | None) -> str:
 
 
 def status_name(status: str) -> str:
-    """'In progress' for in-progress: a status as a paper or a workbook says it."""
+    """'In progress' for in-progress, 'Not stated' for unknown: a status as a paper or a workbook says it."""
     return STATUS_NAMES.get(status, status)
+
+
+def status_shown(status: str) -> str:
+    """An action's status as a table shows it: as recorded, but 'not stated' for unknown."""
+    return "not stated" if status == UNKNOWN else status
+
+
+def deadline_status_name(status: str) -> str:
+    """A deadline's status as tables show it: open, met, missed, or 'outcome not recorded'."""
+    return DEADLINE_STATUS_NAMES.get(status, status)
 
 
 def kind_name(kind: str | None) -> str:
@@ -127,6 +152,23 @@ def author_name(author: str | None) -> str:
 
 
 # -- due dates -------------------------------------------------------------------------
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def stated_due(wording: str | None, due: str | None, due_in_words: str | None) -> str | None:
+    """How a date taken from a document's words is shown beside it: 'stated date' when the words give the day
+    itself ('by 17 May 2024'); for a period, "stated as 'in June' (taken as Sun 30 Jun 2019)": a month is taken
+    as its last day, mid-month as the 15th, a season as its last day as the Met Office counts them (spring ends
+    31 May, summer 31 August, autumn 30 November, winter the last day of February; docs/dates.md)."""
+    if due is None:
+        return f"stated as '{wording}'" if wording else None
+    day = dt.date.fromisoformat(due)
+    if wording is None or re.search(rf"\b{day.day}(st|nd|rd|th)?\s+{MONTHS[day.month - 1]}\b", wording):
+        return "stated date"
+    return f"stated as '{wording}' (taken as {due_in_words})"
+
 
 class DueWindow(NamedTuple):
     """Items with one of `statuses` whose due date is on or after `due_from` and before `due_before`.
@@ -198,7 +240,10 @@ class RagRule(NamedTuple):
     stale_before: str  # ISO date: an open action whose latest update is earlier is amber
 
     def rate(self, status: str, due: str | None, updated_at: str | None) -> str:
-        """'red', 'amber' or 'green' (RAG_DESCRIPTION); NOT_RATED for a cancelled action."""
+        """'red', 'amber' or 'green' (RAG_DESCRIPTION); NOT_RATED for a cancelled action, NOT_STATED for one
+        whose status is unknown."""
+        if status == UNKNOWN:
+            return NOT_STATED
         if status == "cancelled":
             return NOT_RATED
         if not is_open(status):
@@ -216,5 +261,7 @@ def rag_rule(as_of: dt.date, calendar: Calendar) -> RagRule:
 
 
 def rag_counts(rags: list[str]) -> dict[str, int]:
-    """How many actions are red, amber and green (done ones are green), and how many are not rated (cancelled)."""
-    return {**{rag: rags.count(rag) for rag in RAGS}, "not rated": rags.count(NOT_RATED)}
+    """How many actions are red, amber and green (done ones are green), how many are not rated (cancelled), and how
+    many have no stated status."""
+    return {**{rag: rags.count(rag) for rag in RAGS}, "not rated": rags.count(NOT_RATED),
+            NOT_STATED: rags.count(NOT_STATED)}

@@ -11,17 +11,22 @@ from typing import Any
 
 from ilacs_cli.dates import exact_day, parse_due, today_in_england
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.rules import (AREA_NUMBER_LIMIT, GRADES, JUDGEMENT_NAMES, KINDS, RULE_DAYS_LIMIT, STATUSES,
-                             too_long)
+from ilacs_cli.rules import (AREA_NUMBER_LIMIT, DEADLINE_STATUSES, GRADES, JUDGEMENT_NAMES, KINDS, RULE_DAYS_LIMIT,
+                             STATUSES, UNKNOWN, too_long)
 
 _KEYS = {
+    "sources": {"file", "date", "title"},
     "inspection": {"id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end",
-                   "published", "previous", "source", "notes"},
+                   "published", "previous", "source", "notes", "inferred"},
     "judgements": {"area", "grade", "previous_grade", "source"},
     "areas": {"number", "title", "points", "source"},
-    "deadlines": {"key", "title", "kind", "rule", "stated", "due", "wording", "status", "met_on", "source"},
-    "actions": {"key", "ref", "area", "title", "owner", "due", "wording", "measure", "status", "note", "on", "source"},
+    "deadlines": {"key", "title", "kind", "rule", "stated", "due", "wording", "status", "met_on", "source",
+                  "inferred"},
+    "actions": {"key", "ref", "area", "title", "owner", "due", "wording", "measure", "status", "note", "on", "source",
+                "inferred"},
 }
+# Fields that are no fact of a document, so never inferred.
+_NOT_INFERRED = {"id", "key", "source", "inferred", "notes", "note"}
 
 
 @dataclass
@@ -30,6 +35,7 @@ class SeedFile:
 
     path: Path
     inspection: dict[str, Any]
+    sources: list[dict[str, Any]] = field(default_factory=list)  # the documents, when the file lists them
     judgements: list[dict[str, Any]] = field(default_factory=list)
     areas: list[dict[str, Any]] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
@@ -62,11 +68,12 @@ def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
     inspection = data.get("inspection")
     if not isinstance(inspection, dict):
         raise fail("[inspection]", "missing")
-    for section in ("judgements", "areas", "deadlines", "actions"):
+    for section in ("sources", "judgements", "areas", "deadlines", "actions"):
         entries = data.get(section, [])
         if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
             raise fail(section, f"must be [[{section}]] tables, each with its fields (see docs/seeds.md)")
-    seed = SeedFile(path, inspection, *(data.get(name, []) for name in ("judgements", "areas", "deadlines", "actions")))
+    seed = SeedFile(path, inspection, *(data.get(name, []) for name in ("sources", "judgements", "areas", "deadlines",
+                                                                        "actions")))
     for section in _KEYS:
         entries = [inspection] if section == "inspection" else getattr(seed, section)
         seen: dict[object, int] = {}
@@ -80,6 +87,7 @@ def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
                     raise fail(f"{where}.{name}", f"{entry[name]!r} is also {section} #{seen[entry[name]]}'s: each "
                                                   f"{name} is given once")
                 seen[entry[name]] = index
+    _check_sources(seed, fail)
     areas = {area["number"] for area in seed.areas}
     for index, action in enumerate(seed.actions, 1):
         if "area" in action and action["area"] not in areas:
@@ -88,16 +96,41 @@ def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
     return seed
 
 
+def _check_sources(seed: SeedFile, fail) -> None:
+    """When a file lists its documents ([[sources]]), every fact's source is one of them and each is used; only a
+    fact taken from a listed document may be `unknown` (a council's own action or deadline has a status)."""
+    listed = {source["file"]: index for index, source in enumerate(seed.sources, 1)}
+    default = seed.inspection.get("source")
+    used = set()
+    for section in ("inspection", "judgements", "areas", "deadlines", "actions"):
+        entries = [seed.inspection] if section == "inspection" else getattr(seed, section)
+        for index, entry in enumerate(entries, 1):
+            where = section if section == "inspection" else f"{section} #{index}"
+            source = entry.get("source", default)
+            if entry.get("status") == UNKNOWN and source not in listed:
+                raise fail(f"{where}.status", f"'{UNKNOWN}' is only for a fact taken from a document listed in "
+                                              "[[sources]]: give the status you know, or list the document")
+            if not listed or (section == "inspection" and source is None):
+                continue
+            if source not in listed:
+                raise fail(f"{where}.source", f"'{source}' is not listed in [[sources]]: add it as [[sources]] "
+                                              "(file, date, title), or name a listed document")
+            used.add(source)
+    for file, index in listed.items():
+        if file not in used:
+            raise fail(f"sources #{index}.file", f"'{file}' is used by no fact: remove it, or name it as a source")
+
+
 # The field that tells a section's entries apart; a dated field (the lead's `on` too) is read as a date.
-_UNIQUE = {"judgements": "area", "areas": "number", "deadlines": "key", "actions": "key"}
-_DATES = ("fieldwork_start", "fieldwork_end", "published", "stated", "met_on", "due", "on")
+_UNIQUE = {"sources": "file", "judgements": "area", "areas": "number", "deadlines": "key", "actions": "key"}
+_DATES = ("fieldwork_start", "fieldwork_end", "published", "stated", "met_on", "due", "on", "date")
 _WHOLE_NUMBERS = {("areas", "number"), ("actions", "area")}
 
 
 def _check(entry: dict, section: str, fail) -> None:
     """Each field's type and range, then the rules between fields; `fail(field, problem)` makes the error."""
-    required = {"inspection": ("id",), "judgements": ("area",), "areas": ("number", "title"),
-                "deadlines": ("key", "title"), "actions": ("key", "title")}[section]
+    required = {"sources": ("file", "title"), "inspection": ("id",), "judgements": ("area",),
+                "areas": ("number", "title"), "deadlines": ("key", "title"), "actions": ("key", "title")}[section]
     for name in required:
         if entry.get(name) in (None, ""):
             raise fail(name, "required")
@@ -114,6 +147,8 @@ def _check(entry: dict, section: str, fail) -> None:
             for point in value:
                 if why := too_long(point):
                     raise fail(name, why)
+        elif name == "inferred":
+            _check_inferred(entry, section, value, fail)
         elif name != "rule":
             if not isinstance(value, str):
                 raise fail(name, f"{value!r} must be text, in quotes")
@@ -126,12 +161,13 @@ def _check(entry: dict, section: str, fail) -> None:
     choices = {"kind": KINDS if section == "inspection" else ("deadline", "milestone"),
                "area": tuple(JUDGEMENT_NAMES) if section == "judgements" else None,
                "grade": GRADES, "previous_grade": GRADES,
-               "status": STATUSES if section == "actions" else ("open", "met", "missed")}
+               "status": (*STATUSES, UNKNOWN) if section == "actions" else (*DEADLINE_STATUSES, UNKNOWN)}
     for name, allowed in choices.items():
         if allowed and name in entry and entry[name] not in allowed:
             raise fail(name, f"'{entry[name]}' is not one of {', '.join(allowed)}")
-    if section == "actions" and "on" in entry and exact_day(str(entry["on"])) is None:
-        raise fail("on", f"'{entry['on']}' is not a day: give the day the document describes, e.g. 2019-05-15")
+    for name in ("on", "date"):
+        if section in ("actions", "sources") and name in entry and exact_day(str(entry[name])) is None:
+            raise fail(name, f"'{entry[name]}' is not a day: give the day the document describes, e.g. 2019-05-15")
     if section == "deadlines":
         if ("rule" in entry) == ("due" in entry):
             raise fail("rule", "give exactly one of rule and due")
@@ -142,6 +178,23 @@ def _check(entry: dict, section: str, fail) -> None:
             and rule.get("after") in ("published", "fieldwork_end") and len(rule) == 3):
             raise fail("rule", f"must be {{count = N, unit = working-days|calendar-days, after = "
                                f"published|fieldwork_end}}, N from 1 to {RULE_DAYS_LIMIT:,}")
+
+
+def _check_inferred(entry: dict, section: str, inferred: object, fail) -> None:
+    """`inferred = {field = "reason"}`: each field one this entry gives, each reason text."""
+    example = 'e.g. inferred = { kind = "previous overall grade outstanding: short inspection" }'
+    if not isinstance(inferred, dict):
+        raise fail("inferred", f"must be a table of field = \"reason\", {example}")
+    for name, reason in inferred.items():
+        if name not in _KEYS[section] or name in _NOT_INFERRED:
+            allowed = ", ".join(sorted(_KEYS[section] - _NOT_INFERRED))
+            raise fail(f"inferred.{name}", f"no such field to infer: use one of {allowed}")
+        if name not in entry:
+            raise fail(f"inferred.{name}", f"{name} is not given here: give its value, or remove the inference")
+        if not isinstance(reason, str) or not reason.strip():
+            raise fail(f"inferred.{name}", "must be the reason, as text: why the value follows from the document")
+        if why := too_long(reason):
+            raise fail(f"inferred.{name}", why)
 
 
 def _day(value: object, fail) -> dt.date:

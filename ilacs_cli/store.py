@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from ilacs_cli import dbfile, migrations
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.rules import OPEN_STATUSES, ORIGINS, STATUSES, DueWindow
+from ilacs_cli.rules import HELD_STATUSES, OPEN_STATUSES, ORIGINS, DueWindow
 
 # Every table a whole-database export holds, parents before children (the calendar is rebuilt, not exported).
 EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions", "batches",
@@ -97,6 +97,8 @@ class Inspection(NamedTuple):
     previous_id: str | None
     source: str | None
     notes: str | None
+    inferred: str = "{}"  # JSON: field -> the reason it was inferred
+    sources: str = "[]"  # JSON: the documents the facts come from, [{file, date, title}]
 
 
 class InspectionCounts(NamedTuple):
@@ -111,6 +113,8 @@ class InspectionCounts(NamedTuple):
     actions_open: int
     actions_overdue: int
     actions_done: int
+    actions_not_stated: int  # actions whose status the document does not give
+    deadlines_overdue: int
 
 
 class Judgement(NamedTuple):
@@ -147,6 +151,7 @@ class Deadline(NamedTuple):
     published: str | None
     fieldwork_end: str | None
     due_number: int | None  # the due date's working-day number
+    inferred: str  # JSON: field -> the reason it was inferred
 
     def event_day(self) -> str | None:
         """The date of the event the rule counts from."""
@@ -176,6 +181,7 @@ class Action(NamedTuple):
     due_number: int | None
     owner_name: str | None  # the registered owner of this name in the action's authority, if any
     owner_email: str | None
+    inferred: str  # JSON: field -> the reason it was inferred
 
 
 class StatusUpdate(NamedTuple):
@@ -211,6 +217,7 @@ class ActionCounts(NamedTuple):
     blocked: int
     done: int
     cancelled: int
+    not_stated: int  # status unknown
     overdue: int
 
 
@@ -268,13 +275,13 @@ def _columns(record: type, columns: dict[str, str]) -> str:
 
 _INSPECTION = _columns(Inspection, {name: f"i.{name}" for name in (
     "id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end", "published", "previous_id",
-    "source", "notes")})
+    "source", "notes", "inferred", "sources")})
 _DEADLINE = _columns(Deadline, {
     "id": "d.id", "inspection": "d.inspection_id", "authority": "i.authority", "key": "d.key", "title": "d.title",
     "kind": "d.kind", "due": "d.due", "wording": "d.wording", "rule_count": "d.rule_count",
     "rule_unit": "d.rule_unit", "rule_after": "d.rule_after", "status": "d.status", "met_on": "d.met_on",
     "source": "d.source", "published": "i.published", "fieldwork_end": "i.fieldwork_end",
-    "due_number": "c_due.number"})
+    "due_number": "c_due.number", "inferred": "d.inferred"})
 _DEADLINES = f"""SELECT {_DEADLINE} FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
                  LEFT JOIN calendar c_due ON c_due.day = d.due"""
 _ACTION = _columns(Action, {
@@ -283,7 +290,7 @@ _ACTION = _columns(Action, {
     "owner": "a.owner", "due": "a.due", "wording": "a.wording", "measure": "a.measure", "status": "a.status",
     "created_at": "a.created_at", "source": "a.source", "updated_at": "a.updated_at",
     "updated_by": "a.updated_by", "update_note": "a.update_note", "due_number": "c_due.number",
-    "owner_name": "o.name", "owner_email": "o.email"})
+    "owner_name": "o.name", "owner_email": "o.email", "inferred": "a.inferred"})
 # An action's owner is a registered owner only within the action's own authority: a name shared by two
 # councils never carries one council's actions to the other's officer.
 _ACTIONS = f"""SELECT {_ACTION} FROM actions a JOIN inspections i ON i.id = a.inspection_id
@@ -342,14 +349,14 @@ _REWIND = (
         (SELECT CASE WHEN substr(u.at, 1, 10) <= :day THEN u.at ELSE u.on_day END {_LATEST} ORDER BY u.id DESC LIMIT 1)
           AS updated_at,
         (SELECT u.author {_LATEST} ORDER BY u.id DESC LIMIT 1) AS updated_by,
-        (SELECT u.note {_LATEST} ORDER BY u.id DESC LIMIT 1) AS update_note
+        (SELECT u.note {_LATEST} ORDER BY u.id DESC LIMIT 1) AS update_note, a.inferred
       FROM main.actions a WHERE EXISTS (SELECT 1 {_LATEST})""",
     "CREATE INDEX temp.actions_rewound ON actions (inspection_id, status, due)",
     "CREATE INDEX temp.actions_rewound_id ON actions (id)",
     f"""CREATE TEMP TABLE deadlines AS SELECT d.id, d.inspection_id, d.key,
         {', '.join(f"{_before_changes('deadline', 'd', field)} AS {field}" for field in ('title', 'kind', 'due',
                    'wording', 'rule_unit', 'rule_after', 'status', 'met_on'))},
-        CAST({_before_changes('deadline', 'd', 'rule_count')} AS INTEGER) AS rule_count, d.source
+        CAST({_before_changes('deadline', 'd', 'rule_count')} AS INTEGER) AS rule_count, d.source, d.inferred
       FROM main.deadlines d""",
     "UPDATE temp.deadlines SET status = 'open', met_on = NULL WHERE met_on > :day",
     "CREATE INDEX temp.deadlines_rewound ON deadlines (inspection_id, status, due)",
@@ -690,10 +697,13 @@ class Store:
             found.setdefault(authority, []).append(inspection)
         return found
 
-    def inspection_counts(self, overdue: DueWindow, inspection: str | None = None) -> list[InspectionCounts]:
-        """Inspections (all, or the one named) with their overall grade, next open deadline and action counts
-        (open: in `overdue`'s statuses; overdue: in the `overdue` window)."""
+    def inspection_counts(self, overdue: DueWindow, overdue_deadlines: DueWindow, inspection: str | None = None
+                          ) -> list[InspectionCounts]:
+        """Inspections (all, or the one named) with their overall grade, next open deadline, action counts (open: in
+        `overdue`'s statuses; overdue: in the `overdue` window; status unknown) and deadlines overdue (in the
+        `overdue_deadlines` window)."""
         late, params = _window(overdue, "a")
+        late_deadlines, deadline_params = _window(overdue_deadlines, "d", "d")
         still_open, open_params = _window(DueWindow(overdue.statuses), "a", "open")
         return self._all(
             f"""
@@ -702,11 +712,13 @@ class Store:
                  AND d.due IS NOT NULL ORDER BY d.due LIMIT 1),
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND {still_open}),
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND {late}),
-              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done')
+              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done'),
+              (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'unknown'),
+              (SELECT count(*) FROM deadlines d WHERE d.inspection_id = i.id AND {late_deadlines})
             FROM inspections i LEFT JOIN judgements j ON j.inspection_id = i.id AND j.area = 'overall'
             WHERE :inspection IS NULL OR i.id = :inspection
             ORDER BY {_INSPECTION_ORDER}
-            """, {**params, **open_params, "inspection": inspection}, InspectionCounts)
+            """, {**params, **open_params, **deadline_params, "inspection": inspection}, InspectionCounts)
 
     def judgements(self, inspection_id: str) -> list[Judgement]:
         return self._all("SELECT area, grade, previous_grade, source FROM judgements WHERE inspection_id = ?",
@@ -770,8 +782,8 @@ class Store:
         """Per area of every inspection (or the one named), areas with no actions included, then per inspection
         its actions with no area: how many actions have each status, and how many are in the `overdue` window; by
         inspection and area number. Counted in one pass over the actions, then joined to the areas."""
-        by_status = ", ".join(f"sum(a.status = '{status}') AS {status.replace('-', '_')}" for status in STATUSES)
-        counts = ", ".join(f"coalesce(c.{status.replace('-', '_')}, 0)" for status in STATUSES)
+        by_status = ", ".join(f"sum(a.status = '{status}') AS {status.replace('-', '_')}" for status in HELD_STATUSES)
+        counts = ", ".join(f"coalesce(c.{status.replace('-', '_')}, 0)" for status in HELD_STATUSES)
         late, params = _window(overdue, "a")
         return self._all(
             f"""WITH counted AS MATERIALIZED (
@@ -983,30 +995,32 @@ class Store:
 
     def save_deadline(self, *, inspection: str, key: str, title: str, kind: str, due: str | None,
                       wording: str | None, rule_count: int | None, rule_unit: str | None, rule_after: str | None,
-                      status: str, met_on: str | None, source: str | None) -> None:
+                      status: str, met_on: str | None, source: str | None, inferred: str = "{}") -> None:
         """Insert a deadline, or refresh its facts; its status, and any field a user corrected, are kept."""
         self._write("INSERT INTO deadlines (inspection_id, key, title, kind, due, wording, rule_count, rule_unit, "
-                    "rule_after, status, met_on, source) VALUES (:inspection, :key, :title, :kind, :due, :wording, "
-                    ":rule_count, :rule_unit, :rule_after, :status, :met_on, :source) "
+                    "rule_after, status, met_on, source, inferred) VALUES (:inspection, :key, :title, :kind, :due, "
+                    ":wording, :rule_count, :rule_unit, :rule_after, :status, :met_on, :source, :inferred) "
                     "ON CONFLICT (inspection_id, key) DO UPDATE SET kind = excluded.kind, source = excluded.source, "
+                    "inferred = excluded.inferred, "
                     + ", ".join(f"{name} = CASE WHEN EXISTS (SELECT 1 FROM changes WHERE subject = 'deadline' AND "
                                 f"subject_id = deadlines.id AND field = '{name}') THEN {name} ELSE excluded.{name} END"
                                 for name in ("title", "due", "wording", "rule_count", "rule_unit", "rule_after")),
                     {"inspection": inspection, "key": key, "title": title, "kind": kind, "due": due,
                      "wording": wording, "rule_count": rule_count, "rule_unit": rule_unit, "rule_after": rule_after,
-                     "status": status, "met_on": met_on, "source": source})
+                     "status": status, "met_on": met_on, "source": source, "inferred": inferred})
 
     def add_action(self, *, inspection: str, area_id: int | None, title: str, owner: str | None, due: str | None,
                    wording: str | None, ref: str | None = None, measure: str | None = None, key: str | None = None,
                    source: str | None = None, status: str = "not-started", note: str | None = "action added",
-                   author: str | None = None, at: str | None = None, on_day: str | None = None) -> int | None:
+                   author: str | None = None, at: str | None = None, on_day: str | None = None,
+                   inferred: str = "{}") -> int | None:
         """Write an action and its first status update (describing `on_day`, when not the day it is written);
         returns its id, or None when an action with that seed key exists already (nothing is written then)."""
         now = at or _now()
         cursor = self._write(
             "INSERT INTO actions (inspection_id, area_id, key, ref, title, owner, due, wording, measure, created_at, "
-            "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, key) DO NOTHING",
-            (inspection, area_id, key, ref, title, owner, due, wording, measure, now, source))
+            "source, inferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, key) DO NOTHING",
+            (inspection, area_id, key, ref, title, owner, due, wording, measure, now, source, inferred))
         if not cursor.rowcount:
             return None
         self.record_update(cursor.lastrowid, old_status=None, new_status=status, note=note, at=now, author=author,

@@ -42,11 +42,12 @@ def write_plan(path, areas, rng):
 
 
 def counts(actions, as_of):
-    by_status = {status: sum(a["status"] == status for a in actions) for status in STATUSES}
-    counted = len(actions) - by_status["cancelled"]
+    by_status = {status: sum(a["status"] == status for a in actions) for status in (*STATUSES, "unknown")}
+    # % done counts the actions whose status is known: cancelled and unknown (not stated) ones are left out
+    counted = len(actions) - by_status["cancelled"] - by_status["unknown"]
     return {"not_started": by_status["not-started"], "in_progress": by_status["in-progress"],
             "blocked": by_status["blocked"], "done": by_status["done"], "cancelled": by_status["cancelled"],
-            "total": len(actions), "percent_done": 100 * by_status["done"] // counted if counted else None,
+            "not_stated": by_status["unknown"], "total": len(actions), "percent_done": 100 * by_status["done"] // counted if counted else None,
             "overdue": sum(a["status"] in OPEN and a["due"] is not None and a["due"] < as_of for a in actions)}
 
 

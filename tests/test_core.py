@@ -66,7 +66,8 @@ def test_missing_database_suggests_seed(tmp_path):
 
 def test_done_marks_deadline_met_and_action_done(db):
     detail = json.loads(ilacs("show", "east-sussex-2023", "--json", db=db).stdout)
-    final = next(d for d in detail["deadlines"] if d["status"] == "open")
+    # The document records no outcome for the final plan: unknown (issue 18), which `done` replaces.
+    final = next(d for d in detail["deadlines"] if d["status"] == "unknown")
     assert ilacs("done", final["id"], "--on", "16/05/2024", db=db).returncode == 0
     assert ilacs("done", "1", db=db).returncode == 0
     overdue = json.loads(ilacs("overdue", "--as-of", "2024-11-01", "--json", db=db).stdout)

@@ -15,7 +15,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ALL_MIGRATIONS = ["m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only",
                   "m004_indexes_by_inspection", "m005_latest_update_on_actions", "m006_owners_belong_to_an_authority",
                   "m007_status_update_origin", "m008_every_change_recorded", "m009_reminder_claims",
-                  "m010_times_in_england", "m011_views_for_browsers"]
+                  "m010_times_in_england", "m011_views_for_browsers",
+                  "m012_facts_stated_inferred_unknown"]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
 # schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71, schema-m004.db by 76a5097
 # (each the last before the next migration).

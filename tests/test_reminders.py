@@ -86,8 +86,9 @@ def test_coordinator_hears_of_deadlines(plan):
     db, _ = plan
     khan = digests(db, "--as-of", "10/05/2024", "--inspection", PLAN)["B Khan"]
     deadlines = items(khan, "Deadlines of plans you coordinate")
-    assert [(d["title"], d["due"], d["working_days"]) for d in deadlines] == [
-        ("Final action plan to Ofsted", "2024-05-17", 5)]
+    # Issue 18: the document records no outcome for the final plan (unknown), so it is not called due or late;
+    # a deadline the council's own plan holds open is (test_reports and the README's tour remind of one).
+    assert [(d["title"], d["due"], d["working_days"]) for d in deadlines] == []
 
 
 @pytest.mark.parametrize("form", ["text", "markdown", "html", "json"])

@@ -135,7 +135,8 @@ def test_output_paths_are_new_files_or_regular_files_only(db, tmp_path):
 
 @pytest.mark.parametrize("args", [["list"], ["overdue", "--as-of", "2024-11-01"], ["export"], ["actions", "--json"],
                                   ["summary", "--csv"], ["history", "1"], ["show", "east-sussex-2023"],
-                                  ["remind", "--as-of", "2024-01-02", "--force"]])
+                                  ["remind", "--force"]])  # Telford's items 7 and 8 are late today (issue 18:
+                                                           # the seeded deadlines once late in 2024 are unknown)
 def test_a_full_standard_output_is_one_line(db, args):
     import subprocess
     import sys

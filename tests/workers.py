@@ -93,7 +93,8 @@ def writer(spec: dict) -> dict:
             "finished": time.time(), "calls": calls, "begin_waits": list(BEGIN_WAITS)}
 
 
-READS = [["overdue", "--json"], ["actions", "--json"], ["remind", "-f", "json", "--as-of", "02/01/2024", "--force"]]
+# remind today: Telford's items 7 and 8 are late (issue 18: the seeded deadlines once late in 2024 are unknown now)
+READS = [["overdue", "--json"], ["actions", "--json"], ["remind", "-f", "json", "--force"]]
 
 
 def reader(spec: dict) -> dict:

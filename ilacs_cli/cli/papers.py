@@ -187,11 +187,12 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
 
     def counts(p):
         percent = "" if p.percent_done is None else p.percent_done
-        return [p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.total, percent, p.overdue]
+        return [p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.not_stated, p.total, percent,
+                p.overdue]
 
     if csv:
         render.table(None, ["inspection", "authority", "area", "area_title", "not_started", "in_progress", "blocked",
-                            "done", "cancelled", "total", "percent_done", "overdue"],
+                            "done", "cancelled", "not_stated", "total", "percent_done", "overdue"],
                      [row for item in found for row in
                       [[item.inspection, item.authority or "", "all", "", *counts(item.progress)]] +
                       [[item.inspection, item.authority or "", "" if a.area is None else a.area, a.area_title or "",
@@ -200,8 +201,8 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
 
     def line(name, label, p):
         cells = counts(p)
-        cells[6] = "—" if p.percent_done is None else f"{p.percent_done}%"
-        return [name, label, *cells[:5], cells[6], reports.bar(p.percent_done), p.overdue]
+        cells[7] = "—" if p.percent_done is None else f"{p.percent_done}%"
+        return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue]
 
     def short(text):
         return text if len(text) <= 50 else text[:49] + "…"
@@ -212,12 +213,12 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
         rows += [line("", short(f"{a.area}: {a.area_title}") if a.area is not None else "area not stated",
                       a.progress) for a in item.areas]
     render.table(f"Progress as of {human_day(day)}",
-                 ["inspection", "area", "not started", "in progress", "blocked", "done", "cancelled", "% done",
-                  "progress", "overdue"], rows,
-                 whole=("inspection", "not started", "in progress", "blocked", "done", "cancelled", "% done",
-                        "progress", "overdue"),
+                 ["inspection", "area", "not started", "in progress", "blocked", "done", "cancelled", "not stated",
+                  "% done", "progress", "overdue"], rows,
+                 whole=("inspection", "not started", "in progress", "blocked", "done", "cancelled", "not stated",
+                        "% done", "progress", "overdue"),
                  same={"inspection": inspection} if inspection else None,
-                 optional=("progress", "cancelled", "blocked", "not started"))
+                 optional=("progress", "cancelled", "blocked", "not stated", "not started"))
 
 
 @app.command()

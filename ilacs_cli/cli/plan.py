@@ -23,15 +23,18 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
         print(render.as_json(rows))
         return
     day = date_cell(csv)
+    # Overdue actions and overdue deadlines in columns of their own, so `list` and `overdue` agree; actions
+    # whose status no document gives are counted apart, neither open nor done.
     render.table("Inspections", ["id", "authority", "fieldwork", "published", "overall", "next deadline",
-                                 "open", "overdue", "done"],
+                                 "open", "actions overdue", "deadlines overdue", "done", "not stated"],
                  [[r.id, r.authority or "unknown", f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
                    day(r.published), rules.grade_name(r.overall),
                    f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
-                   r.actions_open, r.actions_overdue, r.actions_done] for r in rows], csv_out=csv,
-                 whole=("id", "published", "open", "overdue", "done"),
+                   r.actions_open, r.actions_overdue, r.deadlines_overdue, r.actions_done, r.actions_not_stated]
+                  for r in rows], csv_out=csv,
+                 whole=("id", "published", "open", "actions overdue", "deadlines overdue", "done", "not stated"),
                  fixed={"fieldwork": 18, "next deadline": 15},  # wrap after a date ("Mon 25 Feb 2019 to")
-                 optional=("fieldwork", "done", "published", "overall"))
+                 optional=("fieldwork", "not stated", "done", "published", "overall"))
 
 
 @app.command()
@@ -44,10 +47,20 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
     if json:
         print(render.as_json(detail))
         return
-    s = detail.summary
-    print(printable(f"{s.id}: {s.authority or 'authority unknown'}"))
-    print(f"Fieldwork {human_day(s.fieldwork_start)} to {human_day(s.fieldwork_end)}; published {human_day(s.published)}; "
-          f"kind {s.kind or 'unknown'}; source {detail.source}")
+    s, notes = detail.summary, _Inferences()
+    mark = notes.marker("inspection", detail.inferred)
+    authority = mark("authority", s.authority or "authority unknown")
+    named = f" (name from {detail.authority_source})" if s.authority and detail.authority_source != detail.source else ""
+    print(printable(f"{s.id}: {authority}{named}"))
+    print(printable(f"Fieldwork {mark('fieldwork_start', human_day(s.fieldwork_start))} to "
+                    f"{mark('fieldwork_end', human_day(s.fieldwork_end))}; published "
+                    f"{mark('published', human_day(s.published))}; kind {mark('kind', s.kind or 'unknown')}; "
+                    f"source {detail.source}"))
+    for document in detail.sources:
+        print(printable(f"  {document['file']}: {document['title']}, "
+                        f"{human_day(document['date']) if document['date'] else 'date not stated'}"))
+    if detail.notes:
+        print(printable(f"Notes: {detail.notes}"))
     render.table("Judgements", ["area", "grade", "previous"],
                  [[rules.JUDGEMENT_NAMES[j.area], rules.grade_name(j.grade), rules.grade_name(j.previous_grade)]
                   for j in detail.judgements])
@@ -56,19 +69,49 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
         print(printable(f"Area {area.number}: {area.title}"))
         for point in area.points:
             print(printable(f"  - {point}"))
-        _print_actions(area.actions)
+        _print_actions(area.actions, notes)
     if detail.actions_without_area:
         print("\nActions (area not stated)")
-        _print_actions(detail.actions_without_area)
+        _print_actions(detail.actions_without_area, notes)
     print()
-    render.table("Deadlines", ["id", "deadline", "due", "rule", "status"],
-                 [[d.id, d.title, human_day(d.due) + (f" ({d.wording})" if d.wording else ""), d.rule or "stated date",
-                   d.status + (f" {d.met_on}" if d.met_on else "")] for d in detail.deadlines])
+    rows = []
+    for d in detail.deadlines:
+        mark = notes.marker(d.id, d.inferred)
+        rows.append([d.id, d.title, mark("due", human_day(d.due)) + (f" ({d.wording})" if d.wording else ""),
+                     mark("rule", d.rule or "date unknown"),
+                     mark("status", rules.deadline_status_name(d.status)) + (f" {d.met_on}" if d.met_on else "")])
+    render.table("Deadlines", ["id", "deadline", "due", "rule", "status"], rows)
+    notes.print()
 
 
-def _print_actions(actions) -> None:
+class _Inferences:
+    """Marks each inferred value with '*' and gathers a footnote with the reason."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def marker(self, what: str, inferred: dict[str, str]):
+        def mark(name: str, shown: str) -> str:
+            if name not in inferred:
+                return shown
+            self.lines.append(f"  {what} {name}: {inferred[name]}")
+            return f"{shown}*"
+        return mark
+
+    def print(self) -> None:
+        if self.lines:
+            print("\n* inferred, not stated in the document:")
+            for line in self.lines:
+                print(printable(line))
+
+
+def _print_actions(actions, notes: _Inferences) -> None:
+    from ilacs_cli import rules
+
     for a in actions:
-        print(printable(f"  [{a.id}] {a.title} | {a.owner or 'owner unknown'} | due {human_day(a.due)} | {a.status}"))
+        mark = notes.marker(f"[{a.id}]", a.inferred)
+        print(printable(f"  [{a.id}] {mark('title', a.title)} | {mark('owner', a.owner or 'owner unknown')} | due "
+                        f"{mark('due', human_day(a.due))} | {mark('status', rules.status_shown(a.status))}"))
 
 
 @app.command("add-inspection")
@@ -215,8 +258,10 @@ def done(target: Annotated[str, typer.Argument(help="Action id (12) or deadline 
 
 def _action_rows(actions, csv: bool):
     day = date_cell(csv)
-    return [[a.id, a.inspection, a.area or "", a.ref or "", a.title, a.owner or "", day(a.due), a.status]
-            for a in actions]
+    from ilacs_cli import rules
+
+    return [[a.id, a.inspection, a.area or "", a.ref or "", a.title, a.owner or "", day(a.due),
+             a.status if csv else rules.status_shown(a.status)] for a in actions]
 
 
 ACTION_HEADERS = ["id", "inspection", "area", "ref", "action", "owner", "due", "status"]
@@ -227,7 +272,8 @@ ACTION_WHOLE = ("id", "inspection", "area", "due", "status")  # never cut in a t
 def actions(inspection: InspectionOption = None,
             owner: Annotated[Optional[str], typer.Option()] = None,
             status: Annotated[Optional[list[str]], typer.Option(
-                help="not-started, in-progress, blocked, done, cancelled, or open or closed (repeat for any of several).",
+                help="not-started, in-progress, blocked, done, cancelled, or open or closed, or unknown (not stated "
+                     "in the document); repeat for any of several.",
                 autocompletion=complete_status_filter)] = None,
             area: Annotated[Optional[int], typer.Option()] = None,
             due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from ilacs_cli.dates import day_range, human
 from ilacs_cli.history import update_in_words
-from ilacs_cli.rules import (JUDGEMENT_NAMES, RAG_DESCRIPTION, STATUS_NAMES, author_name, grade_name, kind_name,
-                             status_name)
+from ilacs_cli.rules import (JUDGEMENT_NAMES, NOT_STATED, RAG_DESCRIPTION, RAG_WORDS, STATUS_NAMES, author_name,
+                             grade_name, kind_name, status_name)
 from ilacs_cli.render.reminders import escape_markdown
 from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
 
@@ -24,10 +24,10 @@ SEGMENTS = [("done", "#", "#00703c"), ("in-progress", "+", "#1d70b8"), ("blocked
             ("not-started", ".", "#6f777b"), ("cancelled", "x", "#b58840")]
 SEGMENT_GAP = 3  # chart units (about 3 pixels on screen) of white between two segments of a bar
 TEXT_BAR_WIDTH = 20
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated"}
 LATE_HEADERS = ["Owner", "Id", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
 UPDATE_HEADERS = ["Date", "Action", "By", "Change", "Note"]
-PROGRESS_HEADERS = ["Area", "Not started", "In progress", "Blocked", "Done", "Cancelled", "% done", "Overdue"]
+PROGRESS_HEADERS = ["Area", "Not started", "In progress", "Blocked", "Done", "Cancelled", "Not stated", "% done",
+                    "Overdue"]
 
 
 @dataclass
@@ -165,7 +165,7 @@ def _update_cells(report: Report) -> list[list[str]]:
 
 def _progress_cells(report: Report) -> list[list[str]]:
     return [[_area_label(a), str(a.progress.not_started), str(a.progress.in_progress), str(a.progress.blocked),
-             str(a.progress.done), str(a.progress.cancelled),
+             str(a.progress.done), str(a.progress.cancelled), str(a.progress.not_stated),
              "—" if a.progress.percent_done is None else f"{a.progress.percent_done}%", str(a.progress.overdue)]
             for a in report.progress.areas]
 
@@ -174,6 +174,9 @@ def _rag_totals(report: Report) -> str:
     cancelled = report.rag.get("not rated", 0)
     apart = (f" {cancelled} cancelled action{' is' if cancelled == 1 else 's are'} not rated."
              if cancelled else "")
+    unknown = report.rag.get(NOT_STATED, 0)
+    apart += (f" {unknown} action{' has' if unknown == 1 else 's have'} no status stated in the source document, so "
+              "not rated." if unknown else "")
     return f"Red {report.rag['red']}, amber {report.rag['amber']}, green {report.rag['green']}.{apart}"
 
 
@@ -225,7 +228,7 @@ def sections(report: Report) -> list[Section]:
                 else ["No deadlines recorded."]),
         Section("Progress by area for improvement",
                 [[f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in report.progress.areas],
-                 Chart(), Table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 8)},
+                 Chart(), Table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 9)},
                                 "Actions by status in each area", 0),
                  f"All areas: {_done_text(report.progress.progress)}."] if report.progress.areas
                 else ["No areas for improvement recorded."]),
@@ -236,6 +239,7 @@ def sections(report: Report) -> list[Section]:
                 [Table(UPDATE_HEADERS, _update_cells(report), {}, "Status updates and corrections")]
                 if report.updates
                 else ["No status updates or corrections recorded in this period."]),
+        *([Section("Sources, notes and inferences", [report.evidence])] if report.evidence else []),
     ]
 
 
