@@ -86,9 +86,17 @@ def test_coordinator_hears_of_deadlines(plan):
     db, _ = plan
     khan = digests(db, "--as-of", "10/05/2024", "--inspection", PLAN)["B Khan"]
     deadlines = items(khan, "Deadlines of plans you coordinate")
-    # Issue 18: the document records no outcome for the final plan (unknown), so it is not called due or late;
-    # a deadline the council's own plan holds open is (test_reports and the README's tour remind of one).
+    # Issue 18: the document records no outcome for the final plan (unknown), so it is not called due or late.
     assert [(d["title"], d["due"], d["working_days"]) for d in deadlines] == []
+    # A deadline a council's own plan holds open is: 70 working days after Tue 6 Feb 2024 is Fri 17 May 2024,
+    # 5 working days after Fri 10 May.
+    ok("add-inspection", "lewes-2024", "--authority", "East Sussex County Council", "--published", "06/02/2024",
+       "--area", "Care plans", db=db)
+    ok("owner", "set", "B Khan", "--coordinator", "lewes-2024", db=db)
+    khan = digests(db, "--as-of", "10/05/2024", "--inspection", "lewes-2024")["B Khan"]
+    deadlines = items(khan, "Deadlines of plans you coordinate")
+    assert [(d["title"], d["due"], d["working_days"]) for d in deadlines] == [
+        ("Action plan to Ofsted", "2024-05-17", 5)]
 
 
 @pytest.mark.parametrize("form", ["text", "markdown", "html", "json"])
