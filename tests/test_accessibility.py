@@ -119,7 +119,8 @@ def test_every_table_is_captioned_scoped_and_has_rows(plan, tmp_path):
     for inspection in (PLAN, NO_JUDGEMENTS):
         page = paper(plan, tmp_path, inspection)
         found = structure(page)
-        assert len(found.tables) >= 4, inspection
+        # deadlines, progress and the plan at least (updates only when some fall in the paper's weeks)
+        assert len(found.tables) >= 3, inspection
         for table in found.tables:
             assert table["caption"].strip(), table
             assert table["columns"] and set(table["columns"]) == {"col"}, table
@@ -173,7 +174,8 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
     assert language.get(qn("w:val")) == "en-GB"
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == ("Heading 1", "Action plan progress: East Sussex County Council")
-    assert [name for name, _ in headings[1:]] == ["Heading 2"] * 6
+    assert [name for name, _ in headings[1:]] == ["Heading 2"] * 7
+    assert headings[-1] == ("Heading 2", "Sources, notes and inferences")  # issue 18
     assert [text for _, text in headings[1:5]] == ["Judgements", "Deadlines", "Progress by area for improvement",
                                                    "RAG rating"]
     assert not any(p.style.name == "Title" or (p.runs and all(r.bold for r in p.runs) and

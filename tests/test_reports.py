@@ -316,13 +316,13 @@ def test_printed_paper_keeps_headings_with_their_tables_and_numbers_its_pages(pl
         pictures = Path(__file__).resolve().parent.parent / "docs" / "pictures"
         subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
                         str(pictures / "board-paper")], check=True)
-    # Measured: 3 pages (4 before issue 18: the final plan, whose outcome the document does not record, is no
-    # longer a deadline overdue with a table of its own; before issue 15, "RAG rating" and its paragraph sat at the
-    # foot of page 1 with its table on page 2, and Chromium's own header and footer named the file).
-    assert len(pages) == 3
+    # Measured: 4 pages, the last ending with the sources, notes and inferences (issue 18). Before issue 15, "RAG
+    # rating" and its paragraph sat at the foot of page 1 with its table on page 2, and Chromium's own header and
+    # footer named the file.
+    assert len(pages) == 4
     for number, text in enumerate(pages, 1):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        assert lines[-1].endswith(f"Page {number} of 3"), lines[-1]
+        assert lines[-1].endswith(f"Page {number} of 4"), lines[-1]
         assert lines[-1].startswith("Action plan progress: East Sussex County Council, as of Wed 10 Jan 2024")
         body = "\n".join(lines[:-1])
         for heading, opening in HEADINGS.items():
