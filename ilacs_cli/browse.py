@@ -17,7 +17,7 @@ from ilacs_cli.rules import AMBER_WORKING_DAYS
 # bookkeeping: not served at all.
 PRIVATE_TABLES = ("owners", "coordinators", "reminders_sent", "reminder_claims", "removals", "changes")
 HIDDEN_TABLES = ("calendar", "batches", "_sqlite_migrations")
-STATUS_COLUMN = "not-started, in-progress, blocked, done or cancelled"
+STATUS_COLUMN = "not-started, in-progress, blocked, done or cancelled; unknown where the source document does not say"
 VIEWS = {
     "overdue": ("Actions overdue today", "Open actions (not started, in progress or blocked) due before today, most "
                 "working days late first.",
@@ -30,7 +30,7 @@ VIEWS = {
                          "percent done counts done actions against all but cancelled ones.",
                          {"overdue": "Open actions due before today"}),
     "plan": ("Each plan's actions", "Every action with its area, owner, target and latest update.",
-             {"latest_update_at": "When the latest status update was recorded (UTC)"}),
+             {"latest_update_at": "When the latest status update was recorded (England's time, with its offset from UTC)"}),
     "deadlines_with_rules": ("Deadlines", "Each plan's deadlines, the rule that sets each, and whether it was met.",
                              {"rule": "How the date is worked out, when a rule sets it"}),
 }
