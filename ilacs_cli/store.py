@@ -963,10 +963,11 @@ class Store:
         return {row[1]: row[2].upper() for row in self._all(f"PRAGMA table_info({table})")}
 
     def table_rows(self, table: str) -> list[dict]:
-        """Every row of one exported table, in id order, as column -> value."""
+        """Every row of one exported table, in id order, as column -> value: the file's own table (main.), never
+        the plan rebuilt for a past day (rewind)."""
         if table not in EXPORT_TABLES:
             raise ValueError(table)
-        cursor = self.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
+        cursor = self.conn.execute(f"SELECT * FROM main.{table} ORDER BY rowid")
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 

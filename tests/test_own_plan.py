@@ -248,3 +248,8 @@ def test_as_of_reads_the_plan_as_it_stood_that_day(tmp_path):
     # The deadline met on 10 June 2025 was open the day before, and met from that day.
     assert (deadline("09/06/2025")["id"], deadline("09/06/2025")["status"]) == ("D1", "open")
     assert deadline("10/06/2025") is None  # met: no open deadline left
+    # A whole-database export copies the file with all its history: a past day does not apply, and is refused.
+    dump = tmp_path / "dump.json"
+    assert "leave out --as-of" in refused("export", "--all", "--format", "json", "--as-of", "01/07/2025", "-o",
+                                          str(dump), db=db)
+    assert not dump.exists()

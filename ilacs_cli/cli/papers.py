@@ -30,6 +30,9 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
     check_format(format, EXPORT_FORMATS)
     if everything and (format != "json" or inspection):
         raise IlacsError("--all exports the whole database as JSON: ilacs export --all --format json -o FILE", 2)
+    if everything and as_of is not None:
+        raise IlacsError("--all copies the whole database with all its history, not the plan as of a day: leave out "
+                         "--as-of", 2)
     if format == "xlsx" and output is None and sys.stdout.isatty():
         raise IlacsError("an Excel workbook is not for a terminal: add -o FILE.xlsx", 2)
     store = open_store(db)
