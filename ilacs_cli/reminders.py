@@ -18,6 +18,9 @@ from ilacs_cli.plan import require_inspection
 from ilacs_cli.store import Action, Deadline, Store
 
 OWN, DEADLINES, NO_EMAIL = "Your actions", "Deadlines of plans you coordinate", "Owners with no e-mail on file"
+# Items whose source document gives no status (issue 18), due by the end of the window: never called late, but the
+# owner (else the plan's coordinators) is asked to record what is known.
+NOT_STATED = "Status not stated: please record one"
 NO_COORDINATOR = "No coordinator"
 
 
@@ -62,6 +65,7 @@ class Digest:
     overdue: int
     due_soon: int
     sections: list[ReminderSection]
+    not_stated: int = 0  # items whose status or outcome no one has recorded (asked for, never called late)
 
 
 @dataclass
@@ -94,7 +98,8 @@ class Delivery:
 class _Recipient:
     name: str
     email: str | None
-    items: dict[str, list[ReminderItem]] = field(default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: []})
+    items: dict[str, list[ReminderItem]] = field(
+        default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: [], NOT_STATED: []})
 
 
 def remind(db: Store, as_of: dt.date, within: int = 10, *, owner: str | None = None, inspection: str | None = None,
@@ -140,6 +145,20 @@ def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, ow
         for name, email in coordinators.get(deadline.inspection, fallback):
             if owner is None or name.lower() == owner.lower():
                 deliver_to(name, email, DEADLINES, item)
+    # Unknown statuses and outcomes due by the window's end: whoever would hear of them is asked to record one.
+    unknown = rules.DueWindow((rules.UNKNOWN,), None, window.due_before)
+    for action in db.actions(window=unknown, inspection=inspection, owner=owner):
+        item = _action_item(action, today, overdue)
+        if action.owner_email:
+            deliver_to(action.owner_name, action.owner_email, NOT_STATED, item)
+        else:
+            for name, email in coordinators.get(action.inspection, fallback):
+                deliver_to(name, email, NOT_STATED, item)
+    for deadline in db.deadlines(window=unknown, inspection=inspection):
+        item = _deadline_item(deadline, today, overdue_deadline)
+        for name, email in coordinators.get(deadline.inspection, fallback):
+            if owner is None or name.lower() == owner.lower():
+                deliver_to(name, email, NOT_STATED, item)
     digests = [_digest(recipient, as_of, within) for recipient in recipients.values()]
     return sorted(digests, key=lambda digest: (digest.email is None, digest.name.lower()))
 
@@ -166,9 +185,10 @@ def _working_days(due_number: int | None, today: int, late: bool) -> int:
 
 def _digest(recipient: _Recipient, as_of: dt.date, within: int) -> Digest:
     sections = [ReminderSection(heading, _groups(items)) for heading, items in recipient.items.items() if items]
-    items = [item for items in recipient.items.values() for item in items]
+    items = [item for heading, items in recipient.items.items() if heading != NOT_STATED for item in items]
     overdue = sum(item.overdue for item in items)
-    return Digest(recipient.name, recipient.email, as_of.isoformat(), within, overdue, len(items) - overdue, sections)
+    return Digest(recipient.name, recipient.email, as_of.isoformat(), within, overdue, len(items) - overdue, sections,
+                  len(recipient.items[NOT_STATED]))
 
 
 def _groups(items: list[ReminderItem]) -> list[ReminderGroup]:
@@ -187,6 +207,8 @@ def subject(digest: Digest) -> str:
     parts = [f"{digest.overdue} overdue"] if digest.overdue else []
     if digest.due_soon:
         parts.append(f"{digest.due_soon} due soon")
+    if digest.not_stated:
+        parts.append(f"{digest.not_stated} with no status recorded")
     return f"ILACS action plan reminder for {human(dt.date.fromisoformat(digest.as_of))}: {', '.join(parts)}"
 
 

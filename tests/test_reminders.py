@@ -99,6 +99,30 @@ def test_coordinator_hears_of_deadlines(plan):
         ("Action plan to Ofsted", "2024-05-17", 5)]
 
 
+def test_an_outcome_no_document_records_is_asked_for_never_called_late(plan, smtp_server):
+    """Issue 18: East Sussex's final plan (D2, by Fri 17 May 2024) has no recorded outcome. Its coordinator is asked
+    to record one, before and after the day, and it is never counted overdue or due; recording it ends the asking."""
+    db, _ = plan
+    mailbox, env = smtp_server
+    for day, left in (("10/05/2024", "please record it"), ("20/05/2024", "please record it")):
+        khan = digests(db, "--as-of", day, "--inspection", PLAN)["B Khan"]
+        asked = items(khan, "Status not stated: please record one")
+        assert [(i["id"], i["status"], i["overdue"]) for i in asked] == [("D2", "unknown", False)], day
+        assert khan["not_stated"] == 1, day  # counted apart; D2 is in no other section
+        assert [i["id"] for i in items(khan) if i["id"].startswith("D")] == ["D2"], day
+        text = ok("remind", "--as-of", day, "--inspection", PLAN, "--owner", "B Khan", db=db)
+        assert f"due Fri 17 May 2024 (by 17 May 2024): {left}; outcome not recorded" in text
+        assert "late" not in text.split("Status not stated")[1]
+    out = ilacs("remind", "--send", "--as-of", "20/05/2024", "--inspection", PLAN, "--owner", "B Khan", db=db,
+                env=env)
+    assert out.returncode == 0, out.stderr
+    (recipients, message), = mailbox.messages
+    assert recipients == [KHAN] and message["Subject"].endswith("Mon 20 May 2024: 1 with no status recorded")
+    ok("done", "D2", "--on", "16/05/2024", db=db)
+    after = digests(db, "--as-of", "20/05/2024", "--inspection", PLAN)
+    assert "B Khan" not in after or not items(after["B Khan"], "Status not stated: please record one")
+
+
 @pytest.mark.parametrize("form", ["text", "markdown", "html", "json"])
 def test_silent_when_nothing_is_due_or_late(plan, form):
     db, _ = plan

@@ -11,7 +11,7 @@ import re
 
 from ilacs_cli.dates import human
 from ilacs_cli.render import printable
-from ilacs_cli.rules import status_name
+from ilacs_cli.rules import UNKNOWN, deadline_status_name, status_name
 from ilacs_cli.reminders import NO_EMAIL, Digest, ReminderGroup, ReminderItem
 
 COLUMNS = ["Id", "Action or deadline", "Owner", "Due", "Working days", "Status"]
@@ -29,8 +29,9 @@ def recipient(digest: Digest) -> str:
 
 def summary(digest: Digest) -> str:
     """'As of Mon 23 Nov 2026: 2 overdue, 1 due within 10 working days.'"""
+    asked = f"; {digest.not_stated} with no status recorded" if digest.not_stated else ""
     return (f"As of {_day(digest.as_of)}: {digest.overdue} overdue, {digest.due_soon} due within "
-            f"{digest.within} working days.")
+            f"{digest.within} working days{asked}.")
 
 
 def group_heading(group: ReminderGroup) -> str:
@@ -42,6 +43,8 @@ def group_heading(group: ReminderGroup) -> str:
 
 def when(item: ReminderItem) -> str:
     """How late, or how long is left, in working days."""
+    if item.status == UNKNOWN:  # never called late: the source document gave no status, and no one has since
+        return "please record it"
     days = item.working_days
     plural = "" if days == 1 else "s"
     if item.overdue:
@@ -61,7 +64,7 @@ def cells(item: ReminderItem) -> list[str]:
 
 def _status(item: ReminderItem) -> str:
     """'In progress' for an action; a deadline's status ('open') as it is."""
-    return status_name(item.status) if item.kind == "action" else item.status
+    return status_name(item.status) if item.kind == "action" else deadline_status_name(item.status)
 
 
 # -- plain text ---------------------------------------------------------------------
