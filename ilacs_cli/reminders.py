@@ -130,35 +130,29 @@ def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, ow
         key = email.lower() if email else f"name:{name.lower()}"
         recipients.setdefault(key, _Recipient(name, email)).items[section].append(item)
 
-    overdue = rules.overdue(as_of)
-    for action in db.actions(window=window, inspection=inspection, owner=owner):
-        item = _action_item(action, today, overdue)
-        if action.owner_email:  # a registered owner of this name in the action's own authority
-            deliver_to(action.owner_name, action.owner_email, OWN, item)
-        else:
-            for name, email in coordinators.get(action.inspection, fallback):
-                deliver_to(name, email, NO_EMAIL, item)
-    deadline_window = rules.DueWindow(rules.OPEN_DEADLINE_STATUSES, window.due_from, window.due_before)
-    overdue_deadline = rules.overdue_deadlines(as_of)
-    for deadline in db.deadlines(window=deadline_window, inspection=inspection):
-        item = _deadline_item(deadline, today, overdue_deadline)
-        for name, email in coordinators.get(deadline.inspection, fallback):
-            if owner is None or name.lower() == owner.lower():
-                deliver_to(name, email, DEADLINES, item)
+    overdue, overdue_deadline = rules.overdue(as_of), rules.overdue_deadlines(as_of)
+
+    def deliver(action_window: rules.DueWindow, deadline_window: rules.DueWindow, *, own: str, no_email: str,
+                deadlines: str) -> None:
+        """Actions to their registered owner (else the plan's coordinators), deadlines to the coordinators."""
+        for action in db.actions(window=action_window, inspection=inspection, owner=owner):
+            item = _action_item(action, today, overdue)
+            if action.owner_email:  # a registered owner of this name in the action's own authority
+                deliver_to(action.owner_name, action.owner_email, own, item)
+            else:
+                for name, email in coordinators.get(action.inspection, fallback):
+                    deliver_to(name, email, no_email, item)
+        for deadline in db.deadlines(window=deadline_window, inspection=inspection):
+            item = _deadline_item(deadline, today, overdue_deadline)
+            for name, email in coordinators.get(deadline.inspection, fallback):
+                if owner is None or name.lower() == owner.lower():
+                    deliver_to(name, email, deadlines, item)
+
+    deliver(window, rules.DueWindow(rules.OPEN_DEADLINE_STATUSES, window.due_from, window.due_before),
+            own=OWN, no_email=NO_EMAIL, deadlines=DEADLINES)
     # Unknown statuses and outcomes due by the window's end: whoever would hear of them is asked to record one.
     unknown = rules.DueWindow((rules.UNKNOWN,), None, window.due_before)
-    for action in db.actions(window=unknown, inspection=inspection, owner=owner):
-        item = _action_item(action, today, overdue)
-        if action.owner_email:
-            deliver_to(action.owner_name, action.owner_email, NOT_STATED, item)
-        else:
-            for name, email in coordinators.get(action.inspection, fallback):
-                deliver_to(name, email, NOT_STATED, item)
-    for deadline in db.deadlines(window=unknown, inspection=inspection):
-        item = _deadline_item(deadline, today, overdue_deadline)
-        for name, email in coordinators.get(deadline.inspection, fallback):
-            if owner is None or name.lower() == owner.lower():
-                deliver_to(name, email, NOT_STATED, item)
+    deliver(unknown, unknown, own=NOT_STATED, no_email=NOT_STATED, deadlines=NOT_STATED)
     digests = [_digest(recipient, as_of, within) for recipient in recipients.values()]
     return sorted(digests, key=lambda digest: (digest.email is None, digest.name.lower()))
 
