@@ -253,3 +253,11 @@ def test_as_of_reads_the_plan_as_it_stood_that_day(tmp_path):
     assert "leave out --as-of" in refused("export", "--all", "--format", "json", "--as-of", "01/07/2025", "-o",
                                           str(dump), db=db)
     assert not dump.exists()
+
+
+@pytest.mark.parametrize("day, words", [("2030-01-01", "is after today"), ("01/01/2025", "before brighton-2025's"),
+                                        ("notaday", "is not a real date")])
+def test_add_action_on_a_day_that_cannot_be_is_refused(plan, day, words):
+    db, _, _ = plan
+    assert words in refused("add-action", PLAN, "--area", "1", "--owner", "A Watson", "--due", "30/06/2025", "--on",
+                            day, "Audit", db=db)
