@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ilacs_cli import rules
 from ilacs_cli.plan import require_inspection
-from ilacs_cli.store import Action, Store
+from ilacs_cli.store import PlanAction, Store
 
 
 @dataclass
@@ -45,7 +45,7 @@ def plan_rows(db: Store, as_of: dt.date, inspection: str | None = None) -> Itera
     return (_plan_row(action, rule) for action in db.plan_actions(inspection))
 
 
-def _plan_row(action: Action, rule: rules.RagRule) -> PlanRow:
+def _plan_row(action: PlanAction, rule: rules.RagRule) -> PlanRow:
     updated_at = action.updated_at
     return PlanRow(action.inspection, action.area, action.area_title, action.id, action.ref, action.title,
                    action.owner, action.due, action.wording, action.measure, updated_at[:10] if updated_at else None,

@@ -38,6 +38,37 @@ def test_h_is_help_everywhere(command):
     assert short.stdout == long.stdout and "Usage: ilacs" in short.stdout
 
 
+# Only the command named is built (issue 16): help before a command, a misspelt command and the shell's completion
+# still see every command.
+EVERY_COMMAND = ["list", "show", "add-inspection", "add-action", "update", "edit", "overdue", "due", "remind",
+                 "export", "import", "summary", "report", "calendar", "seed", "owner", "mail"]
+
+
+@pytest.mark.parametrize("args", [["-h"], ["-h", "overdue"], ["--db", "x.db", "--help", "overdue"]])
+def test_help_before_a_command_lists_every_command(args):
+    out = ilacs(*args)
+    assert out.returncode == 0, out.stderr
+    listed = {line.split()[1] for line in out.stdout.splitlines() if line.startswith("│ ") and len(line.split()) > 1}
+    assert set(EVERY_COMMAND) <= listed
+
+
+def test_a_misspelt_command_is_told_the_nearest_one(tmp_path):
+    out = ilacs("--db", str(tmp_path / "plan.db"), "overdu")
+    assert out.returncode == 2 and "No such command 'overdu'. Did you mean 'overdue'?" in out.stderr
+    assert not (tmp_path / "plan.db").exists()
+
+
+def test_the_shell_completes_every_command():
+    out = subprocess.run([sys.executable, "-m", "ilacs_cli"], capture_output=True, text=True,
+                         env=without_db(_ILACS_COMPLETE="complete_bash", COMP_WORDS="ilacs ov", COMP_CWORD="1"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["overdue"]
+    out = subprocess.run([sys.executable, "-m", "ilacs_cli"], capture_output=True, text=True,
+                         env=without_db(_ILACS_COMPLETE="complete_bash", COMP_WORDS="ilacs overdue --ow",
+                                        COMP_CWORD="2"))
+    assert out.stdout.split() == ["--owner"]
+
+
 # -- --db before or after the command ---------------------------------------------------------------------------------
 
 def test_db_before_the_command_reads_that_file(db, tmp_path):

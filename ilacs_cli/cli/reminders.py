@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import as_of_day, app, DbOption, AsOf, open_store, parse_day, human_day, check_format, InspectionOption
+from ilacs_cli.cli.common import as_of_day, app, DbOption, AsOf, open_store, human_day, check_format, InspectionOption
 from ilacs_cli.errors import IlacsError
 
 # -- reminders ----------------------------------------------------------------------
