@@ -15,7 +15,7 @@ from ilacs_cli import rules
 from ilacs_cli.dates import human
 from ilacs_cli.errors import DeliveryError, IlacsError
 from ilacs_cli.plan import require_inspection
-from ilacs_cli.store import Action, Deadline, Store
+from ilacs_cli.store import Deadline, OwedAction, Store
 
 OWN, DEADLINES, NO_EMAIL = "Your actions", "Deadlines of plans you coordinate", "Owners with no e-mail on file"
 # Items whose source document gives no status (issue 18), due by the end of the window: never called late, but the
@@ -135,7 +135,7 @@ def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, ow
     def deliver(action_window: rules.DueWindow, deadline_window: rules.DueWindow, *, own: str, no_email: str,
                 deadlines: str) -> None:
         """Actions to their registered owner (else the plan's coordinators), deadlines to the coordinators."""
-        for action in db.actions(window=action_window, inspection=inspection, owner=owner):
+        for action in db.owed_actions(action_window, inspection=inspection, owner=owner):
             item = _action_item(action, today, overdue)
             if action.owner_email:  # a registered owner of this name in the action's own authority
                 deliver_to(action.owner_name, action.owner_email, own, item)
@@ -157,7 +157,7 @@ def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, ow
     return sorted(digests, key=lambda digest: (digest.email is None, digest.name.lower()))
 
 
-def _action_item(action: Action, today: int, overdue: rules.DueWindow) -> ReminderItem:
+def _action_item(action: OwedAction, today: int, overdue: rules.DueWindow) -> ReminderItem:
     late = overdue.matches(action.status, action.due)
     return ReminderItem("action", str(action.id), action.inspection, action.authority, action.area,
                         action.area_title, action.title, action.owner, action.due, action.wording, action.status,
