@@ -26,9 +26,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from national import SEED, bench_env, build, ilacs_command, run_once  # noqa: E402
+from national import SEED, bench_env, build, commit, ilacs_command, mark, run_once  # noqa: E402
 
 STATUS = {"done": "completed", "cancelled": "deleted"}
+TARGETS = {"overdue": 3.5, "summary": 2.5}  # how many times faster than Taskwarrior ilacs should be (issue 16)
 
 
 def task_env(folder: Path) -> dict[str, str]:
@@ -99,11 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         for name, (task, ours) in pairs.items():
             samples[f"{name}/task"].append(run_once(task, env))
             samples[f"{name}/ilacs"].append(run_once(ours, ilacs_env))
-    print(f"Medians of {options.runs} runs (ms, whole process, stdout to /dev/null):")
-    print(f"  {'command':<10} {'Taskwarrior':>12} {'ilacs':>8} {'ilacs faster':>13}")
+    print(f"ilacs at commit {commit()}. Medians of {options.runs} runs (ms, whole process, stdout to /dev/null):")
+    print(f"  {'command':<10} {'Taskwarrior':>12} {'ilacs':>8} {'ilacs faster':>13}  target")
     for name in pairs:
         task_ms, ours_ms = (statistics.median(samples[f"{name}/{tool}"]) for tool in ("task", "ilacs"))
-        print(f"  {name:<10} {task_ms:>12.1f} {ours_ms:>8.1f} {task_ms / ours_ms:>12.2f}x")
+        ratio = task_ms / ours_ms
+        print(f"  {name:<10} {task_ms:>12.1f} {ours_ms:>8.1f} {ratio:>12.2f}x  "
+              f"{mark(ratio >= TARGETS[name])} ({TARGETS[name]}x)")
     return 0 if mine == theirs else 1
 
 
