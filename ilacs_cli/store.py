@@ -358,14 +358,16 @@ _ACTION_LINES = f"""SELECT {_columns(ActionLine, {
     "owner": "a.owner", "due": "a.due", "wording": "a.wording", "measure": "a.measure", "status": "a.status",
     "updated_at": "a.updated_at", "due_number": "c_due.number", "inferred": "a.inferred"})}
     FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id LEFT JOIN calendar c_due ON c_due.day = a.due"""
-_OWED_ACTION = _columns(OwedAction, {
+_OWED_ACTIONS = f"""SELECT {_columns(OwedAction, {
     "id": "a.id", "inspection": "a.inspection_id", "authority": "i.authority", "area": "ar.number",
     "area_title": "ar.title", "title": "a.title", "owner": "a.owner", "due": "a.due", "wording": "a.wording",
-    "status": "a.status", "due_number": "c_due.number", "owner_name": "o.name", "owner_email": "o.email"})
-_PLAN_ACTION = _columns(PlanAction, {
+    "status": "a.status", "due_number": "c_due.number", "owner_name": "o.name", "owner_email": "o.email"})}
+    {_ACTION_SOURCES}"""
+_PLAN_ACTIONS = f"""SELECT {_columns(PlanAction, {
     "id": "a.id", "inspection": "a.inspection_id", "area": "ar.number", "area_title": "ar.title", "ref": "a.ref",
     "title": "a.title", "owner": "a.owner", "due": "a.due", "wording": "a.wording", "measure": "a.measure",
-    "status": "a.status", "updated_at": "a.updated_at", "updated_by": "a.updated_by", "update_note": "a.update_note"})
+    "status": "a.status", "updated_at": "a.updated_at", "updated_by": "a.updated_by", "update_note": "a.update_note"})}
+    FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id"""
 _UPDATE = _columns(StatusUpdate, {
     "id": "s.id", "action_id": "s.action_id", "at": "s.at", "author": "s.author", "old_status": "s.old_status",
     "new_status": "s.new_status", "old_due": "s.old_due", "new_due": "s.new_due", "note": "s.note",
@@ -836,8 +838,7 @@ class Store:
                      ) -> list[OwedAction]:
         """As `actions` in `window` (of one inspection, or owned by one name), each as a reminder names it."""
         where, params = _action_filters(None, inspection, owner, None, None, None, window)
-        return self._all(f"""SELECT {_OWED_ACTION} {_ACTION_SOURCES} WHERE {where}
-                             ORDER BY a.due IS NULL, a.due, a.id""", params, OwedAction)
+        return self._all(f"{_OWED_ACTIONS} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params, OwedAction)
 
     def action_ids(self) -> list[int]:
         return [row[0] for row in self._all("SELECT id FROM actions ORDER BY id")]
@@ -848,8 +849,7 @@ class Store:
 
     def plan_actions(self, inspection: str | None = None) -> Iterator[PlanAction]:
         """Every action (of one inspection, or all) as a plan lists them: by inspection, area, due date; streamed."""
-        return self._rows(f"""SELECT {_PLAN_ACTION} FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id
-                              WHERE :inspection IS NULL OR a.inspection_id = :inspection
+        return self._rows(f"""{_PLAN_ACTIONS} WHERE :inspection IS NULL OR a.inspection_id = :inspection
                               ORDER BY a.inspection_id, ar.number IS NULL, ar.number, a.due IS NULL, a.due, a.id""",
                           {"inspection": inspection}, PlanAction)
 
