@@ -1,4 +1,4 @@
-"""Benchmark ilacs on a national-scale database (issue 6).
+"""Benchmark ilacs on a national-scale database (issues 6 and 16).
 
 Builds, deterministically, a database with about 153 authorities x 4 inspections x 8 areas x 6 actions and five
 status updates per action, and a small one (one council, 200 actions); then times every read command as a whole
