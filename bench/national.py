@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ilacs_cli.store import Store
+from ilacs_cli.storage.store import Store
 
 SEED = 20240206
 DATA_AS_OF = dt.date(2026, 11, 20)  # the generated history stops here, whatever day the benchmark runs

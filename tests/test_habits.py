@@ -10,7 +10,7 @@ import sys
 import pytest
 from conftest import in_terminal, run_ilacs as ilacs
 
-from ilacs_cli.dates import parse_date
+from ilacs_cli.dates.days import parse_date
 
 
 def without_db(**extra):
@@ -302,7 +302,7 @@ def busy_db(db):
 def test_actions_at_80_columns_never_cut_an_id_a_status_or_a_date(busy_db):
     shown = in_terminal("actions", db=busy_db)
     rows = json.loads(ilacs("actions", "--json", db=busy_db).stdout)
-    from ilacs_cli.dates import human
+    from ilacs_cli.dates.days import human
 
     # A status no document gives is stored `unknown` and shown "not stated" (issue 18).
     shown_statuses = {"not stated" if row["status"] == "unknown" else row["status"] for row in rows}
@@ -329,7 +329,7 @@ def test_a_filter_drops_the_column_it_makes_constant_in_a_terminal_only(busy_db)
 
 def test_overdue_at_80_columns_keeps_ids_dates_and_lateness(busy_db):
     rows = json.loads(ilacs("overdue", "--as-of", "2025-11-01", "--json", db=busy_db).stdout)
-    from ilacs_cli.dates import human
+    from ilacs_cli.dates.days import human
 
     shown = in_terminal("overdue", "--as-of", "2025-11-01", db=busy_db)
     assert_fits_and_shows_whole(shown, 80, *{row["inspection"] for row in rows}, *{human(row["due"]) for row in rows},

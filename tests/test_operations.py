@@ -269,7 +269,7 @@ def test_init_group_shares_the_database_its_logs_and_backups(shared_folder, seed
 
 
 def test_a_database_on_a_network_share_is_refused_in_one_line(db, tmp_path, monkeypatch):
-    from ilacs_cli import dbfile
+    from ilacs_cli.storage import dbfile
 
     mountinfo = tmp_path / "mountinfo"
     mountinfo.write_text("22 1 0:21 / / rw,relatime - ext4 /dev/sda1 rw\n"

@@ -12,9 +12,9 @@ from conftest import copy_of
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ilacs_cli.dates import human, parse_date
+from ilacs_cli.dates.days import human, parse_date
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.store import Store
+from ilacs_cli.storage.store import Store
 
 TODAY = dt.date(2024, 10, 17)
 MAX_COUNT = 500

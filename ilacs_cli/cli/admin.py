@@ -14,7 +14,7 @@ from ilacs_cli.errors import IlacsError
 @app.command()
 def where(db: DbOption = None) -> None:
     """Print the database path in use.  Example: ilacs where"""
-    from ilacs_cli.store import default_path
+    from ilacs_cli.storage.store import default_path
 
     db = chosen_db(db)
     print(db if db is not None else default_path())
@@ -26,8 +26,8 @@ def init(db: DbOption = None,
              help="Share the database with this group (Linux, macOS): it, its -wal and -shm files and its backups "
                   "are made readable and writable by the group (0660).")] = None) -> None:
     """Make an empty database (the default one, or --db PATH) ready for your council's plan.  Example: ilacs init --db /srv/ilacs/plan.db --group ilacs"""
-    from ilacs_cli import dbfile
-    from ilacs_cli.store import Store, default_path
+    from ilacs_cli.storage import dbfile
+    from ilacs_cli.storage.store import Store, default_path
 
     db = chosen_db(db)
     path = db if db is not None else default_path()
@@ -56,7 +56,7 @@ def seed(plans: Annotated[Optional[list[str]], typer.Argument(
                   "five examples.", show_default=False)] = None,
          db: DbOption = None) -> None:
     """Load the example plans (all, or those named), or your own seed files; safe to re-run.  Example: ilacs seed east-sussex-2023"""
-    from ilacs_cli import plan
+    from ilacs_cli.domain import plan
 
     paths = plan.seed_files(plans or [])  # every file checked before the database is created or touched
     with loading(db) as store:
@@ -69,7 +69,8 @@ def remove(inspection: str,
            yes: Annotated[bool, typer.Option("--yes", help="Do not ask first (for scripts).")] = False,
            by: By = None, db: DbOption = None) -> None:
     """Delete one inspection with everything under it, after a backup (named); recorded.  Example: ilacs remove west-sussex-2019"""
-    from ilacs_cli import changes, plan
+    from ilacs_cli.domain import changes
+    from ilacs_cli.domain import plan
 
     store = open_store(db)
     found = plan.require_inspection(store, inspection)
@@ -90,7 +91,7 @@ def remove(inspection: str,
 def backup(target: Annotated[Path, typer.Argument(help="Where to write the copy.")], force: Replace = False,
            db: DbOption = None) -> None:
     """Copy the database safely while others use it (SQLite's online backup; mode 0600).  Example: ilacs backup ~/ilacs-2024-11-01.db"""
-    from ilacs_cli import health
+    from ilacs_cli.domain import health
 
     store = open_store(db)
     print(f"Backed up {store.path} to {health.backup(store, target, force=force)}", file=sys.stderr)
@@ -99,7 +100,8 @@ def backup(target: Annotated[Path, typer.Argument(help="Where to write the copy.
 @app.command()
 def check(db: DbOption = None, json: Json = False) -> None:
     """Check the file: SQLite integrity, foreign keys, schema, history triggers, statuses, calendar; exit 1 if any fails.  Example: ilacs check"""
-    from ilacs_cli import health, render
+    from ilacs_cli import render
+    from ilacs_cli.domain import health
 
     findings = health.check(open_store(db))
     if json:
@@ -119,7 +121,7 @@ def serve(port: Annotated[int, typer.Option(help="The port to listen on.")] = 80
                                                  "0.0.0.0 is every network it is on.")] = "127.0.0.1",
           db: DbOption = None) -> None:
     """The plan in colleagues' browsers: Datasette, read-only and live, with views of what is overdue, due soon and progress by area (needs pip install "ilacs[web]").  Example: ilacs serve --port 8001"""
-    from ilacs_cli import browse
+    from ilacs_cli.exchange import browse
 
     store = open_store(db)
     path = store.path

@@ -29,14 +29,14 @@ DbOption = Annotated[Optional[Path], typer.Option(
 
 def complete_status(incomplete: str) -> list[str]:
     """An action's statuses."""
-    from ilacs_cli.rules import STATUSES
+    from ilacs_cli.domain.rules import STATUSES
 
     return [status for status in STATUSES if status.startswith(incomplete or "")]
 
 
 def complete_status_filter(incomplete: str) -> list[str]:
     """An action's statuses and the groups `open` and `closed`."""
-    from ilacs_cli.rules import STATUS_GROUPS, STATUSES
+    from ilacs_cli.domain.rules import STATUS_GROUPS, STATUSES
 
     return [status for status in (*STATUSES, *STATUS_GROUPS) if status.startswith(incomplete or "")]
 
@@ -44,7 +44,7 @@ def complete_status_filter(incomplete: str) -> list[str]:
 def complete_inspection(ctx: typer.Context, incomplete: str) -> list[str]:
     """The inspection ids in the database the command line names so far; none when it cannot be read. The file is
     opened read-only: completing never creates, seeds or upgrades a database."""
-    from ilacs_cli.store import default_path, peek_inspection_ids
+    from ilacs_cli.storage.store import default_path, peek_inspection_ids
 
     db, context = None, ctx
     while context is not None and db is None:  # --db after the command, then before it (or ILACS_DB)
@@ -102,7 +102,7 @@ def open_store(db: Optional[Path], *, quiet_if_empty: bool = False):
 
     When it holds no inspections, says on stderr how to load the examples or start a plan.
     """
-    from ilacs_cli.store import Store, default_path
+    from ilacs_cli.storage.store import Store, default_path
 
     db = chosen_db(db)
     path = db if db is not None else default_path()
@@ -133,7 +133,7 @@ def noted(store):
 def loading(db: Optional[Path]):
     """The database a loading command writes to; a new one is made all or nothing (it appears only when the load
     succeeded)."""
-    from ilacs_cli.store import Store, default_path
+    from ilacs_cli.storage.store import Store, default_path
 
     db = chosen_db(db)
     path = db if db is not None else default_path()
@@ -148,7 +148,7 @@ def loading(db: Optional[Path]):
 def new_database(path: Path, *, default: bool, group: Optional[str] = None):
     """A new database at `path`, set up and filled by the block all or nothing; for the default database, its
     folder in the user data directory is made too (and removed again if the database could not be)."""
-    from ilacs_cli.store import Store
+    from ilacs_cli.storage.store import Store
 
     made_folder = default and not path.parent.exists()
     if made_folder:
@@ -171,7 +171,7 @@ def new_database(path: Path, *, default: bool, group: Optional[str] = None):
 
 def parse_day(text: Optional[str], store=None) -> dt.date:
     """The day `text` names (today in England when None); working-day forms need the store's calendar."""
-    from ilacs_cli.dates import exact_day, parse_date
+    from ilacs_cli.dates.days import exact_day, parse_date
 
     if text is not None and (day := exact_day(text)) is not None:
         return day  # written out in full: no need to know today (which costs the time-zone data)
@@ -181,20 +181,20 @@ def parse_day(text: Optional[str], store=None) -> dt.date:
 
 def as_of_day(text: Optional[str], store) -> dt.date:
     """The day a read reports on: today, or --as-of's day, with the plan read as it stood at the end of it."""
-    from ilacs_cli.plan import as_of
+    from ilacs_cli.domain.plan import as_of
 
     return today() if text is None else as_of(store, parse_day(text, store))
 
 
 def today() -> dt.date:
     """Today in England."""
-    from ilacs_cli.dates import today_in_england
+    from ilacs_cli.dates.days import today_in_england
 
     return today_in_england()
 
 
 def human_day(day):
-    from ilacs_cli.dates import human
+    from ilacs_cli.dates.days import human
 
     return human(day) if day else "—"
 
@@ -208,6 +208,6 @@ def date_cell(csv: bool):
     """Dates as users read them in tables, ISO (or empty) in CSV: a function for every row of a table."""
     if csv:
         return lambda day: day or ""
-    from ilacs_cli.dates import human
+    from ilacs_cli.dates.days import human
 
     return lambda day: human(day) if day else "—"

@@ -29,8 +29,9 @@ def check() -> None:
     Exit status 0 only when every step worked; otherwise the last line (on stderr) says what failed and how to fix
     it.  Example: ilacs mail check
     """
-    from ilacs_cli import config, mail
-    from ilacs_cli.config import MICROSOFT_SCOPE
+    from ilacs_cli.mail import config
+    from ilacs_cli.mail import smtp as mail
+    from ilacs_cli.mail.config import MICROSOFT_SCOPE
 
     settings = config.smtp_settings()
     described = {"password": f"password for {settings.user}", "none": "no login (a relay)",
@@ -74,8 +75,9 @@ def test(to: Annotated[str, typer.Option("--to", help="Address to send the test 
     """Send one short test message through the configured server.  Example: ilacs mail test --to you@council.gov.uk"""
     import socket
 
-    from ilacs_cli import config, mail
-    from ilacs_cli.addresses import parse_mailbox
+    from ilacs_cli.mail import config
+    from ilacs_cli.mail import smtp as mail
+    from ilacs_cli.domain.addresses import parse_mailbox
 
     name, address = parse_mailbox(to, "--to address")
     settings = config.smtp_settings()
@@ -98,7 +100,7 @@ def set_secret() -> None:
     Asked for without echo (read from standard input when that is not a terminal), stored under service "ilacs"
     and the client id.  Example: ilacs mail set-secret
     """
-    from ilacs_cli import config
+    from ilacs_cli.mail import config
 
     client_id = config.oauth_client_id()
     if sys.stdin.isatty():

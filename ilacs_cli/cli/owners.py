@@ -32,7 +32,7 @@ def owner_add(name: str, email: Annotated[Optional[str], typer.Option(help="E-ma
               authority: Authority = None, coordinator: Coordinator = None, by: By = None,
               db: DbOption = None) -> None:
     """Register an owner in their council (--authority may be left out when the database holds one, or when --coordinator names their plan).  Example: ilacs owner add "A Watson" --email a.watson@council.gov.uk --authority east-sussex-2023"""
-    from ilacs_cli import owners
+    from ilacs_cli.domain import owners
 
     store = open_store(db)
     _print_owner(owners.add_owner(store, name, email=email, role=role, coordinator_for=coordinator or [],
@@ -53,7 +53,7 @@ def owner_set(name: str,
                   "--not-coordinator", help="Inspection they no longer coordinate (repeat).")] = None,
               by: By = None, db: DbOption = None) -> None:
     """Change an owner.  Example: ilacs owner set "A Watson" --email anna.watson@council.gov.uk"""
-    from ilacs_cli import owners
+    from ilacs_cli.domain import owners
 
     store = open_store(db)
     _print_owner(owners.set_owner(store, name, authority=authority, move_to=move_to, new_name=rename, email=email,
@@ -64,7 +64,8 @@ def owner_set(name: str,
 @owner_app.command("list")
 def owner_list(db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Registered owners, then names on actions with no registration (so no e-mail).  Example: ilacs owner list"""
-    from ilacs_cli import owners, render
+    from ilacs_cli import render
+    from ilacs_cli.domain import owners
 
     found = owners.list_owners(open_store(db))
     if json:

@@ -25,7 +25,8 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
                                                                  "for `ilacs import` into a new file.")] = False,
            as_of: AsOf = None, db: DbOption = None) -> None:
     """The action plan as councils lay it out (area, action, lead officer, target date, measure, latest update, status, RAG).  Example: ilacs export east-sussex-2023 --format xlsx -o plan.xlsx"""
-    from ilacs_cli import exchange, files
+    from ilacs_cli.exchange import plans as exchange
+    from ilacs_cli.exchange import files
 
     check_format(format, EXPORT_FORMATS)
     if everything and (format != "json" or inspection):
@@ -38,7 +39,7 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
     store = open_store(db)
     day = as_of_day(as_of, store)
     if format == "csv":  # streamed: a national plan is never held in memory whole
-        from ilacs_cli import sheets
+        from ilacs_cli.exchange import sheets
 
         table = exchange.plan_table(store, day, inspection)
         with files.output(output, force=force, database=store.path) as stream:
@@ -49,11 +50,12 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
 
         data = json.dumps(exchange.dump(store), indent=2, ensure_ascii=False) + "\n"
     elif format == "json":
-        from ilacs_cli import progress, render
+        from ilacs_cli import render
+        from ilacs_cli.domain import progress
 
         data = render.as_json(list(progress.plan_rows(store, day, inspection))) + "\n"
     else:
-        from ilacs_cli import sheets
+        from ilacs_cli.exchange import sheets
 
         data = sheets.xlsx_bytes(exchange.plan_workbook(store, day, inspection))
     files.write_output(output, data, force=force, database=store.path)
@@ -76,7 +78,7 @@ def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action pl
             by: Annotated[Optional[str], typer.Option(help="Author of the status updates recorded.")] = None,
             db: DbOption = None) -> None:
     """Bring in a spreadsheet action plan (every row, or none if any row is bad), or restore a whole-database export.  Example: ilacs import plan.xlsx --inspection east-sussex-2023 --dry-run"""
-    from ilacs_cli import exchange
+    from ilacs_cli.exchange import plans as exchange
 
     if file.suffix.lower() == ".json":
         if inspection or sheet or mapping or dry_run:
@@ -159,7 +161,8 @@ def changes(since: Annotated[str, typer.Option(help="From this day (e.g. the las
             inspection: InspectionOption = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """What changed since a day: status updates and corrections, who made them, oldest first.  Example: ilacs changes --since 03/03/2025 --inspection brighton-2025"""
-    from ilacs_cli import render, reports
+    from ilacs_cli import render
+    from ilacs_cli.domain import reports
 
     store = open_store(db)
     found = reports.changes_since(store, parse_day(since, store), parse_day(until, store) if until else None,
@@ -179,7 +182,8 @@ def changes(since: Annotated[str, typer.Option(help="From this day (e.g. the las
 def summary(as_of: AsOf = None, inspection: InspectionOption = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Progress by inspection and area: status counts, % done, overdue.  Example: ilacs summary --as-of 2024-11-01"""
-    from ilacs_cli import render, reports
+    from ilacs_cli import render
+    from ilacs_cli.domain import reports
 
     store = open_store(db)
     day = as_of_day(as_of, store)
@@ -232,7 +236,8 @@ def report(inspection: InspectionArg,
                                                              "before --as-of).")] = None,
            output: Output = None, force: Replace = False, db: DbOption = None) -> None:
     """The progress paper for a board or panel.  Example: ilacs report east-sussex-2023 -f html -o paper.html"""
-    from ilacs_cli import files, reports
+    from ilacs_cli.exchange import files
+    from ilacs_cli.domain import reports
     from ilacs_cli.render import report as view
 
     check_format(format, REPORT_FORMATS)
@@ -260,7 +265,8 @@ def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this
                                                      "cancelled actions.")] = False,
              db: DbOption = None) -> None:
     """Deadlines and action due dates as iCalendar events.  Example: ilacs calendar east-sussex-2023 -o plan.ics"""
-    from ilacs_cli import agenda, files
+    from ilacs_cli.domain import agenda
+    from ilacs_cli.exchange import files
     from ilacs_cli.render import ics
 
     store = open_store(db)

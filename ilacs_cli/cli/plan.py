@@ -15,7 +15,9 @@ from ilacs_cli.render import printable
 @app.command("list")
 def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv = False) -> None:
     """One row per inspection.  Example: ilacs list --json"""
-    from ilacs_cli import plan, render, rules
+    from ilacs_cli import render
+    from ilacs_cli.domain import plan
+    from ilacs_cli.domain import rules
 
     store = open_store(db)
     rows = plan.list_inspections(store, as_of_day(as_of, store))
@@ -40,7 +42,9 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
 @app.command()
 def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
     """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
-    from ilacs_cli import plan, render, rules
+    from ilacs_cli import render
+    from ilacs_cli.domain import plan
+    from ilacs_cli.domain import rules
 
     store = open_store(db)
     detail = plan.show_inspection(store, inspection, as_of_day(as_of, store))
@@ -106,7 +110,7 @@ class _Inferences:
 
 
 def _print_actions(actions, notes: _Inferences) -> None:
-    from ilacs_cli import rules
+    from ilacs_cli.domain import rules
 
     for a in actions:
         mark = notes.marker(f"[{a.id}]", a.inferred)
@@ -128,7 +132,7 @@ def add_inspection(
         plan_unit: Annotated[str, typer.Option("--plan-unit", help="working-days or calendar-days.")] = "working-days",
         by: By = None, db: DbOption = None) -> None:
     """Add an inspection; its action-plan deadline is computed.  Example: ilacs add-inspection brighton-2025 --authority "Brighton and Hove City Council" --published 03/03/2025 --area "Care plans" --grade overall=good"""
-    from ilacs_cli import plan
+    from ilacs_cli.domain import plan
 
     grades = {}
     for item in grade or []:
@@ -158,7 +162,7 @@ def add_action(inspection: InspectionArg, title: str,
                                                               "the plan (and in --as-of reads) from that day.")] = None,
                by: By = None, db: DbOption = None) -> None:
     """Add an action; prints its id.  Example: ilacs add-action east-sussex-2023 --area 2 --owner "A Watson" --due 31/10/2024 "Audit supervision records" """
-    from ilacs_cli import changes
+    from ilacs_cli.domain import changes
 
     store = open_store(db)
     print(changes.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=today(),
@@ -172,7 +176,7 @@ def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-
            due: Annotated[Optional[str], typer.Option(help="New target date.")] = None, on: On = None,
            db: DbOption = None) -> None:
     """Record a status update.  Example: ilacs update 12 --status in-progress --note "Audit booked" --on 03/03/2025"""
-    from ilacs_cli import changes
+    from ilacs_cli.domain import changes
 
     store = open_store(db)
     result = changes.update_action(store, action, status=status, today=today(), note=note, by=by, due=due,
@@ -191,7 +195,7 @@ def edit(target: Annotated[str, typer.Argument(help="Action id (12) or deadline 
          note: Annotated[Optional[str], typer.Option(help="Why (recorded with the change).")] = None,
          by: By = None, db: DbOption = None) -> None:
     """Correct an action or a deadline; each change is recorded with what it was before.  Example: ilacs edit 12 --owner "B Khan" --note "Handed over" """
-    from ilacs_cli import changes
+    from ilacs_cli.domain import changes
 
     store = open_store(db)
     if changes.is_deadline(target):
@@ -210,7 +214,7 @@ def reopen(target: Annotated[str, typer.Argument(help="Deadline id (D3).")],
            note: Annotated[Optional[str], typer.Option(help="Why (recorded).")] = None,
            by: By = None, db: DbOption = None) -> None:
     """Open again a deadline marked met by mistake (recorded).  Example: ilacs reopen D3 --note "Met date was wrong" """
-    from ilacs_cli import changes
+    from ilacs_cli.domain import changes
 
     print(changes.reopen(open_store(db), target, note=note, by=by))
 
@@ -218,7 +222,7 @@ def reopen(target: Annotated[str, typer.Argument(help="Deadline id (D3).")],
 @app.command()
 def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Everything recorded about one action: status updates and corrections, oldest first.  Example: ilacs history 12"""
-    from ilacs_cli import history as recorded
+    from ilacs_cli.domain import history as recorded
     from ilacs_cli import render
 
     store = open_store(db)
@@ -236,7 +240,7 @@ def undo(by: By = None,
          list_: Annotated[bool, typer.Option("--list", help="Say what would be undone; change nothing.")] = False,
          db: DbOption = None) -> None:
     """Reverse your own last command (an update, an edit, an action added, done, reopen, an import, an owner change) by recording its opposite.  Example: ilacs undo --list"""
-    from ilacs_cli import changes
+    from ilacs_cli.domain import changes
 
     store = open_store(db)
     result = changes.preview_undo(store, by) if list_ else changes.undo(store, by)
@@ -250,7 +254,7 @@ def done(target: Annotated[str, typer.Argument(help="Action id (12) or deadline 
          on: Annotated[Optional[str], typer.Option(help="Date (default today).")] = None,
          by: By = None, db: DbOption = None) -> None:
     """Mark a deadline met or an action done.  Example: ilacs done D3 --on 17/05/2024"""
-    from ilacs_cli import changes
+    from ilacs_cli.domain import changes
 
     store = open_store(db)
     print(changes.mark_done(store, target, parse_day(on, store), today(), by))
@@ -258,7 +262,7 @@ def done(target: Annotated[str, typer.Argument(help="Action id (12) or deadline 
 
 def _action_rows(actions, csv: bool):
     day = date_cell(csv)
-    from ilacs_cli import rules
+    from ilacs_cli.domain import rules
 
     return [[a.id, a.inspection, a.area or "", a.ref or "", a.title, a.owner or "", day(a.due),
              a.status if csv else rules.status_shown(a.status)] for a in actions]
@@ -279,7 +283,9 @@ def actions(inspection: InspectionOption = None,
             due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
             db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress --status blocked"""
-    from ilacs_cli import plan, render, rules
+    from ilacs_cli import render
+    from ilacs_cli.domain import plan
+    from ilacs_cli.domain import rules
 
     store = open_store(db)
     found = plan.list_actions(store, inspection=inspection, owner=owner, status=status or None, area=area,
@@ -318,7 +324,7 @@ def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] 
             inspection: InspectionOption = None, db: DbOption = None,
             json: Json = False, csv: Csv = False) -> None:
     """Open actions and deadlines past due, oldest first.  Example: ilacs overdue --as-of 2024-11-01"""
-    from ilacs_cli import plan
+    from ilacs_cli.domain import plan
 
     store = open_store(db)
     day = as_of_day(as_of, store)
@@ -331,7 +337,7 @@ def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] 
 def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, as_of: AsOf = None,
         db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """What falls due in the next N working days.  Example: ilacs due --within 10"""
-    from ilacs_cli import plan
+    from ilacs_cli.domain import plan
 
     store = open_store(db)
     day = as_of_day(as_of, store)

@@ -40,7 +40,7 @@ def remind(as_of: AsOf = None,
            send: Send = False, dry_run: DryRun = False, force: Force = False, verbose: Verbose = False,
            fail_on_overdue: FailOnOverdue = False,
            db: DbOption = None) -> None:
-    from ilacs_cli import reminders
+    from ilacs_cli.domain import reminders
 
     check_format(format, FORMATS)
     if dry_run and not send:
@@ -69,7 +69,7 @@ def remind(as_of: AsOf = None,
 
 
 def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
-    from ilacs_cli import reminders
+    from ilacs_cli.domain import reminders
     from ilacs_cli.render import reminders as view
 
     if dry_run:
@@ -79,7 +79,8 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
         for digest in delivery.already_sent:
             print(f"already sent today to {view.recipient(digest)}: {reminders.subject(digest)}")
     else:
-        from ilacs_cli import config, mail
+        from ilacs_cli.mail import config
+        from ilacs_cli.mail import smtp as mail
 
         settings = config.smtp_settings()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ilacs_cli.agenda import CalendarEvent
+from ilacs_cli.domain.agenda import CalendarEvent
 
 PRODID = "-//ilacs//ILACS action plans//EN"
 

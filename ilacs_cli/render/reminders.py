@@ -9,10 +9,10 @@ import datetime as dt
 import html
 import re
 
-from ilacs_cli.dates import human
+from ilacs_cli.dates.days import human
 from ilacs_cli.render import printable
-from ilacs_cli.rules import UNKNOWN, deadline_status_name, status_name
-from ilacs_cli.reminders import NO_EMAIL, Digest, ReminderGroup, ReminderItem
+from ilacs_cli.domain.rules import UNKNOWN, deadline_status_name, status_name
+from ilacs_cli.domain.reminders import NO_EMAIL, Digest, ReminderGroup, ReminderItem
 
 COLUMNS = ["Id", "Action or deadline", "Owner", "Due", "Working days", "Status"]
 FOOTER = "Sent by ilacs. Please record progress with your plan coordinator, or yourself with the command: {command}"

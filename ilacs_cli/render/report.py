@@ -10,12 +10,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from ilacs_cli.dates import day_range, human
-from ilacs_cli.history import update_in_words
-from ilacs_cli.rules import (JUDGEMENT_NAMES, NOT_STATED, RAG_DESCRIPTION, RAG_WORDS, STATUS_NAMES, author_name,
+from ilacs_cli.dates.days import day_range, human
+from ilacs_cli.domain.history import update_in_words
+from ilacs_cli.domain.rules import (JUDGEMENT_NAMES, NOT_STATED, RAG_DESCRIPTION, RAG_WORDS, STATUS_NAMES, author_name,
                              grade_name, kind_name, status_name)
 from ilacs_cli.render.reminders import escape_markdown
-from ilacs_cli.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
+from ilacs_cli.domain.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
 
 # Chart order, with the Markdown bar character and the HTML colour of each status. Every fill is at least 3:1 against
 # the white page (WCAG 1.4.11; 4.56:1 the least, not started's grey), and neighbouring segments are drawn apart by a

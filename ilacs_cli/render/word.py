@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 
 from ilacs_cli.render.report import Chart, Table, area_in_words, facts, sections, title
-from ilacs_cli.reports import Report
-from ilacs_cli.sheets import RAG_FILLS
+from ilacs_cli.domain.reports import Report
+from ilacs_cli.exchange.sheets import RAG_FILLS
 
 FONT = "Arial"
 LANGUAGE = "en-GB"

@@ -14,7 +14,7 @@ import signal
 import subprocess
 from urllib.parse import urlsplit
 
-from ilacs_cli.config import MICROSOFT_SCOPE, SmtpSettings
+from ilacs_cli.mail.config import MICROSOFT_SCOPE, SmtpSettings
 from ilacs_cli.errors import DeliveryError
 
 GUIDE = "README, Sending from Microsoft 365"

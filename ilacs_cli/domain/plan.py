@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ilacs_cli import rules
-from ilacs_cli.addresses import who
-from ilacs_cli import store as records
-from ilacs_cli.dates import DueDate, human, outside_years, parse_due, today_in_england
+from ilacs_cli.domain import rules
+from ilacs_cli.domain.addresses import who
+from ilacs_cli.storage import store as records
+from ilacs_cli.dates.days import DueDate, human, outside_years, parse_due, today_in_england
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.store import Store
+from ilacs_cli.storage.store import Store
 
 EVENT_NAMES = {"published": "publication", "fieldwork_end": "the end of fieldwork"}
 
@@ -260,14 +260,14 @@ def bundled_seed_files() -> list[Path]:
     from importlib import resources
 
     packaged = resources.files("ilacs_cli") / "seeds"
-    folder = Path(str(packaged)) if packaged.is_dir() else Path(__file__).resolve().parent.parent / "seeds"
+    folder = Path(str(packaged)) if packaged.is_dir() else Path(__file__).resolve().parents[2] / "seeds"
     return sorted(folder.glob("*.toml"))
 
 
 def seed_files(names: list[str]) -> list[Path]:
     """The seed files to load: every bundled example when `names` is empty; else each name is a bundled
     example's id or a seed file of the user's own (checked now, before any database is touched)."""
-    from ilacs_cli.seedfile import read_seed
+    from ilacs_cli.domain.seedfile import read_seed
 
     bundled = {path.stem: path for path in bundled_seed_files()}
     if not names:
@@ -295,7 +295,7 @@ def _exists(path: Path) -> bool:
 
 def load_seeds(db: Store, paths: list[Path]) -> list[str]:
     """Load seed files in one transaction; re-running changes nothing users recorded. Returns inspection ids."""
-    from ilacs_cli.seedfile import read_seed
+    from ilacs_cli.domain.seedfile import read_seed
 
     seeds = [read_seed(path) for path in paths]  # every file checked before anything is written
     with db.transaction(origin="seed", command="seed", author=who(None)):
@@ -403,7 +403,7 @@ def add_inspection(db: Store, inspection_id: str, *, authority: str, kind: str |
                    areas: list[str], grades: dict[str, str], plan_days: int, plan_unit: str, today: dt.date,
                    by: str | None = None) -> str:
     """Record a new inspection with its action-plan deadline (default: 70 working days after publication)."""
-    from ilacs_cli.seedfile import check_seed
+    from ilacs_cli.domain.seedfile import check_seed
 
     if db.inspection(inspection_id) is not None:
         raise IlacsError(f"inspection '{inspection_id}' already exists: choose another id", 2)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.rules import FILE_BYTES_LIMIT, IMPORT_ROWS_LIMIT, TEXT_LIMIT
+from ilacs_cli.domain.rules import FILE_BYTES_LIMIT, IMPORT_ROWS_LIMIT, TEXT_LIMIT
 
 # OWASP CSV injection: a cell starting with one of these may run as a formula in a spreadsheet program.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

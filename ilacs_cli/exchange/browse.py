@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.rules import AMBER_WORKING_DAYS
+from ilacs_cli.domain.rules import AMBER_WORKING_DAYS
 
 # Tables that name people's e-mail addresses (changes records an address corrected) or hold the tool's own
 # bookkeeping: not served at all.

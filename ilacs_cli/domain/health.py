@@ -9,12 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ilacs_cli.dates import FIRST_YEAR, LAST_YEAR
+from ilacs_cli.dates.days import FIRST_YEAR, LAST_YEAR
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.files import check_target
-from ilacs_cli.migrations import NAMES
-from ilacs_cli.store import Store
-from ilacs_cli.workdays import FIRST_DAY, LAST_DAY
+from ilacs_cli.exchange.files import check_target
+from ilacs_cli.storage.migrations import NAMES
+from ilacs_cli.storage.store import Store
+from ilacs_cli.dates.workdays import FIRST_DAY, LAST_DAY
 
 
 @dataclass

@@ -101,7 +101,7 @@ END;
 
 def m001_initial(db) -> None:
     """Tables for inspections, judgements, areas, deadlines, actions, status updates and the calendar."""
-    from ilacs_cli.workdays import calendar_rows
+    from ilacs_cli.dates.workdays import calendar_rows
 
     _run(db, M001_SCHEMA)
     db["calendar"].insert_all(
@@ -394,7 +394,7 @@ def m010_times_in_england(db) -> None:
     """Times are England's local time with its offset (they were UTC), so that a time's first ten characters are
     its day in England: an update at 00:30 BST belongs to that day, not the one before. The same instants, written
     the way they are compared; as in m007, the trigger that refuses edits steps aside for this one."""
-    from ilacs_cli.dates import in_england
+    from ilacs_cli.dates.days import in_england
 
     db.execute("DROP TRIGGER status_updates_refuse_update")
     for table, key, column in M010_TIMES:

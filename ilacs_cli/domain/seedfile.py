@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ilacs_cli.dates import exact_day, parse_due, today_in_england
+from ilacs_cli.dates.days import exact_day, parse_due, today_in_england
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.rules import (AREA_NUMBER_LIMIT, DEADLINE_STATUSES, GRADES, JUDGEMENT_NAMES, KINDS, RULE_DAYS_LIMIT,
+from ilacs_cli.domain.rules import (AREA_NUMBER_LIMIT, DEADLINE_STATUSES, GRADES, JUDGEMENT_NAMES, KINDS, RULE_DAYS_LIMIT,
                              STATUSES, UNKNOWN, too_long)
 
 _KEYS = {

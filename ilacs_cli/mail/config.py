@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ilacs_cli.addresses import parse_mailbox
+from ilacs_cli.domain.addresses import parse_mailbox
 from ilacs_cli.errors import IlacsError
 
 SECURITY = {"starttls": 587, "ssl": 465, "none": 25}

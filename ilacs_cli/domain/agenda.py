@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ilacs_cli import rules
-from ilacs_cli.dates import human
-from ilacs_cli.plan import describe_rule, require_inspection
-from ilacs_cli.store import Action, Deadline, Store
+from ilacs_cli.domain import rules
+from ilacs_cli.dates.days import human
+from ilacs_cli.domain.plan import describe_rule, require_inspection
+from ilacs_cli.storage.store import Action, Deadline, Store
 
 UID_DOMAIN = "ilacs"
 # DTSTAMP of a deadline the database holds no date for: the first day of the stored working-day calendar.

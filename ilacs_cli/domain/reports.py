@@ -10,9 +10,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ilacs_cli import history, plan, progress, rules
+from ilacs_cli.domain import history
+from ilacs_cli.domain import plan
+from ilacs_cli.domain import progress
+from ilacs_cli.domain import rules
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.store import ActionCounts, Store
+from ilacs_cli.storage.store import ActionCounts, Store
 
 DEFAULT_SINCE_DAYS = 30
 

@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ilacs_cli import rules
-from ilacs_cli.addresses import clean_text, who
-from ilacs_cli.dates import parse_due
+from ilacs_cli.domain import rules
+from ilacs_cli.domain.addresses import clean_text, who
+from ilacs_cli.dates.days import parse_due
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.plan import Action, _action_record, require_action, require_inspection
-from ilacs_cli.store import Change, Store
+from ilacs_cli.domain.plan import Action, _action_record, require_action, require_inspection
+from ilacs_cli.storage.store import Change, Store
 
 # Commands whose effect undo cannot reverse, with what to do instead.
 IRREVERSIBLE = {

@@ -11,11 +11,11 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ilacs_cli import rules
-from ilacs_cli.dates import human
+from ilacs_cli.domain import rules
+from ilacs_cli.dates.days import human
 from ilacs_cli.errors import DeliveryError, IlacsError
-from ilacs_cli.plan import require_inspection
-from ilacs_cli.store import Deadline, OwedAction, Store
+from ilacs_cli.domain.plan import require_inspection
+from ilacs_cli.storage.store import Deadline, OwedAction, Store
 
 OWN, DEADLINES, NO_EMAIL = "Your actions", "Deadlines of plans you coordinate", "Owners with no e-mail on file"
 # Items whose source document gives no status (issue 18), due by the end of the window: never called late, but the
@@ -116,7 +116,7 @@ def remind(db: Store, as_of: dt.date, within: int = 10, *, owner: str | None = N
 
 def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, owner: str | None,
              inspection: str | None) -> list[Digest]:
-    from ilacs_cli.config import default_coordinator
+    from ilacs_cli.mail.config import default_coordinator
 
     today = db.day_number(as_of)
     coordinators: dict[str, list[tuple[str, str | None]]] = {}

@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from ilacs_cli import dbfile, migrations
+from ilacs_cli.storage import dbfile
+from ilacs_cli.storage import migrations
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.rules import HELD_STATUSES, OPEN_STATUSES, ORIGINS, DueWindow
+from ilacs_cli.domain.rules import HELD_STATUSES, OPEN_STATUSES, ORIGINS, DueWindow
 
 # Every table a whole-database export holds, parents before children (the calendar is rebuilt, not exported).
 EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions", "batches",
@@ -1235,7 +1236,7 @@ _batch: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("ilacs_bat
 
 def _now() -> str:
     """Now in England with its offset: how times are stored (dates.now_in_england)."""
-    from ilacs_cli.dates import now_in_england
+    from ilacs_cli.dates.days import now_in_england
 
     return now_in_england()
 

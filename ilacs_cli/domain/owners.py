@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ilacs_cli import store as records
-from ilacs_cli.addresses import check_email, clean_text, who
+from ilacs_cli.storage import store as records
+from ilacs_cli.domain.addresses import check_email, clean_text, who
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.plan import require_inspection
-from ilacs_cli.store import Store
+from ilacs_cli.domain.plan import require_inspection
+from ilacs_cli.storage.store import Store
 
 
 @dataclass

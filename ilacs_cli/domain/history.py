@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ilacs_cli import store as records
-from ilacs_cli.plan import Action, _action, _action_record
-from ilacs_cli.store import Store
+from ilacs_cli.storage import store as records
+from ilacs_cli.domain.plan import Action, _action, _action_record
+from ilacs_cli.storage.store import Store
 
 
 @dataclass
@@ -83,13 +83,13 @@ def update_in_words(old_status: str | None, new_status: str, old_due: str | None
     """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30', or 'added as not-started'; with `words`, as a paper
     says it: 'In progress → Blocked; due Thu 31 Oct 2024 → Sat 30 Nov 2024', 'Added as Not started'."""
     if not words:
-        from ilacs_cli.rules import status_shown
+        from ilacs_cli.domain.rules import status_shown
 
         change = (f"{status_shown(old_status)} -> {status_shown(new_status)}" if old_status
                   else f"added as {status_shown(new_status)}")
         return change + (f"; due {old_due or 'unknown'} -> {new_due}" if new_due else "")
-    from ilacs_cli.dates import human
-    from ilacs_cli.rules import status_name
+    from ilacs_cli.dates.days import human
+    from ilacs_cli.domain.rules import status_name
 
     change = (f"{status_name(old_status)} → {status_name(new_status)}" if old_status
               else f"Added as {status_name(new_status)}")

@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ilacs_cli import rules
-from ilacs_cli.addresses import who
-from ilacs_cli.dates import OutsideYears, in_england, now_in_england, outside_years, parse_due
+from ilacs_cli.domain import rules
+from ilacs_cli.domain.addresses import who
+from ilacs_cli.dates.days import OutsideYears, in_england, now_in_england, outside_years, parse_due
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.migrations import M010_TIMES, NAMES, m010_times_in_england
-from ilacs_cli.plan import require_inspection
-from ilacs_cli.progress import PlanRow, plan_rows
-from ilacs_cli.rules import STATUSES
-from ilacs_cli.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
-from ilacs_cli.store import EXPORT_TABLES, Action, Area, Store
+from ilacs_cli.storage.migrations import M010_TIMES, NAMES, m010_times_in_england
+from ilacs_cli.domain.plan import require_inspection
+from ilacs_cli.domain.progress import PlanRow, plan_rows
+from ilacs_cli.domain.rules import STATUSES
+from ilacs_cli.exchange.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
+from ilacs_cli.storage.store import EXPORT_TABLES, Action, Area, Store
 
 EXPORT_FORMAT = "ilacs-export"
 EXPORT_VERSION = 1
@@ -64,7 +64,7 @@ def _plan_facts(row: PlanRow, date) -> list[object]:
 def plan_workbook(db: Store, as_of: dt.date, inspection: str | None = None) -> Workbook:
     """A summary sheet, one sheet per inspection in the layout councils use (named in words), and the dated history
     of every action (an Updates sheet), each laid out to print; titled for the council's plan, or for all plans."""
-    from ilacs_cli.dates import human
+    from ilacs_cli.dates.days import human
 
     rows = list(plan_rows(db, as_of, inspection))
     summary = []
@@ -92,7 +92,7 @@ def _update_rows(db: Store, inspection: str | None) -> list[list[object]]:
     """Every status update and correction of the actions (of one inspection, or all), in the order recorded.
 
     Its headers name the action but no other column of a plan, so `import` never takes it for a plan."""
-    from ilacs_cli import history
+    from ilacs_cli.domain import history
 
     everything = dt.date(1, 1, 1)
     lines = [(u.at, 0, u.id, [u.inspection, u.action_id, u.action_title, _date(u.at[:10]), rules.author_name(u.author),
@@ -137,7 +137,7 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     if db.inspection_ids():
         raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
                          f"e.g. ilacs import {source} --db restored.db")
-    from ilacs_cli.health import check
+    from ilacs_cli.domain.health import check
 
     tables = data["tables"]
     if m010_times_in_england.__name__ not in (data.get("schema") or []):
@@ -425,7 +425,7 @@ def import_sheet(db: Store, path: Path, inspection: str | None, *, sheet: str | 
     field. Without `sheet`, a workbook's sheet is the one named after the inspection (a workbook made by `ilacs
     export`), else the only sheet with such a header. Without `inspection`, a file of one inspection's plan made
     by `ilacs export` names its own (its sheet's name, or its Inspection column)."""
-    from ilacs_cli.sheets import read_tables
+    from ilacs_cli.exchange.sheets import read_tables
 
     if inspection is not None:
         require_inspection(db, inspection)

@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ilacs_cli import rules
-from ilacs_cli.plan import require_inspection
-from ilacs_cli.store import PlanAction, Store
+from ilacs_cli.domain import rules
+from ilacs_cli.domain.plan import require_inspection
+from ilacs_cli.storage.store import PlanAction, Store
 
 
 @dataclass

@@ -12,8 +12,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from ilacs_cli.addresses import parse_mailbox
-from ilacs_cli.config import SmtpSettings
+from ilacs_cli.domain.addresses import parse_mailbox
+from ilacs_cli.mail.config import SmtpSettings
 from ilacs_cli.errors import DeliveryError
 
 
@@ -53,7 +53,7 @@ class Outbox:
     def token(self) -> str:
         """An OAuth access token for XOAUTH2 (auth = microsoft or token-command)."""
         if self.tokens is None:
-            from ilacs_cli.oauth import TokenSource
+            from ilacs_cli.mail.oauth import TokenSource
 
             self.tokens = TokenSource(self.settings)
         return self.tokens.token()
