@@ -230,7 +230,7 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
             for area in JUDGEMENTS:
                 rows["judgements"].append((inspection, area, rng.choices(GRADES, GRADE_WEIGHTS)[0],
                                            rng.choices(GRADES, GRADE_WEIGHTS)[0], f"{inspection}.pdf"))
-            plan_due = store.add_working_days(published, 70)
+            plan_due = store.calendar.add_working_days(published, 70)
             panel_due = next_working(published + dt.timedelta(days=rng.randint(30, 50)))
             for key, title, kind_, due, rule in (
                     ("final-plan", "Final action plan to Ofsted", "deadline", plan_due, 70),
@@ -261,7 +261,7 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
                                             stamp(added, rng.randint(60, 480)), f"{inspection}.pdf"))
                     _history(rng, rows["status_updates"], action_id, added, due, owner, coordinator_name)
     with store.transaction():  # a generator of test data: rows go in as SQL, as an export would bring them
-        conn = store.conn
+        conn = store.db.conn
         conn.executemany("INSERT INTO inspections (id, authority, authority_source, kind, fieldwork_start, "
                          "fieldwork_end, published, previous_id, source, notes) VALUES (?,?,?,?,?,?,?,?,?,?)",
                          rows["inspections"])
@@ -290,7 +290,7 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
 
 
 def _query(store: Store, sql: str) -> list[tuple]:
-    return store.conn.execute(sql).fetchall()
+    return store.db.conn.execute(sql).fetchall()
 
 
 def table_counts(store: Store) -> list[int]:
@@ -619,7 +619,7 @@ def main(argv: list[str] | None = None) -> None:
     national, small = built["national"], built["small"]
     check = Store.open(national.path)
     remind_day = DATA_AS_OF
-    while not check.is_working_day(remind_day):
+    while not check.calendar.is_working_day(remind_day):
         remind_day -= dt.timedelta(days=1)
     check.close()
     print(f"Commands: {' '.join(ilacs_command())} ...; ILACS_CONFIG={env['ILACS_CONFIG']} (absent); "

@@ -118,13 +118,13 @@ def test_adding_working_days_lands_on_an_english_working_day_that_many_days_on(s
     with the holidays package). For n == 0 (day zero): r == s when s is a working day; otherwise r is the last
     working day before s (no working day lies in (r, s]) and working_days_between(s, r) == 0."""
     assume(count > 0 or start >= dt.date(2000, 1, 4))  # no working day before 2000-01-04 to be day zero of
-    result = store.add_working_days(start, count)
+    result = store.calendar.add_working_days(start, count)
     assert is_english_working_day(result), result
     independent = sum(is_english_working_day(start + dt.timedelta(days=offset))
                       for offset in range(1, (result - start).days + 1))
     if count > 0:
         assert result > start
-        assert store.working_days_between(start, result) == count
+        assert store.calendar.working_days_between(start, result) == count
         assert independent == count
     elif is_english_working_day(start):
         assert result == start
@@ -132,7 +132,7 @@ def test_adding_working_days_lands_on_an_english_working_day_that_many_days_on(s
         assert result < start
         assert not any(is_english_working_day(result + dt.timedelta(days=offset))
                        for offset in range(1, (start - result).days + 1))
-        assert store.working_days_between(start, result) == 0
+        assert store.calendar.working_days_between(start, result) == 0
 
 
 @PROPERTY
@@ -141,7 +141,7 @@ def test_more_working_days_never_land_earlier(store, start, first, second):
     """a <= b implies add(s, a) <= add(s, b); and 1 <= a < b implies add(s, a) < add(s, b)."""
     low, high = sorted((first, second))
     assume(low > 0 or start >= dt.date(2000, 1, 4))
-    early, late = store.add_working_days(start, low), store.add_working_days(start, high)
+    early, late = store.calendar.add_working_days(start, low), store.calendar.add_working_days(start, high)
     assert early <= late
     if 1 <= low < high:
         assert early < late
@@ -156,8 +156,8 @@ two_step_starts = st.dates(min_value=FIRST_START, max_value=dt.date(2056, 6, 30)
 def test_adding_in_two_steps_is_adding_the_sum_from_a_working_day(store, start, first, second):
     """For a working day s (per the holidays package): add(add(s, a), b) == add(s, a + b)."""
     assert is_english_working_day(start)
-    assert store.add_working_days(store.add_working_days(start, first), second) == \
-        store.add_working_days(start, first + second)
+    assert store.calendar.add_working_days(store.calendar.add_working_days(start, first), second) == \
+        store.calendar.add_working_days(start, first + second)
 
 
 @PROPERTY
@@ -166,5 +166,5 @@ def test_the_stored_calendar_numbers_agree_with_the_holidays_package(store, star
     """day_number(b) - day_number(a) is the number of English working days in (a, b]."""
     end = start + dt.timedelta(days=count)
     expected = sum(is_english_working_day(start + dt.timedelta(days=offset)) for offset in range(1, count + 1))
-    assert store.day_number(end) - store.day_number(start) == expected
-    assert store.working_days_between(start, end) == expected
+    assert store.calendar.day_number(end) - store.calendar.day_number(start) == expected
+    assert store.calendar.working_days_between(start, end) == expected

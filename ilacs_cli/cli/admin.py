@@ -37,10 +37,10 @@ def init(db: DbOption = None,
             for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 if file.exists():
                     dbfile.share_with_group(file, group)
-            print(f"ilacs: {path} exists already ({len(store.inspection_ids())} inspections); now shared with group "
+            print(f"ilacs: {path} exists already ({len(store.inspections.ids())} inspections); now shared with group "
                   f"{group} (0660)", file=sys.stderr)
             return
-        print(f"ilacs: {path} exists already ({len(store.inspection_ids())} inspections); left as it is",
+        print(f"ilacs: {path} exists already ({len(store.inspections.ids())} inspections); left as it is",
               file=sys.stderr)
         return
     with new_database(path, default=db is None, group=group):
@@ -56,11 +56,11 @@ def seed(plans: Annotated[Optional[list[str]], typer.Argument(
                   "five examples.", show_default=False)] = None,
          db: DbOption = None) -> None:
     """Load the example plans (all, or those named), or your own seed files; safe to re-run.  Example: ilacs seed east-sussex-2023"""
-    from ilacs_cli.domain import plan
+    from ilacs_cli.domain import seeds
 
-    paths = plan.seed_files(plans or [])  # every file checked before the database is created or touched
+    paths = seeds.seed_files(plans or [])  # every file checked before the database is created or touched
     with loading(db) as store:
-        loaded = plan.load_seeds(store, paths)
+        loaded = seeds.load_seeds(store, paths)
     print(f"Loaded {len(loaded)} inspections into {store.path}: {', '.join(loaded)}", file=sys.stderr)
 
 
@@ -92,9 +92,11 @@ def backup(target: Annotated[Path, typer.Argument(help="Where to write the copy.
            db: DbOption = None) -> None:
     """Copy the database safely while others use it (SQLite's online backup; mode 0600).  Example: ilacs backup ~/ilacs-2024-11-01.db"""
     from ilacs_cli.domain import health
+    from ilacs_cli.exchange import files
 
     store = open_store(db)
-    print(f"Backed up {store.path} to {health.backup(store, target, force=force)}", file=sys.stderr)
+    files.check_target(target, force=force, database=store.path)
+    print(f"Backed up {store.path} to {health.backup(store, target)}", file=sys.stderr)
 
 
 @app.command()

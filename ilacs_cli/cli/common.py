@@ -111,7 +111,7 @@ def open_store(db: Optional[Path], *, quiet_if_empty: bool = False):
             pass
         print(f"ilacs: created an empty database at {path}", file=sys.stderr)
     store = noted(Store.open(path))
-    if not quiet_if_empty and not store.inspection_ids():
+    if not quiet_if_empty and not store.inspections.ids():
         print(f"ilacs: {store.path} holds no inspections yet: load the five example plans with `ilacs seed`, or "
               "start your council's own with `ilacs add-inspection ID --authority NAME --published DATE`",
               file=sys.stderr)
@@ -176,14 +176,16 @@ def parse_day(text: Optional[str], store=None) -> dt.date:
     if text is not None and (day := exact_day(text)) is not None:
         return day  # written out in full: no need to know today (which costs the time-zone data)
     now = today()
-    return now if text is None else parse_date(text, now, store.add_working_days if store else None)
+    return now if text is None else parse_date(text, now, store.calendar.add_working_days if store else None)
 
 
-def as_of_day(text: Optional[str], store) -> dt.date:
-    """The day a read reports on: today, or --as-of's day, with the plan read as it stood at the end of it."""
-    from ilacs_cli.domain.plan import as_of
-
-    return today() if text is None else as_of(store, parse_day(text, store))
+def reading(text: Optional[str], store):
+    """The plan a read reports on and its day: the live plan and today, or --as-of's day and the plan as it stood
+    at the end of it (a past view: read methods only)."""
+    if text is None:
+        return store, today()
+    day = parse_day(text, store)
+    return store.as_of(day), day
 
 
 def today() -> dt.date:

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import (as_of_day, 
+from ilacs_cli.cli.common import (reading, 
     app, DbOption, AsOf, Json, Csv, Output, Replace, open_store, loading, parse_day, today, human_day,
     check_format, InspectionArg, InspectionOption, complete_inspection)
 from ilacs_cli.errors import IlacsError
@@ -37,11 +37,11 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
     if format == "xlsx" and output is None and sys.stdout.isatty():
         raise IlacsError("an Excel workbook is not for a terminal: add -o FILE.xlsx", 2)
     store = open_store(db)
-    day = as_of_day(as_of, store)
+    reader, day = reading(as_of, store)
     if format == "csv":  # streamed: a national plan is never held in memory whole
         from ilacs_cli.exchange import sheets
 
-        table = exchange.plan_table(store, day, inspection)
+        table = exchange.plan_table(reader, day, inspection)
         with files.output(output, force=force, database=store.path) as stream:
             sheets.write_csv(table, stream, bom=output is not None)
         return
@@ -53,11 +53,11 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
         from ilacs_cli import render
         from ilacs_cli.domain import progress
 
-        data = render.as_json(list(progress.plan_rows(store, day, inspection))) + "\n"
+        data = render.as_json(list(progress.plan_rows(reader, day, inspection))) + "\n"
     else:
         from ilacs_cli.exchange import sheets
 
-        data = sheets.xlsx_bytes(exchange.plan_workbook(store, day, inspection))
+        data = sheets.xlsx_bytes(exchange.plan_workbook(reader, day, inspection))
     files.write_output(output, data, force=force, database=store.path)
 
 
@@ -186,8 +186,8 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
     from ilacs_cli.domain import reports
 
     store = open_store(db)
-    day = as_of_day(as_of, store)
-    found = reports.summary(store, day, inspection)
+    reader, day = reading(as_of, store)
+    found = reports.summary(reader, day, inspection)
     if json:
         print(render.as_json(found))
         return
@@ -244,8 +244,8 @@ def report(inspection: InspectionArg,
     if format == "docx" and output is None and sys.stdout.isatty():
         raise IlacsError("a Word document is not for a terminal: add -o FILE.docx", 2)
     store = open_store(db)
-    day = as_of_day(as_of, store)
-    found = reports.build_report(store, inspection, day, parse_day(since, store) if since else None)
+    reader, day = reading(as_of, store)
+    found = reports.build_report(reader, inspection, day, parse_day(since, store) if since else None)
     if format == "docx":
         from ilacs_cli.render import word
 

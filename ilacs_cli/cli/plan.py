@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import (as_of_day, 
+from ilacs_cli.cli.common import (reading, 
     app, By, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell)
 from ilacs_cli.cli.common import InspectionArg, InspectionOption, complete_status, complete_status_filter
 from ilacs_cli.errors import IlacsError
@@ -20,7 +20,7 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
     from ilacs_cli.domain import rules
 
     store = open_store(db)
-    rows = plan.list_inspections(store, as_of_day(as_of, store))
+    rows = plan.list_inspections(*reading(as_of, store))
     if json:
         print(render.as_json(rows))
         return
@@ -47,7 +47,8 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
     from ilacs_cli.domain import rules
 
     store = open_store(db)
-    detail = plan.show_inspection(store, inspection, as_of_day(as_of, store))
+    reader, day = reading(as_of, store)
+    detail = plan.show_inspection(reader, inspection, day)
     if json:
         print(render.as_json(detail))
         return
@@ -132,7 +133,7 @@ def add_inspection(
         plan_unit: Annotated[str, typer.Option("--plan-unit", help="working-days or calendar-days.")] = "working-days",
         by: By = None, db: DbOption = None) -> None:
     """Add an inspection; its action-plan deadline is computed.  Example: ilacs add-inspection brighton-2025 --authority "Brighton and Hove City Council" --published 03/03/2025 --area "Care plans" --grade overall=good"""
-    from ilacs_cli.domain import plan
+    from ilacs_cli.domain import seeds
 
     grades = {}
     for item in grade or []:
@@ -141,7 +142,7 @@ def add_inspection(
             raise IlacsError(f"--grade '{item}' must be JUDGEMENT=GRADE, e.g. overall=good", 2)
         grades[name.strip()] = value.strip()
     store = open_store(db, quiet_if_empty=True)
-    plan.add_inspection(store, inspection, authority=authority, kind=kind, fieldwork_start=fieldwork_start,
+    seeds.add_inspection(store, inspection, authority=authority, kind=kind, fieldwork_start=fieldwork_start,
                         fieldwork_end=fieldwork_end, published=published, areas=area or [], grades=grades,
                         plan_days=plan_days, plan_unit=plan_unit, today=today(), by=by)
     print(inspection)
@@ -327,8 +328,8 @@ def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] 
     from ilacs_cli.domain import plan
 
     store = open_store(db)
-    day = as_of_day(as_of, store)
-    found_actions, found_deadlines = plan.overdue(store, day, owner=owner, inspection=inspection)
+    reader, day = reading(as_of, store)
+    found_actions, found_deadlines = plan.overdue(reader, day, owner=owner, inspection=inspection)
     _late_report(f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True,
                  inspection=inspection)
 
@@ -340,7 +341,7 @@ def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, a
     from ilacs_cli.domain import plan
 
     store = open_store(db)
-    day = as_of_day(as_of, store)
-    found_actions, found_deadlines = plan.due_within(store, day, within)
+    reader, day = reading(as_of, store)
+    found_actions, found_deadlines = plan.due_within(reader, day, within)
     _late_report(f"Due within {within} working days of {human_day(day)}", found_actions, found_deadlines, json, csv,
                  late=False)

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import as_of_day, app, DbOption, AsOf, open_store, human_day, check_format, InspectionOption
+from ilacs_cli.cli.common import reading, app, DbOption, AsOf, open_store, human_day, check_format, InspectionOption
 from ilacs_cli.errors import IlacsError
 
 # -- reminders ----------------------------------------------------------------------
@@ -46,8 +46,11 @@ def remind(as_of: AsOf = None,
     if dry_run and not send:
         raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
     store = open_store(db, quiet_if_empty=True)  # cron mails whatever is printed: an empty plan says nothing
-    day = as_of_day(as_of, store)
-    found = reminders.remind(store, day, within, owner=owner, inspection=inspection, force=force)
+    reader, day = reading(as_of, store)
+    from ilacs_cli.mail.config import default_coordinator
+
+    found = reminders.remind(reader, day, within, owner=owner, inspection=inspection, force=force,
+                             default_coordinator=default_coordinator)
     if not found.working_day and not force:
         if verbose:
             print(f"ilacs: {human_day(day)} is not an English working day: no reminders (--force to run anyway)",

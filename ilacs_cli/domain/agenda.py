@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from ilacs_cli.domain import rules
 from ilacs_cli.dates.days import human
 from ilacs_cli.domain.plan import describe_rule, require_inspection
-from ilacs_cli.storage.store import Action, Deadline, Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.actions import ActionRow
+    from ilacs_cli.storage.deadlines import DeadlineRow
+    from ilacs_cli.storage.store import Reader
 
 UID_DOMAIN = "ilacs"
 # DTSTAMP of a deadline the database holds no date for: the first day of the stored working-day calendar.
@@ -53,21 +58,21 @@ def calendar_name(inspection: str | None) -> str:
     return f"ILACS action plan: {inspection}" if inspection else "ILACS action plans"
 
 
-def events(db: Store, *, inspection: str | None = None, open_only: bool = False) -> list[CalendarEvent]:
+def events(db: Reader, *, inspection: str | None = None, open_only: bool = False) -> list[CalendarEvent]:
     """Every deadline and action with a due date (of one inspection, or all), by date; open ones only if asked."""
     if inspection is not None:
         require_inspection(db, inspection)
-    deadlines = db.deadlines(inspection=inspection,
+    deadlines = db.deadlines.matching(inspection=inspection,
                              window=rules.DueWindow(rules.OPEN_DEADLINE_STATUSES) if open_only else None)
     found = [_deadline_event(deadline) for deadline in deadlines if deadline.due is not None]
-    counts = db.status_update_counts(inspection)
-    actions = db.actions(inspection=inspection, window=rules.DueWindow(rules.OPEN_STATUSES) if open_only else None)
+    counts = db.actions.update_counts(inspection)
+    actions = db.actions.matching(inspection=inspection, window=rules.DueWindow(rules.OPEN_STATUSES) if open_only else None)
     found += [_action_event(action, counts.get(action.id, 0)) for action in actions if action.due is not None]
     order = {"deadline": 0, "action": 1}
     return sorted(found, key=lambda event: (event.day, order[event.kind], int(event.id.lstrip("D"))))
 
 
-def _plan_line(item: Action | Deadline) -> str:
+def _plan_line(item: ActionRow | DeadlineRow) -> str:
     return f"{item.authority or 'Authority unknown'} ({item.inspection})"
 
 
@@ -75,7 +80,7 @@ def _midnight(day: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.timezone.utc)
 
 
-def _deadline_event(deadline: Deadline) -> CalendarEvent:
+def _deadline_event(deadline: DeadlineRow) -> CalendarEvent:
     # A deadline whose outcome no document records (unknown) is neither open nor closed: it says so.
     closed = deadline.status not in (*rules.OPEN_DEADLINE_STATUSES, rules.UNKNOWN)
     label = f"D{deadline.id}"
@@ -98,7 +103,7 @@ def _deadline_event(deadline: Deadline) -> CalendarEvent:
         stamp=_midnight(max(known)) if known else NO_STAMP, sequence=1 if closed else 0, closed=closed)
 
 
-def _action_event(action: Action, updates: int) -> CalendarEvent:
+def _action_event(action: ActionRow, updates: int) -> CalendarEvent:
     closed = not rules.is_open(action.status)
     area = f"Area {action.area}: {action.area_title}" if action.area is not None else "Area: not stated"
     lines = [_plan_line(action),

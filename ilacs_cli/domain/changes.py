@@ -15,8 +15,12 @@ from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import clean_text, who
 from ilacs_cli.dates.days import parse_due
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.domain.plan import Action, _action_record, require_action, require_inspection
-from ilacs_cli.storage.store import Change, Store
+from ilacs_cli.domain.plan import Action, action_row, require_action, require_inspection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.corrections import ChangeRow
+    from ilacs_cli.storage.store import Store
 
 # Commands whose effect undo cannot reverse, with what to do instead.
 IRREVERSIBLE = {
@@ -41,9 +45,9 @@ def _check_day(db: Store, inspection: str, day: dt.date, today: dt.date, what: s
 
 
 def _area_id(db: Store, inspection: str, number: int) -> int:
-    area_id = db.area_id(inspection, number)
+    area_id = db.inspections.area_id(inspection, number)
     if area_id is None:
-        numbers = ", ".join(str(item.number) for item in db.areas(inspection)) or "none"
+        numbers = ", ".join(str(item.number) for item in db.inspections.areas(inspection)) or "none"
         raise IlacsError(f"{inspection} has no area for improvement {number}: its areas are {numbers}")
     return area_id
 
@@ -58,9 +62,9 @@ def add_action(db: Store, inspection_id: str, *, area: int, title: str, owner: s
     title = clean_text(title, "action's title", limit=1000)
     owner = clean_text(owner, "owner")
     area_id = _area_id(db, inspection_id, area)
-    due_date = parse_due(due, today, db.add_working_days)
+    due_date = parse_due(due, today, db.calendar.add_working_days)
     with db.transaction(command="add-action", author=who(by)):
-        return db.add_action(inspection=inspection_id, area_id=area_id, title=title, owner=owner,
+        return db.actions.add(inspection=inspection_id, area_id=area_id, title=title, owner=owner,
                              due=due_date.day.isoformat(), wording=due_date.wording, ref=ref, measure=measure,
                              on_day=on.isoformat() if on else None)
 
@@ -70,17 +74,17 @@ def update_action(db: Store, action_id: str, *, status: str | None, today: dt.da
                   command: str = "update") -> Action:
     """Record a status update (and optionally a new due date), describing `on` (default today); returns the action
     as it now stands."""
-    found = _action_record(db, action_id)
+    found = action_row(db, action_id)
     if status is None and due is None and not note:
         raise IlacsError("nothing to record: give --status, --due or --note", 2)
     if status:
         rules.check_status(status)
     if on is not None:
         _check_day(db, found.inspection, on, today, "--on")
-    new_due = parse_due(due, today, db.add_working_days) if due else None
+    new_due = parse_due(due, today, db.calendar.add_working_days) if due else None
     with db.transaction(command=command, author=who(by)):
         # Read the action under the write lock: another officer may have just changed it.
-        action = _action_record(db, action_id)
+        action = action_row(db, action_id)
         _record(db, action, status=status, note=note, new_due=new_due, on=on)
     return require_action(db, str(action.id))
 
@@ -89,9 +93,9 @@ def _record(db: Store, action, *, status: str | None, note: str | None, new_due,
     """A status update, and with a new due date its words: a period's own, or none (the old words go)."""
     due_iso = new_due.day.isoformat() if new_due and new_due.day.isoformat() != action.due else None
     if new_due is not None and new_due.wording != action.wording:
-        db.correct_action(action.id, {"wording": new_due.wording})
+        db.actions.correct(action.id, {"wording": new_due.wording})
     if status or due_iso or note:
-        db.record_update(action.id, old_status=action.status, new_status=status or action.status,
+        db.actions.record_update(action.id, old_status=action.status, new_status=status or action.status,
                          old_due=action.due if due_iso else None, new_due=due_iso, note=note,
                          on_day=on.isoformat() if on else None)
 
@@ -101,7 +105,7 @@ def edit_action(db: Store, action_id: str, *, today: dt.date, title: str | None 
                 note: str | None = None, by: str | None = None) -> Action:
     """Correct an action's title, owner, area, reference, measure or due date, each change recorded with what it
     was before; returns the action as it now stands."""
-    found = _action_record(db, action_id)
+    found = action_row(db, action_id)
     fields = {}
     if title is not None:
         fields["title"] = clean_text(title, "action's title", limit=1000)
@@ -113,21 +117,21 @@ def edit_action(db: Store, action_id: str, *, today: dt.date, title: str | None 
         fields["ref"] = ref.strip() or None
     if measure is not None:
         fields["measure"] = measure.strip() or None
-    new_due = parse_due(due, today, db.add_working_days) if due else None
+    new_due = parse_due(due, today, db.calendar.add_working_days) if due else None
     if not fields and new_due is None:
         raise IlacsError("nothing to change: give --title, --owner, --area, --ref, --measure or --due", 2)
     with db.transaction(command="edit", author=who(by), note=note):
-        action = _action_record(db, action_id)
-        db.correct_action(action.id, fields)
+        action = action_row(db, action_id)
+        db.actions.correct(action.id, fields)
         if new_due is not None:
             _record(db, action, status=None, note=note, new_due=new_due, on=None)
     return require_action(db, str(found.id))
 
 
 def _deadline(db: Store, target: str):
-    found = db.deadlines(id=int(target[1:])) if is_deadline(target) else []
+    found = db.deadlines.matching(id=int(target[1:])) if is_deadline(target) else []
     if not found:
-        known = ", ".join(f"D{deadline.id}" for deadline in db.deadlines()) or "none yet"
+        known = ", ".join(f"D{deadline.id}" for deadline in db.deadlines.matching()) or "none yet"
         raise IlacsError(f"no deadline '{target}': the deadline ids are {known}")
     return found[0]
 
@@ -144,13 +148,13 @@ def edit_deadline(db: Store, target: str, *, today: dt.date, due: str | None = N
     if title is not None:
         fields["title"] = clean_text(title, "deadline's title", limit=500)
     if due is not None:
-        new_due = parse_due(due, today, db.add_working_days)
+        new_due = parse_due(due, today, db.calendar.add_working_days)
         fields.update(due=new_due.day.isoformat(), wording=new_due.wording, rule_count=None, rule_unit=None,
                       rule_after=None)
     if not fields:
         raise IlacsError("nothing to change in a deadline: give --due or --title", 2)
     with db.transaction(command="edit", author=who(by), note=note):
-        db.change_deadline(deadline.id, fields)
+        db.deadlines.correct(deadline.id, fields)
     return f"deadline D{deadline.id}: {fields.get('title', deadline.title)}, due {fields.get('due', deadline.due)}"
 
 
@@ -160,7 +164,7 @@ def mark_done(db: Store, target: str, on: dt.date, today: dt.date, by: str | Non
         deadline = _deadline(db, target)
         _check_day(db, deadline.inspection, on, today, "--on")
         with db.transaction(command="done", author=who(by)):
-            db.change_deadline(deadline.id, {"status": "met", "met_on": on.isoformat()})
+            db.deadlines.correct(deadline.id, {"status": "met", "met_on": on.isoformat()})
         return f"deadline D{deadline.id} met on {on.isoformat()}"
     action = update_action(db, target, status="done", today=today, by=by, on=on, command="done")
     return f"action {action.id} done on {on.isoformat()}"
@@ -172,7 +176,7 @@ def reopen(db: Store, target: str, *, note: str | None = None, by: str | None = 
     if deadline.status == "open":
         raise IlacsError(f"deadline D{deadline.id} is open already: nothing to reopen", 2)
     with db.transaction(command="reopen", author=who(by), note=note):
-        db.change_deadline(deadline.id, {"status": "open", "met_on": None})
+        db.deadlines.correct(deadline.id, {"status": "open", "met_on": None})
     return f"deadline D{deadline.id} open again"
 
 
@@ -192,8 +196,8 @@ def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
     thing since; never reaches past it to an older command.
     """
     me = who(by)
-    with db.transaction(origin="undo", command="undo", author=me) as batch:  # read under the write lock
-        target = db.last_batch(me)
+    with db.transaction(origin="undo", command="undo", author=me, dry_run=dry_run) as batch:  # read under the write lock
+        target = db.corrections.last_batch(me)
         if target is None:
             raise IlacsError(f"nothing of {me}'s to undo: undo reverses your own last command (give --by if you "
                              "recorded it under another name)")
@@ -201,44 +205,33 @@ def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
         if target.command in IRREVERSIBLE or target.origin == "seed":
             fix = IRREVERSIBLE.get(target.command, IRREVERSIBLE["seed"])
             raise IlacsError(f"your last command, `{target.command}` at {when}, cannot be undone: {fix}")
-        updates, changes = db.batch_updates(target.id), db.batch_changes(target.id)
+        updates, changes = db.actions.updates_of_batch(target.id), db.corrections.of_batch(target.id)
         if not updates and not changes:
             raise IlacsError(f"your last command, `{target.command}` at {when}, changed nothing undo can reverse")
         _refuse_if_changed_since(db, updates, changes)
         batch.undoes = target.id
         items = _reverse_updates(db, updates) + _reverse_changes(db, changes)
         result = Undone(target.command, when, items)
-        if dry_run:
-            raise _DryRun(result)
     return result
 
 
-class _DryRun(Exception):
-    def __init__(self, result: Undone):
-        self.result = result
-
-
 def preview_undo(db: Store, by: str | None = None) -> Undone:
-    """What `undo` would reverse, without recording anything."""
-    try:
-        undo(db, by, dry_run=True)
-    except _DryRun as done:
-        return done.result
-    raise AssertionError("undo did not stop")
+    """What `undo` would reverse, without recording anything (the same work, rolled back)."""
+    return undo(db, by, dry_run=True)
 
 
-def _refuse_if_changed_since(db: Store, updates, changes: list[Change]) -> None:
+def _refuse_if_changed_since(db: Store, updates, changes: list[ChangeRow]) -> None:
     newest = {}
     for update in updates:
         newest.setdefault(update.action_id, update)
     for update in newest.values():
-        later = _still_standing(db.updates_after(update.action_id, update.id))
+        later = _still_standing(db.actions.updates_after(update.action_id, update.id))
         if later:
             raise IlacsError(f"action {update.action_id} was updated since, by {later[-1].author or 'someone'} at "
                              f"{later[-1].at[:16].replace('T', ' ')}: undo would overwrite that; record what you want "
                              f"with `ilacs update {update.action_id}`")
     for change in changes:
-        later = _still_standing(db.changes_after(change))
+        later = _still_standing(db.corrections.after(change))
         if later:
             raise IlacsError(f"{change.subject} {change.subject_id}'s {change.field} was changed since, by "
                              f"{later[-1].author or 'someone'}: undo would overwrite that; correct it with "
@@ -262,23 +255,23 @@ def _reverse_updates(db: Store, updates) -> list[str]:
             new_status = update.old_status
             new_due = update.old_due if update.new_due is not None else None
             note = f"undo of update #{update.id}"
-        db.record_update(update.action_id, old_status=status, new_status=new_status, old_due=due if new_due else None,
+        db.actions.record_update(update.action_id, old_status=status, new_status=new_status, old_due=due if new_due else None,
                          new_due=new_due, note=note, undoes=update.id)
         now[update.action_id] = (new_status, new_due or due)
         items.append(f"action {update.action_id} ({update.action_title}): {note}; now {new_status}")
     return items
 
 
-def _reverse_changes(db: Store, changes: list[Change]) -> list[str]:
+def _reverse_changes(db: Store, changes: list[ChangeRow]) -> list[str]:
     items = []
     for change in changes:  # newest first
         if change.field == "coordinates":
             if change.new is not None:
-                db.remove_coordinator(change.new, change.subject_id, undoes=change.id)
+                db.owners.remove_coordinator(change.new, change.subject_id, undoes=change.id)
             else:
-                db.add_coordinator(change.old, change.subject_id, undoes=change.id)
+                db.owners.add_coordinator(change.old, change.subject_id, undoes=change.id)
         else:
-            write = {"action": db.correct_action, "deadline": db.change_deadline, "owner": db.change_owner}
+            write = {"action": db.actions.correct, "deadline": db.deadlines.correct, "owner": db.owners.correct}
             write[change.subject](change.subject_id, {change.field: change.old}, undoes={change.field: change.id})
         field = "area" if change.field == "area_id" else change.field
         items.append(f"{change.subject} {_label(change)}: {field} put back" + (
@@ -286,7 +279,7 @@ def _reverse_changes(db: Store, changes: list[Change]) -> list[str]:
     return items
 
 
-def _label(change: Change) -> str:
+def _label(change: ChangeRow) -> str:
     return f"D{change.subject_id}" if change.subject == "deadline" else str(change.subject_id)
 
 
@@ -300,5 +293,5 @@ def remove_inspection(db: Store, inspection: str, *, by: str | None = None) -> P
     author = who(by)
     db.backup(backup)
     with db.transaction(command="remove", author=author, note=f"removed {inspection}; backup {backup}"):
-        db.remove_inspection(inspection, found.authority, backup)
+        db.inspections.remove(inspection, found.authority, backup)
     return backup

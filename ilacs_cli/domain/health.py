@@ -11,9 +11,11 @@ from pathlib import Path
 
 from ilacs_cli.dates.days import FIRST_YEAR, LAST_YEAR
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.exchange.files import check_target
 from ilacs_cli.storage.migrations import NAMES
-from ilacs_cli.storage.store import Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.store import Store
 from ilacs_cli.dates.workdays import FIRST_DAY, LAST_DAY
 
 
@@ -24,9 +26,9 @@ class Finding:
     detail: str
 
 
-def backup(db: Store, target: Path, *, force: bool = False) -> Path:
-    """Copy the database to `target` (0600), safe while others write; an existing file only with `force`."""
-    check_target(target, force=force, database=db.path)
+def backup(db: Store, target: Path) -> Path:
+    """Copy the database to `target` (0600), safe while others write (the command line has checked that `target`
+    may be written: exchange/files.py's check_target)."""
     if target.resolve() == db.path.resolve():
         raise IlacsError(f"{target} is the database itself: choose another path for the backup", 2)
     db.backup(target)
@@ -35,29 +37,29 @@ def backup(db: Store, target: Path, *, force: bool = False) -> Path:
 
 def check(db: Store) -> list[Finding]:
     """Each check with whether it passed and what it found."""
-    problems = db.integrity_problems()
+    problems = db.health.integrity_problems()
     findings = [Finding("integrity", not problems, "; ".join(problems[:5]) or "SQLite integrity check ok")]
-    orphans = db.foreign_key_problems()
+    orphans = db.health.foreign_key_problems()
     findings.append(Finding("foreign keys", not orphans, "; ".join(
         f"{problem.table} row {problem.rowid} points to a missing {problem.parent}" for problem in orphans[:5])
         or "every reference points to a row"))
-    applied = db.applied_migrations()
+    applied = db.health.applied_migrations()
     findings.append(Finding("schema", applied == NAMES, f"migrations applied: {', '.join(applied)}"))
-    missing = db.missing_history_triggers()
+    missing = db.health.missing_history_triggers()
     findings.append(Finding("history triggers", not missing, f"missing: {', '.join(missing)}" if missing else
                             "status updates cannot be changed or deleted; each sets its action's status"))
-    astray = db.actions_out_of_step()
+    astray = db.health.actions_out_of_step()
     findings.append(Finding("action status", not astray, "; ".join(
         f"action {item.id} is {item.status} but its latest update says {item.latest_status or 'nothing'}"
         if item.status != item.latest_status else
         f"action {item.id} carries a latest update (time, author or note) that is not its latest update's"
         for item in astray[:5]) or "every action's status and latest update are its latest update's"))
-    astray = db.due_outside(dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31))
+    astray = db.health.due_outside(dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31))
     findings.append(Finding("due dates", not astray, "; ".join(
         f"{item.kind} {'D' if item.kind == 'deadline' else ''}{item.id} is due {item.due}" for item in astray[:5])
         + f"; each must be a day in the years {FIRST_YEAR} to {LAST_YEAR}: correct it with ilacs edit"
         if astray else f"every due date is a day in the years {FIRST_YEAR} to {LAST_YEAR}"))
-    shape = db.calendar_shape()
+    shape = db.health.calendar_shape()
     days = (LAST_DAY - FIRST_DAY).days + 1
     calendar_ok = (shape.days, shape.first, shape.last, shape.misnumbered) == (
         days, FIRST_DAY.isoformat(), LAST_DAY.isoformat(), 0)

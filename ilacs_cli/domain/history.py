@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ilacs_cli.storage import store as records
-from ilacs_cli.domain.plan import Action, _action, _action_record
-from ilacs_cli.storage.store import Store
+from ilacs_cli.domain.plan import Action, action_of, action_row
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.corrections import ChangeRow
+    from ilacs_cli.storage.store import Reader
 
 
 @dataclass
@@ -47,26 +50,26 @@ class TrailLine:
     order: tuple = ()  # command, then updates before corrections, then recording order
 
 
-def history(db: Store, action_id: str) -> tuple[Action, list[StatusUpdate], list[Correction]]:
+def history(db: Reader, action_id: str) -> tuple[Action, list[StatusUpdate], list[Correction]]:
     """An action, its status updates and its corrections, oldest first."""
-    found = _action_record(db, action_id)
+    found = action_row(db, action_id)
     updates = [StatusUpdate(u.at, u.author, u.old_status, u.new_status, u.old_due, u.new_due, u.note, u.origin,
-                            u.on_day, (u.sequence or 0, 0, u.id)) for u in db.status_updates(found.id)]
+                            u.on_day, (u.sequence or 0, 0, u.id)) for u in db.actions.updates(found.id)]
     areas = area_numbers(db, found.inspection)
     corrections = []
-    for change in db.changes_of("action", found.id):
+    for change in db.corrections.of("action", found.id):
         name, old, new = in_words(change, areas)
         corrections.append(Correction(change.at, change.author, change.command, name, old, new, change.note,
                                       (change.sequence, 1, change.id)))
-    return _action(found), updates, corrections
+    return action_of(found), updates, corrections
 
 
-def area_numbers(db: Store, inspection: str | None) -> dict[str, str]:
+def area_numbers(db: Reader, inspection: str | None) -> dict[str, str]:
     """Area ids (as a change records them) to the numbers users know areas by."""
-    return {str(area.id): str(area.number) for area in db.areas(inspection)}
+    return {str(area.id): str(area.number) for area in db.inspections.areas(inspection)}
 
 
-def in_words(change: records.Change, areas: dict[str, str]) -> tuple[str, str | None, str | None]:
+def in_words(change: ChangeRow, areas: dict[str, str]) -> tuple[str, str | None, str | None]:
     """A change's field, old and new value as users know them (an area by its number)."""
     if change.field == "area_id":
         return "area", areas.get(change.old, change.old), areas.get(change.new, change.new)

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ilacs_cli.storage import store as records
+from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import check_email, clean_text, who
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.domain.plan import require_inspection
-from ilacs_cli.storage.store import Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.owners import OwnerRow
+    from ilacs_cli.storage.store import Store
+
+_STILL_OPEN = rules.DueWindow(rules.OPEN_STATUSES)  # an owner's open actions
 
 
 @dataclass
@@ -32,17 +38,17 @@ class Owner:
 def list_owners(db: Store) -> list[Owner]:
     """Registered owners, then names written on actions with no registered owner in their authority (so no
     e-mail); each by authority, then name."""
-    return [_owner(record) for record in db.owners()] + [_owner(record) for record in db.unregistered_owners()]
+    return [_owner(record) for record in db.owners.matching(_STILL_OPEN)] + [_owner(record) for record in db.owners.unregistered(_STILL_OPEN)]
 
 
-def _owner(record: records.Owner) -> Owner:
+def _owner(record: OwnerRow) -> Owner:
     return Owner(record.name, record.authority, record.email, record.role, record.coordinates, record.actions_open,
                  record.id is not None)
 
 
 def resolve_authority(db: Store, text: str) -> str:
     """The authority named by `text`: its name (ignoring case) or the id of one of its inspections."""
-    authorities = db.authorities()
+    authorities = db.inspections.authorities()
     wanted = " ".join(text.split()).casefold()
     for authority, inspections in authorities.items():
         if authority.casefold() == wanted or wanted in inspections:
@@ -59,11 +65,11 @@ def _authority_for(db: Store, authority: str | None, coordinator_for: list[str])
         chosen = resolve_authority(db, authority)
     elif len(implied) == 1 and None not in implied:
         chosen = implied.pop()
-    elif len(db.authorities()) == 1:
-        chosen = next(iter(db.authorities()))
+    elif len(db.inspections.authorities()) == 1:
+        chosen = next(iter(db.inspections.authorities()))
     else:
         raise IlacsError("this database holds more than one authority: say which this owner works for with "
-                         f"--authority (one of: {'; '.join(db.authorities()) or 'none'})", 2)
+                         f"--authority (one of: {'; '.join(db.inspections.authorities()) or 'none'})", 2)
     _check_coordinates(db, chosen, coordinator_for)
     return chosen
 
@@ -76,8 +82,8 @@ def _check_coordinates(db: Store, authority: str, inspections: list[str]) -> Non
                              "coordinates plans of their own authority only", 2)
 
 
-def _require_owner(db: Store, name: str, authority: str | None) -> records.Owner:
-    found = db.owners(name.strip(), resolve_authority(db, authority) if authority else None)
+def _require_owner(db: Store, name: str, authority: str | None) -> OwnerRow:
+    found = db.owners.matching(_STILL_OPEN, name.strip(), resolve_authority(db, authority) if authority else None)
     if not found:
         where = f" in {authority}" if authority else ""
         raise IlacsError(f"no registered owner '{name}'{where}: add one with "
@@ -95,14 +101,14 @@ def add_owner(db: Store, name: str, *, email: str | None, role: str | None, coor
     email = check_email(email) if email else None
     role = clean_text(role, "role") if role else None
     chosen = _authority_for(db, authority, coordinator_for)
-    if db.owners(name, chosen):
+    if db.owners.matching(_STILL_OPEN, name, chosen):
         raise IlacsError(f"owner '{name}' is already registered for {chosen}: change them with "
                          f"`ilacs owner set \"{name}\" ...`", 2)
     with db.transaction(command="owner add", author=who(by)):
-        owner_id = db.add_owner(authority=chosen, name=name, email=email, role=role)
+        owner_id = db.owners.add(authority=chosen, name=name, email=email, role=role)
         for inspection in coordinator_for:
-            db.add_coordinator(inspection, owner_id)
-    return _owner(db.owners(name, chosen)[0])
+            db.owners.add_coordinator(inspection, owner_id)
+    return _owner(db.owners.matching(_STILL_OPEN, name, chosen)[0])
 
 
 def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: str | None = None,
@@ -117,7 +123,7 @@ def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: st
         target = changes["authority"] = resolve_authority(db, move_to)
     if new_name is not None:
         changes["name"] = clean_text(new_name, "owner's name")
-    clash = [owner for owner in db.owners(changes.get("name", found.name), target) if owner.id != found.id]
+    clash = [owner for owner in db.owners.matching(_STILL_OPEN, changes.get("name", found.name), target) if owner.id != found.id]
     if clash and target is not None:
         raise IlacsError(f"owner '{clash[0].name}' is already registered for {target}: choose another name", 2)
     if email is not None:
@@ -133,14 +139,14 @@ def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: st
         raise IlacsError("nothing to change: give --email, --role, --rename, --move-to, --coordinator or "
                          "--not-coordinator", 2)
     with db.transaction(command="owner set", author=who(by)):
-        db.change_owner(found.id, changes)
+        db.owners.correct(found.id, changes)
         if "name" in changes and found.authority is not None:  # their actions go with them, each change recorded
-            for action in db.actions(owner=found.name):
+            for action in db.actions.matching(owner=found.name):
                 if action.authority == found.authority:
-                    db.correct_action(action.id, {"owner": changes["name"]})
+                    db.actions.correct(action.id, {"owner": changes["name"]})
         for inspection in coordinator_for:
-            db.add_coordinator(inspection, found.id)
+            db.owners.add_coordinator(inspection, found.id)
         for inspection in not_coordinator_for:
-            db.remove_coordinator(inspection, found.id)
-    return _owner(next(owner for owner in db.owners(changes.get("name", found.name), target)
+            db.owners.remove_coordinator(inspection, found.id)
+    return _owner(next(owner for owner in db.owners.matching(_STILL_OPEN, changes.get("name", found.name), target)
                        if owner.id == found.id))

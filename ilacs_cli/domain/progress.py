@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.plan import require_inspection
-from ilacs_cli.storage.store import PlanAction, Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.actions import PlanActionRow
+    from ilacs_cli.storage.store import Reader
 
 
 @dataclass
@@ -34,18 +38,18 @@ class PlanRow:
     rag: str
 
 
-def plan_rows(db: Store, as_of: dt.date, inspection: str | None = None) -> Iterator[PlanRow]:
+def plan_rows(db: Reader, as_of: dt.date, inspection: str | None = None) -> Iterator[PlanRow]:
     """Every action (of one inspection, or all) with its latest update and RAG, by inspection, area and due date.
 
     Rows are produced as they are read, so a national export need not hold them all at once.
     """
     if inspection is not None:
         require_inspection(db, inspection)
-    rule = rules.rag_rule(as_of, db)
-    return (_plan_row(action, rule) for action in db.plan_actions(inspection))
+    rule = rules.rag_rule(as_of, db.calendar)
+    return (_plan_row(action, rule) for action in db.actions.in_plan_order(inspection))
 
 
-def _plan_row(action: PlanAction, rule: rules.RagRule) -> PlanRow:
+def _plan_row(action: PlanActionRow, rule: rules.RagRule) -> PlanRow:
     updated_at = action.updated_at
     return PlanRow(action.inspection, action.area, action.area_title, action.id, action.ref, action.title,
                    action.owner, action.due, action.wording, action.measure, updated_at[:10] if updated_at else None,

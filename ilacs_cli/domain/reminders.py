@@ -15,7 +15,12 @@ from ilacs_cli.domain import rules
 from ilacs_cli.dates.days import human
 from ilacs_cli.errors import DeliveryError, IlacsError
 from ilacs_cli.domain.plan import require_inspection
-from ilacs_cli.storage.store import Deadline, OwedAction, Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.actions import OwedActionRow
+    from ilacs_cli.storage.deadlines import DeadlineRow
+    from ilacs_cli.storage.store import Reader, Store
 
 OWN, DEADLINES, NO_EMAIL = "Your actions", "Deadlines of plans you coordinate", "Owners with no e-mail on file"
 # Items whose source document gives no status (issue 18), due by the end of the window: never called late, but the
@@ -102,25 +107,28 @@ class _Recipient:
         default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: [], NOT_STATED: []})
 
 
-def remind(db: Store, as_of: dt.date, within: int = 10, *, owner: str | None = None, inspection: str | None = None,
-           force: bool = False) -> Reminders:
-    """The digests for `as_of`; none on a day that is not an English working day unless `force`."""
-    window = rules.due_by(as_of, within, db)  # checks `within` too
+def remind(db: Reader, as_of: dt.date, within: int = 10, *, owner: str | None = None, inspection: str | None = None,
+           force: bool = False, default_coordinator: Callable[[], tuple[str | None, str] | None] = lambda: None
+           ) -> Reminders:
+    """The digests for `as_of`; none on a day that is not an English working day unless `force`.
+    `default_coordinator` gives who hears of plans with no coordinator of their own (the configuration's), asked
+    only when a digest is made."""
+    window = rules.due_by(as_of, within, db.calendar)  # checks `within` too
     if inspection is not None:
         require_inspection(db, inspection)
-    working_day = db.is_working_day(as_of)
+    working_day = db.calendar.is_working_day(as_of)
     if not working_day and not force:
         return Reminders(as_of, False, [])
-    return Reminders(as_of, working_day, _digests(db, as_of, within, window, owner, inspection))
+    return Reminders(as_of, working_day, _digests(db, as_of, within, window, owner, inspection,
+                                                           default_coordinator))
 
 
-def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, owner: str | None,
-             inspection: str | None) -> list[Digest]:
-    from ilacs_cli.mail.config import default_coordinator
-
-    today = db.day_number(as_of)
+def _digests(db: Reader, as_of: dt.date, within: int, window: rules.DueWindow, owner: str | None,
+             inspection: str | None, default_coordinator: Callable[[], tuple[str | None, str] | None]
+             ) -> list[Digest]:
+    today = db.calendar.day_number(as_of)
     coordinators: dict[str, list[tuple[str, str | None]]] = {}
-    for coordinator in db.coordinators():
+    for coordinator in db.owners.coordinators():
         coordinators.setdefault(coordinator.inspection, []).append((coordinator.name, coordinator.email))
     fallback = default_coordinator()
     fallback = [(fallback[0] or fallback[1], fallback[1])] if fallback else [(NO_COORDINATOR, None)]
@@ -135,14 +143,14 @@ def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, ow
     def deliver(action_window: rules.DueWindow, deadline_window: rules.DueWindow, *, own: str, no_email: str,
                 deadlines: str) -> None:
         """Actions to their registered owner (else the plan's coordinators), deadlines to the coordinators."""
-        for action in db.owed_actions(action_window, inspection=inspection, owner=owner):
+        for action in db.actions.owed(action_window, inspection=inspection, owner=owner):
             item = _action_item(action, today, overdue)
             if action.owner_email:  # a registered owner of this name in the action's own authority
                 deliver_to(action.owner_name, action.owner_email, own, item)
             else:
                 for name, email in coordinators.get(action.inspection, fallback):
                     deliver_to(name, email, no_email, item)
-        for deadline in db.deadlines(window=deadline_window, inspection=inspection):
+        for deadline in db.deadlines.matching(window=deadline_window, inspection=inspection):
             item = _deadline_item(deadline, today, overdue_deadline)
             for name, email in coordinators.get(deadline.inspection, fallback):
                 if owner is None or name.lower() == owner.lower():
@@ -157,14 +165,14 @@ def _digests(db: Store, as_of: dt.date, within: int, window: rules.DueWindow, ow
     return sorted(digests, key=lambda digest: (digest.email is None, digest.name.lower()))
 
 
-def _action_item(action: OwedAction, today: int, overdue: rules.DueWindow) -> ReminderItem:
+def _action_item(action: OwedActionRow, today: int, overdue: rules.DueWindow) -> ReminderItem:
     late = overdue.matches(action.status, action.due)
     return ReminderItem("action", str(action.id), action.inspection, action.authority, action.area,
                         action.area_title, action.title, action.owner, action.due, action.wording, action.status,
                         late, _working_days(action.due_number, today, late))
 
 
-def _deadline_item(deadline: Deadline, today: int, overdue: rules.DueWindow) -> ReminderItem:
+def _deadline_item(deadline: DeadlineRow, today: int, overdue: rules.DueWindow) -> ReminderItem:
     late = overdue.matches(deadline.status, deadline.due)
     return ReminderItem("deadline", f"D{deadline.id}", deadline.inspection, deadline.authority, None, None,
                         deadline.title, None, deadline.due, deadline.wording, deadline.status, late,
@@ -219,7 +227,7 @@ def pending(db: Store, reminders: Reminders, *, force: bool = False) -> Delivery
     for digest in reminders.digests:
         if not digest.email:
             delivery.unaddressed.append(digest)
-        elif not force and db.reminder_sent(reminders.as_of, digest.email, fingerprint(digest)):
+        elif not force and db.mail_log.sent(reminders.as_of, digest.email, fingerprint(digest)):
             delivery.already_sent.append(digest)
         else:
             delivery.to_send.append(digest)
@@ -259,11 +267,11 @@ def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, f
         claimed = dt.datetime.now(dt.timezone.utc)
         try:
             with db.transaction():  # the write lock: no other run claims or logs between the check and the claim
-                if not force and db.reminder_sent(reminders.as_of, digest.email, key["fingerprint"]):
+                if not force and db.mail_log.sent(reminders.as_of, digest.email, key["fingerprint"]):
                     delivery.already_sent.append(digest)  # another run sent it since this one looked
                     continue
                 stale = (claimed - STALE_CLAIM).isoformat(timespec="seconds")
-                holder = db.claim_reminder(**key, run=run, stale_before=stale)
+                holder = db.mail_log.claim(**key, run=run, stale_before=stale)
         except IlacsError as error:  # nothing sent for this one: the rest are left for a re-run
             delivery.store_error, delivery.not_attempted = str(error), to_send[index:]
             break
@@ -276,7 +284,7 @@ def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, f
             delivery.failed.append((digest, str(error)))
             try:
                 with db.transaction():
-                    db.release_reminder(**key, run=run)
+                    db.mail_log.release(**key, run=run)
             except IlacsError as store_error:  # its claim stays: a re-run sends it once the claim is stale
                 delivery.store_error, delivery.not_attempted = str(store_error), to_send[index + 1:]
                 break
@@ -286,7 +294,7 @@ def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, f
             continue
         try:
             with db.transaction():
-                db.log_reminder(**key, name=digest.name, subject=subject(digest),
+                db.mail_log.log(**key, name=digest.name, subject=subject(digest),
                                 items=digest.overdue + digest.due_soon, message_id=message_id, run=run)
         except IlacsError as error:
             # Sent, and not recorded: its claim, made before sending, stays, so a re-run leaves it until the claim

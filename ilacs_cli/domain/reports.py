@@ -15,7 +15,11 @@ from ilacs_cli.domain import plan
 from ilacs_cli.domain import progress
 from ilacs_cli.domain import rules
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.storage.store import ActionCounts, Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.actions import ActionCountsRow
+    from ilacs_cli.storage.store import Reader
 
 DEFAULT_SINCE_DAYS = 30
 
@@ -105,8 +109,8 @@ class Report:
     evidence: list[str] = field(default_factory=list)  # notes, source documents, inferred values with reasons
 
 
-def count(groups: Iterable[ActionCounts]) -> Progress:
-    """Counts by status, percentage done and overdue count, summed over `Store.action_counts` records."""
+def count(groups: Iterable[ActionCountsRow]) -> Progress:
+    """Counts by status, percentage done and overdue count, summed over the store's counts (ActionCountsRow)."""
     not_started = in_progress = blocked = done = cancelled = not_stated = overdue = 0
     for group in groups:  # national summaries sum thousands of groups: plain additions, no dict per group
         not_started += group.not_started
@@ -122,17 +126,17 @@ def count(groups: Iterable[ActionCounts]) -> Progress:
     return Progress(not_started, in_progress, blocked, done, cancelled, total, percent, overdue, not_stated)
 
 
-def summary(db: Store, as_of: dt.date, inspection: str | None = None) -> list[InspectionProgress]:
+def summary(db: Reader, as_of: dt.date, inspection: str | None = None) -> list[InspectionProgress]:
     """Progress of every inspection (or the one named) and of each of its areas for improvement."""
     if inspection is not None:
         plan.require_inspection(db, inspection)
-    groups: dict[str, list[ActionCounts]] = {}  # inspection -> its areas' counts, by number, then no area
-    for group in db.action_counts(rules.overdue(as_of), inspection):
+    groups: dict[str, list[ActionCountsRow]] = {}  # inspection -> its areas' counts, by number, then no area
+    for group in db.actions.counts(rules.overdue(as_of), rules.HELD_STATUSES, inspection):
         groups.setdefault(group.inspection, []).append(group)
     day = as_of.isoformat()
     return [InspectionProgress(found.id, found.authority, day, count(mine),
                                [AreaProgress(group.area, group.area_title, count((group,))) for group in mine])
-            for found in db.inspections(inspection) for mine in (groups.get(found.id, []),)]
+            for found in db.inspections.matching(inspection) for mine in (groups.get(found.id, []),)]
 
 
 def bar(percent: int | None, width: int = 20) -> str:
@@ -143,7 +147,7 @@ def bar(percent: int | None, width: int = 20) -> str:
     return "#" * filled + "." * (width - filled)
 
 
-def deadline_outcome(db: Store, deadline: plan.Deadline, as_of: dt.date) -> DeadlineOutcome:
+def deadline_outcome(db: Reader, deadline: plan.Deadline, as_of: dt.date) -> DeadlineOutcome:
     """Whether a deadline was met, and on time; or how late or how near it is."""
     if deadline.due is None:
         return DeadlineOutcome(deadline, "date unknown", None)
@@ -152,7 +156,7 @@ def deadline_outcome(db: Store, deadline: plan.Deadline, as_of: dt.date) -> Dead
         met = dt.date.fromisoformat(deadline.met_on)
         if met <= due:
             return DeadlineOutcome(deadline, "met on time", None)
-        return DeadlineOutcome(deadline, "met late", db.working_days_between(due, met))
+        return DeadlineOutcome(deadline, "met late", db.calendar.working_days_between(due, met))
     if deadline.status == "met":
         return DeadlineOutcome(deadline, "met", None)
     if deadline.status == "missed":
@@ -160,11 +164,11 @@ def deadline_outcome(db: Store, deadline: plan.Deadline, as_of: dt.date) -> Dead
     if deadline.status == rules.UNKNOWN:
         return DeadlineOutcome(deadline, rules.deadline_status_name(deadline.status), None)
     if rules.overdue_deadlines(as_of).matches(deadline.status, deadline.due):
-        return DeadlineOutcome(deadline, "overdue", db.working_days_between(due, as_of))
-    return DeadlineOutcome(deadline, "open", db.working_days_between(as_of, due))
+        return DeadlineOutcome(deadline, "overdue", db.calendar.working_days_between(due, as_of))
+    return DeadlineOutcome(deadline, "open", db.calendar.working_days_between(as_of, due))
 
 
-def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | None = None) -> Report:
+def build_report(db: Reader, inspection: str, as_of: dt.date, since: dt.date | None = None) -> Report:
     """Everything a progress paper on one inspection's action plan shows, as of a date."""
     found = plan.require_inspection(db, inspection)
     since = since or as_of - dt.timedelta(days=DEFAULT_SINCE_DAYS)
@@ -182,10 +186,10 @@ def build_report(db: Store, inspection: str, as_of: dt.date, since: dt.date | No
              for d in late_deadlines if d.due]
     updates = [UpdateLine(u.at, u.action_id, u.action_title, u.area, u.author, u.old_status, u.new_status,
                           u.new_due, u.note)
-               for u in db.status_updates_between(inspection, since, as_of)]
+               for u in db.actions.updates_between(inspection, since, as_of)]
     titles = {row.action_id: (row.action, row.area) for row in rows}
     areas = history.area_numbers(db, inspection)
-    for change in db.changes_between(inspection, since, as_of):
+    for change in db.corrections.between(inspection, since, as_of):
         if change.subject != "action" or change.field == "wording":
             continue  # deadlines show their outcome above; a date's words go with the date
         name, old, new = history.in_words(change, areas)
@@ -214,7 +218,7 @@ class ChangeLine:
     note: str | None
 
 
-def changes_since(db: Store, since: dt.date, until: dt.date | None = None,
+def changes_since(db: Reader, since: dt.date, until: dt.date | None = None,
                   inspection: str | None = None) -> list[ChangeLine]:
     """Everything recorded from `since` (to `until`): status updates and corrections, oldest first."""
     if inspection is not None:
@@ -223,12 +227,12 @@ def changes_since(db: Store, since: dt.date, until: dt.date | None = None,
         raise IlacsError(f"--since {since.isoformat()} is after --until {until.isoformat()}: give an earlier --since",
                          2)
     lines = []
-    for u in db.status_updates_between(inspection, since, until):
+    for u in db.actions.updates_between(inspection, since, until):
         change = history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
         lines.append((u.sequence or 0, 0, u.id, ChangeLine(u.at, u.on_day, u.inspection, "action", str(u.action_id),
                                                             u.action_title, u.author, change, u.note)))
     areas = history.area_numbers(db, inspection)
-    for c in db.changes_between(inspection, since, until):
+    for c in db.corrections.between(inspection, since, until):
         name, old, new = history.in_words(c, areas)
         label = {"action": str(c.subject_id), "deadline": f"D{c.subject_id}"}.get(c.subject, c.subject_title or "")
         lines.append((c.sequence, 1, c.id, ChangeLine(c.at, None, c.inspection, c.subject, label,

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
 from ilacs_cli.errors import IlacsError
+from ilacs_cli.storage.windows import DueWindow  # the rules below build windows; the store applies them
 
 # -- vocabulary ---------------------------------------------------------------------
 
@@ -168,28 +169,6 @@ def stated_due(wording: str | None, due: str | None, due_in_words: str | None) -
     if wording is None or re.search(rf"\b{day.day}(st|nd|rd|th)?\s+{MONTHS[day.month - 1]}\b", wording):
         return "stated date"
     return f"stated as '{wording}' (taken as {due_in_words})"
-
-
-class DueWindow(NamedTuple):
-    """Items with one of `statuses` whose due date is on or after `due_from` and before `due_before`.
-
-    A bound that is None is open. An item with no due date is in a window only if the window has no bounds.
-    The store applies a window in SQL; `matches` applies the same window to one item.
-    """
-
-    statuses: tuple[str, ...]
-    due_from: dt.date | None = None
-    due_before: dt.date | None = None
-
-    def matches(self, status: str, due: str | None) -> bool:
-        if status not in self.statuses:
-            return False
-        if self.due_from is None and self.due_before is None:
-            return True
-        if due is None:
-            return False
-        return ((self.due_from is None or due >= self.due_from.isoformat())
-                and (self.due_before is None or due < self.due_before.isoformat()))
 
 
 def overdue(as_of: dt.date, statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:

@@ -13,14 +13,19 @@ from pathlib import Path
 
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import who
-from ilacs_cli.dates.days import OutsideYears, in_england, now_in_england, outside_years, parse_due
+from ilacs_cli.dates.days import OutsideYears, now_in_england, outside_years, parse_due
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.storage.migrations import M010_TIMES, NAMES, m010_times_in_england
 from ilacs_cli.domain.plan import require_inspection
+from ilacs_cli.storage.tables import EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
 from ilacs_cli.domain.progress import PlanRow, plan_rows
 from ilacs_cli.domain.rules import STATUSES
 from ilacs_cli.exchange.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
-from ilacs_cli.storage.store import EXPORT_TABLES, Action, Area, Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ilacs_cli.storage.actions import ActionRow
+    from ilacs_cli.storage.inspections import AreaRow
+    from ilacs_cli.storage.store import Reader, Store
 
 EXPORT_FORMAT = "ilacs-export"
 EXPORT_VERSION = 1
@@ -61,7 +66,7 @@ def _plan_facts(row: PlanRow, date) -> list[object]:
             rules.author_name(row.latest_update_by) if date is _date else row.latest_update_by, row.latest_update_note]
 
 
-def plan_workbook(db: Store, as_of: dt.date, inspection: str | None = None) -> Workbook:
+def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> Workbook:
     """A summary sheet, one sheet per inspection in the layout councils use (named in words), and the dated history
     of every action (an Updates sheet), each laid out to print; titled for the council's plan, or for all plans."""
     from ilacs_cli.dates.days import human
@@ -70,7 +75,7 @@ def plan_workbook(db: Store, as_of: dt.date, inspection: str | None = None) -> W
     summary = []
     sheets = []
     footing = f"As of {human(as_of)}"
-    for item in db.inspection_counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection):
+    for item in db.inspections.counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection):
         mine = [row for row in rows if row.inspection == item.id]
         rag = rules.rag_counts([row.rag for row in mine])
         summary.append([item.id, item.authority, _date(item.published), rules.grade_name(item.overall), len(mine),
@@ -88,7 +93,7 @@ def plan_workbook(db: Store, as_of: dt.date, inspection: str | None = None) -> W
                      *sheets, updates])
 
 
-def _update_rows(db: Store, inspection: str | None) -> list[list[object]]:
+def _update_rows(db: Reader, inspection: str | None) -> list[list[object]]:
     """Every status update and correction of the actions (of one inspection, or all), in the order recorded.
 
     Its headers name the action but no other column of a plan, so `import` never takes it for a plan."""
@@ -97,9 +102,9 @@ def _update_rows(db: Store, inspection: str | None) -> list[list[object]]:
     everything = dt.date(1, 1, 1)
     lines = [(u.at, 0, u.id, [u.inspection, u.action_id, u.action_title, _date(u.at[:10]), rules.author_name(u.author),
                               history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, words=True),
-                              u.note]) for u in db.status_updates_between(inspection, everything)]
+                              u.note]) for u in db.actions.updates_between(inspection, everything)]
     areas = history.area_numbers(db, inspection)
-    for change in db.changes_between(inspection, everything):
+    for change in db.corrections.between(inspection, everything):
         if change.subject != "action":
             continue
         name, old, new = history.in_words(change, areas)
@@ -109,7 +114,7 @@ def _update_rows(db: Store, inspection: str | None) -> list[list[object]]:
     return [cells for *_, cells in sorted(lines, key=lambda line: line[:3])]
 
 
-def plan_table(db: Store, as_of: dt.date, inspection: str | None = None) -> Sheet:
+def plan_table(db: Reader, as_of: dt.date, inspection: str | None = None) -> Sheet:
     """Every action in one table (with an Inspection column), for CSV: dates stay ISO text; rows are produced as
     they are read."""
     return Sheet("Action plan", ["Inspection", *PLAN_HEADERS],
@@ -118,8 +123,8 @@ def plan_table(db: Store, as_of: dt.date, inspection: str | None = None) -> Shee
 
 def dump(db: Store) -> dict:
     """The whole database (but its calendar) as JSON-ready data that `load` reproduces exactly."""
-    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": NAMES, "exported_at": now_in_england(),
-            "tables": {table: db.table_rows(table) for table in EXPORT_TABLES}}
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": SCHEMA, "exported_at": now_in_england(),
+            "tables": {table: db.tables.rows(table) for table in EXPORT_TABLES}}
 
 
 def load(db: Store, data: object, source: str) -> dict[str, int]:
@@ -133,20 +138,20 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     if unknown:
         raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")
     for table in EXPORT_TABLES:
-        _check_rows(table, data["tables"].get(table), db.table_columns(table), source)
-    if db.inspection_ids():
+        _check_rows(table, data["tables"].get(table), db.tables.columns(table), source)
+    if db.inspections.ids():
         raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
                          f"e.g. ilacs import {source} --db restored.db")
     from ilacs_cli.domain.health import check
 
     tables = data["tables"]
-    if m010_times_in_england.__name__ not in (data.get("schema") or []):
-        tables = _times_in_england(tables)  # exported when times were stored in UTC
+    if times_were_utc(data.get("schema") or []):
+        tables = times_in_england(tables)  # exported when times were stored in UTC
     counts = {}
     with db.transaction(origin="import", command="restore", author=who(None), note=f"from {source}"):
         for table in EXPORT_TABLES:  # parents before children; updates in order, so the trigger replays
             rows = tables[table]
-            db.load_table(table, rows, source)
+            db.tables.load(table, rows, source)
             counts[table] = len(rows)
         # What `ilacs check` would find is refused here, and the transaction rolled back: an export ilacs made passes
         failed = [finding for finding in check(db) if not finding.ok]
@@ -154,21 +159,6 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
             raise IlacsError(f"{source} would not pass ilacs check ({failed[0].check}: {failed[0].detail}): nothing "
                              "restored; restore a file made by ilacs export --all --format json")
     return counts
-
-
-def _times_in_england(tables: dict) -> dict:
-    """An older export's tables (checked already) with their UTC times written as England's local time, as m010
-    does; a time that does not read as one is left for `ilacs check`'s rules to judge."""
-    columns = {(table, column) for table, _, column in M010_TIMES}
-
-    def moved(value):
-        try:
-            return in_england(value)
-        except (TypeError, ValueError, OverflowError):
-            return value
-
-    return {table: [{name: moved(value) if (table, name) in columns else value for name, value in row.items()}
-                    for row in rows] for table, rows in tables.items()}
 
 
 _INTEGER_RANGE = range(-2**63, 2**63)  # SQLite's integers
@@ -340,7 +330,7 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
     require_inspection(db, inspection)
     columns, unknown = column_fields(headers, mapping)
     result = ImportResult(inspection, ignored_columns=unknown)
-    areas = {area.number: area for area in db.areas(inspection)}
+    areas = {area.number: area for area in db.inspections.areas(inspection)}
     known = _named_inspections(db, columns, rows)
     seen: dict[str, int] = {}
     plan = []
@@ -393,28 +383,19 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
                          f"{', '.join(sorted(result.skipped))}: import it with --inspection "
                          f"{sorted(result.skipped)[0]}, or clear that column to import its rows into {inspection}")
     author = who(by)
-    try:
-        with db.transaction(origin="import", command="import", author=author, note=f"from {source}"):
-            # Match against the actions as they are under the write lock: others may be updating them.
-            existing = db.actions(inspection=inspection)
-            by_ref = {str(action.ref).casefold(): action for action in existing if action.ref}
-            by_title = {action.title.casefold(): action for action in existing}
-            for row in plan:
-                match = (by_ref.get(row.ref.casefold()) if row.ref else None) or by_title.get(row.title.casefold())
-                if row.due and row.due.day is None:
-                    # Words alone are written only with a new action; an action's own target stays as it is.
-                    kept = match is None or (match.due is None and match.wording == row.due.wording)
-                    (result.undated if kept else result.dates_kept).append(row.number)
-                _apply(db, inspection, match, row, source, result)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass  # rolled back: a dry run does the same work, counts it, and keeps none of it
-    return result
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
+    with db.transaction(origin="import", command="import", author=author, note=f"from {source}", dry_run=dry_run):
+        # Match against the actions as they are under the write lock: others may be updating them.
+        existing = db.actions.matching(inspection=inspection)
+        by_ref = {str(action.ref).casefold(): action for action in existing if action.ref}
+        by_title = {action.title.casefold(): action for action in existing}
+        for row in plan:
+            match = (by_ref.get(row.ref.casefold()) if row.ref else None) or by_title.get(row.title.casefold())
+            if row.due and row.due.day is None:
+                # Words alone are written only with a new action; an action's own target stays as it is.
+                kept = match is None or (match.due is None and match.wording == row.due.wording)
+                (result.undated if kept else result.dates_kept).append(row.number)
+            _apply(db, inspection, match, row, source, result)
+    return result  # a dry run did the same work, counted it, and kept none of it (rolled back)
 
 
 def import_sheet(db: Store, path: Path, inspection: str | None, *, sheet: str | None, mapping: dict[str, str],
@@ -431,7 +412,7 @@ def import_sheet(db: Store, path: Path, inspection: str | None, *, sheet: str | 
         require_inspection(db, inspection)
     _chosen(mapping)
     tables = read_tables(path, sheet)
-    known = set(db.inspection_ids())
+    known = set(db.inspections.ids())
     table, at = _choose_table(tables, inspection, known, path.name, mapping, named=sheet is not None)
     header_row, cells = table.rows[at]
     headers = ["" if cell is None else str(cell).strip() for cell in cells]
@@ -505,7 +486,7 @@ def _named_inspections(db: Store, columns: dict[str, int], rows: list[tuple[int,
     and obeyed); else nothing: a council's own "Inspection" column is not ours to read."""
     if "inspection" not in columns:
         return set()
-    known = set(db.inspection_ids())
+    known = set(db.inspections.ids())
     named = {_text(_cell(cells, columns["inspection"])) for _, cells in rows}
     return known if named & known else set()
 
@@ -529,11 +510,11 @@ def _inspection_of(table: Table, headers: list[str], rows: list[tuple[int, list[
     raise IlacsError(f"which inspection does {source} belong to? add --inspection ID", 2)
 
 
-def _apply(db: Store, inspection: str, match: Action | None, row: _Row, source: str, result: ImportResult) -> None:
+def _apply(db: Store, inspection: str, match: ActionRow | None, row: _Row, source: str, result: ImportResult) -> None:
     due_iso = row.due.day.isoformat() if row.due and row.due.day else None
     wording = row.due.wording if row.due else None
     if match is None:
-        db.add_action(inspection=inspection, area_id=row.area_id, ref=row.ref, title=row.title, owner=row.owner,
+        db.actions.add(inspection=inspection, area_id=row.area_id, ref=row.ref, title=row.title, owner=row.owner,
                       due=due_iso, wording=wording, measure=row.measure, source=source,
                       status=row.status or "not-started", note=row.note or "imported")
         result.added += 1
@@ -547,9 +528,9 @@ def _apply(db: Store, inspection: str, match: Action | None, row: _Row, source: 
     if new_due:
         changes["wording"] = wording  # a new date brings its own words, or none
     if changes:
-        db.correct_action(match.id, changes)
+        db.actions.correct(match.id, changes)
     if new_status or new_due or new_note:
-        db.record_update(match.id, old_status=match.status, new_status=new_status or match.status,
+        db.actions.record_update(match.id, old_status=match.status, new_status=new_status or match.status,
                          old_due=match.due if new_due else None, new_due=new_due, note=new_note)
     if changes or new_status or new_note:
         result.updated += 1
@@ -582,7 +563,7 @@ def _due(value: object, wording: object, today: dt.date, db: Store, problem) -> 
     target = _target(value, today, db, lambda message: problem("due", message))
     if target is not None and target.day is not None and target.wording is None and words is not None:
         try:
-            written = parse_due(words, today, db.add_working_days)
+            written = parse_due(words, today, db.calendar.add_working_days)
         except IlacsError:
             written = None
         if written is not None and written.wording and written.day == target.day:
@@ -602,7 +583,7 @@ def _target(value: object, today: dt.date, db: Store, problem) -> _Target | None
         return _Target(value)
     text = _text(value)
     try:
-        due = parse_due(text, today, db.add_working_days)
+        due = parse_due(text, today, db.calendar.add_working_days)
     except IlacsError as error:
         if isinstance(error, OutsideYears) or _DAY_SHAPES.match(text):
             problem(str(error))
@@ -611,7 +592,7 @@ def _target(value: object, today: dt.date, db: Store, problem) -> _Target | None
     return _Target(due.day, due.wording)
 
 
-def _area_texts(area: Area) -> list[str]:
+def _area_texts(area: AreaRow) -> list[str]:
     """An area's title and its sub-points: a spreadsheet may name the area by either."""
     return [area.title, *area.points]
 

@@ -1,0 +1,220 @@
+"""The connection to the database: reads that return typed rows, and the one way to write, a transaction that
+lands whole or not at all and records the command that made it (a batch: who, when, what, why).
+
+Every SQLite error that reaches a user is turned into one line here (user_error): locked, full, damaged,
+read-only, not a database.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from ilacs_cli.errors import IlacsError
+from ilacs_cli.storage import dbfile
+
+
+class BatchRow:
+    """One command that changed the plan: who ran it, when, what it was, why, and what it undoes (set by undo once
+    it knows; so not a named tuple)."""
+
+    __slots__ = ("id", "at", "author", "origin", "command", "note", "undoes")
+
+    def __init__(self, id: str, at: str, author: str | None, origin: str, command: str, note: str | None,
+                 undoes: str | None):
+        self.id, self.at, self.author, self.origin = id, at, author, origin
+        self.command, self.note, self.undoes = command, note, undoes
+
+    def row(self) -> tuple:
+        return (self.id, self.at, self.author, self.origin, self.command, self.note, self.undoes)
+
+
+class Database:
+    """An open connection that reads: every query's rows, typed when a row type is given."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, target: str | None = None):
+        self.conn = conn
+        self.path = path  # the database as users name it
+        self.file = path  # the file open (a temporary one while a new database is made)
+        self.target = target or str(path)  # what sqlite3.connect was given (a read-only URI, or the path)
+
+    def rows(self, sql: str, params: tuple | dict = (), record: Callable[..., Any] | None = None) -> Iterator:
+        """The rows of a query as `record`s (else tuples), fetched as they are consumed."""
+        try:
+            cursor = self.conn.cursor()
+            if record is not None:
+                cursor.row_factory = lambda _, row: record(*row)
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(1000):
+                yield from rows
+        except sqlite3.DatabaseError as error:
+            raise user_error(error, self.path) from None
+        except OverflowError:  # a number typed beyond SQLite's 64-bit integers
+            raise IlacsError("a number given is too large: use one that makes sense here", 2) from None
+
+    def all(self, sql: str, params: tuple | dict = (), record: Callable[..., Any] | None = None) -> list:
+        return list(self.rows(sql, params, record))
+
+    def value(self, sql: str, params: tuple | dict = ()):
+        rows = self.all(sql, params)
+        return rows[0][0] if rows else None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class WritableDatabase(Database):
+    """An open connection that also writes, each write inside `transaction()`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, target: str | None = None):
+        super().__init__(conn, path, target)
+        self._recorded_batches: set[str] = set()
+
+    @contextmanager
+    def transaction(self, origin: str = "command", *, command: str | None = None, author: str | None = None,
+                    note: str | None = None, undoes: str | None = None, dry_run: bool = False) -> Iterator[BatchRow]:
+        """One write transaction: all of it lands or none of it does.
+
+        With `command`, it is recorded as a batch (who, when, what, why, what it undoes) when it first writes:
+        every status update and change carries the batch's id, origin and author. Without, it writes no history
+        (the sent-mail log). With `dry_run`, it is rolled back at the end of the block, whatever it did.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise user_error(error, self.path) from None
+        import uuid
+
+        batch = BatchRow(uuid.uuid4().hex, now(), author, origin, command or "", note, undoes)
+        token = _batch.set(batch)
+        try:
+            yield batch
+        except sqlite3.DatabaseError as error:  # e.g. a CHECK constraint: the schema refused what was asked
+            self.rollback()
+            raise user_error(error, self.path) from None
+        except BaseException:
+            self.rollback()
+            raise
+        finally:
+            _batch.reset(token)
+        if dry_run:  # the same work, under the same lock, and none of it kept
+            self.rollback()
+            return
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            self.rollback()
+            raise user_error(error, self.path) from None
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:  # SQLite may have rolled back already (e.g. on a full disk)
+            self.conn.execute("ROLLBACK")
+
+    def write(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        if not self.conn.in_transaction:
+            raise RuntimeError("a write outside WritableDatabase.transaction()")
+        try:
+            return self.conn.execute(sql, params)
+        except OverflowError:
+            raise IlacsError("a number given is too large: use one that makes sense here", 2) from None
+
+    def current_batch(self) -> BatchRow:
+        """This transaction's batch, written to the batches table before the first row that points to it."""
+        batch = _batch.get()
+        if batch is None or not self.conn.in_transaction:
+            raise RuntimeError("a write outside WritableDatabase.transaction()")
+        if not batch.command:
+            raise RuntimeError("history written by a transaction that names no command")
+        if batch.id not in self._recorded_batches:
+            self.write("INSERT INTO batches (id, at, author, origin, command, note, undoes) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", batch.row())
+            self._recorded_batches.add(batch.id)
+        return batch
+
+
+_batch: contextvars.ContextVar[BatchRow | None] = contextvars.ContextVar("ilacs_batch", default=None)
+
+
+def now() -> str:
+    """Now in England with its offset: how times are stored (dates.now_in_england)."""
+    from ilacs_cli.dates.days import now_in_england
+
+    return now_in_england()
+
+
+def utc_now() -> str:
+    """Now in UTC, to the second, as ISO text: how claims are stamped (only their age matters). Every other time is
+    stored as England's local time (now)."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def cannot_open(error: sqlite3.DatabaseError) -> bool:
+    """SQLite could not open the file, or the -wal and -shm files it needs beside it."""
+    name = getattr(error, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM")) or "unable to open" in str(error)
+
+
+def writing_failed(error: sqlite3.DatabaseError) -> bool:
+    """SQLite could not write a file (full, an I/O error, not allowed), as opposed to reading a bad or busy one."""
+    return getattr(error, "sqlite_errorname", "").startswith(("SQLITE_FULL", "SQLITE_IOERR")) or cannot_open(error)
+
+
+def user_error(error: sqlite3.DatabaseError, path: Path) -> IlacsError:
+    text = str(error)
+    name = getattr(error, "sqlite_errorname", "")
+    if "locked" in text or "busy" in text:
+        return IlacsError(f"{path} is locked by another program: wait for it to finish, then try again")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return IlacsError(f"{path} is not a readable ilacs database (corrupt?): restore a backup or choose another --db path")
+    # A full disk shows as "disk I/O error" too when SQLite fails to grow the -shm file or a write comes up short.
+    if name == "SQLITE_FULL" or "full" in text or (name.startswith("SQLITE_IOERR") and dbfile.disk_full(path)):
+        return IlacsError(f"the disk holding {path} is full: nothing was written; free some space and try again")
+    if name == "SQLITE_READONLY_DIRECTORY":
+        return IlacsError(dbfile.wal_needs_folder(path))
+    if "readonly" in text or name.startswith("SQLITE_READONLY"):
+        return IlacsError(dbfile.not_writable(path))
+    if cannot_open(error):
+        return IlacsError(dbfile.not_readable(path) or dbfile.wal_needs_folder(path))
+    return IlacsError(f"database problem in {path}: {text}")
+
+
+class Repository:
+    """A group of tables read through one open database (the live one, or the plan as of a past day)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._rows, self._all, self._value = db.rows, db.all, db.value
+
+
+class WritingRepository(Repository):
+    """A group of tables that is also written, each write inside the database's transaction."""
+
+    db: WritableDatabase
+
+    def __init__(self, db: WritableDatabase):
+        super().__init__(db)
+
+
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A repository built on first use, from a module imported only then: a command loads the tables it reads."""
+
+    def __init__(self, module: str, name: str):
+        self.module, self.name = f"ilacs_cli.storage.{module}", name
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self.attribute = attribute
+
+    def __get__(self, holder: Any, owner: type | None = None) -> T:
+        import importlib
+
+        repository = getattr(importlib.import_module(self.module), self.name)(holder.db)
+        holder.__dict__[self.attribute] = repository  # the next read finds it without coming here
+        return repository  # type: ignore[no-any-return]

@@ -1,0 +1,83 @@
+"""What `ilacs check` asks of the database: SQLite's integrity and foreign keys, the history's triggers, the
+migrations applied, actions in step with their history, due dates in range, the calendar's shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from ilacs_cli.storage import migrations, sqlite
+from ilacs_cli.storage.database import Repository
+
+
+class ForeignKeyProblemRow(NamedTuple):
+    table: str
+    rowid: int
+    parent: str
+    fkid: int
+
+
+class OutOfStepRow(NamedTuple):
+    id: int
+    status: str
+    latest_status: str | None
+
+
+class DueOutsideRow(NamedTuple):
+    """An action or deadline due on a day outside the years ilacs takes (or on text that is no ISO day)."""
+    kind: str  # "action" or "deadline"
+    id: int
+    due: str
+
+
+class CalendarShapeRow(NamedTuple):
+    days: int
+    first: str | None
+    last: str | None
+    misnumbered: int
+
+
+class Health(Repository):
+    """The checks' findings, read."""
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong with the file (nothing when it is sound)."""
+        return [row[0] for row in self._all(sqlite.INTEGRITY_CHECK) if row[0] != "ok"]
+
+    def foreign_key_problems(self) -> list[ForeignKeyProblemRow]:
+        return self._all(sqlite.FOREIGN_KEY_CHECK, (), ForeignKeyProblemRow)
+
+    def actions_out_of_step(self) -> list[OutOfStepRow]:
+        """Actions whose status, or the latest update they carry, is not their latest update's; or with no update."""
+        return self._all(
+            """SELECT a.id, a.status, s.new_status FROM actions a
+               LEFT JOIN status_updates s ON s.id = (SELECT max(id) FROM status_updates WHERE action_id = a.id)
+               WHERE s.id IS NULL OR s.new_status <> a.status OR s.at IS NOT a.updated_at
+                  OR s.author IS NOT a.updated_by OR s.note IS NOT a.update_note ORDER BY a.id""", (), OutOfStepRow)
+
+    def due_outside(self, first: dt.date, last: dt.date) -> list[DueOutsideRow]:
+        """Actions and deadlines due before `first` or after `last`, or on text that is no ISO date."""
+        bounds = {"first": first.isoformat(), "last": last.isoformat()}
+        return self._all(
+            """SELECT 'action', id, due FROM actions WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
+                 OR date(due) IS NOT due)
+               UNION ALL
+               SELECT 'deadline', id, due FROM deadlines WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
+                 OR date(due) IS NOT due)
+               ORDER BY 1, 2""", bounds, DueOutsideRow)
+
+    def calendar_shape(self) -> CalendarShapeRow:
+        """Days held, first and last day, and how many days are numbered out of step with the working days."""
+        return self._all(
+            """SELECT count(*), min(day), max(day),
+                 (SELECT count(*) FROM calendar c JOIN calendar p ON p.day = date(c.day, '-1 day')
+                  WHERE c.number <> p.number + c.working) FROM calendar""", (), CalendarShapeRow)[0]
+
+    def missing_history_triggers(self) -> list[str]:
+        """The triggers that keep history append-only and each action's status in step, if any is missing."""
+        present = {row[0] for row in self._all(sqlite.TRIGGERS)}
+        return [name for name in migrations.HISTORY_TRIGGERS if name not in present]
+
+    def applied_migrations(self) -> list[str]:
+        return [row[0] for row in self._all(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name")]
