@@ -26,8 +26,14 @@ ILACS = [sys.executable, "-m", "ilacs_cli"]
 
 
 def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*ILACS, *args], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [*ILACS, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def fill(disk: Path, leave: int) -> None:
@@ -52,18 +58,21 @@ def commands(disk: Path, work: Path) -> dict[str, tuple[list[str], str | None]]:
         "import .json (restore, new file)": (["import", dump, "--db", str(disk / "new.db")], None),
         "first command, default database": (["list"], None),
         "seed (again)": (["seed", PLAN, "--db", db], db),
-        "add-inspection": (["add-inspection", "x-2025", "--authority", "X", "--published", "03/03/2025", "--db", db],
-                           db),
-        "add-action": (["add-action", PLAN, "--area", "1", "--owner", "A", "--due", "30/05/2025", "T", "--db", db],
-                       db),
+        "add-inspection": (
+            ["add-inspection", "x-2025", "--authority", "X", "--published", "03/03/2025", "--db", db],
+            db,
+        ),
+        "add-action": (["add-action", PLAN, "--area", "1", "--owner", "A", "--due", "30/05/2025", "T", "--db", db], db),
         "update": (["update", "1", "--status", "in-progress", "--note", "n", "--db", db], db),
         "edit": (["edit", "1", "--owner", "B", "--db", db], db),
         "done": (["done", "1", "--db", db], db),
         "reopen": (["reopen", "D1", "--db", db], db),
         "undo": (["undo", "--db", db], db),
         "import .csv": (["import", csv, "--inspection", PLAN, "--db", db], db),
-        "owner add": (["owner", "add", "B Khan", "--email", "a@council.example.gov.uk", "--authority", PLAN,
-                       "--db", db], db),
+        "owner add": (
+            ["owner", "add", "B Khan", "--email", "a@council.example.gov.uk", "--authority", PLAN, "--db", db],
+            db,
+        ),
         "owner set": (["owner", "set", "A Watson", "--role", "Head", "--db", db], db),
         "remove": (["remove", "west-sussex-2019", "--yes", "--db", db], db),
         "backup": (["backup", str(disk / "copy.db"), "--db", db], db),
@@ -86,11 +95,28 @@ def main() -> None:
         run("export", PLAN, "--format", "csv", "-o", str(work / "plan.csv"), "--db", str(template))
         run("export", "--all", "--format", "json", "-o", str(work / "all.json"), "--db", str(template))
         bench = {"ILACS_USER": "bench"}
-        run("owner", "add", "A Watson", "--email", "a@council.example.gov.uk", "--authority", PLAN, "--db",
-            str(template), env=bench)
+        run(
+            "owner",
+            "add",
+            "A Watson",
+            "--email",
+            "a@council.example.gov.uk",
+            "--authority",
+            PLAN,
+            "--db",
+            str(template),
+            env=bench,
+        )
         run("update", "1", "--status", "blocked", "--note", "for undo", "--db", str(template), env=bench)
-        totals = {"runs": 0, "exit 0": 0, "failed": 0, "traceback": 0, "partial": 0, "check failed": 0,
-                  "message lines": 0}
+        totals = {
+            "runs": 0,
+            "exit 0": 0,
+            "failed": 0,
+            "traceback": 0,
+            "partial": 0,
+            "check failed": 0,
+            "message lines": 0,
+        }
         rows = []
         for name, (args, database) in commands(disk, work).items():
             outcome, message = [], ""
@@ -111,8 +137,11 @@ def main() -> None:
                 if done.returncode:
                     # SQLite's own -wal and -shm of the database changed are not partial files: they are its log
                     own = {f"{Path(database).name}-wal", f"{Path(database).name}-shm"} if database else set()
-                    partial = left - own - ({"data"} if not os.listdir(disk / "data") else set()) \
-                        if (disk / "data").exists() else left - own
+                    partial = (
+                        left - own - ({"data"} if not os.listdir(disk / "data") else set())
+                        if (disk / "data").exists()
+                        else left - own
+                    )
                     totals["partial"] += bool(partial)
                     if partial:
                         print(f"partial: {name} at {leave >> 10} KiB free left {sorted(partial)}", file=sys.stderr)
@@ -122,8 +151,10 @@ def main() -> None:
                     checked = str(disk / "data" / "ilacs" / "ilacs.db")
                 check_ok = checked is None or run("check", "--db", checked).returncode == 0
                 totals["check failed"] += not check_ok
-                outcome.append(f"{'ok' if done.returncode == 0 else 'refused'}"
-                               f"{'' if check_ok else ' CHECK FAILED'}{' TRACEBACK' if 'Traceback' in done.stderr else ''}")
+                outcome.append(
+                    f"{'ok' if done.returncode == 0 else 'refused'}"
+                    f"{'' if check_ok else ' CHECK FAILED'}{' TRACEBACK' if 'Traceback' in done.stderr else ''}"
+                )
                 if done.returncode and leave == 0:
                     message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
             rows.append((name, outcome, message))

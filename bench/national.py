@@ -41,48 +41,243 @@ FLOOR_MS = 40.0
 EXPORT_FLOOR_MS = 150.0
 SMALL_MS = 25.0
 PEAK_MIB = 80.0
-HEAVY_MODULES = ("sqlite_utils", "openpyxl", "icalendar", "holidays", "msal", "keyring", "css_inline", "datasette",
-                 "docx")
+HEAVY_MODULES = (
+    "sqlite_utils",
+    "openpyxl",
+    "icalendar",
+    "holidays",
+    "msal",
+    "keyring",
+    "css_inline",
+    "datasette",
+    "docx",
+)
 
 STEMS = [
-    "Ashford", "Barnsley", "Bedford", "Blackburn", "Bolton", "Bracknell", "Bradford", "Brent", "Bristol", "Bury",
-    "Calder", "Camden", "Carlisle", "Cheshire", "Cornwall", "Coventry", "Croydon", "Cumbria", "Derby", "Devon",
-    "Doncaster", "Dorset", "Dudley", "Durham", "Ealing", "Enfield", "Essex", "Exeter", "Gateshead", "Halton",
-    "Harrow", "Hull", "Kent", "Kirklees", "Lancaster", "Leeds", "Leicester", "Lincoln", "Luton", "Medway",
-    "Merton", "Norfolk", "Oldham", "Oxford", "Peterborough", "Plymouth", "Poole", "Reading", "Rochdale",
-    "Rotherham", "Salford", "Sefton", "Slough", "Solihull", "Stockport", "Suffolk", "Sunderland", "Surrey",
-    "Swindon", "Tameside", "Thurrock", "Torbay", "Trafford", "Walsall", "Warrington", "Wigan", "Wirral",
-    "Wokingham", "Worcester", "York",
+    "Ashford",
+    "Barnsley",
+    "Bedford",
+    "Blackburn",
+    "Bolton",
+    "Bracknell",
+    "Bradford",
+    "Brent",
+    "Bristol",
+    "Bury",
+    "Calder",
+    "Camden",
+    "Carlisle",
+    "Cheshire",
+    "Cornwall",
+    "Coventry",
+    "Croydon",
+    "Cumbria",
+    "Derby",
+    "Devon",
+    "Doncaster",
+    "Dorset",
+    "Dudley",
+    "Durham",
+    "Ealing",
+    "Enfield",
+    "Essex",
+    "Exeter",
+    "Gateshead",
+    "Halton",
+    "Harrow",
+    "Hull",
+    "Kent",
+    "Kirklees",
+    "Lancaster",
+    "Leeds",
+    "Leicester",
+    "Lincoln",
+    "Luton",
+    "Medway",
+    "Merton",
+    "Norfolk",
+    "Oldham",
+    "Oxford",
+    "Peterborough",
+    "Plymouth",
+    "Poole",
+    "Reading",
+    "Rochdale",
+    "Rotherham",
+    "Salford",
+    "Sefton",
+    "Slough",
+    "Solihull",
+    "Stockport",
+    "Suffolk",
+    "Sunderland",
+    "Surrey",
+    "Swindon",
+    "Tameside",
+    "Thurrock",
+    "Torbay",
+    "Trafford",
+    "Walsall",
+    "Warrington",
+    "Wigan",
+    "Wirral",
+    "Wokingham",
+    "Worcester",
+    "York",
 ]
-FORMS = ["{} County Council", "{} City Council", "{} Borough Council", "{} Metropolitan Borough Council",
-         "North {} Council", "South {} Council", "East {} Council", "West {} Council"]
+FORMS = [
+    "{} County Council",
+    "{} City Council",
+    "{} Borough Council",
+    "{} Metropolitan Borough Council",
+    "North {} Council",
+    "South {} Council",
+    "East {} Council",
+    "West {} Council",
+]
 FIRST = [
-    "Aisha", "Alan", "Amara", "Amir", "Anna", "Ben", "Bethan", "Carl", "Chloe", "Claire", "Daniel", "David", "Dev",
-    "Eleanor", "Emma", "Farah", "Fiona", "Gareth", "Grace", "Hannah", "Harpreet", "Helen", "Ian", "Imran", "Jack",
-    "James", "Jane", "Joanne", "Kamal", "Karen", "Kate", "Leah", "Liam", "Lisa", "Mark", "Mary", "Michael",
-    "Nadia", "Neil", "Nicola", "Olivia", "Omar", "Paul", "Priya", "Rachel", "Raj", "Rebecca", "Richard", "Ruth",
-    "Sam", "Sarah", "Simon", "Sophie", "Stephen", "Tom", "Tracey", "Usha", "Victoria", "Wendy", "Yusuf",
+    "Aisha",
+    "Alan",
+    "Amara",
+    "Amir",
+    "Anna",
+    "Ben",
+    "Bethan",
+    "Carl",
+    "Chloe",
+    "Claire",
+    "Daniel",
+    "David",
+    "Dev",
+    "Eleanor",
+    "Emma",
+    "Farah",
+    "Fiona",
+    "Gareth",
+    "Grace",
+    "Hannah",
+    "Harpreet",
+    "Helen",
+    "Ian",
+    "Imran",
+    "Jack",
+    "James",
+    "Jane",
+    "Joanne",
+    "Kamal",
+    "Karen",
+    "Kate",
+    "Leah",
+    "Liam",
+    "Lisa",
+    "Mark",
+    "Mary",
+    "Michael",
+    "Nadia",
+    "Neil",
+    "Nicola",
+    "Olivia",
+    "Omar",
+    "Paul",
+    "Priya",
+    "Rachel",
+    "Raj",
+    "Rebecca",
+    "Richard",
+    "Ruth",
+    "Sam",
+    "Sarah",
+    "Simon",
+    "Sophie",
+    "Stephen",
+    "Tom",
+    "Tracey",
+    "Usha",
+    "Victoria",
+    "Wendy",
+    "Yusuf",
 ]
 LAST = [
-    "Adams", "Ahmed", "Ali", "Bailey", "Baker", "Bell", "Brown", "Campbell", "Carter", "Chen", "Clarke", "Collins",
-    "Cooper", "Davies", "Edwards", "Evans", "Fisher", "Green", "Hall", "Harris", "Hughes", "Hussain", "Jackson",
-    "James", "Johnson", "Jones", "Kaur", "Khan", "King", "Lee", "Lewis", "Martin", "Mistry", "Moore", "Morgan",
-    "Murphy", "Nguyen", "Okafor", "Owen", "Patel", "Phillips", "Price", "Roberts", "Robinson", "Shah", "Singh",
-    "Smith", "Taylor", "Thomas", "Thompson", "Turner", "Walker", "Ward", "Watson", "White", "Williams", "Wilson",
-    "Wood", "Wright", "Young",
+    "Adams",
+    "Ahmed",
+    "Ali",
+    "Bailey",
+    "Baker",
+    "Bell",
+    "Brown",
+    "Campbell",
+    "Carter",
+    "Chen",
+    "Clarke",
+    "Collins",
+    "Cooper",
+    "Davies",
+    "Edwards",
+    "Evans",
+    "Fisher",
+    "Green",
+    "Hall",
+    "Harris",
+    "Hughes",
+    "Hussain",
+    "Jackson",
+    "James",
+    "Johnson",
+    "Jones",
+    "Kaur",
+    "Khan",
+    "King",
+    "Lee",
+    "Lewis",
+    "Martin",
+    "Mistry",
+    "Moore",
+    "Morgan",
+    "Murphy",
+    "Nguyen",
+    "Okafor",
+    "Owen",
+    "Patel",
+    "Phillips",
+    "Price",
+    "Roberts",
+    "Robinson",
+    "Shah",
+    "Singh",
+    "Smith",
+    "Taylor",
+    "Thomas",
+    "Thompson",
+    "Turner",
+    "Walker",
+    "Ward",
+    "Watson",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wood",
+    "Wright",
+    "Young",
 ]
 ROLES = [
-    "Director of Children's Services", "Head of Service, Children in Care", "Head of Safeguarding",
-    "Principal Social Worker", "Head of Quality Assurance", "Service Manager, Front Door", "Team Manager, Leaving Care",
-    "Performance and Improvement Lead", "Workforce Development Manager", "Head of Early Help",
-    "Service Manager, Fostering", "Head of Commissioning",
+    "Director of Children's Services",
+    "Head of Service, Children in Care",
+    "Head of Safeguarding",
+    "Principal Social Worker",
+    "Head of Quality Assurance",
+    "Service Manager, Front Door",
+    "Team Manager, Leaving Care",
+    "Performance and Improvement Lead",
+    "Workforce Development Manager",
+    "Head of Early Help",
+    "Service Manager, Fostering",
+    "Head of Commissioning",
 ]
 # (area for improvement, short topic used in action titles)
 AREAS = [
     ("The quality and timeliness of assessments and plans for children in need", "assessments and plans"),
     ("Management oversight and supervision of social work practice", "management oversight"),
-    ("The response to children who go missing from home or care, including return home interviews",
-     "missing children"),
+    ("The response to children who go missing from home or care, including return home interviews", "missing children"),
     ("The sufficiency of placements for children in care, including for older children", "placement sufficiency"),
     ("Pathway planning for care leavers, including access to their health histories", "pathway plans"),
     ("The quality of strategy discussions and child protection enquiries", "strategy discussions"),
@@ -107,15 +302,34 @@ ACTIONS = [
     "Update the case recording templates for {t}",
     "Commission an independent review of {t}",
 ]
-MEASURES = ["90% of audited cases rated good or better", "Monthly performance report shows sustained improvement",
-            "Feedback from children and families shows change", "Caseloads below 20 in all teams", None]
+MEASURES = [
+    "90% of audited cases rated good or better",
+    "Monthly performance report shows sustained improvement",
+    "Feedback from children and families shows change",
+    "Caseloads below 20 in all teams",
+    None,
+]
 NOTES = {
-    "in-progress": ["Work started", "Audit underway", "Training dates booked", "Draft with legal",
-                    "Progress reported to the Improvement Board", "Recruitment campaign live"],
-    "blocked": ["Waiting for the new case system", "Vacancy in the service manager post", "Awaiting partner sign-off",
-                "Budget not yet agreed"],
-    "done": ["Completed and evidenced", "Signed off by the Improvement Board", "Audit complete: findings shared",
-             "Training delivered to all teams"],
+    "in-progress": [
+        "Work started",
+        "Audit underway",
+        "Training dates booked",
+        "Draft with legal",
+        "Progress reported to the Improvement Board",
+        "Recruitment campaign live",
+    ],
+    "blocked": [
+        "Waiting for the new case system",
+        "Vacancy in the service manager post",
+        "Awaiting partner sign-off",
+        "Budget not yet agreed",
+    ],
+    "done": [
+        "Completed and evidenced",
+        "Signed off by the Improvement Board",
+        "Audit complete: findings shared",
+        "Training delivered to all teams",
+    ],
     "cancelled": ["Superseded by the new improvement plan", "Merged with another action"],
     "not-started": ["Scoping meeting arranged", "Not yet started: capacity", "Awaiting the audit schedule"],
 }
@@ -126,6 +340,7 @@ IMPORT_STATUS_WORDS = ["Not started", "In progress", "On track", "Complete", "On
 
 
 # -- building the databases -----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Built:
@@ -147,7 +362,7 @@ def slugify(text: str) -> str:
 
 def stamp(day: dt.date, minutes: int) -> str:
     """An ISO timestamp like the ones ilacs writes (UTC, whole seconds), `minutes` after 08:00."""
-    moment = dt.datetime.combine(day, dt.time(8), tzinfo=dt.timezone.utc) + dt.timedelta(minutes=minutes)
+    moment = dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
     return moment.isoformat(timespec="seconds")
 
 
@@ -190,9 +405,19 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
 
     councils = rng.sample([form.format(stem) for stem in STEMS for form in FORMS], authorities)
     names = iter(rng.sample([f"{first} {last}" for first in FIRST for last in LAST], authorities * 12))
-    rows: dict[str, list[tuple]] = {name: [] for name in
-                                     ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators",
-                                      "actions", "status_updates")}
+    rows: dict[str, list[tuple]] = {
+        name: []
+        for name in (
+            "inspections",
+            "judgements",
+            "areas",
+            "deadlines",
+            "owners",
+            "coordinators",
+            "actions",
+            "status_updates",
+        )
+    }
     area_id = action_id = owner_id = 0
     owner_pool: list[str] = []
     created = stamp(DATA_AS_OF, 0)
@@ -210,8 +435,9 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
         owner_pool += pool
         coordinator_name = f"Performance Team {council}"
         owner_id += 1
-        rows["owners"].append((owner_id, council, coordinator_name, f"performance@{domain}", "Improvement coordinator",
-                              created))
+        rows["owners"].append(
+            (owner_id, council, coordinator_name, f"performance@{domain}", "Improvement coordinator", created)
+        )
         coordinator = owner_id
         years = sorted(rng.sample(range(2018, 2027), inspections))
         previous = None
@@ -223,26 +449,58 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
             kind = rng.choices(["standard", "short"], [60, 40])[0]
             end = start + dt.timedelta(days=11 if kind == "standard" else 4)
             published = next_working(end + dt.timedelta(weeks=rng.randint(6, 10)))
-            rows["inspections"].append((inspection, council, f"{inspection}.pdf", kind, start.isoformat(),
-                                        end.isoformat(), published.isoformat(), previous, f"{inspection}.pdf", None))
+            rows["inspections"].append(
+                (
+                    inspection,
+                    council,
+                    f"{inspection}.pdf",
+                    kind,
+                    start.isoformat(),
+                    end.isoformat(),
+                    published.isoformat(),
+                    previous,
+                    f"{inspection}.pdf",
+                    None,
+                )
+            )
             previous = inspection
             rows["coordinators"].append((inspection, coordinator))
             for area in JUDGEMENTS:
-                rows["judgements"].append((inspection, area, rng.choices(GRADES, GRADE_WEIGHTS)[0],
-                                           rng.choices(GRADES, GRADE_WEIGHTS)[0], f"{inspection}.pdf"))
+                rows["judgements"].append(
+                    (
+                        inspection,
+                        area,
+                        rng.choices(GRADES, GRADE_WEIGHTS)[0],
+                        rng.choices(GRADES, GRADE_WEIGHTS)[0],
+                        f"{inspection}.pdf",
+                    )
+                )
             plan_due = store.calendar.add_working_days(published, 70)
             panel_due = next_working(published + dt.timedelta(days=rng.randint(30, 50)))
             for key, title, kind_, due, rule in (
-                    ("final-plan", "Final action plan to Ofsted", "deadline", plan_due, 70),
-                    ("plan-to-panel", "Draft action plan to Corporate Parenting Panel", "milestone", panel_due, None)):
+                ("final-plan", "Final action plan to Ofsted", "deadline", plan_due, 70),
+                ("plan-to-panel", "Draft action plan to Corporate Parenting Panel", "milestone", panel_due, None),
+            ):
                 status, met_on = "open", None
                 if due < DATA_AS_OF:
                     status = rng.choices(["met", "missed"], [94, 6])[0]
                     met_on = (due - dt.timedelta(days=rng.randint(0, 10))).isoformat() if status == "met" else None
-                rows["deadlines"].append((inspection, key, title, kind_, due.isoformat(),
-                                          "within 70 working days of publication" if rule else None,
-                                          rule, "working-days" if rule else None, "published" if rule else None,
-                                          status, met_on, f"{inspection}.pdf"))
+                rows["deadlines"].append(
+                    (
+                        inspection,
+                        key,
+                        title,
+                        kind_,
+                        due.isoformat(),
+                        "within 70 working days of publication" if rule else None,
+                        rule,
+                        "working-days" if rule else None,
+                        "published" if rule else None,
+                        status,
+                        met_on,
+                        f"{inspection}.pdf",
+                    )
+                )
             for number, (area_title, topic) in enumerate(rng.sample(AREAS, areas), 1):
                 area_id += 1
                 rows["areas"].append((area_id, inspection, number, area_title, "[]", f"{inspection}.pdf"))
@@ -256,37 +514,72 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
                         wording = due.strftime("%B %Y")
                     title = rng.choice(ACTIONS).format(n=rng.choice([10, 20, 25, 40]), t=topic)
                     added = published + dt.timedelta(days=rng.randint(0, 14))
-                    rows["actions"].append((action_id, inspection, area_id, f"a{number}-{item}", f"{number}.{item}",
-                                            title, owner, due.isoformat(), wording, rng.choice(MEASURES),
-                                            stamp(added, rng.randint(60, 480)), f"{inspection}.pdf"))
+                    rows["actions"].append(
+                        (
+                            action_id,
+                            inspection,
+                            area_id,
+                            f"a{number}-{item}",
+                            f"{number}.{item}",
+                            title,
+                            owner,
+                            due.isoformat(),
+                            wording,
+                            rng.choice(MEASURES),
+                            stamp(added, rng.randint(60, 480)),
+                            f"{inspection}.pdf",
+                        )
+                    )
                     _history(rng, rows["status_updates"], action_id, added, due, owner, coordinator_name)
     with store.transaction():  # a generator of test data: rows go in as SQL, as an export would bring them
         conn = store.db.conn
-        conn.executemany("INSERT INTO inspections (id, authority, authority_source, kind, fieldwork_start, "
-                         "fieldwork_end, published, previous_id, source, notes) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                         rows["inspections"])
+        conn.executemany(
+            "INSERT INTO inspections (id, authority, authority_source, kind, fieldwork_start, "
+            "fieldwork_end, published, previous_id, source, notes) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            rows["inspections"],
+        )
         conn.executemany("INSERT INTO judgements VALUES (?,?,?,?,?)", rows["judgements"])
-        conn.executemany("INSERT INTO areas (id, inspection_id, number, title, points, source) VALUES (?,?,?,?,?,?)",
-                         rows["areas"])
-        conn.executemany("INSERT INTO deadlines (inspection_id, key, title, kind, due, wording, rule_count, "
-                         "rule_unit, rule_after, status, met_on, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                         rows["deadlines"])
-        conn.executemany("INSERT INTO owners (id, authority, name, email, role, created_at) VALUES (?,?,?,?,?,?)",
-                         rows["owners"])
+        conn.executemany(
+            "INSERT INTO areas (id, inspection_id, number, title, points, source) VALUES (?,?,?,?,?,?)", rows["areas"]
+        )
+        conn.executemany(
+            "INSERT INTO deadlines (inspection_id, key, title, kind, due, wording, rule_count, "
+            "rule_unit, rule_after, status, met_on, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows["deadlines"],
+        )
+        conn.executemany(
+            "INSERT INTO owners (id, authority, name, email, role, created_at) VALUES (?,?,?,?,?,?)", rows["owners"]
+        )
         conn.executemany("INSERT INTO coordinators (inspection_id, owner_id) VALUES (?,?)", rows["coordinators"])
-        conn.executemany("INSERT INTO actions (id, inspection_id, area_id, key, ref, title, owner, due, wording, "
-                         "measure, created_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows["actions"])
+        conn.executemany(
+            "INSERT INTO actions (id, inspection_id, area_id, key, ref, title, owner, due, wording, "
+            "measure, created_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows["actions"],
+        )
         # In order: the status_update_sets_action trigger leaves each action at its latest update.
-        conn.executemany("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, "
-                         "new_due, note, batch, undoes) VALUES (?,?,?,?,?,?,?,?,?,NULL)", rows["status_updates"])
+        conn.executemany(
+            "INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, "
+            "new_due, note, batch, undoes) VALUES (?,?,?,?,?,?,?,?,?,NULL)",
+            rows["status_updates"],
+        )
     counts = table_counts(store)
     busiest = _query(store, "SELECT owner, count(*) FROM actions GROUP BY owner ORDER BY 2 DESC, 1 LIMIT 1")[0][0]
-    sample = _query(store, "SELECT inspection_id FROM actions GROUP BY inspection_id "
-                         "ORDER BY sum(status IN ('not-started', 'in-progress', 'blocked')) DESC, 1 LIMIT 1")[0][0]
+    sample = _query(
+        store,
+        "SELECT inspection_id FROM actions GROUP BY inspection_id "
+        "ORDER BY sum(status IN ('not-started', 'in-progress', 'blocked')) DESC, 1 LIMIT 1",
+    )[0][0]
     latest = _query(store, "SELECT id FROM inspections ORDER BY published DESC, id LIMIT 1")[0][0]
     store.close()
-    return Built(path, time.perf_counter() - started, *counts, sample_inspection=sample, sample_owner=busiest,
-                 import_inspection=latest, owner_pool=owner_pool)
+    return Built(
+        path,
+        time.perf_counter() - started,
+        *counts,
+        sample_inspection=sample,
+        sample_owner=busiest,
+        import_inspection=latest,
+        owner_pool=owner_pool,
+    )
 
 
 def _query(store: Store, sql: str) -> list[tuple]:
@@ -294,12 +587,15 @@ def _query(store: Store, sql: str) -> list[tuple]:
 
 
 def table_counts(store: Store) -> list[int]:
-    return [_query(store, f"SELECT count(*) FROM {table}")[0][0]
-            for table in ("inspections", "actions", "status_updates", "owners")]
+    return [
+        _query(store, f"SELECT count(*) FROM {table}")[0][0]
+        for table in ("inspections", "actions", "status_updates", "owners")
+    ]
 
 
-def _history(rng: random.Random, out: list[tuple], action_id: int, added: dt.date, due: dt.date, owner: str,
-             coordinator: str) -> None:
+def _history(
+    rng: random.Random, out: list[tuple], action_id: int, added: dt.date, due: dt.date, owner: str, coordinator: str
+) -> None:
     """Five status updates for one action, oldest first, none after DATA_AS_OF."""
     final = final_status(rng, due)
     statuses = status_path(rng, final)
@@ -325,8 +621,19 @@ def _history(rng: random.Random, out: list[tuple], action_id: int, added: dt.dat
         else:
             author = owner if rng.random() < 0.7 else coordinator
             note = rng.choice(NOTES[status])
-        out.append((action_id, stamp(day, index * 7 + rng.randint(60, 500)), author, previous, status, old_due,
-                    new_due, note, f"{rng.getrandbits(128):032x}"))
+        out.append(
+            (
+                action_id,
+                stamp(day, index * 7 + rng.randint(60, 500)),
+                author,
+                previous,
+                status,
+                old_due,
+                new_due,
+                note,
+                f"{rng.getrandbits(128):032x}",
+            )
+        )
         previous = status
 
 
@@ -339,12 +646,20 @@ def write_import_csv(path: Path, rows: int, owners: list[str], seed: int) -> Non
         for number in range(1, rows + 1):
             area = rng.randint(1, 8)
             due = DATA_AS_OF + dt.timedelta(days=rng.randint(-200, 500))
-            writer.writerow([f"IMP-{number}", area,
-                             rng.choice(ACTIONS).format(n=rng.choice([10, 20]), t=f"item {number}"),
-                             rng.choice(owners), due.strftime("%d/%m/%Y"), rng.choice(IMPORT_STATUS_WORDS)])
+            writer.writerow(
+                [
+                    f"IMP-{number}",
+                    area,
+                    rng.choice(ACTIONS).format(n=rng.choice([10, 20]), t=f"item {number}"),
+                    rng.choice(owners),
+                    due.strftime("%d/%m/%Y"),
+                    rng.choice(IMPORT_STATUS_WORDS),
+                ]
+            )
 
 
 # -- timing -----------------------------------------------------------------------------------------------------------
+
 
 def ilacs_command() -> list[str]:
     script = Path(sys.executable).parent / "ilacs"
@@ -354,8 +669,11 @@ def ilacs_command() -> list[str]:
 def bench_env(out: Path) -> dict[str, str]:
     # PYTHONDONTWRITEBYTECODE would make an editable install recompile ilacs on every run; pip byte-compiles
     # a normal install, so let the warm-up run write the cache and time what users get.
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("ILACS_") and key != "PYTHONDONTWRITEBYTECODE"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("ILACS_") and key != "PYTHONDONTWRITEBYTECODE"
+    }
     env["ILACS_CONFIG"] = str(out / "no-such-config.toml")
     return env
 
@@ -379,8 +697,9 @@ PEAK_WRAPPER = (
 
 def peak_mib(argv: list[str], env: dict[str, str]) -> float:
     """Peak resident memory of the command, read by a wrapper after its only child exits (ru_maxrss: KiB)."""
-    done = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *argv], capture_output=True, text=True, env=env,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_WRAPPER, *argv], capture_output=True, text=True, env=env, check=True
+    )
     code, kib = done.stdout.split()
     if code != "0":
         raise SystemExit(f"failed ({code}) under the memory wrapper: {' '.join(argv)}")
@@ -430,24 +749,66 @@ def time_writes(national: Built, out: Path, runs: int, env: dict[str, str]) -> l
     results = []
 
     def record(name: str, seconds: list[float], detail: str) -> None:
-        results.append({"command": name, "runs": len(seconds), "median_s": statistics.median(seconds),
-                        "min_s": min(seconds), "detail": detail})
+        results.append(
+            {
+                "command": name,
+                "runs": len(seconds),
+                "median_s": statistics.median(seconds),
+                "min_s": min(seconds),
+                "detail": detail,
+            }
+        )
 
     seconds = []
     for index in range(runs):
         fresh = work / f"seed-{index}.db"
         seconds.append(run_once([*ilacs, "seed", "--db", str(fresh)], env) / 1000)
     record("seed (fresh file)", seconds, "bundled seeds into a new file: migrations, calendar, 5 inspections")
-    seconds = [run_once([*ilacs, "add-action", national.sample_inspection, "--area", "1", "--owner",
-                         national.sample_owner, "--due", "31/03/2027", f"Benchmark action {index}", "--db", str(copy)],
-                        env) / 1000 for index in range(runs)]
+    seconds = [
+        run_once(
+            [
+                *ilacs,
+                "add-action",
+                national.sample_inspection,
+                "--area",
+                "1",
+                "--owner",
+                national.sample_owner,
+                "--due",
+                "31/03/2027",
+                f"Benchmark action {index}",
+                "--db",
+                str(copy),
+            ],
+            env,
+        )
+        / 1000
+        for index in range(runs)
+    ]
     record("add-action", seconds, "on a copy of the national database")
     target = sqlite3.connect(copy)
     action = target.execute("SELECT min(id) FROM actions WHERE status = 'in-progress'").fetchone()[0]
     target.close()
-    seconds = [run_once([*ilacs, "update", str(action), "--status", ["blocked", "in-progress"][index % 2],
-                         "--note", f"benchmark {index}", "--by", "Bench", "--db", str(copy)], env) / 1000
-               for index in range(runs)]
+    seconds = [
+        run_once(
+            [
+                *ilacs,
+                "update",
+                str(action),
+                "--status",
+                ["blocked", "in-progress"][index % 2],
+                "--note",
+                f"benchmark {index}",
+                "--by",
+                "Bench",
+                "--db",
+                str(copy),
+            ],
+            env,
+        )
+        / 1000
+        for index in range(runs)
+    ]
     record("update", seconds, f"action {action} on a copy of the national database")
     sheet = work / "plan-10000.csv"
     write_import_csv(sheet, 10_000, national.owner_pool, SEED + 1)
@@ -455,8 +816,12 @@ def time_writes(national: Built, out: Path, runs: int, env: dict[str, str]) -> l
     for index in range(max(1, min(runs, 3))):
         fresh = work / f"import-{index}.db"
         copy_database(national.path, fresh)
-        seconds.append(run_once([*ilacs, "import", str(sheet), "--inspection", national.import_inspection,
-                                 "--db", str(fresh)], env) / 1000)
+        seconds.append(
+            run_once(
+                [*ilacs, "import", str(sheet), "--inspection", national.import_inspection, "--db", str(fresh)], env
+            )
+            / 1000
+        )
     record("import 10,000-row CSV", seconds, f"into {national.import_inspection}, a fresh copy each run")
     return results
 
@@ -473,11 +838,17 @@ def copy_database(source: Path, target: Path) -> None:
 def import_times(db: Path, remind_day: str, built: Built, env: dict[str, str]) -> dict:
     """Per read command: the heavy modules it imports; for overdue, the biggest cumulative import times."""
     found: dict = {"heavy": {}, "overdue_top": []}
-    checked = [("--help", ["--help"])] + [(name, [*args, "--db", str(db)])
-                                          for name, args in read_commands(built, remind_day)]
+    checked = [("--help", ["--help"])] + [
+        (name, [*args, "--db", str(db)]) for name, args in read_commands(built, remind_day)
+    ]
     for name, args in checked:
-        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "ilacs_cli", *args],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "ilacs_cli", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         entries = []
         for line in done.stderr.splitlines():
             parts = line.split("|")
@@ -486,22 +857,38 @@ def import_times(db: Path, remind_day: str, built: Built, env: dict[str, str]) -
         modules = {entry[2].strip() for entry in entries}
         found["heavy"][name] = sorted(module for module in modules if module.split(".")[0] in HEAVY_MODULES)
         if name == "overdue":
-            found["overdue_top"] = [{"module": module, "cumulative_ms": cumulative / 1000, "self_ms": own / 1000}
-                                    for cumulative, own, module in sorted(entries, reverse=True)[:15]]
+            found["overdue_top"] = [
+                {"module": module, "cumulative_ms": cumulative / 1000, "self_ms": own / 1000}
+                for cumulative, own, module in sorted(entries, reverse=True)[:15]
+            ]
             found["overdue_total_ms"] = sum(entry[1] for entry in entries) / 1000
     return found
 
 
-SQL_CALLS = {"<method 'execute' of 'sqlite3.Connection' objects>", "<method 'execute' of 'sqlite3.Cursor' objects>",
-             "<method 'fetchall' of 'sqlite3.Cursor' objects>", "<method 'fetchmany' of 'sqlite3.Cursor' objects>",
-             "<method 'fetchone' of 'sqlite3.Cursor' objects>"}
-IMPORT_CALLS = {"<built-in method marshal.loads>", "<built-in method builtins.exec>",
-                "<built-in method builtins.__build_class__>", "<built-in method _imp.create_dynamic>",
-                "<built-in method _io.open_code>", "<built-in method posix.stat>"}
-OUTPUT_CALLS = {"<built-in method builtins.print>", "<method 'write' of '_io.TextIOWrapper' objects>",
-                "<method 'write' of '_io.BufferedWriter' objects>", "<method 'writerows' of '_csv.writer' objects>",
-                "<method 'writerow' of '_csv.writer' objects>", "<method 'flush' of '_io.TextIOWrapper' objects>",
-                "<method 'flush' of '_io.BufferedWriter' objects>"}
+SQL_CALLS = {
+    "<method 'execute' of 'sqlite3.Connection' objects>",
+    "<method 'execute' of 'sqlite3.Cursor' objects>",
+    "<method 'fetchall' of 'sqlite3.Cursor' objects>",
+    "<method 'fetchmany' of 'sqlite3.Cursor' objects>",
+    "<method 'fetchone' of 'sqlite3.Cursor' objects>",
+}
+IMPORT_CALLS = {
+    "<built-in method marshal.loads>",
+    "<built-in method builtins.exec>",
+    "<built-in method builtins.__build_class__>",
+    "<built-in method _imp.create_dynamic>",
+    "<built-in method _io.open_code>",
+    "<built-in method posix.stat>",
+}
+OUTPUT_CALLS = {
+    "<built-in method builtins.print>",
+    "<method 'write' of '_io.TextIOWrapper' objects>",
+    "<method 'write' of '_io.BufferedWriter' objects>",
+    "<method 'writerows' of '_csv.writer' objects>",
+    "<method 'writerow' of '_csv.writer' objects>",
+    "<method 'flush' of '_io.TextIOWrapper' objects>",
+    "<method 'flush' of '_io.BufferedWriter' objects>",
+}
 
 
 def profiles(db: Path, remind_day: str, built: Built, out: Path, env: dict[str, str]) -> dict:
@@ -512,27 +899,46 @@ def profiles(db: Path, remind_day: str, built: Built, out: Path, env: dict[str, 
     found = {}
     for name, args in read_commands(built, remind_day):
         target = out / "profile.out"
-        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(target), "-m", "ilacs_cli", *args, "--db", str(db)],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "cProfile", "-o", str(target), "-m", "ilacs_cli", *args, "--db", str(db)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            check=True,
+        )
         stats = pstats.Stats(str(target)).stats  # {(file, line, function): (calls, ncalls, own, cumulative, callers)}
         total = sum(entry[2] for entry in stats.values())
-        imports = sum(entry[3] for (file, _, function), entry in stats.items()
-                      if file == "<frozen importlib._bootstrap>" and function == "_find_and_load"
-                      and not any(caller[0] == "<frozen importlib._bootstrap>" for caller in entry[4]))
+        imports = sum(
+            entry[3]
+            for (file, _, function), entry in stats.items()
+            if file == "<frozen importlib._bootstrap>"
+            and function == "_find_and_load"
+            and not any(caller[0] == "<frozen importlib._bootstrap>" for caller in entry[4])
+        )
         sql = sum(entry[2] for (_, _, function), entry in stats.items() if function in SQL_CALLS)
         output = sum(entry[2] for (_, _, function), entry in stats.items() if function in OUTPUT_CALLS)
-        own = sorted(((entry[2], f"{Path(file).name}:{line}({function})" if line else function)
-                      for (file, line, function), entry in stats.items()
-                      if not file.startswith("<frozen") and function not in SQL_CALLS | OUTPUT_CALLS | IMPORT_CALLS),
-                     reverse=True)[:3]
-        found[name] = {"total_ms": total * 1000, "imports_ms": imports * 1000, "sql_ms": sql * 1000,
-                       "output_ms": output * 1000, "rest_ms": (total - imports - sql - output) * 1000,
-                       "top_own": [{"function": label, "ms": seconds * 1000} for seconds, label in own]}
+        own = sorted(
+            (
+                (entry[2], f"{Path(file).name}:{line}({function})" if line else function)
+                for (file, line, function), entry in stats.items()
+                if not file.startswith("<frozen") and function not in SQL_CALLS | OUTPUT_CALLS | IMPORT_CALLS
+            ),
+            reverse=True,
+        )[:3]
+        found[name] = {
+            "total_ms": total * 1000,
+            "imports_ms": imports * 1000,
+            "sql_ms": sql * 1000,
+            "output_ms": output * 1000,
+            "rest_ms": (total - imports - sql - output) * 1000,
+            "top_own": [{"function": label, "ms": seconds * 1000} for seconds, label in own],
+        }
         target.unlink()
     return found
 
 
 # -- output -----------------------------------------------------------------------------------------------------------
+
 
 def mark(ok: bool) -> str:
     return "meets" if ok else "MISSES"
@@ -549,8 +955,9 @@ def commit() -> str:
     done = subprocess.run(["git", "-C", str(here), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     if done.returncode:
         return "unknown"
-    dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    ).stdout.strip()
     return done.stdout.strip() + ("+changes" if dirty else "")
 
 
@@ -559,11 +966,15 @@ def report(reads: dict, runs: int, writes: list[dict]) -> dict:
     floor = statistics.median(samples[("floor", "floor")])
     names = [key[0] for key in samples if key[1] == "national"]
     print(f"\nCommit {commit()}, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}")
-    print(f"Read commands: median of {runs} runs each (ms, whole process); floor "
-          f'`python -c "import typer, sqlite3"` = {floor:.1f} ms, peak {peaks["floor"]:.1f} MiB')
-    header = (f"{'command':<22} {'national':>9} {'- floor':>8} {'small':>8} {'- floor':>8} {'peak MiB':>9}  "
-              f"{'national target':<20} {'small <= floor+' + str(int(SMALL_MS)):<19} "
-              f"{'< ' + str(int(PEAK_MIB)) + ' MiB':<9}")
+    print(
+        f"Read commands: median of {runs} runs each (ms, whole process); floor "
+        f'`python -c "import typer, sqlite3"` = {floor:.1f} ms, peak {peaks["floor"]:.1f} MiB'
+    )
+    header = (
+        f"{'command':<22} {'national':>9} {'- floor':>8} {'small':>8} {'- floor':>8} {'peak MiB':>9}  "
+        f"{'national target':<20} {'small <= floor+' + str(int(SMALL_MS)):<19} "
+        f"{'< ' + str(int(PEAK_MIB)) + ' MiB':<9}"
+    )
     print(header)
     print("-" * len(header))
     rows = []
@@ -572,24 +983,43 @@ def report(reads: dict, runs: int, writes: list[dict]) -> dict:
         sml = statistics.median(samples[(name, "small")])
         peak = peaks[name]
         target = national_target(name)
-        row = {"command": name, "national_ms": round(nat, 1), "national_above_floor_ms": round(nat - floor, 1),
-               "small_ms": round(sml, 1), "small_above_floor_ms": round(sml - floor, 1), "peak_mib": round(peak, 1),
-               "national_target_above_floor_ms": target, "national_within_target": nat <= floor + target,
-               "small_within_floor_plus_25": sml <= floor + SMALL_MS, "under_80_mib": peak < PEAK_MIB}
+        row = {
+            "command": name,
+            "national_ms": round(nat, 1),
+            "national_above_floor_ms": round(nat - floor, 1),
+            "small_ms": round(sml, 1),
+            "small_above_floor_ms": round(sml - floor, 1),
+            "peak_mib": round(peak, 1),
+            "national_target_above_floor_ms": target,
+            "national_within_target": nat <= floor + target,
+            "small_within_floor_plus_25": sml <= floor + SMALL_MS,
+            "under_80_mib": peak < PEAK_MIB,
+        }
         rows.append(row)
-        print(f"{name:<22} {nat:>9.1f} {nat - floor:>8.1f} {sml:>8.1f} {sml - floor:>8.1f} {peak:>9.1f}  "
-              f"{mark(row['national_within_target']) + ' (floor+' + str(int(target)) + ')':<20} "
-              f"{mark(row['small_within_floor_plus_25']):<19} {mark(row['under_80_mib']):<9}")
-    met = sum(row["national_within_target"] and row["small_within_floor_plus_25"] and row["under_80_mib"]
-              for row in rows)
+        print(
+            f"{name:<22} {nat:>9.1f} {nat - floor:>8.1f} {sml:>8.1f} {sml - floor:>8.1f} {peak:>9.1f}  "
+            f"{mark(row['national_within_target']) + ' (floor+' + str(int(target)) + ')':<20} "
+            f"{mark(row['small_within_floor_plus_25']):<19} {mark(row['under_80_mib']):<9}"
+        )
+    met = sum(
+        row["national_within_target"] and row["small_within_floor_plus_25"] and row["under_80_mib"] for row in rows
+    )
     print(f"{met} of {len(rows)} read commands meet all three targets.")
     print("\nWrite paths (seconds, whole process)")
     for item in writes:
-        print(f"  {item['command']:<24} median {item['median_s']:.3f} s  min {item['min_s']:.3f} s  "
-              f"({item['runs']} runs; {item['detail']})")
-    return {"commit": commit(), "floor_ms": round(floor, 1), "floor_peak_mib": round(peaks["floor"], 1), "reads": rows,
-            "raw_ms": {f"{name}/{label}": [round(value, 1) for value in values]
-                       for (name, label), values in samples.items()}}
+        print(
+            f"  {item['command']:<24} median {item['median_s']:.3f} s  min {item['min_s']:.3f} s  "
+            f"({item['runs']} runs; {item['detail']})"
+        )
+    return {
+        "commit": commit(),
+        "floor_ms": round(floor, 1),
+        "floor_peak_mib": round(peaks["floor"], 1),
+        "reads": rows,
+        "raw_ms": {
+            f"{name}/{label}": [round(value, 1) for value in values] for (name, label), values in samples.items()
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -606,25 +1036,31 @@ def main(argv: list[str] | None = None) -> None:
     env = bench_env(out)
 
     built = {}
-    for label, shape in (("national", dict(authorities=153, inspections=4, areas=8, actions=6)),
-                         ("small", dict(authorities=1, inspections=4, areas=5, actions=10))):
+    for label, shape in (
+        ("national", dict(authorities=153, inspections=4, areas=8, actions=6)),
+        ("small", dict(authorities=1, inspections=4, areas=5, actions=10)),
+    ):
         path = out / f"{label}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         built[label] = build(path, seed=SEED if label == "national" else SEED + 7, **shape)
         item = built[label]
-        print(f"Built {label}: {item.inspections} inspections, {item.actions} actions, {item.updates} status "
-              f"updates, {item.owners} owners in {item.seconds:.2f} s; {path} is "
-              f"{path.stat().st_size / 2**20:.1f} MiB")
+        print(
+            f"Built {label}: {item.inspections} inspections, {item.actions} actions, {item.updates} status "
+            f"updates, {item.owners} owners in {item.seconds:.2f} s; {path} is "
+            f"{path.stat().st_size / 2**20:.1f} MiB"
+        )
     national, small = built["national"], built["small"]
     check = Store.open(national.path)
     remind_day = DATA_AS_OF
     while not check.calendar.is_working_day(remind_day):
         remind_day -= dt.timedelta(days=1)
     check.close()
-    print(f"Commands: {' '.join(ilacs_command())} ...; ILACS_CONFIG={env['ILACS_CONFIG']} (absent); "
-          f"show {national.sample_inspection}; actions --owner '{national.sample_owner}'; "
-          f"remind --as-of {remind_day} --force")
+    print(
+        f"Commands: {' '.join(ilacs_command())} ...; ILACS_CONFIG={env['ILACS_CONFIG']} (absent); "
+        f"show {national.sample_inspection}; actions --owner '{national.sample_owner}'; "
+        f"remind --as-of {remind_day} --force"
+    )
 
     reads = median_reads(national, small, runs, env, remind_day.isoformat())
     writes = time_writes(national, out, write_runs, env)
@@ -637,21 +1073,45 @@ def main(argv: list[str] | None = None) -> None:
     for entry in imports["overdue_top"]:
         print(f"  {entry['cumulative_ms']:>8.1f} ms  (self {entry['self_ms']:>6.1f})  {entry['module']}")
     profiled = profiles(national.path, remind_day.isoformat(), national, out, env)
-    print("\nWhere the time goes: one run of each under cProfile on the national database (ms; profiling slows "
-          "Python more than SQLite)")
-    print(f"  {'command':<22} {'total':>7} {'imports':>8} {'SQLite':>7} {'output':>7} {'rest':>7}  "
-          "functions with the most time of their own (not SQLite, output or import machinery)")
+    print(
+        "\nWhere the time goes: one run of each under cProfile on the national database (ms; profiling slows "
+        "Python more than SQLite)"
+    )
+    print(
+        f"  {'command':<22} {'total':>7} {'imports':>8} {'SQLite':>7} {'output':>7} {'rest':>7}  "
+        "functions with the most time of their own (not SQLite, output or import machinery)"
+    )
     for name, item in profiled.items():
         top = ", ".join(f"{entry['function']} {entry['ms']:.0f}" for entry in item["top_own"])
-        print(f"  {name:<22} {item['total_ms']:>7.1f} {item['imports_ms']:>8.1f} {item['sql_ms']:>7.1f} "
-              f"{item['output_ms']:>7.1f} {item['rest_ms']:>7.1f}  {top}")
+        print(
+            f"  {name:<22} {item['total_ms']:>7.1f} {item['imports_ms']:>8.1f} {item['sql_ms']:>7.1f} "
+            f"{item['output_ms']:>7.1f} {item['rest_ms']:>7.1f}  {top}"
+        )
     if options.json:
-        print(json.dumps({
-            "runs": runs, "out": str(out),
-            "build": {label: {"seconds": round(item.seconds, 2), "inspections": item.inspections,
-                              "actions": item.actions, "status_updates": item.updates, "owners": item.owners,
-                              "bytes": item.path.stat().st_size} for label, item in built.items()},
-            **summary, "writes": writes, "imports": imports, "profiles": profiled}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "runs": runs,
+                    "out": str(out),
+                    "build": {
+                        label: {
+                            "seconds": round(item.seconds, 2),
+                            "inspections": item.inspections,
+                            "actions": item.actions,
+                            "status_updates": item.updates,
+                            "owners": item.owners,
+                            "bytes": item.path.stat().st_size,
+                        }
+                        for label, item in built.items()
+                    },
+                    **summary,
+                    "writes": writes,
+                    "imports": imports,
+                    "profiles": profiled,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

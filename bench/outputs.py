@@ -27,38 +27,72 @@ PAST = "2025-06-02"  # a day while the seeded and national plans were live
 REMIND_DAY = "2025-06-02"  # a Monday
 # (name, arguments); "{out}" is a file the command writes, recorded beside its output.
 COMMANDS = [
-    ("list", ["list"]), ("list-json", ["list", "--json"]), ("list-csv", ["list", "--csv"]),
+    ("list", ["list"]),
+    ("list-json", ["list", "--json"]),
+    ("list-csv", ["list", "--csv"]),
     ("list-past", ["list", "--as-of", PAST]),
-    ("show", ["show", "{inspection}"]), ("show-json", ["show", "{inspection}", "--json"]),
+    ("show", ["show", "{inspection}"]),
+    ("show-json", ["show", "{inspection}", "--json"]),
     ("show-past", ["show", "{inspection}", "--as-of", PAST]),
-    ("actions", ["actions"]), ("actions-owner", ["actions", "--owner", "{owner}"]),
-    ("actions-open-json", ["actions", "--status", "open", "--json"]), ("actions-csv", ["actions", "--csv"]),
-    ("overdue", ["overdue"]), ("overdue-past", ["overdue", "--as-of", PAST]),
-    ("overdue-past-json", ["overdue", "--as-of", PAST, "--json"]), ("overdue-csv", ["overdue", "--csv"]),
-    ("due", ["due"]), ("due-past", ["due", "--as-of", PAST, "--within", "20"]),
+    ("actions", ["actions"]),
+    ("actions-owner", ["actions", "--owner", "{owner}"]),
+    ("actions-open-json", ["actions", "--status", "open", "--json"]),
+    ("actions-csv", ["actions", "--csv"]),
+    ("overdue", ["overdue"]),
+    ("overdue-past", ["overdue", "--as-of", PAST]),
+    ("overdue-past-json", ["overdue", "--as-of", PAST, "--json"]),
+    ("overdue-csv", ["overdue", "--csv"]),
+    ("due", ["due"]),
+    ("due-past", ["due", "--as-of", PAST, "--within", "20"]),
     ("due-past-csv", ["due", "--as-of", PAST, "--csv"]),
-    ("summary", ["summary"]), ("summary-json", ["summary", "--json"]), ("summary-csv", ["summary", "--csv"]),
+    ("summary", ["summary"]),
+    ("summary-json", ["summary", "--json"]),
+    ("summary-csv", ["summary", "--csv"]),
     ("summary-past", ["summary", "--as-of", PAST]),
-    ("history", ["history", "1"]), ("changes-since", ["changes", "--since", "2024-01-01"]),
+    ("history", ["history", "1"]),
+    ("changes-since", ["changes", "--since", "2024-01-01"]),
     ("changes-since-inspection", ["changes", "--since", "2023-01-01", "--inspection", "{inspection}"]),
-    ("owners", ["owner", "list"]), ("owners-json", ["owner", "list", "--json"]), ("owners-csv", ["owner", "list", "--csv"]),
+    ("owners", ["owner", "list"]),
+    ("owners-json", ["owner", "list", "--json"]),
+    ("owners-csv", ["owner", "list", "--csv"]),
     ("remind", ["remind", "--as-of", REMIND_DAY, "--force"]),
     ("remind-json", ["remind", "--as-of", REMIND_DAY, "--force", "--format", "json"]),
     ("remind-html", ["remind", "--as-of", REMIND_DAY, "--force", "--format", "html"]),
-    ("report-md", ["report", "{inspection}"]), ("report-md-past", ["report", "{inspection}", "--as-of", PAST]),
+    ("report-md", ["report", "{inspection}"]),
+    ("report-md-past", ["report", "{inspection}", "--as-of", PAST]),
     ("report-html", ["report", "{inspection}", "-f", "html", "--as-of", PAST, "-o", "{out}.html"]),
     ("report-docx", ["report", "{inspection}", "-f", "docx", "--as-of", PAST, "-o", "{out}.docx"]),
-    ("export-csv", ["export"]), ("export-csv-past", ["export", "--as-of", PAST]),
+    ("export-csv", ["export"]),
+    ("export-csv-past", ["export", "--as-of", PAST]),
     ("export-json", ["export", "--format", "json", "--as-of", PAST]),
     ("export-xlsx", ["export", "--format", "xlsx", "--as-of", PAST, "-o", "{out}.xlsx"]),
     ("export-all", ["export", "--all", "--format", "json"]),
-    ("calendar", ["calendar"]), ("check", ["check"]),
+    ("calendar", ["calendar"]),
+    ("check", ["check"]),
     ("edit-then-history", ["edit", "1", "--owner", "B Khan", "--note", "handed over"], ["history", "1"]),
-    ("update-then-overdue", ["update", "1", "--status", "in-progress", "--note", "begun", "--on", PAST],
-     ["overdue", "--as-of", PAST]),
+    (
+        "update-then-overdue",
+        ["update", "1", "--status", "in-progress", "--note", "begun", "--on", PAST],
+        ["overdue", "--as-of", PAST],
+    ),
     ("update-undo-history", ["update", "1", "--status", "done"], ["undo"], ["history", "1"]),
-    ("add-action-past", ["add-action", "{inspection}", "--area", "1", "--owner", "{owner}", "--due", "30/09/2025",
-                         "--on", "01/05/2025", "A new action"], ["actions", "--owner", "{owner}", "--json"]),
+    (
+        "add-action-past",
+        [
+            "add-action",
+            "{inspection}",
+            "--area",
+            "1",
+            "--owner",
+            "{owner}",
+            "--due",
+            "30/09/2025",
+            "--on",
+            "01/05/2025",
+            "A new action",
+        ],
+        ["actions", "--owner", "{owner}", "--json"],
+    ),
 ]
 DATABASES = {"seeded": ("east-sussex-2023", "Principal Social Worker"), "national": (None, None)}
 PACKAGES = re.compile(r"\S*/site-packages/")  # where a library's warning says it lives
@@ -70,8 +104,9 @@ def build(dbs: Path) -> None:
     dbs.mkdir(parents=True, exist_ok=True)
     seeded = dbs / "seeded.db"
     seeded.unlink(missing_ok=True)
-    subprocess.run([str(Path(sys.executable).with_name("ilacs")), "seed", "--db", str(seeded)], check=True,
-                   env=environment(dbs))
+    subprocess.run(
+        [str(Path(sys.executable).with_name("ilacs")), "seed", "--db", str(seeded)], check=True, env=environment(dbs)
+    )
     sys.path.insert(0, str(Path(__file__).parent))
     import national
 
@@ -80,8 +115,14 @@ def build(dbs: Path) -> None:
 
 def environment(folder: Path) -> dict[str, str]:
     keep = {name: value for name, value in os.environ.items() if not name.startswith("ILACS_")}
-    return {**keep, "ILACS_USER": "Golden Test", "ILACS_CONFIG": str(folder / "absent.toml"), "LC_ALL": "C.UTF-8",
-            "COLUMNS": "100", "TZ": "Europe/London"}
+    return {
+        **keep,
+        "ILACS_USER": "Golden Test",
+        "ILACS_CONFIG": str(folder / "absent.toml"),
+        "LC_ALL": "C.UTF-8",
+        "COLUMNS": "100",
+        "TZ": "Europe/London",
+    }
 
 
 def normalised(data: bytes, folder: Path) -> bytes:
@@ -96,8 +137,9 @@ def file_text(path: Path, folder: Path) -> bytes:
         return b"<absent>"
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            return b"\n".join(f"== {name}\n".encode() + normalised(archive.read(name), folder)
-                              for name in sorted(archive.namelist()))
+            return b"\n".join(
+                f"== {name}\n".encode() + normalised(archive.read(name), folder) for name in sorted(archive.namelist())
+            )
     return normalised(path.read_bytes(), folder)
 
 
@@ -114,11 +156,19 @@ def record(ilacs: str, dbs: Path, out: Path) -> None:
             chosen_owner = owner or "Amir Davies"
             parts = []
             for arguments in steps:
-                argv = [ilacs] + [item.format(inspection=chosen_inspection, owner=chosen_owner, out=folder / name)
-                                  for item in arguments]
+                argv = [ilacs] + [
+                    item.format(inspection=chosen_inspection, owner=chosen_owner, out=folder / name)
+                    for item in arguments
+                ]
                 done = subprocess.run(argv, capture_output=True, env=env, cwd=folder)
-                parts.append(b"$ " + " ".join(arguments).encode() + f"\nexit {done.returncode}\n".encode()
-                             + normalised(done.stdout, folder) + b"\n-- stderr\n" + normalised(done.stderr, folder))
+                parts.append(
+                    b"$ "
+                    + " ".join(arguments).encode()
+                    + f"\nexit {done.returncode}\n".encode()
+                    + normalised(done.stdout, folder)
+                    + b"\n-- stderr\n"
+                    + normalised(done.stderr, folder)
+                )
             for written in sorted(folder.glob(f"{name}.*")):
                 parts.append(f"-- file {written.suffix}\n".encode() + file_text(written, folder))
             (out / f"{label}-{name}.txt").write_bytes(b"\n".join(parts))
@@ -139,12 +189,18 @@ def compare(before: Path, after: Path) -> int:
         old, new = before / name, after / name
         if not (old.exists() and new.exists()) or old.read_bytes() != new.read_bytes():
             differ.append(name)
-            lines = difflib.unified_diff(old.read_text().splitlines() if old.exists() else [],
-                                         new.read_text().splitlines() if new.exists() else [], str(old), str(new),
-                                         lineterm="")
+            lines = difflib.unified_diff(
+                old.read_text().splitlines() if old.exists() else [],
+                new.read_text().splitlines() if new.exists() else [],
+                str(old),
+                str(new),
+                lineterm="",
+            )
             print("\n".join(list(lines)[:40]))
-    print(f"{len(names) - len(differ)} of {len(names)} outputs identical" + (f"; differ: {', '.join(differ)}"
-                                                                             if differ else ""))
+    print(
+        f"{len(names) - len(differ)} of {len(names)} outputs identical"
+        + (f"; differ: {', '.join(differ)}" if differ else "")
+    )
     return 1 if differ else 0
 
 

@@ -35,8 +35,10 @@ TARGETS = {"overdue": 3.5, "summary": 2.5}  # how many times faster than Taskwar
 def task_env(folder: Path) -> dict[str, str]:
     """An environment whose Taskwarrior reads only this folder (its own taskrc and data), in UTC."""
     rc = folder / "taskrc"
-    rc.write_text(f"data.location={folder / 'data'}\nconfirmation=off\nverbose=nothing\nhooks=off\n"
-                  "gc=off\nrecurrence=off\n", encoding="utf-8")
+    rc.write_text(
+        f"data.location={folder / 'data'}\nconfirmation=off\nverbose=nothing\nhooks=off\ngc=off\nrecurrence=off\n",
+        encoding="utf-8",
+    )
     (folder / "data").mkdir(exist_ok=True)
     return {"TASKRC": str(rc), "TZ": "UTC", "PATH": "/usr/bin:/bin", "HOME": str(folder)}
 
@@ -48,8 +50,12 @@ def load_tasks(db: Path, folder: Path, env: dict[str, str]) -> int:
     conn.close()
     tasks = []
     for inspection, title, due, status, created in rows:
-        task = {"description": title, "project": inspection, "status": STATUS.get(status, "pending"),
-                "entry": dt.datetime.fromisoformat(created).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")}
+        task = {
+            "description": title,
+            "project": inspection,
+            "status": STATUS.get(status, "pending"),
+            "entry": dt.datetime.fromisoformat(created).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ"),
+        }
         if due:
             task["due"] = (dt.date.fromisoformat(due) + dt.timedelta(days=1)).strftime("%Y%m%dT000000Z")
         if status in STATUS:
@@ -65,8 +71,13 @@ def load_tasks(db: Path, folder: Path, env: dict[str, str]) -> int:
 
 def overdue_counts(db: Path, ilacs_env: dict[str, str], env: dict[str, str]) -> tuple[int, int]:
     """How many overdue actions each tool lists."""
-    listed = subprocess.run([*ilacs_command(), "overdue", "--json", "--db", str(db)], env=ilacs_env, check=True,
-                            capture_output=True, text=True).stdout
+    listed = subprocess.run(
+        [*ilacs_command(), "overdue", "--json", "--db", str(db)],
+        env=ilacs_env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     mine = sum(item["kind"] == "action" for item in json.loads(listed))
     theirs = subprocess.run(["task", "+OVERDUE", "count"], env=env, check=True, capture_output=True, text=True)
     return mine, int(theirs.stdout.strip())
@@ -89,10 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     version = subprocess.run(["task", "--version"], env=env, capture_output=True, text=True).stdout.strip()
     loaded = load_tasks(db, folder, env)
     mine, theirs = overdue_counts(db, ilacs_env, env)
-    print(f"Taskwarrior {version}: {loaded:,} tasks imported into {folder / 'data'}; overdue: ilacs {mine:,}, "
-          f"Taskwarrior {theirs:,}{'' if mine == theirs else '  (DIFFER: the comparison is not like for like)'}")
-    pairs = {"overdue": (["task", "overdue"], [*ilacs_command(), "overdue", "--db", str(db)]),
-             "summary": (["task", "summary"], [*ilacs_command(), "summary", "--db", str(db)])}
+    print(
+        f"Taskwarrior {version}: {loaded:,} tasks imported into {folder / 'data'}; overdue: ilacs {mine:,}, "
+        f"Taskwarrior {theirs:,}{'' if mine == theirs else '  (DIFFER: the comparison is not like for like)'}"
+    )
+    pairs = {
+        "overdue": (["task", "overdue"], [*ilacs_command(), "overdue", "--db", str(db)]),
+        "summary": (["task", "summary"], [*ilacs_command(), "summary", "--db", str(db)]),
+    }
     samples: dict[str, list[float]] = {f"{name}/{tool}": [] for name in pairs for tool in ("task", "ilacs")}
     for name, (task, ours) in pairs.items():  # warm-up
         run_once(task, env), run_once(ours, ilacs_env)
@@ -105,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in pairs:
         task_ms, ours_ms = (statistics.median(samples[f"{name}/{tool}"]) for tool in ("task", "ilacs"))
         ratio = task_ms / ours_ms
-        print(f"  {name:<10} {task_ms:>12.1f} {ours_ms:>8.1f} {ratio:>12.2f}x  "
-              f"{mark(ratio >= TARGETS[name])} ({TARGETS[name]}x)")
+        print(
+            f"  {name:<10} {task_ms:>12.1f} {ours_ms:>8.1f} {ratio:>12.2f}x  "
+            f"{mark(ratio >= TARGETS[name])} ({TARGETS[name]}x)"
+        )
     return 0 if mine == theirs else 1
 
 

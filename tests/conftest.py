@@ -26,10 +26,18 @@ def run_ilacs(*args, db=None, env=None, separate=False):
     import threading
 
     # The process's streams and environment are swapped while a command runs: only one thread may do that.
-    if separate or os.environ.get("ILACS_TEST_SUBPROCESS") == "1" or threading.current_thread() is not \
-            threading.main_thread():
-        return subprocess.run([sys.executable, "-m", "ilacs_cli", *args], capture_output=True, text=True,
-                              env=full_env, stdin=subprocess.DEVNULL)
+    if (
+        separate
+        or os.environ.get("ILACS_TEST_SUBPROCESS") == "1"
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return subprocess.run(
+            [sys.executable, "-m", "ilacs_cli", *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+        )
     return _run_in_process([str(arg) for arg in args], full_env)
 
 
@@ -81,13 +89,15 @@ def record_actions(db, inspection, actions, on="11/12/2023"):
     by a real status update by its owner; returns the actions' ids."""
     ids = []
     for area, title, owner, due, status in actions:
-        added = run_ilacs("add-action", inspection, "--on", on, "--area", str(area), "--owner", owner, "--due", due,
-                          title, db=db)
+        added = run_ilacs(
+            "add-action", inspection, "--on", on, "--area", str(area), "--owner", owner, "--due", due, title, db=db
+        )
         assert added.returncode == 0, added.stderr
         ids.append(added.stdout.strip())
         if status != "not-started":
-            moved = run_ilacs("update", ids[-1], "--status", status, "--by", owner, "--note", f"moved to {status}",
-                              "--on", on, db=db)
+            moved = run_ilacs(
+                "update", ids[-1], "--status", status, "--by", owner, "--note", f"moved to {status}", "--on", on, db=db
+            )
             assert moved.returncode == 0, moved.stderr
     return ids
 
@@ -96,10 +106,15 @@ def in_terminal(*args, db, columns=80, no_color=False):
     """What `ilacs ARGS` shows on a real terminal (a pty) of `columns` columns."""
     leader, follower = os.openpty()
     env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
-    env.update({"ILACS_DB": str(db), "COLUMNS": str(columns), "TERM": "xterm-256color",
-                **({"NO_COLOR": "1"} if no_color else {})})
-    done = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], stdout=follower, stderr=subprocess.PIPE,
-                          env=env)
+    env.update(
+        {
+            "ILACS_DB": str(db),
+            "COLUMNS": str(columns),
+            "TERM": "xterm-256color",
+            **({"NO_COLOR": "1"} if no_color else {}),
+        }
+    )
+    done = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], stdout=follower, stderr=subprocess.PIPE, env=env)
     os.close(follower)
     chunks = []
     while True:
@@ -210,11 +225,17 @@ def smtp_server():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
+    )
     controller.start()
-    env = {"ILACS_SMTP_HOST": "127.0.0.1", "ILACS_SMTP_PORT": str(port), "ILACS_SMTP_SECURITY": "none",
-           "ILACS_SMTP_FROM": "ILACS reminders <ilacs@council.example.gov.uk>", "ILACS_SMTP_TIMEOUT": "10"}
+    env = {
+        "ILACS_SMTP_HOST": "127.0.0.1",
+        "ILACS_SMTP_PORT": str(port),
+        "ILACS_SMTP_SECURITY": "none",
+        "ILACS_SMTP_FROM": "ILACS reminders <ilacs@council.example.gov.uk>",
+        "ILACS_SMTP_TIMEOUT": "10",
+    }
     try:
         yield mailbox, env
     finally:
@@ -223,14 +244,15 @@ def smtp_server():
 
 # -- real clients: a browser, an office suite ------------------------------------------
 
+
 def png_pixels(path):
     """Width, height and RGB rows of an 8-bit RGB or RGBA PNG (enough for a browser's screenshot)."""
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     position, idat = 8, b""
     while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
-        body = data[position + 8:position + 8 + length]
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        body = data[position + 8 : position + 8 + length]
         if kind == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", body[:10])
             assert depth == 8 and colour in (2, 6) and body[12] == 0  # not interlaced
@@ -241,7 +263,7 @@ def png_pixels(path):
     raw, stride = zlib.decompress(idat), width * (4 if colour == 6 else 3)
     rows, previous = [], bytearray(stride)
     for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         if kind == 1:
             for i in range(channels, stride):
                 line[i] = (line[i] + line[i - channels]) & 255
@@ -258,7 +280,7 @@ def png_pixels(path):
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append([tuple(line[x:x + 3]) for x in range(0, stride, channels)])
+        rows.append([tuple(line[x : x + 3]) for x in range(0, stride, channels)])
         previous = line
     return width, height, rows
 
@@ -269,9 +291,21 @@ def chromium():
 
 def run_browser(browser, tmp_path, *args):
     profile = tmp_path / "chromium-profile"
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={profile}", *args]
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=180)
 
 
@@ -283,9 +317,21 @@ def office_to_pdf(office, document, tmp_path):
     """`document` converted to PDF by LibreOffice headless (its own profile, so runs in parallel do not meet)."""
     outdir = tmp_path / "office-out"
     outdir.mkdir(exist_ok=True)
-    result = subprocess.run([office, "--headless", f"-env:UserInstallation={(tmp_path / 'office-profile').as_uri()}",
-                             "--convert-to", "pdf", "--outdir", str(outdir), str(document)],
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [
+            office,
+            "--headless",
+            f"-env:UserInstallation={(tmp_path / 'office-profile').as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(document),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     pdf = outdir / (document.stem + ".pdf")
     assert result.returncode == 0 and pdf.exists(), result.stderr[-2000:]
     return pdf
@@ -294,10 +340,12 @@ def office_to_pdf(office, document, tmp_path):
 def pdf_pages(pdf):
     """Each page's text (poppler's pdftotext, layout kept), and each page's size in points."""
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True,
-                          check=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     import re
 
-    sizes = [tuple(round(float(n)) for n in found) for found in
-             re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
-    return text.split("\f")[:len(sizes)], sizes
+    sizes = [
+        tuple(round(float(n)) for n in found) for found in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
+    ]
+    return text.split("\f")[: len(sizes)], sizes

@@ -35,8 +35,12 @@ def axe_script() -> Path | None:
     if npm is None:
         return None
     with tempfile.TemporaryDirectory() as folder:
-        packed = subprocess.run([npm, "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", folder],
-                                capture_output=True, text=True, timeout=300)
+        packed = subprocess.run(
+            [npm, "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", folder],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if packed.returncode != 0:
             return None
         with tarfile.open(Path(folder) / f"axe-core-{AXE_VERSION}.tgz") as archive:
@@ -56,17 +60,37 @@ class Browser:
         self._from_browser, writing = os.pipe()
         # A small Python puts the child's ends on 3 and 4 and becomes Chromium (no preexec_fn in a threaded test).
         # (os.dup's copies are not inheritable, and one may already be 3 or 4: so set_inheritable.)
-        move = ("import os, sys; reading, writing = int(sys.argv[1]), int(sys.argv[2]); "
-                "reading, writing = os.dup(reading), os.dup(writing); os.dup2(reading, 3); os.dup2(writing, 4); "
-                "os.set_inheritable(3, True); os.set_inheritable(4, True); os.closerange(5, 1024); "
-                "os.execv(sys.argv[3], sys.argv[3:])")
+        move = (
+            "import os, sys; reading, writing = int(sys.argv[1]), int(sys.argv[2]); "
+            "reading, writing = os.dup(reading), os.dup(writing); os.dup2(reading, 3); os.dup2(writing, 4); "
+            "os.set_inheritable(3, True); os.set_inheritable(4, True); os.closerange(5, 1024); "
+            "os.execv(sys.argv[3], sys.argv[3:])"
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-c", move, str(reading), str(writing), chromium,
-             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-             "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
-             f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(reading, writing))
+            [
+                sys.executable,
+                "-c",
+                move,
+                str(reading),
+                str(writing),
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--hide-scrollbars",
+                f"--user-data-dir={profile}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(reading, writing),
+        )
         os.close(reading)
         os.close(writing)
         self._buffer = b""

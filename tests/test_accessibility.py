@@ -14,7 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import chromium, copy_of, ok, record_actions, run_browser, run_ilacs as ilacs
+from conftest import chromium, copy_of, ok, record_actions, run_browser
+from conftest import run_ilacs as ilacs
 from devtools import AXE_VERSION, Browser, axe_script, by_rule
 from test_reports import ACTIONS
 
@@ -23,9 +24,11 @@ NO_JUDGEMENTS = "west-sussex-2019"  # seeded with no judgements recorded, and 17
 AS_OF = "2024-01-10"  # Wed 10 Jan 2024
 # The plan test_reports records (ACTIONS: seven actions in areas 1 and 2, and one with a hostile title in area 3);
 # the sentences below are counted by hand from it.
-IN_WORDS = ["Area 1: 1 of 2 done (50%), 1 overdue, 1 cancelled; not done: 1 not started.",
-            "Area 2: 2 of 4 done (50%), 1 overdue; not done: 1 in progress, 1 blocked.",
-            "Area 3: 0 of 1 done (0%), 1 overdue; not done: 1 in progress."]
+IN_WORDS = [
+    "Area 1: 1 of 2 done (50%), 1 overdue, 1 cancelled; not done: 1 not started.",
+    "Area 2: 2 of 4 done (50%), 1 overdue; not done: 1 in progress, 1 blocked.",
+    "Area 3: 0 of 1 done (0%), 1 overdue; not done: 1 in progress.",
+]
 PICTURES = Path(__file__).resolve().parent.parent / "docs" / "pictures"
 
 
@@ -50,10 +53,11 @@ def paper(db, tmp_path, inspection, form="html"):
 
 # -- WCAG's formulas, written out here (not taken from ilacs) ------------------------
 
+
 def luminance(colour):
     """Relative luminance of '#rrggbb' or 'rgb(r, g, b)' (WCAG 2.2, 'relative luminance')."""
     if colour.startswith("#"):
-        channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+        channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     else:
         channels = [int(n) for n in re.findall(r"\d+", colour)[:3]]
     linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in channels]
@@ -71,6 +75,7 @@ def test_contrast_formula_gives_wcag_s_own_figures():
 
 
 # -- structure that axe does not require ---------------------------------------------
+
 
 class Structure(HTMLParser):
     """Each table's caption, column headers' scope, and per body row the row headers' scope; the SVG chart's rects."""
@@ -169,18 +174,24 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
     properties = document.core_properties
     assert properties.title == "Action plan progress: East Sussex County Council"
     assert properties.language == "en-GB" and properties.author == "ilacs"
-    language = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")) \
-        .find(qn("w:lang"))
+    language = (
+        document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+    )
     assert language.get(qn("w:val")) == "en-GB"
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == ("Heading 1", "Action plan progress: East Sussex County Council")
     assert [name for name, _ in headings[1:]] == ["Heading 2"] * 7
     assert headings[-1] == ("Heading 2", "Sources, notes and inferences")  # issue 18
-    assert [text for _, text in headings[1:5]] == ["Judgements", "Deadlines", "Progress by area for improvement",
-                                                   "RAG rating"]
-    assert not any(p.style.name == "Title" or (p.runs and all(r.bold for r in p.runs) and
-                                                 not p.style.name.startswith("Heading"))
-                   for p in document.paragraphs)  # no heading made of bold text
+    assert [text for _, text in headings[1:5]] == [
+        "Judgements",
+        "Deadlines",
+        "Progress by area for improvement",
+        "RAG rating",
+    ]
+    assert not any(
+        p.style.name == "Title" or (p.runs and all(r.bold for r in p.runs) and not p.style.name.startswith("Heading"))
+        for p in document.paragraphs
+    )  # no heading made of bold text
     assert len(document.tables) == 5  # judgements, deadlines, progress, RAG, late actions
     for table in document.tables:
         header = table.rows[0]._tr
@@ -189,8 +200,16 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
         assert table._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val"))
     rag = document.tables[3]
     assert [cell.text for cell in rag.rows[0].cells][-2:] == ["Status", "RAG"]
-    assert sorted(row.cells[-1].text for row in rag.rows[1:]) == ["Green", "Green", "Green", "Green", "Not rated",
-                                                                  "Red", "Red", "Red"]
+    assert sorted(row.cells[-1].text for row in rag.rows[1:]) == [
+        "Green",
+        "Green",
+        "Green",
+        "Green",
+        "Not rated",
+        "Red",
+        "Red",
+        "Red",
+    ]
     words = [p.text for p in document.paragraphs]
     assert all(sentence in words for sentence in IN_WORDS)
 
@@ -208,18 +227,29 @@ def test_workbook_title_language_sheet_names_and_tables(plan, tmp_path):
     book = load_workbook(path)
     properties = book.properties
     assert (properties.title, properties.language, properties.creator) == (
-        "East Sussex County Council: action plan", "en-GB", "ilacs")
+        "East Sussex County Council: action plan",
+        "en-GB",
+        "ilacs",
+    )
     assert properties.subject == "Ofsted ILACS inspection action plan, as of Wed 10 Jan 2024"
     assert book.sheetnames == ["Summary", "East Sussex 2023 plan", "Updates"]
     for sheet in book.worksheets:
-        (name, ref), = sheet.tables.items()  # one defined table, over the header row and every row
+        ((name, ref),) = sheet.tables.items()  # one defined table, over the header row and every row
         assert ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{max(sheet.max_row, 2)}", sheet.title
         assert sheet.tables[name].headerRowCount in (None, 1) and not sheet.auto_filter.ref
         assert sheet.print_title_rows == "$1:$1"  # the print setup kept
     plan_sheet = book["East Sussex 2023 plan"]
     headers = [cell.value for cell in plan_sheet[1]]
-    assert sorted(row[headers.index("RAG")] for row in plan_sheet.iter_rows(min_row=2, values_only=True)) == \
-        ["Green", "Green", "Green", "Green", "Not rated", "Red", "Red", "Red"]  # the RAG in words beside its fill
+    assert sorted(row[headers.index("RAG")] for row in plan_sheet.iter_rows(min_row=2, values_only=True)) == [
+        "Green",
+        "Green",
+        "Green",
+        "Green",
+        "Not rated",
+        "Red",
+        "Red",
+        "Red",
+    ]  # the RAG in words beside its fill
     everything = tmp_path / "all.xlsx"
     ok("export", "-f", "xlsx", "--as-of", AS_OF, "-o", str(everything), db=plan)
     book = load_workbook(everything)
@@ -232,6 +262,7 @@ def test_workbook_title_language_sheet_names_and_tables(plan, tmp_path):
 
 
 # -- axe-core in Chromium ------------------------------------------------------------
+
 
 def browser_and_axe(tmp_path):
     found = chromium()
@@ -277,7 +308,7 @@ def test_reminder_email_passes_axe(plan, tmp_path, smtp_server):
     browser, script = browser_and_axe(tmp_path)
     out = ilacs("remind", "--send", "--as-of", AS_OF, "--inspection", PLAN, db=plan, env=env)
     assert out.returncode == 0, out.stderr
-    (recipients, message), = [(to, m) for to, m in mailbox.messages if to == ["a.watson@council.example.gov.uk"]]
+    ((recipients, message),) = [(to, m) for to, m in mailbox.messages if to == ["a.watson@council.example.gov.uk"]]
     page = message.get_body(("html",)).get_content()
     assert page.count("<h1") == 1 and "Action plan reminder for A Watson, Wed 10 Jan 2024</h1>" in page
     assert "<main" in page and "<code" in page and "`" not in page
@@ -289,10 +320,13 @@ def test_reminder_email_passes_axe(plan, tmp_path, smtp_server):
     finally:
         browser.close()
     found = structure(html)
-    assert found.tables and all(t["caption"].strip() and set(t["columns"]) == {"col"} and
-                                all(row == ["row"] for row in t["rows"]) for t in found.tables)
+    assert found.tables and all(
+        t["caption"].strip() and set(t["columns"]) == {"col"} and all(row == ["row"] for row in t["rows"])
+        for t in found.tables
+    )
     if os.environ.get("ILACS_PICTURES") == "1":  # the README's picture of a reminder
         PICTURES.mkdir(exist_ok=True)
-        shot = run_browser(chromium(), tmp_path, f"--screenshot={PICTURES / 'reminder.png'}",
-                           "--window-size=760,320", html.as_uri())
+        shot = run_browser(
+            chromium(), tmp_path, f"--screenshot={PICTURES / 'reminder.png'}", "--window-size=760,320", html.as_uri()
+        )
         assert shot.returncode == 0, shot.stderr[-2000:]

@@ -12,7 +12,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import chromium, run_browser, run_ilacs as ilacs
+from conftest import chromium, run_browser
+from conftest import run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 VIEWS = ("overdue", "due_soon", "progress_by_area", "plan", "deadlines_with_rules")
@@ -43,8 +44,12 @@ def get(url):
 def served(db):
     pytest.importorskip("datasette")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "ilacs_cli", "serve", "--db", str(db), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ilacs_cli", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):  # up to 60 s (Datasette starts slowly on a busy machine)
@@ -71,10 +76,34 @@ def rows(url):
 def test_views_served_live_and_read_only(served, tmp_path):
     db, base = served
     today = dt.date.today()
-    late = int(ok("add-action", PLAN, "--area", "2", "--owner", "A Watson", "--due",
-                  (today - dt.timedelta(days=7)).isoformat(), "Audit supervision records", db=db))
-    soon = int(ok("add-action", PLAN, "--area", "3", "--owner", "B Khan", "--due", today.isoformat(),
-                  "Refresh the neglect toolkit", db=db))
+    late = int(
+        ok(
+            "add-action",
+            PLAN,
+            "--area",
+            "2",
+            "--owner",
+            "A Watson",
+            "--due",
+            (today - dt.timedelta(days=7)).isoformat(),
+            "Audit supervision records",
+            db=db,
+        )
+    )
+    soon = int(
+        ok(
+            "add-action",
+            PLAN,
+            "--area",
+            "3",
+            "--owner",
+            "B Khan",
+            "--due",
+            today.isoformat(),
+            "Refresh the neglect toolkit",
+            db=db,
+        )
+    )
     ok("owner", "add", "A Watson", "--email", "a.watson@council.example.gov.uk", "--authority", PLAN, db=db)
     for view in VIEWS:
         assert rows(f"{base}/{view}"), view
@@ -84,7 +113,8 @@ def test_views_served_live_and_read_only(served, tmp_path):
     # Working days late as `ilacs overdue` counts them (the calendar's bank holidays included).
     cli = {item["id"]: item for item in json.loads(ok("overdue", "--json", db=db)) if item["kind"] == "action"}
     assert {i: row["working_days_late"] for i, row in overdue.items()} == {
-        i: cli[i]["working_days_late"] for i in overdue}
+        i: cli[i]["working_days_late"] for i in overdue
+    }
     due = {row["action_id"]: row for row in rows(f"{base}/due_soon")}
     assert due[soon]["working_days_left"] == 0 and late not in due
     cli_due = json.loads(ok("due", "--json", db=db))

@@ -29,9 +29,11 @@ OPEN = ["in-progress", "blocked"]
 
 
 def _env(tmp):
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith("ILACS_SMTP_") and name not in ("ILACS_COORDINATOR", "ILACS_DB",
-                                                                   "ILACS_BUSY_TIMEOUT_MS")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("ILACS_SMTP_") and name not in ("ILACS_COORDINATOR", "ILACS_DB", "ILACS_BUSY_TIMEOUT_MS")
+    }
     env["ILACS_CONFIG"] = str(tmp / "config.toml")  # no user config; the default busy timeout
     return env
 
@@ -39,8 +41,13 @@ def _env(tmp):
 def _start(role, spec, tmp, env):
     spec_path = tmp / f"{Path(spec['out']).stem}.spec.json"
     spec_path.write_text(json.dumps(spec))
-    return subprocess.Popen([sys.executable, str(WORKERS), role, str(spec_path)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(WORKERS), role, str(spec_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _finish(processes, timeout):
@@ -64,9 +71,13 @@ def contention(seeded_template, tmp_path_factory):
     db = copy_of(seeded_template, tmp)
     plan = tmp / "plan.csv"
     with open(plan, "w", newline="", encoding="utf-8") as file:
-        csv.writer(file).writerows([["Ref", "Area", "Action", "Lead officer", "Target date", "Status"]] + [
-            [f"C{n}", str(n % 3 + 1), f"Contended action {n}", f"Officer {n}", "05/01/2024", "In progress"]
-            for n in range(OWN_WRITERS + 1)])
+        csv.writer(file).writerows(
+            [["Ref", "Area", "Action", "Lead officer", "Target date", "Status"]]
+            + [
+                [f"C{n}", str(n % 3 + 1), f"Contended action {n}", f"Officer {n}", "05/01/2024", "In progress"]
+                for n in range(OWN_WRITERS + 1)
+            ]
+        )
     imported = run_ilacs("import", str(plan), "--inspection", PLAN, db=db, env=env)
     assert imported.returncode == 0, imported.stderr
     with sqlite3.connect(db) as conn:
@@ -79,13 +90,35 @@ def contention(seeded_template, tmp_path_factory):
         name = f"w{n}" if n < OWN_WRITERS else f"s{n - OWN_WRITERS}"
         action = ids[f"C{n}"] if n < OWN_WRITERS else shared
         statuses = OPEN if n % 2 == 0 else OPEN[::-1]
-        writers[name] = _start("writer", {"db": str(db), "go": str(go), "ready": str(tmp / f"{name}.ready"),
-                                          "out": str(tmp / f"{name}.json"), "name": name, "action": action,
-                                          "count": UPDATES, "statuses": statuses}, tmp, env)
+        writers[name] = _start(
+            "writer",
+            {
+                "db": str(db),
+                "go": str(go),
+                "ready": str(tmp / f"{name}.ready"),
+                "out": str(tmp / f"{name}.json"),
+                "name": name,
+                "action": action,
+                "count": UPDATES,
+                "statuses": statuses,
+            },
+            tmp,
+            env,
+        )
     for n in range(READERS):
         name = f"r{n}"
-        readers[name] = _start("reader", {"db": str(db), "go": str(go), "ready": str(tmp / f"{name}.ready"),
-                                          "out": str(tmp / f"{name}.json"), "stop": str(tmp / "stop")}, tmp, env)
+        readers[name] = _start(
+            "reader",
+            {
+                "db": str(db),
+                "go": str(go),
+                "ready": str(tmp / f"{name}.ready"),
+                "out": str(tmp / f"{name}.json"),
+                "stop": str(tmp / "stop"),
+            },
+            tmp,
+            env,
+        )
     everyone = {**writers, **readers}
     deadline = time.monotonic() + 60
     while not all((tmp / f"{name}.ready").exists() for name in everyone):
@@ -110,9 +143,18 @@ def contention(seeded_template, tmp_path_factory):
         actions = {row["id"]: dict(row) for row in conn.execute("SELECT * FROM actions")}
         integrity = conn.execute("PRAGMA integrity_check").fetchall()
     conn.close()
-    found = {"db": db, "ids": ids, "shared": shared, "writing": writing, "env": env, "updates": updates,
-             "actions": actions, "integrity": [row[0] for row in integrity],
-             "writers": {name: results[name] for name in writers}, "readers": {name: results[name] for name in readers}}
+    found = {
+        "db": db,
+        "ids": ids,
+        "shared": shared,
+        "writing": writing,
+        "env": env,
+        "updates": updates,
+        "actions": actions,
+        "integrity": [row[0] for row in integrity],
+        "writers": {name: results[name] for name in writers},
+        "readers": {name: results[name] for name in readers},
+    }
     _print_figures(found)
     return found
 
@@ -121,10 +163,16 @@ def _breaks(updates, action_id):
     """Updates of one action whose old_status is not the new_status of the update before it, and note-only calls
     (no --status given) that nevertheless changed the status."""
     trail = [u for u in updates if u["action_id"] == action_id]
-    broken = [(a["id"], a["new_status"], b["id"], b["old_status"]) for a, b in zip(trail, trail[1:])
-              if b["old_status"] != a["new_status"]]
-    reverted = [(a["id"], a["new_status"], b["id"], b["new_status"], b["note"]) for a, b in zip(trail, trail[1:])
-                if "#" in (b["note"] or "") and int(b["note"].split("#")[1]) % 4 and b["new_status"] != a["new_status"]]
+    broken = [
+        (a["id"], a["new_status"], b["id"], b["old_status"])
+        for a, b in zip(trail, trail[1:])
+        if b["old_status"] != a["new_status"]
+    ]
+    reverted = [
+        (a["id"], a["new_status"], b["id"], b["new_status"], b["note"])
+        for a, b in zip(trail, trail[1:])
+        if "#" in (b["note"] or "") and int(b["note"].split("#")[1]) % 4 and b["new_status"] != a["new_status"]
+    ]
     return broken, reverted
 
 
@@ -140,27 +188,37 @@ def _print_figures(found):
     spans = [(r["started"], r["finished"]) for r in found["writers"].values()]
     overlap = min(end for _, end in spans) - max(begin for begin, _ in spans)
     own = [found["ids"][f"C{n}"] for n in range(OWN_WRITERS)]
-    print(f"\n[concurrency] {len(found['writers'])} writer processes x {UPDATES} updates "
-          f"({OWN_WRITERS} on their own actions, {SHARED_WRITERS} sharing action {found['shared']}), "
-          f"{len(found['readers'])} reader processes; os.cpu_count()={os.cpu_count()}")
-    print(f"[concurrency] updates landed {landed} / expected {len(calls)}; exit 0: "
-          f"{sum(call['code'] == 0 for call in calls)} / {len(calls)}; writing phase {found['writing']:.1f} s "
-          f"({len(calls) / found['writing']:.0f} updates/s); all writers running together for {overlap:.1f} s")
-    print(f"[concurrency] writer call seconds: median {statistics.median(seconds):.4f}, "
-          f"p99 {seconds[int(len(seconds) * 0.99) - 1]:.3f}, max {seconds[-1]:.3f}; "
-          f"longest wait for the write lock (BEGIN IMMEDIATE) {max(waits):.3f} s "
-          f"over {len(waits)} transactions (default busy timeout 5 s)")
-    print(f"[concurrency] reader calls {len(reads)} ({by_command}); exit 0: {sum(c['code'] == 0 for c in reads)}; "
-          f"parsed as non-empty JSON: {sum(c['problem'] is None for c in reads)}; max reader call "
-          f"{max(c['seconds'] for c in reads):.3f} s")
+    print(
+        f"\n[concurrency] {len(found['writers'])} writer processes x {UPDATES} updates "
+        f"({OWN_WRITERS} on their own actions, {SHARED_WRITERS} sharing action {found['shared']}), "
+        f"{len(found['readers'])} reader processes; os.cpu_count()={os.cpu_count()}"
+    )
+    print(
+        f"[concurrency] updates landed {landed} / expected {len(calls)}; exit 0: "
+        f"{sum(call['code'] == 0 for call in calls)} / {len(calls)}; writing phase {found['writing']:.1f} s "
+        f"({len(calls) / found['writing']:.0f} updates/s); all writers running together for {overlap:.1f} s"
+    )
+    print(
+        f"[concurrency] writer call seconds: median {statistics.median(seconds):.4f}, "
+        f"p99 {seconds[int(len(seconds) * 0.99) - 1]:.3f}, max {seconds[-1]:.3f}; "
+        f"longest wait for the write lock (BEGIN IMMEDIATE) {max(waits):.3f} s "
+        f"over {len(waits)} transactions (default busy timeout 5 s)"
+    )
+    print(
+        f"[concurrency] reader calls {len(reads)} ({by_command}); exit 0: {sum(c['code'] == 0 for c in reads)}; "
+        f"parsed as non-empty JSON: {sum(c['problem'] is None for c in reads)}; max reader call "
+        f"{max(c['seconds'] for c in reads):.3f} s"
+    )
     print(f"[concurrency] integrity_check: {found['integrity']}")
     for label, action_ids in (("own actions", own), ("shared action", [found["shared"]])):
         broken = reverted = 0
         for action_id in action_ids:
             b, r = _breaks(found["updates"], action_id)
             broken, reverted = broken + len(b), reverted + len(r)
-        print(f"[concurrency] status trail on {label}: {broken} updates whose old_status is not the previous "
-              f"update's new_status; {reverted} note-only updates that changed the status")
+        print(
+            f"[concurrency] status trail on {label}: {broken} updates whose old_status is not the previous "
+            f"update's new_status; {reverted} note-only updates that changed the status"
+        )
 
 
 def test_writers_and_readers_at_once_all_succeed_and_every_update_lands(contention):
@@ -206,4 +264,5 @@ def test_concurrent_updates_to_one_action_keep_its_status_trail_chained(contenti
         assert broken == [] and reverted == [], (
             f"action {action_id}: {len(broken)} updates with a stale old_status (first: update id, previous "
             f"new_status, update id, its old_status = {broken[:3]}); {len(reverted)} note-only updates that "
-            f"changed the status (first: {reverted[:3]})")
+            f"changed the status (first: {reverted[:3]})"
+        )

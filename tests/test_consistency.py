@@ -37,18 +37,34 @@ def write_plan(path, areas, rng):
             area = "" if rng.random() < 0.1 else rng.randint(1, areas)
             day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.choice([THIS_YEAR, THIS_YEAR + 1])
             due = "" if rng.random() < 0.05 else f"{day:02d}/{month:02d}/{year}"  # UK day-first
-            writer.writerow([f"R{number}", area, f"Action {number} of {path.stem}", rng.choice(OWNERS), due,
-                             rng.choice(STATUS_WORDS), f"note {number}"])
+            writer.writerow(
+                [
+                    f"R{number}",
+                    area,
+                    f"Action {number} of {path.stem}",
+                    rng.choice(OWNERS),
+                    due,
+                    rng.choice(STATUS_WORDS),
+                    f"note {number}",
+                ]
+            )
 
 
 def counts(actions, as_of):
     by_status = {status: sum(a["status"] == status for a in actions) for status in (*STATUSES, "unknown")}
     # % done counts the actions whose status is known: cancelled and unknown (not stated) ones are left out
     counted = len(actions) - by_status["cancelled"] - by_status["unknown"]
-    return {"not_started": by_status["not-started"], "in_progress": by_status["in-progress"],
-            "blocked": by_status["blocked"], "done": by_status["done"], "cancelled": by_status["cancelled"],
-            "not_stated": by_status["unknown"], "total": len(actions), "percent_done": 100 * by_status["done"] // counted if counted else None,
-            "overdue": sum(a["status"] in OPEN and a["due"] is not None and a["due"] < as_of for a in actions)}
+    return {
+        "not_started": by_status["not-started"],
+        "in_progress": by_status["in-progress"],
+        "blocked": by_status["blocked"],
+        "done": by_status["done"],
+        "cancelled": by_status["cancelled"],
+        "not_stated": by_status["unknown"],
+        "total": len(actions),
+        "percent_done": 100 * by_status["done"] // counted if counted else None,
+        "overdue": sum(a["status"] in OPEN and a["due"] is not None and a["due"] < as_of for a in actions),
+    }
 
 
 def test_every_read_agrees_with_the_actions_listed(db, tmp_path):
@@ -75,15 +91,21 @@ def test_every_read_agrees_with_the_actions_listed(db, tmp_path):
             assert sum(area["progress"]["total"] for area in item["areas"]) == len(mine)
         late = json.loads(ok("overdue", "--as-of", as_of, "--json", db=db))
         assert sorted(item["id"] for item in late if item["kind"] == "action") == sorted(
-            a["id"] for a in actions if a["status"] in OPEN and a["due"] is not None and a["due"] < as_of)
+            a["id"] for a in actions if a["status"] in OPEN and a["due"] is not None and a["due"] < as_of
+        )
 
     exported = list(csv.DictReader(io.StringIO(ok("export", "--format", "csv", db=db))))
-    in_plan_order = sorted(actions, key=lambda a: (a["inspection"], a["area"] is None, a["area"] or 0,
-                                                   a["due"] is None, a["due"] or "", a["id"]))
+    in_plan_order = sorted(
+        actions,
+        key=lambda a: (a["inspection"], a["area"] is None, a["area"] or 0, a["due"] is None, a["due"] or "", a["id"]),
+    )
     assert [int(row["Id"]) for row in exported] == [a["id"] for a in in_plan_order]
     for row, action in zip(exported, in_plan_order):
         assert (row["Status"], row["Latest update on"], row["Target date"]) == (
-            action["status"], (action["updated_at"] or "")[:10], action["due"] or "")
+            action["status"],
+            (action["updated_at"] or "")[:10],
+            action["due"] or "",
+        )
     blocked_later = [row for row in exported if row["Latest update by"] == "F Green"]
     assert len(blocked_later) == 5 and {row["Latest update"] for row in blocked_later} == {"waiting"}
 

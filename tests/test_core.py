@@ -5,7 +5,8 @@ import json
 
 import holidays
 import pytest
-from conftest import in_terminal, run_ilacs as ilacs
+from conftest import in_terminal
+from conftest import run_ilacs as ilacs
 
 
 def test_east_sussex_final_plan_is_70_working_days_after_publication(db):
@@ -17,8 +18,11 @@ def test_east_sussex_final_plan_is_70_working_days_after_publication(db):
 
 def test_overdue_lists_telford_items_7_and_8(db):
     # Seeded with no day of their own (the minutes give none), they are in the plan from the day they were loaded.
-    assert [row for row in json.loads(ilacs("overdue", "--as-of", "2024-11-01", "--json", db=db).stdout)
-            if row["inspection"] == "telford-wrekin-2024" and row["kind"] == "action"] == []
+    assert [
+        row
+        for row in json.loads(ilacs("overdue", "--as-of", "2024-11-01", "--json", db=db).stdout)
+        if row["inspection"] == "telford-wrekin-2024" and row["kind"] == "action"
+    ] == []
     out = ilacs("overdue", "--json", db=db)
     rows = json.loads(out.stdout)
     refs = {row["ref"] for row in rows if row["kind"] == "action" and row["inspection"] == "telford-wrekin-2024"}
@@ -32,8 +36,18 @@ def test_overdue_lists_telford_items_7_and_8(db):
 
 
 def test_reseed_is_idempotent_and_keeps_user_updates(db):
-    new_id = ilacs("add-action", "east-sussex-2023", "--area", "2", "--owner", "A Watson", "--due", "31/10/2024",
-                   "Audit supervision records", db=db).stdout.strip()
+    new_id = ilacs(
+        "add-action",
+        "east-sussex-2023",
+        "--area",
+        "2",
+        "--owner",
+        "A Watson",
+        "--due",
+        "31/10/2024",
+        "Audit supervision records",
+        db=db,
+    ).stdout.strip()
     assert ilacs("update", new_id, "--status", "in-progress", "--note", "booked", db=db).returncode == 0
     before = json.loads(ilacs("actions", "--json", db=db).stdout)
     assert ilacs("seed", db=db).returncode == 0
@@ -42,14 +56,17 @@ def test_reseed_is_idempotent_and_keeps_user_updates(db):
     assert [a["status"] for a in after if str(a["id"]) == new_id] == ["in-progress"]
 
 
-@pytest.mark.parametrize("args", [
-    ["update", "999", "--status", "done"],
-    ["update", "1", "--status", "finished"],
-    ["add-action", "east-sussex-2023", "--area", "9", "--owner", "X", "--due", "2024-10-31", "T"],
-    ["add-action", "east-sussex-2023", "--area", "1", "--owner", "X", "--due", "31/02/2024", "T"],
-    ["add-action", "nowhere-2020", "--area", "1", "--owner", "X", "--due", "2024-10-31", "T"],
-    ["add-action", "east-sussex-2023", "--area", "1", "--owner", "X", "--due", "2024-10-31", "  "],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", "999", "--status", "done"],
+        ["update", "1", "--status", "finished"],
+        ["add-action", "east-sussex-2023", "--area", "9", "--owner", "X", "--due", "2024-10-31", "T"],
+        ["add-action", "east-sussex-2023", "--area", "1", "--owner", "X", "--due", "31/02/2024", "T"],
+        ["add-action", "nowhere-2020", "--area", "1", "--owner", "X", "--due", "2024-10-31", "T"],
+        ["add-action", "east-sussex-2023", "--area", "1", "--owner", "X", "--due", "2024-10-31", "  "],
+    ],
+)
 def test_bad_input_is_one_line_and_changes_nothing(db, args):
     before = db.read_bytes()
     out = ilacs(*args, db=db)
@@ -85,9 +102,15 @@ def test_csv_has_iso_dates_and_plain_text_when_piped(db):
     assert "Tue 6 Feb 2024" in plain and "│" not in plain and "\x1b[" not in plain
 
 
-@pytest.mark.parametrize("args", [["update", "1", "--status"], ["no-such-command"], ["list", "--bogus"],
-                                  ["add-action", "east-sussex-2023", "--area", "two", "--owner", "X", "--due",
-                                   "2024-10-31", "T"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", "1", "--status"],
+        ["no-such-command"],
+        ["list", "--bogus"],
+        ["add-action", "east-sussex-2023", "--area", "two", "--owner", "X", "--due", "2024-10-31", "T"],
+    ],
+)
 def test_usage_errors_exit_2_without_traceback(db, args):
     before = db.read_bytes()
     out = ilacs(*args, db=db)
@@ -97,8 +120,18 @@ def test_usage_errors_exit_2_without_traceback(db, args):
 
 
 def test_terminal_gets_a_rich_table_that_shows_user_text_literally(db):
-    ok = ilacs("add-action", "east-sussex-2023", "--area", "1", "--owner", "A Watson", "--due", "31/10/2024",
-               "[bold]Audit[/bold] plans", db=db)
+    ok = ilacs(
+        "add-action",
+        "east-sussex-2023",
+        "--area",
+        "1",
+        "--owner",
+        "A Watson",
+        "--due",
+        "31/10/2024",
+        "[bold]Audit[/bold] plans",
+        db=db,
+    )
     assert ok.returncode == 0, ok.stderr
     # stdout is a terminal, as when an officer runs ilacs by hand
     shown = in_terminal("actions", "--inspection", "east-sussex-2023", db=db, columns=200)

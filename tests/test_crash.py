@@ -31,8 +31,11 @@ STATUS_WORDS = ["Not started", "In progress", "Completed", "On hold", "in-progre
 
 
 def _env(tmp_path):
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith("ILACS_SMTP_") and name not in ("ILACS_COORDINATOR", "ILACS_DB")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("ILACS_SMTP_") and name not in ("ILACS_COORDINATOR", "ILACS_DB")
+    }
     env["ILACS_CONFIG"] = str(tmp_path / "config.toml")
     return env
 
@@ -43,8 +46,16 @@ def _write_plan(path, round_):
         out = csv.writer(file)
         out.writerow(["Ref", "Area", "Action", "Lead officer", "Target date", "Status"])
         for n in range(ROWS):
-            out.writerow([f"R{round_}-{n}", n % 3 + 1, f"Round {round_} action {n}: audit case files",
-                          f"Officer {n % 40}", f"{n % 28 + 1:02d}/{n % 12 + 1:02d}/2025", STATUS_WORDS[n % 5]])
+            out.writerow(
+                [
+                    f"R{round_}-{n}",
+                    n % 3 + 1,
+                    f"Round {round_} action {n}: audit case files",
+                    f"Officer {n % 40}",
+                    f"{n % 28 + 1:02d}/{n % 12 + 1:02d}/2025",
+                    STATUS_WORDS[n % 5],
+                ]
+            )
 
 
 def _timed(args, env):
@@ -65,8 +76,9 @@ def _kill_times(rng, full, count):
 def _run_and_kill(args, env, at):
     """Start `ilacs ARGS`, SIGKILL it `at` seconds after the start; (return code, stderr, seconds it ran)."""
     start = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "ilacs_cli", *args], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ilacs_cli", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     while process.poll() is None and time.monotonic() - start < at:
         time.sleep(min(0.002, max(0.0, at - (time.monotonic() - start))))
     if process.poll() is None:
@@ -93,19 +105,26 @@ def _check_import_db(path):
     try:
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
-        rounds = dict(conn.execute(
-            "SELECT substr(ref, 2, instr(ref, '-') - 2), count(*) FROM actions WHERE inspection_id = ? "
-            "AND ref GLOB 'R[0-9]*-[0-9]*' GROUP BY 1", (PLAN,)).fetchall())
-        trail = dict(conn.execute(
-            "SELECT substr(a.ref, 2, instr(a.ref, '-') - 2), count(*) FROM status_updates s "
-            "JOIN actions a ON a.id = s.action_id WHERE a.ref GLOB 'R[0-9]*-[0-9]*' GROUP BY 1").fetchall())
+        rounds = dict(
+            conn.execute(
+                "SELECT substr(ref, 2, instr(ref, '-') - 2), count(*) FROM actions WHERE inspection_id = ? "
+                "AND ref GLOB 'R[0-9]*-[0-9]*' GROUP BY 1",
+                (PLAN,),
+            ).fetchall()
+        )
+        trail = dict(
+            conn.execute(
+                "SELECT substr(a.ref, 2, instr(a.ref, '-') - 2), count(*) FROM status_updates s "
+                "JOIN actions a ON a.id = s.action_id WHERE a.ref GLOB 'R[0-9]*-[0-9]*' GROUP BY 1"
+            ).fetchall()
+        )
         mismatched = conn.execute(
             "SELECT count(*) FROM actions a WHERE a.status IS NOT (SELECT s.new_status FROM status_updates s "
-            "WHERE s.action_id = a.id ORDER BY s.id DESC LIMIT 1)").fetchone()[0]
+            "WHERE s.action_id = a.id ORDER BY s.id DESC LIMIT 1)"
+        ).fetchone()[0]
     finally:
         conn.close()
-    return integrity, foreign, {int(k): v for k, v in rounds.items()}, {int(k): v for k, v in trail.items()}, \
-        mismatched
+    return integrity, foreign, {int(k): v for k, v in rounds.items()}, {int(k): v for k, v in trail.items()}, mismatched
 
 
 def test_import_killed_at_random_points_is_all_or_nothing(seeded_template, tmp_path):
@@ -152,16 +171,22 @@ def test_import_killed_at_random_points_is_all_or_nothing(seeded_template, tmp_p
         if here == ROWS:
             complete.add(round_)
         if integrity != ["ok"] or foreign or mismatched:
-            failures.append(f"round {round_} (killed at {at:.3f} s): integrity {integrity[:3]}, "
-                            f"{len(foreign)} foreign key violations, {mismatched} statuses not their latest update's")
+            failures.append(
+                f"round {round_} (killed at {at:.3f} s): integrity {integrity[:3]}, "
+                f"{len(foreign)} foreign key violations, {mismatched} statuses not their latest update's"
+            )
         if set(rounds.values()) - {ROWS} or set(rounds) != complete or trail != rounds:
-            failures.append(f"round {round_} (killed at {at:.3f} s): partial import: actions per round {rounds}, "
-                            f"status updates per round {trail}, complete so far {sorted(complete)}")
+            failures.append(
+                f"round {round_} (killed at {at:.3f} s): partial import: actions per round {rounds}, "
+                f"status updates per round {trail}, complete so far {sorted(complete)}"
+            )
         round_ += 1
-    print(f"\n[crash/import] {ROWS}-row import, full run {full:.2f} s; {round_} runs in "
-          f"{time.monotonic() - began:.1f} s: {kills} SIGKILLs landed ({landed_late} in the last 10% of a full "
-          f"run's time), {finished} finished before the kill; after the kills: {outcomes}; complete imports on "
-          f"file {len(complete)}; partial, integrity, foreign key or status failures: {len(failures)}")
+    print(
+        f"\n[crash/import] {ROWS}-row import, full run {full:.2f} s; {round_} runs in "
+        f"{time.monotonic() - began:.1f} s: {kills} SIGKILLs landed ({landed_late} in the last 10% of a full "
+        f"run's time), {finished} finished before the kill; after the kills: {outcomes}; complete imports on "
+        f"file {len(complete)}; partial, integrity, foreign key or status failures: {len(failures)}"
+    )
     # The battered file still works through the CLI: every action counted, and one more import lands whole.
     listed = run_ilacs("actions", "--inspection", PLAN, "--json", db=db, env=env)
     assert listed.returncode == 0, listed.stderr
@@ -244,8 +269,9 @@ def test_seed_killed_at_random_points_leaves_nothing_or_everything(tmp_path):
             listed = run_ilacs("list", "--json", db=path, env=env)
             ids = sorted(row["id"] for row in json.loads(listed.stdout)) if listed.returncode == 0 else None
             if ids not in ([], SEED_IDS):
-                failures.append(f"round {round_} ({state}): ilacs list exit {listed.returncode}, ids {ids}: "
-                                f"{listed.stderr.strip()}")
+                failures.append(
+                    f"round {round_} ({state}): ilacs list exit {listed.returncode}, ids {ids}: {listed.stderr.strip()}"
+                )
             if state not in reseeded and state != "schema, 5 inspections":
                 # The first time each leftover is seen: does seeding it again finish the job, and in WAL mode?
                 again = run_ilacs("seed", db=path, env=env)
@@ -253,14 +279,19 @@ def test_seed_killed_at_random_points_leaves_nothing_or_everything(tmp_path):
                 count = conn.execute("SELECT count(*) FROM inspections").fetchone()[0]
                 after = conn.execute("PRAGMA journal_mode").fetchone()[0]
                 conn.close()
-                reseeded[state] = f"journal mode {mode} -> {after}; seed again: exit {again.returncode}, {count} " \
-                                  "inspections"
+                reseeded[state] = (
+                    f"journal mode {mode} -> {after}; seed again: exit {again.returncode}, {count} inspections"
+                )
                 if again.returncode != 0 or count != 5:
-                    failures.append(f"round {round_} ({state}): seeding again gave exit {again.returncode}, "
-                                    f"{count} inspections: {again.stderr.strip()}")
+                    failures.append(
+                        f"round {round_} ({state}): seeding again gave exit {again.returncode}, "
+                        f"{count} inspections: {again.stderr.strip()}"
+                    )
         round_ += 1
-    print(f"\n[crash/seed] full seed {full:.2f} s; {round_} runs in {time.monotonic() - began:.1f} s: {kills} SIGKILLs "
-          f"landed, {finished} finished before the kill; left after the kills: {observed}; failures {len(failures)}")
+    print(
+        f"\n[crash/seed] full seed {full:.2f} s; {round_} runs in {time.monotonic() - began:.1f} s: {kills} SIGKILLs "
+        f"landed, {finished} finished before the kill; left after the kills: {observed}; failures {len(failures)}"
+    )
     for state, note in reseeded.items():
         print(f"[crash/seed] left '{state}': {note}")
     assert kills >= KILLS

@@ -21,7 +21,8 @@ def test_default_database_starts_empty_and_says_how_to_begin(tmp_path):
     assert seeded.returncode == 0 and "Loaded 1 inspections" in seeded.stderr
     listed = run_ilacs("list", "--csv", env=env)
     assert listed.stderr == "" and [line.split(",")[0] for line in listed.stdout.splitlines()[1:]] == [
-        "east-sussex-2023"]
+        "east-sussex-2023"
+    ]
 
 
 def test_init_makes_an_empty_database_and_leaves_an_existing_one(tmp_path):

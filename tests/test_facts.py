@@ -12,8 +12,20 @@ from conftest import run_ilacs
 
 SEEDS = sorted((Path(__file__).parent.parent / "seeds").glob("*.toml"))
 DOCUMENTS = Path(__file__).parent.parent.parent / "shared" / "seeds"
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"]
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 
 def _plain(text: str) -> str:
@@ -48,8 +60,12 @@ def test_each_seed_file_says_only_what_its_document_says(path):
         if "wording" in entry:
             assert _plain(entry["wording"]) in documents[entry.get("source", default)], entry["wording"]
             checked += 1
-    sections = [("inspection", [seed["inspection"]]), ("deadlines", seed.get("deadlines", [])),
-                ("actions", seed.get("actions", [])), ("sources", seed["sources"])]
+    sections = [
+        ("inspection", [seed["inspection"]]),
+        ("deadlines", seed.get("deadlines", [])),
+        ("actions", seed.get("actions", [])),
+        ("sources", seed["sources"]),
+    ]
     for section, entries in sections:
         for entry in entries:
             document = documents[entry["file"] if section == "sources" else entry.get("source", default)]
@@ -70,7 +86,8 @@ def test_inferred_facts_are_marked_with_their_reasons(db):
     assert telford["authority_source"] == "domain.md"
     items = [action for action in telford["actions_without_area"]]
     assert [(a["title"][:44], a["status"], list(a["inferred"])) for a in items] == [
-        ("Develop a range of information platforms for", "in-progress", ["status"])] * 2
+        ("Develop a range of information platforms for", "in-progress", ["status"])
+    ] * 2
     southend = json.loads(run_ilacs("show", "southend-2019", "--json", db=db).stdout)
     plan = next(d for d in southend["deadlines"] if d["title"].startswith("Action plan on"))
     assert "calendar days" in plan["inferred"]["rule"]
@@ -82,28 +99,35 @@ def test_inferred_facts_are_marked_with_their_reasons(db):
 
 def test_what_no_document_gives_is_unknown_never_late(db):
     # Slide 7's bullets and slide 5's steps whose words do not say whether they are under way or done.
-    unknown = json.loads(run_ilacs("actions", "--inspection", "west-sussex-2019", "--status", "unknown", "--json",
-                                   db=db).stdout)
-    assert sorted(a["title"] for a in unknown) == sorted([
-        "Recruitment and retention drive to make the best social workers come to, and stay in, West Sussex",
-        "Performance monitoring and quality assurance of practice",
-        "Major training and development programme to improve social work practice",
-        "Focus on management oversight and challenging poor practice",
-        "Development of a private fostering team",
-        "New Domestic Abuse Partnership Board and Multi-Agency Risk Conference steering group",
-        "Serious Case Review Partnership event",
-        "IPEH Partnership events",
-        "Appointment of 2 social workers leading on pre-birth action plan",
-        "Review of pre-birth policy",
-        "Improved management oversight of pre-birth cases"])
+    unknown = json.loads(
+        run_ilacs("actions", "--inspection", "west-sussex-2019", "--status", "unknown", "--json", db=db).stdout
+    )
+    assert sorted(a["title"] for a in unknown) == sorted(
+        [
+            "Recruitment and retention drive to make the best social workers come to, and stay in, West Sussex",
+            "Performance monitoring and quality assurance of practice",
+            "Major training and development programme to improve social work practice",
+            "Focus on management oversight and challenging poor practice",
+            "Development of a private fostering team",
+            "New Domestic Abuse Partnership Board and Multi-Agency Risk Conference steering group",
+            "Serious Case Review Partnership event",
+            "IPEH Partnership events",
+            "Appointment of 2 social workers leading on pre-birth action plan",
+            "Review of pre-birth policy",
+            "Improved management oversight of pre-birth cases",
+        ]
+    )
     # No document says of any action that it has not started.
     assert json.loads(run_ilacs("actions", "--status", "not-started", "--json", db=db).stdout) == []
     # No seeded deadline is late: the documents record no outcome after their own dates.
     late = json.loads(run_ilacs("overdue", "--as-of", "2026-11-30", "--json", db=db).stdout)
     assert [item for item in late if item["kind"] == "deadline"] == []
     listed = {row["id"]: row for row in json.loads(run_ilacs("list", "--json", db=db).stdout)}
-    assert (listed["west-sussex-2019"]["actions_not_stated"], listed["west-sussex-2019"]["deadlines_overdue"],
-            listed["west-sussex-2019"]["actions_overdue"]) == (11, 0, 0)
+    assert (
+        listed["west-sussex-2019"]["actions_not_stated"],
+        listed["west-sussex-2019"]["deadlines_overdue"],
+        listed["west-sussex-2019"]["actions_overdue"],
+    ) == (11, 0, 0)
     shown = run_ilacs("show", "west-sussex-2019", db=db).stdout
     assert "DfE statutory direction to West Sussex County Council" in shown
     assert "stated as 'in June' (taken as Sun 30 Jun 2019)" in shown
@@ -134,25 +158,34 @@ def test_unknown_is_replaced_by_an_update_and_never_typed(db):
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
     assert "record what you know" in refused.stderr
     assert db.read_bytes() == before
-    assert run_ilacs("update", target, "--status", "in-progress", "--note", "confirmed at the board",
-                     db=db).returncode == 0
+    assert (
+        run_ilacs("update", target, "--status", "in-progress", "--note", "confirmed at the board", db=db).returncode
+        == 0
+    )
     assert "not stated -> in-progress" in run_ilacs("history", target, db=db).stdout
 
 
 BAD = {
     "an inferred field that does not exist": (
-        '[inspection]\nid = "x-2024"\nsource = "a.txt"\ninferred = { colour = "why" }\n', "inspection.inferred.colour"),
+        '[inspection]\nid = "x-2024"\nsource = "a.txt"\ninferred = { colour = "why" }\n',
+        "inspection.inferred.colour",
+    ),
     "an inference on a field that is absent": (
-        '[inspection]\nid = "x-2024"\nsource = "a.txt"\ninferred = { kind = "why" }\n', "inspection.inferred.kind"),
+        '[inspection]\nid = "x-2024"\nsource = "a.txt"\ninferred = { kind = "why" }\n',
+        "inspection.inferred.kind",
+    ),
     "a source no fact uses": (
         '[inspection]\nid = "x-2024"\nsource = "a.txt"\n[[sources]]\nfile = "b.txt"\ntitle = "B"\n',
-        "inspection.source"),
+        "inspection.source",
+    ),
     "a fact whose source is not listed": (
         '[inspection]\nid = "x-2024"\nsource = "a.txt"\n[[areas]]\nnumber = 1\ntitle = "T"\nsource = "c.txt"\n',
-        "areas #1.source"),
+        "areas #1.source",
+    ),
     "unknown on a council's own action": (
         '[inspection]\nid = "x-2024"\n[[actions]]\nkey = "k"\ntitle = "T"\nstatus = "unknown"\n',
-        "actions #1.status"),
+        "actions #1.status",
+    ),
 }
 
 
@@ -168,6 +201,5 @@ def test_bad_facts_in_a_seed_file_are_refused_in_one_line(db, tmp_path, case):
     before = db.read_bytes()
     out = run_ilacs("seed", str(bad), db=db)
     assert out.returncode == 1 and out.stdout == ""
-    assert len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith(f"ilacs: bad.toml: {where}:"), \
-        out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith(f"ilacs: bad.toml: {where}:"), out.stderr
     assert db.read_bytes() == before

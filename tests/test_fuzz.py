@@ -35,22 +35,127 @@ INSPECTIONS = ["east-sussex-2023", "east-sussex-2018", "southend-2019", "telford
 # -- hostile values ---------------------------------------------------------------
 
 HOSTILE = [
-    "", " ", "   ", "\t", "\n", "a\nb", "line one\r\nline two", "x" * 5000, "é" * 300, "z" * 300,
-    "\u202eevil\u202c", "\u200fمرحبا\u200f", "שלום", "\u200b", "\ufeffBOM", "e\u0301\u0301\u0301", "Ω≈ç√∫",
-    "😀", "👨‍👩‍👧‍👦", "🏳️‍🌈 flag", "日本語のテキスト", "\x07\x1b[31mred\x1b[0m\x08\x7f", "\x01\x02\x03", "\x1b]0;title\x07",
-    "=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "+1+1", "@SUM(A1)", "-2+3", "../../etc/passwd", "..", ".",
-    "-", "--", "-x", "--help", "%s%s%n", "{0}{1}", "{{}}", "'; DROP TABLE actions; --", "\" OR 1=1 --", "NULL",
-    "None", "true", "[bold red]markup[/]", "<script>alert(1)</script>", "a@b", "a <b@c.d>", "x=y=z", "=", "==",
-    "\\", "\\n", "*", "?", "$(echo hi)", "`id`",
+    "",
+    " ",
+    "   ",
+    "\t",
+    "\n",
+    "a\nb",
+    "line one\r\nline two",
+    "x" * 5000,
+    "é" * 300,
+    "z" * 300,
+    "\u202eevil\u202c",
+    "\u200fمرحبا\u200f",
+    "שלום",
+    "\u200b",
+    "\ufeffBOM",
+    "e\u0301\u0301\u0301",
+    "Ω≈ç√∫",
+    "😀",
+    "👨‍👩‍👧‍👦",
+    "🏳️‍🌈 flag",
+    "日本語のテキスト",
+    "\x07\x1b[31mred\x1b[0m\x08\x7f",
+    "\x01\x02\x03",
+    "\x1b]0;title\x07",
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://x")',
+    "+1+1",
+    "@SUM(A1)",
+    "-2+3",
+    "../../etc/passwd",
+    "..",
+    ".",
+    "-",
+    "--",
+    "-x",
+    "--help",
+    "%s%s%n",
+    "{0}{1}",
+    "{{}}",
+    "'; DROP TABLE actions; --",
+    '" OR 1=1 --',
+    "NULL",
+    "None",
+    "true",
+    "[bold red]markup[/]",
+    "<script>alert(1)</script>",
+    "a@b",
+    "a <b@c.d>",
+    "x=y=z",
+    "=",
+    "==",
+    "\\",
+    "\\n",
+    "*",
+    "?",
+    "$(echo hi)",
+    "`id`",
 ]
-NUMBERS = ["0", "1", "2", "3", "-1", "-999999", "99999999999999999999", "2147483648", "9223372036854775808",
-           "-9223372036854775809", "1e9", "3.5", "0x10", "1_000", "٣", "１", "+5", " 7 ", "NaN", "inf"]
-DATES = ["31/02/2024", "29/02/2023", "0000-00-00", "2024-13-01", "32/01/2024", "00/00/0000", "29/02/2024",
-         "31 Feb 2024", "2024-02-30", "9999-12-31", "0001-01-01", "1999-12-31", "2061-01-01", "2060-12-31",
-         "2000-01-01", "today", "TODAY", "+0 days", "+0 working days", "+10 working days", "+3000000 days",
-         "+99999 working days", "+99999999999999999999 working days", "99999999999999999999", "Jan 99999999999",
-         "mid-June 2025", "mid-Smarch 2025", "spring 2025", "winter 2025", "June 2025", "June 0", "31/10/2024",
-         "2024-10-31", "31 Oct 2024", "Fri 17 May 2024", "17.05.2024", "1/1/1", "-1 days", "+-1 days"]
+NUMBERS = [
+    "0",
+    "1",
+    "2",
+    "3",
+    "-1",
+    "-999999",
+    "99999999999999999999",
+    "2147483648",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "1e9",
+    "3.5",
+    "0x10",
+    "1_000",
+    "٣",
+    "１",
+    "+5",
+    " 7 ",
+    "NaN",
+    "inf",
+]
+DATES = [
+    "31/02/2024",
+    "29/02/2023",
+    "0000-00-00",
+    "2024-13-01",
+    "32/01/2024",
+    "00/00/0000",
+    "29/02/2024",
+    "31 Feb 2024",
+    "2024-02-30",
+    "9999-12-31",
+    "0001-01-01",
+    "1999-12-31",
+    "2061-01-01",
+    "2060-12-31",
+    "2000-01-01",
+    "today",
+    "TODAY",
+    "+0 days",
+    "+0 working days",
+    "+10 working days",
+    "+3000000 days",
+    "+99999 working days",
+    "+99999999999999999999 working days",
+    "99999999999999999999",
+    "Jan 99999999999",
+    "mid-June 2025",
+    "mid-Smarch 2025",
+    "spring 2025",
+    "winter 2025",
+    "June 2025",
+    "June 0",
+    "31/10/2024",
+    "2024-10-31",
+    "31 Oct 2024",
+    "Fri 17 May 2024",
+    "17.05.2024",
+    "1/1/1",
+    "-1 days",
+    "+-1 days",
+]
 DOMAIN = {
     "inspection": INSPECTIONS + ["nowhere-2020", "EAST-SUSSEX-2023"],
     "coordinator": INSPECTIONS + ["nowhere-2020"],
@@ -59,19 +164,43 @@ DOMAIN = {
     "target": ["1", "2", "23", "D1", "D2", "D999", "d1", "D", "D-1", "999"],
     "status": ["not-started", "in-progress", "blocked", "done", "cancelled", "finished", "DONE"],
     "format": ["csv", "xlsx", "json", "markdown", "html", "text", "pdf"],
-    "grade": ["overall=good", "overall=outstanding", "leadership=inadequate", "overall=", "=good", "nonsense",
-              "overall=excellent"],
+    "grade": [
+        "overall=good",
+        "overall=outstanding",
+        "leadership=inadequate",
+        "overall=",
+        "=good",
+        "nonsense",
+        "overall=excellent",
+    ],
     "kind": ["standard", "short", "focused-visit", "monitoring-visit", "jtai", "other"],
     "plan_unit": ["working-days", "calendar-days", "weeks"],
-    "email": ["a.watson@council.gov.uk", "b@example.org", "A <a@b.c>", "a@b.c, d@e.f", "a@b.c\nBcc: x@y.z", "",
-              "not-an-address"],
+    "email": [
+        "a.watson@council.gov.uk",
+        "b@example.org",
+        "A <a@b.c>",
+        "a@b.c, d@e.f",
+        "a@b.c\nBcc: x@y.z",
+        "",
+        "not-an-address",
+    ],
     "name": ["A Watson", "a watson", "B Khan", "New Person", "X"],
     "owner": ["A Watson", "a watson", "Head of Safeguarding", "Nobody"],
     "rename": ["A Watson", "B Khan", "Renamed"],
     "mapping": ["Lead Officer(s)=owner", "Action=title", "=owner", "Col=", "Col=nonsense"],
     "sheet": ["Sheet1", "Action plan", "missing"],
-    "output": ["out.txt", "out.xlsx", "report.html", "-", "plan.csv", "sub/none.txt", "../../etc/passwd", "",
-               "z" * 300, "rapport-été-😀.md"],
+    "output": [
+        "out.txt",
+        "out.xlsx",
+        "report.html",
+        "-",
+        "plan.csv",
+        "sub/none.txt",
+        "../../etc/passwd",
+        "",
+        "z" * 300,
+        "rapport-été-😀.md",
+    ],
     "file": ["plan.csv", "plan.xlsx", "dump.json", "bad.json", "empty.csv", "missing.csv", "seed.toml", "notes.txt"],
     "files": ["seed.toml", "broken.toml", "missing.toml", "plan.csv", "dump.json"],
     "db": ["other.db", "missing/none.db", "bad.json", ""],
@@ -80,8 +209,10 @@ for _name in ("as_of", "due", "on", "since", "published", "fieldwork_start", "fi
     DOMAIN[_name] = DATES
 for _name in ("area", "within", "plan_days"):
     DOMAIN[_name] = NUMBERS
-ALPHABET = ("abcXYZ019 -_.,:;'\"=+@#%&()[]{}<>|\\\t\n\r\x01\x0b\x1b\x7f\u00a0éßøñ€£™ΩЖжاردو\u202e\u202c\u200f\u200d"
-            "\u0301\ufeff日本中文한국😀🚀👩‍💻")
+ALPHABET = (
+    "abcXYZ019 -_.,:;'\"=+@#%&()[]{}<>|\\\t\n\r\x01\x0b\x1b\x7f\u00a0éßøñ€£™ΩЖжاردو\u202e\u202c\u200f\u200d"
+    "\u0301\ufeff日本中文한국😀🚀👩‍💻"
+)
 
 
 def random_text(rng: random.Random) -> str:
@@ -213,8 +344,14 @@ def run_in_process(args: list[str], db: Path) -> dict:
     stderr = err.buffer.getvalue().decode("utf-8", "replace")
     if trace is None and ("Traceback" in stdout or "Traceback" in stderr):
         trace = stderr if "Traceback" in stderr else stdout
-    return {"args": args, "status": status, "trace": trace, "stderr": stderr[-2000:],
-            "changed": database_bytes(db) != before, "wal_left": Path(f"{db}-wal").exists()}
+    return {
+        "args": args,
+        "status": status,
+        "trace": trace,
+        "stderr": stderr[-2000:],
+        "changed": database_bytes(db) != before,
+        "wal_left": Path(f"{db}-wal").exists(),
+    }
 
 
 def worker(cases_file: str, results_file: str) -> None:
@@ -222,6 +359,7 @@ def worker(cases_file: str, results_file: str) -> None:
     # The modules main() imports live as long as this process: frozen (no connection is open yet), they are left out
     # of the gc.collect() that closes a connection a run left open, which took most of the fuzz's time before.
     import ilacs_cli.cli  # noqa: F401
+
     gc.freeze()
     results = [run_in_process(args, db) for args in json.loads(Path(cases_file).read_text(encoding="utf-8"))]
     Path(results_file).write_text(json.dumps(results), encoding="utf-8")
@@ -236,10 +374,14 @@ def template(seeded_template, tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz-template")
     path, files = copy_of(seeded_template, root), root / "files"
     files.mkdir()
-    for args in (["export", "east-sussex-2023", "-o", "plan.csv"], ["export", "east-sussex-2023", "-f", "xlsx", "-o",
-                 "plan.xlsx"], ["export", "--all", "--format", "json", "-o", "dump.json"]):
-        made = subprocess.run([sys.executable, "-m", "ilacs_cli", *args, "--db", str(path)], cwd=files,
-                              capture_output=True, text=True)
+    for args in (
+        ["export", "east-sussex-2023", "-o", "plan.csv"],
+        ["export", "east-sussex-2023", "-f", "xlsx", "-o", "plan.xlsx"],
+        ["export", "--all", "--format", "json", "-o", "dump.json"],
+    ):
+        made = subprocess.run(
+            [sys.executable, "-m", "ilacs_cli", *args, "--db", str(path)], cwd=files, capture_output=True, text=True
+        )
         assert made.returncode == 0, made.stderr
     (files / "bad.json").write_text("{not json", encoding="utf-8")
     (files / "empty.csv").write_text("", encoding="utf-8")
@@ -252,14 +394,32 @@ def template(seeded_template, tmp_path_factory):
 # The machine's time zone and every ILACS_* variable vary between workers and runs (issue 14): zones where the date
 # is not England's, and values each wrong in its own way, which a command must refuse in one line or not need.
 ENVIRONMENTS = [
-    {"TZ": "Pacific/Kiritimati", "ILACS_USER": "Ann Example", "ILACS_SMTP_PORT": "\u0663", "ILACS_SMTP_TIMEOUT": "nan",
-     "ILACS_SMTP_SECURITY": "tls?", "ILACS_SMTP_AUTH": "kerberos", "ILACS_COORDINATOR": "not an address",
-     "ILACS_SMTP_TENANT": "../x", "ILACS_SMTP_CLIENT_ID": "\x07", "ILACS_SMTP_CLIENT_CERTIFICATE_THUMBPRINT": "zz",
-     "ILACS_SMTP_AUTHORITY": "http://", "ILACS_SMTP_TOKEN_COMMAND": "/bin/false"},
-    {"TZ": "America/Los_Angeles", "ILACS_USER": "\x1b]0;owned\x07Ann\r\n", "ILACS_SMTP_HOST": "smtp.example\r\nRCPT",
-     "ILACS_SMTP_FROM": "=?utf-8?", "ILACS_SMTP_USER": "\x7f", "ILACS_SMTP_PASSWORD_FILE": "/no/such/file",
-     "ILACS_SMTP_CLIENT_SECRET_FILE": "/dev/null", "ILACS_SMTP_CLIENT_CERTIFICATE_FILE": "../../etc/passwd",
-     "ILACS_SMTP_CLIENT_SECRET": "", "ILACS_SMTP_PASSWORD": "\x1b[2J"},
+    {
+        "TZ": "Pacific/Kiritimati",
+        "ILACS_USER": "Ann Example",
+        "ILACS_SMTP_PORT": "\u0663",
+        "ILACS_SMTP_TIMEOUT": "nan",
+        "ILACS_SMTP_SECURITY": "tls?",
+        "ILACS_SMTP_AUTH": "kerberos",
+        "ILACS_COORDINATOR": "not an address",
+        "ILACS_SMTP_TENANT": "../x",
+        "ILACS_SMTP_CLIENT_ID": "\x07",
+        "ILACS_SMTP_CLIENT_CERTIFICATE_THUMBPRINT": "zz",
+        "ILACS_SMTP_AUTHORITY": "http://",
+        "ILACS_SMTP_TOKEN_COMMAND": "/bin/false",
+    },
+    {
+        "TZ": "America/Los_Angeles",
+        "ILACS_USER": "\x1b]0;owned\x07Ann\r\n",
+        "ILACS_SMTP_HOST": "smtp.example\r\nRCPT",
+        "ILACS_SMTP_FROM": "=?utf-8?",
+        "ILACS_SMTP_USER": "\x7f",
+        "ILACS_SMTP_PASSWORD_FILE": "/no/such/file",
+        "ILACS_SMTP_CLIENT_SECRET_FILE": "/dev/null",
+        "ILACS_SMTP_CLIENT_CERTIFICATE_FILE": "../../etc/passwd",
+        "ILACS_SMTP_CLIENT_SECRET": "",
+        "ILACS_SMTP_PASSWORD": "\x1b[2J",
+    },
     {"TZ": "Asia/Kolkata", "ILACS_BUSY_TIMEOUT_MS": "5s"},
     {"TZ": "UTC", "ILACS_NETWORK_DB": "maybe", "ILACS_COMPLETE": "bash_source"},
     {"TZ": "Etc/GMT+12", "ILACS_CONFIG": "."},
@@ -273,11 +433,21 @@ def workplace(template, tmp_path, variant=None):
     db = copy_of(template[0], tmp_path)
     cwd = tmp_path / "a" / "b" / "c" / "work"
     shutil.copytree(template[1], cwd)
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith("ILACS_") and name not in ("NO_COLOR", "COLUMNS")}
-    env.update({"ILACS_DB": str(db), "ILACS_CONFIG": str(tmp_path / "no-such-config.toml"),
-                "HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "data"),
-                "XDG_CONFIG_HOME": str(tmp_path / "config"), "ILACS_BUSY_TIMEOUT_MS": "200"})
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("ILACS_") and name not in ("NO_COLOR", "COLUMNS")
+    }
+    env.update(
+        {
+            "ILACS_DB": str(db),
+            "ILACS_CONFIG": str(tmp_path / "no-such-config.toml"),
+            "HOME": str(tmp_path / "home"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "ILACS_BUSY_TIMEOUT_MS": "200",
+        }
+    )
     if variant is not None:
         env.update(ENVIRONMENTS[variant % len(ENVIRONMENTS)])
     return db, cwd, env
@@ -292,8 +462,10 @@ def judge(results) -> tuple[Counter, list[str]]:
         elif result["status"] not in ALLOWED_STATUSES:
             problems.append(f"exit status {result['status']} for {result['args']!r}: {result['stderr'][-300:]}")
         elif result["status"] != 0 and result["changed"]:
-            problems.append(f"database changed by failing run {result['args']!r} (exit {result['status']}): "
-                            f"{result['stderr'][-300:]}")
+            problems.append(
+                f"database changed by failing run {result['args']!r} (exit {result['status']}): "
+                f"{result['stderr'][-300:]}"
+            )
     return statuses, problems
 
 
@@ -307,9 +479,20 @@ def test_random_argument_lists_never_crash_or_change_the_database_on_error(templ
         db, cwd, env = workplace(template, place, variant=index)
         cases_file, results_file = place / "cases.json", place / "results.json"
         cases_file.write_text(json.dumps(share), encoding="utf-8")
-        workers.append((results_file, subprocess.Popen(
-            [sys.executable, __file__, str(cases_file), str(results_file)], cwd=cwd, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+        workers.append(
+            (
+                results_file,
+                subprocess.Popen(
+                    [sys.executable, __file__, str(cases_file), str(results_file)],
+                    cwd=cwd,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
+        )
     results = []
     for (results_file, process), share in zip(workers, shares):
         _, stderr = process.communicate(timeout=900)
@@ -320,9 +503,11 @@ def test_random_argument_lists_never_crash_or_change_the_database_on_error(templ
     statuses, problems = judge(results)
     tracebacks = sum(result["trace"] is not None for result in results)
     changed_by_success = sum(result["changed"] for result in results if result["status"] == 0)
-    print(f"\nfuzz ({WORKERS} worker processes): {len(results)} runs over {len(leaf_commands())} commands; exit "
-          f"statuses {dict(sorted(statuses.items(), key=str))}; tracebacks {tracebacks}; successful runs that "
-          f"changed the database {changed_by_success}; runs leaving a -wal file {sum(r['wal_left'] for r in results)}")
+    print(
+        f"\nfuzz ({WORKERS} worker processes): {len(results)} runs over {len(leaf_commands())} commands; exit "
+        f"statuses {dict(sorted(statuses.items(), key=str))}; tracebacks {tracebacks}; successful runs that "
+        f"changed the database {changed_by_success}; runs leaving a -wal file {sum(r['wal_left'] for r in results)}"
+    )
     for problem in problems[:40]:
         print(problem)
     # The byte comparison can see a change: successful writes did change the file.
@@ -341,18 +526,32 @@ def test_a_sample_through_python_m_ilacs(template, tmp_path):
         place.mkdir()
         db, cwd, env = workplace(template, place, variant=index)
         before = database_bytes(db)
-        ran = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                             capture_output=True, timeout=120)
+        ran = subprocess.run(
+            [sys.executable, "-m", "ilacs_cli", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=120,
+        )
         stdout, stderr = (stream.decode("utf-8", "replace") for stream in (ran.stdout, ran.stderr))
         trace = stderr if "Traceback" in stderr or "Traceback" in stdout else None
-        return {"args": args, "status": ran.returncode, "trace": trace, "stderr": stderr[-2000:],
-                "changed": database_bytes(db) != before, "wal_left": Path(f"{db}-wal").exists()}
+        return {
+            "args": args,
+            "status": ran.returncode,
+            "trace": trace,
+            "stderr": stderr[-2000:],
+            "changed": database_bytes(db) != before,
+            "wal_left": Path(f"{db}-wal").exists(),
+        }
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = list(pool.map(one, enumerate(cases)))
     statuses, problems = judge(results)
-    print(f"\nfuzz (separate processes): {len(results)} runs; exit statuses {dict(sorted(statuses.items(), key=str))}; "
-          f"tracebacks {sum(result['trace'] is not None for result in results)}")
+    print(
+        f"\nfuzz (separate processes): {len(results)} runs; exit statuses {dict(sorted(statuses.items(), key=str))}; "
+        f"tracebacks {sum(result['trace'] is not None for result in results)}"
+    )
     for problem in problems[:20]:
         print(problem)
     assert not problems, f"{len(problems)} bad runs; first: {problems[0]}"

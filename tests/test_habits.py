@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import in_terminal, run_ilacs as ilacs
+from conftest import in_terminal
+from conftest import run_ilacs as ilacs
 
 from ilacs_cli.dates.days import parse_date
 
@@ -25,6 +26,7 @@ def run(*args, env):
 
 # -- --version and -h -------------------------------------------------------------------------------------------------
 
+
 def test_version_is_the_installed_distributions():
     out = ilacs("--version")
     assert out.returncode == 0, out.stderr
@@ -40,8 +42,25 @@ def test_h_is_help_everywhere(command):
 
 # Only the command named is built (issue 16): help before a command, a misspelt command and the shell's completion
 # still see every command.
-EVERY_COMMAND = ["list", "show", "add-inspection", "add-action", "update", "edit", "overdue", "due", "remind",
-                 "export", "import", "summary", "report", "calendar", "seed", "owner", "mail"]
+EVERY_COMMAND = [
+    "list",
+    "show",
+    "add-inspection",
+    "add-action",
+    "update",
+    "edit",
+    "overdue",
+    "due",
+    "remind",
+    "export",
+    "import",
+    "summary",
+    "report",
+    "calendar",
+    "seed",
+    "owner",
+    "mail",
+]
 
 
 @pytest.mark.parametrize("args", [["-h"], ["-h", "overdue"], ["--db", "x.db", "--help", "overdue"]])
@@ -59,17 +78,25 @@ def test_a_misspelt_command_is_told_the_nearest_one(tmp_path):
 
 
 def test_the_shell_completes_every_command():
-    out = subprocess.run([sys.executable, "-m", "ilacs_cli"], capture_output=True, text=True,
-                         env=without_db(_ILACS_COMPLETE="complete_bash", COMP_WORDS="ilacs ov", COMP_CWORD="1"))
+    out = subprocess.run(
+        [sys.executable, "-m", "ilacs_cli"],
+        capture_output=True,
+        text=True,
+        env=without_db(_ILACS_COMPLETE="complete_bash", COMP_WORDS="ilacs ov", COMP_CWORD="1"),
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["overdue"]
-    out = subprocess.run([sys.executable, "-m", "ilacs_cli"], capture_output=True, text=True,
-                         env=without_db(_ILACS_COMPLETE="complete_bash", COMP_WORDS="ilacs overdue --ow",
-                                        COMP_CWORD="2"))
+    out = subprocess.run(
+        [sys.executable, "-m", "ilacs_cli"],
+        capture_output=True,
+        text=True,
+        env=without_db(_ILACS_COMPLETE="complete_bash", COMP_WORDS="ilacs overdue --ow", COMP_CWORD="2"),
+    )
     assert out.stdout.split() == ["--owner"]
 
 
 # -- --db before or after the command ---------------------------------------------------------------------------------
+
 
 def test_db_before_the_command_reads_that_file(db, tmp_path):
     env = without_db(ILACS_DB=str(tmp_path / "elsewhere.db"))  # ILACS_DB names a file that does not exist
@@ -83,8 +110,10 @@ def test_db_after_the_command_wins_over_before_which_wins_over_ilacs_db(tmp_path
     env = without_db(ILACS_DB=str(tmp_path / "env.db"))
     assert run("where", env=env).stdout == f"{tmp_path / 'env.db'}\n"
     assert run("--db", str(tmp_path / "before.db"), "where", env=env).stdout == f"{tmp_path / 'before.db'}\n"
-    assert run("--db", str(tmp_path / "before.db"), "where", "--db", str(tmp_path / "after.db"),
-               env=env).stdout == f"{tmp_path / 'after.db'}\n"
+    assert (
+        run("--db", str(tmp_path / "before.db"), "where", "--db", str(tmp_path / "after.db"), env=env).stdout
+        == f"{tmp_path / 'after.db'}\n"
+    )
 
 
 def test_db_after_the_command_is_the_one_opened(db, tmp_path):
@@ -103,6 +132,7 @@ def test_seed_with_db_before_the_command_writes_there(tmp_path):
 
 # -- shell completion ---------------------------------------------------------------------------------------------
 
+
 def completions(words, cword, env):
     """What `ilacs` offers bash for word `cword` of `words` (the protocol the installed script speaks)."""
     out = run(env={**env, "COMP_WORDS": " ".join(words), "COMP_CWORD": str(cword), "_ILACS_COMPLETE": "complete_bash"})
@@ -113,11 +143,23 @@ def completions(words, cword, env):
 def test_status_options_complete_statuses_and_groups():
     env = without_db()
     assert completions(["ilacs", "actions", "--status", ""], 3, env) == [
-        "not-started", "in-progress", "blocked", "done", "cancelled", "open", "closed",
-        "unknown"]  # issue 18: a filter may ask for the actions whose status no document gives
+        "not-started",
+        "in-progress",
+        "blocked",
+        "done",
+        "cancelled",
+        "open",
+        "closed",
+        "unknown",
+    ]  # issue 18: a filter may ask for the actions whose status no document gives
     assert completions(["ilacs", "actions", "--status", "c"], 3, env) == ["cancelled", "closed"]
     assert completions(["ilacs", "update", "1", "--status", ""], 4, env) == [
-        "not-started", "in-progress", "blocked", "done", "cancelled"]  # an update records one status, not a group
+        "not-started",
+        "in-progress",
+        "blocked",
+        "done",
+        "cancelled",
+    ]  # an update records one status, not a group
 
 
 def test_inspection_ids_complete_from_the_database_named(db, tmp_path):
@@ -125,8 +167,9 @@ def test_inspection_ids_complete_from_the_database_named(db, tmp_path):
     assert completions(["ilacs", "show", "east"], 2, without_db(ILACS_DB=str(db))) == expected
     assert completions(["ilacs", "--db", str(db), "report", "east"], 4, without_db()) == expected
     assert completions(["ilacs", "overdue", "--db", str(db), "--inspection", "east"], 5, without_db()) == expected
-    assert "telford-wrekin-2024" in completions(["ilacs", "actions", "--inspection", ""], 3,
-                                                without_db(ILACS_DB=str(db)))
+    assert "telford-wrekin-2024" in completions(
+        ["ilacs", "actions", "--inspection", ""], 3, without_db(ILACS_DB=str(db))
+    )
 
 
 def test_inspection_completion_on_a_missing_database_offers_nothing_and_creates_nothing(tmp_path):
@@ -147,21 +190,33 @@ def test_completion_installs_for_bash_and_bash_completes_through_it(db, tmp_path
     script = os.path.join(os.path.dirname(sys.executable), "ilacs")
     if bash is None or not os.path.exists(script):
         pytest.skip("needs bash and the installed ilacs script")
-    env = without_db(HOME=str(tmp_path), ILACS_DB=str(db),
-                     PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = without_db(
+        HOME=str(tmp_path),
+        ILACS_DB=str(db),
+        PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
     installed = subprocess.run([bash, "-c", "ilacs --install-completion"], capture_output=True, text=True, env=env)
     assert installed.returncode == 0, installed.stderr
     completion_file = tmp_path / ".bash_completions" / "ilacs.sh"
     assert completion_file.exists() and str(completion_file) in (tmp_path / ".bashrc").read_text()
     shown = subprocess.run([bash, "-c", "ilacs --show-completion"], capture_output=True, text=True, env=env)
     assert shown.stdout.strip() == completion_file.read_text().strip()
-    asked = subprocess.run([bash, "-c", f"source '{completion_file}'; COMP_WORDS=(ilacs overdue --inspection tel); "
-                                        "COMP_CWORD=3; _ilacs_completion ilacs; printf '%s\\n' \"${COMPREPLY[@]}\""],
-                           capture_output=True, text=True, env=env)
+    asked = subprocess.run(
+        [
+            bash,
+            "-c",
+            f"source '{completion_file}'; COMP_WORDS=(ilacs overdue --inspection tel); "
+            "COMP_CWORD=3; _ilacs_completion ilacs; printf '%s\\n' \"${COMPREPLY[@]}\"",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert asked.stdout.split() == ["telford-wrekin-2024"], asked.stderr
 
 
 # -- --status: repeatable, with groups ----------------------------------------------------------------------------
+
 
 def statuses_listed(db, *statuses):
     out = ilacs("actions", *[arg for status in statuses for arg in ("--status", status)], "--json", db=db)
@@ -197,6 +252,7 @@ def test_unknown_status_is_one_line_naming_every_choice_exit_2(db, args):
 
 # -- dates officers type ------------------------------------------------------------------------------------------
 
+
 def england_today():
     from zoneinfo import ZoneInfo
 
@@ -216,23 +272,42 @@ def test_tomorrow_yesterday_weekdays_and_weeks_through_the_cli(db):
     today = england_today()
     days = [today + dt.timedelta(days=n) for n in range(-7, 15)]
     this_friday = min(day for day in days if day >= today and day.strftime("%A") == "Friday")
-    next_week_friday = min(day for day in days if day.isocalendar()[1] != today.isocalendar()[1] and day > today
-                           and day.strftime("%A") == "Friday")
+    next_week_friday = min(
+        day
+        for day in days
+        if day.isocalendar()[1] != today.isocalendar()[1] and day > today and day.strftime("%A") == "Friday"
+    )
     last_monday = max(day for day in days if day < today and day.strftime("%A") == "Monday")
-    expected = {"tomorrow": today + dt.timedelta(days=1), "yesterday": today - dt.timedelta(days=1),
-                "friday": this_friday, "Fri": this_friday, "this friday": this_friday,
-                "next friday": next_week_friday, "last monday": last_monday,
-                "+2 weeks": today + dt.timedelta(days=14), "+1 week": today + dt.timedelta(days=7)}
+    expected = {
+        "tomorrow": today + dt.timedelta(days=1),
+        "yesterday": today - dt.timedelta(days=1),
+        "friday": this_friday,
+        "Fri": this_friday,
+        "this friday": this_friday,
+        "next friday": next_week_friday,
+        "last monday": last_monday,
+        "+2 weeks": today + dt.timedelta(days=14),
+        "+1 week": today + dt.timedelta(days=7),
+    }
     for text, day in expected.items():
         assert added_due(db, text) == (day.isoformat(), None), text
 
 
-@pytest.mark.parametrize("text, day", [
-    ("end of June 2025", "2025-06-30"), ("early June 2025", "2025-06-07"), ("mid-June 2025", "2025-06-15"),
-    ("mid June 2025", "2025-06-15"), ("late June 2025", "2025-06-30"), ("late February 2024", "2024-02-29"),
-    ("Sept 2025", "2025-09-30"), ("Q3 2025", "2025-09-30"), ("Q3 2025/26", "2025-12-31"),
-    ("Q4 2025/26", "2026-03-31"),
-])
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("end of June 2025", "2025-06-30"),
+        ("early June 2025", "2025-06-07"),
+        ("mid-June 2025", "2025-06-15"),
+        ("mid June 2025", "2025-06-15"),
+        ("late June 2025", "2025-06-30"),
+        ("late February 2024", "2024-02-29"),
+        ("Sept 2025", "2025-09-30"),
+        ("Q3 2025", "2025-09-30"),
+        ("Q3 2025/26", "2025-12-31"),
+        ("Q4 2025/26", "2026-03-31"),
+    ],
+)
 def test_periods_keep_their_wording_and_the_day_they_end_by(db, text, day):
     assert added_due(db, text) == (day, text)
 
@@ -255,8 +330,9 @@ def test_weekday_names_from_each_day_of_the_week(today):
     assert parse_date("monday", today) == (today if today.weekday() == 0 else dt.date(2025, 6, 9))
 
 
-@pytest.mark.parametrize("text", ["Q5 2025", "Q3 2025/27", "end of Smarch 2025", "next", "friday next",
-                                  "+3 fortnights", "late 2025"])
+@pytest.mark.parametrize(
+    "text", ["Q5 2025", "Q3 2025/27", "end of Smarch 2025", "next", "friday next", "+3 fortnights", "late 2025"]
+)
 def test_near_misses_are_refused_with_the_forms_accepted(db, text):
     out = ilacs("add-action", "east-sussex-2023", "--area", "1", "--owner", "X", "--due", text, "T", db=db)
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
@@ -270,7 +346,6 @@ def test_a_period_is_not_a_day_where_a_day_is_needed(db):
 
 
 # -- tables in an 80-column terminal ------------------------------------------------------------------------------
-
 
 
 def visible(shown):
@@ -291,10 +366,24 @@ def assert_fits_and_shows_whole(shown, columns, *texts):
 @pytest.fixture()
 def busy_db(db):
     """Both East Sussex plans with actions (ids that differ only at the end), one of them long-titled."""
-    for inspection, title in (("east-sussex-2018", "Audit [bold]supervision[/bold] records across every team"),
-                              ("east-sussex-2023", "Refresh the neglect toolkit")):
-        out = ilacs("add-action", inspection, "--on", "02/01/2024", "--area", "1", "--owner", "Head of Safeguarding",
-                    "--due", "31/10/2024", title, db=db)
+    for inspection, title in (
+        ("east-sussex-2018", "Audit [bold]supervision[/bold] records across every team"),
+        ("east-sussex-2023", "Refresh the neglect toolkit"),
+    ):
+        out = ilacs(
+            "add-action",
+            inspection,
+            "--on",
+            "02/01/2024",
+            "--area",
+            "1",
+            "--owner",
+            "Head of Safeguarding",
+            "--due",
+            "31/10/2024",
+            title,
+            db=db,
+        )
         assert out.returncode == 0, out.stderr
     return db
 
@@ -306,8 +395,13 @@ def test_actions_at_80_columns_never_cut_an_id_a_status_or_a_date(busy_db):
 
     # A status no document gives is stored `unknown` and shown "not stated" (issue 18).
     shown_statuses = {"not stated" if row["status"] == "unknown" else row["status"] for row in rows}
-    assert_fits_and_shows_whole(shown, 80, *{row["inspection"] for row in rows}, *shown_statuses,
-                                *{human(row["due"]) for row in rows if row["due"]})
+    assert_fits_and_shows_whole(
+        shown,
+        80,
+        *{row["inspection"] for row in rows},
+        *shown_statuses,
+        *{human(row["due"]) for row in rows if row["due"]},
+    )
     for row in rows:
         assert f"│ {row['id']} " in visible(shown)
     assert "[bold]" in visible(shown)  # user text is shown literally, never read as rich markup
@@ -319,12 +413,27 @@ def test_a_filter_drops_the_column_it_makes_constant_in_a_terminal_only(busy_db)
     assert_fits_and_shows_whole(shown, 80, "Thu 31 Oct 2024", "not-started", "Head of")
     assert shown.startswith("Actions: inspection east-sussex-2023")
     header = next(line for line in shown.splitlines() if "┃ id" in line)
-    assert [cell.strip() for cell in header.strip("┃").split("┃")] == ["id", "area", "ref", "action", "owner", "due",
-                                                                        "status"]
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == [
+        "id",
+        "area",
+        "ref",
+        "action",
+        "owner",
+        "due",
+        "status",
+    ]
     assert "Not shown" not in shown
     piped = ilacs("actions", "--inspection", "east-sussex-2023", db=busy_db).stdout.splitlines()
-    assert piped[0] == "Actions" and piped[1].split() == ["id", "inspection", "area", "ref", "action", "owner", "due",
-                                                          "status"]  # scripts reading piped text see every column
+    assert piped[0] == "Actions" and piped[1].split() == [
+        "id",
+        "inspection",
+        "area",
+        "ref",
+        "action",
+        "owner",
+        "due",
+        "status",
+    ]  # scripts reading piped text see every column
 
 
 def test_overdue_at_80_columns_keeps_ids_dates_and_lateness(busy_db):
@@ -332,8 +441,13 @@ def test_overdue_at_80_columns_keeps_ids_dates_and_lateness(busy_db):
     from ilacs_cli.dates.days import human
 
     shown = in_terminal("overdue", "--as-of", "2025-11-01", db=busy_db)
-    assert_fits_and_shows_whole(shown, 80, *{row["inspection"] for row in rows}, *{human(row["due"]) for row in rows},
-                                *{f" {row['working_days_late']} " for row in rows})
+    assert_fits_and_shows_whole(
+        shown,
+        80,
+        *{row["inspection"] for row in rows},
+        *{human(row["due"]) for row in rows},
+        *{f" {row['working_days_late']} " for row in rows},
+    )
     one = visible(in_terminal("overdue", "--as-of", "2025-11-01", "--inspection", "east-sussex-2018", db=busy_db))
     assert_fits_and_shows_whole(one, 80, "Thu 31 Oct 2024", "Head of", " 253 ")
     assert one.startswith("Overdue as of Sat 1 Nov 2025: inspection east-sussex-2018") and "east-sussex-2023" not in one
@@ -347,8 +461,9 @@ def test_list_at_80_columns_keeps_ids_and_the_next_deadlines_date(db):
     final = next(d["id"] for d in east_sussex if d["title"] == "Final action plan to Ofsted")
     assert ilacs("reopen", final, db=db).returncode == 0
     shown = in_terminal("list", db=db)
-    assert_fits_and_shows_whole(shown, 80, "west-sussex-2019", "telford-wrekin-2024", "east-sussex-2018",
-                                "Fri 17 May 2024")
+    assert_fits_and_shows_whole(
+        shown, 80, "west-sussex-2019", "telford-wrekin-2024", "east-sussex-2018", "Fri 17 May 2024"
+    )
 
 
 def test_no_color_keeps_the_table_and_overdue_rows_are_red_only_with_colour(busy_db):

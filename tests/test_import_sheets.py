@@ -50,8 +50,8 @@ def workbook(path, sheets):
 HEADERS = ["Ref", "Area", "Action", "Lead officer", "Target date", "Status"]
 TITLED = [
     ["East Sussex children's services: ILACS action plan 2024"],  # row 1: a title
-    [],                                                           # row 2: blank
-    HEADERS,                                                      # row 3: the headers
+    [],  # row 2: blank
+    HEADERS,  # row 3: the headers
     ["1.1", 1, "Plan quality audit", "Head of Quality", dt.datetime(2030, 10, 31), "In progress"],
     ["2.1", 2, "Supervision recording standard", "Principal Social Worker", "June 2030", "Not started"],
 ]
@@ -65,8 +65,15 @@ def test_a_title_row_above_the_headers_in_a_workbook_and_a_csv(db, tmp_path):
     found = {a["ref"]: (a["area"], a["title"], a["owner"], a["due"], a["wording"], a["status"]) for a in actions(db)}
     assert found == {
         "1.1": (1, "Plan quality audit", "Head of Quality", "2030-10-31", None, "in-progress"),
-        "2.1": (2, "Supervision recording standard", "Principal Social Worker", "2030-06-30", "June 2030",
-                "not-started")}
+        "2.1": (
+            2,
+            "Supervision recording standard",
+            "Principal Social Worker",
+            "2030-06-30",
+            "June 2030",
+            "not-started",
+        ),
+    }
     # The same plan as CSV, title row and all, matches the actions it made.
     rows = [row[:] for row in TITLED]
     rows[3][4] = "31/10/2030"
@@ -82,7 +89,9 @@ def test_problems_name_the_sheets_own_row_numbers(db, tmp_path):
     out = ilacs("import", str(path), "--inspection", PLAN, db=db)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert [line.split(": ")[1] for line in out.stderr.strip().splitlines()[:-1]] == [
-        "row 5, column 'Target date'", "row 6, column 'Area'"]
+        "row 5, column 'Target date'",
+        "row 6, column 'Area'",
+    ]
     assert db.read_bytes() == before
 
 
@@ -106,12 +115,12 @@ UNDATED = [
     ["Improvement plan"],
     [],
     ["Action", "Owner", "Timescale"],
-    ["Weekly audit of plans", "Head of Quality", "Ongoing"],            # row 4
+    ["Weekly audit of plans", "Head of Quality", "Ongoing"],  # row 4
     ["Supervision policy refresh", "Principal Social Worker", "30/09/2030"],
     ["Practice week", "Head of Safeguarding", "autumn 2030"],
-    ["Recruit a neglect lead", "C Jones", "TBC"],                       # row 7
+    ["Recruit a neglect lead", "C Jones", "TBC"],  # row 7
     ["Quarterly dip sample", "A Watson", dt.date(2030, 12, 31)],
-    ["Performance clinic", "B Khan", "Monthly"],                        # row 9
+    ["Performance clinic", "B Khan", "Monthly"],  # row 9
 ]
 
 
@@ -125,17 +134,21 @@ def test_target_dates_that_are_no_date_are_kept_as_written(db, tmp_path):
     out = ok("import", str(path), "--inspection", PLAN, db=db)
     assert "6 added" in out.stdout and "rows 4, 7, 9" in out.stderr
     found = {a["title"]: (a["due"], a["wording"]) for a in actions(db)}
-    assert found == {"Weekly audit of plans": (None, "Ongoing"),
-                     "Supervision policy refresh": ("2030-09-30", None),
-                     "Practice week": ("2030-11-30", "autumn 2030"),
-                     "Recruit a neglect lead": (None, "TBC"),
-                     "Quarterly dip sample": ("2030-12-31", None),
-                     "Performance clinic": (None, "Monthly")}
+    assert found == {
+        "Weekly audit of plans": (None, "Ongoing"),
+        "Supervision policy refresh": ("2030-09-30", None),
+        "Practice week": ("2030-11-30", "autumn 2030"),
+        "Recruit a neglect lead": (None, "TBC"),
+        "Quarterly dip sample": ("2030-12-31", None),
+        "Performance clinic": (None, "Monthly"),
+    }
     # An undated action is not overdue, and the plan's export shows its words where the date would be.
     assert "Weekly audit" not in ok("overdue", "--as-of", "2031-06-01", db=db).stdout
     exported = {row["Action"]: row for row in csv.DictReader(ok("export", PLAN, db=db).stdout.splitlines())}
-    assert (exported["Recruit a neglect lead"]["Target date"],
-            exported["Recruit a neglect lead"]["Target (as written)"]) == ("", "TBC")
+    assert (
+        exported["Recruit a neglect lead"]["Target date"],
+        exported["Recruit a neglect lead"]["Target (as written)"],
+    ) == ("", "TBC")
     again = ok("import", str(path), "--inspection", PLAN, db=db)
     assert "0 added, 0 updated (0 status changes), 6 unchanged" in again.stdout
 
@@ -148,18 +161,45 @@ def test_words_do_not_replace_an_actions_own_date(db, tmp_path):
     path = workbook(tmp_path / "edited.xlsx", {"Plan": rows})
     out = ok("import", str(path), "--inspection", PLAN, "--dry-run", db=db)
     assert "6 unchanged" in out.stdout
-    assert re.search(r"^ilacs: 1 target not read as a date left the action's own target as it was: row 5 ",
-                     out.stderr, re.MULTILINE)
+    assert re.search(
+        r"^ilacs: 1 target not read as a date left the action's own target as it was: row 5 ", out.stderr, re.MULTILINE
+    )
     assert "kept as written, with no date: rows 4, 7, 9" in out.stderr
 
 
 def build_plan(db, tmp_path):
     """A plan with every kind of target and text an export holds: a period, words with no date, a formula-like
     title, refs, measures, status updates with notes."""
-    ok("add-action", PLAN, "--area", "2", "--ref", "2.1", "--owner", "A Watson", "--due", "June 2030", "--measure",
-       "90% of supervision recorded", "--", "Audit supervision records", db=db)
-    hostile = ok("add-action", PLAN, "--area", "1", "--owner", "+44 20 7946 0000", "--due", "31/10/2030", "--",
-                 "=HYPERLINK(\"http://evil.example\",\"click\")", db=db).stdout.strip()
+    ok(
+        "add-action",
+        PLAN,
+        "--area",
+        "2",
+        "--ref",
+        "2.1",
+        "--owner",
+        "A Watson",
+        "--due",
+        "June 2030",
+        "--measure",
+        "90% of supervision recorded",
+        "--",
+        "Audit supervision records",
+        db=db,
+    )
+    hostile = ok(
+        "add-action",
+        PLAN,
+        "--area",
+        "1",
+        "--owner",
+        "+44 20 7946 0000",
+        "--due",
+        "31/10/2030",
+        "--",
+        '=HYPERLINK("http://evil.example","click")',
+        db=db,
+    ).stdout.strip()
     ok("update", hostile, "--status", "in-progress", "--note", "-2+3", "--by", "B Khan", db=db)
     ok("import", str(workbook(tmp_path / "council.xlsx", {"Plan": UNDATED})), "--inspection", PLAN, db=db)
     return len(actions(db))
@@ -176,8 +216,10 @@ def test_an_export_comes_back_unchanged_with_no_options(db, tmp_path, fmt):
     ok("export", PLAN, "--format", fmt, "-o", str(mine), db=db)
     before = snapshot(db)
     out = ok("import", str(mine), db=db)
-    assert out.stdout.strip() == f"Imported plan.{fmt} into {PLAN}: 0 added, 0 updated (0 status changes), " \
-                                 f"{count} unchanged"
+    assert (
+        out.stdout.strip() == f"Imported plan.{fmt} into {PLAN}: 0 added, 0 updated (0 status changes), "
+        f"{count} unchanged"
+    )
     assert snapshot(db) == before
     # Every plan in one file: --inspection picks its own sheet (or rows), the other plans' are left alone.
     everything = tmp_path / f"all.{fmt}"
@@ -202,8 +244,11 @@ def test_an_export_brings_its_wording_into_another_database(db, tmp_path, fmt):
     ok("import", str(mine), db=fresh)
 
     def targets(path):
-        return sorted((a["title"], a["ref"], a["area"], a["owner"], a["due"], a["wording"], a["measure"], a["status"])
-                      for a in actions(path))
+        return sorted(
+            (a["title"], a["ref"], a["area"], a["owner"], a["due"], a["wording"], a["measure"], a["status"])
+            for a in actions(path)
+        )
+
     assert targets(fresh) == targets(db)
     assert ("Recruit a neglect lead", None, None, "C Jones", None, "TBC", None, "not-started") in targets(fresh)
 
@@ -220,8 +265,9 @@ def test_rows_of_an_inspection_not_in_the_database_are_a_problem(db, tmp_path):
     before = db.read_bytes()
     out = ilacs("import", str(everything), "--inspection", PLAN, db=db)
     assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert out.stderr.startswith(f"all.csv: row {line}, column 'Inspection': 'east-susex-2023' is not an "
-                                 "inspection in this database")
+    assert out.stderr.startswith(
+        f"all.csv: row {line}, column 'Inspection': 'east-susex-2023' is not an inspection in this database"
+    )
     assert db.read_bytes() == before
     # An officer's own "Inspection" column (naming none of ours) is not ilacs's: it is read past.
     own = write_csv(tmp_path / "own.csv", [["Inspection", "Action", "Owner"], ["ILACS 2023", "Audit", "A Watson"]])
@@ -248,27 +294,62 @@ def broken_inside(path):
 BAD = {
     "missing file": (lambda p: None, "gone.xlsx", [], 1, "no file"),
     "a folder": (lambda p: p.mkdir(), "folder.csv", [], 1, "is a folder"),
-    "text named .xlsx": (lambda p: p.write_text("Action,Owner\nAudit,A Watson\n"), "plan.xlsx", [], 1,
-                         "cannot read plan.xlsx as an Excel workbook"),
-    "password-protected xlsx": (lambda p: shutil.copy(FIXTURES / "password-protected.xlsx", p), "locked.xlsx", [], 1,
-                                "password-protected"),
+    "text named .xlsx": (
+        lambda p: p.write_text("Action,Owner\nAudit,A Watson\n"),
+        "plan.xlsx",
+        [],
+        1,
+        "cannot read plan.xlsx as an Excel workbook",
+    ),
+    "password-protected xlsx": (
+        lambda p: shutil.copy(FIXTURES / "password-protected.xlsx", p),
+        "locked.xlsx",
+        [],
+        1,
+        "password-protected",
+    ),
     "truncated xlsx": (corrupt, "cut.xlsx", [], 1, "cannot read cut.xlsx as an Excel workbook"),
     "damaged sheet xml": (broken_inside, "damaged.xlsx", [], 1, "cannot read damaged.xlsx as an Excel workbook"),
     "a workbook named .csv": (lambda p: workbook(p, {"Plan": TITLED}), "plan.csv", [], 1, "rename it plan.xlsx"),
-    "binary named .csv": (lambda p: p.write_bytes(b"\x00\x01\x81\x8d\x8f" * 50), "junk.csv", [], 1,
-                          "not a CSV text file"),
+    "binary named .csv": (
+        lambda p: p.write_bytes(b"\x00\x01\x81\x8d\x8f" * 50),
+        "junk.csv",
+        [],
+        1,
+        "not a CSV text file",
+    ),
     "an .xls file": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0"), "old.xls", [], 2, "save it as .xlsx"),
     "a pdf": (lambda p: p.write_bytes(b"%PDF-1.4"), "plan.pdf", [], 2, "import reads .csv, .xlsx"),
-    "no header in 20 rows": (lambda p: workbook(p, {"Plan": [["notes"]] * 20 + [HEADERS]}), "late.xlsx", [], 1,
-                             "sheet 'Plan' of late.xlsx has no header row"),
-    "no header in a csv": (lambda p: write_csv(p, [["Thing", "Person"], ["x", "y"]]), "cols.csv", [], 1,
-                           "(its first row: Thing, Person)"),
-    "no sheet has headers": (lambda p: workbook(p, {"A": [["x"]], "B": [["y"]]}), "none.xlsx", [], 1,
-                             "no sheet of none.xlsx has a header row (A, B)"),
+    "no header in 20 rows": (
+        lambda p: workbook(p, {"Plan": [["notes"]] * 20 + [HEADERS]}),
+        "late.xlsx",
+        [],
+        1,
+        "sheet 'Plan' of late.xlsx has no header row",
+    ),
+    "no header in a csv": (
+        lambda p: write_csv(p, [["Thing", "Person"], ["x", "y"]]),
+        "cols.csv",
+        [],
+        1,
+        "(its first row: Thing, Person)",
+    ),
+    "no sheet has headers": (
+        lambda p: workbook(p, {"A": [["x"]], "B": [["y"]]}),
+        "none.xlsx",
+        [],
+        1,
+        "no sheet of none.xlsx has a header row (A, B)",
+    ),
     "an empty workbook sheet": (lambda p: workbook(p, {"Plan": []}), "empty.xlsx", [], 1, "has no header row"),
     "an empty csv": (lambda p: p.write_text(""), "empty.csv", [], 1, "empty.csv is empty"),
-    "unknown --sheet": (lambda p: workbook(p, {"Plan": TITLED}), "plan.xlsx", ["--sheet", "Actions"], 2,
-                        "has no sheet 'Actions': its sheets are Plan"),
+    "unknown --sheet": (
+        lambda p: workbook(p, {"Plan": TITLED}),
+        "plan.xlsx",
+        ["--sheet", "Actions"],
+        2,
+        "has no sheet 'Actions': its sheets are Plan",
+    ),
     "--sheet with a csv": (lambda p: write_csv(p, TITLED), "plan.csv", ["--sheet", "Plan"], 2, "--sheet is for"),
 }
 

@@ -4,7 +4,6 @@ certificate, trusted through REQUESTS_CA_BUNDLE) serving OpenID discovery and th
 driven by the real msal through `authority`."""
 
 import base64
-import hashlib
 import json
 import os
 import socket
@@ -18,7 +17,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import Mailbox, copy_of, run_ilacs as ilacs
+from conftest import Mailbox, copy_of
+from conftest import run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 WATSON = "a.watson@council.example.gov.uk"
@@ -33,8 +33,10 @@ SCOPE = "https://outlook.office365.com/.default"
 TESTS = Path(__file__).parent
 # aiosmtpd warns when AUTH is required without TLS: these servers are on loopback, and one test does use STARTTLS
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-DISABLED = ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
-            "Visit https://aka.ms/smtp_auth_disabled for more information.")
+DISABLED = (
+    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
+    "Visit https://aka.ms/smtp_auth_disabled for more information."
+)
 
 
 def ok(*args, db=None, env=None):
@@ -55,10 +57,34 @@ def plan_template(seeded_template, tmp_path_factory):
     db = copy_of(seeded_template, tmp_path_factory.mktemp("plan"))
     ok("owner", "add", "A Watson", "--email", WATSON, "--authority", PLAN, db=db)
     ok("owner", "add", "B Khan", "--email", KHAN, "--coordinator", PLAN, db=db)
-    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "2", "--owner", "A Watson", "--due", "22/12/2023", "Audit supervision records",
-       db=db)
-    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "3", "--owner", "C Jones", "--due", "05/01/2024",
-       "Private fostering awareness campaign", db=db)
+    ok(
+        "add-action",
+        PLAN,
+        "--on",
+        "11/12/2023",
+        "--area",
+        "2",
+        "--owner",
+        "A Watson",
+        "--due",
+        "22/12/2023",
+        "Audit supervision records",
+        db=db,
+    )
+    ok(
+        "add-action",
+        PLAN,
+        "--on",
+        "11/12/2023",
+        "--area",
+        "3",
+        "--owner",
+        "C Jones",
+        "--due",
+        "05/01/2024",
+        "Private fostering awareness campaign",
+        db=db,
+    )
     return db
 
 
@@ -78,6 +104,7 @@ def ca(tmp_path_factory):
 
 
 # -- the identity platform: OpenID discovery and the client-credentials token endpoint --------------------------
+
 
 class Identity:
     def __init__(self, base):
@@ -99,17 +126,26 @@ class Identity:
         if form.get("grant_type") != "client_credentials" or form.get("scope") != SCOPE:
             return 400, {"error": "invalid_request", "error_description": "AADSTS900144: bad grant or scope"}
         if form.get("client_id") != CLIENT_ID:
-            return 400, {"error": "unauthorized_client", "error_codes": [700016], "error_description":
-                         f"AADSTS700016: Application with identifier '{form.get('client_id')}' was not found in the "
-                         f"directory '{TENANT}'. Trace ID: 1 Correlation ID: 2 Timestamp: 2026-11-30 06:00:00Z"}
+            return 400, {
+                "error": "unauthorized_client",
+                "error_codes": [700016],
+                "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')}' was not found in the "
+                f"directory '{TENANT}'. Trace ID: 1 Correlation ID: 2 Timestamp: 2026-11-30 06:00:00Z",
+            }
         if "client_assertion" in form:
-            return (200, self.grant()) if self.assertion_valid(form) else (
-                401, {"error": "invalid_client", "error_description": "AADSTS700027: Client assertion failed"})
+            return (
+                (200, self.grant())
+                if self.assertion_valid(form)
+                else (401, {"error": "invalid_client", "error_description": "AADSTS700027: Client assertion failed"})
+            )
         if form.get("client_secret") != SECRET:
-            return 401, {"error": "invalid_client", "error_codes": [7000215], "error_description":
-                         f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request "
-                         f"is the client secret value, not the client secret ID, for a secret added to app "
-                         f"'{CLIENT_ID}'. Trace ID: 3 Correlation ID: 4 Timestamp: 2026-11-30 06:00:00Z"}
+            return 401, {
+                "error": "invalid_client",
+                "error_codes": [7000215],
+                "error_description": f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request "
+                f"is the client secret value, not the client secret ID, for a secret added to app "
+                f"'{CLIENT_ID}'. Trace ID: 3 Correlation ID: 4 Timestamp: 2026-11-30 06:00:00Z",
+            }
         return 200, self.grant()
 
     def grant(self):
@@ -122,28 +158,37 @@ class Identity:
         assertion = form["client_assertion"]
         header = jwt.get_unverified_header(assertion)
         try:
-            claims = jwt.decode(assertion, self.certificate.public_key(), algorithms=["RS256", "PS256"],
-                                audience=self.token_endpoint())
+            claims = jwt.decode(
+                assertion, self.certificate.public_key(), algorithms=["RS256", "PS256"], audience=self.token_endpoint()
+            )
         except jwt.PyJWTError:  # signed by another key
             return False
         digest = hashes.SHA256() if header["alg"] == "PS256" else hashes.SHA1()
         thumbprint = base64.urlsafe_b64encode(self.certificate.fingerprint(digest)).rstrip(b"=").decode()
         self.assertion_header = header
-        return (form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-                and claims["iss"] == claims["sub"] == CLIENT_ID
-                and header.get("x5t#S256" if header["alg"] == "PS256" else "x5t", "").rstrip("=") == thumbprint)
+        return (
+            form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+            and claims["iss"] == claims["sub"] == CLIENT_ID
+            and header.get("x5t#S256" if header["alg"] == "PS256" else "x5t", "").rstrip("=") == thumbprint
+        )
 
     def openid_configuration(self, tenant):
         if tenant != TENANT:
-            return 400, {"error": "invalid_tenant", "error_description":
-                         f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
-                         "and are signing into the correct cloud. Trace ID: 5 Correlation ID: 6"}
+            return 400, {
+                "error": "invalid_tenant",
+                "error_description": f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
+                "and are signing into the correct cloud. Trace ID: 5 Correlation ID: 6",
+            }
         base = f"{self.base}/{tenant}"
-        return 200, {"issuer": f"{base}/v2.0", "token_endpoint": f"{base}/oauth2/v2.0/token",
-                     "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-                     "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
-                     "jwks_uri": f"{base}/discovery/v2.0/keys", "response_types_supported": ["code", "token"],
-                     "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"]}
+        return 200, {
+            "issuer": f"{base}/v2.0",
+            "token_endpoint": f"{base}/oauth2/v2.0/token",
+            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+            "jwks_uri": f"{base}/discovery/v2.0/keys",
+            "response_types_supported": ["code", "token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
+        }
 
 
 class IdentityHandler(BaseHTTPRequestHandler):
@@ -196,6 +241,7 @@ def identity(ca):
 
 # -- an SMTP server that offers XOAUTH2 and nothing else ------------------------------------------------------
 
+
 class OAuthMailbox(Mailbox):
     def __init__(self):
         super().__init__()
@@ -219,8 +265,15 @@ def start_smtp(handler, **tls):
     from aiosmtpd.controller import Controller
 
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, auth_exclude_mechanism=["LOGIN", "PLAIN"],
-                            auth_require_tls=bool(tls), auth_required=True, **tls)
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        auth_exclude_mechanism=["LOGIN", "PLAIN"],
+        auth_require_tls=bool(tls),
+        auth_required=True,
+        **tls,
+    )
     controller.start()
     return controller, port
 
@@ -239,14 +292,25 @@ def oauth_smtp():
 def env(tmp_path, identity, oauth_smtp, ca):
     """The environment for `auth = "microsoft"` through the local identity endpoint and XOAUTH2 server."""
     _, port = oauth_smtp
-    return {"ILACS_SMTP_HOST": "127.0.0.1", "ILACS_SMTP_PORT": str(port), "ILACS_SMTP_SECURITY": "none",
-            "ILACS_SMTP_FROM": f"ILACS reminders <{MAILBOX}>", "ILACS_SMTP_TIMEOUT": "10",
-            "ILACS_SMTP_AUTH": "microsoft", "ILACS_SMTP_USER": MAILBOX, "ILACS_SMTP_TENANT": TENANT,
-            "ILACS_SMTP_CLIENT_ID": CLIENT_ID, "ILACS_SMTP_AUTHORITY": identity.authority(),
-            "ILACS_SMTP_CLIENT_SECRET": SECRET, "REQUESTS_CA_BUNDLE": str(ca[1]), "NO_PROXY": "127.0.0.1,localhost",
-            # a keyring of our own, never the machine's: an empty JSON file until set-secret fills it
-            "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring", "ILACS_TEST_KEYRING": str(tmp_path / "keyring.json"),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
+    return {
+        "ILACS_SMTP_HOST": "127.0.0.1",
+        "ILACS_SMTP_PORT": str(port),
+        "ILACS_SMTP_SECURITY": "none",
+        "ILACS_SMTP_FROM": f"ILACS reminders <{MAILBOX}>",
+        "ILACS_SMTP_TIMEOUT": "10",
+        "ILACS_SMTP_AUTH": "microsoft",
+        "ILACS_SMTP_USER": MAILBOX,
+        "ILACS_SMTP_TENANT": TENANT,
+        "ILACS_SMTP_CLIENT_ID": CLIENT_ID,
+        "ILACS_SMTP_AUTHORITY": identity.authority(),
+        "ILACS_SMTP_CLIENT_SECRET": SECRET,
+        "REQUESTS_CA_BUNDLE": str(ca[1]),
+        "NO_PROXY": "127.0.0.1,localhost",
+        # a keyring of our own, never the machine's: an empty JSON file until set-secret fills it
+        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
+        "ILACS_TEST_KEYRING": str(tmp_path / "keyring.json"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])),
+    }
 
 
 def send(db, env, *extra):
@@ -277,12 +341,16 @@ def assert_one_reason(out, *words):
     for word in words:
         assert word in first, out.stderr
     assert len(out.stderr.splitlines()) == 3, out.stderr  # the reason, the other digest, the count: no log noise
-    assert out.stderr.splitlines()[1].startswith(f"ilacs: not sent to B Khan <{KHAN}>: not tried, as sending stopped (")  # fatal
-    assert out.stderr.rstrip().endswith("2 of 2 reminders not sent (0 sent and logged): fix the cause and re-run "
-                                        "the same command to send only the rest"), out.stderr
+    assert out.stderr.splitlines()[1].startswith(
+        f"ilacs: not sent to B Khan <{KHAN}>: not tried, as sending stopped ("
+    )  # fatal
+    assert out.stderr.rstrip().endswith(
+        "2 of 2 reminders not sent (0 sent and logged): fix the cause and re-run the same command to send only the rest"
+    ), out.stderr
 
 
 # -- delivering ------------------------------------------------------------------------------------------------
+
 
 def test_microsoft_delivers_every_digest_once(db, env, identity, oauth_smtp):
     mailbox, _ = oauth_smtp
@@ -294,7 +362,11 @@ def test_microsoft_delivers_every_digest_once(db, env, identity, oauth_smtp):
     assert len(identity.token_requests) == 1  # one token for the run
     request = identity.token_requests[0]
     assert (request["grant_type"], request["scope"], request["client_id"], request["client_secret"]) == (
-        "client_credentials", SCOPE, CLIENT_ID, SECRET)
+        "client_credentials",
+        SCOPE,
+        CLIENT_ID,
+        SECRET,
+    )
     assert identity.discoveries == [f"/{TENANT}/v2.0/.well-known/openid-configuration"]  # no instance discovery
     again = send(db, env)
     assert again.returncode == 0 and len(mailbox.messages) == 2
@@ -306,8 +378,11 @@ def test_token_command_delivers(db, env, oauth_smtp, tmp_path):
     mailbox, _ = oauth_smtp
     script = tmp_path / "print-token.py"
     script.write_text(f"print({TOKEN!r})\n")
-    command_env = {**without(env, "ILACS_SMTP_CLIENT_SECRET", "ILACS_SMTP_CLIENT_ID", "ILACS_SMTP_TENANT"),
-                   "ILACS_SMTP_AUTH": "token-command", "ILACS_SMTP_TOKEN_COMMAND": f"{sys.executable} {script}"}
+    command_env = {
+        **without(env, "ILACS_SMTP_CLIENT_SECRET", "ILACS_SMTP_CLIENT_ID", "ILACS_SMTP_TENANT"),
+        "ILACS_SMTP_AUTH": "token-command",
+        "ILACS_SMTP_TOKEN_COMMAND": f"{sys.executable} {script}",
+    }
     out = send(db, command_env)
     assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
     assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], [KHAN]]
@@ -330,19 +405,48 @@ def test_wrong_secret_sends_nothing_then_the_right_one_sends_all_once(db, env, i
     assert_no_secret(db, wrong, right)
 
 
-@pytest.mark.parametrize("answer, words", [
-    ((401, {"error": "invalid_client", "error_codes": [7000222], "error_description":
-            "AADSTS7000222: The provided client secret keys for app '0f3e' are expired. Trace ID: 7 Correlation ID: 8"}),
-     ["has expired", "AADSTS7000222", "Certificates & secrets"]),
-    ((400, {"error": "invalid_grant", "error_codes": [65001], "error_description":
-            "AADSTS65001: The user or administrator has not consented to use the application. Trace ID: 9"}),
-     ["AADSTS65001", "SMTP.SendAsApp", "Grant admin consent"]),
-    ((400, {"error": "invalid_resource", "error_description": "AADSTS500011: The resource principal named "
-            "https://outlook.office365.com was not found in the tenant named Council."}),
-     ["AADSTS500011", "Exchange Online"]),
-    ((400, {"error": "unsupported_something", "error_description": "AADSTS9999999: Something new. Trace ID: 1"}),
-     ["AADSTS9999999: Something new", "check the app registration"]),
-])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (
+            (
+                401,
+                {
+                    "error": "invalid_client",
+                    "error_codes": [7000222],
+                    "error_description": "AADSTS7000222: The provided client secret keys for app '0f3e' are expired. Trace ID: 7 Correlation ID: 8",
+                },
+            ),
+            ["has expired", "AADSTS7000222", "Certificates & secrets"],
+        ),
+        (
+            (
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_codes": [65001],
+                    "error_description": "AADSTS65001: The user or administrator has not consented to use the application. Trace ID: 9",
+                },
+            ),
+            ["AADSTS65001", "SMTP.SendAsApp", "Grant admin consent"],
+        ),
+        (
+            (
+                400,
+                {
+                    "error": "invalid_resource",
+                    "error_description": "AADSTS500011: The resource principal named "
+                    "https://outlook.office365.com was not found in the tenant named Council.",
+                },
+            ),
+            ["AADSTS500011", "Exchange Online"],
+        ),
+        (
+            (400, {"error": "unsupported_something", "error_description": "AADSTS9999999: Something new. Trace ID: 1"}),
+            ["AADSTS9999999: Something new", "check the app registration"],
+        ),
+    ],
+)
 def test_identity_platform_refusals_name_the_fix(db, env, identity, oauth_smtp, answer, words):
     mailbox, _ = oauth_smtp
     identity.answer = answer
@@ -359,8 +463,9 @@ def test_unknown_app_tenant_and_unreachable_platform(db, env, identity, oauth_sm
     before = db.read_bytes()
     unknown_app = send(db, {**env, "ILACS_SMTP_CLIENT_ID": "11111111-2222-3333-4444-555555555555"})
     assert_one_reason(unknown_app, "AADSTS700016", "11111111-2222-3333-4444-555555555555", "check client_id")
-    unknown_tenant = send(db, {**env, "ILACS_SMTP_TENANT": "nosuch.example",
-                               "ILACS_SMTP_AUTHORITY": identity.authority("nosuch.example")})
+    unknown_tenant = send(
+        db, {**env, "ILACS_SMTP_TENANT": "nosuch.example", "ILACS_SMTP_AUTHORITY": identity.authority("nosuch.example")}
+    )
     assert_one_reason(unknown_tenant, "knows no tenant nosuch.example", "AADSTS90002")
     closed = f"127.0.0.1:{free_port()}"
     unreachable = send(db, {**env, "ILACS_SMTP_AUTHORITY": f"https://{closed}/{TENANT}"})
@@ -371,11 +476,21 @@ def test_unknown_app_tenant_and_unreachable_platform(db, env, identity, oauth_sm
     assert_no_secret(db, unknown_app, unknown_tenant, unreachable, untrusted)
 
 
-@pytest.mark.parametrize("refusal, words", [
-    (DISABLED, ["5.7.139", f"Set-CASMailbox -Identity {MAILBOX} -SmtpClientAuthenticationDisabled $false"]),
-    ("535 5.7.3 Authentication unsuccessful [LO4P123CA0001.GBRP123.PROD.OUTLOOK.COM]",
-     ["535 5.7.3 Authentication unsuccessful", "SMTP.SendAsApp", "New-ServicePrincipal", "Add-MailboxPermission"]),
-])
+@pytest.mark.parametrize(
+    "refusal, words",
+    [
+        (DISABLED, ["5.7.139", f"Set-CASMailbox -Identity {MAILBOX} -SmtpClientAuthenticationDisabled $false"]),
+        (
+            "535 5.7.3 Authentication unsuccessful [LO4P123CA0001.GBRP123.PROD.OUTLOOK.COM]",
+            [
+                "535 5.7.3 Authentication unsuccessful",
+                "SMTP.SendAsApp",
+                "New-ServicePrincipal",
+                "Add-MailboxPermission",
+            ],
+        ),
+    ],
+)
 def test_smtp_auth_refusals_name_the_fix(db, env, oauth_smtp, refusal, words):
     mailbox, _ = oauth_smtp
     mailbox.refuse = refusal
@@ -401,8 +516,10 @@ def test_token_command_that_fails_or_prints_nothing(db, env, oauth_smtp, tmp_pat
     base = {**env, "ILACS_SMTP_AUTH": "token-command"}
     before = db.read_bytes()
     for code, words in [
-        ("import sys; sys.stderr.write('no cached credentials\\n'); sys.exit(3)",
-         ["failed (exit status 3: no cached credentials)", "run it by hand"]),
+        (
+            "import sys; sys.stderr.write('no cached credentials\\n'); sys.exit(3)",
+            ["failed (exit status 3: no cached credentials)", "run it by hand"],
+        ),
         ("print('   ')", ["printed nothing"]),
         ("print('tok1'); print('tok2')", ["printed more than one access token"]),
     ]:
@@ -422,11 +539,19 @@ def test_token_command_past_its_limit_is_stopped(db, env, oauth_smtp, tmp_path):
     marker = tmp_path / "grandchild-survived"
     # It starts a child of its own that would outlive it; the whole process group goes.
     child.write_text(f"import time\ntime.sleep(3)\nopen({str(marker)!r}, 'w').close()\n")
-    script.write_text(f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, {str(child)!r}])\n"
-                      "time.sleep(30)\n")
+    script.write_text(
+        f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, {str(child)!r}])\ntime.sleep(30)\n"
+    )
     started = time.monotonic()
-    out = send(db, {**env, "ILACS_SMTP_AUTH": "token-command", "ILACS_SMTP_TIMEOUT": "1",
-                    "ILACS_SMTP_TOKEN_COMMAND": f"{sys.executable} {script}"})
+    out = send(
+        db,
+        {
+            **env,
+            "ILACS_SMTP_AUTH": "token-command",
+            "ILACS_SMTP_TIMEOUT": "1",
+            "ILACS_SMTP_TOKEN_COMMAND": f"{sys.executable} {script}",
+        },
+    )
     assert time.monotonic() - started < 10
     assert_one_reason(out, "printed no token within 1 s", "was stopped")
     assert mailbox.messages == []
@@ -436,18 +561,31 @@ def test_token_command_past_its_limit_is_stopped(db, env, oauth_smtp, tmp_path):
 
 # -- settings --------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("drop, extra, words", [
-    ("ILACS_SMTP_TENANT", {"ILACS_SMTP_AUTHORITY": ""}, ["needs the Directory (tenant) ID",
-                                                         "set ILACS_SMTP_TENANT or [smtp] tenant in"]),
-    ("ILACS_SMTP_CLIENT_ID", {}, ["Application (client) ID", "set ILACS_SMTP_CLIENT_ID or [smtp] client_id in"]),
-    ("ILACS_SMTP_USER", {}, ["needs the mailbox to send from", "ILACS_SMTP_USER"]),
-    ("ILACS_SMTP_CLIENT_SECRET", {}, [f"no client secret for client id {CLIENT_ID} in the keyring",
-                                      "ilacs mail set-secret"]),
-    (None, {"ILACS_SMTP_AUTH": "kerberos"}, ["SMTP auth 'kerberos' is not one of password, none, microsoft"]),
-    (None, {"ILACS_SMTP_AUTHORITY": "http://127.0.0.1/x"}, ["must be an https:// address"]),
-    (None, {"ILACS_SMTP_AUTH": "token-command"}, ["needs the command that prints an access token",
-                                                  "ILACS_SMTP_TOKEN_COMMAND"]),
-])
+
+@pytest.mark.parametrize(
+    "drop, extra, words",
+    [
+        (
+            "ILACS_SMTP_TENANT",
+            {"ILACS_SMTP_AUTHORITY": ""},
+            ["needs the Directory (tenant) ID", "set ILACS_SMTP_TENANT or [smtp] tenant in"],
+        ),
+        ("ILACS_SMTP_CLIENT_ID", {}, ["Application (client) ID", "set ILACS_SMTP_CLIENT_ID or [smtp] client_id in"]),
+        ("ILACS_SMTP_USER", {}, ["needs the mailbox to send from", "ILACS_SMTP_USER"]),
+        (
+            "ILACS_SMTP_CLIENT_SECRET",
+            {},
+            [f"no client secret for client id {CLIENT_ID} in the keyring", "ilacs mail set-secret"],
+        ),
+        (None, {"ILACS_SMTP_AUTH": "kerberos"}, ["SMTP auth 'kerberos' is not one of password, none, microsoft"]),
+        (None, {"ILACS_SMTP_AUTHORITY": "http://127.0.0.1/x"}, ["must be an https:// address"]),
+        (
+            None,
+            {"ILACS_SMTP_AUTH": "token-command"},
+            ["needs the command that prints an access token", "ILACS_SMTP_TOKEN_COMMAND"],
+        ),
+    ],
+)
 def test_missing_settings_are_one_line_naming_the_key(db, env, oauth_smtp, drop, extra, words):
     mailbox, _ = oauth_smtp
     before = db.read_bytes()
@@ -464,9 +602,11 @@ def test_config_file_keys_and_the_secret_refused_there(db, env, oauth_smtp, tmp_
     config = tmp_path / "config.toml"  # the file ILACS_CONFIG names in every test
     secret_file = tmp_path / "client-secret"
     secret_file.write_text(SECRET + "\n")
-    settings = (f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nfrom = "{MAILBOX}"\n'
-                f'auth = "microsoft"\nuser = "{MAILBOX}"\ntenant = "{TENANT}"\nclient_id = "{CLIENT_ID}"\n'
-                f'authority = "{env["ILACS_SMTP_AUTHORITY"]}"\nclient_secret_file = "{secret_file}"\n')
+    settings = (
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nfrom = "{MAILBOX}"\n'
+        f'auth = "microsoft"\nuser = "{MAILBOX}"\ntenant = "{TENANT}"\nclient_id = "{CLIENT_ID}"\n'
+        f'authority = "{env["ILACS_SMTP_AUTHORITY"]}"\nclient_secret_file = "{secret_file}"\n'
+    )
     config.write_text(settings)
     file_env = without(env, *[name for name in env if name.startswith("ILACS_SMTP_")])
     out = send(db, file_env)
@@ -481,14 +621,21 @@ def test_config_file_keys_and_the_secret_refused_there(db, env, oauth_smtp, tmp_
 
 # -- ilacs mail check | test | set-secret ------------------------------------------------------------------------
 
+
 def test_mail_check_says_what_worked_and_sends_nothing(db, env, identity, oauth_smtp):
     mailbox, port = oauth_smtp
     before = db.read_bytes()
     out = ilacs("mail", "check", env=env)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["ok  settings", "ok  connect", "ok  TLS", "ok  token",
-                                                      "ok  login", "all steps worked; nothing was sent"]
+    assert [line.split(":")[0] for line in lines] == [
+        "ok  settings",
+        "ok  connect",
+        "ok  TLS",
+        "ok  token",
+        "ok  login",
+        "all steps worked; nothing was sent",
+    ]
     assert "credential from ILACS_SMTP_CLIENT_SECRET" in lines[0]
     assert lines[1] == f"ok  connect: 127.0.0.1:{port} answered"
     assert lines[3] == f"ok  token: from {identity.authority()} for {SCOPE}, valid for 59 min"
@@ -515,15 +662,22 @@ def test_mail_check_over_starttls(env, ca, tmp_path):
     mailbox = OAuthMailbox()
     controller, port = start_smtp(mailbox, tls_context=context, require_starttls=True)
     try:
-        tls_env = {**env, "ILACS_SMTP_PORT": str(port), "ILACS_SMTP_SECURITY": "starttls",
-                   "SSL_CERT_FILE": str(ca_path)}
+        tls_env = {
+            **env,
+            "ILACS_SMTP_PORT": str(port),
+            "ILACS_SMTP_SECURITY": "starttls",
+            "SSL_CERT_FILE": str(ca_path),
+        }
         out = ilacs("mail", "check", env=tls_env)
         assert out.returncode == 0, out.stderr
         assert "ok  TLS: STARTTLS, TLSv1.3, certificate verified for 127.0.0.1" in out.stdout
         untrusted = ilacs("mail", "check", env=without(tls_env, "SSL_CERT_FILE"))
         assert untrusted.returncode == 1 and "ok  connect" in untrusted.stdout and "ok  TLS" not in untrusted.stdout
-        assert untrusted.stderr.startswith("ilacs: TLS with 127.0.0.1:") and "cannot verify its certificate" in \
-            untrusted.stderr and "SSL_CERT_FILE" in untrusted.stderr
+        assert (
+            untrusted.stderr.startswith("ilacs: TLS with 127.0.0.1:")
+            and "cannot verify its certificate" in untrusted.stderr
+            and "SSL_CERT_FILE" in untrusted.stderr
+        )
     finally:
         controller.stop()
     assert mailbox.messages == []
@@ -559,18 +713,22 @@ def test_set_secret_stores_it_in_the_keyring_for_sending(db, env, oauth_smtp, tm
 def ilacs_input(*args, stdin, env):
     import subprocess
 
-    return subprocess.run([sys.executable, "-m", "ilacs_cli", *args], input=stdin, capture_output=True, text=True,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "ilacs_cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
 
 
 @pytest.mark.slow  # three RSA keys made and four ilacs runs: about 2.5 s
 @pytest.mark.parametrize("with_thumbprint", [True, False])
 def test_client_certificate(db, env, identity, oauth_smtp, ca, tmp_path, with_thumbprint):
     """A certificate instead of a secret: msal signs a client assertion that the token endpoint checks."""
+    import trustme
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
-
-    import trustme
 
     mailbox, _ = oauth_smtp
     leaf = ca[0].issue_cert("ilacs-reminders", key_type=trustme.KeyType.RSA)  # Entra ID takes RSA keys
@@ -599,12 +757,12 @@ def test_client_certificate(db, env, identity, oauth_smtp, ca, tmp_path, with_th
 
 # -- start-up cost ----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("args", [["overdue", "--help"], ["remind", "--help"], ["mail", "--help"], ["--help"]])
 def test_read_commands_do_not_import_the_mail_libraries(args):
     import subprocess
 
-    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "ilacs_cli", *args], capture_output=True,
-                         text=True)
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "ilacs_cli", *args], capture_output=True, text=True)
     assert out.returncode == 0
     imported = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines() if "|" in line}
     assert "ilacs_cli" in imported

@@ -12,11 +12,20 @@ import pytest
 from conftest import run_ilacs as ilacs
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ALL_MIGRATIONS = ["m001_initial", "m002_owners_and_reminders", "m003_history_is_append_only",
-                  "m004_indexes_by_inspection", "m005_latest_update_on_actions", "m006_owners_belong_to_an_authority",
-                  "m007_status_update_origin", "m008_every_change_recorded", "m009_reminder_claims",
-                  "m010_times_in_england", "m011_views_for_browsers",
-                  "m012_facts_stated_inferred_unknown"]
+ALL_MIGRATIONS = [
+    "m001_initial",
+    "m002_owners_and_reminders",
+    "m003_history_is_append_only",
+    "m004_indexes_by_inspection",
+    "m005_latest_update_on_actions",
+    "m006_owners_belong_to_an_authority",
+    "m007_status_update_origin",
+    "m008_every_change_recorded",
+    "m009_reminder_claims",
+    "m010_times_in_england",
+    "m011_views_for_browsers",
+    "m012_facts_stated_inferred_unknown",
+]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
 # schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71, schema-m004.db by 76a5097
 # (each the last before the next migration).
@@ -29,8 +38,14 @@ def query(path, sql):
 
 
 def tables_and_columns(path):
-    names = [name for (name,) in query(path, "SELECT name FROM sqlite_master WHERE type = 'table' "
-                                             "AND name NOT LIKE 'sqlite_%' AND name <> '_sqlite_migrations'")]
+    names = [
+        name
+        for (name,) in query(
+            path,
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name <> '_sqlite_migrations'",
+        )
+    ]
     return {name: ", ".join(row[1] for row in query(path, f"PRAGMA table_info({name})")) for name in names}
 
 
@@ -39,13 +54,15 @@ def instant(value):
     they are."""
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d)?", value):
         moment = dt.datetime.fromisoformat(value)
-        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
     return value
 
 
 def contents(path, columns):
-    return {table: [tuple(map(instant, row)) for row in query(path, f"SELECT {cols} FROM {table} ORDER BY 1")]
-            for table, cols in columns.items()}
+    return {
+        table: [tuple(map(instant, row)) for row in query(path, f"SELECT {cols} FROM {table} ORDER BY 1")]
+        for table, cols in columns.items()
+    }
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURE_SCHEMAS))
@@ -54,7 +71,7 @@ def test_older_file_upgrades_with_every_row_kept(tmp_path, fixture):
     shutil.copyfile(FIXTURES / fixture, db)
     columns = tables_and_columns(db)  # later migrations may add columns: compare the ones the file had
     before = contents(db, columns)
-    applied_before = ALL_MIGRATIONS[:FIXTURE_SCHEMAS[fixture]]
+    applied_before = ALL_MIGRATIONS[: FIXTURE_SCHEMAS[fixture]]
     assert [name for (name,) in query(db, "SELECT name FROM _sqlite_migrations ORDER BY id")] == applied_before
     out = ilacs("history", "23", "--json", db=db)
     assert out.returncode == 0, out.stderr
@@ -69,17 +86,34 @@ def test_older_file_upgrades_with_every_row_kept(tmp_path, fixture):
     # Opening it again migrates nothing and copies nothing; the upgraded file passes `ilacs check`.
     assert "kept at" not in ilacs("list", db=db).stderr and len(list(tmp_path.glob("*.bak"))) == 1
     assert ilacs("check", db=db).returncode == 0
-    assert ilacs("owner", "add", "B Khan", "--email", "b.khan@council.example.gov.uk", "--authority",
-                 "east-sussex-2023", db=db).returncode == 0
-    digests = json.loads(ilacs("remind", "-f", "json", "--inspection", "east-sussex-2023",
-                               "--owner", "A Watson", db=db).stdout)
+    assert (
+        ilacs(
+            "owner",
+            "add",
+            "B Khan",
+            "--email",
+            "b.khan@council.example.gov.uk",
+            "--authority",
+            "east-sussex-2023",
+            db=db,
+        ).returncode
+        == 0
+    )
+    digests = json.loads(
+        ilacs("remind", "-f", "json", "--inspection", "east-sussex-2023", "--owner", "A Watson", db=db).stdout
+    )
     assert sum(d["overdue"] for d in digests) == 1  # the fixture's action, due 22 Dec 2023
 
 
 def schema(path):
     """Every table, index and trigger as SQLite keeps it (the migrations' own bookkeeping aside)."""
-    return sorted(query(path, "SELECT type, name, tbl_name, sql FROM sqlite_master "
-                              "WHERE name NOT LIKE 'sqlite_autoindex%' AND name <> '_sqlite_migrations'"))
+    return sorted(
+        query(
+            path,
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE name NOT LIKE 'sqlite_autoindex%' AND name <> '_sqlite_migrations'",
+        )
+    )
 
 
 def test_new_and_upgraded_databases_have_the_same_schema(tmp_path):
@@ -99,8 +133,9 @@ def test_upgrade_places_owners_in_the_authority_of_their_actions_and_names_those
     shutil.copyfile(FIXTURES / "schema-m004.db", db)
     with sqlite3.connect(db) as conn:  # the old schema: owners had no authority, one name in the whole file
         conn.execute("INSERT INTO owners (name, email, created_at) VALUES ('Nobody Yet', 'n@x.example', '2024-01-01')")
-        conn.execute("INSERT INTO owners (name, email, created_at) VALUES ('Two Councils', 't@x.example', "
-                     "'2024-01-01')")
+        conn.execute(
+            "INSERT INTO owners (name, email, created_at) VALUES ('Two Councils', 't@x.example', '2024-01-01')"
+        )
         conn.execute("UPDATE actions SET owner = 'two councils' WHERE id IN (1, 6)")  # Telford and West Sussex
     conn.close()
     out = ilacs("owner", "list", "--json", db=db)
@@ -121,7 +156,9 @@ def test_upgrade_writes_times_as_englands_and_counts_them_on_englands_day(tmp_pa
     db = tmp_path / "old.db"
     shutil.copyfile(FIXTURES / "schema-m004.db", db)
     with sqlite3.connect(db) as conn:  # the old file's history, as the old version would have stamped it
-        (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'status_updates_refuse_update'").fetchone()
+        (trigger,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'status_updates_refuse_update'"
+        ).fetchone()
         conn.execute("DROP TRIGGER status_updates_refuse_update")
         conn.execute("UPDATE status_updates SET at = '2024-07-01T23:30:00+00:00' WHERE note = 'Audit booked'")
         conn.execute(trigger)
@@ -148,9 +185,16 @@ def test_two_processes_upgrading_an_old_file_at_once(tmp_path):
         db = tmp_path / f"old-{attempt}.db"
         shutil.copyfile(FIXTURES / "schema-m004.db", db)
         env = {**os.environ, "ILACS_DB": str(db)}
-        runs = [subprocess.Popen([sys.executable, "-m", "ilacs_cli", *args], env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
-                for args in (["list", "--json"], ["overdue", "--json", "--as-of", "2024-11-01"])]
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "ilacs_cli", *args],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for args in (["list", "--json"], ["overdue", "--json", "--as-of", "2024-11-01"])
+        ]
         results = [(run.wait(60), run.stderr.read()) for run in runs]
         for run in runs:
             run.stdout.close()

@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import copy_of, run_ilacs as ilacs
+from conftest import copy_of
+from conftest import run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 NOBODY = 65534
@@ -34,6 +35,7 @@ def ok(*args, db=None, env=None):
 
 
 # -- a small disk ---------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def small_disk():
@@ -77,14 +79,27 @@ def leftovers(folder: Path) -> list[str]:
 
 # -- item 2: a mail sent when the disk fills --------------------------------------------------------------------
 
+
 def test_a_reminder_sent_as_the_disk_fills_is_named_and_not_sent_again(seeded_template, small_disk, smtp_server):
     mailbox, env = smtp_server
     db = copy_of(seeded_template, small_disk)
     addresses = [f"officer{n}@council.example.gov.uk" for n in range(3)]
     for number, address in enumerate(addresses):
         ok("owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN, db=db)
-        ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", f"Officer {number}", "--due", "05/01/2024", "Check",
-           db=db)
+        ok(
+            "add-action",
+            PLAN,
+            "--on",
+            "11/12/2023",
+            "--area",
+            "1",
+            "--owner",
+            f"Officer {number}",
+            "--due",
+            "05/01/2024",
+            "Check",
+            db=db,
+        )
     accepted = mailbox.handle_DATA
 
     async def accept_then_fill(server, session, envelope):  # the disk fills as the first e-mail goes
@@ -97,8 +112,10 @@ def test_a_reminder_sent_as_the_disk_fills_is_named_and_not_sent_again(seeded_te
     assert out.returncode == 1 and "Traceback" not in out.stderr
     [(first, _)] = mailbox.messages
     lines = out.stderr.strip().splitlines()
-    assert any(f"sent to Officer 0 <{first[0]}>, but not recorded as sent" in line and "check their inbox" in line
-               for line in lines), out.stderr
+    assert any(
+        f"sent to Officer 0 <{first[0]}>, but not recorded as sent" in line and "check their inbox" in line
+        for line in lines
+    ), out.stderr
     for address in addresses[1:]:
         assert any(f"<{address}>" in line and "not sent" in line for line in lines), out.stderr
     assert "the disk holding" in lines[-1] and "is full" in lines[-1]
@@ -114,6 +131,7 @@ def test_a_reminder_sent_as_the_disk_fills_is_named_and_not_sent_again(seeded_te
 
 
 # -- item 4: nothing half made ----------------------------------------------------------------------------------
+
 
 @pytest.mark.slow  # several processes, as another user or on a full disk
 def test_a_failed_first_command_leaves_no_database(seeded_template, small_disk, tmp_path):
@@ -147,6 +165,7 @@ def test_a_failed_first_command_leaves_no_database(seeded_template, small_disk, 
 
 # -- item 10: messages that say what is wrong ---------------------------------------------------------------------
 
+
 def test_a_full_disk_is_called_full_and_a_backup_blames_its_own_disk(seeded_template, small_disk, tmp_path):
     db = copy_of(seeded_template, small_disk)
     fill(small_disk)
@@ -171,20 +190,39 @@ def test_a_utf16_csv_is_read_as_text(db, tmp_path):
     assert "0 added" in out.stdout and "\x00" not in out.stdout + out.stderr
 
 
-@pytest.mark.parametrize("name, value", [
-    ("ILACS_SMTP_TIMEOUT", "nan"), ("ILACS_SMTP_TIMEOUT", "-1"), ("ILACS_SMTP_TIMEOUT", "0"),
-    ("ILACS_SMTP_TIMEOUT", "inf"), ("ILACS_SMTP_PORT", "٣"), ("ILACS_SMTP_HOST", "relay\nevil"),
-    ("ILACS_SMTP_USER", "me\r\nRCPT TO:<x@y.example>"), ("ILACS_BUSY_TIMEOUT_MS", "²"),
-    ("ILACS_NETWORK_DB", "yes"), ("ILACS_DB", "/dev/null"), ("ILACS_DB", "/")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("ILACS_SMTP_TIMEOUT", "nan"),
+        ("ILACS_SMTP_TIMEOUT", "-1"),
+        ("ILACS_SMTP_TIMEOUT", "0"),
+        ("ILACS_SMTP_TIMEOUT", "inf"),
+        ("ILACS_SMTP_PORT", "٣"),
+        ("ILACS_SMTP_HOST", "relay\nevil"),
+        ("ILACS_SMTP_USER", "me\r\nRCPT TO:<x@y.example>"),
+        ("ILACS_BUSY_TIMEOUT_MS", "²"),
+        ("ILACS_NETWORK_DB", "yes"),
+        ("ILACS_DB", "/dev/null"),
+        ("ILACS_DB", "/"),
+    ],
+)
 def test_every_environment_variable_is_checked_in_one_line(db, name, value):
-    env = {"ILACS_SMTP_HOST": "127.0.0.1", "ILACS_SMTP_PORT": "9", "ILACS_SMTP_FROM": "ilacs@council.example.gov.uk",
-           "ILACS_SMTP_USER": "ilacs", "ILACS_SMTP_PASSWORD": "secret", "ILACS_DB": str(db), name: value}
+    env = {
+        "ILACS_SMTP_HOST": "127.0.0.1",
+        "ILACS_SMTP_PORT": "9",
+        "ILACS_SMTP_FROM": "ilacs@council.example.gov.uk",
+        "ILACS_SMTP_USER": "ilacs",
+        "ILACS_SMTP_PASSWORD": "secret",
+        "ILACS_DB": str(db),
+        name: value,
+    }
     out = ilacs("mail", "check", env=env) if name.startswith("ILACS_SMTP") else ilacs("list", env=env)
     assert out.returncode in (1, 2) and "Traceback" not in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and (name in out.stderr or value in out.stderr), out.stderr
 
 
 # -- another user -----------------------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def shared_folder(seeded_template):
@@ -199,9 +237,17 @@ def shared_folder(seeded_template):
 
     def as_nobody(*args, groups=()):
         env = {key: value for key, value in os.environ.items() if key != "ILACS_DB"}
-        return subprocess.run([sys.executable, "-m", "ilacs_cli", *map(str, args)], capture_output=True, text=True,
-                              env={**env, "HOME": str(folder)}, user=NOBODY, group=NOBODY, extra_groups=list(groups),
-                              cwd=folder, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [sys.executable, "-m", "ilacs_cli", *map(str, args)],
+            capture_output=True,
+            text=True,
+            env={**env, "HOME": str(folder)},
+            user=NOBODY,
+            group=NOBODY,
+            extra_groups=list(groups),
+            cwd=folder,
+            stdin=subprocess.DEVNULL,
+        )
 
     try:
         yield folder, as_nobody
@@ -232,6 +278,7 @@ def test_another_users_files_say_what_is_wrong_and_read_where_they_can(shared_fo
 
 # -- item 11: a team on one machine -----------------------------------------------------------------------------
 
+
 @pytest.mark.slow  # several processes, as another user or on a full disk
 def test_init_group_shares_the_database_its_logs_and_backups(shared_folder, seeded_template):
     import grp
@@ -257,8 +304,22 @@ def test_init_group_shares_the_database_its_logs_and_backups(shared_folder, seed
             assert (stat.S_IMODE(log.st_mode), log.st_gid) == (0o660, group.gr_gid), suffix
     finally:
         holder.close()
-    written = as_nobody("add-action", PLAN, "--area", "1", "--owner", "A Member", "--due", "31/12/2026",
-                        "Team action", "--by", "A Member", "--db", db, groups=[group.gr_gid])
+    written = as_nobody(
+        "add-action",
+        PLAN,
+        "--area",
+        "1",
+        "--owner",
+        "A Member",
+        "--due",
+        "31/12/2026",
+        "Team action",
+        "--by",
+        "A Member",
+        "--db",
+        db,
+        groups=[group.gr_gid],
+    )
     assert written.returncode == 0, written.stderr  # another member of the group writes it
     assert as_nobody("list", "--db", db).returncode == 1  # not a member: refused
     ok("backup", str(team / "copy.db"), "--db", str(db))
@@ -272,8 +333,10 @@ def test_a_database_on_a_network_share_is_refused_in_one_line(db, tmp_path, monk
     from ilacs_cli.storage import dbfile
 
     mountinfo = tmp_path / "mountinfo"
-    mountinfo.write_text("22 1 0:21 / / rw,relatime - ext4 /dev/sda1 rw\n"
-                         f"98 22 0:50 / {tmp_path} rw,relatime - nfs4 server:/export rw,vers=4.2\n")
+    mountinfo.write_text(
+        "22 1 0:21 / / rw,relatime - ext4 /dev/sda1 rw\n"
+        f"98 22 0:50 / {tmp_path} rw,relatime - nfs4 server:/export rw,vers=4.2\n"
+    )
     monkeypatch.setattr(dbfile, "MOUNTINFO", mountinfo)  # as Linux lists an NFS mount of this folder
     text = one_line(ilacs("list", db=db))
     assert "NFS" in text and "local disk" in text and "one machine" in text

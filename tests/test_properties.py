@@ -23,8 +23,9 @@ FIRST_START, LAST_START = dt.date(2000, 1, 1), dt.date(2058, 6, 30)
 
 # Hypothesis keeps no example database (it would write a .hypothesis folder into the repository); the autouse
 # conftest fixture that points ILACS_CONFIG at a missing file is function-scoped but only sets variables.
-PROPERTY = settings(max_examples=300, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 ENGLISH_HOLIDAYS = holidays.UK(subdiv="ENG", years=range(2000, 2062))
 
@@ -73,8 +74,10 @@ def test_day_first_numbers_are_that_day_or_refused(day, month, year):
         assert parse_date(text, TODAY) == real
 
 
-@pytest.mark.parametrize("text", ["31/02/2024", "29/02/2023", "31/04/2024", "0000-00-00", "2024-02-30",
-                                  "32/01/2024", "00/01/2024", "31 Feb 2024"])
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2024", "29/02/2023", "31/04/2024", "0000-00-00", "2024-02-30", "32/01/2024", "00/01/2024", "31 Feb 2024"],
+)
 def test_dates_that_do_not_exist_are_refused(text):
     with pytest.raises(IlacsError):
         parse_date(text, TODAY)
@@ -87,8 +90,10 @@ date_like = st.one_of(
     st.from_regex(r"\A\+ ?[0-9]{1,25} ?(working )?days?\Z"),
     st.from_regex(r"\A[0-9]{1,25}[/.-][0-9]{1,25}[/.-][0-9]{1,25}\Z"),
     st.from_regex(r"\A[0-9]{1,4}-[0-9]{1,2}-[0-9]{1,2}\Z"),
-    st.lists(st.one_of(st.sampled_from(MONTH_WORDS), st.integers(-10**25, 10**25).map(str), st.text(max_size=5)),
-             max_size=4).map(" ".join),
+    st.lists(
+        st.one_of(st.sampled_from(MONTH_WORDS), st.integers(-(10**25), 10**25).map(str), st.text(max_size=5)),
+        max_size=4,
+    ).map(" ".join),
 )
 
 
@@ -120,8 +125,9 @@ def test_adding_working_days_lands_on_an_english_working_day_that_many_days_on(s
     assume(count > 0 or start >= dt.date(2000, 1, 4))  # no working day before 2000-01-04 to be day zero of
     result = store.calendar.add_working_days(start, count)
     assert is_english_working_day(result), result
-    independent = sum(is_english_working_day(start + dt.timedelta(days=offset))
-                      for offset in range(1, (result - start).days + 1))
+    independent = sum(
+        is_english_working_day(start + dt.timedelta(days=offset)) for offset in range(1, (result - start).days + 1)
+    )
     if count > 0:
         assert result > start
         assert store.calendar.working_days_between(start, result) == count
@@ -130,8 +136,9 @@ def test_adding_working_days_lands_on_an_english_working_day_that_many_days_on(s
         assert result == start
     else:
         assert result < start
-        assert not any(is_english_working_day(result + dt.timedelta(days=offset))
-                       for offset in range(1, (start - result).days + 1))
+        assert not any(
+            is_english_working_day(result + dt.timedelta(days=offset)) for offset in range(1, (start - result).days + 1)
+        )
         assert store.calendar.working_days_between(start, result) == 0
 
 
@@ -156,8 +163,9 @@ two_step_starts = st.dates(min_value=FIRST_START, max_value=dt.date(2056, 6, 30)
 def test_adding_in_two_steps_is_adding_the_sum_from_a_working_day(store, start, first, second):
     """For a working day s (per the holidays package): add(add(s, a), b) == add(s, a + b)."""
     assert is_english_working_day(start)
-    assert store.calendar.add_working_days(store.calendar.add_working_days(start, first), second) == \
-        store.calendar.add_working_days(start, first + second)
+    assert store.calendar.add_working_days(
+        store.calendar.add_working_days(start, first), second
+    ) == store.calendar.add_working_days(start, first + second)
 
 
 @PROPERTY

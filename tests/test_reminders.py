@@ -4,7 +4,8 @@ import json
 from html.parser import HTMLParser
 
 import pytest
-from conftest import copy_of, run_ilacs as ilacs
+from conftest import copy_of
+from conftest import run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 WATSON = "a.watson@council.example.gov.uk"
@@ -26,14 +27,62 @@ def plan_template(seeded_template, tmp_path_factory):
     ok("owner", "add", "A Watson", "--email", WATSON, "--authority", PLAN, db=db)
     ok("owner", "add", "B Khan", "--email", KHAN, "--role", "Head of Service", "--coordinator", PLAN, db=db)
     ids = {
-        "late": ok("add-action", PLAN, "--on", "11/12/2023", "--area", "2", "--owner", "A Watson", "--due", "22/12/2023",
-                   "Audit supervision records", db=db),
-        "soon": ok("add-action", PLAN, "--on", "11/12/2023", "--area", "3", "--owner", "a watson", "--due", "2024-01-12",
-                   "Refresh the neglect toolkit", db=db),
-        "unaddressed": ok("add-action", PLAN, "--on", "11/12/2023", "--area", "3", "--owner", "C Jones", "--due", "05/01/2024",
-                          "Private fostering awareness campaign", db=db),
-        "later": ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", "A Watson", "--due", "30/06/2024",
-                    "Plan quality audit", db=db),
+        "late": ok(
+            "add-action",
+            PLAN,
+            "--on",
+            "11/12/2023",
+            "--area",
+            "2",
+            "--owner",
+            "A Watson",
+            "--due",
+            "22/12/2023",
+            "Audit supervision records",
+            db=db,
+        ),
+        "soon": ok(
+            "add-action",
+            PLAN,
+            "--on",
+            "11/12/2023",
+            "--area",
+            "3",
+            "--owner",
+            "a watson",
+            "--due",
+            "2024-01-12",
+            "Refresh the neglect toolkit",
+            db=db,
+        ),
+        "unaddressed": ok(
+            "add-action",
+            PLAN,
+            "--on",
+            "11/12/2023",
+            "--area",
+            "3",
+            "--owner",
+            "C Jones",
+            "--due",
+            "05/01/2024",
+            "Private fostering awareness campaign",
+            db=db,
+        ),
+        "later": ok(
+            "add-action",
+            PLAN,
+            "--on",
+            "11/12/2023",
+            "--area",
+            "1",
+            "--owner",
+            "A Watson",
+            "--due",
+            "30/06/2024",
+            "Plan quality audit",
+            db=db,
+        ),
     }
     return db, ids
 
@@ -49,8 +98,13 @@ def digests(db, *args, env=None):
 
 
 def items(digest, heading=None):
-    return [item for section in digest["sections"] if heading in (None, section["heading"])
-            for group in section["groups"] for item in group["items"]]
+    return [
+        item
+        for section in digest["sections"]
+        if heading in (None, section["heading"])
+        for group in section["groups"]
+        for item in group["items"]
+    ]
 
 
 def test_one_digest_per_owner_in_working_days(plan):
@@ -61,10 +115,12 @@ def test_one_digest_per_owner_in_working_days(plan):
     assert (watson["email"], watson["overdue"], watson["due_soon"]) == (WATSON, 1, 1)
     assert [(i["id"], i["overdue"], i["working_days"]) for i in items(watson)] == [
         (ids["late"], True, 4),  # 27, 28, 29 Dec and 2 Jan
-        (ids["soon"], False, 8)]  # 3, 4, 5, 8, 9, 10, 11, 12 Jan
+        (ids["soon"], False, 8),
+    ]  # 3, 4, 5, 8, 9, 10, 11, 12 Jan
     khan = found["B Khan"]
     assert [(i["id"], i["owner"]) for i in items(khan, "Owners with no e-mail on file")] == [
-        (ids["unaddressed"], "C Jones")]
+        (ids["unaddressed"], "C Jones")
+    ]
     assert ids["later"] not in {i["id"] for d in found.values() for i in items(d)}
 
 
@@ -74,8 +130,10 @@ def test_text_digest_grouped_by_area_most_urgent_first(plan):
     lines = text.splitlines()
     assert lines[0] == f"To: A Watson <{WATSON}>"
     assert lines[1] == "As of Tue 2 Jan 2024: 1 overdue, 1 due within 10 working days."
-    area2 = lines.index("  East Sussex County Council (east-sussex-2023), area 2: "
-                        "The recording of management oversight, supervision and direction")
+    area2 = lines.index(
+        "  East Sussex County Council (east-sussex-2023), area 2: "
+        "The recording of management oversight, supervision and direction"
+    )
     assert lines[area2 + 1] == f"    [{ids['late']}] Audit supervision records"
     assert lines[area2 + 2] == "        due Fri 22 Dec 2023: 4 working days late; not started"
     assert text.index("Audit supervision records") < text.index("Refresh the neglect toolkit")
@@ -90,13 +148,23 @@ def test_coordinator_hears_of_deadlines(plan):
     assert [(d["title"], d["due"], d["working_days"]) for d in deadlines] == []
     # A deadline a council's own plan holds open is: 70 working days after Tue 6 Feb 2024 is Fri 17 May 2024,
     # 5 working days after Fri 10 May.
-    ok("add-inspection", "lewes-2024", "--authority", "East Sussex County Council", "--published", "06/02/2024",
-       "--area", "Care plans", db=db)
+    ok(
+        "add-inspection",
+        "lewes-2024",
+        "--authority",
+        "East Sussex County Council",
+        "--published",
+        "06/02/2024",
+        "--area",
+        "Care plans",
+        db=db,
+    )
     ok("owner", "set", "B Khan", "--coordinator", "lewes-2024", db=db)
     khan = digests(db, "--as-of", "10/05/2024", "--inspection", "lewes-2024")["B Khan"]
     deadlines = items(khan, "Deadlines of plans you coordinate")
     assert [(d["title"], d["due"], d["working_days"]) for d in deadlines] == [
-        ("Action plan to Ofsted", "2024-05-17", 5)]
+        ("Action plan to Ofsted", "2024-05-17", 5)
+    ]
 
 
 def test_an_outcome_no_document_records_is_asked_for_never_called_late(plan, smtp_server):
@@ -113,10 +181,9 @@ def test_an_outcome_no_document_records_is_asked_for_never_called_late(plan, smt
         text = ok("remind", "--as-of", day, "--inspection", PLAN, "--owner", "B Khan", db=db)
         assert f"due Fri 17 May 2024 (by 17 May 2024): {left}; outcome not recorded" in text
         assert "late" not in text.split("Status not stated")[1]
-    out = ilacs("remind", "--send", "--as-of", "20/05/2024", "--inspection", PLAN, "--owner", "B Khan", db=db,
-                env=env)
+    out = ilacs("remind", "--send", "--as-of", "20/05/2024", "--inspection", PLAN, "--owner", "B Khan", db=db, env=env)
     assert out.returncode == 0, out.stderr
-    (recipients, message), = mailbox.messages
+    ((recipients, message),) = mailbox.messages
     assert recipients == [KHAN] and message["Subject"].endswith("Mon 20 May 2024: 1 with no status recorded")
     ok("done", "D2", "--on", "16/05/2024", db=db)
     after = digests(db, "--as-of", "20/05/2024", "--inspection", PLAN)
@@ -148,15 +215,29 @@ def test_fail_on_overdue_has_its_own_exit_status(plan):
     assert ilacs("remind", "--as-of", NEW_YEAR, db=db).returncode == 0
     out = ilacs("remind", "--as-of", NEW_YEAR, "--fail-on-overdue", db=db)
     assert out.returncode == 3 and "To: A Watson" in out.stdout
-    nothing_late = ilacs("remind", "--as-of", "02/01/2018", "--within", "1700", "--fail-on-overdue",
-                         "--inspection", PLAN, db=db)
+    nothing_late = ilacs(
+        "remind", "--as-of", "02/01/2018", "--within", "1700", "--fail-on-overdue", "--inspection", PLAN, db=db
+    )
     assert nothing_late.returncode == 0 and "0 overdue" in nothing_late.stdout
 
 
 def test_user_text_is_escaped_in_every_form(plan):
     db, _ = plan
     title = "<script>alert(1)</script> | *urgent* & [link](x)"
-    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", "A Watson", "--due", "03/01/2024", title, db=db)
+    ok(
+        "add-action",
+        PLAN,
+        "--on",
+        "11/12/2023",
+        "--area",
+        "1",
+        "--owner",
+        "A Watson",
+        "--due",
+        "03/01/2024",
+        title,
+        db=db,
+    )
     args = ("remind", "--as-of", NEW_YEAR, "--owner", "A Watson")
     page = ok(*args, "-f", "html", db=db)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; | *urgent* &amp; [link](x)" in page
@@ -169,22 +250,25 @@ def test_user_text_is_escaped_in_every_form(plan):
     assert title in [i["title"] for i in items(digests(db, *args[1:])["A Watson"])]
 
 
-@pytest.mark.parametrize("args", [
-    ["owner", "add", "Eve\nBcc: victim@example.org", "--email", "eve@example.org"],
-    ["owner", "add", "Eve", "--email", "eve@example.org\r\nBcc: victim@example.org"],
-    ["owner", "add", "Eve", "--email", "eve@example.org, victim@example.org"],
-    ["owner", "add", "Eve", "--email", "Eve <eve@example.org>"],
-    ["owner", "add", "Eve", "--email", "not-an-address"],
-    ["owner", "add", "A Watson", "--email", "other@example.org", "--authority", "East Sussex County Council"],
-    ["owner", "set", "A Watson", "--rename", "B Khan"],
-    ["owner", "set", "A Watson", "--role", "Head\u2028of Service"],
-    ["remind", "--format", "pdf"],
-    ["remind", "--dry-run"],
-    ["remind", "--within", "-1"],
-    ["owner", "add", "Eve", "--coordinator", "nowhere-2020"],
-    ["owner", "set", "Nobody", "--email", "nobody@example.org"],
-    ["remind", "--inspection", "nowhere-2020"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["owner", "add", "Eve\nBcc: victim@example.org", "--email", "eve@example.org"],
+        ["owner", "add", "Eve", "--email", "eve@example.org\r\nBcc: victim@example.org"],
+        ["owner", "add", "Eve", "--email", "eve@example.org, victim@example.org"],
+        ["owner", "add", "Eve", "--email", "Eve <eve@example.org>"],
+        ["owner", "add", "Eve", "--email", "not-an-address"],
+        ["owner", "add", "A Watson", "--email", "other@example.org", "--authority", "East Sussex County Council"],
+        ["owner", "set", "A Watson", "--rename", "B Khan"],
+        ["owner", "set", "A Watson", "--role", "Head\u2028of Service"],
+        ["remind", "--format", "pdf"],
+        ["remind", "--dry-run"],
+        ["remind", "--within", "-1"],
+        ["owner", "add", "Eve", "--coordinator", "nowhere-2020"],
+        ["owner", "set", "Nobody", "--email", "nobody@example.org"],
+        ["remind", "--inspection", "nowhere-2020"],
+    ],
+)
 def test_bad_owner_and_remind_input_is_one_line_and_changes_nothing(plan, args):
     db, _ = plan
     before = db.read_bytes()
@@ -196,24 +280,43 @@ def test_bad_owner_and_remind_input_is_one_line_and_changes_nothing(plan, args):
 
 def test_owner_list_shows_registered_and_named_owners(plan):
     db, ids = plan
-    ok("owner", "set", "a watson", "--rename", "Anna Watson", "--email", "anna.watson@council.example.gov.uk",
-       "--coordinator", PLAN, db=db)
+    ok(
+        "owner",
+        "set",
+        "a watson",
+        "--rename",
+        "Anna Watson",
+        "--email",
+        "anna.watson@council.example.gov.uk",
+        "--coordinator",
+        PLAN,
+        db=db,
+    )
     owners = {o["name"]: o for o in json.loads(ok("owner", "list", "--json", db=db))}
     assert owners["Anna Watson"]["email"] == "anna.watson@council.example.gov.uk"
     assert owners["Anna Watson"]["coordinates"] == [PLAN]
-    assert owners["C Jones"] == {"name": "C Jones", "authority": "East Sussex County Council", "email": None,
-                                 "role": None, "coordinates": [], "actions_open": 1, "registered": False}
+    assert owners["C Jones"] == {
+        "name": "C Jones",
+        "authority": "East Sussex County Council",
+        "email": None,
+        "role": None,
+        "coordinates": [],
+        "actions_open": 1,
+        "registered": False,
+    }
     # Her actions moved with the new name (each move recorded), so no "A Watson" is left on any action.
     assert "A Watson" not in owners and owners["Anna Watson"]["actions_open"] == 3
     moved = json.loads(ok("history", ids["late"], "--json", db=db))["changes"]
     assert [(c["field"], c["old"], c["new"], c["command"]) for c in moved] == [
-        ("owner", "A Watson", "Anna Watson", "owner set")]
+        ("owner", "A Watson", "Anna Watson", "owner set")
+    ]
     ok("owner", "set", "Anna Watson", "--email", "", "--not-coordinator", PLAN, db=db)
     owners = {o["name"]: o for o in json.loads(ok("owner", "list", "--json", db=db))}
     assert owners["Anna Watson"]["email"] is None and owners["Anna Watson"]["coordinates"] == []
 
 
 # -- sending through a real SMTP server --------------------------------------------------
+
 
 def send(db, env, *extra):
     return ilacs("remind", "--send", "--as-of", NEW_YEAR, "--inspection", PLAN, *extra, db=db, env=env)
@@ -238,14 +341,17 @@ def test_send_mails_each_owner_their_own_digest(plan, smtp_server):
     # Styled where Outlook keeps it: every table cell carries its style, every table its fallback attributes.
     cells = StyledCells()
     cells.feed(page)
-    assert cells.tables and all(attrs.get("border") == "1" and attrs.get("cellpadding") == "6"
-                                for attrs in cells.tables)
+    assert cells.tables and all(
+        attrs.get("border") == "1" and attrs.get("cellpadding") == "6" for attrs in cells.tables
+    )
     assert cells.cells and all("border: 1px solid #b1b4b6" in attrs.get("style", "") for _, attrs in cells.cells)
     columns = [text for tag, text, scope in cells.headers if scope == "col"]
     assert columns == ["Id", "Action or deadline", "Owner", "Due", "Working days", "Status"] * len(cells.tables)
     # Each row is named by its action or deadline, a row header (WCAG 1.3.1).
     assert [text for tag, text, scope in cells.headers if scope == "row"] == [
-        "Audit supervision records", "Refresh the neglect toolkit"]
+        "Audit supervision records",
+        "Refresh the neglect toolkit",
+    ]
     late = next(attrs for text, attrs in cells.cells if text == "4 working days late")
     assert "color: #b00020" in late["style"] and "font-weight: bold" in late["style"]
     # Commands in words: <code> in the HTML part, plain in the text part; no backticks in either.
@@ -295,7 +401,20 @@ def test_second_send_on_the_same_day_sends_nothing_unless_forced(plan, smtp_serv
     dry = send(db, env, "--dry-run")
     assert dry.stdout.startswith(f"already sent today to A Watson <{WATSON}>") and len(mailbox.messages) == 2
     # Something new to say is a new reminder, to that owner only.
-    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", "A Watson", "--due", "04/01/2024", "Chase plan audits", db=db)
+    ok(
+        "add-action",
+        PLAN,
+        "--on",
+        "11/12/2023",
+        "--area",
+        "1",
+        "--owner",
+        "A Watson",
+        "--due",
+        "04/01/2024",
+        "Chase plan audits",
+        db=db,
+    )
     assert send(db, env).returncode == 0
     assert [rcpt for rcpt, _ in mailbox.messages[2:]] == [[WATSON]]
     assert send(db, env, "--force").returncode == 0 and len(mailbox.messages) == 5
@@ -305,8 +424,20 @@ def test_server_dying_mid_run_sends_the_rest_on_rerun(plan, smtp_server):
     db, _ = plan
     mailbox, env = smtp_server
     ok("owner", "add", "D Patel", "--email", PATEL, "--authority", PLAN, db=db)
-    ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", "D Patel", "--due", "08/01/2024", "Revise care plan template",
-       db=db)
+    ok(
+        "add-action",
+        PLAN,
+        "--on",
+        "11/12/2023",
+        "--area",
+        "1",
+        "--owner",
+        "D Patel",
+        "--due",
+        "08/01/2024",
+        "Revise care plan template",
+        db=db,
+    )
     mailbox.drop_after = 1
     out = send(db, env)
     assert out.returncode == 1 and out.stdout == ""
@@ -358,15 +489,19 @@ def test_config_file_settings_and_refusals(plan, smtp_server, tmp_path):
     db, _ = plan
     mailbox, env = smtp_server
     config = tmp_path / "config.toml"  # the file ILACS_CONFIG names in every test
-    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {env["ILACS_SMTP_PORT"]}\nsecurity = "none"\n'
-                      'from = "ilacs@council.example.gov.uk"\n')
+    config.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {env["ILACS_SMTP_PORT"]}\nsecurity = "none"\n'
+        'from = "ilacs@council.example.gov.uk"\n'
+    )
     assert ilacs("remind", "--send", "--as-of", NEW_YEAR, "--inspection", PLAN, db=db).returncode == 0
     assert len(mailbox.messages) == 2
     before = db.read_bytes()
-    for text, message in [('[smtp]\nhost = "x"\npassword = "p"\n', "password is not read from the config file"),
-                          ('[smtp]\nhots = "x"\n', "unknown key [smtp] hots"),
-                          ('[smtp]\nfrom = "a@b.example"\n', "no SMTP server configured"),
-                          ('[smtp\n', "cannot read the config file")]:
+    for text, message in [
+        ('[smtp]\nhost = "x"\npassword = "p"\n', "password is not read from the config file"),
+        ('[smtp]\nhots = "x"\n', "unknown key [smtp] hots"),
+        ('[smtp]\nfrom = "a@b.example"\n', "no SMTP server configured"),
+        ("[smtp\n", "cannot read the config file"),
+    ]:
         config.write_text(text)
         out = ilacs("remind", "--send", "--as-of", NEW_YEAR, "--force", db=db)
         assert out.returncode == 1 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1
@@ -386,8 +521,20 @@ def test_two_runs_at_once_send_each_digest_once(plan, smtp_server, tmp_path):
     officers = [f"officer{number}@council.example.gov.uk" for number in range(4)]
     for number, address in enumerate(officers):
         ok("owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN, db=template)
-        ok("add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", f"Officer {number}", "--due",
-           "05/01/2024", f"Check plan {number}", db=template)
+        ok(
+            "add-action",
+            PLAN,
+            "--on",
+            "11/12/2023",
+            "--area",
+            "1",
+            "--owner",
+            f"Officer {number}",
+            "--due",
+            "05/01/2024",
+            f"Check plan {number}",
+            db=template,
+        )
     expected = sorted([WATSON, KHAN, *officers])
     duplicates = skipped = 0
     for attempt in range(20):
@@ -411,8 +558,10 @@ def test_two_runs_at_once_send_each_digest_once(plan, smtp_server, tmp_path):
         assert sorted(set(received)) == expected, attempt  # nobody missed
         skipped += sum(run.stderr.count("another run of ilacs remind has been sending it") for run in runs)
         assert send(db, env).returncode == 0 and len(mailbox.messages) == len(received)  # a third run: nothing more
-    print(f"two overlapping runs, 20 tries of {len(expected)} digests: {duplicates} duplicate e-mails; {skipped} "
-          "digests skipped by one run because the other was sending them")
+    print(
+        f"two overlapping runs, 20 tries of {len(expected)} digests: {duplicates} duplicate e-mails; {skipped} "
+        "digests skipped by one run because the other was sending them"
+    )
     assert duplicates == 0
 
 
@@ -424,23 +573,30 @@ def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_is_not(plan, 
     mailbox, env = smtp_server
     digests = json.loads(ok("remind", "--as-of", NEW_YEAR, "--inspection", PLAN, "-f", "json", db=db))
     assert {d["email"] for d in digests} == {WATSON, KHAN}
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     import hashlib
 
     def fingerprint(digest):  # what a digest is about, as the README's reminders section defines it
-        keys = sorted(f"{section['heading']}|{item['kind']}|{item['id']}|{item['overdue']}"
-                      for section in digest["sections"] for group in section["groups"] for item in group["items"])
+        keys = sorted(
+            f"{section['heading']}|{item['kind']}|{item['id']}|{item['overdue']}"
+            for section in digest["sections"]
+            for group in section["groups"]
+            for item in group["items"]
+        )
         return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
 
     # Claims as runs leave them: Watson's by a run killed an hour ago, Khan's by a run sending right now.
     with sqlite3.connect(db) as conn:
         for digest in digests:
             when = now - (dt.timedelta(hours=1) if digest["email"] == WATSON else dt.timedelta(seconds=5))
-            conn.execute("INSERT INTO reminder_claims VALUES (?, ?, ?, 'other-run', ?)",
-                         ("2024-01-02", digest["email"], fingerprint(digest), when.isoformat(timespec="seconds")))
+            conn.execute(
+                "INSERT INTO reminder_claims VALUES (?, ?, ?, 'other-run', ?)",
+                ("2024-01-02", digest["email"], fingerprint(digest), when.isoformat(timespec="seconds")),
+            )
     conn.close()
     out = send(db, env)
     assert out.returncode == 0, out.stderr
     assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON]]  # the killed run's claim is taken over
-    assert f"not sent to B Khan <{KHAN}> by this run: another run of ilacs remind has been sending it since" in \
-        out.stderr
+    assert (
+        f"not sent to B Khan <{KHAN}> by this run: another run of ilacs remind has been sending it since" in out.stderr
+    )

@@ -10,7 +10,8 @@ import stat
 from html.parser import HTMLParser
 
 import pytest
-from conftest import chromium, copy_of, png_pixels, record_actions, run_browser, run_ilacs as ilacs
+from conftest import chromium, copy_of, png_pixels, record_actions, run_browser
+from conftest import run_ilacs as ilacs
 
 PLAN = "east-sussex-2023"
 AS_OF = "2024-01-10"  # Wed 10 Jan 2024
@@ -56,9 +57,17 @@ def expected(area, as_of):
     counts = {status: sum(1 for a in mine if a[4] == status) for status in STATUSES}
     counted = len(mine) - counts["cancelled"]  # none here is unknown (not stated): a council's own plan
     overdue = sum(1 for a in mine if a[4] in OPEN and a[3] < as_of)
-    return {"not_started": counts["not-started"], "in_progress": counts["in-progress"], "blocked": counts["blocked"],
-            "done": counts["done"], "cancelled": counts["cancelled"], "total": len(mine),
-            "percent_done": 100 * counts["done"] // counted if counted else None, "overdue": overdue, "not_stated": 0}
+    return {
+        "not_started": counts["not-started"],
+        "in_progress": counts["in-progress"],
+        "blocked": counts["blocked"],
+        "done": counts["done"],
+        "cancelled": counts["cancelled"],
+        "total": len(mine),
+        "percent_done": 100 * counts["done"] // counted if counted else None,
+        "overdue": overdue,
+        "not_stated": 0,
+    }
 
 
 @pytest.mark.parametrize("as_of", [AS_OF, "2023-12-11", "2024-06-01"])
@@ -82,15 +91,30 @@ def test_summary_table_and_csv(plan):
     db, _ = plan
     table = ok("summary", "--as-of", AS_OF, "--inspection", PLAN, db=db).splitlines()
     assert table[0] == "Progress as of Wed 10 Jan 2024"
-    assert table[1].split() == ["inspection", "area", "not", "started", "in", "progress", "blocked", "done",
-                                "cancelled", "not", "stated", "%", "done", "progress", "overdue"]
+    assert table[1].split() == [
+        "inspection",
+        "area",
+        "not",
+        "started",
+        "in",
+        "progress",
+        "blocked",
+        "done",
+        "cancelled",
+        "not",
+        "stated",
+        "%",
+        "done",
+        "progress",
+        "overdue",
+    ]
     for area, line in zip([None, 1, 2, 3], table[2:]):
         want = expected(area, AS_OF)
         filled = want["percent_done"] * 20 // 100
         cells = line.split()
-        assert cells[-9:] == [str(want[k]) for k in ("not_started", "in_progress", "blocked", "done", "cancelled",
-                                                      "not_stated")] + [
-            f"{want['percent_done']}%", "#" * filled + "." * (20 - filled), str(want["overdue"])], line
+        assert cells[-9:] == [
+            str(want[k]) for k in ("not_started", "in_progress", "blocked", "done", "cancelled", "not_stated")
+        ] + [f"{want['percent_done']}%", "#" * filled + "." * (20 - filled), str(want["overdue"])], line
     rows = list(csv.DictReader(io.StringIO(ok("summary", "--as-of", AS_OF, "--csv", db=db))))
     mine = {row["area"]: row for row in rows if row["inspection"] == PLAN}
     assert set(mine) == {"all", "1", "2", "3"}
@@ -122,8 +146,10 @@ def test_report_html_escapes_a_hostile_title(plan):
     db, _ = plan
     page = ok("report", PLAN, "--format", "html", "--as-of", AS_OF, db=db)
     assert HOSTILE not in page and "<script" not in page and "<img" not in page
-    assert ("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt; | *b* "
-            "[l](javascript:alert(1))") in page
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt; | *b* "
+        "[l](javascript:alert(1))"
+    ) in page
     assert page.startswith("<!DOCTYPE html>") and "<style>" in page and "@media print" in page
     assert "<link" not in page and "src=" not in page.replace("src=x", "")  # self-contained
 
@@ -132,8 +158,9 @@ def test_report_late_and_rag_follow_the_recorded_plan(plan):
     db, ids = plan
     text = ok("report", PLAN, "--as-of", AS_OF, db=db)
     late_section = text.split("## Late, and who owns it")[1].split("## Status updates")[0]
-    late = {ACTIONS[i][1]: ACTIONS[i][2] for i in range(len(ACTIONS))
-            if ACTIONS[i][4] in OPEN and ACTIONS[i][3] < AS_OF}
+    late = {
+        ACTIONS[i][1]: ACTIONS[i][2] for i in range(len(ACTIONS)) if ACTIONS[i][4] in OPEN and ACTIONS[i][3] < AS_OF
+    }
     assert len(late) == 3
     for title, owner in late.items():
         line = next(line for line in late_section.splitlines() if line.startswith(f"| {owner} |"))
@@ -163,7 +190,7 @@ def test_output_file_mode_0600_and_no_overwrite_without_force(plan, tmp_path):
 
 def test_since_filters_status_updates(plan):
     db, _ = plan
-    today = dt.datetime.now(dt.timezone.utc).date()  # updates are stamped in UTC
+    today = dt.datetime.now(dt.UTC).date()  # updates are stamped in UTC
     as_of = (today + dt.timedelta(days=2)).isoformat()
 
     def updates(since):
@@ -189,6 +216,7 @@ def test_unknown_inspection_and_format(plan):
 
 
 # -- a real browser -----------------------------------------------------------------
+
 
 class Bars(HTMLParser):
     """The chart's bars: (area label, status, count) of every <rect class="bar"> inside <svg class="chart">."""
@@ -243,14 +271,21 @@ def test_html_report_renders_in_a_real_browser(plan, tmp_path):
 
     # Area 2's bar, as recorded: done 2, in progress 1, blocked 1, painted in that order and proportion, each
     # segment apart from the next by a white gap (WCAG 1.4.11: neighbours are not told apart by colour alone).
-    colours = {"done": (0x00, 0x70, 0x3c), "in-progress": (0x1d, 0x70, 0xb8), "blocked": (0xd4, 0x35, 0x1c),
-               "gap": (255, 255, 255)}
+    colours = {
+        "done": (0x00, 0x70, 0x3C),
+        "in-progress": (0x1D, 0x70, 0xB8),
+        "blocked": (0xD4, 0x35, 0x1C),
+        "gap": (255, 255, 255),
+    }
     want = expected(2, AS_OF)
     recorded = (want["done"], want["in_progress"], want["blocked"], want["not_started"], want["cancelled"])
     assert recorded == (2, 1, 1, 0, 0)
-    found = [runs[i:i + 5] for runs in (colour_runs(row, colours, shortest=1) for row in rows)
-             for i in range(len(runs) - 4)
-             if [name for name, _ in runs[i:i + 5]] == ["done", "gap", "in-progress", "gap", "blocked"]]
+    found = [
+        runs[i : i + 5]
+        for runs in (colour_runs(row, colours, shortest=1) for row in rows)
+        for i in range(len(runs) - 4)
+        if [name for name, _ in runs[i : i + 5]] == ["done", "gap", "in-progress", "gap", "blocked"]
+    ]
     assert found, "no row of the screenshot shows area 2's stacked bar"
     (_, done), (_, gap), (_, in_progress), (_, other_gap), (_, blocked) = found[0]
     assert abs(done - 2 * in_progress) <= 6 and abs(in_progress - blocked) <= 5 and in_progress > 50
@@ -281,9 +316,14 @@ def colour_runs(row, colours, shortest=2):
 
 # Each heading, and what opens its section (a table's header row, or the sentence in its place): a printed page
 # holding the heading holds that too.
-HEADINGS = {"Judgements": "Previous grade", "Deadlines": "Outcome", "Progress by area for improvement": "Area 1:",
-            "RAG rating": "Lead officer", "Late, and who owns it": "Owner",
-            "Status updates and corrections from": "No status updates"}
+HEADINGS = {
+    "Judgements": "Previous grade",
+    "Deadlines": "Outcome",
+    "Progress by area for improvement": "Area 1:",
+    "RAG rating": "Lead officer",
+    "Late, and who owns it": "Owner",
+    "Status updates and corrections from": "No status updates",
+}
 
 
 def print_to_pdf(browser, tmp_path, page):
@@ -302,8 +342,20 @@ def test_printed_paper_keeps_headings_with_their_tables_and_numbers_its_pages(pl
         pytest.skip("chromium not installed (CI installs it: see .ci/run)")
     db, ids = plan
     for n in range(1, 25):  # enough actions that the RAG table runs over pages
-        ok("add-action", PLAN, "--on", "11/12/2023", "--area", str(1 + n % 3), "--owner", "E Green", "--due", "2024-03-29",
-           f"Follow-up action {n:02d} on practice standards", db=db)
+        ok(
+            "add-action",
+            PLAN,
+            "--on",
+            "11/12/2023",
+            "--area",
+            str(1 + n % 3),
+            "--owner",
+            "E Green",
+            "--due",
+            "2024-03-29",
+            f"Follow-up action {n:02d} on practice standards",
+            db=db,
+        )
     page = tmp_path / "board.html"
     ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "-o", str(page), db=db)
     pdf = print_to_pdf(browser, tmp_path, page)
@@ -314,8 +366,22 @@ def test_printed_paper_keeps_headings_with_their_tables_and_numbers_its_pages(pl
         from pathlib import Path
 
         pictures = Path(__file__).resolve().parent.parent / "docs" / "pictures"
-        subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
-                        str(pictures / "board-paper")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-png",
+                "-singlefile",
+                str(pdf),
+                str(pictures / "board-paper"),
+            ],
+            check=True,
+        )
     # Measured: 4 pages, the last ending with the sources, notes and inferences (issue 18). Before issue 15, "RAG
     # rating" and its paragraph sat at the foot of page 1 with its table on page 2, and Chromium's own header and
     # footer named the file.

@@ -15,7 +15,8 @@ import json
 
 import icalendar
 import pytest
-from conftest import copy_of, run_ilacs as ilacs
+from conftest import copy_of
+from conftest import run_ilacs as ilacs
 
 PLAN = "edge-2024"
 
@@ -34,11 +35,22 @@ ACTIONS = {
 }
 EXPECTED = {
     "2024-10-04": {
-        "overdue": {"day-before", "tenth-day-after-holiday", "eleventh-day-after-holiday", "bank-holiday",
-                    "two-days-after-holiday"},
+        "overdue": {
+            "day-before",
+            "tenth-day-after-holiday",
+            "eleventh-day-after-holiday",
+            "bank-holiday",
+            "two-days-after-holiday",
+        },
         "due within 10": {"saturday", "as-of-day"},
-        "red": {"day-before", "blocked-later", "tenth-day-after-holiday", "eleventh-day-after-holiday",
-                "bank-holiday", "two-days-after-holiday"},
+        "red": {
+            "day-before",
+            "blocked-later",
+            "tenth-day-after-holiday",
+            "eleventh-day-after-holiday",
+            "bank-holiday",
+            "two-days-after-holiday",
+        },
         "amber": {"saturday", "as-of-day"},
         "green": {"monday-after", "done-early"},
     },
@@ -63,16 +75,49 @@ def ok(*args, db):
 def edge_plan(seeded_template, tmp_path_factory):
     """The seeded database plus one council's plan with an action at each edge; returns (path, names by id)."""
     db = copy_of(seeded_template, tmp_path_factory.mktemp("edge"))
-    ok("add-inspection", PLAN, "--authority", "Edge Borough Council", "--published", "01/07/2024",
-       "--area", "Plans for children", "--area", "Management oversight", db=db)
-    ok("owner", "add", "R Edge", "--email", "r.edge@edge.example.gov.uk", "--authority", PLAN, "--coordinator", PLAN,
-       db=db)
+    ok(
+        "add-inspection",
+        PLAN,
+        "--authority",
+        "Edge Borough Council",
+        "--published",
+        "01/07/2024",
+        "--area",
+        "Plans for children",
+        "--area",
+        "Management oversight",
+        db=db,
+    )
+    ok(
+        "owner",
+        "add",
+        "R Edge",
+        "--email",
+        "r.edge@edge.example.gov.uk",
+        "--authority",
+        PLAN,
+        "--coordinator",
+        PLAN,
+        db=db,
+    )
     names = {}
     for name, (area, due, status) in ACTIONS.items():
         # Added and moved to its status on 1 Aug 2024, checked again on 20 Sep: fresh (updated within 30 days)
         # as of both days the test reads, so only the due date decides its colour.
-        action = ok("add-action", PLAN, "--on", "01/08/2024", "--area", str(area), "--owner", "R Edge", "--due", due,
-                    name, db=db).strip()
+        action = ok(
+            "add-action",
+            PLAN,
+            "--on",
+            "01/08/2024",
+            "--area",
+            str(area),
+            "--owner",
+            "R Edge",
+            "--due",
+            due,
+            name,
+            db=db,
+        ).strip()
         if status != "not-started":
             ok("update", action, "--status", status, "--on", "01/08/2024", db=db)
         ok("update", action, "--note", "checked", "--on", "20/09/2024", db=db)
@@ -99,10 +144,17 @@ def test_every_output_agrees_at_the_edges(edge_plan, tmp_path, as_of):
         if f"due within {within}" in expected:
             due = json.loads(ok("due", "--within", str(within), "--as-of", as_of, "--json", db=db))
             assert named(names, [i["id"] for i in due if i["kind"] == "action"]) == expected[f"due within {within}"]
-            digests = json.loads(ok("remind", "--as-of", as_of, "--within", str(within), "--inspection", PLAN,
-                                    "-f", "json", db=db))
-            items = [item for digest in digests for section in digest["sections"] for group in section["groups"]
-                     for item in group["items"] if item["kind"] == "action"]
+            digests = json.loads(
+                ok("remind", "--as-of", as_of, "--within", str(within), "--inspection", PLAN, "-f", "json", db=db)
+            )
+            items = [
+                item
+                for digest in digests
+                for section in digest["sections"]
+                for group in section["groups"]
+                for item in group["items"]
+                if item["kind"] == "action"
+            ]
             assert named(names, [i["id"] for i in items if i["overdue"]]) == expected["overdue"]
             assert named(names, [i["id"] for i in items if not i["overdue"]]) == expected[f"due within {within}"]
 
@@ -122,13 +174,13 @@ def test_every_output_agrees_at_the_edges(edge_plan, tmp_path, as_of):
     summary_rows = list(workbook["Summary"].iter_rows(values_only=True))
     summary = dict(zip(summary_rows[0], summary_rows[1]))
     assert (summary["Red"], summary["Amber"], summary["Green"]) == tuple(
-        len(expected[colour]) for colour in ("red", "amber", "green"))
+        len(expected[colour]) for colour in ("red", "amber", "green")
+    )
     assert summary["Overdue"] == len(expected["overdue"])
 
     # The board paper: the same totals as the Summary sheet, and the same rating on each row.
     paper = ok("report", PLAN, "--as-of", as_of, db=db)
-    assert (f"Red {len(expected['red'])}, amber {len(expected['amber'])}, green {len(expected['green'])}."
-            in paper)
+    assert f"Red {len(expected['red'])}, amber {len(expected['amber'])}, green {len(expected['green'])}." in paper
     for name in everything:
         line = next(line for line in paper.splitlines() if f"| {name} |" in line)
         assert line.rstrip(" |").endswith(rag[name].capitalize()), line
@@ -141,15 +193,20 @@ def test_every_output_agrees_at_the_edges(edge_plan, tmp_path, as_of):
 
     # The calendar: the open actions falling before the day are exactly the overdue ones.
     events = icalendar.Calendar.from_ical(ok("calendar", PLAN, "--open-only", db=db).encode()).walk("VEVENT")
-    late = {str(event["SUMMARY"]).split(": ", 1)[1] for event in events
-            if str(event["SUMMARY"]).startswith("Action ") and event.decoded("DTSTART").isoformat() < as_of}
+    late = {
+        str(event["SUMMARY"]).split(": ", 1)[1]
+        for event in events
+        if str(event["SUMMARY"]).startswith("Action ") and event.decoded("DTSTART").isoformat() < as_of
+    }
     assert late == expected["overdue"]
 
 
 def test_blocked_actions_are_red_in_every_rated_output(edge_plan):
     db, names = edge_plan
-    blocked = {names[str(a["id"])] for a in json.loads(ok("actions", "--inspection", PLAN, "--status", "blocked",
-                                                         "--json", db=db))}
+    blocked = {
+        names[str(a["id"])]
+        for a in json.loads(ok("actions", "--inspection", PLAN, "--status", "blocked", "--json", db=db))
+    }
     assert blocked == {"blocked-later"}
     for as_of in EXPECTED:
         assert blocked <= EXPECTED[as_of]["red"]
@@ -158,28 +215,78 @@ def test_blocked_actions_are_red_in_every_rated_output(edge_plan):
 
 
 def test_a_name_two_councils_share_stays_in_each_council(db):
-    ok("owner", "add", "A Watson", "--email", "a.watson@eastsussex.example.gov.uk", "--authority",
-       "East Sussex County Council", db=db)
-    ok("add-action", "east-sussex-2023", "--on", "2024-06-01", "--area", "2", "--owner", "A Watson", "--due", "03/10/2024",
-       "Audit supervision records", db=db)
-    ok("add-action", "telford-wrekin-2024", "--on", "2024-06-01", "--area", "1", "--owner", "a watson", "--due", "03/10/2024",
-       "Review information platforms", db=db)
+    ok(
+        "owner",
+        "add",
+        "A Watson",
+        "--email",
+        "a.watson@eastsussex.example.gov.uk",
+        "--authority",
+        "East Sussex County Council",
+        db=db,
+    )
+    ok(
+        "add-action",
+        "east-sussex-2023",
+        "--on",
+        "2024-06-01",
+        "--area",
+        "2",
+        "--owner",
+        "A Watson",
+        "--due",
+        "03/10/2024",
+        "Audit supervision records",
+        db=db,
+    )
+    ok(
+        "add-action",
+        "telford-wrekin-2024",
+        "--on",
+        "2024-06-01",
+        "--area",
+        "1",
+        "--owner",
+        "a watson",
+        "--due",
+        "03/10/2024",
+        "Review information platforms",
+        db=db,
+    )
 
     def digests():
         found = json.loads(ok("remind", "--as-of", "2024-10-04", "-f", "json", db=db))
-        return {(d["name"], d["email"]): [item["title"] for s in d["sections"] for g in s["groups"]
-                                          for item in g["items"] if item["kind"] == "action"] for d in found}
+        return {
+            (d["name"], d["email"]): [
+                item["title"]
+                for s in d["sections"]
+                for g in s["groups"]
+                for item in g["items"]
+                if item["kind"] == "action"
+            ]
+            for d in found
+        }
 
     found = digests()
     assert found[("A Watson", "a.watson@eastsussex.example.gov.uk")] == ["Audit supervision records"]
     assert all("Review information platforms" not in titles for (name, email), titles in found.items() if email)
     owners = json.loads(ok("owner", "list", "--json", db=db))
     assert {(o["name"], o["authority"], o["registered"]) for o in owners if o["name"].lower() == "a watson"} == {
-        ("A Watson", "East Sussex County Council", True), ("a watson", "Telford and Wrekin Council", False)}
+        ("A Watson", "East Sussex County Council", True),
+        ("a watson", "Telford and Wrekin Council", False),
+    }
 
     # Telford registers its own A Watson: each council's officer gets their own council's action only.
-    ok("owner", "add", "A Watson", "--email", "a.watson@telford.example.gov.uk", "--authority",
-       "telford-wrekin-2024", db=db)
+    ok(
+        "owner",
+        "add",
+        "A Watson",
+        "--email",
+        "a.watson@telford.example.gov.uk",
+        "--authority",
+        "telford-wrekin-2024",
+        db=db,
+    )
     found = digests()
     assert found[("A Watson", "a.watson@eastsussex.example.gov.uk")] == ["Audit supervision records"]
     assert found[("A Watson", "a.watson@telford.example.gov.uk")] == ["Review information platforms"]
@@ -194,8 +301,9 @@ def test_an_owner_needs_an_authority_when_the_database_holds_several(db):
     assert out.returncode == 2 and "--authority" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     out = ilacs("owner", "add", "B Khan", "--authority", "Nowhere Council", db=db)
     assert out.returncode == 1 and "no authority 'Nowhere Council'" in out.stderr
-    out = ilacs("owner", "add", "B Khan", "--authority", "telford-wrekin-2024", "--coordinator", "east-sussex-2023",
-                db=db)
+    out = ilacs(
+        "owner", "add", "B Khan", "--authority", "telford-wrekin-2024", "--coordinator", "east-sussex-2023", db=db
+    )
     assert out.returncode == 2 and "plans of their own authority" in out.stderr
     # Coordinating a plan says which council.
     assert "East Sussex County Council" in ok("owner", "add", "B Khan", "--coordinator", "east-sussex-2023", db=db)

@@ -25,18 +25,21 @@ def test_show_reports_what_the_seed_file_says(db, path):
     assert shown["summary"]["authority"] == seed["inspection"].get("authority")
     assert shown["summary"]["published"] == seed["inspection"].get("published")
     assert {(j["area"], j["grade"], j["previous_grade"]) for j in shown["judgements"]} == {
-        (j["area"], j.get("grade"), j.get("previous_grade")) for j in seed.get("judgements", [])}
+        (j["area"], j.get("grade"), j.get("previous_grade")) for j in seed.get("judgements", [])
+    }
     assert [(a["number"], a["title"], a["points"]) for a in shown["areas"]] == [
-        (a["number"], a["title"], a.get("points", [])) for a in seed.get("areas", [])]
+        (a["number"], a["title"], a.get("points", [])) for a in seed.get("areas", [])
+    ]
     assert sorted(d["title"] for d in shown["deadlines"]) == sorted(d["title"] for d in seed.get("deadlines", []))
     shown_actions = [a for area in shown["areas"] for a in area["actions"]] + shown["actions_without_area"]
     assert sorted((a["title"], a["status"]) for a in shown_actions) == sorted(
-        (a["title"], a.get("status", "unknown")) for a in seed.get("actions", []))  # issue 18: not stated
+        (a["title"], a.get("status", "unknown")) for a in seed.get("actions", [])
+    )  # issue 18: not stated
 
 
 def test_users_own_seed_file_loads_and_computes_its_deadline(tmp_path):
     mine = tmp_path / "brighton.toml"
-    mine.write_text('''format = 1
+    mine.write_text("""format = 1
 [inspection]
 id = "brighton-2025"
 authority = "Brighton and Hove City Council"
@@ -49,7 +52,7 @@ title = "Care plans"
 key = "plan"
 title = "Action plan to Ofsted"
 rule = { count = 20, unit = "working-days", after = "published" }
-''')
+""")
     path = tmp_path / "mine.db"
     assert run_ilacs("seed", str(mine), db=path).returncode == 0
     shown = json.loads(run_ilacs("show", "brighton-2025", "--json", db=path).stdout)
@@ -60,7 +63,7 @@ rule = { count = 20, unit = "working-days", after = "published" }
 
 def test_stated_date_that_disagrees_with_rule_is_rejected(db, tmp_path):
     mine = tmp_path / "wrong.toml"
-    mine.write_text('''format = 1
+    mine.write_text("""format = 1
 [inspection]
 id = "wrong-2024"
 published = "2024-02-06"
@@ -69,7 +72,7 @@ key = "plan"
 title = "Plan"
 rule = { count = 70, unit = "calendar-days", after = "published" }
 stated = "2024-05-17"
-''')
+""")
     path = db  # the seeded database
     before = path.read_bytes()
     out = run_ilacs("seed", str(mine), db=path)
@@ -79,9 +82,11 @@ stated = "2024-05-17"
 
 def test_failed_seed_into_a_new_file_leaves_no_file(tmp_path):
     mine = tmp_path / "wrong.toml"
-    mine.write_text('format = 1\n[inspection]\nid = "w-2024"\npublished = "2024-02-06"\n[[deadlines]]\nkey = "p"\n'
-                    'title = "Plan"\nrule = { count = 70, unit = "calendar-days", after = "published" }\n'
-                    'stated = "2024-05-17"\n')
+    mine.write_text(
+        'format = 1\n[inspection]\nid = "w-2024"\npublished = "2024-02-06"\n[[deadlines]]\nkey = "p"\n'
+        'title = "Plan"\nrule = { count = 70, unit = "calendar-days", after = "published" }\n'
+        'stated = "2024-05-17"\n'
+    )
     path = tmp_path / "new.db"
     assert run_ilacs("seed", str(mine), db=path).returncode == 1
     assert not path.exists()

@@ -17,8 +17,13 @@ def at(clock, tz, *args, db):
     """Run ilacs as a machine in zone `tz` whose clock reads `clock` (local time there), stopped at that second."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("ILACS_")}
     env.update({"TZ": tz, "ILACS_DB": str(db), "ILACS_CONFIG": str(db.parent / "none.toml"), "ILACS_USER": "Sam"})
-    ran = subprocess.run(["faketime", "-f", clock, sys.executable, "-m", "ilacs_cli", *args], env=env,
-                         capture_output=True, text=True, timeout=120)
+    ran = subprocess.run(
+        ["faketime", "-f", clock, sys.executable, "-m", "ilacs_cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Traceback" not in ran.stderr, ran.stderr
     return ran
 
@@ -28,10 +33,39 @@ def test_a_server_in_los_angeles_works_to_englands_monday(tmp_path):
     counted to Monday."""
     db, la, sunday_night = tmp_path / "plan.db", "America/Los_Angeles", "2024-01-07 23:30:00"
     assert at(sunday_night, la, "init", db=db).returncode == 0
-    assert at(sunday_night, la, "add-inspection", "brighton-2023", "--authority", "Brighton and Hove City Council",
-              "--published", "01/11/2023", "--area", "Care plans", db=db).returncode == 0
-    assert at(sunday_night, la, "add-action", "brighton-2023", "--area", "1", "--owner", "A Watson", "--due",
-              "05/01/2024", "Audit care plans", db=db).returncode == 0
+    assert (
+        at(
+            sunday_night,
+            la,
+            "add-inspection",
+            "brighton-2023",
+            "--authority",
+            "Brighton and Hove City Council",
+            "--published",
+            "01/11/2023",
+            "--area",
+            "Care plans",
+            db=db,
+        ).returncode
+        == 0
+    )
+    assert (
+        at(
+            sunday_night,
+            la,
+            "add-action",
+            "brighton-2023",
+            "--area",
+            "1",
+            "--owner",
+            "A Watson",
+            "--due",
+            "05/01/2024",
+            "Audit care plans",
+            db=db,
+        ).returncode
+        == 0
+    )
     remind = at(sunday_night, la, "remind", db=db)
     assert remind.returncode == 0, remind.stderr
     assert "As of Mon 8 Jan 2024: 1 overdue" in remind.stdout and "not an English working day" not in remind.stderr
@@ -47,10 +81,39 @@ def test_an_update_at_half_past_midnight_bst_counts_on_that_day(tmp_path):
     db = tmp_path / "plan.db"
     setup = "2024-07-01 09:00:00"
     assert at(setup, "UTC", "init", db=db).returncode == 0
-    assert at(setup, "UTC", "add-inspection", "brighton-2024", "--authority", "Brighton and Hove City Council",
-              "--published", "03/06/2024", "--area", "Care plans", db=db).returncode == 0
-    assert at(setup, "UTC", "add-action", "brighton-2024", "--area", "1", "--owner", "A Watson", "--due",
-              "30/09/2024", "Audit care plans", db=db).returncode == 0
+    assert (
+        at(
+            setup,
+            "UTC",
+            "add-inspection",
+            "brighton-2024",
+            "--authority",
+            "Brighton and Hove City Council",
+            "--published",
+            "03/06/2024",
+            "--area",
+            "Care plans",
+            db=db,
+        ).returncode
+        == 0
+    )
+    assert (
+        at(
+            setup,
+            "UTC",
+            "add-action",
+            "brighton-2024",
+            "--area",
+            "1",
+            "--owner",
+            "A Watson",
+            "--due",
+            "30/09/2024",
+            "Audit care plans",
+            db=db,
+        ).returncode
+        == 0
+    )
     late_night = at("2024-07-01 23:30:00", "UTC", "update", "1", "--status", "in-progress", "--note", "begun", db=db)
     assert late_night.returncode == 0, late_night.stderr
     updates = json.loads(at(setup, "UTC", "history", "1", "--json", db=db).stdout)["updates"]
@@ -63,7 +126,10 @@ def test_an_update_at_half_past_midnight_bst_counts_on_that_day(tmp_path):
     assert changed_on("2024-07-01") == ["action added"]
     assert changed_on("2024-07-02") == ["begun"]
     # Read as of each day, the plan agrees: not started at the end of 1 July, in progress on 2 July.
-    statuses = {day: json.loads(at("2024-07-03 09:00:00", "UTC", "show", "brighton-2024", "--as-of", day, "--json",
-                                   db=db).stdout)["areas"][0]["actions"][0]["status"]
-                for day in ("2024-07-01", "2024-07-02")}
+    statuses = {
+        day: json.loads(
+            at("2024-07-03 09:00:00", "UTC", "show", "brighton-2024", "--as-of", day, "--json", db=db).stdout
+        )["areas"][0]["actions"][0]["status"]
+        for day in ("2024-07-01", "2024-07-02")
+    }
     assert statuses == {"2024-07-01": "not-started", "2024-07-02": "in-progress"}

@@ -8,7 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import office_to_pdf, pdf_pages, png_pixels, run_ilacs as ilacs, soffice
+from conftest import office_to_pdf, pdf_pages, png_pixels, soffice
+from conftest import run_ilacs as ilacs
 
 TELFORD = "telford-wrekin-2024"
 # Today in England: the seeded Telford actions are in the plan from the day they were loaded (the minutes give no
@@ -57,10 +58,20 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
     # Conditional formatting on the RAG column: the status (Done, Cancelled, Blocked) first, then the RAG word.
     rag = "N"
     assert headers.index("RAG") == 13 and headers.index("Status") == 12
-    rules = [(str(ranges.sqref), rule.formula[0], rule.dxf.fill.fgColor.rgb)
-             for ranges in sheet.conditional_formatting for rule in ranges.rules]
-    assert [formula for _, formula, _ in rules] == ['$M2="Done"', '$M2="Cancelled"', '$M2="Blocked"', 'N2="Red"',
-                                                    'N2="Amber"', 'N2="Green"', 'N2="Not rated"']
+    rules = [
+        (str(ranges.sqref), rule.formula[0], rule.dxf.fill.fgColor.rgb)
+        for ranges in sheet.conditional_formatting
+        for rule in ranges.rules
+    ]
+    assert [formula for _, formula, _ in rules] == [
+        '$M2="Done"',
+        '$M2="Cancelled"',
+        '$M2="Blocked"',
+        'N2="Red"',
+        'N2="Amber"',
+        'N2="Green"',
+        'N2="Not rated"',
+    ]
     assert {where for where, _, _ in rules} == {f"{rag}2:{rag}6"}
     assert [colour[-6:] for *_, colour in rules[3:]] == ["D4351C", "F47738", "00703C", "F3F2F1"]
     # Print: landscape A4, one page wide, the header row on every page, a header and a numbered footer.
@@ -92,16 +103,20 @@ def test_seeded_plan_prints_on_three_landscape_pages_one_wide(db, tmp_path):
     assert "Added as In progress" in updates and "Page 3 of 3" in updates
     # The RAG cells are filled: the plan's page has the red of two late actions and the green of three done.
     png = tmp_path / "plan"
-    subprocess.run(["pdftoppm", "-r", "60", "-f", "2", "-l", "2", "-png", "-singlefile", str(pdf), str(png)],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-f", "2", "-l", "2", "-png", "-singlefile", str(pdf), str(png)], check=True
+    )
     _, _, rows = png_pixels(png.with_suffix(".png"))
     seen = {pixel for row in rows for pixel in row}
-    assert any(near(pixel, (0xD4, 0x35, 0x1C)) for pixel in seen) and any(near(pixel, (0x00, 0x70, 0x3C))
-                                                                          for pixel in seen)
+    assert any(near(pixel, (0xD4, 0x35, 0x1C)) for pixel in seen) and any(
+        near(pixel, (0x00, 0x70, 0x3C)) for pixel in seen
+    )
     if os.environ.get("ILACS_PICTURES") == "1":
         PICTURES.mkdir(exist_ok=True)
-        subprocess.run(["pdftoppm", "-r", "60", "-f", "2", "-l", "2", "-png", "-singlefile", str(pdf),
-                        str(PICTURES / "workbook")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-f", "2", "-l", "2", "-png", "-singlefile", str(pdf), str(PICTURES / "workbook")],
+            check=True,
+        )
 
 
 def near(pixel, colour):
@@ -112,13 +127,38 @@ def near(pixel, colour):
 def test_forty_actions_print_one_page_wide_with_the_header_on_every_page(tmp_path):
     db = tmp_path / "forty.db"
     ok("init", db=db)
-    ok("add-inspection", "big-2025", "--authority", "Big County Council", "--published", "03/03/2025",
-       "--area", "Supervision", "--area", "Care plans", db=db)
-    titles = [f"Action number {n:02d}: " + "a longer description of the work to be done " * (n % 3)
-              for n in range(1, 41)]
+    ok(
+        "add-inspection",
+        "big-2025",
+        "--authority",
+        "Big County Council",
+        "--published",
+        "03/03/2025",
+        "--area",
+        "Supervision",
+        "--area",
+        "Care plans",
+        db=db,
+    )
+    titles = [
+        f"Action number {n:02d}: " + "a longer description of the work to be done " * (n % 3) for n in range(1, 41)
+    ]
     for n, title in enumerate(titles, 1):
-        ok("add-action", "big-2025", "--on", "03/03/2025", "--area", str(1 + n % 2), "--owner", f"Officer {n % 7}",
-           "--due", f"{1 + n % 28:02d}/06/2025", "--", title, db=db)
+        ok(
+            "add-action",
+            "big-2025",
+            "--on",
+            "03/03/2025",
+            "--area",
+            str(1 + n % 2),
+            "--owner",
+            f"Officer {n % 7}",
+            "--due",
+            f"{1 + n % 28:02d}/06/2025",
+            "--",
+            title,
+            db=db,
+        )
     path = tmp_path / "big.xlsx"
     ok("export", "big-2025", "-f", "xlsx", "--as-of", "2025-06-02", "-o", str(path), db=db)
     pages, sizes = pdf_pages(office_to_pdf(office(), path, tmp_path))

@@ -89,8 +89,15 @@ def writer(spec: dict) -> dict:
             args += ["--status", statuses[(number // 4) % len(statuses)]]
         code, _, err, seconds = run_cli(*args)
         calls.append({"code": code, "stderr": err, "seconds": seconds})
-    return {"name": name, "action": spec["action"], "warm_code": warm[0], "started": started,
-            "finished": time.time(), "calls": calls, "begin_waits": list(BEGIN_WAITS)}
+    return {
+        "name": name,
+        "action": spec["action"],
+        "warm_code": warm[0],
+        "started": started,
+        "finished": time.time(),
+        "calls": calls,
+        "begin_waits": list(BEGIN_WAITS),
+    }
 
 
 # remind today: Telford's items 7 and 8 are late (issue 18: the seeded deadlines once late in 2024 are unknown now)

@@ -12,10 +12,9 @@ from contextlib import contextmanager
 
 import typer
 
-from ilacs_cli.cli.common import HELP_OPTIONS, app
-
 # Each module registers its commands on `app`; `ilacs --help` lists them in this order.
-from ilacs_cli.cli import plan, owners, reminders, mail, papers, admin  # noqa: E402,F401,I001
+from ilacs_cli.cli import admin, mail, owners, papers, plan, reminders  # noqa: E402,F401,I001
+from ilacs_cli.cli.common import HELP_OPTIONS, app
 from ilacs_cli.errors import IlacsError
 
 __all__ = ["app", "main"]
@@ -48,8 +47,11 @@ def _only_the_command_named(args: list[str]) -> Iterator[None]:
     while index < len(args) and args[index].startswith("-") and args[index] not in HELP_OPTIONS["help_option_names"]:
         index += 2 if args[index] == "--db" else 1  # the app's options; only --db takes a value
     name = args[index] if index < len(args) else None  # the shell's completion gives no arguments: all are built
-    commands = [info for info in app.registered_commands
-                if (info.name or typer.main.get_command_name(info.callback.__name__)) == name]
+    commands = [
+        info
+        for info in app.registered_commands
+        if (info.name or typer.main.get_command_name(info.callback.__name__)) == name
+    ]
     groups = [info for info in app.registered_groups if info.name == name]
     if not commands and not groups:
         yield
@@ -78,8 +80,10 @@ def main() -> None:
             raise
         _stop_writing()
         if error.errno != errno.EPIPE:  # a reader that stopped reading (`| head`) needs no message
-            print(f"ilacs: cannot write the output: {error.strerror}; free some space or write it elsewhere",
-                  file=sys.stderr)
+            print(
+                f"ilacs: cannot write the output: {error.strerror}; free some space or write it elsewhere",
+                file=sys.stderr,
+            )
         sys.exit(1)
     except Exception as error:
         # Usage errors: click's exceptions (typer vendors its own copy of click in newer releases,

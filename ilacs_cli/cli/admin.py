@@ -7,7 +7,18 @@ from typing import Annotated, Optional
 import typer
 
 from ilacs_cli.cli.common import (
-    app, By, DbOption, Json, Replace, chosen_db, loading, new_database, noted, open_store, today)
+    By,
+    DbOption,
+    Json,
+    Replace,
+    app,
+    chosen_db,
+    loading,
+    new_database,
+    noted,
+    open_store,
+    today,
+)
 from ilacs_cli.errors import IlacsError
 
 
@@ -21,10 +32,16 @@ def where(db: DbOption = None) -> None:
 
 
 @app.command()
-def init(db: DbOption = None,
-         group: Annotated[Optional[str], typer.Option(
-             help="Share the database with this group (Linux, macOS): it, its -wal and -shm files and its backups "
-                  "are made readable and writable by the group (0660).")] = None) -> None:
+def init(
+    db: DbOption = None,
+    group: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Share the database with this group (Linux, macOS): it, its -wal and -shm files and its backups "
+            "are made readable and writable by the group (0660)."
+        ),
+    ] = None,
+) -> None:
     """Make an empty database (the default one, or --db PATH) ready for your council's plan.  Example: ilacs init --db /srv/ilacs/plan.db --group ilacs"""
     from ilacs_cli.storage import dbfile
     from ilacs_cli.storage.store import Store, default_path
@@ -37,24 +54,38 @@ def init(db: DbOption = None,
             for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 if file.exists():
                     dbfile.share_with_group(file, group)
-            print(f"ilacs: {path} exists already ({len(store.inspections.ids())} inspections); now shared with group "
-                  f"{group} (0660)", file=sys.stderr)
+            print(
+                f"ilacs: {path} exists already ({len(store.inspections.ids())} inspections); now shared with group "
+                f"{group} (0660)",
+                file=sys.stderr,
+            )
             return
-        print(f"ilacs: {path} exists already ({len(store.inspections.ids())} inspections); left as it is",
-              file=sys.stderr)
+        print(
+            f"ilacs: {path} exists already ({len(store.inspections.ids())} inspections); left as it is", file=sys.stderr
+        )
         return
     with new_database(path, default=db is None, group=group):
         pass
     shared = f", shared with group {group} (0660)" if group else ""
-    print(f"ilacs: created an empty database at {path}{shared}; next: ilacs add-inspection ID --authority NAME "
-          "--published DATE", file=sys.stderr)
+    print(
+        f"ilacs: created an empty database at {path}{shared}; next: ilacs add-inspection ID --authority NAME "
+        "--published DATE",
+        file=sys.stderr,
+    )
 
 
 @app.command()
-def seed(plans: Annotated[Optional[list[str]], typer.Argument(
-             help="Example plans by id (east-sussex-2023 ...), or your own inspection files (.toml); default: all "
-                  "five examples.", show_default=False)] = None,
-         db: DbOption = None) -> None:
+def seed(
+    plans: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            help="Example plans by id (east-sussex-2023 ...), or your own inspection files (.toml); default: all "
+            "five examples.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
     """Load the example plans (all, or those named), or your own seed files; safe to re-run.  Example: ilacs seed east-sussex-2023"""
     from ilacs_cli.domain import seeds
 
@@ -65,12 +96,14 @@ def seed(plans: Annotated[Optional[list[str]], typer.Argument(
 
 
 @app.command()
-def remove(inspection: str,
-           yes: Annotated[bool, typer.Option("--yes", help="Do not ask first (for scripts).")] = False,
-           by: By = None, db: DbOption = None) -> None:
+def remove(
+    inspection: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask first (for scripts).")] = False,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
     """Delete one inspection with everything under it, after a backup (named); recorded.  Example: ilacs remove west-sussex-2019"""
-    from ilacs_cli.domain import changes
-    from ilacs_cli.domain import plan
+    from ilacs_cli.domain import changes, plan
 
     store = open_store(db)
     found = plan.require_inspection(store, inspection)
@@ -78,18 +111,24 @@ def remove(inspection: str,
         if not sys.stdin.isatty():
             raise IlacsError(f"remove {inspection} asks for confirmation: run it in a terminal, or add --yes", 2)
         counted = plan.list_inspections(store, today(), inspection)[0]
-        typer.confirm(f"Remove {inspection} ({found.authority or 'authority unknown'}) with its "
-                      f"{counted.actions_open + counted.actions_done} open and done actions, deadlines and history?",
-                      abort=True)
+        typer.confirm(
+            f"Remove {inspection} ({found.authority or 'authority unknown'}) with its "
+            f"{counted.actions_open + counted.actions_done} open and done actions, deadlines and history?",
+            abort=True,
+        )
     backup = changes.remove_inspection(store, inspection, by=by)
     print(f"Removed {inspection}; the database as it was is kept at {backup}", file=sys.stderr)
 
 
 # -- keeping the file sound ----------------------------------------------------------
 
+
 @app.command()
-def backup(target: Annotated[Path, typer.Argument(help="Where to write the copy.")], force: Replace = False,
-           db: DbOption = None) -> None:
+def backup(
+    target: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    force: Replace = False,
+    db: DbOption = None,
+) -> None:
     """Copy the database safely while others use it (SQLite's online backup; mode 0600).  Example: ilacs backup ~/ilacs-2024-11-01.db"""
     from ilacs_cli.domain import health
     from ilacs_cli.exchange import files
@@ -113,15 +152,23 @@ def check(db: DbOption = None, json: Json = False) -> None:
             print(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.check}: {finding.detail}")
     failed = [finding.check for finding in findings if not finding.ok]
     if failed:
-        raise IlacsError(f"{len(failed)} checks failed ({', '.join(failed)}): restore a backup, or keep this file "
-                         "for investigation and copy it with `ilacs backup`")
+        raise IlacsError(
+            f"{len(failed)} checks failed ({', '.join(failed)}): restore a backup, or keep this file "
+            "for investigation and copy it with `ilacs backup`"
+        )
 
 
 @app.command()
-def serve(port: Annotated[int, typer.Option(help="The port to listen on.")] = 8001,
-          host: Annotated[str, typer.Option(help="The address to listen on: 127.0.0.1 is this machine only; "
-                                                 "0.0.0.0 is every network it is on.")] = "127.0.0.1",
-          db: DbOption = None) -> None:
+def serve(
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8001,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="The address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 is every network it is on."
+        ),
+    ] = "127.0.0.1",
+    db: DbOption = None,
+) -> None:
     """The plan in colleagues' browsers: Datasette, read-only and live, with views of what is overdue, due soon and progress by area (needs pip install "ilacs[web]").  Example: ilacs serve --port 8001"""
     from ilacs_cli.exchange import browse
 

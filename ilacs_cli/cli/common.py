@@ -14,18 +14,29 @@ from ilacs_cli.errors import IlacsError
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 # add_completion: --install-completion and --show-completion (typer builds two options: about 0.4 ms a start). With
 # the completers and the app callback, building the command takes about 2 ms more than before (issue 13).
-app = typer.Typer(help="Track ILACS post-inspection action plans.", no_args_is_help=True, add_completion=True,
-                  context_settings=HELP_OPTIONS)
+app = typer.Typer(
+    help="Track ILACS post-inspection action plans.",
+    no_args_is_help=True,
+    add_completion=True,
+    context_settings=HELP_OPTIONS,
+)
 
 # --db after the command wins over --db before it (`ilacs --db plan.db list`), which wins over ILACS_DB, which wins
 # over the user data dir: the nearer to the command, the more deliberate. So only the app's option reads ILACS_DB.
 # readable=False: ilacs says itself why a file cannot be read, naming the option actually used.
-DbOption = Annotated[Optional[Path], typer.Option(
-    "--db", readable=False, help="Database file; wins over --db before the command and over ILACS_DB (default: user data dir).")]
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--db",
+        readable=False,
+        help="Database file; wins over --db before the command and over ILACS_DB (default: user data dir).",
+    ),
+]
 
 
 # -- what the shell completes (--install-completion) ----------------------------------------------------------------
 # Each runs in its own process for one press of Tab: it must be quick, print nothing else, and never fail.
+
 
 def complete_status(incomplete: str) -> list[str]:
     """An action's statuses."""
@@ -49,18 +60,25 @@ def complete_inspection(ctx: typer.Context, incomplete: str) -> list[str]:
     db, context = None, ctx
     while context is not None and db is None:  # --db after the command, then before it (or ILACS_DB)
         db, context = context.params.get("db"), context.parent
-    return [item for item in peek_inspection_ids(Path(db) if db is not None else default_path())
-            if item.startswith(incomplete or "")]
+    return [
+        item
+        for item in peek_inspection_ids(Path(db) if db is not None else default_path())
+        if item.startswith(incomplete or "")
+    ]
 
 
-InspectionArg = Annotated[str, typer.Argument(help="Inspection id, e.g. east-sussex-2023.",
-                                              autocompletion=complete_inspection)]
-InspectionOption = Annotated[Optional[str], typer.Option(help="Only this inspection.", autocompletion=complete_inspection)]
+InspectionArg = Annotated[
+    str, typer.Argument(help="Inspection id, e.g. east-sussex-2023.", autocompletion=complete_inspection)
+]
+InspectionOption = Annotated[
+    Optional[str], typer.Option(help="Only this inspection.", autocompletion=complete_inspection)
+]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Report as on this date (default today).")]
 Json = Annotated[bool, typer.Option("--json", help="JSON output with stable keys, ISO dates.")]
 Csv = Annotated[bool, typer.Option("--csv", help="CSV output.")]
-By = Annotated[Optional[str], typer.Option("--by", help="Who is making the change (default: ILACS_USER, else your "
-                                                        "login name).")]
+By = Annotated[
+    Optional[str], typer.Option("--by", help="Who is making the change (default: ILACS_USER, else your login name).")
+]
 Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write, mode 0600 (default: stdout).")]
 Replace = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
@@ -84,10 +102,17 @@ class _Chosen:
 
 @app.callback()
 def _before_the_command(
-        db: Annotated[Optional[Path], typer.Option(
-            "--db", envvar="ILACS_DB", readable=False, help="Database file for the command (default: user data dir).")] = None,
-        version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version,
-                                              help="Print the installed version and exit.")] = False) -> None:
+    db: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--db", envvar="ILACS_DB", readable=False, help="Database file for the command (default: user data dir)."
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_show_version, help="Print the installed version and exit."),
+    ] = False,
+) -> None:
     """Options given before the command."""
     _Chosen.db = db
 
@@ -112,9 +137,11 @@ def open_store(db: Optional[Path], *, quiet_if_empty: bool = False):
         print(f"ilacs: created an empty database at {path}", file=sys.stderr)
     store = noted(Store.open(path))
     if not quiet_if_empty and not store.inspections.ids():
-        print(f"ilacs: {store.path} holds no inspections yet: load the five example plans with `ilacs seed`, or "
-              "start your council's own with `ilacs add-inspection ID --authority NAME --published DATE`",
-              file=sys.stderr)
+        print(
+            f"ilacs: {store.path} holds no inspections yet: load the five example plans with `ilacs seed`, or "
+            "start your council's own with `ilacs add-inspection ID --authority NAME --published DATE`",
+            file=sys.stderr,
+        )
     return store
 
 
@@ -122,8 +149,11 @@ def noted(store):
     """The store, after saying on stderr where the copy made before upgrading its schema is (if one was made),
     and what the upgrade could not do by itself."""
     if store.upgrade_backup:
-        print(f"ilacs: upgraded {store.path} to this version's schema; the file as it was is kept at "
-              f"{store.upgrade_backup}", file=sys.stderr)
+        print(
+            f"ilacs: upgraded {store.path} to this version's schema; the file as it was is kept at "
+            f"{store.upgrade_backup}",
+            file=sys.stderr,
+        )
     for note in store.upgrade_notes:
         print(f"ilacs: {note}", file=sys.stderr)
     return store
@@ -155,8 +185,10 @@ def new_database(path: Path, *, default: bool, group: Optional[str] = None):
         try:
             path.parent.mkdir(parents=True)
         except OSError as error:
-            raise IlacsError(f"cannot create the folder {path.parent}: {error.strerror}; free some space, or "
-                             "choose another place with --db or ILACS_DB") from None
+            raise IlacsError(
+                f"cannot create the folder {path.parent}: {error.strerror}; free some space, or "
+                "choose another place with --db or ILACS_DB"
+            ) from None
     try:
         with Store.creating(path, group=group) as store:
             yield store

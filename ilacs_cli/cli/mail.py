@@ -13,8 +13,10 @@ import typer
 from ilacs_cli.cli.common import app
 from ilacs_cli.errors import DeliveryError, IlacsError
 
-mail_app = typer.Typer(help="Sending e-mail: check the settings end to end, send a test message, store the OAuth "
-                            "client secret.", no_args_is_help=True)
+mail_app = typer.Typer(
+    help="Sending e-mail: check the settings end to end, send a test message, store the OAuth client secret.",
+    no_args_is_help=True,
+)
 app.add_typer(mail_app, name="mail")
 
 
@@ -34,10 +36,13 @@ def check() -> None:
     from ilacs_cli.mail.config import MICROSOFT_SCOPE
 
     settings = config.smtp_settings()
-    described = {"password": f"password for {settings.user}", "none": "no login (a relay)",
-                 "microsoft": f"Microsoft 365 OAuth as {settings.user}, client id {settings.client_id}, credential "
-                              f"from {settings.credential_source}",
-                 "token-command": f"XOAUTH2 as {settings.user}, token from token_command"}[settings.auth]
+    described = {
+        "password": f"password for {settings.user}",
+        "none": "no login (a relay)",
+        "microsoft": f"Microsoft 365 OAuth as {settings.user}, client id {settings.client_id}, credential "
+        f"from {settings.credential_source}",
+        "token-command": f"XOAUTH2 as {settings.user}, token from token_command",
+    }[settings.auth]
     _say("settings", f"{config.config_path()} and ILACS_SMTP_*: {described}")
     outbox = mail.Outbox(settings)
     try:
@@ -55,7 +60,7 @@ def check() -> None:
                 else:
                     _say("token", f"printed by {outbox.tokens.describe()}")
             if settings.auth == "none":
-                _say("login", "none configured (auth = \"none\"); the server will decide when the message is sent")
+                _say("login", 'none configured (auth = "none"); the server will decide when the message is sent')
             else:
                 mail.log_in(smtp, settings, token)
                 how = "XOAUTH2" if token else "a password"
@@ -75,16 +80,24 @@ def test(to: Annotated[str, typer.Option("--to", help="Address to send the test 
     """Send one short test message through the configured server.  Example: ilacs mail test --to you@council.gov.uk"""
     import socket
 
+    from ilacs_cli.domain.addresses import parse_mailbox
     from ilacs_cli.mail import config
     from ilacs_cli.mail import smtp as mail
-    from ilacs_cli.domain.addresses import parse_mailbox
 
     name, address = parse_mailbox(to, "--to address")
     settings = config.smtp_settings()
-    text = (f"This is a test message from ilacs on {socket.gethostname()}, sent through {settings.host}:"
-            f"{settings.port} (auth {settings.auth}).\n\nIf you can read it, action plan reminders can reach you.\n")
-    message = mail.compose(settings.sender, name or "", address, "ILACS test message", text,
-                           "<p>" + text.replace("\n\n", "</p><p>").strip() + "</p>")
+    text = (
+        f"This is a test message from ilacs on {socket.gethostname()}, sent through {settings.host}:"
+        f"{settings.port} (auth {settings.auth}).\n\nIf you can read it, action plan reminders can reach you.\n"
+    )
+    message = mail.compose(
+        settings.sender,
+        name or "",
+        address,
+        "ILACS test message",
+        text,
+        "<p>" + text.replace("\n\n", "</p><p>").strip() + "</p>",
+    )
     try:
         with mail.Outbox(settings) as outbox:
             outbox.send(message)
@@ -104,23 +117,27 @@ def set_secret() -> None:
 
     client_id = config.oauth_client_id()
     if sys.stdin.isatty():
-        secret = typer.prompt(f"Client secret Value for client id {client_id}", hide_input=True,
-                              confirmation_prompt=True)
+        secret = typer.prompt(
+            f"Client secret Value for client id {client_id}", hide_input=True, confirmation_prompt=True
+        )
     else:
         secret = sys.stdin.readline()
     secret = secret.strip()
     if not secret:
-        raise IlacsError("no secret given: nothing stored; paste the secret's Value from Entra ID > App "
-                         "registrations > the app > Certificates & secrets")
+        raise IlacsError(
+            "no secret given: nothing stored; paste the secret's Value from Entra ID > App "
+            "registrations > the app > Certificates & secrets"
+        )
     import keyring
 
-    fallback = ("keep the secret in a file readable only by this user, named by client_secret_file, or in "
-                "ILACS_SMTP_CLIENT_SECRET")
+    fallback = (
+        "keep the secret in a file readable only by this user, named by client_secret_file, or in "
+        "ILACS_SMTP_CLIENT_SECRET"
+    )
     try:
         backend = keyring.get_keyring()
         keyring.set_password(config.KEYRING_SERVICE, client_id, secret)
     except Exception as error:  # no keyring on a server without a desktop session, a locked one
         raise IlacsError(f"cannot store the secret in a keyring here ({type(error).__name__}): {fallback}") from None
     where = getattr(backend, "name", type(backend).__name__)
-    print(f"stored the client secret for client id {client_id} in the keyring ({where}); "
-          "now run `ilacs mail check`")
+    print(f"stored the client secret for client id {client_id} in the keyring ({where}); now run `ilacs mail check`")

@@ -4,20 +4,29 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import app, By, HELP_OPTIONS, DbOption, Json, Csv, open_store, complete_inspection
+from ilacs_cli.cli.common import HELP_OPTIONS, By, Csv, DbOption, Json, app, complete_inspection, open_store
 
 # -- owners -------------------------------------------------------------------------
 
-owner_app = typer.Typer(help="People who own actions: e-mail addresses, roles, plans they coordinate.",
-                        no_args_is_help=True, context_settings=HELP_OPTIONS)
+owner_app = typer.Typer(
+    help="People who own actions: e-mail addresses, roles, plans they coordinate.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+)
 app.add_typer(owner_app, name="owner")
-Coordinator = Annotated[Optional[list[str]], typer.Option(
-    "--coordinator", help="Inspection whose plan they coordinate: they hear about its deadlines (repeat).",
-    autocompletion=complete_inspection)]
+Coordinator = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--coordinator",
+        help="Inspection whose plan they coordinate: they hear about its deadlines (repeat).",
+        autocompletion=complete_inspection,
+    ),
+]
 
 
-Authority = Annotated[Optional[str], typer.Option(
-    help="The council they work for: its name or one of its inspection ids.")]
+Authority = Annotated[
+    Optional[str], typer.Option(help="The council they work for: its name or one of its inspection ids.")
+]
 
 
 def _print_owner(owner) -> None:
@@ -27,38 +36,64 @@ def _print_owner(owner) -> None:
 
 
 @owner_app.command("add")
-def owner_add(name: str, email: Annotated[Optional[str], typer.Option(help="E-mail address for reminders.")] = None,
-              role: Annotated[Optional[str], typer.Option(help="Job title, e.g. Head of Safeguarding.")] = None,
-              authority: Authority = None, coordinator: Coordinator = None, by: By = None,
-              db: DbOption = None) -> None:
+def owner_add(
+    name: str,
+    email: Annotated[Optional[str], typer.Option(help="E-mail address for reminders.")] = None,
+    role: Annotated[Optional[str], typer.Option(help="Job title, e.g. Head of Safeguarding.")] = None,
+    authority: Authority = None,
+    coordinator: Coordinator = None,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
     """Register an owner in their council (--authority may be left out when the database holds one, or when --coordinator names their plan).  Example: ilacs owner add "A Watson" --email a.watson@council.gov.uk --authority east-sussex-2023"""
     from ilacs_cli.domain import owners
 
     store = open_store(db)
-    _print_owner(owners.add_owner(store, name, email=email, role=role, coordinator_for=coordinator or [],
-                                  authority=authority, by=by))
+    _print_owner(
+        owners.add_owner(
+            store, name, email=email, role=role, coordinator_for=coordinator or [], authority=authority, by=by
+        )
+    )
 
 
 @owner_app.command("set")
-def owner_set(name: str,
-              email: Annotated[Optional[str], typer.Option(help='New address ("" removes it).')] = None,
-              role: Annotated[Optional[str], typer.Option(help='New role ("" removes it).')] = None,
-              rename: Annotated[Optional[str], typer.Option(help="New name; their actions move to it (recorded).")] = None,
-              authority: Annotated[Optional[str], typer.Option(
-                  help="Which council's owner of this name (when two councils have one).")] = None,
-              move_to: Annotated[Optional[str], typer.Option(
-                  "--move-to", help="The council they now work for: its name or one of its inspection ids.")] = None,
-              coordinator: Coordinator = None,
-              not_coordinator: Annotated[Optional[list[str]], typer.Option(
-                  "--not-coordinator", help="Inspection they no longer coordinate (repeat).")] = None,
-              by: By = None, db: DbOption = None) -> None:
+def owner_set(
+    name: str,
+    email: Annotated[Optional[str], typer.Option(help='New address ("" removes it).')] = None,
+    role: Annotated[Optional[str], typer.Option(help='New role ("" removes it).')] = None,
+    rename: Annotated[Optional[str], typer.Option(help="New name; their actions move to it (recorded).")] = None,
+    authority: Annotated[
+        Optional[str], typer.Option(help="Which council's owner of this name (when two councils have one).")
+    ] = None,
+    move_to: Annotated[
+        Optional[str],
+        typer.Option("--move-to", help="The council they now work for: its name or one of its inspection ids."),
+    ] = None,
+    coordinator: Coordinator = None,
+    not_coordinator: Annotated[
+        Optional[list[str]], typer.Option("--not-coordinator", help="Inspection they no longer coordinate (repeat).")
+    ] = None,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
     """Change an owner.  Example: ilacs owner set "A Watson" --email anna.watson@council.gov.uk"""
     from ilacs_cli.domain import owners
 
     store = open_store(db)
-    _print_owner(owners.set_owner(store, name, authority=authority, move_to=move_to, new_name=rename, email=email,
-                                  role=role, coordinator_for=coordinator or [],
-                                  not_coordinator_for=not_coordinator or [], by=by))
+    _print_owner(
+        owners.set_owner(
+            store,
+            name,
+            authority=authority,
+            move_to=move_to,
+            new_name=rename,
+            email=email,
+            role=role,
+            coordinator_for=coordinator or [],
+            not_coordinator_for=not_coordinator or [],
+            by=by,
+        )
+    )
 
 
 @owner_app.command("list")
@@ -71,6 +106,20 @@ def owner_list(db: DbOption = None, json: Json = False, csv: Csv = False) -> Non
     if json:
         print(render.as_json(found))
         return
-    render.table("Owners", ["name", "authority", "email", "role", "coordinates", "open actions", "registered"],
-                 [[o.name, o.authority or "not set", o.email or "", o.role or "", " ".join(o.coordinates),
-                   o.actions_open, "yes" if o.registered else "no"] for o in found], csv_out=csv)
+    render.table(
+        "Owners",
+        ["name", "authority", "email", "role", "coordinates", "open actions", "registered"],
+        [
+            [
+                o.name,
+                o.authority or "not set",
+                o.email or "",
+                o.role or "",
+                " ".join(o.coordinates),
+                o.actions_open,
+                "yes" if o.registered else "no",
+            ]
+            for o in found
+        ],
+        csv_out=csv,
+    )

@@ -6,9 +6,25 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import (reading, 
-    app, DbOption, AsOf, Json, Csv, Output, Replace, open_store, loading, parse_day, today, human_day,
-    check_format, InspectionArg, InspectionOption, complete_inspection)
+from ilacs_cli.cli.common import (
+    AsOf,
+    Csv,
+    DbOption,
+    InspectionArg,
+    InspectionOption,
+    Json,
+    Output,
+    Replace,
+    app,
+    check_format,
+    complete_inspection,
+    human_day,
+    loading,
+    open_store,
+    parse_day,
+    reading,
+    today,
+)
 from ilacs_cli.errors import IlacsError
 
 # -- export and import --------------------------------------------------------------
@@ -17,23 +33,30 @@ EXPORT_FORMATS = ("csv", "xlsx", "json")
 
 
 @app.command()
-def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspection (default: all).",
-                                                              autocompletion=complete_inspection)] = None,
-           format: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
-           output: Output = None, force: Replace = False,
-           everything: Annotated[bool, typer.Option("--all", help="With --format json: the whole database, "
-                                                                 "for `ilacs import` into a new file.")] = False,
-           as_of: AsOf = None, db: DbOption = None) -> None:
+def export(
+    inspection: Annotated[
+        Optional[str], typer.Argument(help="One inspection (default: all).", autocompletion=complete_inspection)
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
+    output: Output = None,
+    force: Replace = False,
+    everything: Annotated[
+        bool, typer.Option("--all", help="With --format json: the whole database, for `ilacs import` into a new file.")
+    ] = False,
+    as_of: AsOf = None,
+    db: DbOption = None,
+) -> None:
     """The action plan as councils lay it out (area, action, lead officer, target date, measure, latest update, status, RAG).  Example: ilacs export east-sussex-2023 --format xlsx -o plan.xlsx"""
-    from ilacs_cli.exchange import plans as exchange
     from ilacs_cli.exchange import files
+    from ilacs_cli.exchange import plans as exchange
 
     check_format(format, EXPORT_FORMATS)
     if everything and (format != "json" or inspection):
         raise IlacsError("--all exports the whole database as JSON: ilacs export --all --format json -o FILE", 2)
     if everything and as_of is not None:
-        raise IlacsError("--all copies the whole database with all its history, not the plan as of a day: leave out "
-                         "--as-of", 2)
+        raise IlacsError(
+            "--all copies the whole database with all its history, not the plan as of a day: leave out --as-of", 2
+        )
     if format == "xlsx" and output is None and sys.stdout.isatty():
         raise IlacsError("an Excel workbook is not for a terminal: add -o FILE.xlsx", 2)
     store = open_store(db)
@@ -62,33 +85,53 @@ def export(inspection: Annotated[Optional[str], typer.Argument(help="One inspect
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action plan, or an `export --all` .json.")],
-            inspection: Annotated[Optional[str], typer.Option(
-                help="The inspection a spreadsheet's actions answer (a file `ilacs export` made for one inspection "
-                     "names its own). With an export of several, only this inspection's rows are imported; the "
-                     "others are skipped and counted.", autocompletion=complete_inspection)] = None,
-            sheet: Annotated[Optional[str], typer.Option(
-                help="The workbook's sheet (default: the one named after --inspection, else the only sheet whose "
-                     "headers name an action).")] = None,
-            mapping: Annotated[Optional[list[str]], typer.Option(
-                "--map", help="COLUMN=field for a header ilacs does not know: field is title, owner, due, area, "
-                              "area_text, ref, measure, progress, status, wording, inspection or ignore "
-                              "(repeat).")] = None,
-            dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
-            by: Annotated[Optional[str], typer.Option(help="Author of the status updates recorded.")] = None,
-            db: DbOption = None) -> None:
+def import_(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action plan, or an `export --all` .json.")],
+    inspection: Annotated[
+        Optional[str],
+        typer.Option(
+            help="The inspection a spreadsheet's actions answer (a file `ilacs export` made for one inspection "
+            "names its own). With an export of several, only this inspection's rows are imported; the "
+            "others are skipped and counted.",
+            autocompletion=complete_inspection,
+        ),
+    ] = None,
+    sheet: Annotated[
+        Optional[str],
+        typer.Option(
+            help="The workbook's sheet (default: the one named after --inspection, else the only sheet whose "
+            "headers name an action)."
+        ),
+    ] = None,
+    mapping: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--map",
+            help="COLUMN=field for a header ilacs does not know: field is title, owner, due, area, "
+            "area_text, ref, measure, progress, status, wording, inspection or ignore "
+            "(repeat).",
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
+    by: Annotated[Optional[str], typer.Option(help="Author of the status updates recorded.")] = None,
+    db: DbOption = None,
+) -> None:
     """Bring in a spreadsheet action plan (every row, or none if any row is bad), or restore a whole-database export.  Example: ilacs import plan.xlsx --inspection east-sussex-2023 --dry-run"""
     from ilacs_cli.exchange import plans as exchange
 
     if file.suffix.lower() == ".json":
         if inspection or sheet or mapping or dry_run:
-            raise IlacsError("a .json file is a whole-database export: import it alone, e.g. "
-                             f"ilacs import {file} --db restored.db", 2)
+            raise IlacsError(
+                f"a .json file is a whole-database export: import it alone, e.g. ilacs import {file} --db restored.db",
+                2,
+            )
         data = _read_json(file)
         with loading(db) as store:
             counts = exchange.load(store, data, file.name)
-        print(f"Imported {file.name} into {store.path}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n),
-              file=sys.stderr)
+        print(
+            f"Imported {file.name} into {store.path}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n),
+            file=sys.stderr,
+        )
         return
     pairs = {}
     for item in mapping or []:
@@ -97,8 +140,9 @@ def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action pl
             raise IlacsError(f"--map '{item}' must be COLUMN=field, e.g. --map 'Lead Officer(s)=owner'", 2)
         pairs[column.strip()] = field_name.strip()
     store = open_store(db)
-    result = exchange.import_sheet(store, file, inspection, sheet=sheet, mapping=pairs, dry_run=dry_run, by=by,
-                                   today=today())
+    result = exchange.import_sheet(
+        store, file, inspection, sheet=sheet, mapping=pairs, dry_run=dry_run, by=by, today=today()
+    )
     if result.problems:
         for problem in result.problems:
             print(f"{file.name}: row {problem.row}, column '{problem.column}': {problem.message}", file=sys.stderr)
@@ -107,21 +151,34 @@ def import_(file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action pl
         where = f"sheet '{result.sheet}'" if result.sheet is not None else file.name
         print(f"ilacs: read {where}, headers on row {result.header_row}", file=sys.stderr)
     if result.ignored_columns:
-        print(f"ilacs: columns not imported: {', '.join(result.ignored_columns)} (name them with --map COLUMN=field)",
-              file=sys.stderr)
+        print(
+            f"ilacs: columns not imported: {', '.join(result.ignored_columns)} (name them with --map COLUMN=field)",
+            file=sys.stderr,
+        )
     if result.skipped:
-        print(f"ilacs: {_rows(sum(result.skipped.values()))} of other inspections skipped "
-              f"({', '.join(f'{name}: {n}' for name, n in sorted(result.skipped.items()))}): import each with "
-              "--inspection ID", file=sys.stderr)
+        print(
+            f"ilacs: {_rows(sum(result.skipped.values()))} of other inspections skipped "
+            f"({', '.join(f'{name}: {n}' for name, n in sorted(result.skipped.items()))}): import each with "
+            "--inspection ID",
+            file=sys.stderr,
+        )
     if result.undated:
-        print(f"ilacs: {_count(result.undated, 'target date')} kept as written, with no date: "
-              f"{_rows_list(result.undated)}", file=sys.stderr)
+        print(
+            f"ilacs: {_count(result.undated, 'target date')} kept as written, with no date: "
+            f"{_rows_list(result.undated)}",
+            file=sys.stderr,
+        )
     if result.dates_kept:
-        print(f"ilacs: {_count(result.dates_kept, 'target')} not read as a date left the action's own target as it "
-              f"was: {_rows_list(result.dates_kept)} (change one with ilacs update ID --due DATE)", file=sys.stderr)
+        print(
+            f"ilacs: {_count(result.dates_kept, 'target')} not read as a date left the action's own target as it "
+            f"was: {_rows_list(result.dates_kept)} (change one with ilacs update ID --due DATE)",
+            file=sys.stderr,
+        )
     verb = "Would import" if dry_run else "Imported"
-    print(f"{verb} {file.name} into {result.inspection}: {result.added} added, {result.updated} updated "
-          f"({result.status_changes} status changes), {result.unchanged} unchanged")
+    print(
+        f"{verb} {file.name} into {result.inspection}: {result.added} added, {result.updated} updated "
+        f"({result.status_changes} status changes), {result.unchanged} unchanged"
+    )
 
 
 def _count(rows: list[int], noun: str) -> str:
@@ -146,8 +203,9 @@ def _read_json(file: Path):
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise IlacsError(f"cannot read {file} as JSON ({error}): use a file made by ilacs export --all") from None
     except RecursionError:  # lists or objects nested thousands deep: an export is nested five deep
-        raise IlacsError(f"cannot read {file} as JSON (nested too deeply for an ilacs export): use a file made by "
-                         "ilacs export --all") from None
+        raise IlacsError(
+            f"cannot read {file} as JSON (nested too deeply for an ilacs export): use a file made by ilacs export --all"
+        ) from None
 
 
 # -- summary and report -------------------------------------------------------------
@@ -156,31 +214,49 @@ REPORT_FORMATS = ("markdown", "html", "docx")
 
 
 @app.command()
-def changes(since: Annotated[str, typer.Option(help="From this day (e.g. the last board meeting).")],
-            until: Annotated[Optional[str], typer.Option(help="Up to this day (default: now).")] = None,
-            inspection: InspectionOption = None,
-            db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+def changes(
+    since: Annotated[str, typer.Option(help="From this day (e.g. the last board meeting).")],
+    until: Annotated[Optional[str], typer.Option(help="Up to this day (default: now).")] = None,
+    inspection: InspectionOption = None,
+    db: DbOption = None,
+    json: Json = False,
+    csv: Csv = False,
+) -> None:
     """What changed since a day: status updates and corrections, who made them, oldest first.  Example: ilacs changes --since 03/03/2025 --inspection brighton-2025"""
     from ilacs_cli import render
     from ilacs_cli.domain import reports
 
     store = open_store(db)
-    found = reports.changes_since(store, parse_day(since, store), parse_day(until, store) if until else None,
-                                  inspection)
+    found = reports.changes_since(
+        store, parse_day(since, store), parse_day(until, store) if until else None, inspection
+    )
     if json:
         print(render.as_json(found))
         return
-    render.table(None if csv else f"Changes since {human_day(parse_day(since, store))}",
-                 ["at", "inspection", "what", "by", "change", "note"],
-                 [[line.at if csv else line.at[:16].replace("T", " "), line.inspection or "",
-                   f"{line.kind} {line.id}" + (f": {line.title}" if line.title and not csv else ""),
-                   line.author or "", line.change + (f" (as of {line.on})" if line.on else ""), line.note or ""]
-                  for line in found], csv_out=csv, whole=("at", "inspection"), optional=("inspection", "note"))
+    render.table(
+        None if csv else f"Changes since {human_day(parse_day(since, store))}",
+        ["at", "inspection", "what", "by", "change", "note"],
+        [
+            [
+                line.at if csv else line.at[:16].replace("T", " "),
+                line.inspection or "",
+                f"{line.kind} {line.id}" + (f": {line.title}" if line.title and not csv else ""),
+                line.author or "",
+                line.change + (f" (as of {line.on})" if line.on else ""),
+                line.note or "",
+            ]
+            for line in found
+        ],
+        csv_out=csv,
+        whole=("at", "inspection"),
+        optional=("inspection", "note"),
+    )
 
 
 @app.command()
-def summary(as_of: AsOf = None, inspection: InspectionOption = None,
-            db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+def summary(
+    as_of: AsOf = None, inspection: InspectionOption = None, db: DbOption = None, json: Json = False, csv: Csv = False
+) -> None:
     """Progress by inspection and area: status counts, % done, overdue.  Example: ilacs summary --as-of 2024-11-01"""
     from ilacs_cli import render
     from ilacs_cli.domain import reports
@@ -194,16 +270,43 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
 
     def counts(p):
         percent = "" if p.percent_done is None else p.percent_done
-        return [p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.not_stated, p.total, percent,
-                p.overdue]
+        return [p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.not_stated, p.total, percent, p.overdue]
 
     if csv:
-        render.table(None, ["inspection", "authority", "area", "area_title", "not_started", "in_progress", "blocked",
-                            "done", "cancelled", "not_stated", "total", "percent_done", "overdue"],
-                     [row for item in found for row in
-                      [[item.inspection, item.authority or "", "all", "", *counts(item.progress)]] +
-                      [[item.inspection, item.authority or "", "" if a.area is None else a.area, a.area_title or "",
-                        *counts(a.progress)] for a in item.areas]], csv_out=True)
+        render.table(
+            None,
+            [
+                "inspection",
+                "authority",
+                "area",
+                "area_title",
+                "not_started",
+                "in_progress",
+                "blocked",
+                "done",
+                "cancelled",
+                "not_stated",
+                "total",
+                "percent_done",
+                "overdue",
+            ],
+            [
+                row
+                for item in found
+                for row in [[item.inspection, item.authority or "", "all", "", *counts(item.progress)]]
+                + [
+                    [
+                        item.inspection,
+                        item.authority or "",
+                        "" if a.area is None else a.area,
+                        a.area_title or "",
+                        *counts(a.progress),
+                    ]
+                    for a in item.areas
+                ]
+            ],
+            csv_out=True,
+        )
         return
 
     def line(name, label, p):
@@ -217,27 +320,58 @@ def summary(as_of: AsOf = None, inspection: InspectionOption = None,
     rows = []
     for item in found:
         rows.append(line(item.inspection, "all", item.progress))
-        rows += [line("", short(f"{a.area}: {a.area_title}") if a.area is not None else "area not stated",
-                      a.progress) for a in item.areas]
-    render.table(f"Progress as of {human_day(day)}",
-                 ["inspection", "area", "not started", "in progress", "blocked", "done", "cancelled", "not stated",
-                  "% done", "progress", "overdue"], rows,
-                 whole=("inspection", "not started", "in progress", "blocked", "done", "cancelled", "not stated",
-                        "% done", "progress", "overdue"),
-                 same={"inspection": inspection} if inspection else None,
-                 optional=("progress", "cancelled", "blocked", "not stated", "not started"))
+        rows += [
+            line("", short(f"{a.area}: {a.area_title}") if a.area is not None else "area not stated", a.progress)
+            for a in item.areas
+        ]
+    render.table(
+        f"Progress as of {human_day(day)}",
+        [
+            "inspection",
+            "area",
+            "not started",
+            "in progress",
+            "blocked",
+            "done",
+            "cancelled",
+            "not stated",
+            "% done",
+            "progress",
+            "overdue",
+        ],
+        rows,
+        whole=(
+            "inspection",
+            "not started",
+            "in progress",
+            "blocked",
+            "done",
+            "cancelled",
+            "not stated",
+            "% done",
+            "progress",
+            "overdue",
+        ),
+        same={"inspection": inspection} if inspection else None,
+        optional=("progress", "cancelled", "blocked", "not stated", "not started"),
+    )
 
 
 @app.command()
-def report(inspection: InspectionArg,
-           format: Annotated[str, typer.Option("--format", "-f", help="markdown, html or docx (Word).")] = "markdown",
-           as_of: AsOf = None,
-           since: Annotated[Optional[str], typer.Option(help="Status updates from this date (default: 30 days "
-                                                             "before --as-of).")] = None,
-           output: Output = None, force: Replace = False, db: DbOption = None) -> None:
+def report(
+    inspection: InspectionArg,
+    format: Annotated[str, typer.Option("--format", "-f", help="markdown, html or docx (Word).")] = "markdown",
+    as_of: AsOf = None,
+    since: Annotated[
+        Optional[str], typer.Option(help="Status updates from this date (default: 30 days before --as-of).")
+    ] = None,
+    output: Output = None,
+    force: Replace = False,
+    db: DbOption = None,
+) -> None:
     """The progress paper for a board or panel.  Example: ilacs report east-sussex-2023 -f html -o paper.html"""
-    from ilacs_cli.exchange import files
     from ilacs_cli.domain import reports
+    from ilacs_cli.exchange import files
     from ilacs_cli.render import report as view
 
     check_format(format, REPORT_FORMATS)
@@ -257,13 +391,19 @@ def report(inspection: InspectionArg,
 
 # -- calendar -----------------------------------------------------------------------
 
+
 @app.command()
-def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this inspection (default: all).",
-                                                                autocompletion=complete_inspection)] = None,
-             output: Output = None, force: Replace = False,
-             open_only: Annotated[bool, typer.Option("--open-only", help="Leave out met deadlines and done or "
-                                                     "cancelled actions.")] = False,
-             db: DbOption = None) -> None:
+def calendar(
+    inspection: Annotated[
+        Optional[str], typer.Argument(help="Only this inspection (default: all).", autocompletion=complete_inspection)
+    ] = None,
+    output: Output = None,
+    force: Replace = False,
+    open_only: Annotated[
+        bool, typer.Option("--open-only", help="Leave out met deadlines and done or cancelled actions.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
     """Deadlines and action due dates as iCalendar events.  Example: ilacs calendar east-sussex-2023 -o plan.ics"""
     from ilacs_cli.domain import agenda
     from ilacs_cli.exchange import files
@@ -271,5 +411,4 @@ def calendar(inspection: Annotated[Optional[str], typer.Argument(help="Only this
 
     store = open_store(db)
     found = agenda.events(store, inspection=inspection, open_only=open_only)
-    files.write_output(output, ics.calendar(found, agenda.calendar_name(inspection)), force=force,
-                       database=store.path)
+    files.write_output(output, ics.calendar(found, agenda.calendar_name(inspection)), force=force, database=store.path)

@@ -5,9 +5,24 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import (reading, 
-    app, By, DbOption, AsOf, Json, Csv, open_store, parse_day, today, human_day, date_cell)
-from ilacs_cli.cli.common import InspectionArg, InspectionOption, complete_status, complete_status_filter
+from ilacs_cli.cli.common import (
+    AsOf,
+    By,
+    Csv,
+    DbOption,
+    InspectionArg,
+    InspectionOption,
+    Json,
+    app,
+    complete_status,
+    complete_status_filter,
+    date_cell,
+    human_day,
+    open_store,
+    parse_day,
+    reading,
+    today,
+)
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.render import printable
 
@@ -16,8 +31,7 @@ from ilacs_cli.render import printable
 def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv = False) -> None:
     """One row per inspection.  Example: ilacs list --json"""
     from ilacs_cli import render
-    from ilacs_cli.domain import plan
-    from ilacs_cli.domain import rules
+    from ilacs_cli.domain import plan, rules
 
     store = open_store(db)
     rows = plan.list_inspections(*reading(as_of, store))
@@ -27,24 +41,49 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
     day = date_cell(csv)
     # Overdue actions and overdue deadlines in columns of their own, so `list` and `overdue` agree; actions
     # whose status no document gives are counted apart, neither open nor done.
-    render.table("Inspections", ["id", "authority", "fieldwork", "published", "overall", "next deadline",
-                                 "open", "actions overdue", "deadlines overdue", "done", "not stated"],
-                 [[r.id, r.authority or "unknown", f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
-                   day(r.published), rules.grade_name(r.overall),
-                   f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
-                   r.actions_open, r.actions_overdue, r.deadlines_overdue, r.actions_done, r.actions_not_stated]
-                  for r in rows], csv_out=csv,
-                 whole=("id", "published", "open", "actions overdue", "deadlines overdue", "done", "not stated"),
-                 fixed={"fieldwork": 18, "next deadline": 15},  # wrap after a date ("Mon 25 Feb 2019 to")
-                 optional=("fieldwork", "not stated", "done", "published", "overall"))
+    render.table(
+        "Inspections",
+        [
+            "id",
+            "authority",
+            "fieldwork",
+            "published",
+            "overall",
+            "next deadline",
+            "open",
+            "actions overdue",
+            "deadlines overdue",
+            "done",
+            "not stated",
+        ],
+        [
+            [
+                r.id,
+                r.authority or "unknown",
+                f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
+                day(r.published),
+                rules.grade_name(r.overall),
+                f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
+                r.actions_open,
+                r.actions_overdue,
+                r.deadlines_overdue,
+                r.actions_done,
+                r.actions_not_stated,
+            ]
+            for r in rows
+        ],
+        csv_out=csv,
+        whole=("id", "published", "open", "actions overdue", "deadlines overdue", "done", "not stated"),
+        fixed={"fieldwork": 18, "next deadline": 15},  # wrap after a date ("Mon 25 Feb 2019 to")
+        optional=("fieldwork", "not stated", "done", "published", "overall"),
+    )
 
 
 @app.command()
 def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
     """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
     from ilacs_cli import render
-    from ilacs_cli.domain import plan
-    from ilacs_cli.domain import rules
+    from ilacs_cli.domain import plan, rules
 
     store = open_store(db)
     reader, day = reading(as_of, store)
@@ -55,20 +94,35 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
     s, notes = detail.summary, _Inferences()
     mark = notes.marker("inspection", detail.inferred)
     authority = mark("authority", s.authority or "authority unknown")
-    named = f" (name from {detail.authority_source})" if s.authority and detail.authority_source != detail.source else ""
+    named = (
+        f" (name from {detail.authority_source})" if s.authority and detail.authority_source != detail.source else ""
+    )
     print(printable(f"{s.id}: {authority}{named}"))
-    print(printable(f"Fieldwork {mark('fieldwork_start', human_day(s.fieldwork_start))} to "
-                    f"{mark('fieldwork_end', human_day(s.fieldwork_end))}; published "
-                    f"{mark('published', human_day(s.published))}; kind {mark('kind', s.kind or 'unknown')}; "
-                    f"source {detail.source}"))
+    print(
+        printable(
+            f"Fieldwork {mark('fieldwork_start', human_day(s.fieldwork_start))} to "
+            f"{mark('fieldwork_end', human_day(s.fieldwork_end))}; published "
+            f"{mark('published', human_day(s.published))}; kind {mark('kind', s.kind or 'unknown')}; "
+            f"source {detail.source}"
+        )
+    )
     for document in detail.sources:
-        print(printable(f"  {document['file']}: {document['title']}, "
-                        f"{human_day(document['date']) if document['date'] else 'date not stated'}"))
+        print(
+            printable(
+                f"  {document['file']}: {document['title']}, "
+                f"{human_day(document['date']) if document['date'] else 'date not stated'}"
+            )
+        )
     if detail.notes:
         print(printable(f"Notes: {detail.notes}"))
-    render.table("Judgements", ["area", "grade", "previous"],
-                 [[rules.JUDGEMENT_NAMES[j.area], rules.grade_name(j.grade), rules.grade_name(j.previous_grade)]
-                  for j in detail.judgements])
+    render.table(
+        "Judgements",
+        ["area", "grade", "previous"],
+        [
+            [rules.JUDGEMENT_NAMES[j.area], rules.grade_name(j.grade), rules.grade_name(j.previous_grade)]
+            for j in detail.judgements
+        ],
+    )
     for area in detail.areas:
         print()
         print(printable(f"Area {area.number}: {area.title}"))
@@ -82,9 +136,15 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
     rows = []
     for d in detail.deadlines:
         mark = notes.marker(d.id, d.inferred)
-        rows.append([d.id, d.title, mark("due", human_day(d.due)) + (f" ({d.wording})" if d.wording else ""),
-                     mark("rule", d.rule or "date unknown"),
-                     mark("status", rules.deadline_status_name(d.status)) + (f" {d.met_on}" if d.met_on else "")])
+        rows.append(
+            [
+                d.id,
+                d.title,
+                mark("due", human_day(d.due)) + (f" ({d.wording})" if d.wording else ""),
+                mark("rule", d.rule or "date unknown"),
+                mark("status", rules.deadline_status_name(d.status)) + (f" {d.met_on}" if d.met_on else ""),
+            ]
+        )
     render.table("Deadlines", ["id", "deadline", "due", "rule", "status"], rows)
     notes.print()
 
@@ -101,6 +161,7 @@ class _Inferences:
                 return shown
             self.lines.append(f"  {what} {name}: {inferred[name]}")
             return f"{shown}*"
+
         return mark
 
     def print(self) -> None:
@@ -115,23 +176,29 @@ def _print_actions(actions, notes: _Inferences) -> None:
 
     for a in actions:
         mark = notes.marker(f"[{a.id}]", a.inferred)
-        print(printable(f"  [{a.id}] {mark('title', a.title)} | {mark('owner', a.owner or 'owner unknown')} | due "
-                        f"{mark('due', human_day(a.due))} | {mark('status', rules.status_shown(a.status))}"))
+        print(
+            printable(
+                f"  [{a.id}] {mark('title', a.title)} | {mark('owner', a.owner or 'owner unknown')} | due "
+                f"{mark('due', human_day(a.due))} | {mark('status', rules.status_shown(a.status))}"
+            )
+        )
 
 
 @app.command("add-inspection")
 def add_inspection(
-        inspection: Annotated[str, typer.Argument(help="New id, e.g. brighton-2025.")],
-        authority: Annotated[str, typer.Option(help="Council name.")],
-        kind: Annotated[Optional[str], typer.Option(help="standard, short, focused-visit, monitoring-visit, jtai")] = None,
-        fieldwork_start: Annotated[Optional[str], typer.Option("--fieldwork-start")] = None,
-        fieldwork_end: Annotated[Optional[str], typer.Option("--fieldwork-end")] = None,
-        published: Annotated[Optional[str], typer.Option(help="Report publication date.")] = None,
-        area: Annotated[Optional[list[str]], typer.Option(help="An area for improvement (repeat, in order).")] = None,
-        grade: Annotated[Optional[list[str]], typer.Option(help="JUDGEMENT=GRADE, e.g. overall=good (repeat).")] = None,
-        plan_days: Annotated[int, typer.Option("--plan-days", help="Action plan period.")] = 70,
-        plan_unit: Annotated[str, typer.Option("--plan-unit", help="working-days or calendar-days.")] = "working-days",
-        by: By = None, db: DbOption = None) -> None:
+    inspection: Annotated[str, typer.Argument(help="New id, e.g. brighton-2025.")],
+    authority: Annotated[str, typer.Option(help="Council name.")],
+    kind: Annotated[Optional[str], typer.Option(help="standard, short, focused-visit, monitoring-visit, jtai")] = None,
+    fieldwork_start: Annotated[Optional[str], typer.Option("--fieldwork-start")] = None,
+    fieldwork_end: Annotated[Optional[str], typer.Option("--fieldwork-end")] = None,
+    published: Annotated[Optional[str], typer.Option(help="Report publication date.")] = None,
+    area: Annotated[Optional[list[str]], typer.Option(help="An area for improvement (repeat, in order).")] = None,
+    grade: Annotated[Optional[list[str]], typer.Option(help="JUDGEMENT=GRADE, e.g. overall=good (repeat).")] = None,
+    plan_days: Annotated[int, typer.Option("--plan-days", help="Action plan period.")] = 70,
+    plan_unit: Annotated[str, typer.Option("--plan-unit", help="working-days or calendar-days.")] = "working-days",
+    by: By = None,
+    db: DbOption = None,
+) -> None:
     """Add an inspection; its action-plan deadline is computed.  Example: ilacs add-inspection brighton-2025 --authority "Brighton and Hove City Council" --published 03/03/2025 --area "Care plans" --grade overall=good"""
     from ilacs_cli.domain import seeds
 
@@ -142,59 +209,105 @@ def add_inspection(
             raise IlacsError(f"--grade '{item}' must be JUDGEMENT=GRADE, e.g. overall=good", 2)
         grades[name.strip()] = value.strip()
     store = open_store(db, quiet_if_empty=True)
-    seeds.add_inspection(store, inspection, authority=authority, kind=kind, fieldwork_start=fieldwork_start,
-                        fieldwork_end=fieldwork_end, published=published, areas=area or [], grades=grades,
-                        plan_days=plan_days, plan_unit=plan_unit, today=today(), by=by)
+    seeds.add_inspection(
+        store,
+        inspection,
+        authority=authority,
+        kind=kind,
+        fieldwork_start=fieldwork_start,
+        fieldwork_end=fieldwork_end,
+        published=published,
+        areas=area or [],
+        grades=grades,
+        plan_days=plan_days,
+        plan_unit=plan_unit,
+        today=today(),
+        by=by,
+    )
     print(inspection)
 
 
-On = Annotated[Optional[str], typer.Option(help="The day this describes, if not today (e.g. the board meeting it "
-                                                "was reported at).")]
+On = Annotated[
+    Optional[str],
+    typer.Option(help="The day this describes, if not today (e.g. the board meeting it was reported at)."),
+]
 
 
 @app.command("add-action")
-def add_action(inspection: InspectionArg, title: str,
-               area: Annotated[int, typer.Option(help="Area for improvement number.")],
-               owner: Annotated[str, typer.Option(help="Lead officer.")],
-               due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
-               ref: Annotated[Optional[str], typer.Option(help="Your plan's reference, e.g. 7.")] = None,
-               measure: Annotated[Optional[str], typer.Option(help="Measure of success.")] = None,
-               on: Annotated[Optional[str], typer.Option(help="The day the action was agreed, if not today: it is in "
-                                                              "the plan (and in --as-of reads) from that day.")] = None,
-               by: By = None, db: DbOption = None) -> None:
+def add_action(
+    inspection: InspectionArg,
+    title: str,
+    area: Annotated[int, typer.Option(help="Area for improvement number.")],
+    owner: Annotated[str, typer.Option(help="Lead officer.")],
+    due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
+    ref: Annotated[Optional[str], typer.Option(help="Your plan's reference, e.g. 7.")] = None,
+    measure: Annotated[Optional[str], typer.Option(help="Measure of success.")] = None,
+    on: Annotated[
+        Optional[str],
+        typer.Option(
+            help="The day the action was agreed, if not today: it is in the plan (and in --as-of reads) from that day."
+        ),
+    ] = None,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
     """Add an action; prints its id.  Example: ilacs add-action east-sussex-2023 --area 2 --owner "A Watson" --due 31/10/2024 "Audit supervision records" """
     from ilacs_cli.domain import changes
 
     store = open_store(db)
-    print(changes.add_action(store, inspection, area=area, title=title, owner=owner, due=due, today=today(),
-                             ref=ref, measure=measure, by=by, on=parse_day(on, store) if on else None))
+    print(
+        changes.add_action(
+            store,
+            inspection,
+            area=area,
+            title=title,
+            owner=owner,
+            due=due,
+            today=today(),
+            ref=ref,
+            measure=measure,
+            by=by,
+            on=parse_day(on, store) if on else None,
+        )
+    )
 
 
 @app.command()
-def update(action: str, status: Annotated[Optional[str], typer.Option(help="not-started, in-progress, blocked, done, cancelled",
-                                                                      autocompletion=complete_status)] = None,
-           note: Annotated[Optional[str], typer.Option()] = None, by: By = None,
-           due: Annotated[Optional[str], typer.Option(help="New target date.")] = None, on: On = None,
-           db: DbOption = None) -> None:
+def update(
+    action: str,
+    status: Annotated[
+        Optional[str],
+        typer.Option(help="not-started, in-progress, blocked, done, cancelled", autocompletion=complete_status),
+    ] = None,
+    note: Annotated[Optional[str], typer.Option()] = None,
+    by: By = None,
+    due: Annotated[Optional[str], typer.Option(help="New target date.")] = None,
+    on: On = None,
+    db: DbOption = None,
+) -> None:
     """Record a status update.  Example: ilacs update 12 --status in-progress --note "Audit booked" --on 03/03/2025"""
     from ilacs_cli.domain import changes
 
     store = open_store(db)
-    result = changes.update_action(store, action, status=status, today=today(), note=note, by=by, due=due,
-                                   on=parse_day(on, store) if on else None)
+    result = changes.update_action(
+        store, action, status=status, today=today(), note=note, by=by, due=due, on=parse_day(on, store) if on else None
+    )
     print(f"action {result.id}: {result.status}, due {human_day(result.due)}")
 
 
 @app.command()
-def edit(target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
-         title: Annotated[Optional[str], typer.Option(help="New title.")] = None,
-         owner: Annotated[Optional[str], typer.Option(help="New lead officer.")] = None,
-         area: Annotated[Optional[int], typer.Option(help="Move to this area for improvement.")] = None,
-         ref: Annotated[Optional[str], typer.Option(help='Your plan\'s reference ("" removes it).')] = None,
-         measure: Annotated[Optional[str], typer.Option(help='Measure of success ("" removes it).')] = None,
-         due: Annotated[Optional[str], typer.Option(help="New target date; a period (June 2025) keeps its words.")] = None,
-         note: Annotated[Optional[str], typer.Option(help="Why (recorded with the change).")] = None,
-         by: By = None, db: DbOption = None) -> None:
+def edit(
+    target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
+    title: Annotated[Optional[str], typer.Option(help="New title.")] = None,
+    owner: Annotated[Optional[str], typer.Option(help="New lead officer.")] = None,
+    area: Annotated[Optional[int], typer.Option(help="Move to this area for improvement.")] = None,
+    ref: Annotated[Optional[str], typer.Option(help='Your plan\'s reference ("" removes it).')] = None,
+    measure: Annotated[Optional[str], typer.Option(help='Measure of success ("" removes it).')] = None,
+    due: Annotated[Optional[str], typer.Option(help="New target date; a period (June 2025) keeps its words.")] = None,
+    note: Annotated[Optional[str], typer.Option(help="Why (recorded with the change).")] = None,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
     """Correct an action or a deadline; each change is recorded with what it was before.  Example: ilacs edit 12 --owner "B Khan" --note "Handed over" """
     from ilacs_cli.domain import changes
 
@@ -204,16 +317,33 @@ def edit(target: Annotated[str, typer.Argument(help="Action id (12) or deadline 
             raise IlacsError("a deadline has a title and a date only: give --title or --due", 2)
         print(changes.edit_deadline(store, target, today=today(), due=due, title=title, note=note, by=by))
         return
-    result = changes.edit_action(store, target, today=today(), title=title, owner=owner, area=area, ref=ref,
-                                 measure=measure, due=due, note=note, by=by)
-    print(printable(f"action {result.id}: {result.title} | {result.owner or 'owner unknown'} | due "
-                f"{human_day(result.due)}"))
+    result = changes.edit_action(
+        store,
+        target,
+        today=today(),
+        title=title,
+        owner=owner,
+        area=area,
+        ref=ref,
+        measure=measure,
+        due=due,
+        note=note,
+        by=by,
+    )
+    print(
+        printable(
+            f"action {result.id}: {result.title} | {result.owner or 'owner unknown'} | due {human_day(result.due)}"
+        )
+    )
 
 
 @app.command()
-def reopen(target: Annotated[str, typer.Argument(help="Deadline id (D3).")],
-           note: Annotated[Optional[str], typer.Option(help="Why (recorded).")] = None,
-           by: By = None, db: DbOption = None) -> None:
+def reopen(
+    target: Annotated[str, typer.Argument(help="Deadline id (D3).")],
+    note: Annotated[Optional[str], typer.Option(help="Why (recorded).")] = None,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
     """Open again a deadline marked met by mistake (recorded).  Example: ilacs reopen D3 --note "Met date was wrong" """
     from ilacs_cli.domain import changes
 
@@ -223,23 +353,29 @@ def reopen(target: Annotated[str, typer.Argument(help="Deadline id (D3).")],
 @app.command()
 def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
     """Everything recorded about one action: status updates and corrections, oldest first.  Example: ilacs history 12"""
-    from ilacs_cli.domain import history as recorded
     from ilacs_cli import render
+    from ilacs_cli.domain import history as recorded
 
     store = open_store(db)
     found, updates, corrections = recorded.history(store, action)
     if json:
         print(render.as_json({"action": found, "updates": updates, "changes": corrections}))
         return
-    render.table(f"[{found.id}] {found.title}", ["at", "by", "change", "note"],
-                 [[line.at, line.author or "", line.change, line.note or ""]
-                  for line in recorded.trail(updates, corrections)], csv_out=csv, whole=("at",))
+    render.table(
+        f"[{found.id}] {found.title}",
+        ["at", "by", "change", "note"],
+        [[line.at, line.author or "", line.change, line.note or ""] for line in recorded.trail(updates, corrections)],
+        csv_out=csv,
+        whole=("at",),
+    )
 
 
 @app.command()
-def undo(by: By = None,
-         list_: Annotated[bool, typer.Option("--list", help="Say what would be undone; change nothing.")] = False,
-         db: DbOption = None) -> None:
+def undo(
+    by: By = None,
+    list_: Annotated[bool, typer.Option("--list", help="Say what would be undone; change nothing.")] = False,
+    db: DbOption = None,
+) -> None:
     """Reverse your own last command (an update, an edit, an action added, done, reopen, an import, an owner change) by recording its opposite.  Example: ilacs undo --list"""
     from ilacs_cli.domain import changes
 
@@ -251,9 +387,12 @@ def undo(by: By = None,
 
 
 @app.command()
-def done(target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
-         on: Annotated[Optional[str], typer.Option(help="Date (default today).")] = None,
-         by: By = None, db: DbOption = None) -> None:
+def done(
+    target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
+    on: Annotated[Optional[str], typer.Option(help="Date (default today).")] = None,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
     """Mark a deadline met or an action done.  Example: ilacs done D3 --on 17/05/2024"""
     from ilacs_cli.domain import changes
 
@@ -265,8 +404,19 @@ def _action_rows(actions, csv: bool):
     day = date_cell(csv)
     from ilacs_cli.domain import rules
 
-    return [[a.id, a.inspection, a.area or "", a.ref or "", a.title, a.owner or "", day(a.due),
-             a.status if csv else rules.status_shown(a.status)] for a in actions]
+    return [
+        [
+            a.id,
+            a.inspection,
+            a.area or "",
+            a.ref or "",
+            a.title,
+            a.owner or "",
+            day(a.due),
+            a.status if csv else rules.status_shown(a.status),
+        ]
+        for a in actions
+    ]
 
 
 ACTION_HEADERS = ["id", "inspection", "area", "ref", "action", "owner", "due", "status"]
@@ -274,74 +424,119 @@ ACTION_WHOLE = ("id", "inspection", "area", "due", "status")  # never cut in a t
 
 
 @app.command()
-def actions(inspection: InspectionOption = None,
-            owner: Annotated[Optional[str], typer.Option()] = None,
-            status: Annotated[Optional[list[str]], typer.Option(
-                help="not-started, in-progress, blocked, done, cancelled, or open or closed, or unknown (not stated "
-                     "in the document); repeat for any of several.",
-                autocompletion=complete_status_filter)] = None,
-            area: Annotated[Optional[int], typer.Option()] = None,
-            due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
-            db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+def actions(
+    inspection: InspectionOption = None,
+    owner: Annotated[Optional[str], typer.Option()] = None,
+    status: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            help="not-started, in-progress, blocked, done, cancelled, or open or closed, or unknown (not stated "
+            "in the document); repeat for any of several.",
+            autocompletion=complete_status_filter,
+        ),
+    ] = None,
+    area: Annotated[Optional[int], typer.Option()] = None,
+    due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
+    db: DbOption = None,
+    json: Json = False,
+    csv: Csv = False,
+) -> None:
     """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress --status blocked"""
     from ilacs_cli import render
-    from ilacs_cli.domain import plan
-    from ilacs_cli.domain import rules
+    from ilacs_cli.domain import plan, rules
 
     store = open_store(db)
-    found = plan.list_actions(store, inspection=inspection, owner=owner, status=status or None, area=area,
-                              due_before=parse_day(due_before, store) if due_before else None)
+    found = plan.list_actions(
+        store,
+        inspection=inspection,
+        owner=owner,
+        status=status or None,
+        area=area,
+        due_before=parse_day(due_before, store) if due_before else None,
+    )
     if json:
         print(render.as_json(found))
         return
     late = rules.overdue(today())
     statuses = rules.statuses_named(status) if status else ()
     same = {"inspection": inspection, "area": area, "status": statuses[0] if len(statuses) == 1 else None}
-    render.table("Actions", ACTION_HEADERS, _action_rows(found, csv), csv_out=csv, whole=ACTION_WHOLE,
-                 same={header: value for header, value in same.items() if value is not None},
-                 optional=("ref", "area", "owner"), red=[late.matches(a.status, a.due) for a in found])
+    render.table(
+        "Actions",
+        ACTION_HEADERS,
+        _action_rows(found, csv),
+        csv_out=csv,
+        whole=ACTION_WHOLE,
+        same={header: value for header, value in same.items() if value is not None},
+        optional=("ref", "area", "owner"),
+        red=[late.matches(a.status, a.due) for a in found],
+    )
 
 
 def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, inspection=None):
     from ilacs_cli import render
 
     if json:
-        print(render.as_json([{"kind": "action", **vars(a)} for a in found_actions] +
-                             [{"kind": "deadline", **vars(d)} for d in found_deadlines]))
+        print(
+            render.as_json(
+                [{"kind": "action", **vars(a)} for a in found_actions]
+                + [{"kind": "deadline", **vars(d)} for d in found_deadlines]
+            )
+        )
         return
     headers = ["id", "inspection", "what", "owner", "due"] + (["working days late", "days late"] if late else [])
     items = sorted([*found_actions, *found_deadlines], key=lambda item: item.due or "")
     day = date_cell(csv)
-    rows = [[item.id, item.inspection, item.title, getattr(item, "owner", None) or "", day(item.due)] +
-            ([item.working_days_late, item.days_late] if late else []) for item in items]
-    render.table(title, headers, rows, csv_out=csv,
-                 whole=("id", "inspection", "due", "working days late", "days late"),
-                 same={"inspection": inspection} if inspection else None, optional=("days late", "owner"),
-                 red=[late] * len(rows))
+    rows = [
+        [item.id, item.inspection, item.title, getattr(item, "owner", None) or "", day(item.due)]
+        + ([item.working_days_late, item.days_late] if late else [])
+        for item in items
+    ]
+    render.table(
+        title,
+        headers,
+        rows,
+        csv_out=csv,
+        whole=("id", "inspection", "due", "working days late", "days late"),
+        same={"inspection": inspection} if inspection else None,
+        optional=("days late", "owner"),
+        red=[late] * len(rows),
+    )
 
 
 @app.command()
-def overdue(as_of: AsOf = None, owner: Annotated[Optional[str], typer.Option()] = None,
-            inspection: InspectionOption = None, db: DbOption = None,
-            json: Json = False, csv: Csv = False) -> None:
+def overdue(
+    as_of: AsOf = None,
+    owner: Annotated[Optional[str], typer.Option()] = None,
+    inspection: InspectionOption = None,
+    db: DbOption = None,
+    json: Json = False,
+    csv: Csv = False,
+) -> None:
     """Open actions and deadlines past due, oldest first.  Example: ilacs overdue --as-of 2024-11-01"""
     from ilacs_cli.domain import plan
 
     store = open_store(db)
     reader, day = reading(as_of, store)
     found_actions, found_deadlines = plan.overdue(reader, day, owner=owner, inspection=inspection)
-    _late_report(f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True,
-                 inspection=inspection)
+    _late_report(
+        f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True, inspection=inspection
+    )
 
 
 @app.command()
-def due(within: Annotated[int, typer.Option(help="Working days ahead.")] = 10, as_of: AsOf = None,
-        db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
+def due(
+    within: Annotated[int, typer.Option(help="Working days ahead.")] = 10,
+    as_of: AsOf = None,
+    db: DbOption = None,
+    json: Json = False,
+    csv: Csv = False,
+) -> None:
     """What falls due in the next N working days.  Example: ilacs due --within 10"""
     from ilacs_cli.domain import plan
 
     store = open_store(db)
     reader, day = reading(as_of, store)
     found_actions, found_deadlines = plan.due_within(reader, day, within)
-    _late_report(f"Due within {within} working days of {human_day(day)}", found_actions, found_deadlines, json, csv,
-                 late=False)
+    _late_report(
+        f"Due within {within} working days of {human_day(day)}", found_actions, found_deadlines, json, csv, late=False
+    )

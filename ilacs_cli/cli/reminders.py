@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import reading, app, DbOption, AsOf, open_store, human_day, check_format, InspectionOption
+from ilacs_cli.cli.common import AsOf, DbOption, InspectionOption, app, check_format, human_day, open_store, reading
 from ilacs_cli.errors import IlacsError
 
 # -- reminders ----------------------------------------------------------------------
@@ -18,7 +18,8 @@ REMIND_HELP = (
     "given --force.\n\n"
     "Exit status: 0 done, whether or not anything was found; 1 error, or reminders that could not be sent; "
     "2 bad usage; 3 something is overdue and --fail-on-overdue was given.\n\n"
-    "Example: ilacs remind --send   (cron, weekday mornings: see the README)")
+    "Example: ilacs remind --send   (cron, weekday mornings: see the README)"
+)
 
 EXIT_OVERDUE = 3
 FORMATS = ("text", "markdown", "html", "json")
@@ -28,18 +29,25 @@ Send = Annotated[bool, typer.Option("--send", help="E-mail each recipient their 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="With --send: say what would be sent to whom.")]
 Force = Annotated[bool, typer.Option("--force", help="Run on a non-working day; send again what was sent today.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr what was done, or why nothing was.")]
-FailOnOverdue = Annotated[bool, typer.Option("--fail-on-overdue", help=f"Exit {EXIT_OVERDUE} when anything is overdue.")]
+FailOnOverdue = Annotated[
+    bool, typer.Option("--fail-on-overdue", help=f"Exit {EXIT_OVERDUE} when anything is overdue.")
+]
 
 
 @app.command(help=REMIND_HELP)
-def remind(as_of: AsOf = None,
-           within: Annotated[int, typer.Option(help="Working days ahead counted as due soon.")] = 10,
-           owner: Annotated[Optional[str], typer.Option(help="Only this owner's actions.")] = None,
-           inspection: InspectionOption = None,
-           format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
-           send: Send = False, dry_run: DryRun = False, force: Force = False, verbose: Verbose = False,
-           fail_on_overdue: FailOnOverdue = False,
-           db: DbOption = None) -> None:
+def remind(
+    as_of: AsOf = None,
+    within: Annotated[int, typer.Option(help="Working days ahead counted as due soon.")] = 10,
+    owner: Annotated[Optional[str], typer.Option(help="Only this owner's actions.")] = None,
+    inspection: InspectionOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
+    send: Send = False,
+    dry_run: DryRun = False,
+    force: Force = False,
+    verbose: Verbose = False,
+    fail_on_overdue: FailOnOverdue = False,
+    db: DbOption = None,
+) -> None:
     from ilacs_cli.domain import reminders
 
     check_format(format, FORMATS)
@@ -49,12 +57,15 @@ def remind(as_of: AsOf = None,
     reader, day = reading(as_of, store)
     from ilacs_cli.mail.config import default_coordinator
 
-    found = reminders.remind(reader, day, within, owner=owner, inspection=inspection, force=force,
-                             default_coordinator=default_coordinator)
+    found = reminders.remind(
+        reader, day, within, owner=owner, inspection=inspection, force=force, default_coordinator=default_coordinator
+    )
     if not found.working_day and not force:
         if verbose:
-            print(f"ilacs: {human_day(day)} is not an English working day: no reminders (--force to run anyway)",
-                  file=sys.stderr)
+            print(
+                f"ilacs: {human_day(day)} is not an English working day: no reminders (--force to run anyway)",
+                file=sys.stderr,
+            )
         return
     if not found.digests:
         if verbose:
@@ -65,8 +76,12 @@ def remind(as_of: AsOf = None,
         from ilacs_cli import render
         from ilacs_cli.render import reminders as view
 
-        print({"text": view.text, "markdown": view.markdown, "html": view.html_page,
-               "json": render.as_json}[format](found.digests), end="" if format != "json" else "\n")
+        print(
+            {"text": view.text, "markdown": view.markdown, "html": view.html_page, "json": render.as_json}[format](
+                found.digests
+            ),
+            end="" if format != "json" else "\n",
+        )
     if fail_on_overdue and found.overdue:
         raise typer.Exit(EXIT_OVERDUE)
 
@@ -88,16 +103,25 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
         settings = config.smtp_settings()
 
         def send(digest) -> str:
-            message = mail.compose(settings.sender, digest.name, digest.email, reminders.subject(digest),
-                                   view.text([digest], addressed=False), view.email_html(digest))
+            message = mail.compose(
+                settings.sender,
+                digest.name,
+                digest.email,
+                reminders.subject(digest),
+                view.text([digest], addressed=False),
+                view.email_html(digest),
+            )
             outbox.send(message)
             return message["Message-ID"]
 
         with mail.Outbox(settings) as outbox:
             delivery = reminders.deliver(store, found, send, force=force, prepare=outbox.open)
         for digest, since in delivery.claimed_elsewhere:  # cron mails this: say why these were not sent here
-            print(f"ilacs: not sent to {view.recipient(digest)} by this run: another run of ilacs remind has been "
-                  f"sending it since {since[11:16]} UTC", file=sys.stderr)
+            print(
+                f"ilacs: not sent to {view.recipient(digest)} by this run: another run of ilacs remind has been "
+                f"sending it since {since[11:16]} UTC",
+                file=sys.stderr,
+            )
         if verbose:
             for digest in delivery.sent:
                 print(f"ilacs: sent to {view.recipient(digest)}: {reminders.subject(digest)}", file=sys.stderr)
@@ -105,25 +129,41 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
                 print(f"ilacs: already sent today to {view.recipient(digest)} (--force to send again)", file=sys.stderr)
     for digest in delivery.unaddressed:
         count = digest.overdue + digest.due_soon
-        fix = ("register a coordinator: ilacs owner add NAME --email ADDRESS --coordinator INSPECTION, or set "
-               "ILACS_COORDINATOR" if digest.name == reminders.NO_COORDINATOR
-               else f'ilacs owner set "{digest.name}" --email ADDRESS')
+        fix = (
+            "register a coordinator: ilacs owner add NAME --email ADDRESS --coordinator INSPECTION, or set "
+            "ILACS_COORDINATOR"
+            if digest.name == reminders.NO_COORDINATOR
+            else f'ilacs owner set "{digest.name}" --email ADDRESS'
+        )
         print(f"ilacs: cannot send {count} reminders to {view.recipient(digest)}: {fix}", file=sys.stderr)
     for digest, stale in delivery.unrecorded:  # the state the database cannot show: name each one
-        print(f"ilacs: sent to {view.recipient(digest)}, but not recorded as sent: a re-run before "
-              f"{stale:%H:%M} UTC leaves it, a later one sends it again, so check their inbox before re-running "
-              "after that", file=sys.stderr)
+        print(
+            f"ilacs: sent to {view.recipient(digest)}, but not recorded as sent: a re-run before "
+            f"{stale:%H:%M} UTC leaves it, a later one sends it again, so check their inbox before re-running "
+            "after that",
+            file=sys.stderr,
+        )
     for digest, reason in delivery.failed:
         print(f"ilacs: not sent to {view.recipient(digest)}: {reason}", file=sys.stderr)
-    stopped = ("the database could not be written" if delivery.store_error
-               else delivery.failed[-1][1] if delivery.failed else "sending stopped")
+    stopped = (
+        "the database could not be written"
+        if delivery.store_error
+        else delivery.failed[-1][1]
+        if delivery.failed
+        else "sending stopped"
+    )
     for digest in delivery.not_attempted:
-        print(f"ilacs: not sent to {view.recipient(digest)}: not tried, as sending stopped ({stopped})",
-              file=sys.stderr)
+        print(
+            f"ilacs: not sent to {view.recipient(digest)}: not tried, as sending stopped ({stopped})", file=sys.stderr
+        )
     unsent = len(delivery.failed) + len(delivery.not_attempted)
     if delivery.store_error:
-        raise IlacsError(f"{unsent} of {len(delivery.to_send)} reminders not sent, {len(delivery.unrecorded)} sent "
-                         f"but not recorded, {len(delivery.sent)} sent and recorded: {delivery.store_error}")
+        raise IlacsError(
+            f"{unsent} of {len(delivery.to_send)} reminders not sent, {len(delivery.unrecorded)} sent "
+            f"but not recorded, {len(delivery.sent)} sent and recorded: {delivery.store_error}"
+        )
     if unsent:
-        raise IlacsError(f"{unsent} of {len(delivery.to_send)} reminders not sent ({len(delivery.sent)} sent and "
-                         "logged): fix the cause and re-run the same command to send only the rest")
+        raise IlacsError(
+            f"{unsent} of {len(delivery.to_send)} reminders not sent ({len(delivery.sent)} sent and "
+            "logged): fix the cause and re-run the same command to send only the rest"
+        )

@@ -117,7 +117,11 @@ def _named(cleaned: str, text: str, today: dt.date, add_working_days) -> DueDate
         except OverflowError:
             raise IlacsError(f"'{text}' is beyond any date: {EXAMPLES}", 2) from None
     try:
-        return DueDate(dt.date.fromisoformat(cleaned)) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned) else _parse_other(cleaned)
+        return (
+            DueDate(dt.date.fromisoformat(cleaned))
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned)
+            else _parse_other(cleaned)
+        )
     except (ValueError, OverflowError):  # dateutil raises OverflowError for huge numbers
         raise IlacsError(f"'{text}' is not a real date: {EXAMPLES}", 2) from None
 
@@ -147,8 +151,11 @@ def _weekday(lowered: str, today: dt.date) -> dt.date | None:
     next week (weeks start on Monday), as in "a week on Friday"; at a weekend that is the coming Friday.
     `last friday`: the latest Friday before today. None if `lowered` is not one of these."""
     words = lowered.split()
-    if not 1 <= len(words) <= 2 or words[-1] not in _WEEKDAYS or (len(words) == 2 and
-                                                                   words[0] not in ("this", "next", "last")):
+    if (
+        not 1 <= len(words) <= 2
+        or words[-1] not in _WEEKDAYS
+        or (len(words) == 2 and words[0] not in ("this", "next", "last"))
+    ):
         return None
     wanted, which = _WEEKDAYS[words[-1]], words[0] if len(words) == 2 else "this"
     if which == "next":
@@ -242,5 +249,5 @@ def in_england(time: str) -> str:
     """A stored time (UTC, or with any offset; none means UTC) as England's local time with its offset."""
     moment = dt.datetime.fromisoformat(time)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(england()).isoformat(timespec="seconds")

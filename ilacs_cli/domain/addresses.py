@@ -43,7 +43,7 @@ def check_email(value: str) -> str:
 
     text = clean_text(value, "e-mail address", limit=254)
     problem = f"'{text}' is not an e-mail address: give one address such as a.watson@council.gov.uk"
-    if any(char.isspace() or char in ",;<>\"" for char in text) or text.count("@") != 1:
+    if any(char.isspace() or char in ',;<>"' for char in text) or text.count("@") != 1:
         raise IlacsError(problem, 2)
     try:
         address = Address(addr_spec=text)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from ilacs_cli.domain import rules
-from ilacs_cli.dates.days import human
-from ilacs_cli.domain.plan import describe_rule, require_inspection
 from typing import TYPE_CHECKING
+
+from ilacs_cli.dates.days import human
+from ilacs_cli.domain import rules
+from ilacs_cli.domain.plan import describe_rule, require_inspection
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import ActionRow
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 UID_DOMAIN = "ilacs"
 # DTSTAMP of a deadline the database holds no date for: the first day of the stored working-day calendar.
-NO_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+NO_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -62,11 +62,14 @@ def events(db: Reader, *, inspection: str | None = None, open_only: bool = False
     """Every deadline and action with a due date (of one inspection, or all), by date; open ones only if asked."""
     if inspection is not None:
         require_inspection(db, inspection)
-    deadlines = db.deadlines.matching(inspection=inspection,
-                             window=rules.DueWindow(rules.OPEN_DEADLINE_STATUSES) if open_only else None)
+    deadlines = db.deadlines.matching(
+        inspection=inspection, window=rules.DueWindow(rules.OPEN_DEADLINE_STATUSES) if open_only else None
+    )
     found = [_deadline_event(deadline) for deadline in deadlines if deadline.due is not None]
     counts = db.actions.update_counts(inspection)
-    actions = db.actions.matching(inspection=inspection, window=rules.DueWindow(rules.OPEN_STATUSES) if open_only else None)
+    actions = db.actions.matching(
+        inspection=inspection, window=rules.DueWindow(rules.OPEN_STATUSES) if open_only else None
+    )
     found += [_action_event(action, counts.get(action.id, 0)) for action in actions if action.due is not None]
     order = {"deadline": 0, "action": 1}
     return sorted(found, key=lambda event: (event.day, order[event.kind], int(event.id.lstrip("D"))))
@@ -77,7 +80,7 @@ def _plan_line(item: ActionRow | DeadlineRow) -> str:
 
 
 def _midnight(day: str) -> dt.datetime:
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.timezone.utc)
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.UTC)
 
 
 def _deadline_event(deadline: DeadlineRow) -> CalendarEvent:
@@ -85,41 +88,62 @@ def _deadline_event(deadline: DeadlineRow) -> CalendarEvent:
     closed = deadline.status not in (*rules.OPEN_DEADLINE_STATUSES, rules.UNKNOWN)
     label = f"D{deadline.id}"
     status = rules.deadline_status_name(deadline.status) + (f" on {human(deadline.met_on)}" if deadline.met_on else "")
-    lines = [_plan_line(deadline),
-             f"{deadline.kind.capitalize()} {label}: {deadline.title}",
-             f"Due: {human(deadline.due)}" + (f" ({deadline.wording})" if deadline.wording else ""),
-             f"Rule: {describe_rule(deadline) or 'stated date'}",
-             f"Status: {status}",
-             f"More: ilacs show {deadline.inspection}"]
+    lines = [
+        _plan_line(deadline),
+        f"{deadline.kind.capitalize()} {label}: {deadline.title}",
+        f"Due: {human(deadline.due)}" + (f" ({deadline.wording})" if deadline.wording else ""),
+        f"Rule: {describe_rule(deadline) or 'stated date'}",
+        f"Status: {status}",
+        f"More: ilacs show {deadline.inspection}",
+    ]
     # The database keeps no time a deadline changed: the latest date it knows about the deadline stands in.
     known = [day for day in (deadline.met_on, deadline.published, deadline.fieldwork_end) if day]
     return CalendarEvent(
-        uid=deadline_uid(deadline.inspection, deadline.key), kind="deadline", id=label,
-        inspection=deadline.inspection, day=dt.date.fromisoformat(deadline.due),
-        summary=f"[{deadline.inspection}] {deadline.title}" + (
-            f" ({rules.deadline_status_name(deadline.status)})" if deadline.status not in rules.OPEN_DEADLINE_STATUSES
-            else ""),
-        description="\n".join(lines), categories=["deadline", deadline.inspection],
-        stamp=_midnight(max(known)) if known else NO_STAMP, sequence=1 if closed else 0, closed=closed)
+        uid=deadline_uid(deadline.inspection, deadline.key),
+        kind="deadline",
+        id=label,
+        inspection=deadline.inspection,
+        day=dt.date.fromisoformat(deadline.due),
+        summary=f"[{deadline.inspection}] {deadline.title}"
+        + (
+            f" ({rules.deadline_status_name(deadline.status)})"
+            if deadline.status not in rules.OPEN_DEADLINE_STATUSES
+            else ""
+        ),
+        description="\n".join(lines),
+        categories=["deadline", deadline.inspection],
+        stamp=_midnight(max(known)) if known else NO_STAMP,
+        sequence=1 if closed else 0,
+        closed=closed,
+    )
 
 
 def _action_event(action: ActionRow, updates: int) -> CalendarEvent:
     closed = not rules.is_open(action.status)
     area = f"Area {action.area}: {action.area_title}" if action.area is not None else "Area: not stated"
-    lines = [_plan_line(action),
-             f"Action {action.id}: {action.title}" + (f" (plan ref {action.ref})" if action.ref else ""),
-             area,
-             f"Owner: {action.owner or 'unknown'}",
-             f"Due: {human(action.due)}" + (f" (as written: {action.wording})" if action.wording else ""),
-             f"Status: {action.status}" + (f" (last update {action.updated_at})" if action.updated_at else "")]
+    lines = [
+        _plan_line(action),
+        f"Action {action.id}: {action.title}" + (f" (plan ref {action.ref})" if action.ref else ""),
+        area,
+        f"Owner: {action.owner or 'unknown'}",
+        f"Due: {human(action.due)}" + (f" (as written: {action.wording})" if action.wording else ""),
+        f"Status: {action.status}" + (f" (last update {action.updated_at})" if action.updated_at else ""),
+    ]
     if action.measure:
         lines.append(f"Measure of success: {action.measure}")
     lines.append(f"History: ilacs history {action.id}")
     stamp = dt.datetime.fromisoformat(action.updated_at) if action.updated_at else NO_STAMP
-    stamp = stamp.replace(tzinfo=dt.timezone.utc) if stamp.tzinfo is None else stamp  # times are stored in UTC
+    stamp = stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp  # times are stored in UTC
     return CalendarEvent(
-        uid=action_uid(action.inspection, action.id), kind="action", id=str(action.id),
-        inspection=action.inspection, day=dt.date.fromisoformat(action.due),
+        uid=action_uid(action.inspection, action.id),
+        kind="action",
+        id=str(action.id),
+        inspection=action.inspection,
+        day=dt.date.fromisoformat(action.due),
         summary=f"Action {action.id}: {action.title}" + (f" ({action.status})" if closed else ""),
-        description="\n".join(lines), categories=["action", action.inspection],
-        stamp=stamp.astimezone(dt.timezone.utc), sequence=max(updates - 1, 0), closed=closed)
+        description="\n".join(lines),
+        categories=["action", action.inspection],
+        stamp=stamp.astimezone(dt.UTC),
+        sequence=max(updates - 1, 0),
+        closed=closed,
+    )

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ilacs_cli.dates.days import parse_due
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import clean_text, who
-from ilacs_cli.dates.days import parse_due
-from ilacs_cli.errors import IlacsError
 from ilacs_cli.domain.plan import Action, action_row, require_action, require_inspection
-from typing import TYPE_CHECKING
+from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.corrections import ChangeRow
@@ -35,13 +35,15 @@ IRREVERSIBLE = {
 def _check_day(db: Store, inspection: str, day: dt.date, today: dt.date, what: str) -> None:
     """A day an update describes: not after today, not before the inspection's fieldwork (or publication)."""
     if day > today:
-        raise IlacsError(f"{what} {day.isoformat()} is after today ({today.isoformat()}): give a day that has "
-                         "happened", 2)
+        raise IlacsError(
+            f"{what} {day.isoformat()} is after today ({today.isoformat()}): give a day that has happened", 2
+        )
     found = require_inspection(db, inspection)
     start = found.fieldwork_start or found.fieldwork_end or found.published
     if start and day.isoformat() < start:
-        raise IlacsError(f"{what} {day.isoformat()} is before {inspection}'s inspection began ({start}): give a day "
-                         "after it", 2)
+        raise IlacsError(
+            f"{what} {day.isoformat()} is before {inspection}'s inspection began ({start}): give a day after it", 2
+        )
 
 
 def _area_id(db: Store, inspection: str, number: int) -> int:
@@ -52,9 +54,20 @@ def _area_id(db: Store, inspection: str, number: int) -> int:
     return area_id
 
 
-def add_action(db: Store, inspection_id: str, *, area: int, title: str, owner: str, due: str, today: dt.date,
-               ref: str | None = None, measure: str | None = None, by: str | None = None,
-               on: dt.date | None = None) -> int:
+def add_action(
+    db: Store,
+    inspection_id: str,
+    *,
+    area: int,
+    title: str,
+    owner: str,
+    due: str,
+    today: dt.date,
+    ref: str | None = None,
+    measure: str | None = None,
+    by: str | None = None,
+    on: dt.date | None = None,
+) -> int:
     """Record a new action, in the plan from `on` (default today: the day it is recorded); returns its id."""
     require_inspection(db, inspection_id)
     if on is not None:
@@ -64,14 +77,31 @@ def add_action(db: Store, inspection_id: str, *, area: int, title: str, owner: s
     area_id = _area_id(db, inspection_id, area)
     due_date = parse_due(due, today, db.calendar.add_working_days)
     with db.transaction(command="add-action", author=who(by)):
-        return db.actions.add(inspection=inspection_id, area_id=area_id, title=title, owner=owner,
-                             due=due_date.day.isoformat(), wording=due_date.wording, ref=ref, measure=measure,
-                             on_day=on.isoformat() if on else None)
+        return db.actions.add(
+            inspection=inspection_id,
+            area_id=area_id,
+            title=title,
+            owner=owner,
+            due=due_date.day.isoformat(),
+            wording=due_date.wording,
+            ref=ref,
+            measure=measure,
+            on_day=on.isoformat() if on else None,
+        )
 
 
-def update_action(db: Store, action_id: str, *, status: str | None, today: dt.date, note: str | None = None,
-                  by: str | None = None, due: str | None = None, on: dt.date | None = None,
-                  command: str = "update") -> Action:
+def update_action(
+    db: Store,
+    action_id: str,
+    *,
+    status: str | None,
+    today: dt.date,
+    note: str | None = None,
+    by: str | None = None,
+    due: str | None = None,
+    on: dt.date | None = None,
+    command: str = "update",
+) -> Action:
     """Record a status update (and optionally a new due date), describing `on` (default today); returns the action
     as it now stands."""
     found = action_row(db, action_id)
@@ -95,14 +125,31 @@ def _record(db: Store, action, *, status: str | None, note: str | None, new_due,
     if new_due is not None and new_due.wording != action.wording:
         db.actions.correct(action.id, {"wording": new_due.wording})
     if status or due_iso or note:
-        db.actions.record_update(action.id, old_status=action.status, new_status=status or action.status,
-                         old_due=action.due if due_iso else None, new_due=due_iso, note=note,
-                         on_day=on.isoformat() if on else None)
+        db.actions.record_update(
+            action.id,
+            old_status=action.status,
+            new_status=status or action.status,
+            old_due=action.due if due_iso else None,
+            new_due=due_iso,
+            note=note,
+            on_day=on.isoformat() if on else None,
+        )
 
 
-def edit_action(db: Store, action_id: str, *, today: dt.date, title: str | None = None, owner: str | None = None,
-                area: int | None = None, ref: str | None = None, measure: str | None = None, due: str | None = None,
-                note: str | None = None, by: str | None = None) -> Action:
+def edit_action(
+    db: Store,
+    action_id: str,
+    *,
+    today: dt.date,
+    title: str | None = None,
+    owner: str | None = None,
+    area: int | None = None,
+    ref: str | None = None,
+    measure: str | None = None,
+    due: str | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> Action:
     """Correct an action's title, owner, area, reference, measure or due date, each change recorded with what it
     was before; returns the action as it now stands."""
     found = action_row(db, action_id)
@@ -140,8 +187,16 @@ def is_deadline(target: str) -> bool:
     return target.upper().startswith("D") and target[1:].isdigit()
 
 
-def edit_deadline(db: Store, target: str, *, today: dt.date, due: str | None = None, title: str | None = None,
-                  note: str | None = None, by: str | None = None) -> str:
+def edit_deadline(
+    db: Store,
+    target: str,
+    *,
+    today: dt.date,
+    due: str | None = None,
+    title: str | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> str:
     """Correct a deadline's date or title (a date set by hand replaces the rule that computed it); recorded."""
     deadline = _deadline(db, target)
     fields: dict[str, object] = {}
@@ -149,8 +204,9 @@ def edit_deadline(db: Store, target: str, *, today: dt.date, due: str | None = N
         fields["title"] = clean_text(title, "deadline's title", limit=500)
     if due is not None:
         new_due = parse_due(due, today, db.calendar.add_working_days)
-        fields.update(due=new_due.day.isoformat(), wording=new_due.wording, rule_count=None, rule_unit=None,
-                      rule_after=None)
+        fields.update(
+            due=new_due.day.isoformat(), wording=new_due.wording, rule_count=None, rule_unit=None, rule_after=None
+        )
     if not fields:
         raise IlacsError("nothing to change in a deadline: give --due or --title", 2)
     with db.transaction(command="edit", author=who(by), note=note):
@@ -182,6 +238,7 @@ def reopen(db: Store, target: str, *, note: str | None = None, by: str | None = 
 
 # -- undo -------------------------------------------------------------------------------
 
+
 @dataclass
 class Undone:
     command: str
@@ -196,11 +253,15 @@ def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
     thing since; never reaches past it to an older command.
     """
     me = who(by)
-    with db.transaction(origin="undo", command="undo", author=me, dry_run=dry_run) as batch:  # read under the write lock
+    with db.transaction(
+        origin="undo", command="undo", author=me, dry_run=dry_run
+    ) as batch:  # read under the write lock
         target = db.corrections.last_batch(me)
         if target is None:
-            raise IlacsError(f"nothing of {me}'s to undo: undo reverses your own last command (give --by if you "
-                             "recorded it under another name)")
+            raise IlacsError(
+                f"nothing of {me}'s to undo: undo reverses your own last command (give --by if you "
+                "recorded it under another name)"
+            )
         when = target.at.replace("T", " ")[:16]
         if target.command in IRREVERSIBLE or target.origin == "seed":
             fix = IRREVERSIBLE.get(target.command, IRREVERSIBLE["seed"])
@@ -227,15 +288,19 @@ def _refuse_if_changed_since(db: Store, updates, changes: list[ChangeRow]) -> No
     for update in newest.values():
         later = _still_standing(db.actions.updates_after(update.action_id, update.id))
         if later:
-            raise IlacsError(f"action {update.action_id} was updated since, by {later[-1].author or 'someone'} at "
-                             f"{later[-1].at[:16].replace('T', ' ')}: undo would overwrite that; record what you want "
-                             f"with `ilacs update {update.action_id}`")
+            raise IlacsError(
+                f"action {update.action_id} was updated since, by {later[-1].author or 'someone'} at "
+                f"{later[-1].at[:16].replace('T', ' ')}: undo would overwrite that; record what you want "
+                f"with `ilacs update {update.action_id}`"
+            )
     for change in changes:
         later = _still_standing(db.corrections.after(change))
         if later:
-            raise IlacsError(f"{change.subject} {change.subject_id}'s {change.field} was changed since, by "
-                             f"{later[-1].author or 'someone'}: undo would overwrite that; correct it with "
-                             "`ilacs edit` instead")
+            raise IlacsError(
+                f"{change.subject} {change.subject_id}'s {change.field} was changed since, by "
+                f"{later[-1].author or 'someone'}: undo would overwrite that; correct it with "
+                "`ilacs edit` instead"
+            )
 
 
 def _still_standing(later: list) -> list:
@@ -255,8 +320,15 @@ def _reverse_updates(db: Store, updates) -> list[str]:
             new_status = update.old_status
             new_due = update.old_due if update.new_due is not None else None
             note = f"undo of update #{update.id}"
-        db.actions.record_update(update.action_id, old_status=status, new_status=new_status, old_due=due if new_due else None,
-                         new_due=new_due, note=note, undoes=update.id)
+        db.actions.record_update(
+            update.action_id,
+            old_status=status,
+            new_status=new_status,
+            old_due=due if new_due else None,
+            new_due=new_due,
+            note=note,
+            undoes=update.id,
+        )
         now[update.action_id] = (new_status, new_due or due)
         items.append(f"action {update.action_id} ({update.action_title}): {note}; now {new_status}")
     return items
@@ -274,8 +346,10 @@ def _reverse_changes(db: Store, changes: list[ChangeRow]) -> list[str]:
             write = {"action": db.actions.correct, "deadline": db.deadlines.correct, "owner": db.owners.correct}
             write[change.subject](change.subject_id, {change.field: change.old}, undoes={change.field: change.id})
         field = "area" if change.field == "area_id" else change.field
-        items.append(f"{change.subject} {_label(change)}: {field} put back" + (
-            "" if change.field == "area_id" else f" to {change.old or 'none'}"))
+        items.append(
+            f"{change.subject} {_label(change)}: {field} put back"
+            + ("" if change.field == "area_id" else f" to {change.old or 'none'}")
+        )
     return items
 
 
@@ -284,6 +358,7 @@ def _label(change: ChangeRow) -> str:
 
 
 # -- removing an inspection -----------------------------------------------------------------
+
 
 def remove_inspection(db: Store, inspection: str, *, by: str | None = None) -> Path:
     """Delete an inspection and everything under it, after a backup beside the database; returns the backup."""

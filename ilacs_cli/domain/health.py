@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ilacs_cli.dates.days import FIRST_YEAR, LAST_YEAR
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.storage.migrations import NAMES
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.store import Store
@@ -40,30 +40,69 @@ def check(db: Store) -> list[Finding]:
     problems = db.health.integrity_problems()
     findings = [Finding("integrity", not problems, "; ".join(problems[:5]) or "SQLite integrity check ok")]
     orphans = db.health.foreign_key_problems()
-    findings.append(Finding("foreign keys", not orphans, "; ".join(
-        f"{problem.table} row {problem.rowid} points to a missing {problem.parent}" for problem in orphans[:5])
-        or "every reference points to a row"))
+    findings.append(
+        Finding(
+            "foreign keys",
+            not orphans,
+            "; ".join(
+                f"{problem.table} row {problem.rowid} points to a missing {problem.parent}" for problem in orphans[:5]
+            )
+            or "every reference points to a row",
+        )
+    )
     applied = db.health.applied_migrations()
     findings.append(Finding("schema", applied == NAMES, f"migrations applied: {', '.join(applied)}"))
     missing = db.health.missing_history_triggers()
-    findings.append(Finding("history triggers", not missing, f"missing: {', '.join(missing)}" if missing else
-                            "status updates cannot be changed or deleted; each sets its action's status"))
+    findings.append(
+        Finding(
+            "history triggers",
+            not missing,
+            f"missing: {', '.join(missing)}"
+            if missing
+            else "status updates cannot be changed or deleted; each sets its action's status",
+        )
+    )
     astray = db.health.actions_out_of_step()
-    findings.append(Finding("action status", not astray, "; ".join(
-        f"action {item.id} is {item.status} but its latest update says {item.latest_status or 'nothing'}"
-        if item.status != item.latest_status else
-        f"action {item.id} carries a latest update (time, author or note) that is not its latest update's"
-        for item in astray[:5]) or "every action's status and latest update are its latest update's"))
+    findings.append(
+        Finding(
+            "action status",
+            not astray,
+            "; ".join(
+                f"action {item.id} is {item.status} but its latest update says {item.latest_status or 'nothing'}"
+                if item.status != item.latest_status
+                else f"action {item.id} carries a latest update (time, author or note) that is not its latest update's"
+                for item in astray[:5]
+            )
+            or "every action's status and latest update are its latest update's",
+        )
+    )
     astray = db.health.due_outside(dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31))
-    findings.append(Finding("due dates", not astray, "; ".join(
-        f"{item.kind} {'D' if item.kind == 'deadline' else ''}{item.id} is due {item.due}" for item in astray[:5])
-        + f"; each must be a day in the years {FIRST_YEAR} to {LAST_YEAR}: correct it with ilacs edit"
-        if astray else f"every due date is a day in the years {FIRST_YEAR} to {LAST_YEAR}"))
+    findings.append(
+        Finding(
+            "due dates",
+            not astray,
+            "; ".join(
+                f"{item.kind} {'D' if item.kind == 'deadline' else ''}{item.id} is due {item.due}"
+                for item in astray[:5]
+            )
+            + f"; each must be a day in the years {FIRST_YEAR} to {LAST_YEAR}: correct it with ilacs edit"
+            if astray
+            else f"every due date is a day in the years {FIRST_YEAR} to {LAST_YEAR}",
+        )
+    )
     shape = db.health.calendar_shape()
     days = (LAST_DAY - FIRST_DAY).days + 1
     calendar_ok = (shape.days, shape.first, shape.last, shape.misnumbered) == (
-        days, FIRST_DAY.isoformat(), LAST_DAY.isoformat(), 0)
-    findings.append(Finding("working-day calendar", calendar_ok,
-                            f"{shape.days} days from {shape.first} to {shape.last}, "
-                            f"{shape.misnumbered} numbered out of step"))
+        days,
+        FIRST_DAY.isoformat(),
+        LAST_DAY.isoformat(),
+        0,
+    )
+    findings.append(
+        Finding(
+            "working-day calendar",
+            calendar_ok,
+            f"{shape.days} days from {shape.first} to {shape.last}, {shape.misnumbered} numbered out of step",
+        )
+    )
     return findings

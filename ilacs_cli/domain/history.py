@@ -5,9 +5,9 @@ change in words (for `history`, the board paper's log and `changes`). Never prin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ilacs_cli.domain.plan import Action, action_of, action_row
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.corrections import ChangeRow
@@ -31,6 +31,7 @@ class StatusUpdate:
 @dataclass
 class Correction:
     """A field of an action changed in place: when, by whom, with which command, from what to what, and why."""
+
     at: str
     author: str | None
     command: str
@@ -53,14 +54,30 @@ class TrailLine:
 def history(db: Reader, action_id: str) -> tuple[Action, list[StatusUpdate], list[Correction]]:
     """An action, its status updates and its corrections, oldest first."""
     found = action_row(db, action_id)
-    updates = [StatusUpdate(u.at, u.author, u.old_status, u.new_status, u.old_due, u.new_due, u.note, u.origin,
-                            u.on_day, (u.sequence or 0, 0, u.id)) for u in db.actions.updates(found.id)]
+    updates = [
+        StatusUpdate(
+            u.at,
+            u.author,
+            u.old_status,
+            u.new_status,
+            u.old_due,
+            u.new_due,
+            u.note,
+            u.origin,
+            u.on_day,
+            (u.sequence or 0, 0, u.id),
+        )
+        for u in db.actions.updates(found.id)
+    ]
     areas = area_numbers(db, found.inspection)
     corrections = []
     for change in db.corrections.of("action", found.id):
         name, old, new = in_words(change, areas)
-        corrections.append(Correction(change.at, change.author, change.command, name, old, new, change.note,
-                                      (change.sequence, 1, change.id)))
+        corrections.append(
+            Correction(
+                change.at, change.author, change.command, name, old, new, change.note, (change.sequence, 1, change.id)
+            )
+        )
     return action_of(found), updates, corrections
 
 
@@ -81,21 +98,28 @@ def correction_in_words(field: str, old: str | None, new: str | None) -> str:
     return f"{field}: {old or 'none'} -> {new or 'none'}"
 
 
-def update_in_words(old_status: str | None, new_status: str, old_due: str | None, new_due: str | None, *,
-                    words: bool = False) -> str:
+def update_in_words(
+    old_status: str | None, new_status: str, old_due: str | None, new_due: str | None, *, words: bool = False
+) -> str:
     """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30', or 'added as not-started'; with `words`, as a paper
     says it: 'In progress → Blocked; due Thu 31 Oct 2024 → Sat 30 Nov 2024', 'Added as Not started'."""
     if not words:
         from ilacs_cli.domain.rules import status_shown
 
-        change = (f"{status_shown(old_status)} -> {status_shown(new_status)}" if old_status
-                  else f"added as {status_shown(new_status)}")
+        change = (
+            f"{status_shown(old_status)} -> {status_shown(new_status)}"
+            if old_status
+            else f"added as {status_shown(new_status)}"
+        )
         return change + (f"; due {old_due or 'unknown'} -> {new_due}" if new_due else "")
     from ilacs_cli.dates.days import human
     from ilacs_cli.domain.rules import status_name
 
-    change = (f"{status_name(old_status)} → {status_name(new_status)}" if old_status
-              else f"Added as {status_name(new_status)}")
+    change = (
+        f"{status_name(old_status)} → {status_name(new_status)}"
+        if old_status
+        else f"Added as {status_name(new_status)}"
+    )
     return change + (f"; due {human(old_due)} → {human(new_due)}" if new_due else "")
 
 
@@ -107,6 +131,7 @@ def trail(updates: list[StatusUpdate], corrections: list[Correction]) -> list[Tr
         if u.on:
             change += f" (as of {u.on})"
         lines.append(TrailLine(u.at, u.author, change, u.note, u.order))
-    lines += [TrailLine(c.at, c.author, correction_in_words(c.field, c.old, c.new), c.note, c.order)
-              for c in corrections]
+    lines += [
+        TrailLine(c.at, c.author, correction_in_words(c.field, c.old, c.new), c.note, c.order) for c in corrections
+    ]
     return sorted(lines, key=lambda line: (line.at, line.order))

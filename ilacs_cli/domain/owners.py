@@ -10,12 +10,12 @@ reminders an address. Returns plain dataclasses; never prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import check_email, clean_text, who
-from ilacs_cli.errors import IlacsError
 from ilacs_cli.domain.plan import require_inspection
-from typing import TYPE_CHECKING
+from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.owners import OwnerRow
@@ -38,12 +38,21 @@ class Owner:
 def list_owners(db: Store) -> list[Owner]:
     """Registered owners, then names written on actions with no registered owner in their authority (so no
     e-mail); each by authority, then name."""
-    return [_owner(record) for record in db.owners.matching(_STILL_OPEN)] + [_owner(record) for record in db.owners.unregistered(_STILL_OPEN)]
+    return [_owner(record) for record in db.owners.matching(_STILL_OPEN)] + [
+        _owner(record) for record in db.owners.unregistered(_STILL_OPEN)
+    ]
 
 
 def _owner(record: OwnerRow) -> Owner:
-    return Owner(record.name, record.authority, record.email, record.role, record.coordinates, record.actions_open,
-                 record.id is not None)
+    return Owner(
+        record.name,
+        record.authority,
+        record.email,
+        record.role,
+        record.coordinates,
+        record.actions_open,
+        record.id is not None,
+    )
 
 
 def resolve_authority(db: Store, text: str) -> str:
@@ -54,8 +63,9 @@ def resolve_authority(db: Store, text: str) -> str:
         if authority.casefold() == wanted or wanted in inspections:
             return authority
     known = "; ".join(authorities) or "none yet: load or add an inspection first"
-    raise IlacsError(f"no authority '{text}': give an authority's name or one of its inspection ids (authorities: "
-                     f"{known})")
+    raise IlacsError(
+        f"no authority '{text}': give an authority's name or one of its inspection ids (authorities: {known})"
+    )
 
 
 def _authority_for(db: Store, authority: str | None, coordinator_for: list[str]) -> str:
@@ -68,8 +78,11 @@ def _authority_for(db: Store, authority: str | None, coordinator_for: list[str])
     elif len(db.inspections.authorities()) == 1:
         chosen = next(iter(db.inspections.authorities()))
     else:
-        raise IlacsError("this database holds more than one authority: say which this owner works for with "
-                         f"--authority (one of: {'; '.join(db.inspections.authorities()) or 'none'})", 2)
+        raise IlacsError(
+            "this database holds more than one authority: say which this owner works for with "
+            f"--authority (one of: {'; '.join(db.inspections.authorities()) or 'none'})",
+            2,
+        )
     _check_coordinates(db, chosen, coordinator_for)
     return chosen
 
@@ -78,32 +91,48 @@ def _check_coordinates(db: Store, authority: str, inspections: list[str]) -> Non
     for inspection in inspections:
         theirs = require_inspection(db, inspection).authority
         if theirs != authority:
-            raise IlacsError(f"{inspection} is {theirs or 'an unknown authority'}'s plan, not {authority}'s: an owner "
-                             "coordinates plans of their own authority only", 2)
+            raise IlacsError(
+                f"{inspection} is {theirs or 'an unknown authority'}'s plan, not {authority}'s: an owner "
+                "coordinates plans of their own authority only",
+                2,
+            )
 
 
 def _require_owner(db: Store, name: str, authority: str | None) -> OwnerRow:
     found = db.owners.matching(_STILL_OPEN, name.strip(), resolve_authority(db, authority) if authority else None)
     if not found:
         where = f" in {authority}" if authority else ""
-        raise IlacsError(f"no registered owner '{name}'{where}: add one with "
-                         f"`ilacs owner add \"{name}\" --email ADDRESS`")
+        raise IlacsError(
+            f"no registered owner '{name}'{where}: add one with `ilacs owner add \"{name}\" --email ADDRESS`"
+        )
     if len(found) > 1:
-        raise IlacsError(f"'{name}' is registered by {len(found)} authorities ("
-                         f"{'; '.join(owner.authority or 'none' for owner in found)}): say which with --authority", 2)
+        raise IlacsError(
+            f"'{name}' is registered by {len(found)} authorities ("
+            f"{'; '.join(owner.authority or 'none' for owner in found)}): say which with --authority",
+            2,
+        )
     return found[0]
 
 
-def add_owner(db: Store, name: str, *, email: str | None, role: str | None, coordinator_for: list[str],
-              authority: str | None = None, by: str | None = None) -> Owner:
+def add_owner(
+    db: Store,
+    name: str,
+    *,
+    email: str | None,
+    role: str | None,
+    coordinator_for: list[str],
+    authority: str | None = None,
+    by: str | None = None,
+) -> Owner:
     """Register an owner in an authority; returns it."""
     name = clean_text(name, "owner's name")
     email = check_email(email) if email else None
     role = clean_text(role, "role") if role else None
     chosen = _authority_for(db, authority, coordinator_for)
     if db.owners.matching(_STILL_OPEN, name, chosen):
-        raise IlacsError(f"owner '{name}' is already registered for {chosen}: change them with "
-                         f"`ilacs owner set \"{name}\" ...`", 2)
+        raise IlacsError(
+            f"owner '{name}' is already registered for {chosen}: change them with `ilacs owner set \"{name}\" ...`", 2
+        )
     with db.transaction(command="owner add", author=who(by)):
         owner_id = db.owners.add(authority=chosen, name=name, email=email, role=role)
         for inspection in coordinator_for:
@@ -111,9 +140,19 @@ def add_owner(db: Store, name: str, *, email: str | None, role: str | None, coor
     return _owner(db.owners.matching(_STILL_OPEN, name, chosen)[0])
 
 
-def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: str | None = None,
-              new_name: str | None = None, email: str | None = None, role: str | None = None,
-              coordinator_for: list[str] = (), not_coordinator_for: list[str] = (), by: str | None = None) -> Owner:
+def set_owner(
+    db: Store,
+    name: str,
+    *,
+    authority: str | None = None,
+    move_to: str | None = None,
+    new_name: str | None = None,
+    email: str | None = None,
+    role: str | None = None,
+    coordinator_for: list[str] = (),
+    not_coordinator_for: list[str] = (),
+    by: str | None = None,
+) -> Owner:
     """Change a registered owner's name, authority, address, role or coordinating; returns the owner as now
     stored. An empty string for `email` or `role` clears it."""
     found = _require_owner(db, name, authority)
@@ -123,7 +162,11 @@ def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: st
         target = changes["authority"] = resolve_authority(db, move_to)
     if new_name is not None:
         changes["name"] = clean_text(new_name, "owner's name")
-    clash = [owner for owner in db.owners.matching(_STILL_OPEN, changes.get("name", found.name), target) if owner.id != found.id]
+    clash = [
+        owner
+        for owner in db.owners.matching(_STILL_OPEN, changes.get("name", found.name), target)
+        if owner.id != found.id
+    ]
     if clash and target is not None:
         raise IlacsError(f"owner '{clash[0].name}' is already registered for {target}: choose another name", 2)
     if email is not None:
@@ -136,8 +179,9 @@ def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: st
         raise IlacsError(f"'{found.name}' has no authority yet: place them first with --move-to AUTHORITY", 2)
     _check_coordinates(db, target, [*coordinator_for, *([] if move_to is None else found.coordinates)])
     if not changes and not coordinator_for and not not_coordinator_for:
-        raise IlacsError("nothing to change: give --email, --role, --rename, --move-to, --coordinator or "
-                         "--not-coordinator", 2)
+        raise IlacsError(
+            "nothing to change: give --email, --role, --rename, --move-to, --coordinator or --not-coordinator", 2
+        )
     with db.transaction(command="owner set", author=who(by)):
         db.owners.correct(found.id, changes)
         if "name" in changes and found.authority is not None:  # their actions go with them, each change recorded
@@ -148,5 +192,10 @@ def set_owner(db: Store, name: str, *, authority: str | None = None, move_to: st
             db.owners.add_coordinator(inspection, found.id)
         for inspection in not_coordinator_for:
             db.owners.remove_coordinator(inspection, found.id)
-    return _owner(next(owner for owner in db.owners.matching(_STILL_OPEN, changes.get("name", found.name), target)
-                       if owner.id == found.id))
+    return _owner(
+        next(
+            owner
+            for owner in db.owners.matching(_STILL_OPEN, changes.get("name", found.name), target)
+            if owner.id == found.id
+        )
+    )

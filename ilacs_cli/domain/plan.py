@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from ilacs_cli.domain import rules
-from ilacs_cli.dates.days import human
-from ilacs_cli.errors import IlacsError
 from typing import TYPE_CHECKING
+
+from ilacs_cli.dates.days import human
+from ilacs_cli.domain import rules
+from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import ActionLineRow, ActionRow
@@ -105,6 +105,7 @@ class InspectionDetail:
 
 # -- reading -----------------------------------------------------------------------
 
+
 def _inferred(text: str) -> dict[str, str]:
     """A record's inferred fields with their reasons, from its JSON (read only when there are some: most records
     have none, and decoding '{}' for each of 3,310 overdue actions cost 4-9 ms here)."""
@@ -115,11 +116,23 @@ def _inferred(text: str) -> dict[str, str]:
     return json.loads(text)
 
 
-def action_of(record: ActionRow | ActionLineRow, as_of: dt.date | None = None,
-            as_of_number: int | None = None) -> Action:
-    action = Action(record.id, record.inspection, record.area, record.ref, record.title, record.owner, record.due,
-                    record.wording, record.measure, record.status, record.updated_at,
-                    inferred=_inferred(record.inferred))
+def action_of(
+    record: ActionRow | ActionLineRow, as_of: dt.date | None = None, as_of_number: int | None = None
+) -> Action:
+    action = Action(
+        record.id,
+        record.inspection,
+        record.area,
+        record.ref,
+        record.title,
+        record.owner,
+        record.due,
+        record.wording,
+        record.measure,
+        record.status,
+        record.updated_at,
+        inferred=_inferred(record.inferred),
+    )
     if as_of is not None and record.due:
         action.days_late = (as_of - dt.date.fromisoformat(record.due)).days
         if record.due_number is not None:
@@ -139,8 +152,18 @@ def describe_rule(deadline: DeadlineRow) -> str | None:
 
 
 def deadline_of(record: DeadlineRow, as_of: dt.date | None = None, as_of_number: int | None = None) -> Deadline:
-    deadline = Deadline(f"D{record.id}", record.inspection, record.title, record.kind, record.due, record.wording,
-                        describe_rule(record), record.status, record.met_on, inferred=_inferred(record.inferred))
+    deadline = Deadline(
+        f"D{record.id}",
+        record.inspection,
+        record.title,
+        record.kind,
+        record.due,
+        record.wording,
+        describe_rule(record),
+        record.status,
+        record.met_on,
+        inferred=_inferred(record.inferred),
+    )
     if as_of is not None and record.due:
         deadline.days_late = (as_of - dt.date.fromisoformat(record.due)).days
         if record.due_number is not None:
@@ -151,12 +174,28 @@ def deadline_of(record: DeadlineRow, as_of: dt.date | None = None, as_of_number:
 def list_inspections(db: Reader, as_of: dt.date, inspection: str | None = None) -> list[InspectionSummary]:
     """One row per inspection (or for the one named) with its next open deadline and action counts."""
     counts = db.inspections.counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection)
-    deadlines = {record.id: deadline_of(record)
-                 for record in db.deadlines.matching(inspection=inspection,
-                                            window=rules.DueWindow(rules.OPEN_DEADLINE_STATUSES))}
-    return [InspectionSummary(row.id, row.authority, row.kind, row.fieldwork_start, row.fieldwork_end, row.published,
-                          row.overall, deadlines.get(row.next_deadline_id), row.actions_open, row.actions_overdue,
-                          row.actions_done, row.actions_not_stated, row.deadlines_overdue) for row in counts]
+    deadlines = {
+        record.id: deadline_of(record)
+        for record in db.deadlines.matching(inspection=inspection, window=rules.DueWindow(rules.OPEN_DEADLINE_STATUSES))
+    }
+    return [
+        InspectionSummary(
+            row.id,
+            row.authority,
+            row.kind,
+            row.fieldwork_start,
+            row.fieldwork_end,
+            row.published,
+            row.overall,
+            deadlines.get(row.next_deadline_id),
+            row.actions_open,
+            row.actions_overdue,
+            row.actions_done,
+            row.actions_not_stated,
+            row.deadlines_overdue,
+        )
+        for row in counts
+    ]
 
 
 def require_inspection(db: Reader, inspection_id: str) -> InspectionRow:
@@ -174,64 +213,103 @@ def show_inspection(db: Reader, inspection_id: str, as_of: dt.date) -> Inspectio
     found = require_inspection(db, inspection_id)
     summary = list_inspections(db, as_of, inspection_id)[0]
     actions = [action_of(record) for record in db.actions.lines(inspection=inspection_id)]
-    areas = [Area(area.number, area.title, area.points, [action for action in actions if action.area == area.number])
-             for area in db.inspections.areas(inspection_id)]
+    areas = [
+        Area(area.number, area.title, area.points, [action for action in actions if action.area == area.number])
+        for area in db.inspections.areas(inspection_id)
+    ]
     order = list(rules.JUDGEMENT_NAMES)
-    judgements = sorted((Judgement(j.area, j.grade, j.previous_grade) for j in db.inspections.judgements(inspection_id)),
-                        key=lambda judgement: order.index(judgement.area))
+    judgements = sorted(
+        (Judgement(j.area, j.grade, j.previous_grade) for j in db.inspections.judgements(inspection_id)),
+        key=lambda judgement: order.index(judgement.area),
+    )
     deadlines = [deadline_of(record) for record in db.deadlines.matching(inspection=inspection_id)]
-    return InspectionDetail(summary, judgements, areas, deadlines,
-                            [action for action in actions if action.area is None], found.source, found.notes,
-                            found.authority_source, _inferred(found.inferred), json.loads(found.sources))
+    return InspectionDetail(
+        summary,
+        judgements,
+        areas,
+        deadlines,
+        [action for action in actions if action.area is None],
+        found.source,
+        found.notes,
+        found.authority_source,
+        _inferred(found.inferred),
+        json.loads(found.sources),
+    )
 
 
 def sources_and_inferences(detail: InspectionDetail) -> list[str]:
     """What a paper says of its evidence, a line each: the inspection's notes, each source document with its date
     (or that it has none), and each inferred value with its reason."""
     lines = [f"Notes: {detail.notes}"] if detail.notes else []
-    lines += [f"Source: {document['title']}, {human(document['date']) if document['date'] else 'date not stated'}"
-              for document in detail.sources]
+    lines += [
+        f"Source: {document['title']}, {human(document['date']) if document['date'] else 'date not stated'}"
+        for document in detail.sources
+    ]
     if detail.authority_source and detail.authority_source != detail.source:
         lines.append(f"The authority's name is taken from {detail.authority_source}")
     actions = [action for area in detail.areas for action in area.actions] + detail.actions_without_area
-    for what, inferred in ([("Inspection", detail.inferred)] + [(f"Deadline {d.id}", d.inferred) for d in detail.deadlines]
-                           + [(f"Action {a.id}", a.inferred) for a in actions]):
+    for what, inferred in (
+        [("Inspection", detail.inferred)]
+        + [(f"Deadline {d.id}", d.inferred) for d in detail.deadlines]
+        + [(f"Action {a.id}", a.inferred) for a in actions]
+    ):
         lines += [f"{what}, {FIELD_WORDS.get(name, name)}, inferred: {reason}" for name, reason in inferred.items()]
     return lines
 
 
 # Fields as a paper names them.
-FIELD_WORDS = {"kind": "type of inspection", "published": "publication date", "authority": "authority's name",
-               "fieldwork_start": "start of fieldwork", "fieldwork_end": "end of fieldwork", "due": "due date"}
+FIELD_WORDS = {
+    "kind": "type of inspection",
+    "published": "publication date",
+    "authority": "authority's name",
+    "fieldwork_start": "start of fieldwork",
+    "fieldwork_end": "end of fieldwork",
+    "due": "due date",
+}
 
 
-def list_actions(db: Reader, *, inspection: str | None = None, owner: str | None = None,
-                 status: str | tuple[str, ...] | list[str] | None = None, area: int | None = None,
-                 due_before: dt.date | None = None) -> list[Action]:
+def list_actions(
+    db: Reader,
+    *,
+    inspection: str | None = None,
+    owner: str | None = None,
+    status: str | tuple[str, ...] | list[str] | None = None,
+    area: int | None = None,
+    due_before: dt.date | None = None,
+) -> list[Action]:
     """Actions matching every filter given; `status` is one name or several, each a status or `open` or `closed`."""
     statuses = None if status is None else rules.statuses_named([status] if isinstance(status, str) else status)
     if inspection is not None:
         require_inspection(db, inspection)
-    return [action_of(record) for record in db.actions.lines(inspection=inspection, owner=owner, status=statuses,
-                                                          area=area, due_before=due_before)]
+    return [
+        action_of(record)
+        for record in db.actions.lines(
+            inspection=inspection, owner=owner, status=statuses, area=area, due_before=due_before
+        )
+    ]
 
 
-def overdue(db: Reader, as_of: dt.date, *, owner: str | None = None,
-            inspection: str | None = None) -> tuple[list[Action], list[Deadline]]:
+def overdue(
+    db: Reader, as_of: dt.date, *, owner: str | None = None, inspection: str | None = None
+) -> tuple[list[Action], list[Deadline]]:
     """Overdue actions and deadlines (rules.overdue), oldest first, with how late each is."""
     if inspection is not None:
         require_inspection(db, inspection)
     number = db.calendar.day_number(as_of)
     actions = db.actions.lines(window=rules.overdue(as_of), owner=owner, inspection=inspection)
     deadlines = [] if owner else db.deadlines.matching(window=rules.overdue_deadlines(as_of), inspection=inspection)
-    return ([action_of(record, as_of, number) for record in actions],
-            [deadline_of(record, as_of, number) for record in deadlines])
+    return (
+        [action_of(record, as_of, number) for record in actions],
+        [deadline_of(record, as_of, number) for record in deadlines],
+    )
 
 
 def due_within(db: Reader, as_of: dt.date, working_days: int) -> tuple[list[Action], list[Deadline]]:
     """Actions and deadlines due soon: open, not overdue, at most `working_days` working days left (rules.due_soon)."""
     actions = db.actions.lines(window=rules.due_soon(as_of, working_days, db.calendar))
-    deadlines = db.deadlines.matching(window=rules.due_soon(as_of, working_days, db.calendar, rules.OPEN_DEADLINE_STATUSES))
+    deadlines = db.deadlines.matching(
+        window=rules.due_soon(as_of, working_days, db.calendar, rules.OPEN_DEADLINE_STATUSES)
+    )
     return [action_of(record) for record in actions], [deadline_of(record) for record in deadlines]
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.plan import require_inspection
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import PlanActionRow
@@ -51,7 +51,20 @@ def plan_rows(db: Reader, as_of: dt.date, inspection: str | None = None) -> Iter
 
 def _plan_row(action: PlanActionRow, rule: rules.RagRule) -> PlanRow:
     updated_at = action.updated_at
-    return PlanRow(action.inspection, action.area, action.area_title, action.id, action.ref, action.title,
-                   action.owner, action.due, action.wording, action.measure, updated_at[:10] if updated_at else None,
-                   action.updated_by, action.update_note, action.status,
-                   rule.rate(action.status, action.due, updated_at))
+    return PlanRow(
+        action.inspection,
+        action.area,
+        action.area_title,
+        action.id,
+        action.ref,
+        action.title,
+        action.owner,
+        action.due,
+        action.wording,
+        action.measure,
+        updated_at[:10] if updated_at else None,
+        action.updated_by,
+        action.update_note,
+        action.status,
+        rule.rate(action.status, action.due, updated_at),
+    )

@@ -10,12 +10,12 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from ilacs_cli.domain import rules
-from ilacs_cli.dates.days import human
-from ilacs_cli.errors import DeliveryError, IlacsError
-from ilacs_cli.domain.plan import require_inspection
 from typing import TYPE_CHECKING
+
+from ilacs_cli.dates.days import human
+from ilacs_cli.domain import rules
+from ilacs_cli.domain.plan import require_inspection
+from ilacs_cli.errors import DeliveryError, IlacsError
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import OwedActionRow
@@ -104,12 +104,20 @@ class _Recipient:
     name: str
     email: str | None
     items: dict[str, list[ReminderItem]] = field(
-        default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: [], NOT_STATED: []})
+        default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: [], NOT_STATED: []}
+    )
 
 
-def remind(db: Reader, as_of: dt.date, within: int = 10, *, owner: str | None = None, inspection: str | None = None,
-           force: bool = False, default_coordinator: Callable[[], tuple[str | None, str] | None] = lambda: None
-           ) -> Reminders:
+def remind(
+    db: Reader,
+    as_of: dt.date,
+    within: int = 10,
+    *,
+    owner: str | None = None,
+    inspection: str | None = None,
+    force: bool = False,
+    default_coordinator: Callable[[], tuple[str | None, str] | None] = lambda: None,
+) -> Reminders:
     """The digests for `as_of`; none on a day that is not an English working day unless `force`.
     `default_coordinator` gives who hears of plans with no coordinator of their own (the configuration's), asked
     only when a digest is made."""
@@ -119,13 +127,18 @@ def remind(db: Reader, as_of: dt.date, within: int = 10, *, owner: str | None = 
     working_day = db.calendar.is_working_day(as_of)
     if not working_day and not force:
         return Reminders(as_of, False, [])
-    return Reminders(as_of, working_day, _digests(db, as_of, within, window, owner, inspection,
-                                                           default_coordinator))
+    return Reminders(as_of, working_day, _digests(db, as_of, within, window, owner, inspection, default_coordinator))
 
 
-def _digests(db: Reader, as_of: dt.date, within: int, window: rules.DueWindow, owner: str | None,
-             inspection: str | None, default_coordinator: Callable[[], tuple[str | None, str] | None]
-             ) -> list[Digest]:
+def _digests(
+    db: Reader,
+    as_of: dt.date,
+    within: int,
+    window: rules.DueWindow,
+    owner: str | None,
+    inspection: str | None,
+    default_coordinator: Callable[[], tuple[str | None, str] | None],
+) -> list[Digest]:
     today = db.calendar.day_number(as_of)
     coordinators: dict[str, list[tuple[str, str | None]]] = {}
     for coordinator in db.owners.coordinators():
@@ -140,8 +153,9 @@ def _digests(db: Reader, as_of: dt.date, within: int, window: rules.DueWindow, o
 
     overdue, overdue_deadline = rules.overdue(as_of), rules.overdue_deadlines(as_of)
 
-    def deliver(action_window: rules.DueWindow, deadline_window: rules.DueWindow, *, own: str, no_email: str,
-                deadlines: str) -> None:
+    def deliver(
+        action_window: rules.DueWindow, deadline_window: rules.DueWindow, *, own: str, no_email: str, deadlines: str
+    ) -> None:
         """Actions to their registered owner (else the plan's coordinators), deadlines to the coordinators."""
         for action in db.actions.owed(action_window, inspection=inspection, owner=owner):
             item = _action_item(action, today, overdue)
@@ -156,8 +170,13 @@ def _digests(db: Reader, as_of: dt.date, within: int, window: rules.DueWindow, o
                 if owner is None or name.lower() == owner.lower():
                     deliver_to(name, email, deadlines, item)
 
-    deliver(window, rules.DueWindow(rules.OPEN_DEADLINE_STATUSES, window.due_from, window.due_before),
-            own=OWN, no_email=NO_EMAIL, deadlines=DEADLINES)
+    deliver(
+        window,
+        rules.DueWindow(rules.OPEN_DEADLINE_STATUSES, window.due_from, window.due_before),
+        own=OWN,
+        no_email=NO_EMAIL,
+        deadlines=DEADLINES,
+    )
     # Unknown statuses and outcomes due by the window's end: whoever would hear of them is asked to record one.
     unknown = rules.DueWindow((rules.UNKNOWN,), None, window.due_before)
     deliver(unknown, unknown, own=NOT_STATED, no_email=NOT_STATED, deadlines=NOT_STATED)
@@ -167,16 +186,40 @@ def _digests(db: Reader, as_of: dt.date, within: int, window: rules.DueWindow, o
 
 def _action_item(action: OwedActionRow, today: int, overdue: rules.DueWindow) -> ReminderItem:
     late = overdue.matches(action.status, action.due)
-    return ReminderItem("action", str(action.id), action.inspection, action.authority, action.area,
-                        action.area_title, action.title, action.owner, action.due, action.wording, action.status,
-                        late, _working_days(action.due_number, today, late))
+    return ReminderItem(
+        "action",
+        str(action.id),
+        action.inspection,
+        action.authority,
+        action.area,
+        action.area_title,
+        action.title,
+        action.owner,
+        action.due,
+        action.wording,
+        action.status,
+        late,
+        _working_days(action.due_number, today, late),
+    )
 
 
 def _deadline_item(deadline: DeadlineRow, today: int, overdue: rules.DueWindow) -> ReminderItem:
     late = overdue.matches(deadline.status, deadline.due)
-    return ReminderItem("deadline", f"D{deadline.id}", deadline.inspection, deadline.authority, None, None,
-                        deadline.title, None, deadline.due, deadline.wording, deadline.status, late,
-                        _working_days(deadline.due_number, today, late))
+    return ReminderItem(
+        "deadline",
+        f"D{deadline.id}",
+        deadline.inspection,
+        deadline.authority,
+        None,
+        None,
+        deadline.title,
+        None,
+        deadline.due,
+        deadline.wording,
+        deadline.status,
+        late,
+        _working_days(deadline.due_number, today, late),
+    )
 
 
 def _working_days(due_number: int | None, today: int, late: bool) -> int:
@@ -189,8 +232,16 @@ def _digest(recipient: _Recipient, as_of: dt.date, within: int) -> Digest:
     sections = [ReminderSection(heading, _groups(items)) for heading, items in recipient.items.items() if items]
     items = [item for heading, items in recipient.items.items() if heading != NOT_STATED for item in items]
     overdue = sum(item.overdue for item in items)
-    return Digest(recipient.name, recipient.email, as_of.isoformat(), within, overdue, len(items) - overdue, sections,
-                  len(recipient.items[NOT_STATED]))
+    return Digest(
+        recipient.name,
+        recipient.email,
+        as_of.isoformat(),
+        within,
+        overdue,
+        len(items) - overdue,
+        sections,
+        len(recipient.items[NOT_STATED]),
+    )
 
 
 def _groups(items: list[ReminderItem]) -> list[ReminderGroup]:
@@ -216,8 +267,12 @@ def subject(digest: Digest) -> str:
 
 def fingerprint(digest: Digest) -> str:
     """What a digest reminds of; the same items to the same address on the same day are sent once."""
-    keys = sorted(f"{section.heading}|{item.kind}|{item.id}|{item.overdue}"
-                  for section in digest.sections for group in section.groups for item in group.items)
+    keys = sorted(
+        f"{section.heading}|{item.kind}|{item.id}|{item.overdue}"
+        for section in digest.sections
+        for group in section.groups
+        for item in group.items
+    )
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
 
 
@@ -239,8 +294,14 @@ def pending(db: Store, reminders: Reminders, *, force: bool = False) -> Delivery
 STALE_CLAIM = dt.timedelta(minutes=15)
 
 
-def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, force: bool = False,
-            prepare: Callable[[], None] | None = None) -> Delivery:
+def deliver(
+    db: Store,
+    reminders: Reminders,
+    send: Callable[[Digest], str],
+    *,
+    force: bool = False,
+    prepare: Callable[[], None] | None = None,
+) -> Delivery:
     """Send each pending digest with `send` (which returns a Message-ID), logging each one as soon as it is sent.
 
     `prepare` (connecting and logging in) runs once before anything is claimed. Each digest is claimed in the
@@ -264,7 +325,7 @@ def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, f
                 return delivery  # else each send tries again
     for index, digest in enumerate(to_send):
         key = {"day": reminders.as_of, "recipient": digest.email, "fingerprint": fingerprint(digest)}
-        claimed = dt.datetime.now(dt.timezone.utc)
+        claimed = dt.datetime.now(dt.UTC)
         try:
             with db.transaction():  # the write lock: no other run claims or logs between the check and the claim
                 if not force and db.mail_log.sent(reminders.as_of, digest.email, key["fingerprint"]):
@@ -286,21 +347,27 @@ def deliver(db: Store, reminders: Reminders, send: Callable[[Digest], str], *, f
                 with db.transaction():
                     db.mail_log.release(**key, run=run)
             except IlacsError as store_error:  # its claim stays: a re-run sends it once the claim is stale
-                delivery.store_error, delivery.not_attempted = str(store_error), to_send[index + 1:]
+                delivery.store_error, delivery.not_attempted = str(store_error), to_send[index + 1 :]
                 break
             if error.fatal:
-                delivery.not_attempted = to_send[index + 1:]
+                delivery.not_attempted = to_send[index + 1 :]
                 break
             continue
         try:
             with db.transaction():
-                db.mail_log.log(**key, name=digest.name, subject=subject(digest),
-                                items=digest.overdue + digest.due_soon, message_id=message_id, run=run)
+                db.mail_log.log(
+                    **key,
+                    name=digest.name,
+                    subject=subject(digest),
+                    items=digest.overdue + digest.due_soon,
+                    message_id=message_id,
+                    run=run,
+                )
         except IlacsError as error:
             # Sent, and not recorded: its claim, made before sending, stays, so a re-run leaves it until the claim
             # is stale. Nothing more is sent, as nothing more could be recorded.
             delivery.unrecorded.append((digest, claimed + STALE_CLAIM))
-            delivery.store_error, delivery.not_attempted = str(error), to_send[index + 1:]
+            delivery.store_error, delivery.not_attempted = str(error), to_send[index + 1 :]
             break
         delivery.sent.append(digest)
     return delivery

@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-from ilacs_cli.domain import history
-from ilacs_cli.domain import plan
-from ilacs_cli.domain import progress
-from ilacs_cli.domain import rules
-from ilacs_cli.errors import IlacsError
 from typing import TYPE_CHECKING
 
+from ilacs_cli.domain import history, plan, progress, rules
+from ilacs_cli.errors import IlacsError
+
 if TYPE_CHECKING:
+    from ilacs_cli.domain.progress import PlanRow
     from ilacs_cli.storage.actions import ActionCountsRow
     from ilacs_cli.storage.store import Reader
 
@@ -102,7 +100,7 @@ class Report:
     areas: list[plan.Area]
     deadlines: list[DeadlineOutcome]
     progress: InspectionProgress
-    plan: list[progress.PlanRow]
+    plan: list[PlanRow]
     rag: dict[str, int]  # red, amber, green: how many actions of the plan each
     late: list[LateItem]
     updates: list[UpdateLine]
@@ -134,9 +132,17 @@ def summary(db: Reader, as_of: dt.date, inspection: str | None = None) -> list[I
     for group in db.actions.counts(rules.overdue(as_of), rules.HELD_STATUSES, inspection):
         groups.setdefault(group.inspection, []).append(group)
     day = as_of.isoformat()
-    return [InspectionProgress(found.id, found.authority, day, count(mine),
-                               [AreaProgress(group.area, group.area_title, count((group,))) for group in mine])
-            for found in db.inspections.matching(inspection) for mine in (groups.get(found.id, []),)]
+    return [
+        InspectionProgress(
+            found.id,
+            found.authority,
+            day,
+            count(mine),
+            [AreaProgress(group.area, group.area_title, count((group,))) for group in mine],
+        )
+        for found in db.inspections.matching(inspection)
+        for mine in (groups.get(found.id, []),)
+    ]
 
 
 def bar(percent: int | None, width: int = 20) -> str:
@@ -173,20 +179,30 @@ def build_report(db: Reader, inspection: str, as_of: dt.date, since: dt.date | N
     found = plan.require_inspection(db, inspection)
     since = since or as_of - dt.timedelta(days=DEFAULT_SINCE_DAYS)
     if since > as_of:
-        raise IlacsError(f"--since {since.isoformat()} is after --as-of {as_of.isoformat()}: "
-                         "give an earlier --since or a later --as-of", 2)
+        raise IlacsError(
+            f"--since {since.isoformat()} is after --as-of {as_of.isoformat()}: "
+            "give an earlier --since or a later --as-of",
+            2,
+        )
     detail = plan.show_inspection(db, inspection, as_of)
     rows = list(progress.plan_rows(db, as_of, inspection))
     notes = {r.action_id: r.latest_update_note for r in rows}
     late_actions, late_deadlines = plan.overdue(db, as_of, inspection=inspection)
-    late = [LateItem("action", str(a.id), a.title, a.owner, a.area, a.due, a.working_days_late, a.status,
-                     notes.get(a.id)) for a in late_actions if a.due]
+    late = [
+        LateItem("action", str(a.id), a.title, a.owner, a.area, a.due, a.working_days_late, a.status, notes.get(a.id))
+        for a in late_actions
+        if a.due
+    ]
     late.sort(key=lambda item: ((item.owner or "").lower(), -(item.working_days_late or 0), item.due))
-    late += [LateItem("deadline", d.id, d.title, None, None, d.due, d.working_days_late, d.status, None)
-             for d in late_deadlines if d.due]
-    updates = [UpdateLine(u.at, u.action_id, u.action_title, u.area, u.author, u.old_status, u.new_status,
-                          u.new_due, u.note)
-               for u in db.actions.updates_between(inspection, since, as_of)]
+    late += [
+        LateItem("deadline", d.id, d.title, None, None, d.due, d.working_days_late, d.status, None)
+        for d in late_deadlines
+        if d.due
+    ]
+    updates = [
+        UpdateLine(u.at, u.action_id, u.action_title, u.area, u.author, u.old_status, u.new_status, u.new_due, u.note)
+        for u in db.actions.updates_between(inspection, since, as_of)
+    ]
     titles = {row.action_id: (row.action, row.area) for row in rows}
     areas = history.area_numbers(db, inspection)
     for change in db.corrections.between(inspection, since, as_of):
@@ -194,15 +210,41 @@ def build_report(db: Reader, inspection: str, as_of: dt.date, since: dt.date | N
             continue  # deadlines show their outcome above; a date's words go with the date
         name, old, new = history.in_words(change, areas)
         title, area = titles.get(change.subject_id, ("", None))
-        updates.append(UpdateLine(change.at, change.subject_id, title, area, change.author, None, None, None,
-                                  change.note, history.correction_in_words(name, old, new)))
+        updates.append(
+            UpdateLine(
+                change.at,
+                change.subject_id,
+                title,
+                area,
+                change.author,
+                None,
+                None,
+                None,
+                change.note,
+                history.correction_in_words(name, old, new),
+            )
+        )
     updates.sort(key=lambda line: line.at)
-    return Report(found.id, found.authority, found.kind, found.fieldwork_start, found.fieldwork_end,
-                  found.published, found.previous_id, as_of.isoformat(), since.isoformat(),
-                  detail.judgements, detail.areas,
-                  [deadline_outcome(db, d, as_of) for d in detail.deadlines],
-                  summary(db, as_of, inspection)[0], rows, rules.rag_counts([r.rag for r in rows]), late, updates,
-                  plan.sources_and_inferences(detail))
+    return Report(
+        found.id,
+        found.authority,
+        found.kind,
+        found.fieldwork_start,
+        found.fieldwork_end,
+        found.published,
+        found.previous_id,
+        as_of.isoformat(),
+        since.isoformat(),
+        detail.judgements,
+        detail.areas,
+        [deadline_outcome(db, d, as_of) for d in detail.deadlines],
+        summary(db, as_of, inspection)[0],
+        rows,
+        rules.rag_counts([r.rag for r in rows]),
+        late,
+        updates,
+        plan.sources_and_inferences(detail),
+    )
 
 
 @dataclass
@@ -218,24 +260,49 @@ class ChangeLine:
     note: str | None
 
 
-def changes_since(db: Reader, since: dt.date, until: dt.date | None = None,
-                  inspection: str | None = None) -> list[ChangeLine]:
+def changes_since(
+    db: Reader, since: dt.date, until: dt.date | None = None, inspection: str | None = None
+) -> list[ChangeLine]:
     """Everything recorded from `since` (to `until`): status updates and corrections, oldest first."""
     if inspection is not None:
         plan.require_inspection(db, inspection)
     if until is not None and since > until:
-        raise IlacsError(f"--since {since.isoformat()} is after --until {until.isoformat()}: give an earlier --since",
-                         2)
+        raise IlacsError(
+            f"--since {since.isoformat()} is after --until {until.isoformat()}: give an earlier --since", 2
+        )
     lines = []
     for u in db.actions.updates_between(inspection, since, until):
         change = history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
-        lines.append((u.sequence or 0, 0, u.id, ChangeLine(u.at, u.on_day, u.inspection, "action", str(u.action_id),
-                                                            u.action_title, u.author, change, u.note)))
+        lines.append(
+            (
+                u.sequence or 0,
+                0,
+                u.id,
+                ChangeLine(
+                    u.at, u.on_day, u.inspection, "action", str(u.action_id), u.action_title, u.author, change, u.note
+                ),
+            )
+        )
     areas = history.area_numbers(db, inspection)
     for c in db.corrections.between(inspection, since, until):
         name, old, new = history.in_words(c, areas)
         label = {"action": str(c.subject_id), "deadline": f"D{c.subject_id}"}.get(c.subject, c.subject_title or "")
-        lines.append((c.sequence, 1, c.id, ChangeLine(c.at, None, c.inspection, c.subject, label,
-                                                      c.subject_title if c.subject != "owner" else None, c.author,
-                                                      history.correction_in_words(name, old, new), c.note)))
+        lines.append(
+            (
+                c.sequence,
+                1,
+                c.id,
+                ChangeLine(
+                    c.at,
+                    None,
+                    c.inspection,
+                    c.subject,
+                    label,
+                    c.subject_title if c.subject != "owner" else None,
+                    c.author,
+                    history.correction_in_words(name, old, new),
+                    c.note,
+                ),
+            )
+        )
     return [line for *_, line in sorted(lines, key=lambda item: (item[3].at, item[0], item[1], item[2]))]

@@ -29,8 +29,14 @@ UNKNOWN = "unknown"
 HELD_STATUSES = (*STATUSES, UNKNOWN)  # every status an action may hold
 # What a status filter (`actions --status open`) may name besides one status.
 STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES, UNKNOWN: (UNKNOWN,)}
-STATUS_NAMES = {"not-started": "Not started", "in-progress": "In progress", "blocked": "Blocked", "done": "Done",
-                "cancelled": "Cancelled", UNKNOWN: "Not stated"}
+STATUS_NAMES = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "blocked": "Blocked",
+    "done": "Done",
+    "cancelled": "Cancelled",
+    UNKNOWN: "Not stated",
+}
 
 DEADLINE_STATUSES = ("open", "met", "missed")
 HELD_DEADLINE_STATUSES = (*DEADLINE_STATUSES, UNKNOWN)
@@ -38,9 +44,13 @@ OPEN_DEADLINE_STATUSES = ("open",)
 DEADLINE_STATUS_NAMES = {UNKNOWN: "outcome not recorded"}
 
 GRADES = ("outstanding", "good", "requires-improvement", "inadequate", "not-applicable")
-GRADE_NAMES = {"outstanding": "Outstanding", "good": "Good",
-               "requires-improvement": "Requires improvement to be good", "inadequate": "Inadequate",
-               "not-applicable": "N/A"}
+GRADE_NAMES = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires-improvement": "Requires improvement to be good",
+    "inadequate": "Inadequate",
+    "not-applicable": "N/A",
+}
 # The judgements Ofsted gives, in the order its reports list them.
 JUDGEMENT_NAMES = {
     "leadership": "The impact of leaders on social work practice with children and families",
@@ -51,8 +61,13 @@ JUDGEMENT_NAMES = {
     "overall": "Overall effectiveness",
 }
 KINDS = ("standard", "short", "focused-visit", "monitoring-visit", "jtai")
-KIND_NAMES = {"standard": "Standard inspection", "short": "Short inspection", "focused-visit": "Focused visit",
-              "monitoring-visit": "Monitoring visit", "jtai": "Joint targeted area inspection"}
+KIND_NAMES = {
+    "standard": "Standard inspection",
+    "short": "Short inspection",
+    "focused-visit": "Focused visit",
+    "monitoring-visit": "Monitoring visit",
+    "jtai": "Joint targeted area inspection",
+}
 
 # Where a status update came from.
 ORIGINS = ("seed", "import", "command", "undo")
@@ -80,9 +95,11 @@ def too_long(text: str) -> str | None:
 
 AMBER_WORKING_DAYS = 10
 STALE_DAYS = 30
-RAG_DESCRIPTION = (f"Red: open and overdue, or blocked. Amber: open and due within {AMBER_WORKING_DAYS} working "
-                   f"days, or no status update for {STALE_DAYS} days. Green: on track or done. A cancelled action "
-                   "is not rated; an action whose status the source document does not give is 'not stated'.")
+RAG_DESCRIPTION = (
+    f"Red: open and overdue, or blocked. Amber: open and due within {AMBER_WORKING_DAYS} working "
+    f"days, or no status update for {STALE_DAYS} days. Green: on track or done. A cancelled action "
+    "is not rated; an action whose status the source document does not give is 'not stated'."
+)
 RAGS = ("red", "amber", "green")
 NOT_RATED = ""  # the RAG of a cancelled action: counted apart, never green
 NOT_STATED = "not stated"  # the RAG of an action whose status is unknown: counted apart, never rated
@@ -103,8 +120,11 @@ def is_open(status: str) -> bool:
 def check_status(status: str, *, groups: bool = False) -> str:
     """`status` if it is one of STATUSES (or, with `groups`, of STATUS_GROUPS), else a user error listing them."""
     if status == UNKNOWN and not groups:
-        raise IlacsError(f"status '{UNKNOWN}' is kept for what a source document does not say: record what you "
-                         f"know, one of {', '.join(STATUSES)}", 2)
+        raise IlacsError(
+            f"status '{UNKNOWN}' is kept for what a source document does not say: record what you "
+            f"know, one of {', '.join(STATUSES)}",
+            2,
+        )
     if status not in STATUSES and not (groups and status in STATUS_GROUPS):
         also = f", or {' or '.join(STATUS_GROUPS)} for all of a group" if groups else ""
         raise IlacsError(f"unknown status '{status}': use one of {', '.join(STATUSES)}{also}", 2)
@@ -114,7 +134,7 @@ def check_status(status: str, *, groups: bool = False) -> str:
 def statuses_named(names: Iterable[str]) -> tuple[str, ...]:
     """The statuses a filter's `names` ask for (each a status, or `open`, `closed` or `unknown`), once each, in
     HELD_STATUSES order."""
-    wanted = set()
+    wanted: set[str] = set()
     for name in names:
         wanted.update(STATUS_GROUPS.get(check_status(name, groups=True), (name,)))
     return tuple(status for status in HELD_STATUSES if status in wanted)
@@ -154,8 +174,20 @@ def author_name(author: str | None) -> str:
 
 # -- due dates -------------------------------------------------------------------------
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def stated_due(wording: str | None, due: str | None, due_in_words: str | None) -> str | None:
@@ -192,14 +224,12 @@ def _window_end(as_of: dt.date, within: int, calendar: Calendar) -> dt.date:
     return calendar.add_working_days(as_of, within + 1)
 
 
-def due_soon(as_of: dt.date, within: int, calendar: Calendar,
-             statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:
+def due_soon(as_of: dt.date, within: int, calendar: Calendar, statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:
     """Due soon: still open, not overdue, and no more than `within` working days left."""
     return DueWindow(statuses, as_of, _window_end(as_of, within, calendar))
 
 
-def due_by(as_of: dt.date, within: int, calendar: Calendar,
-           statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:
+def due_by(as_of: dt.date, within: int, calendar: Calendar, statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:
     """Overdue or due soon: what a reminder for `as_of` is about."""
     return DueWindow(statuses, None, _window_end(as_of, within, calendar))
 
@@ -210,6 +240,7 @@ def working_days_late(due_number: int, as_of_number: int) -> int:
 
 
 # -- RAG ----------------------------------------------------------------------------
+
 
 class RagRule(NamedTuple):
     """The RAG rule as of one day; build it once with `rag_rule` and rate every action with `rate`."""
@@ -235,12 +266,18 @@ class RagRule(NamedTuple):
 
 
 def rag_rule(as_of: dt.date, calendar: Calendar) -> RagRule:
-    return RagRule(overdue(as_of), due_soon(as_of, AMBER_WORKING_DAYS, calendar),
-                   (as_of - dt.timedelta(days=STALE_DAYS)).isoformat())
+    return RagRule(
+        overdue(as_of),
+        due_soon(as_of, AMBER_WORKING_DAYS, calendar),
+        (as_of - dt.timedelta(days=STALE_DAYS)).isoformat(),
+    )
 
 
 def rag_counts(rags: list[str]) -> dict[str, int]:
     """How many actions are red, amber and green (done ones are green), how many are not rated (cancelled), and how
     many have no stated status."""
-    return {**{rag: rags.count(rag) for rag in RAGS}, "not rated": rags.count(NOT_RATED),
-            NOT_STATED: rags.count(NOT_STATED)}
+    return {
+        **{rag: rags.count(rag) for rag in RAGS},
+        "not rated": rags.count(NOT_RATED),
+        NOT_STATED: rags.count(NOT_STATED),
+    }

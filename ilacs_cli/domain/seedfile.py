@@ -10,20 +10,52 @@ from pathlib import Path
 from typing import Any
 
 from ilacs_cli.dates.days import exact_day, parse_due, today_in_england
+from ilacs_cli.domain.rules import (
+    AREA_NUMBER_LIMIT,
+    DEADLINE_STATUSES,
+    GRADES,
+    JUDGEMENT_NAMES,
+    KINDS,
+    RULE_DAYS_LIMIT,
+    STATUSES,
+    UNKNOWN,
+    too_long,
+)
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.domain.rules import (AREA_NUMBER_LIMIT, DEADLINE_STATUSES, GRADES, JUDGEMENT_NAMES, KINDS, RULE_DAYS_LIMIT,
-                             STATUSES, UNKNOWN, too_long)
 
 _KEYS = {
     "sources": {"file", "date", "title"},
-    "inspection": {"id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end",
-                   "published", "previous", "source", "notes", "inferred"},
+    "inspection": {
+        "id",
+        "authority",
+        "authority_source",
+        "kind",
+        "fieldwork_start",
+        "fieldwork_end",
+        "published",
+        "previous",
+        "source",
+        "notes",
+        "inferred",
+    },
     "judgements": {"area", "grade", "previous_grade", "source"},
     "areas": {"number", "title", "points", "source"},
-    "deadlines": {"key", "title", "kind", "rule", "stated", "due", "wording", "status", "met_on", "source",
-                  "inferred"},
-    "actions": {"key", "ref", "area", "title", "owner", "due", "wording", "measure", "status", "note", "on", "source",
-                "inferred"},
+    "deadlines": {"key", "title", "kind", "rule", "stated", "due", "wording", "status", "met_on", "source", "inferred"},
+    "actions": {
+        "key",
+        "ref",
+        "area",
+        "title",
+        "owner",
+        "due",
+        "wording",
+        "measure",
+        "status",
+        "note",
+        "on",
+        "source",
+        "inferred",
+    },
 }
 # Fields that are no fact of a document, so never inferred.
 _NOT_INFERRED = {"id", "key", "source", "inferred", "notes", "note"}
@@ -57,6 +89,7 @@ def read_seed(path: Path) -> SeedFile:
 
 def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
     """Check parsed seed data (from a file or from command options); raise IlacsError on the first problem."""
+
     def fail(where: str, problem: str) -> IlacsError:
         return IlacsError(f"{path.name}: {where}: {problem}")
 
@@ -72,8 +105,9 @@ def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
         entries = data.get(section, [])
         if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
             raise fail(section, f"must be [[{section}]] tables, each with its fields (see docs/seeds.md)")
-    seed = SeedFile(path, inspection, *(data.get(name, []) for name in ("sources", "judgements", "areas", "deadlines",
-                                                                        "actions")))
+    seed = SeedFile(
+        path, inspection, *(data.get(name, []) for name in ("sources", "judgements", "areas", "deadlines", "actions"))
+    )
     for section in _KEYS:
         entries = [inspection] if section == "inspection" else getattr(seed, section)
         seen: dict[object, int] = {}
@@ -84,15 +118,20 @@ def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
             _check(entry, section, lambda name, problem: fail(f"{where}.{name}", problem))
             if name := _UNIQUE.get(section):  # a second entry would be dropped, or replace the first
                 if entry[name] in seen:
-                    raise fail(f"{where}.{name}", f"{entry[name]!r} is also {section} #{seen[entry[name]]}'s: each "
-                                                  f"{name} is given once")
+                    raise fail(
+                        f"{where}.{name}",
+                        f"{entry[name]!r} is also {section} #{seen[entry[name]]}'s: each {name} is given once",
+                    )
                 seen[entry[name]] = index
     _check_sources(seed, fail)
     areas = {area["number"] for area in seed.areas}
     for index, action in enumerate(seed.actions, 1):
         if "area" in action and action["area"] not in areas:
-            raise fail(f"actions #{index}.area", f"no area {action['area']} in this file: add it as [[areas]] "
-                                                 f"(areas here: {', '.join(map(str, sorted(areas))) or 'none'})")
+            raise fail(
+                f"actions #{index}.area",
+                f"no area {action['area']} in this file: add it as [[areas]] "
+                f"(areas here: {', '.join(map(str, sorted(areas))) or 'none'})",
+            )
     return seed
 
 
@@ -108,13 +147,19 @@ def _check_sources(seed: SeedFile, fail) -> None:
             where = section if section == "inspection" else f"{section} #{index}"
             source = entry.get("source", default)
             if entry.get("status") == UNKNOWN and source not in listed:
-                raise fail(f"{where}.status", f"'{UNKNOWN}' is only for a fact taken from a document listed in "
-                                              "[[sources]]: give the status you know, or list the document")
+                raise fail(
+                    f"{where}.status",
+                    f"'{UNKNOWN}' is only for a fact taken from a document listed in "
+                    "[[sources]]: give the status you know, or list the document",
+                )
             if not listed or (section == "inspection" and source is None):
                 continue
             if source not in listed:
-                raise fail(f"{where}.source", f"'{source}' is not listed in [[sources]]: add it as [[sources]] "
-                                              "(file, date, title), or name a listed document")
+                raise fail(
+                    f"{where}.source",
+                    f"'{source}' is not listed in [[sources]]: add it as [[sources]] "
+                    "(file, date, title), or name a listed document",
+                )
             used.add(source)
     for file, index in listed.items():
         if file not in used:
@@ -129,8 +174,14 @@ _WHOLE_NUMBERS = {("areas", "number"), ("actions", "area")}
 
 def _check(entry: dict, section: str, fail) -> None:
     """Each field's type and range, then the rules between fields; `fail(field, problem)` makes the error."""
-    required = {"sources": ("file", "title"), "inspection": ("id",), "judgements": ("area",),
-                "areas": ("number", "title"), "deadlines": ("key", "title"), "actions": ("key", "title")}[section]
+    required = {
+        "sources": ("file", "title"),
+        "inspection": ("id",),
+        "judgements": ("area",),
+        "areas": ("number", "title"),
+        "deadlines": ("key", "title"),
+        "actions": ("key", "title"),
+    }[section]
     for name in required:
         if entry.get(name) in (None, ""):
             raise fail(name, "required")
@@ -158,10 +209,13 @@ def _check(entry: dict, section: str, fail) -> None:
         raise fail("id", f"'{entry['id']}' must be lower-case letters, digits and hyphens, e.g. brighton-2025")
     if days.get("fieldwork_start") and days.get("fieldwork_end") and days["fieldwork_end"] < days["fieldwork_start"]:
         raise fail("fieldwork_end", f"{days['fieldwork_end']} is before fieldwork_start, {days['fieldwork_start']}")
-    choices = {"kind": KINDS if section == "inspection" else ("deadline", "milestone"),
-               "area": tuple(JUDGEMENT_NAMES) if section == "judgements" else None,
-               "grade": GRADES, "previous_grade": GRADES,
-               "status": (*STATUSES, UNKNOWN) if section == "actions" else (*DEADLINE_STATUSES, UNKNOWN)}
+    choices = {
+        "kind": KINDS if section == "inspection" else ("deadline", "milestone"),
+        "area": tuple(JUDGEMENT_NAMES) if section == "judgements" else None,
+        "grade": GRADES,
+        "previous_grade": GRADES,
+        "status": (*STATUSES, UNKNOWN) if section == "actions" else (*DEADLINE_STATUSES, UNKNOWN),
+    }
     for name, allowed in choices.items():
         if allowed and name in entry and entry[name] not in allowed:
             raise fail(name, f"'{entry[name]}' is not one of {', '.join(allowed)}")
@@ -173,18 +227,25 @@ def _check(entry: dict, section: str, fail) -> None:
             raise fail("rule", "give exactly one of rule and due")
         rule = entry.get("rule")
         if rule is not None and not (
-            isinstance(rule, dict) and type(rule.get("count")) is int and 0 < rule["count"] <= RULE_DAYS_LIMIT
+            isinstance(rule, dict)
+            and type(rule.get("count")) is int
+            and 0 < rule["count"] <= RULE_DAYS_LIMIT
             and rule.get("unit") in ("working-days", "calendar-days")
-            and rule.get("after") in ("published", "fieldwork_end") and len(rule) == 3):
-            raise fail("rule", f"must be {{count = N, unit = working-days|calendar-days, after = "
-                               f"published|fieldwork_end}}, N from 1 to {RULE_DAYS_LIMIT:,}")
+            and rule.get("after") in ("published", "fieldwork_end")
+            and len(rule) == 3
+        ):
+            raise fail(
+                "rule",
+                f"must be {{count = N, unit = working-days|calendar-days, after = "
+                f"published|fieldwork_end}}, N from 1 to {RULE_DAYS_LIMIT:,}",
+            )
 
 
 def _check_inferred(entry: dict, section: str, inferred: object, fail) -> None:
     """`inferred = {field = "reason"}`: each field one this entry gives, each reason text."""
     example = 'e.g. inferred = { kind = "previous overall grade outstanding: short inspection" }'
     if not isinstance(inferred, dict):
-        raise fail("inferred", f"must be a table of field = \"reason\", {example}")
+        raise fail("inferred", f'must be a table of field = "reason", {example}')
     for name, reason in inferred.items():
         if name not in _KEYS[section] or name in _NOT_INFERRED:
             allowed = ", ".join(sorted(_KEYS[section] - _NOT_INFERRED))
@@ -200,7 +261,7 @@ def _check_inferred(entry: dict, section: str, inferred: object, fail) -> None:
 def _day(value: object, fail) -> dt.date:
     """A seed file's date: a TOML date (2025-03-03) or text in a form the command line takes ("June 2025")."""
     if isinstance(value, (dt.datetime, dt.time)) or not isinstance(value, (dt.date, str)):
-        raise fail(f"{value!r} must be a date, e.g. 2025-03-03 or \"June 2025\"")
+        raise fail(f'{value!r} must be a date, e.g. 2025-03-03 or "June 2025"')
     try:
         return parse_due(str(value), today_in_england()).day
     except IlacsError as error:

@@ -42,8 +42,10 @@ def seed_files(names: list[str]) -> list[Path]:
             paths.append(Path(name))
         else:
             shown = name if len(name) <= 60 else name[:59] + "…"
-            raise IlacsError(f"no example plan '{shown}' and no such file: the examples are {', '.join(bundled)}; "
-                             "your own plan is a .toml file (see docs/seeds.md)")
+            raise IlacsError(
+                f"no example plan '{shown}' and no such file: the examples are {', '.join(bundled)}; "
+                "your own plan is a .toml file (see docs/seeds.md)"
+            )
     return paths
 
 
@@ -66,14 +68,19 @@ def load_seeds(db: Store, paths: list[Path]) -> list[str]:
 
 def _check_previous(seeds: list, db: Store) -> None:
     """A seed file's `previous` names an inspection loaded with it, one in the database, or an example plan."""
-    known = {seed.inspection["id"] for seed in seeds} | set(db.inspections.ids()) | \
-        {path.stem for path in bundled_seed_files()}
+    known = (
+        {seed.inspection["id"] for seed in seeds}
+        | set(db.inspections.ids())
+        | {path.stem for path in bundled_seed_files()}
+    )
     for seed in seeds:
         previous = seed.inspection.get("previous")
         if previous is not None and previous not in known:
-            raise IlacsError(f"{seed.path.name}: inspection.previous: '{previous}' is no inspection in the database "
-                             "or in the files loaded: load that inspection's file with this one, or leave previous "
-                             "out")
+            raise IlacsError(
+                f"{seed.path.name}: inspection.previous: '{previous}' is no inspection in the database "
+                "or in the files loaded: load that inspection's file with this one, or leave previous "
+                "out"
+            )
 
 
 def _seed_date(value: object) -> DueDate:
@@ -89,24 +96,50 @@ def _load_seed(db: Store, seed) -> str:
     info = seed.inspection
     source = info.get("source", seed.path.name)
     inspection_id = info["id"]
-    dates = {name: _seed_date(info[name]).day.isoformat() if name in info else None
-             for name in ("fieldwork_start", "fieldwork_end", "published")}
+    dates = {
+        name: _seed_date(info[name]).day.isoformat() if name in info else None
+        for name in ("fieldwork_start", "fieldwork_end", "published")
+    }
     # A file that lists its documents takes each fact from one: what a document does not give is unknown.
-    documents = {entry["file"]: _seed_date(entry["date"]).day.isoformat() if "date" in entry else None
-                 for entry in seed.sources}
+    documents = {
+        entry["file"]: _seed_date(entry["date"]).day.isoformat() if "date" in entry else None for entry in seed.sources
+    }
     action_status, deadline_status = (rules.UNKNOWN, rules.UNKNOWN) if documents else ("not-started", "open")
-    db.inspections.save(InspectionRow(
-        inspection_id, info.get("authority"), info.get("authority_source", source), info.get("kind"),
-        dates["fieldwork_start"], dates["fieldwork_end"], dates["published"], info.get("previous"), source,
-        info.get("notes"), json.dumps(info.get("inferred", {})),
-        json.dumps([{"file": entry["file"], "date": documents[entry["file"]], "title": entry["title"]}
-                    for entry in seed.sources])))
+    db.inspections.save(
+        InspectionRow(
+            inspection_id,
+            info.get("authority"),
+            info.get("authority_source", source),
+            info.get("kind"),
+            dates["fieldwork_start"],
+            dates["fieldwork_end"],
+            dates["published"],
+            info.get("previous"),
+            source,
+            info.get("notes"),
+            json.dumps(info.get("inferred", {})),
+            json.dumps(
+                [
+                    {"file": entry["file"], "date": documents[entry["file"]], "title": entry["title"]}
+                    for entry in seed.sources
+                ]
+            ),
+        )
+    )
     for judgement in seed.judgements:
-        db.inspections.save_judgement(inspection_id, JudgementRow(judgement["area"], judgement.get("grade"),
-                                                           judgement.get("previous_grade"),
-                                                           judgement.get("source", source)))
+        db.inspections.save_judgement(
+            inspection_id,
+            JudgementRow(
+                judgement["area"],
+                judgement.get("grade"),
+                judgement.get("previous_grade"),
+                judgement.get("source", source),
+            ),
+        )
     for area in seed.areas:
-        db.inspections.save_area(inspection_id, area["number"], area["title"], area.get("points", []), area.get("source", source))
+        db.inspections.save_area(
+            inspection_id, area["number"], area["title"], area.get("points", []), area.get("source", source)
+        )
     for index, deadline in enumerate(seed.deadlines, 1):
         rule = deadline.get("rule")
         due, wording = None, deadline.get("wording")
@@ -116,16 +149,27 @@ def _load_seed(db: Store, seed) -> str:
                 due = _rule_due(db, seed, index, dt.date.fromisoformat(event), rule)
             stated = deadline.get("stated")
             if stated and due and _seed_date(stated).day.isoformat() != due:
-                raise IlacsError(f"{seed.path.name}: deadlines #{index}.stated: {stated} disagrees with the rule's {due}")
+                raise IlacsError(
+                    f"{seed.path.name}: deadlines #{index}.stated: {stated} disagrees with the rule's {due}"
+                )
         else:
             parsed = _seed_date(deadline["due"])
             due, wording = parsed.day.isoformat(), wording or parsed.wording
         db.deadlines.save(
-            inspection=inspection_id, key=deadline["key"], title=deadline["title"],
-            kind=deadline.get("kind", "deadline"), due=due, wording=wording, rule_count=rule and rule["count"],
-            rule_unit=rule and rule["unit"], rule_after=rule and rule["after"],
-            status=deadline.get("status", deadline_status), met_on=deadline.get("met_on") and str(deadline["met_on"]),
-            source=deadline.get("source", source), inferred=json.dumps(deadline.get("inferred", {})))
+            inspection=inspection_id,
+            key=deadline["key"],
+            title=deadline["title"],
+            kind=deadline.get("kind", "deadline"),
+            due=due,
+            wording=wording,
+            rule_count=rule and rule["count"],
+            rule_unit=rule and rule["unit"],
+            rule_after=rule and rule["after"],
+            status=deadline.get("status", deadline_status),
+            met_on=deadline.get("met_on") and str(deadline["met_on"]),
+            source=deadline.get("source", source),
+            inferred=json.dumps(deadline.get("inferred", {})),
+        )
     for index, action in enumerate(seed.actions, 1):
         area_id = None
         if "area" in action:
@@ -138,15 +182,28 @@ def _load_seed(db: Store, seed) -> str:
         on_day = _seed_date(action["on"]).day.isoformat() if "on" in action else documents.get(action_source)
         note = action.get("note")
         if documents:  # history says where the status was read, and when, or that the document's date is not known
-            stated = f"as stated in {action_source}, " + (human(on_day) if on_day else "a document whose date is not stated")
+            stated = f"as stated in {action_source}, " + (
+                human(on_day) if on_day else "a document whose date is not stated"
+            )
             note = f"{stated}: {note}" if note else stated
         # An action already loaded keeps what users recorded since: add_action writes nothing for its key.
-        db.actions.add(inspection=inspection_id, area_id=area_id, key=action["key"], ref=action.get("ref"),
-                      title=action["title"], owner=action.get("owner"), due=due and due.day.isoformat(),
-                      wording=action.get("wording") or (due and due.wording), measure=action.get("measure"),
-                      source=action_source, status=action.get("status", action_status), note=note,
-                      author=f"seed: {action_source}", on_day=on_day,
-                      inferred=json.dumps(action.get("inferred", {})))
+        db.actions.add(
+            inspection=inspection_id,
+            area_id=area_id,
+            key=action["key"],
+            ref=action.get("ref"),
+            title=action["title"],
+            owner=action.get("owner"),
+            due=due and due.day.isoformat(),
+            wording=action.get("wording") or (due and due.wording),
+            measure=action.get("measure"),
+            source=action_source,
+            status=action.get("status", action_status),
+            note=note,
+            author=f"seed: {action_source}",
+            on_day=on_day,
+            inferred=json.dumps(action.get("inferred", {})),
+        )
     return inspection_id
 
 
@@ -161,25 +218,49 @@ def _rule_due(db: Store, seed, index: int, event: dt.date, rule: dict) -> str:
     return day.isoformat()
 
 
-def add_inspection(db: Store, inspection_id: str, *, authority: str, kind: str | None,
-                   fieldwork_start: str | None, fieldwork_end: str | None, published: str | None,
-                   areas: list[str], grades: dict[str, str], plan_days: int, plan_unit: str, today: dt.date,
-                   by: str | None = None) -> str:
+def add_inspection(
+    db: Store,
+    inspection_id: str,
+    *,
+    authority: str,
+    kind: str | None,
+    fieldwork_start: str | None,
+    fieldwork_end: str | None,
+    published: str | None,
+    areas: list[str],
+    grades: dict[str, str],
+    plan_days: int,
+    plan_unit: str,
+    today: dt.date,
+    by: str | None = None,
+) -> str:
     """Record a new inspection with its action-plan deadline (default: 70 working days after publication)."""
     from ilacs_cli.domain.seedfile import check_seed
 
     if db.inspections.get(inspection_id) is not None:
         raise IlacsError(f"inspection '{inspection_id}' already exists: choose another id", 2)
     info = {"id": inspection_id, "authority": authority, "kind": kind, "source": "ilacs add-inspection"}
-    for name, value in (("fieldwork_start", fieldwork_start), ("fieldwork_end", fieldwork_end),
-                        ("published", published)):
+    for name, value in (
+        ("fieldwork_start", fieldwork_start),
+        ("fieldwork_end", fieldwork_end),
+        ("published", published),
+    ):
         if value:
             info[name] = parse_due(value, today).day.isoformat()
-    data = {"format": 1, "inspection": {key: value for key, value in info.items() if value is not None},
-            "judgements": [{"area": area, "grade": grade} for area, grade in grades.items()],
-            "areas": [{"number": number, "title": title} for number, title in enumerate(areas, 1)],
-            "deadlines": [{"key": "action-plan", "title": "Action plan to Ofsted", "kind": "deadline",
-                           "rule": {"count": plan_days, "unit": plan_unit, "after": "published"}}]}
+    data = {
+        "format": 1,
+        "inspection": {key: value for key, value in info.items() if value is not None},
+        "judgements": [{"area": area, "grade": grade} for area, grade in grades.items()],
+        "areas": [{"number": number, "title": title} for number, title in enumerate(areas, 1)],
+        "deadlines": [
+            {
+                "key": "action-plan",
+                "title": "Action plan to Ofsted",
+                "kind": "deadline",
+                "rule": {"count": plan_days, "unit": plan_unit, "after": "published"},
+            }
+        ],
+    }
     seed = check_seed(data, Path("add-inspection"))
     with db.transaction(command="add-inspection", author=who(by)):
         return _load_seed(db, seed)

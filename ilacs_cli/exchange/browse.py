@@ -10,8 +10,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from ilacs_cli.errors import IlacsError
 from ilacs_cli.domain.rules import AMBER_WORKING_DAYS
+from ilacs_cli.errors import IlacsError
 
 # Tables that name people's e-mail addresses (changes records an address corrected) or hold the tool's own
 # bookkeeping: not served at all.
@@ -19,38 +19,64 @@ PRIVATE_TABLES = ("owners", "coordinators", "reminders_sent", "reminder_claims",
 HIDDEN_TABLES = ("calendar", "batches", "_sqlite_migrations")
 STATUS_COLUMN = "not-started, in-progress, blocked, done or cancelled; unknown where the source document does not say"
 VIEWS = {
-    "overdue": ("Actions overdue today", "Open actions (not started, in progress or blocked) due before today, most "
-                "working days late first.",
-                {"working_days_late": "English working days from the due date to today (weekends and bank holidays "
-                                      "not counted)",
-                 "days_late": "Calendar days from the due date to today"}),
-    "due_soon": ("Actions due soon", f"Open actions due today or within {AMBER_WORKING_DAYS} working days.",
-                 {"working_days_left": "English working days from today to the due date"}),
-    "progress_by_area": ("Progress by area for improvement", "How many actions of each area have each status; "
-                         "percent done counts done actions against all but cancelled ones.",
-                         {"overdue": "Open actions due before today"}),
-    "plan": ("Each plan's actions", "Every action with its area, owner, target and latest update.",
-             {"latest_update_at": "When the latest status update was recorded (England's time, with its offset from UTC)"}),
-    "deadlines_with_rules": ("Deadlines", "Each plan's deadlines, the rule that sets each, and whether it was met.",
-                             {"rule": "How the date is worked out, when a rule sets it"}),
+    "overdue": (
+        "Actions overdue today",
+        "Open actions (not started, in progress or blocked) due before today, most working days late first.",
+        {
+            "working_days_late": "English working days from the due date to today (weekends and bank holidays "
+            "not counted)",
+            "days_late": "Calendar days from the due date to today",
+        },
+    ),
+    "due_soon": (
+        "Actions due soon",
+        f"Open actions due today or within {AMBER_WORKING_DAYS} working days.",
+        {"working_days_left": "English working days from today to the due date"},
+    ),
+    "progress_by_area": (
+        "Progress by area for improvement",
+        "How many actions of each area have each status; "
+        "percent done counts done actions against all but cancelled ones.",
+        {"overdue": "Open actions due before today"},
+    ),
+    "plan": (
+        "Each plan's actions",
+        "Every action with its area, owner, target and latest update.",
+        {"latest_update_at": "When the latest status update was recorded (England's time, with its offset from UTC)"},
+    ),
+    "deadlines_with_rules": (
+        "Deadlines",
+        "Each plan's deadlines, the rule that sets each, and whether it was met.",
+        {"rule": "How the date is worked out, when a rule sets it"},
+    ),
 }
-COLUMNS = {"inspection": "The inspection the plan answers", "area": "The area for improvement's number in the report",
-           "area_title": "The area for improvement as the report words it", "action_id": "ilacs's number for the "
-           "action (ilacs update ID)", "ref": "The council's own reference", "owner": "The lead officer, as written "
-           "on the action", "due": "Target date (YYYY-MM-DD)", "status": STATUS_COLUMN,
-           "latest_update": "The latest status update's note"}
+COLUMNS = {
+    "inspection": "The inspection the plan answers",
+    "area": "The area for improvement's number in the report",
+    "area_title": "The area for improvement as the report words it",
+    "action_id": "ilacs's number for the action (ilacs update ID)",
+    "ref": "The council's own reference",
+    "owner": "The lead officer, as written on the action",
+    "due": "Target date (YYYY-MM-DD)",
+    "status": STATUS_COLUMN,
+    "latest_update": "The latest status update's note",
+}
 
 
 def metadata(database: str) -> dict:
     """Datasette metadata: titles and column descriptions of the views, private tables denied, arbitrary SQL and
     the whole-database download off."""
-    tables = {name: {"title": title, "description": description,
-                     "columns": {**COLUMNS, **columns}}
-              for name, (title, description, columns) in VIEWS.items()}
+    tables = {
+        name: {"title": title, "description": description, "columns": {**COLUMNS, **columns}}
+        for name, (title, description, columns) in VIEWS.items()
+    }
     tables.update({name: {"allow": False} for name in PRIVATE_TABLES})
     tables.update({name: {"hidden": True} for name in HIDDEN_TABLES})
-    return {"title": "ILACS action plans", "description": "Read-only views of the Ofsted action plans kept with ilacs.",
-            "databases": {database: {"allow_sql": False, "tables": tables}}}
+    return {
+        "title": "ILACS action plans",
+        "description": "Read-only views of the Ofsted action plans kept with ilacs.",
+        "databases": {database: {"allow_sql": False, "tables": tables}},
+    }
 
 
 def serve(path: Path, host: str, port: int) -> None:
@@ -59,11 +85,28 @@ def serve(path: Path, host: str, port: int) -> None:
     try:
         from datasette.cli import serve as datasette_serve
     except ImportError:
-        raise IlacsError('ilacs serve needs Datasette: pip install "ilacs[web]" (or pipx inject ilacs datasette)',
-                         2) from None
+        raise IlacsError(
+            'ilacs serve needs Datasette: pip install "ilacs[web]" (or pipx inject ilacs datasette)', 2
+        ) from None
     with tempfile.TemporaryDirectory(prefix="ilacs-serve-") as folder:
         settings = Path(folder) / "metadata.json"
         settings.write_text(json.dumps(metadata(path.stem)), encoding="utf-8")
-        datasette_serve.main(args=[str(path), "--host", host, "--port", str(port), "--metadata", str(settings),
-                                   "--setting", "allow_download", "off", "--setting", "allow_csv_stream", "off"],
-                             prog_name="ilacs serve", standalone_mode=False)
+        datasette_serve.main(
+            args=[
+                str(path),
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--metadata",
+                str(settings),
+                "--setting",
+                "allow_download",
+                "off",
+                "--setting",
+                "allow_csv_stream",
+                "off",
+            ],
+            prog_name="ilacs serve",
+            standalone_mode=False,
+        )

@@ -26,11 +26,19 @@ def check_target(path: Path, *, force: bool = False, database: Path | None = Non
     except OSError as error:  # e.g. a name longer than the file system allows
         raise IlacsError(f"cannot use the path {shown}: {error.strerror}; choose another path") from None
     if info is not None and stat.S_ISLNK(info.st_mode):
-        raise IlacsError(f"{shown} is a symbolic link: give the path of the file itself, so it is clear what is "
-                         "replaced", 2)
+        raise IlacsError(
+            f"{shown} is a symbolic link: give the path of the file itself, so it is clear what is replaced", 2
+        )
     if info is not None and not stat.S_ISREG(info.st_mode):
-        kind = ("a folder" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode)
-                else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a file")
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(info.st_mode)
+            else "a pipe"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "not a file"
+        )
         raise IlacsError(f"{shown} is {kind}: give the path of a file to write", 2)
     if info is not None and database is not None:
         for suffix in ("", "-wal", "-shm"):

@@ -10,17 +10,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ilacs_cli.dates.days import OutsideYears, now_in_england, outside_years, parse_due
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import who
-from ilacs_cli.dates.days import OutsideYears, now_in_england, outside_years, parse_due
-from ilacs_cli.errors import IlacsError
 from ilacs_cli.domain.plan import require_inspection
-from ilacs_cli.storage.tables import EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
 from ilacs_cli.domain.progress import PlanRow, plan_rows
 from ilacs_cli.domain.rules import STATUSES
+from ilacs_cli.errors import IlacsError
 from ilacs_cli.exchange.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
-from typing import TYPE_CHECKING
+from ilacs_cli.storage.tables import EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import ActionRow
@@ -29,17 +29,42 @@ if TYPE_CHECKING:
 
 EXPORT_FORMAT = "ilacs-export"
 EXPORT_VERSION = 1
-PLAN_HEADERS = ["Id", "Area", "Area for improvement", "Ref", "Action", "Lead officer", "Target date",
-                "Target (as written)", "Measure of success", "Latest update on", "Latest update by", "Latest update",
-                "Status", "RAG"]
+PLAN_HEADERS = [
+    "Id",
+    "Area",
+    "Area for improvement",
+    "Ref",
+    "Action",
+    "Lead officer",
+    "Target date",
+    "Target (as written)",
+    "Measure of success",
+    "Latest update on",
+    "Latest update by",
+    "Latest update",
+    "Status",
+    "RAG",
+]
 # The most characters each column of PLAN_HEADERS takes in a workbook: longer text wraps, and the sheet prints on
 # landscape A4 at about 70% (a council's own plans print the same way).
 PLAN_WIDTHS = [6, 6, 24, 6, 32, 16, 12, 14, 24, 12, 16, 32, 12, 10]
-SUMMARY_HEADERS = ["Inspection", "Authority", "Published", "Overall", "Actions", "Open", "Overdue", "Done", "Red",
-                   "Amber", "Green"]
+SUMMARY_HEADERS = [
+    "Inspection",
+    "Authority",
+    "Published",
+    "Overall",
+    "Actions",
+    "Open",
+    "Overdue",
+    "Done",
+    "Red",
+    "Amber",
+    "Green",
+]
 
 
 # -- export -------------------------------------------------------------------------
+
 
 def _date(iso: str | None) -> dt.date | None:
     return dt.date.fromisoformat(iso) if iso else None
@@ -61,9 +86,20 @@ def _plan_cells(row: PlanRow, *, in_words: bool = True) -> list[object]:
 
 
 def _plan_facts(row: PlanRow, date) -> list[object]:
-    return [row.action_id, row.area, row.area_title, row.ref, row.action, row.lead_officer, date(row.target_date),
-            row.target_wording, row.measure, date(row.latest_update_on),
-            rules.author_name(row.latest_update_by) if date is _date else row.latest_update_by, row.latest_update_note]
+    return [
+        row.action_id,
+        row.area,
+        row.area_title,
+        row.ref,
+        row.action,
+        row.lead_officer,
+        date(row.target_date),
+        row.target_wording,
+        row.measure,
+        date(row.latest_update_on),
+        rules.author_name(row.latest_update_by) if date is _date else row.latest_update_by,
+        row.latest_update_note,
+    ]
 
 
 def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> Workbook:
@@ -78,19 +114,51 @@ def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> 
     for item in db.inspections.counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection):
         mine = [row for row in rows if row.inspection == item.id]
         rag = rules.rag_counts([row.rag for row in mine])
-        summary.append([item.id, item.authority, _date(item.published), rules.grade_name(item.overall), len(mine),
-                        item.actions_open, item.actions_overdue, item.actions_done, rag["red"], rag["amber"],
-                        rag["green"]])
-        sheets.append(Sheet(plan_sheet_title(item.id), PLAN_HEADERS, [_plan_cells(row) for row in mine], PLAN_WIDTHS,
-                            heading=f"{item.authority or 'Authority unknown'}: action plan ({item.id})",
-                            footing=footing, rag_column="RAG", status_column="Status"))
-    updates = Sheet("Updates", UPDATE_HEADERS, _update_rows(db, inspection), heading="Status updates and corrections",
-                    footing=footing)
+        summary.append(
+            [
+                item.id,
+                item.authority,
+                _date(item.published),
+                rules.grade_name(item.overall),
+                len(mine),
+                item.actions_open,
+                item.actions_overdue,
+                item.actions_done,
+                rag["red"],
+                rag["amber"],
+                rag["green"],
+            ]
+        )
+        sheets.append(
+            Sheet(
+                plan_sheet_title(item.id),
+                PLAN_HEADERS,
+                [_plan_cells(row) for row in mine],
+                PLAN_WIDTHS,
+                heading=f"{item.authority or 'Authority unknown'}: action plan ({item.id})",
+                footing=footing,
+                rag_column="RAG",
+                status_column="Status",
+            )
+        )
+    updates = Sheet(
+        "Updates",
+        UPDATE_HEADERS,
+        _update_rows(db, inspection),
+        heading="Status updates and corrections",
+        footing=footing,
+    )
     authorities = sorted({item[1] or "Authority unknown" for item in summary})
     title = f"{authorities[0]}: action plan" if inspection is not None and authorities else "Action plans"
-    return Workbook(title, f"Ofsted ILACS inspection action plan{'' if inspection else 's'}, as of {human(as_of)}",
-                    [Sheet("Summary", SUMMARY_HEADERS, summary, heading="Action plans: summary", footing=footing),
-                     *sheets, updates])
+    return Workbook(
+        title,
+        f"Ofsted ILACS inspection action plan{'' if inspection else 's'}, as of {human(as_of)}",
+        [
+            Sheet("Summary", SUMMARY_HEADERS, summary, heading="Action plans: summary", footing=footing),
+            *sheets,
+            updates,
+        ],
+    )
 
 
 def _update_rows(db: Reader, inspection: str | None) -> list[list[object]]:
@@ -100,31 +168,66 @@ def _update_rows(db: Reader, inspection: str | None) -> list[list[object]]:
     from ilacs_cli.domain import history
 
     everything = dt.date(1, 1, 1)
-    lines = [(u.at, 0, u.id, [u.inspection, u.action_id, u.action_title, _date(u.at[:10]), rules.author_name(u.author),
-                              history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, words=True),
-                              u.note]) for u in db.actions.updates_between(inspection, everything)]
+    lines = [
+        (
+            u.at,
+            0,
+            u.id,
+            [
+                u.inspection,
+                u.action_id,
+                u.action_title,
+                _date(u.at[:10]),
+                rules.author_name(u.author),
+                history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, words=True),
+                u.note,
+            ],
+        )
+        for u in db.actions.updates_between(inspection, everything)
+    ]
     areas = history.area_numbers(db, inspection)
     for change in db.corrections.between(inspection, everything):
         if change.subject != "action":
             continue
         name, old, new = history.in_words(change, areas)
-        lines.append((change.at, 1, change.id, [change.inspection, change.subject_id, change.subject_title,
-                                                _date(change.at[:10]), rules.author_name(change.author),
-                                                history.correction_in_words(name, old, new), change.note]))
+        lines.append(
+            (
+                change.at,
+                1,
+                change.id,
+                [
+                    change.inspection,
+                    change.subject_id,
+                    change.subject_title,
+                    _date(change.at[:10]),
+                    rules.author_name(change.author),
+                    history.correction_in_words(name, old, new),
+                    change.note,
+                ],
+            )
+        )
     return [cells for *_, cells in sorted(lines, key=lambda line: line[:3])]
 
 
 def plan_table(db: Reader, as_of: dt.date, inspection: str | None = None) -> Sheet:
     """Every action in one table (with an Inspection column), for CSV: dates stay ISO text; rows are produced as
     they are read."""
-    return Sheet("Action plan", ["Inspection", *PLAN_HEADERS],
-                 ([row.inspection, *_plan_cells(row, in_words=False)] for row in plan_rows(db, as_of, inspection)))
+    return Sheet(
+        "Action plan",
+        ["Inspection", *PLAN_HEADERS],
+        ([row.inspection, *_plan_cells(row, in_words=False)] for row in plan_rows(db, as_of, inspection)),
+    )
 
 
 def dump(db: Store) -> dict:
     """The whole database (but its calendar) as JSON-ready data that `load` reproduces exactly."""
-    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": SCHEMA, "exported_at": now_in_england(),
-            "tables": {table: db.tables.rows(table) for table in EXPORT_TABLES}}
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "schema": SCHEMA,
+        "exported_at": now_in_england(),
+        "tables": {table: db.tables.rows(table) for table in EXPORT_TABLES},
+    }
 
 
 def load(db: Store, data: object, source: str) -> dict[str, int]:
@@ -132,16 +235,20 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("tables"), dict):
         raise IlacsError(f"{source} is not an `ilacs export --all --format json` file: use one made by that command")
     if data.get("version") != EXPORT_VERSION:
-        raise IlacsError(f"{source} is export version {data.get('version')}; this ilacs reads version "
-                         f"{EXPORT_VERSION}: export it again with this version")
+        raise IlacsError(
+            f"{source} is export version {data.get('version')}; this ilacs reads version "
+            f"{EXPORT_VERSION}: export it again with this version"
+        )
     unknown = set(data["tables"]) - set(EXPORT_TABLES)
     if unknown:
         raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")
     for table in EXPORT_TABLES:
         _check_rows(table, data["tables"].get(table), db.tables.columns(table), source)
     if db.inspections.ids():
-        raise IlacsError(f"{db.path} already holds inspections: import a whole-database export into a new file, "
-                         f"e.g. ilacs import {source} --db restored.db")
+        raise IlacsError(
+            f"{db.path} already holds inspections: import a whole-database export into a new file, "
+            f"e.g. ilacs import {source} --db restored.db"
+        )
     from ilacs_cli.domain.health import check
 
     tables = data["tables"]
@@ -156,17 +263,20 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
         # What `ilacs check` would find is refused here, and the transaction rolled back: an export ilacs made passes
         failed = [finding for finding in check(db) if not finding.ok]
         if failed:
-            raise IlacsError(f"{source} would not pass ilacs check ({failed[0].check}: {failed[0].detail}): nothing "
-                             "restored; restore a file made by ilacs export --all --format json")
+            raise IlacsError(
+                f"{source} would not pass ilacs check ({failed[0].check}: {failed[0].detail}): nothing "
+                "restored; restore a file made by ilacs export --all --format json"
+            )
     return counts
 
 
-_INTEGER_RANGE = range(-2**63, 2**63)  # SQLite's integers
+_INTEGER_RANGE = range(-(2**63), 2**63)  # SQLite's integers
 
 
 def _check_rows(table: str, rows: object, columns: dict[str, str], source: str) -> None:
     """Refuse a table that is missing, not a list of rows, or whose rows name unknown columns or hold a value that is
     not the column's type (an INTEGER column takes whole numbers in SQLite's range, a TEXT column text)."""
+
     def refuse(where: str, problem: str) -> IlacsError:
         return IlacsError(f"{source}: {where}: {problem}: restore a file made by ilacs export --all --format json")
 
@@ -203,16 +313,48 @@ def _json_type(value: object) -> str:
 
 FIELDS = {
     "title": ["action", "actions", "action to be taken", "actions to be taken", "what we will do", "title", "task"],
-    "owner": ["lead officer", "lead officers", "owner", "lead", "responsible officer", "action owner", "responsible",
-              "lead officer(s)", "who"],
-    "due": ["target date", "timescale", "timescales", "due", "due date", "deadline", "by when", "completion date",
-            "target"],
+    "owner": [
+        "lead officer",
+        "lead officers",
+        "owner",
+        "lead",
+        "responsible officer",
+        "action owner",
+        "responsible",
+        "lead officer(s)",
+        "who",
+    ],
+    "due": [
+        "target date",
+        "timescale",
+        "timescales",
+        "due",
+        "due date",
+        "deadline",
+        "by when",
+        "completion date",
+        "target",
+    ],
     "area": ["area", "area no", "area number", "afi", "aoi", "recommendation no", "recommendation number"],
-    "area_text": ["area for improvement", "areas for improvement", "recommendation", "area of improvement",
-                  "improvement area", "what needs to improve"],
+    "area_text": [
+        "area for improvement",
+        "areas for improvement",
+        "recommendation",
+        "area of improvement",
+        "improvement area",
+        "what needs to improve",
+    ],
     "ref": ["ref", "reference", "ref no", "action ref", "no", "number", "action no"],
-    "measure": ["measure of success", "measures of success", "measure", "success measure", "success measures",
-                "impact", "outcome", "success criteria"],
+    "measure": [
+        "measure of success",
+        "measures of success",
+        "measure",
+        "success measure",
+        "success measures",
+        "impact",
+        "outcome",
+        "success criteria",
+    ],
     "progress": ["progress", "latest update", "update", "progress update", "comments", "commentary"],
     "status": ["status", "progress status"],
     "wording": ["target (as written)", "target as written"],
@@ -223,12 +365,24 @@ HEADER_ROWS = 20  # the header row is looked for in a sheet's first 20 rows (a t
 # Fields that, beside the action's own column, make a row a header row (an Inspection or RAG column does not).
 _PLAN_FIELDS = set(FIELDS) - {"title", "inspection", "ignore"}
 # Target dates in one of these shapes mean one day: when one cannot be read, it is a mistake, not a wording.
-_DAY_SHAPES = re.compile(r"^(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|"
-                         r"\d{1,2}(st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4})$", re.IGNORECASE)
+_DAY_SHAPES = re.compile(
+    r"^(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|"
+    r"\d{1,2}(st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4})$",
+    re.IGNORECASE,
+)
 STATUS_WORDS = {
-    **{status: status for status in STATUSES}, "not started": "not-started", "in progress": "in-progress",
-    "on track": "in-progress", "ongoing": "in-progress", "started": "in-progress", "on hold": "blocked",
-    "complete": "done", "completed": "done", "closed": "done", "canceled": "cancelled", "withdrawn": "cancelled",
+    **{status: status for status in STATUSES},
+    "not started": "not-started",
+    "in progress": "in-progress",
+    "on track": "in-progress",
+    "ongoing": "in-progress",
+    "started": "in-progress",
+    "on hold": "blocked",
+    "complete": "done",
+    "completed": "done",
+    "closed": "done",
+    "canceled": "cancelled",
+    "withdrawn": "cancelled",
 }
 
 
@@ -250,6 +404,7 @@ class ImportProblem:
 class _Target:
     """A row's target date: a day (with the words it was given in, if vague), or words alone that are no date
     ("Ongoing", "TBC"): those are kept as the action's wording, with no due date."""
+
     day: dt.date | None
     wording: str | None = None
 
@@ -257,6 +412,7 @@ class _Target:
 @dataclass
 class _Row:
     """One spreadsheet row, read and checked, waiting to be matched and written."""
+
     number: int
     title: str
     ref: str | None
@@ -304,8 +460,11 @@ def column_fields(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str
     chosen = _chosen(mapping)
     for column, field_name in mapping.items():
         if _normal(column) not in {_normal(header) for header in headers}:
-            raise IlacsError(f"--map {column}={field_name}: there is no column '{column}'; the columns are "
-                             f"{', '.join(header for header in headers if header)}", 2)
+            raise IlacsError(
+                f"--map {column}={field_name}: there is no column '{column}'; the columns are "
+                f"{', '.join(header for header in headers if header)}",
+                2,
+            )
     columns: dict[str, int] = {}
     unknown = []
     for index, header in enumerate(headers):
@@ -316,13 +475,26 @@ def column_fields(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str
         elif field_name != "ignore":
             columns.setdefault(field_name, index)
     if "title" not in columns:
-        raise IlacsError(f"no column names the action (columns: {', '.join(h for h in headers if h)}): "
-                         "add --map 'YOUR COLUMN=title'", 2)
+        raise IlacsError(
+            f"no column names the action (columns: {', '.join(h for h in headers if h)}): "
+            "add --map 'YOUR COLUMN=title'",
+            2,
+        )
     return columns, unknown
 
 
-def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple[int, list[object]]], *,
-                source: str, mapping: dict[str, str], dry_run: bool, by: str | None, today: dt.date) -> ImportResult:
+def import_rows(
+    db: Store,
+    inspection: str,
+    headers: list[str],
+    rows: list[tuple[int, list[object]]],
+    *,
+    source: str,
+    mapping: dict[str, str],
+    dry_run: bool,
+    by: str | None,
+    today: dt.date,
+) -> ImportResult:
     """Add or update the inspection's actions from spreadsheet rows: every row, or (if any row is bad) none.
 
     Rows are (the spreadsheet's own row number, cells). An Inspection column naming this database's inspections
@@ -354,8 +526,11 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
             if named in known:
                 result.skipped[named] = result.skipped.get(named, 0) + 1
                 continue
-            problem("inspection", f"'{named}' is not an inspection in this database: correct it, or clear the "
-                                  f"cell to import the row into {inspection}")
+            problem(
+                "inspection",
+                f"'{named}' is not an inspection in this database: correct it, or clear the "
+                f"cell to import the row into {inspection}",
+            )
         title = values.get("title")
         if not isinstance(title, str) or not title.strip():
             problem("title", "the action is empty")
@@ -370,18 +545,30 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
             status = STATUS_WORDS.get(_normal(values["status"]))
             if status is None:
                 problem("status", f"'{values['status']}' is not a status: use {', '.join(STATUSES)}")
-        area = _area(values.get("area"), values.get("area_text"), areas,
-                     lambda name, message: problem(name, message))
+        area = _area(values.get("area"), values.get("area_text"), areas, lambda name, message: problem(name, message))
         if len(result.problems) > problems:
             continue
-        plan.append(_Row(number, title.strip(), ref, _text(values.get("owner")), due, _text(values.get("measure")),
-                         status, _text(values.get("progress")), area and areas[area].id))
+        plan.append(
+            _Row(
+                number,
+                title.strip(),
+                ref,
+                _text(values.get("owner")),
+                due,
+                _text(values.get("measure")),
+                status,
+                _text(values.get("progress")),
+                area and areas[area].id,
+            )
+        )
     if result.problems:
         return result
     if not plan and result.skipped:
-        raise IlacsError(f"{source} has no rows for {inspection}: its Inspection column names "
-                         f"{', '.join(sorted(result.skipped))}: import it with --inspection "
-                         f"{sorted(result.skipped)[0]}, or clear that column to import its rows into {inspection}")
+        raise IlacsError(
+            f"{source} has no rows for {inspection}: its Inspection column names "
+            f"{', '.join(sorted(result.skipped))}: import it with --inspection "
+            f"{sorted(result.skipped)[0]}, or clear that column to import its rows into {inspection}"
+        )
     author = who(by)
     with db.transaction(origin="import", command="import", author=author, note=f"from {source}", dry_run=dry_run):
         # Match against the actions as they are under the write lock: others may be updating them.
@@ -398,8 +585,17 @@ def import_rows(db: Store, inspection: str, headers: list[str], rows: list[tuple
     return result  # a dry run did the same work, counted it, and kept none of it (rolled back)
 
 
-def import_sheet(db: Store, path: Path, inspection: str | None, *, sheet: str | None, mapping: dict[str, str],
-                 dry_run: bool, by: str | None, today: dt.date) -> ImportResult:
+def import_sheet(
+    db: Store,
+    path: Path,
+    inspection: str | None,
+    *,
+    sheet: str | None,
+    mapping: dict[str, str],
+    dry_run: bool,
+    by: str | None,
+    today: dt.date,
+) -> ImportResult:
     """Read a .csv or .xlsx action plan and import it (see `import_rows`).
 
     The header row is the first of a sheet's first HEADER_ROWS rows that names the action and another known
@@ -416,11 +612,12 @@ def import_sheet(db: Store, path: Path, inspection: str | None, *, sheet: str | 
     table, at = _choose_table(tables, inspection, known, path.name, mapping, named=sheet is not None)
     header_row, cells = table.rows[at]
     headers = ["" if cell is None else str(cell).strip() for cell in cells]
-    rows = table.rows[at + 1:]
+    rows = table.rows[at + 1 :]
     if inspection is None:
         inspection = _inspection_of(table, headers, rows, known, path.name, mapping)
-    result = import_rows(db, inspection, headers, rows, source=path.name, mapping=mapping, dry_run=dry_run, by=by,
-                         today=today)
+    result = import_rows(
+        db, inspection, headers, rows, source=path.name, mapping=mapping, dry_run=dry_run, by=by, today=today
+    )
     result.sheet, result.header_row = table.name, header_row
     result.chosen_sheet = sheet is None and len(tables) > 1
     return result
@@ -438,8 +635,9 @@ def _header_at(table: Table, chosen: dict[str, str]) -> int | None:
     return None
 
 
-def _choose_table(tables: list[Table], inspection: str | None, known: set[str], source: str,
-                  mapping: dict[str, str], *, named: bool) -> tuple[Table, int]:
+def _choose_table(
+    tables: list[Table], inspection: str | None, known: set[str], source: str, mapping: dict[str, str], *, named: bool
+) -> tuple[Table, int]:
     """The table to import and its header row's index."""
     chosen = _chosen(mapping)
     found = [(table, at) for table in tables if (at := _header_at(table, chosen)) is not None]
@@ -451,8 +649,9 @@ def _choose_table(tables: list[Table], inspection: str | None, known: set[str], 
         own = [item for item in found if is_plan_sheet(item[0].name, inspection)]
         if own:
             return own[0]
-    left = [item for item in found
-            if not any(is_plan_sheet(item[0].name, other) for other in known if other != inspection)]
+    left = [
+        item for item in found if not any(is_plan_sheet(item[0].name, other) for other in known if other != inspection)
+    ]
     if len(left) == 1:
         return left[0]
     names = ", ".join(table.name for table, _ in (left or found))
@@ -461,24 +660,34 @@ def _choose_table(tables: list[Table], inspection: str | None, known: set[str], 
     if inspection is None:
         if len(found) == 1:
             return found[0]  # a workbook of one inspection's plan, made by `ilacs export`
-        raise IlacsError(f"{source} holds the plans of {len(found)} inspections ({names}): say which with "
-                         "--inspection ID", 2)
-    raise IlacsError(f"{source} has no sheet for {inspection}; its sheets of actions are other inspections' "
-                     f"({names}): add --sheet NAME to import one of them into {inspection}", 2)
+        raise IlacsError(
+            f"{source} holds the plans of {len(found)} inspections ({names}): say which with --inspection ID", 2
+        )
+    raise IlacsError(
+        f"{source} has no sheet for {inspection}; its sheets of actions are other inspections' "
+        f"({names}): add --sheet NAME to import one of them into {inspection}",
+        2,
+    )
 
 
 def _no_header(tables: list[Table], source: str) -> str:
-    need = (f"no row in the first {HEADER_ROWS} names the action (a column such as Action) and another column "
-            "(such as Lead officer, Target date or Ref)")
+    need = (
+        f"no row in the first {HEADER_ROWS} names the action (a column such as Action) and another column "
+        "(such as Lead officer, Target date or Ref)"
+    )
     if len(tables) > 1:
-        return (f"no sheet of {source} has a header row ({', '.join(table.name for table in tables)}): {need}: "
-                "add --map 'YOUR COLUMN=title', or --sheet NAME and move its headers up")
+        return (
+            f"no sheet of {source} has a header row ({', '.join(table.name for table in tables)}): {need}: "
+            "add --map 'YOUR COLUMN=title', or --sheet NAME and move its headers up"
+        )
     table = tables[0]
     where = source if table.name is None else f"sheet '{table.name}' of {source}"
     first = next((cells for number, cells in table.rows if number <= HEADER_ROWS), [])  # blank rows are not kept
     seen = ", ".join(str(cell).strip() for cell in first if cell not in (None, ""))[:120]
-    return (f"{where} has no header row: {need}{f' (its first row: {seen})' if seen else ''}: add --map "
-            "'YOUR COLUMN=title' or move the headers up")
+    return (
+        f"{where} has no header row: {need}{f' (its first row: {seen})' if seen else ''}: add --map "
+        "'YOUR COLUMN=title' or move the headers up"
+    )
 
 
 def _named_inspections(db: Store, columns: dict[str, int], rows: list[tuple[int, list[object]]]) -> set[str]:
@@ -491,8 +700,14 @@ def _named_inspections(db: Store, columns: dict[str, int], rows: list[tuple[int,
     return known if named & known else set()
 
 
-def _inspection_of(table: Table, headers: list[str], rows: list[tuple[int, list[object]]], known: set[str],
-                   source: str, mapping: dict[str, str]) -> str:
+def _inspection_of(
+    table: Table,
+    headers: list[str],
+    rows: list[tuple[int, list[object]]],
+    known: set[str],
+    source: str,
+    mapping: dict[str, str],
+) -> str:
     """The inspection a file made by `ilacs export` names: its sheet's name, or its Inspection column's one
     value."""
     for inspection in sorted(known):
@@ -505,8 +720,11 @@ def _inspection_of(table: Table, headers: list[str], rows: list[tuple[int, list[
         if len(named) == 1:
             return named[0]
         if named:
-            raise IlacsError(f"{source} holds the plans of {len(named)} inspections ({', '.join(named)}): say "
-                             "which with --inspection ID", 2)
+            raise IlacsError(
+                f"{source} holds the plans of {len(named)} inspections ({', '.join(named)}): say "
+                "which with --inspection ID",
+                2,
+            )
     raise IlacsError(f"which inspection does {source} belong to? add --inspection ID", 2)
 
 
@@ -514,13 +732,28 @@ def _apply(db: Store, inspection: str, match: ActionRow | None, row: _Row, sourc
     due_iso = row.due.day.isoformat() if row.due and row.due.day else None
     wording = row.due.wording if row.due else None
     if match is None:
-        db.actions.add(inspection=inspection, area_id=row.area_id, ref=row.ref, title=row.title, owner=row.owner,
-                      due=due_iso, wording=wording, measure=row.measure, source=source,
-                      status=row.status or "not-started", note=row.note or "imported")
+        db.actions.add(
+            inspection=inspection,
+            area_id=row.area_id,
+            ref=row.ref,
+            title=row.title,
+            owner=row.owner,
+            due=due_iso,
+            wording=wording,
+            measure=row.measure,
+            source=source,
+            status=row.status or "not-started",
+            note=row.note or "imported",
+        )
         result.added += 1
         return
-    given = {"title": (row.title, match.title), "owner": (row.owner, match.owner), "measure": (row.measure, match.measure),
-             "area_id": (row.area_id, match.area_id), "ref": (row.ref, match.ref)}
+    given = {
+        "title": (row.title, match.title),
+        "owner": (row.owner, match.owner),
+        "measure": (row.measure, match.measure),
+        "area_id": (row.area_id, match.area_id),
+        "ref": (row.ref, match.ref),
+    }
     changes = {name: new for name, (new, old) in given.items() if new is not None and new != old}
     new_status = row.status if row.status and row.status != match.status else None
     new_due = due_iso if due_iso and due_iso != match.due else None
@@ -530,8 +763,14 @@ def _apply(db: Store, inspection: str, match: ActionRow | None, row: _Row, sourc
     if changes:
         db.actions.correct(match.id, changes)
     if new_status or new_due or new_note:
-        db.actions.record_update(match.id, old_status=match.status, new_status=new_status or match.status,
-                         old_due=match.due if new_due else None, new_due=new_due, note=new_note)
+        db.actions.record_update(
+            match.id,
+            old_status=match.status,
+            new_status=new_status or match.status,
+            old_due=match.due if new_due else None,
+            new_due=new_due,
+            note=new_note,
+        )
     if changes or new_status or new_note:
         result.updated += 1
         result.status_changes += bool(new_status)
@@ -618,10 +857,15 @@ def _area(number: object, text: object, areas: dict, problem) -> int | None:
     found = _LEADING_NUMBER.match(wanted)
     if found and int(found.group(1)) in areas:
         return int(found.group(1))
-    near = [n for n, area in areas.items()
-            if any(wanted in _normal(text) or _normal(text) in wanted for text in _area_texts(area))]
+    near = [
+        n
+        for n, area in areas.items()
+        if any(wanted in _normal(text) or _normal(text) in wanted for text in _area_texts(area))
+    ]
     if len(near) == 1:
         return near[0]
-    problem("area_text", f"'{text}' matches {'several' if near else 'none'} of this inspection's areas ({listed}): "
-                         "give the area number")
+    problem(
+        "area_text",
+        f"'{text}' matches {'several' if near else 'none'} of this inspection's areas ({listed}): give the area number",
+    )
     return None

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ilacs_cli.errors import IlacsError
 from ilacs_cli.domain.rules import FILE_BYTES_LIMIT, IMPORT_ROWS_LIMIT, TEXT_LIMIT
+from ilacs_cli.errors import IlacsError
 
 # OWASP CSV injection: a cell starting with one of these may run as a formula in a spreadsheet program.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -63,6 +63,7 @@ class Sheet:
 @dataclass
 class Workbook:
     """Sheets with the document properties a screen reader and a council's publishing system read."""
+
     title: str
     subject: str
     sheets: list[Sheet]
@@ -89,8 +90,12 @@ FONT_SIZE = 10
 WIDEST = 40  # characters: a longer text wraps within its cell
 LINE_HEIGHT = 12.75  # points per line of 10-point Arial
 # Fills of a RAG cell by its word, and of a status that decides it, as (background, text colour).
-RAG_FILLS = {"Red": ("D4351C", "FFFFFF"), "Amber": ("F47738", "0B0C0C"), "Green": ("00703C", "FFFFFF"),
-             "Not rated": ("F3F2F1", "0B0C0C")}
+RAG_FILLS = {
+    "Red": ("D4351C", "FFFFFF"),
+    "Amber": ("F47738", "0B0C0C"),
+    "Green": ("00703C", "FFFFFF"),
+    "Not rated": ("F3F2F1", "0B0C0C"),
+}
 STATUS_FILLS = {"Done": "Green", "Cancelled": "Not rated", "Blocked": "Red"}
 
 
@@ -115,8 +120,12 @@ def xlsx_bytes(workbook: Workbook) -> bytes:
         page = book.create_sheet(sheet_title(sheet.name))
         rows = [list(row) for row in sheet.rows]
         most = sheet.widths or [WIDEST] * len(sheet.headers)
-        widths = [min(max([len(word) for word in header.split()] + [len(_shown(row[index])) for row in rows]) + 2,
-                      most[index]) for index, header in enumerate(sheet.headers)]
+        widths = [
+            min(
+                max([len(word) for word in header.split()] + [len(_shown(row[index])) for row in rows]) + 2, most[index]
+            )
+            for index, header in enumerate(sheet.headers)
+        ]
         page.append(sheet.headers)
         for cell in page[1]:
             cell.font, cell.alignment = bold, wrap
@@ -150,7 +159,8 @@ def _define_table(page, number: int, columns: int, rows: int) -> None:
     """The sheet's cells as a defined Excel table named after the sheet, with its header row and filter buttons (in
     place of a sheet-wide filter: the two may not overlap); a sheet with no rows keeps one empty row in its table."""
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.table import Table as ExcelTable, TableStyleInfo
+    from openpyxl.worksheet.table import Table as ExcelTable
+    from openpyxl.worksheet.table import TableStyleInfo
 
     name = "".join(char if char.isalnum() else "_" for char in page.title)
     ref = f"A1:{get_column_letter(columns)}{max(rows, 1) + 1}"
@@ -184,8 +194,12 @@ def _rag_fills(page, sheet: Sheet, count: int) -> None:
 
     def rule(formula: str, word: str) -> FormulaRule:
         background, text = RAG_FILLS[word]
-        return FormulaRule(formula=[formula], stopIfTrue=True, font=Font(name=FONT, bold=True, color=text),
-                           fill=PatternFill(start_color=background, end_color=background, fill_type="solid"))
+        return FormulaRule(
+            formula=[formula],
+            stopIfTrue=True,
+            font=Font(name=FONT, bold=True, color=text),
+            fill=PatternFill(start_color=background, end_color=background, fill_type="solid"),
+        )
 
     if sheet.status_column in sheet.headers:
         status = get_column_letter(sheet.headers.index(sheet.status_column) + 1)
@@ -257,6 +271,7 @@ _OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsb")
 class Table:
     """A CSV file or one sheet of a workbook as read: every row but blank ones, numbered as the spreadsheet numbers
     it (from 1), text that `neutralise` guarded restored. Where the header row is, the caller decides."""
+
     name: str | None  # the sheet's name; None for a CSV file
     rows: list[tuple[int, list[object]]]
 
@@ -270,8 +285,10 @@ def _table(name: str | None, rows: Iterable[Iterable[object]], where: str) -> Ta
         if all(cell is None or cell == "" for cell in cells):
             continue
         if len(kept) == IMPORT_ROWS_LIMIT:
-            raise IlacsError(f"{where} has more than {IMPORT_ROWS_LIMIT:,} rows: ilacs imports at most "
-                             f"{IMPORT_ROWS_LIMIT:,} rows at a time: split the plan into smaller files")
+            raise IlacsError(
+                f"{where} has more than {IMPORT_ROWS_LIMIT:,} rows: ilacs imports at most "
+                f"{IMPORT_ROWS_LIMIT:,} rows at a time: split the plan into smaller files"
+            )
         kept.append((number, cells))
     return Table(name, kept)
 
@@ -290,8 +307,11 @@ def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix in _OTHER_SPREADSHEETS:
-        raise IlacsError(f"{path.name}: import reads .csv and .xlsx, not {suffix}: save it as .xlsx (Excel "
-                         "Workbook) or CSV and import that", 2)
+        raise IlacsError(
+            f"{path.name}: import reads .csv and .xlsx, not {suffix}: save it as .xlsx (Excel "
+            "Workbook) or CSV and import that",
+            2,
+        )
     raise IlacsError(f"{path.name}: import reads .csv, .xlsx or ilacs .json files", 2)
 
 
@@ -328,17 +348,22 @@ def _read_csv(path: Path) -> Table:
             text = data.decode("cp1252")  # what Excel on Windows saves as "CSV"
         except UnicodeDecodeError as error:
             byte = data[error.start]  # a byte cp1252 leaves undefined: 0x81, 0x8d, 0x8f, 0x90 or 0x9d
-            raise IlacsError(f"{path.name} is neither UTF-8 nor Windows-1252 text (byte 0x{byte:02x} at offset "
-                             f"{not_utf8.start:,}): save the sheet as CSV UTF-8 and import that") from None
+            raise IlacsError(
+                f"{path.name} is neither UTF-8 nor Windows-1252 text (byte 0x{byte:02x} at offset "
+                f"{not_utf8.start:,}): save the sheet as CSV UTF-8 and import that"
+            ) from None
     reader = csv.reader(io.StringIO(text))
     try:
         table = _table(None, reader, path.name)
     except csv.Error as error:
         if "field limit" in str(error):  # the csv module stops at 131,072 characters: far beyond TEXT_LIMIT
-            error = f"a cell on line {reader.line_num} is longer than {csv.field_size_limit():,} characters; a " \
-                    f"cell holds at most {TEXT_LIMIT:,}"
-        raise IlacsError(f"cannot read {path.name} as CSV ({error}): save the sheet as CSV UTF-8 and import "
-                         "that") from None
+            error = (
+                f"a cell on line {reader.line_num} is longer than {csv.field_size_limit():,} characters; a "
+                f"cell holds at most {TEXT_LIMIT:,}"
+            )
+        raise IlacsError(
+            f"cannot read {path.name} as CSV ({error}): save the sheet as CSV UTF-8 and import that"
+        ) from None
     if not table.rows:
         raise IlacsError(f"{path.name} is empty: export the action plan with a header row")
     return table
@@ -354,8 +379,10 @@ def _size(path: Path) -> int:
 def _check_size(path: Path, size: int, how: str) -> None:
     """Refuse a file of more than FILE_BYTES_LIMIT bytes (`how`: "is", or "unpacks to" for a workbook)."""
     if size > FILE_BYTES_LIMIT:
-        raise IlacsError(f"{path.name} {how} {size / 1e6:,.0f} MB: ilacs reads files of at most "
-                         f"{FILE_BYTES_LIMIT / 1e6:,.0f} MB: save the action plan alone in a new file and import that")
+        raise IlacsError(
+            f"{path.name} {how} {size / 1e6:,.0f} MB: ilacs reads files of at most "
+            f"{FILE_BYTES_LIMIT / 1e6:,.0f} MB: save the action plan alone in a new file and import that"
+        )
 
 
 def _unpacked_size(path: Path) -> int:
@@ -375,8 +402,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
     from openpyxl import load_workbook
 
     if _start(path).startswith(_OLE):
-        raise IlacsError(f"{path.name} is password-protected (or an old .xls file): save a copy without a password "
-                         "as .xlsx (Excel Workbook) and import that")
+        raise IlacsError(
+            f"{path.name} is password-protected (or an old .xls file): save a copy without a password "
+            "as .xlsx (Excel Workbook) and import that"
+        )
     _check_size(path, _unpacked_size(path), "unpacks to")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -384,17 +413,23 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
         raise _unreadable(path, error) from None
     try:
         if sheet is not None:
-            names = [name for name in book.sheetnames if name == sheet] or \
-                    [name for name in book.sheetnames if name.casefold() == sheet.strip().casefold()]
+            names = [name for name in book.sheetnames if name == sheet] or [
+                name for name in book.sheetnames if name.casefold() == sheet.strip().casefold()
+            ]
             if len(names) != 1:
-                raise IlacsError(f"{path.name} has no sheet '{sheet}': its sheets are "
-                                 f"{', '.join(book.sheetnames)}; name one with --sheet", 2)
+                raise IlacsError(
+                    f"{path.name} has no sheet '{sheet}': its sheets are "
+                    f"{', '.join(book.sheetnames)}; name one with --sheet",
+                    2,
+                )
             pages = [book[names[0]]]
         else:
             pages = book.worksheets
         try:
-            return [_table(page.title, page.iter_rows(values_only=True), f"sheet '{page.title}' of {path.name}")
-                    for page in pages]
+            return [
+                _table(page.title, page.iter_rows(values_only=True), f"sheet '{page.title}' of {path.name}")
+                for page in pages
+            ]
         except IlacsError:
             raise
         except Exception as error:  # noqa: BLE001 - read_only parses each sheet's XML as it is read
@@ -413,5 +448,6 @@ def _unreadable(path: Path, error: BaseException) -> IlacsError:
         reason = f"its XML declares entities or a document type ({type(error).__name__}), as no Excel workbook does"
     else:
         reason = " ".join(str(error).split()) or type(error).__name__
-    return IlacsError(f"cannot read {path.name} as an Excel workbook ({reason}): open it in Excel, save it as .xlsx "
-                      "and import that")
+    return IlacsError(
+        f"cannot read {path.name} as an Excel workbook ({reason}): open it in Excel, save it as .xlsx and import that"
+    )

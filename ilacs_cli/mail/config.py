@@ -18,12 +18,28 @@ from ilacs_cli.errors import IlacsError
 
 SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
 AUTH = ("password", "none", "microsoft", "token-command")
-SMTP_KEYS = ("host", "port", "security", "auth", "user", "password_file", "from", "timeout",
-             "tenant", "client_id", "client_secret_file", "client_certificate_file", "client_certificate_thumbprint",
-             "authority", "token_command")
-SECRET_KEYS = {"password": "put it in ILACS_SMTP_PASSWORD or in a file named by password_file",
-               "client_secret": "run `ilacs mail set-secret`, or put it in ILACS_SMTP_CLIENT_SECRET or in a file "
-                                "named by client_secret_file"}
+SMTP_KEYS = (
+    "host",
+    "port",
+    "security",
+    "auth",
+    "user",
+    "password_file",
+    "from",
+    "timeout",
+    "tenant",
+    "client_id",
+    "client_secret_file",
+    "client_certificate_file",
+    "client_certificate_thumbprint",
+    "authority",
+    "token_command",
+)
+SECRET_KEYS = {
+    "password": "put it in ILACS_SMTP_PASSWORD or in a file named by password_file",
+    "client_secret": "run `ilacs mail set-secret`, or put it in ILACS_SMTP_CLIENT_SECRET or in a file "
+    "named by client_secret_file",
+}
 REMINDER_KEYS = ("coordinator",)
 KEYRING_SERVICE = "ilacs"  # the keyring entry is (service "ilacs", user name = the client id)
 MICROSOFT_SCOPE = "https://outlook.office365.com/.default"
@@ -76,8 +92,9 @@ def _read_config() -> dict:
     for section, keys in (("smtp", SMTP_KEYS), ("reminders", REMINDER_KEYS)):
         unknown = set(data.get(section, {})) - set(keys)
         if unknown:
-            raise IlacsError(f"{path}: unknown key [{section}] {', '.join(sorted(unknown))}: "
-                             f"known keys are {', '.join(keys)}")
+            raise IlacsError(
+                f"{path}: unknown key [{section}] {', '.join(sorted(unknown))}: known keys are {', '.join(keys)}"
+            )
     unknown_sections = set(data) - {"smtp", "reminders"}
     if unknown_sections:
         raise IlacsError(f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp] and [reminders]")
@@ -90,8 +107,9 @@ def _setting(section: dict, key: str) -> str | None:
     if value in (None, ""):
         return None
     if any(ord(char) < 32 or ord(char) == 127 for char in str(value)):
-        raise IlacsError(f"the SMTP setting {key} holds a line break or control character: "
-                         + _where(key).replace("set ", "fix ", 1))
+        raise IlacsError(
+            f"the SMTP setting {key} holds a line break or control character: " + _where(key).replace("set ", "fix ", 1)
+        )
     return str(value)
 
 
@@ -109,8 +127,9 @@ def smtp_settings() -> SmtpSettings:
         raise IlacsError("no SMTP server configured: " + where.format("HOST", "host"))
     security = (_setting(section, "security") or "starttls").lower()
     if security not in SECURITY:
-        raise IlacsError(f"SMTP security '{security}' is not one of {', '.join(SECURITY)}: "
-                         + where.format("SECURITY", "security"))
+        raise IlacsError(
+            f"SMTP security '{security}' is not one of {', '.join(SECURITY)}: " + where.format("SECURITY", "security")
+        )
     port_text = _setting(section, "port") or str(SECURITY[security])
     timeout_text = _setting(section, "timeout") or "30"
     if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
@@ -120,8 +139,10 @@ def smtp_settings() -> SmtpSettings:
     except ValueError:
         timeout = float("nan")
     if not 0 < timeout <= 3600:  # also refuses nan and inf, which the socket library cannot take
-        raise IlacsError(f"SMTP timeout '{timeout_text}' is not a number of seconds (above 0, at most 3600): "
-                         + where.format("TIMEOUT", "timeout"))
+        raise IlacsError(
+            f"SMTP timeout '{timeout_text}' is not a number of seconds (above 0, at most 3600): "
+            + where.format("TIMEOUT", "timeout")
+        )
     sender = _setting(section, "from")
     if not sender:
         raise IlacsError("no sender address for reminders: " + where.format("FROM", "from"))
@@ -133,7 +154,7 @@ def smtp_settings() -> SmtpSettings:
     settings = SmtpSettings(host, int(port_text), security, user, None, sender, timeout, auth)
     if auth == "password":
         if not user:
-            raise IlacsError("auth = \"password\" needs the user to log in as: " + _where("user"))
+            raise IlacsError('auth = "password" needs the user to log in as: ' + _where("user"))
         settings.password = _password(section)
     elif auth == "microsoft":
         _microsoft(settings, section)
@@ -145,12 +166,15 @@ def smtp_settings() -> SmtpSettings:
 def _microsoft(settings: SmtpSettings, section: dict) -> None:
     """The app registration's tenant and client id, where to ask for a token, and the credential."""
     if not settings.user:
-        raise IlacsError('auth = "microsoft" needs the mailbox to send from (e.g. ilacs@council.gov.uk): '
-                         + _where("user"))
+        raise IlacsError(
+            'auth = "microsoft" needs the mailbox to send from (e.g. ilacs@council.gov.uk): ' + _where("user")
+        )
     settings.client_id = _setting(section, "client_id")
     if not settings.client_id:
-        raise IlacsError('auth = "microsoft" needs the app registration\'s Application (client) ID from Entra ID: '
-                         + _where("client_id"))
+        raise IlacsError(
+            'auth = "microsoft" needs the app registration\'s Application (client) ID from Entra ID: '
+            + _where("client_id")
+        )
     settings.tenant = _setting(section, "tenant")
     authority = _setting(section, "authority")
     if authority:
@@ -160,8 +184,10 @@ def _microsoft(settings: SmtpSettings, section: dict) -> None:
     elif settings.tenant:
         settings.authority = f"https://login.microsoftonline.com/{settings.tenant}"
     else:
-        raise IlacsError('auth = "microsoft" needs the Directory (tenant) ID or domain (e.g. council.gov.uk) from '
-                         "Entra ID: " + _where("tenant"))
+        raise IlacsError(
+            'auth = "microsoft" needs the Directory (tenant) ID or domain (e.g. council.gov.uk) from '
+            "Entra ID: " + _where("tenant")
+        )
     settings.client_credential, settings.credential_source = _client_credential(section, settings.client_id)
 
 
@@ -174,38 +200,44 @@ def _client_credential(section: dict, client_id: str) -> tuple[str | dict, str]:
     if path:
         secret = _read_secret_file(path, "client secret file", "client_secret_file")
         if not secret:
-            raise IlacsError(f"the client secret file {path} is empty: put the secret's Value in it, or fix "
-                             "client_secret_file or ILACS_SMTP_CLIENT_SECRET_FILE")
+            raise IlacsError(
+                f"the client secret file {path} is empty: put the secret's Value in it, or fix "
+                "client_secret_file or ILACS_SMTP_CLIENT_SECRET_FILE"
+            )
         return secret, f"client_secret_file {path}"
     certificate = _setting(section, "client_certificate_file")
     if certificate:
         pem = _read_secret_file(certificate, "client certificate file", "client_certificate_file")
         if "PRIVATE KEY-----" not in pem:
-            raise IlacsError(f"{certificate} holds no PEM private key: give the certificate's private key (PEM, "
-                             "unencrypted) in client_certificate_file or ILACS_SMTP_CLIENT_CERTIFICATE_FILE")
+            raise IlacsError(
+                f"{certificate} holds no PEM private key: give the certificate's private key (PEM, "
+                "unencrypted) in client_certificate_file or ILACS_SMTP_CLIENT_CERTIFICATE_FILE"
+            )
         thumbprint = (_setting(section, "client_certificate_thumbprint") or "").replace(":", "").replace(" ", "")
         public = re.search(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", pem, re.DOTALL)
         if thumbprint:  # the SHA-1 thumbprint Entra ID shows; msal signs with RS256
             return {"private_key": pem, "thumbprint": thumbprint}, f"client_certificate_file {certificate}"
         if public:  # msal works out the SHA-256 thumbprint from the certificate and signs with PS256
             return {"private_key": pem, "public_certificate": public.group(0)}, f"client_certificate_file {certificate}"
-        raise IlacsError(f"{certificate} holds a private key but no certificate: add the certificate (PEM) to the "
-                         "file, or give its thumbprint as Entra ID shows it under Certificates & secrets: "
-                         + _where("client_certificate_thumbprint"))
+        raise IlacsError(
+            f"{certificate} holds a private key but no certificate: add the certificate (PEM) to the "
+            "file, or give its thumbprint as Entra ID shows it under Certificates & secrets: "
+            + _where("client_certificate_thumbprint")
+        )
     secret = _keyring_secret(client_id)
     return secret, f"the keyring (service {KEYRING_SERVICE}, user {client_id})"
 
 
 def _keyring_secret(client_id: str) -> str:
-    fix = ("run `ilacs mail set-secret`, or set ILACS_SMTP_CLIENT_SECRET, client_secret_file or "
-           "client_certificate_file")
+    fix = "run `ilacs mail set-secret`, or set ILACS_SMTP_CLIENT_SECRET, client_secret_file or client_certificate_file"
     import keyring
 
     try:
         secret = keyring.get_password(KEYRING_SERVICE, client_id)
     except Exception as error:  # no backend (cron without a desktop session), a locked or broken one
-        raise IlacsError(f"cannot read the client secret from the keyring ({type(error).__name__}: "
-                         f"{_first_line(error)}): {fix}") from None
+        raise IlacsError(
+            f"cannot read the client secret from the keyring ({type(error).__name__}: {_first_line(error)}): {fix}"
+        ) from None
     if not secret:
         raise IlacsError(f"no client secret for client id {client_id} in the keyring: {fix}")
     return secret
@@ -222,8 +254,9 @@ def _token_command(settings: SmtpSettings, section: dict) -> None:
     except ValueError as error:
         raise IlacsError(f"token_command cannot be split into words ({error}): " + _where("token_command")) from None
     if not settings.token_command:
-        raise IlacsError('auth = "token-command" needs the command that prints an access token: '
-                         + _where("token_command"))
+        raise IlacsError(
+            'auth = "token-command" needs the command that prints an access token: ' + _where("token_command")
+        )
 
 
 def _first_line(error: Exception) -> str:
@@ -247,8 +280,10 @@ def _password(section: dict) -> str | None:
     try:
         return Path(path).expanduser().read_text(encoding="utf-8").strip()
     except OSError as error:
-        raise IlacsError(f"cannot read the SMTP password file {path}: {error.strerror}; "
-                         "fix password_file or ILACS_SMTP_PASSWORD_FILE") from None
+        raise IlacsError(
+            f"cannot read the SMTP password file {path}: {error.strerror}; "
+            "fix password_file or ILACS_SMTP_PASSWORD_FILE"
+        ) from None
 
 
 def default_coordinator() -> tuple[str | None, str] | None:
@@ -257,14 +292,18 @@ def default_coordinator() -> tuple[str | None, str] | None:
     The default coordinator hears about plans that have no coordinator of their own.
     """
     value = os.environ.get("ILACS_COORDINATOR") or _read_config().get("reminders", {}).get("coordinator")
-    return parse_mailbox(str(value), "default coordinator (ILACS_COORDINATOR or [reminders] coordinator)") \
-        if value else None
+    return (
+        parse_mailbox(str(value), "default coordinator (ILACS_COORDINATOR or [reminders] coordinator)")
+        if value
+        else None
+    )
 
 
 def oauth_client_id() -> str:
     """The app registration's client id, which names the client secret's keyring entry."""
     client_id = _setting(_read_config().get("smtp", {}), "client_id")
     if not client_id:
-        raise IlacsError("no client id: the keyring entry for the client secret is named after it: "
-                         + _where("client_id"))
+        raise IlacsError(
+            "no client id: the keyring entry for the client secret is named after it: " + _where("client_id")
+        )
     return client_id

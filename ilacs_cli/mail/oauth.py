@@ -14,8 +14,8 @@ import signal
 import subprocess
 from urllib.parse import urlsplit
 
-from ilacs_cli.mail.config import MICROSOFT_SCOPE, SmtpSettings
 from ilacs_cli.errors import DeliveryError
+from ilacs_cli.mail.config import MICROSOFT_SCOPE, SmtpSettings
 
 GUIDE = "README, Sending from Microsoft 365"
 STORE_SECRET = "store it with `ilacs mail set-secret`, or in ILACS_SMTP_CLIENT_SECRET or client_secret_file"
@@ -56,22 +56,30 @@ class TokenSource:
         try:
             if self._app is None:
                 self._app = msal.ConfidentialClientApplication(
-                    settings.client_id, client_credential=settings.client_credential, authority=settings.authority,
+                    settings.client_id,
+                    client_credential=settings.client_credential,
+                    authority=settings.authority,
                     timeout=settings.timeout,
                     # An authority the user wrote (a national cloud, a test server) is trusted as written, like
                     # `host`: msal would otherwise ask login.microsoftonline.com to vouch for a host it does not
                     # know. The default authority is one msal knows, so nothing changes for it.
-                    instance_discovery=False if settings.authority_given else None)
+                    instance_discovery=False if settings.authority_given else None,
+                )
             result = self._app.acquire_token_for_client(scopes=[MICROSOFT_SCOPE])
         except requests.exceptions.SSLError as error:
-            raise DeliveryError(f"cannot verify the TLS certificate of {_host(settings.authority)} "
-                                f"({_network_reason(error)}): if a proxy inspects TLS here, set REQUESTS_CA_BUNDLE to its "
-                                "CA certificates", fatal=True) from None
+            raise DeliveryError(
+                f"cannot verify the TLS certificate of {_host(settings.authority)} "
+                f"({_network_reason(error)}): if a proxy inspects TLS here, set REQUESTS_CA_BUNDLE to its "
+                "CA certificates",
+                fatal=True,
+            ) from None
         except requests.exceptions.RequestException as error:
-            raise DeliveryError(f"cannot reach the Microsoft identity platform at {_host(settings.authority)} "
-                                f"({_network_reason(error)}): check this machine can open https://"
-                                f"{_host(settings.authority)} (a proxy goes in HTTPS_PROXY), or fix authority",
-                                fatal=True) from None
+            raise DeliveryError(
+                f"cannot reach the Microsoft identity platform at {_host(settings.authority)} "
+                f"({_network_reason(error)}): check this machine can open https://"
+                f"{_host(settings.authority)} (a proxy goes in HTTPS_PROXY), or fix authority",
+                fatal=True,
+            ) from None
         except Exception as error:  # noqa: BLE001 - a cron job's failure is one line, never a traceback
             # msal's tenant discovery failing (an unknown tenant answers 400 with AADSTS90002, kept in the
             # exception's context), or a private key msal cannot sign with
@@ -79,11 +87,17 @@ class TokenSource:
             if "AADSTS" in text or (isinstance(error, ValueError) and "authority" in text.lower()):
                 raise DeliveryError(_explain(settings, {"error_description": text}), fatal=True) from None
             if isinstance(settings.client_credential, dict):
-                raise DeliveryError(f"msal cannot sign with the client certificate's key ({type(error).__name__}): "
-                                    "client_certificate_file must hold the certificate's RSA private key (PEM, "
-                                    "unencrypted)", fatal=True) from None
-            raise DeliveryError(f"msal could not get a token ({type(error).__name__}: {_reason(error)}): check the "
-                                f"[smtp] settings against {GUIDE}", fatal=True) from None
+                raise DeliveryError(
+                    f"msal cannot sign with the client certificate's key ({type(error).__name__}): "
+                    "client_certificate_file must hold the certificate's RSA private key (PEM, "
+                    "unencrypted)",
+                    fatal=True,
+                ) from None
+            raise DeliveryError(
+                f"msal could not get a token ({type(error).__name__}: {_reason(error)}): check the "
+                f"[smtp] settings against {GUIDE}",
+                fatal=True,
+            ) from None
         if "access_token" not in result:
             raise DeliveryError(_explain(settings, result), fatal=True)
         self.expires_in = result.get("expires_in")
@@ -97,55 +111,68 @@ class TokenSource:
         limit = self.settings.timeout
         fix = "run it by hand to see why, then fix it or token_command"
         try:
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       start_new_session=os.name == "posix")
+            process = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=os.name == "posix",
+            )
         except OSError as error:
-            raise DeliveryError(f"cannot run token_command {argv[0]}: {error.strerror or error}; fix token_command",
-                                fatal=True) from None
+            raise DeliveryError(
+                f"cannot run token_command {argv[0]}: {error.strerror or error}; fix token_command", fatal=True
+            ) from None
         try:
             out, err = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
             _kill(process)
-            raise DeliveryError(f"token_command {name} printed no token within {limit:g} s (the timeout key) and was "
-                                f"stopped: {fix}", fatal=True) from None
+            raise DeliveryError(
+                f"token_command {name} printed no token within {limit:g} s (the timeout key) and was stopped: {fix}",
+                fatal=True,
+            ) from None
         if process.returncode != 0:
             lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
             said = _reason(lines[-1]) if lines else "nothing on stderr"  # the last line: where tools say why
-            raise DeliveryError(f"token_command {name} failed (exit status {process.returncode}: {said}): {fix}",
-                                fatal=True)
+            raise DeliveryError(
+                f"token_command {name} failed (exit status {process.returncode}: {said}): {fix}", fatal=True
+            )
         token = out.decode(errors="replace").strip()
         if not token:
-            raise DeliveryError(f"token_command {name} printed nothing: it must print an access token on stdout; "
-                                f"{fix}", fatal=True)
+            raise DeliveryError(
+                f"token_command {name} printed nothing: it must print an access token on stdout; {fix}", fatal=True
+            )
         if not re.fullmatch(r"[\x21-\x7e]+", token):
-            raise DeliveryError(f"token_command {name} printed more than one access token (spaces, several lines or "
-                                f"characters a token cannot hold): make it print the token alone", fatal=True)
+            raise DeliveryError(
+                f"token_command {name} printed more than one access token (spaces, several lines or "
+                f"characters a token cannot hold): make it print the token alone",
+                fatal=True,
+            )
         return token
 
 
 # What Entra ID's AADSTS codes mean for a council's administrator, and what fixes them.
 AADSTS = {
     "7000215": "refused the client secret (AADSTS7000215: wrong secret; it wants the secret's Value, not its "
-               "Secret ID): " + STORE_SECRET,
+    "Secret ID): " + STORE_SECRET,
     "7000222": "says the client secret has expired (AADSTS7000222): create a new one in Entra ID > App "
-               "registrations > the app > Certificates & secrets and " + STORE_SECRET,
+    "registrations > the app > Certificates & secrets and " + STORE_SECRET,
     "700027": "refused the client certificate (AADSTS700027): upload its public part under Certificates & secrets "
-              "of the app registration and check client_certificate_thumbprint",
+    "of the app registration and check client_certificate_thumbprint",
     "700016": "knows no app with client id {client_id} in tenant {tenant} (AADSTS700016): check client_id against "
-              "the app registration's Overview, and that the app is registered in that tenant",
+    "the app registration's Overview, and that the app is registered in that tenant",
     "90002": "knows no tenant {tenant} (AADSTS90002): set tenant to the Directory (tenant) ID from the app "
-             "registration's Overview, or the council's Microsoft 365 domain",
+    "registration's Overview, or the council's Microsoft 365 domain",
     "900023": "cannot read the tenant {tenant} (AADSTS900023): set tenant to the Directory (tenant) ID from the "
-              "app registration's Overview, or the council's Microsoft 365 domain",
+    "app registration's Overview, or the council's Microsoft 365 domain",
     "65001": "says no administrator has consented to the app's permissions (AADSTS65001): in Entra ID > App "
-             "registrations > the app > API permissions, add Office 365 Exchange Online > Application "
-             "permissions > SMTP.SendAsApp and press Grant admin consent (" + GUIDE + ")",
+    "registrations > the app > API permissions, add Office 365 Exchange Online > Application "
+    "permissions > SMTP.SendAsApp and press Grant admin consent (" + GUIDE + ")",
     "500011": "finds no Exchange Online in the tenant (AADSTS500011): the mailbox must be in Microsoft 365 "
-              "Exchange Online, and the app needs the SMTP.SendAsApp permission with admin consent (" + GUIDE + ")",
+    "Exchange Online, and the app needs the SMTP.SendAsApp permission with admin consent (" + GUIDE + ")",
     "7000112": "says the app is disabled (AADSTS7000112): an administrator enables it in Entra ID > Enterprise "
-               "applications",
+    "applications",
     "70011": "refused the scope (AADSTS70011): the app needs the Office 365 Exchange Online permission "
-             "SMTP.SendAsApp (" + GUIDE + ")",
+    "SMTP.SendAsApp (" + GUIDE + ")",
 }
 
 
@@ -156,13 +183,18 @@ def _explain(settings: SmtpSettings, result: dict) -> str:
     where = f"Entra ID ({_host(settings.authority)})"
     for code in codes:
         if code in AADSTS:
-            return f"{where} " + AADSTS[code].format(client_id=settings.client_id, tenant=settings.tenant
-                                                     or settings.authority)
+            return f"{where} " + AADSTS[code].format(
+                client_id=settings.client_id, tenant=settings.tenant or settings.authority
+            )
     if "authority" in text.lower() and not codes:
-        return (f"{where} has no usable OpenID configuration for {settings.authority}: check tenant (or authority) "
-                "names the council's Entra ID directory")
-    return (f"{where} gave no token for client id {settings.client_id} ({_reason(text)}): check the app "
-            f"registration ({GUIDE})")
+        return (
+            f"{where} has no usable OpenID configuration for {settings.authority}: check tenant (or authority) "
+            "names the council's Entra ID directory"
+        )
+    return (
+        f"{where} gave no token for client id {settings.client_id} ({_reason(text)}): check the app "
+        f"registration ({GUIDE})"
+    )
 
 
 def _host(url: str | None) -> str:

@@ -13,8 +13,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from ilacs_cli.domain.addresses import parse_mailbox
-from ilacs_cli.mail.config import SmtpSettings
 from ilacs_cli.errors import DeliveryError
+from ilacs_cli.mail.config import SmtpSettings
 
 
 def compose(sender: str, name: str, email: str, subject: str, text: str, html: str) -> EmailMessage:
@@ -40,7 +40,7 @@ class Outbox:
         self.smtp: smtplib.SMTP | None = None
         self.tokens = None  # oauth.TokenSource, made on the first connection that needs one
 
-    def __enter__(self) -> "Outbox":
+    def __enter__(self) -> Outbox:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -87,8 +87,9 @@ class Outbox:
             reasons = "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in error.recipients.values())
             raise DeliveryError(f"the server refused the recipient: {reasons}", fatal=False) from None
         except smtplib.SMTPAuthenticationError as error:
-            raise DeliveryError(f"{where} refused the login: {error.smtp_code}; check ILACS_SMTP_USER and the "
-                                "password", fatal=True) from None
+            raise DeliveryError(
+                f"{where} refused the login: {error.smtp_code}; check ILACS_SMTP_USER and the password", fatal=True
+            ) from None
         except smtplib.SMTPResponseException as error:
             text = error.smtp_error
             text = text.decode(errors="replace") if isinstance(text, bytes) else text
@@ -96,8 +97,9 @@ class Outbox:
             raise DeliveryError(f"{where} answered {error.smtp_code} {text}", fatal=error.smtp_code == 421) from None
         except (smtplib.SMTPException, OSError) as error:
             self.smtp = None
-            raise DeliveryError(f"cannot reach the SMTP server {where}: {error or type(error).__name__}",
-                                fatal=True) from None
+            raise DeliveryError(
+                f"cannot reach the SMTP server {where}: {error or type(error).__name__}", fatal=True
+            ) from None
 
 
 OAUTH = ("microsoft", "token-command")
@@ -119,14 +121,16 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     where = _where(settings)
     try:
         if settings.security == "ssl":
-            return smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                    context=ssl.create_default_context())
+            return smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+            )
         return smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     except ssl.SSLError as error:
         raise _tls_error(where, error) from None
     except (smtplib.SMTPException, OSError) as error:
-        raise DeliveryError(f"cannot reach the SMTP server {where}: {error or type(error).__name__}",
-                            fatal=True) from None
+        raise DeliveryError(
+            f"cannot reach the SMTP server {where}: {error or type(error).__name__}", fatal=True
+        ) from None
 
 
 def secure(smtp: smtplib.SMTP, settings: SmtpSettings) -> None:
@@ -138,24 +142,31 @@ def secure(smtp: smtplib.SMTP, settings: SmtpSettings) -> None:
         smtp.ehlo_or_helo_if_needed()
     except smtplib.SMTPNotSupportedError:
         smtp.close()
-        raise DeliveryError(f"{where} does not offer STARTTLS: set security = \"ssl\" for port 465, or \"none\" "
-                            "only for an internal relay", fatal=True) from None
+        raise DeliveryError(
+            f'{where} does not offer STARTTLS: set security = "ssl" for port 465, or "none" only for an internal relay',
+            fatal=True,
+        ) from None
     except ssl.SSLError as error:
         smtp.close()
         raise _tls_error(where, error) from None
     except (smtplib.SMTPException, OSError) as error:
         smtp.close()
-        raise DeliveryError(f"{where} broke off the greeting ({_line(error)}): check host, port and security",
-                            fatal=True) from None
+        raise DeliveryError(
+            f"{where} broke off the greeting ({_line(error)}): check host, port and security", fatal=True
+        ) from None
 
 
 def _tls_error(where: str, error: ssl.SSLError) -> DeliveryError:
     if isinstance(error, ssl.SSLCertVerificationError):
-        return DeliveryError(f"TLS with {where} failed: cannot verify its certificate ({_line(error)}): host must be "
-                             "the name on the server's certificate; a council's own CA goes in SSL_CERT_FILE",
-                             fatal=True)
-    return DeliveryError(f"TLS with {where} failed ({_line(error)}): check security (\"ssl\" is for port 465, "
-                         "\"starttls\" for 587)", fatal=True)
+        return DeliveryError(
+            f"TLS with {where} failed: cannot verify its certificate ({_line(error)}): host must be "
+            "the name on the server's certificate; a council's own CA goes in SSL_CERT_FILE",
+            fatal=True,
+        )
+    return DeliveryError(
+        f'TLS with {where} failed ({_line(error)}): check security ("ssl" is for port 465, "starttls" for 587)',
+        fatal=True,
+    )
 
 
 def tls_description(smtp: smtplib.SMTP, settings: SmtpSettings) -> str:
@@ -183,20 +194,30 @@ def log_in(smtp: smtplib.SMTP, settings: SmtpSettings, token: str | None = None)
             smtp.login(settings.user, settings.password or "")
         except smtplib.SMTPAuthenticationError as error:
             if "5.7.139" in _text(error):
-                raise DeliveryError(f"{where} no longer accepts a password for {settings.user} (535 5.7.139: SMTP "
-                                    "AUTH with basic authentication is turned off): use auth = \"microsoft\" "
-                                    "(README, Sending from Microsoft 365)", fatal=True) from None
-            raise DeliveryError(f"{where} refused the login: {error.smtp_code}; check ILACS_SMTP_USER and the "
-                                "password", fatal=True) from None
+                raise DeliveryError(
+                    f"{where} no longer accepts a password for {settings.user} (535 5.7.139: SMTP "
+                    'AUTH with basic authentication is turned off): use auth = "microsoft" '
+                    "(README, Sending from Microsoft 365)",
+                    fatal=True,
+                ) from None
+            raise DeliveryError(
+                f"{where} refused the login: {error.smtp_code}; check ILACS_SMTP_USER and the password", fatal=True
+            ) from None
         except smtplib.SMTPNotSupportedError:
-            raise DeliveryError(f"{where} offers no login (no AUTH after EHLO): check host, port and security, or "
-                                "set auth = \"none\" for a relay that needs none", fatal=True) from None
+            raise DeliveryError(
+                f"{where} offers no login (no AUTH after EHLO): check host, port and security, or "
+                'set auth = "none" for a relay that needs none',
+                fatal=True,
+            ) from None
         return
     offered = mechanisms(smtp)
     if "XOAUTH2" not in offered:
-        raise DeliveryError(f"{where} does not offer XOAUTH2 (it offers {' '.join(offered) or 'no AUTH at all'}): "
-                            "check host, port and security (Microsoft 365: smtp.office365.com, port 587, "
-                            "security \"starttls\")", fatal=True)
+        raise DeliveryError(
+            f"{where} does not offer XOAUTH2 (it offers {' '.join(offered) or 'no AUTH at all'}): "
+            "check host, port and security (Microsoft 365: smtp.office365.com, port 587, "
+            'security "starttls")',
+            fatal=True,
+        )
     # The initial response carries the token; on failure some servers (Google) send a 334 with details and
     # want an empty line back before their final 535.
     initial = xoauth2_response(settings.user, token)
@@ -206,18 +227,25 @@ def log_in(smtp: smtplib.SMTP, settings: SmtpSettings, token: str | None = None)
         text = _text(error)
         said = f"{error.smtp_code} {text}"[:200]
         if "5.7.139" in text:
-            raise DeliveryError(f"{where} refused the token for {settings.user} because SMTP AUTH is turned off for "
-                                f"the tenant or the mailbox ({said}): an Exchange administrator runs Set-CASMailbox "
-                                f"-Identity {settings.user} -SmtpClientAuthenticationDisabled $false", fatal=True) \
-                from None
+            raise DeliveryError(
+                f"{where} refused the token for {settings.user} because SMTP AUTH is turned off for "
+                f"the tenant or the mailbox ({said}): an Exchange administrator runs Set-CASMailbox "
+                f"-Identity {settings.user} -SmtpClientAuthenticationDisabled $false",
+                fatal=True,
+            ) from None
         if settings.auth == "microsoft":
-            raise DeliveryError(f"{where} refused the token for {settings.user} ({said}): the app needs "
-                                "SMTP.SendAsApp with admin consent, a service principal in Exchange Online "
-                                f"(New-ServicePrincipal) and FullAccess to {settings.user} (Add-MailboxPermission); "
-                                "README, Sending from Microsoft 365", fatal=True) from None
-        raise DeliveryError(f"{where} refused the token for {settings.user} ({said}): check that token_command "
-                            "prints a current access token for this mailbox with the provider's SMTP scope",
-                            fatal=True) from None
+            raise DeliveryError(
+                f"{where} refused the token for {settings.user} ({said}): the app needs "
+                "SMTP.SendAsApp with admin consent, a service principal in Exchange Online "
+                f"(New-ServicePrincipal) and FullAccess to {settings.user} (Add-MailboxPermission); "
+                "README, Sending from Microsoft 365",
+                fatal=True,
+            ) from None
+        raise DeliveryError(
+            f"{where} refused the token for {settings.user} ({said}): check that token_command "
+            "prints a current access token for this mailbox with the provider's SMTP scope",
+            fatal=True,
+        ) from None
 
 
 def xoauth2_response(user: str, token: str) -> str:

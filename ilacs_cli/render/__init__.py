@@ -17,13 +17,17 @@ def as_json(value) -> str:
 
     def convert(item):
         if dataclasses.is_dataclass(item):  # fields marked metadata={"json": False} are internal
-            return {field.name: convert(getattr(item, field.name)) for field in dataclasses.fields(item)
-                    if field.metadata.get("json", True)}
+            return {
+                field.name: convert(getattr(item, field.name))
+                for field in dataclasses.fields(item)
+                if field.metadata.get("json", True)
+            }
         if isinstance(item, (list, tuple)):
             return [convert(val) for val in item]
         if isinstance(item, dict):
             return {key: convert(val) for key, val in item.items()}
         return item
+
     return json.dumps(convert(value), indent=2, ensure_ascii=False)
 
 
@@ -37,8 +41,14 @@ def printable(value: object) -> str:
     text = str(value)
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() or char == " " else f"\\x{ord(char):02x}" if ord(char) < 256
-                   else f"\\u{ord(char):04x}" for char in text)
+    return "".join(
+        char
+        if char.isprintable() or char == " "
+        else f"\\x{ord(char):02x}"
+        if ord(char) < 256
+        else f"\\u{ord(char):04x}"
+        for char in text
+    )
 
 
 def _printable_row(line: list) -> list[str]:
@@ -47,9 +57,18 @@ def _printable_row(line: list) -> list[str]:
     return cells if "".join(cells).isprintable() else [printable(cell) for cell in cells]
 
 
-def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_out: bool = False,
-          whole: tuple[str, ...] = (), fixed: dict[str, int] | None = None, same: dict[str, str] | None = None,
-          optional: tuple[str, ...] = (), red: list[bool] | None = None) -> None:
+def table(
+    title: str | None,
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    csv_out: bool = False,
+    whole: tuple[str, ...] = (),
+    fixed: dict[str, int] | None = None,
+    same: dict[str, str] | None = None,
+    optional: tuple[str, ...] = (),
+    red: list[bool] | None = None,
+) -> None:
     """Print rows as CSV, plain aligned text, or a rich table.
 
     In a terminal only (CSV and piped text keep every column, for scripts), the table fits the terminal's width:
@@ -98,9 +117,14 @@ def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_o
         left_out.append(header)
     if same and title:
         title = f"{title}: " + ", ".join(f"{header} {value}" for header, value in same.items())
-    rich_table = Table(title=Text(title) if title else None, title_justify="left",
-                       caption=Text(f"Not shown at this width: {', '.join(left_out)} (--csv or --json give every "
-                                    "column)") if left_out else None, caption_justify="left")
+    rich_table = Table(
+        title=Text(title) if title else None,
+        title_justify="left",
+        caption=Text(f"Not shown at this width: {', '.join(left_out)} (--csv or --json give every column)")
+        if left_out
+        else None,
+        caption_justify="left",
+    )
     for index in shown:
         header = headers[index]
         if header in whole or header in fixed:  # a fixed width: rich never shrinks it; the header may wrap
@@ -108,6 +132,8 @@ def table(title: str | None, headers: list[str], rows: list[list[str]], *, csv_o
         else:
             rich_table.add_column(header, overflow="fold")
     for number, line in enumerate(zip(*(cells[index] for index in shown))):
-        rich_table.add_row(*(Text(cell) for cell in line),  # Text: user text is never read as rich markup
-                           style="red" if red and red[number] else None)
+        rich_table.add_row(
+            *(Text(cell) for cell in line),  # Text: user text is never read as rich markup
+            style="red" if red and red[number] else None,
+        )
     console.print(rich_table)

@@ -22,7 +22,7 @@ def calendar(events: list[CalendarEvent], name: str) -> bytes:
     for item in events:
         event = Event()
         event.add("uid", item.uid)
-        event.add("dtstamp", item.stamp.astimezone(dt.timezone.utc))
+        event.add("dtstamp", item.stamp.astimezone(dt.UTC))
         event.add("sequence", item.sequence)
         event.add("dtstart", item.day)  # a DATE value: an all-day event
         event.add("dtend", item.day + dt.timedelta(days=1))  # DTEND is exclusive: the next day

@@ -10,9 +10,9 @@ import html
 import re
 
 from ilacs_cli.dates.days import human
-from ilacs_cli.render import printable
-from ilacs_cli.domain.rules import UNKNOWN, deadline_status_name, status_name
 from ilacs_cli.domain.reminders import NO_EMAIL, Digest, ReminderGroup, ReminderItem
+from ilacs_cli.domain.rules import UNKNOWN, deadline_status_name, status_name
+from ilacs_cli.render import printable
 
 COLUMNS = ["Id", "Action or deadline", "Owner", "Due", "Working days", "Status"]
 FOOTER = "Sent by ilacs. Please record progress with your plan coordinator, or yourself with the command: {command}"
@@ -30,8 +30,10 @@ def recipient(digest: Digest) -> str:
 def summary(digest: Digest) -> str:
     """'As of Mon 23 Nov 2026: 2 overdue, 1 due within 10 working days.'"""
     asked = f"; {digest.not_stated} with no status recorded" if digest.not_stated else ""
-    return (f"As of {_day(digest.as_of)}: {digest.overdue} overdue, {digest.due_soon} due within "
-            f"{digest.within} working days{asked}.")
+    return (
+        f"As of {_day(digest.as_of)}: {digest.overdue} overdue, {digest.due_soon} due within "
+        f"{digest.within} working days{asked}."
+    )
 
 
 def group_heading(group: ReminderGroup) -> str:
@@ -68,6 +70,7 @@ def _status(item: ReminderItem) -> str:
 
 
 # -- plain text ---------------------------------------------------------------------
+
 
 def text(digests: list[Digest], *, addressed: bool = True) -> str:
     """Digests as plain text; `addressed` adds a To: line to each (for a report, not an e-mail body)."""
@@ -123,10 +126,17 @@ def markdown(digests: list[Digest]) -> str:
         for section in digest.sections:
             lines += ["", f"## {section.heading}"]
             for group in section.groups:
-                lines += ["", f"### {escape_markdown(group_heading(group))}", "", "| " + " | ".join(COLUMNS) + " |",
-                          "|" + "---|" * len(COLUMNS)]
-                lines += ["| " + " | ".join(escape_markdown(cell, table=True) for cell in cells(item)) + " |"
-                          for item in group.items]
+                lines += [
+                    "",
+                    f"### {escape_markdown(group_heading(group))}",
+                    "",
+                    "| " + " | ".join(COLUMNS) + " |",
+                    "|" + "---|" * len(COLUMNS),
+                ]
+                lines += [
+                    "| " + " | ".join(escape_markdown(cell, table=True) for cell in cells(item)) + " |"
+                    for item in group.items
+                ]
         lines.append("")
     return "\n".join(lines)
 
@@ -166,8 +176,10 @@ def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
     each."""
     esc = html.escape
     title = f"ILACS action plan reminders, {_day(digests[0].as_of)}" if digests else "ILACS action plan reminders"
-    parts = ['<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n',
-             f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"]
+    parts = [
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n',
+        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+    ]
     for digest in digests:
         parts.append("<section>\n")
         parts.append(f"<h1>{esc('To: ' + recipient(digest) if addressed else heading(digest))}</h1>\n")
@@ -176,8 +188,9 @@ def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
             parts.append(f"<h2>{esc(section.heading)}</h2>\n")
             for group in section.groups:
                 parts.append(f"{TABLE}\n<caption>{esc(group_heading(group))}</caption>\n<thead><tr>")
-                parts.append("".join(f"{HEADER_CELL}{esc(column)}</th>" for column in COLUMNS) +
-                             "</tr></thead>\n<tbody>\n")
+                parts.append(
+                    "".join(f"{HEADER_CELL}{esc(column)}</th>" for column in COLUMNS) + "</tr></thead>\n<tbody>\n"
+                )
                 for item in group.items:
                     row = [f'<td valign="top">{esc(cell)}</td>' for cell in cells(item)]
                     row[ROW_HEADER] = f'<th valign="top" align="left" scope="row">{esc(item.title)}</th>'
@@ -200,4 +213,5 @@ def email_html(digest: Digest) -> str:
     import css_inline
 
     return css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False).inline(
-        html_page([digest], addressed=False))
+        html_page([digest], addressed=False)
+    )

@@ -12,22 +12,45 @@ from dataclasses import dataclass, field
 
 from ilacs_cli.dates.days import day_range, human
 from ilacs_cli.domain.history import update_in_words
-from ilacs_cli.domain.rules import (JUDGEMENT_NAMES, NOT_STATED, RAG_DESCRIPTION, RAG_WORDS, STATUS_NAMES, author_name,
-                             grade_name, kind_name, status_name)
-from ilacs_cli.render.reminders import escape_markdown
 from ilacs_cli.domain.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
+from ilacs_cli.domain.rules import (
+    JUDGEMENT_NAMES,
+    NOT_STATED,
+    RAG_DESCRIPTION,
+    RAG_WORDS,
+    STATUS_NAMES,
+    author_name,
+    grade_name,
+    kind_name,
+    status_name,
+)
+from ilacs_cli.render.reminders import escape_markdown
 
 # Chart order, with the Markdown bar character and the HTML colour of each status. Every fill is at least 3:1 against
 # the white page (WCAG 1.4.11; 4.56:1 the least, not started's grey), and neighbouring segments are drawn apart by a
 # white gap (SEGMENT_GAP), so no two statuses are told apart by colour alone.
-SEGMENTS = [("done", "#", "#00703c"), ("in-progress", "+", "#1d70b8"), ("blocked", "!", "#d4351c"),
-            ("not-started", ".", "#6f777b"), ("cancelled", "x", "#b58840")]
+SEGMENTS = [
+    ("done", "#", "#00703c"),
+    ("in-progress", "+", "#1d70b8"),
+    ("blocked", "!", "#d4351c"),
+    ("not-started", ".", "#6f777b"),
+    ("cancelled", "x", "#b58840"),
+]
 SEGMENT_GAP = 3  # chart units (about 3 pixels on screen) of white between two segments of a bar
 TEXT_BAR_WIDTH = 20
 LATE_HEADERS = ["Owner", "Id", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
 UPDATE_HEADERS = ["Date", "Action", "By", "Change", "Note"]
-PROGRESS_HEADERS = ["Area", "Not started", "In progress", "Blocked", "Done", "Cancelled", "Not stated", "% done",
-                    "Overdue"]
+PROGRESS_HEADERS = [
+    "Area",
+    "Not started",
+    "In progress",
+    "Blocked",
+    "Done",
+    "Cancelled",
+    "Not stated",
+    "% done",
+    "Overdue",
+]
 
 
 @dataclass
@@ -57,8 +80,13 @@ def _day(iso: str | None) -> str:
 
 
 def _counts(progress: Progress) -> dict[str, int]:
-    return {"done": progress.done, "in-progress": progress.in_progress, "blocked": progress.blocked,
-            "not-started": progress.not_started, "cancelled": progress.cancelled}
+    return {
+        "done": progress.done,
+        "in-progress": progress.in_progress,
+        "blocked": progress.blocked,
+        "not-started": progress.not_started,
+        "cancelled": progress.cancelled,
+    }
 
 
 def _area_label(area: AreaProgress | int | None) -> str:
@@ -79,8 +107,11 @@ def area_in_words(area: AreaProgress) -> str:
     """The figures of one area's bar, as a sentence read aloud: 'Area 2: 2 of 4 done (50%), 1 overdue; not done:
     1 in progress, 1 blocked.'"""
     counts = _counts(area.progress)
-    rest = [f"{counts[status]} {STATUS_NAMES[status].lower()}" for status in ("in-progress", "blocked", "not-started")
-            if counts[status]]
+    rest = [
+        f"{counts[status]} {STATUS_NAMES[status].lower()}"
+        for status in ("in-progress", "blocked", "not-started")
+        if counts[status]
+    ]
     return f"{_area_label(area)}: {_done_text(area.progress)}" + (f"; not done: {', '.join(rest)}." if rest else ".")
 
 
@@ -93,8 +124,10 @@ def facts(report: Report) -> str:
     """The line under the title: 'Short inspection, 11-15 Dec 2023; report published Tue 6 Feb 2024. Figures as
     of Wed 10 Jan 2024.'"""
     published = f"report published {_day(report.published)}" if report.published else "publication date not recorded"
-    return (f"{kind_name(report.kind)}, {day_range(report.fieldwork_start, report.fieldwork_end)}; {published}. "
-            f"Figures as of {_day(report.as_of)}.")
+    return (
+        f"{kind_name(report.kind)}, {day_range(report.fieldwork_start, report.fieldwork_end)}; {published}. "
+        f"Figures as of {_day(report.as_of)}."
+    )
 
 
 def outcome(item: DeadlineOutcome) -> str:
@@ -131,52 +164,104 @@ def _latest(row) -> str:
 def _rag_table(report: Report) -> Table:
     """The plan with its RAG: a Ref column only when some action has a reference, beside ilacs's own id."""
     refs = any(r.ref for r in report.plan)
-    headers = ["Id", "Area", *(["Ref"] if refs else []), "Action", "Lead officer", "Target date", "Latest update",
-               "Status", "RAG"]
-    rows = [[str(r.action_id), str(r.area) if r.area is not None else "", *([r.ref or ""] if refs else []),
-             r.action, r.lead_officer or "unknown", _due(r.target_date, r.target_wording), _latest(r),
-             status_name(r.status), RAG_WORDS[r.rag]] for r in report.plan]
-    return Table(headers, rows, {len(headers) - 2: "status", len(headers) - 1: "rag"},
-                 "The plan: each action with its RAG rating", headers.index("Action"))
+    headers = [
+        "Id",
+        "Area",
+        *(["Ref"] if refs else []),
+        "Action",
+        "Lead officer",
+        "Target date",
+        "Latest update",
+        "Status",
+        "RAG",
+    ]
+    rows = [
+        [
+            str(r.action_id),
+            str(r.area) if r.area is not None else "",
+            *([r.ref or ""] if refs else []),
+            r.action,
+            r.lead_officer or "unknown",
+            _due(r.target_date, r.target_wording),
+            _latest(r),
+            status_name(r.status),
+            RAG_WORDS[r.rag],
+        ]
+        for r in report.plan
+    ]
+    return Table(
+        headers,
+        rows,
+        {len(headers) - 2: "status", len(headers) - 1: "rag"},
+        "The plan: each action with its RAG rating",
+        headers.index("Action"),
+    )
 
 
 def _late_cells(items: list[LateItem]) -> list[list[str]]:
-    return [[item.owner or "owner unknown", item.id, item.title, str(item.area) if item.area is not None else "",
-             _day(item.due), str(item.working_days_late) if item.working_days_late is not None else "",
-             status_name(item.status), item.latest_note or ""] for item in items]
+    return [
+        [
+            item.owner or "owner unknown",
+            item.id,
+            item.title,
+            str(item.area) if item.area is not None else "",
+            _day(item.due),
+            str(item.working_days_late) if item.working_days_late is not None else "",
+            status_name(item.status),
+            item.latest_note or "",
+        ]
+        for item in items
+    ]
 
 
 def _late_deadline_cells(items: list[LateItem]) -> list[list[str]]:
-    return [[d.id, d.title, _day(d.due), "" if d.working_days_late is None else str(d.working_days_late)]
-            for d in items]
+    return [
+        [d.id, d.title, _day(d.due), "" if d.working_days_late is None else str(d.working_days_late)] for d in items
+    ]
 
 
 def _change(update: UpdateLine) -> str:
     if update.correction:
         return update.correction.replace(" -> ", " → ")
     return update_in_words(update.old_status, update.new_status, None, update.new_due, words=True).replace(
-        "due unknown → ", "due now ")
+        "due unknown → ", "due now "
+    )
 
 
 def _update_cells(report: Report) -> list[list[str]]:
-    return [[_day(u.at), f"[{u.action_id}] {u.action_title}", author_name(u.author), _change(u), u.note or ""]
-            for u in report.updates]
+    return [
+        [_day(u.at), f"[{u.action_id}] {u.action_title}", author_name(u.author), _change(u), u.note or ""]
+        for u in report.updates
+    ]
 
 
 def _progress_cells(report: Report) -> list[list[str]]:
-    return [[_area_label(a), str(a.progress.not_started), str(a.progress.in_progress), str(a.progress.blocked),
-             str(a.progress.done), str(a.progress.cancelled), str(a.progress.not_stated),
-             "—" if a.progress.percent_done is None else f"{a.progress.percent_done}%", str(a.progress.overdue)]
-            for a in report.progress.areas]
+    return [
+        [
+            _area_label(a),
+            str(a.progress.not_started),
+            str(a.progress.in_progress),
+            str(a.progress.blocked),
+            str(a.progress.done),
+            str(a.progress.cancelled),
+            str(a.progress.not_stated),
+            "—" if a.progress.percent_done is None else f"{a.progress.percent_done}%",
+            str(a.progress.overdue),
+        ]
+        for a in report.progress.areas
+    ]
 
 
 def _rag_totals(report: Report) -> str:
     cancelled = report.rag.get("not rated", 0)
-    apart = (f" {cancelled} cancelled action{' is' if cancelled == 1 else 's are'} not rated."
-             if cancelled else "")
+    apart = f" {cancelled} cancelled action{' is' if cancelled == 1 else 's are'} not rated." if cancelled else ""
     unknown = report.rag.get(NOT_STATED, 0)
-    apart += (f" {unknown} action{' has' if unknown == 1 else 's have'} no status stated in the source document, so "
-              "not rated." if unknown else "")
+    apart += (
+        f" {unknown} action{' has' if unknown == 1 else 's have'} no status stated in the source document, so "
+        "not rated."
+        if unknown
+        else ""
+    )
     return f"Red {report.rag['red']}, amber {report.rag['amber']}, green {report.rag['green']}.{apart}"
 
 
@@ -205,40 +290,87 @@ def _segments(progress: Progress, largest: int, width: float) -> list[tuple[str,
 
 def sections(report: Report) -> list[Section]:
     """The paper laid out once: each section's heading, and its paragraphs, lists, tables and chart in order."""
-    judgements = [[JUDGEMENT_NAMES[j.area], grade_name(j.grade), grade_name(j.previous_grade)]
-                  for j in report.judgements]
-    deadlines = [[d.deadline.id, d.deadline.title, _due(d.deadline.due, d.deadline.wording),
-                  d.deadline.rule or "stated date", outcome(d)] for d in report.deadlines]
+    judgements = [
+        [JUDGEMENT_NAMES[j.area], grade_name(j.grade), grade_name(j.previous_grade)] for j in report.judgements
+    ]
+    deadlines = [
+        [
+            d.deadline.id,
+            d.deadline.title,
+            _due(d.deadline.due, d.deadline.wording),
+            d.deadline.rule or "stated date",
+            outcome(d),
+        ]
+        for d in report.deadlines
+    ]
     actions = [item for item in report.late if item.kind == "action"]
     late_deadlines = [item for item in report.late if item.kind == "deadline"]
     late: list = [] if report.late else [f"Nothing is overdue as of {_day(report.as_of)}."]
     if actions:
-        late += [f"Actions overdue, by owner: {_by_owner(actions)}.",
-                 Table(LATE_HEADERS, _late_cells(actions), {5: "late", 6: "status"}, "Actions overdue", 2)]
+        late += [
+            f"Actions overdue, by owner: {_by_owner(actions)}.",
+            Table(LATE_HEADERS, _late_cells(actions), {5: "late", 6: "status"}, "Actions overdue", 2),
+        ]
     if late_deadlines:
-        late += ["Deadlines overdue:", Table(["Id", "Deadline", "Due", "Working days late"],
-                                             _late_deadline_cells(late_deadlines), {3: "late"},
-                                             "Deadlines overdue", 1)]
+        late += [
+            "Deadlines overdue:",
+            Table(
+                ["Id", "Deadline", "Due", "Working days late"],
+                _late_deadline_cells(late_deadlines),
+                {3: "late"},
+                "Deadlines overdue",
+                1,
+            ),
+        ]
     return [
-        Section("Judgements", [Table(["Judgement", "Grade", "Previous grade"], judgements, {},
-                                     "Judgements at this inspection and the one before", 0)] if judgements
-                else ["No judgements recorded."]),
-        Section("Deadlines", [Table(["Id", "Deadline", "Due", "Rule", "Outcome"], deadlines, {},
-                                    "Deadlines and their outcomes", 1)] if deadlines
-                else ["No deadlines recorded."]),
-        Section("Progress by area for improvement",
-                [[f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in report.progress.areas],
-                 Chart(), Table(PROGRESS_HEADERS, _progress_cells(report), {i: "num" for i in range(1, 9)},
-                                "Actions by status in each area", 0),
-                 f"All areas: {_done_text(report.progress.progress)}."] if report.progress.areas
-                else ["No areas for improvement recorded."]),
-        Section("RAG rating", [f"{_rag_totals(report)} {RAG_DESCRIPTION}",
-                               _rag_table(report) if report.plan else "No actions recorded."]),
+        Section(
+            "Judgements",
+            [
+                Table(
+                    ["Judgement", "Grade", "Previous grade"],
+                    judgements,
+                    {},
+                    "Judgements at this inspection and the one before",
+                    0,
+                )
+            ]
+            if judgements
+            else ["No judgements recorded."],
+        ),
+        Section(
+            "Deadlines",
+            [Table(["Id", "Deadline", "Due", "Rule", "Outcome"], deadlines, {}, "Deadlines and their outcomes", 1)]
+            if deadlines
+            else ["No deadlines recorded."],
+        ),
+        Section(
+            "Progress by area for improvement",
+            [
+                [f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in report.progress.areas],
+                Chart(),
+                Table(
+                    PROGRESS_HEADERS,
+                    _progress_cells(report),
+                    {i: "num" for i in range(1, 9)},
+                    "Actions by status in each area",
+                    0,
+                ),
+                f"All areas: {_done_text(report.progress.progress)}.",
+            ]
+            if report.progress.areas
+            else ["No areas for improvement recorded."],
+        ),
+        Section(
+            "RAG rating",
+            [f"{_rag_totals(report)} {RAG_DESCRIPTION}", _rag_table(report) if report.plan else "No actions recorded."],
+        ),
         Section("Late, and who owns it", late),
-        Section(f"Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}",
-                [Table(UPDATE_HEADERS, _update_cells(report), {}, "Status updates and corrections")]
-                if report.updates
-                else ["No status updates or corrections recorded in this period."]),
+        Section(
+            f"Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}",
+            [Table(UPDATE_HEADERS, _update_cells(report), {}, "Status updates and corrections")]
+            if report.updates
+            else ["No status updates or corrections recorded in this period."],
+        ),
         *([Section("Sources, notes and inferences", [report.evidence])] if report.evidence else []),
     ]
 
@@ -256,16 +388,21 @@ def _text_bars(report: Report) -> list[str]:
     return lines
 
 
-BAR_KEY = ("Bars: " + ", ".join(f"{char} {STATUS_NAMES[status].lower()}" for status, char, _ in SEGMENTS) +
-           "; the longest bar is the area with most actions.")
+BAR_KEY = (
+    "Bars: "
+    + ", ".join(f"{char} {STATUS_NAMES[status].lower()}" for status, char, _ in SEGMENTS)
+    + "; the longest bar is the area with most actions."
+)
 
 
 # -- Markdown -----------------------------------------------------------------------
 
+
 def _md_table(table: Table) -> list[str]:
-    return (["| " + " | ".join(table.headers) + " |", "|" + "---|" * len(table.headers)] +
-            ["| " + " | ".join(escape_markdown(" ".join(cell.split()), table=True) for cell in row) + " |"
-             for row in table.rows])
+    return ["| " + " | ".join(table.headers) + " |", "|" + "---|" * len(table.headers)] + [
+        "| " + " | ".join(escape_markdown(" ".join(cell.split()), table=True) for cell in row) + " |"
+        for row in table.rows
+    ]
 
 
 def markdown(report: Report) -> str:
@@ -279,8 +416,17 @@ def markdown(report: Report) -> str:
                 lines += _md_table(part)
             elif isinstance(part, Chart):
                 # The bars are read aloud as a row of symbols: the same figures follow in words.
-                lines += ["```text", *_text_bars(report), "```", "", BAR_KEY, "", "In words:", "",
-                          *[f"- {escape_markdown(area_in_words(area))}" for area in report.progress.areas]]
+                lines += [
+                    "```text",
+                    *_text_bars(report),
+                    "```",
+                    "",
+                    BAR_KEY,
+                    "",
+                    "In words:",
+                    "",
+                    *[f"- {escape_markdown(area_in_words(area))}" for area in report.progress.areas],
+                ]
             elif isinstance(part, list):
                 lines += [f"- {escape_markdown(item)}" for item in part]
             else:
@@ -336,8 +482,11 @@ def _html_table(table: Table) -> str:
     """An HTML table with a caption, column headers scoped, the cell naming each row a row header; every cell
     escaped."""
     esc = html.escape
-    parts = [f'<table>\n<caption class="visually-hidden">{esc(table.caption)}</caption>\n<thead><tr>',
-             "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers), "</tr></thead>\n<tbody>\n"]
+    parts = [
+        f'<table>\n<caption class="visually-hidden">{esc(table.caption)}</caption>\n<thead><tr>',
+        "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers),
+        "</tr></thead>\n<tbody>\n",
+    ]
     for row in table.rows:
         cells = []
         for index, cell in enumerate(row):
@@ -345,8 +494,9 @@ def _html_table(table: Table) -> str:
             if css == "rag":
                 css = f"rag rag-{cell.lower().replace(' ', '-')}"
             tag = 'th scope="row"' if index == table.row_header else "td"
-            cells.append(f'<{tag} class="{esc(css)}">{esc(cell)}</{tag[:2]}>' if css else
-                         f"<{tag}>{esc(cell)}</{tag[:2]}>")
+            cells.append(
+                f'<{tag} class="{esc(css)}">{esc(cell)}</{tag[:2]}>' if css else f"<{tag}>{esc(cell)}</{tag[:2]}>"
+            )
         parts.append("<tr>" + "".join(cells) + "</tr>\n")
     parts.append("</tbody>\n</table>\n")
     return "".join(parts)
@@ -363,30 +513,39 @@ def chart(report: Report) -> str:
     height = legend_y + 24
     largest = _scale(report)
     colours = {status: colour for status, _, colour in SEGMENTS}
-    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title" '
-             f'aria-describedby="chart-figures">\n'
-             f'<title id="chart-title">Actions by status for each area for improvement</title>\n'
-             f'<desc id="chart-figures">{esc(" ".join(area_in_words(area) for area in areas))}</desc>\n']
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title" '
+        f'aria-describedby="chart-figures">\n'
+        f'<title id="chart-title">Actions by status for each area for improvement</title>\n'
+        f'<desc id="chart-figures">{esc(" ".join(area_in_words(area) for area in areas))}</desc>\n'
+    ]
     for index, area in enumerate(areas):
         y = index * row_height + 4
         label = _area_label(area)
-        parts.append(f'<g class="area" data-area="{esc(label)}">\n'
-                     f'<text x="0" y="{y + bar_height - 4}">{esc(label)}</text>\n')
+        parts.append(
+            f'<g class="area" data-area="{esc(label)}">\n<text x="0" y="{y + bar_height - 4}">{esc(label)}</text>\n'
+        )
         if largest:
             segments = _segments(area.progress, largest, bar_width)
             for number, (status, count, start, length) in enumerate(segments):
                 gap = SEGMENT_GAP if number + 1 < len(segments) else 0  # white before the next segment
-                parts.append(f'<rect class="bar" data-status="{status}" data-count="{count}" '
-                             f'x="{label_width + start:.1f}" y="{y}" width="{max(length - gap, 1):.1f}" '
-                             f'height="{bar_height}" fill="{colours[status]}"><title>{esc(label)}: {count} '
-                             f'{STATUS_NAMES[status].lower()}</title></rect>\n')
-        parts.append(f'<text x="{label_width + bar_width + 10}" y="{y + bar_height - 4}">'
-                     f'{esc(_done_text(area.progress))}</text>\n</g>\n')
+                parts.append(
+                    f'<rect class="bar" data-status="{status}" data-count="{count}" '
+                    f'x="{label_width + start:.1f}" y="{y}" width="{max(length - gap, 1):.1f}" '
+                    f'height="{bar_height}" fill="{colours[status]}"><title>{esc(label)}: {count} '
+                    f"{STATUS_NAMES[status].lower()}</title></rect>\n"
+                )
+        parts.append(
+            f'<text x="{label_width + bar_width + 10}" y="{y + bar_height - 4}">'
+            f"{esc(_done_text(area.progress))}</text>\n</g>\n"
+        )
     x = 0
     for status, _, colour in SEGMENTS:
-        parts.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{colour}"></rect>'
-                     f'<text x="{x + 20}" y="{legend_y + 12}">{STATUS_NAMES[status]}</text>\n')
+        parts.append(
+            f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{colour}"></rect>'
+            f'<text x="{x + 20}" y="{legend_y + 12}">{STATUS_NAMES[status]}</text>\n'
+        )
         x += 30 + 8 * len(status)
     parts.append("</svg>\n")
     return "".join(parts)
@@ -402,17 +561,21 @@ def html_page(report: Report) -> str:
     page numbers, each heading kept with what opens its section, table rows never split, headers repeated)."""
     esc = html.escape
     footer = f"{title(report)}, as of {_day(report.as_of)}"
-    parts = ['<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-             '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-             f"<title>{esc(title(report))}</title>\n<style>{STYLE}\n:root {{ --footer: {_css_string(footer)}; }}\n"
-             "</style>\n</head>\n<body>\n<main>\n",
-             f"<h1>{esc(title(report))}</h1>\n<p class=\"facts\">{esc(facts(report))}</p>\n"]
+    parts = [
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+        f"<title>{esc(title(report))}</title>\n<style>{STYLE}\n:root {{ --footer: {_css_string(footer)}; }}\n"
+        "</style>\n</head>\n<body>\n<main>\n",
+        f'<h1>{esc(title(report))}</h1>\n<p class="facts">{esc(facts(report))}</p>\n',
+    ]
     for section in sections(report):
         parts.append(f"<section>\n<h2>{esc(section.heading)}</h2>\n")
         # A paragraph that introduces a table, list or chart is kept on the page of what it introduces (so with its
         # heading); one that closes a section is not, so the break before the next heading stays a good one.
-        leads = [isinstance(part, str) and index + 1 < len(section.parts) and not isinstance(section.parts[index + 1], str)
-                 for index, part in enumerate(section.parts)]
+        leads = [
+            isinstance(part, str) and index + 1 < len(section.parts) and not isinstance(section.parts[index + 1], str)
+            for index, part in enumerate(section.parts)
+        ]
         parts += [_html_part(part, report, lead) for part, lead in zip(section.parts, leads)]
         parts.append("</section>\n")
     parts.append("</main>\n</body>\n</html>\n")

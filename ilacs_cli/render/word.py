@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import io
 
-from ilacs_cli.render.report import Chart, Table, area_in_words, facts, sections, title
 from ilacs_cli.domain.reports import Report
 from ilacs_cli.exchange.sheets import RAG_FILLS
+from ilacs_cli.render.report import Chart, Table, area_in_words, facts, sections, title
 
 FONT = "Arial"
 LANGUAGE = "en-GB"
@@ -73,11 +73,11 @@ def _page_numbers(document, footing: str) -> None:
 
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.add_run(f"{footing}. Page ")
-    paragraph._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>1</w:t></w:r>'
-                                  "</w:fldSimple>"))
+    paragraph._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
     paragraph.add_run(" of ")
-    paragraph._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="NUMPAGES"><w:r><w:t>1</w:t></w:r>'
-                                  "</w:fldSimple>"))
+    paragraph._p.append(
+        parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="NUMPAGES"><w:r><w:t>1</w:t></w:r></w:fldSimple>')
+    )
 
 
 def _table(document, table: Table) -> None:
@@ -94,9 +94,9 @@ def _table(document, table: Table) -> None:
     properties.append(parse_xml(f'<w:tblCaption {nsdecls("w")} w:val="{_attribute(table.caption)}"/>'))
     for number, (row, cells) in enumerate(zip(grid.rows, [table.headers, *table.rows])):
         row_properties = row._tr.get_or_add_trPr()
-        row_properties.append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+        row_properties.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
         if number == 0:
-            row_properties.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+            row_properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
         for index, (cell, text) in enumerate(zip(row.cells, cells)):
             run = cell.paragraphs[0].add_run(text)
             run.font.size = Pt(8.5)
@@ -104,12 +104,14 @@ def _table(document, table: Table) -> None:
             if number and table.classes.get(index) == "rag" and text in RAG_FILLS:
                 background, colour = RAG_FILLS[text]
                 cell._tc.get_or_add_tcPr().append(
-                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{background}"/>'))
+                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{background}"/>')
+                )
                 run.font.color.rgb = RGBColor.from_string(colour)
                 run.bold = True
             elif number == 0:
                 cell._tc.get_or_add_tcPr().append(
-                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="F3F2F1"/>'))
+                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="F3F2F1"/>')
+                )
 
 
 def _attribute(text: str) -> str:

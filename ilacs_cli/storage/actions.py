@@ -4,13 +4,12 @@ listings, reminders and plans, and the writes."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from ilacs_cli.storage import sqlite
-from ilacs_cli.storage.database import Repository, WritingRepository, now
-from ilacs_cli.storage import sql
+from ilacs_cli.storage import sql, sqlite
 from ilacs_cli.storage.corrections import Corrections
+from ilacs_cli.storage.database import Repository, WritingRepository, now
 from ilacs_cli.storage.windows import DueWindow
 
 
@@ -44,6 +43,7 @@ class ActionLineRow(NamedTuple):
     """An action as a plan's listings show it (show, actions, overdue, due): `ActionRow` without the names, history
     and owner's address that only exports, reminders and papers use. Half the columns: on 3,310 overdue actions of
     a national database the query took 20 ms against 50 ms for whole records."""
+
     id: int
     inspection: str
     area: int | None
@@ -62,6 +62,7 @@ class ActionLineRow(NamedTuple):
 class OwedActionRow(NamedTuple):
     """An action as a reminder names it: where it belongs (authority, area) and its owner's registered name and
     address in the action's authority, if any; none of its measure, source or latest update."""
+
     id: int
     inspection: str
     authority: str | None
@@ -80,6 +81,7 @@ class OwedActionRow(NamedTuple):
 class PlanActionRow(NamedTuple):
     """An action as a plan's rows lay it out (export, the board paper, the workbook): its area's number and title
     and its latest update, without the owner's address or the history's fields."""
+
     id: int
     inspection: str
     area: int | None
@@ -133,13 +135,34 @@ class ActionCountsRow(NamedTuple):
     overdue: int
 
 
-_ACTION = sql.columns(ActionRow, {
-    "id": "a.id", "inspection": "a.inspection_id", "authority": "i.authority", "area_id": "a.area_id",
-    "area": "ar.number", "area_title": "ar.title", "key": "a.key", "ref": "a.ref", "title": "a.title",
-    "owner": "a.owner", "due": "a.due", "wording": "a.wording", "measure": "a.measure", "status": "a.status",
-    "created_at": "a.created_at", "source": "a.source", "updated_at": "a.updated_at",
-    "updated_by": "a.updated_by", "update_note": "a.update_note", "due_number": "c_due.number",
-    "owner_name": "o.name", "owner_email": "o.email", "inferred": "a.inferred"})
+_ACTION = sql.columns(
+    ActionRow,
+    {
+        "id": "a.id",
+        "inspection": "a.inspection_id",
+        "authority": "i.authority",
+        "area_id": "a.area_id",
+        "area": "ar.number",
+        "area_title": "ar.title",
+        "key": "a.key",
+        "ref": "a.ref",
+        "title": "a.title",
+        "owner": "a.owner",
+        "due": "a.due",
+        "wording": "a.wording",
+        "measure": "a.measure",
+        "status": "a.status",
+        "created_at": "a.created_at",
+        "source": "a.source",
+        "updated_at": "a.updated_at",
+        "updated_by": "a.updated_by",
+        "update_note": "a.update_note",
+        "due_number": "c_due.number",
+        "owner_name": "o.name",
+        "owner_email": "o.email",
+        "inferred": "a.inferred",
+    },
+)
 
 
 _ACTION_SOURCES = """FROM actions a JOIN inspections i ON i.id = a.inspection_id
@@ -151,46 +174,125 @@ _ACTION_SOURCES = """FROM actions a JOIN inspections i ON i.id = a.inspection_id
 _ACTIONS = f"SELECT {_ACTION} {_ACTION_SOURCES}"
 
 
-_ACTION_LINES = f"""SELECT {sql.columns(ActionLineRow, {
-    "id": "a.id", "inspection": "a.inspection_id", "area": "ar.number", "ref": "a.ref", "title": "a.title",
-    "owner": "a.owner", "due": "a.due", "wording": "a.wording", "measure": "a.measure", "status": "a.status",
-    "updated_at": "a.updated_at", "due_number": "c_due.number", "inferred": "a.inferred"})}
+_ACTION_LINES = f"""SELECT {
+    sql.columns(
+        ActionLineRow,
+        {
+            "id": "a.id",
+            "inspection": "a.inspection_id",
+            "area": "ar.number",
+            "ref": "a.ref",
+            "title": "a.title",
+            "owner": "a.owner",
+            "due": "a.due",
+            "wording": "a.wording",
+            "measure": "a.measure",
+            "status": "a.status",
+            "updated_at": "a.updated_at",
+            "due_number": "c_due.number",
+            "inferred": "a.inferred",
+        },
+    )
+}
     FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id LEFT JOIN calendar c_due ON c_due.day = a.due"""
 
 
-_OWED_ACTIONS = f"""SELECT {sql.columns(OwedActionRow, {
-    "id": "a.id", "inspection": "a.inspection_id", "authority": "i.authority", "area": "ar.number",
-    "area_title": "ar.title", "title": "a.title", "owner": "a.owner", "due": "a.due", "wording": "a.wording",
-    "status": "a.status", "due_number": "c_due.number", "owner_name": "o.name", "owner_email": "o.email"})}
+_OWED_ACTIONS = f"""SELECT {
+    sql.columns(
+        OwedActionRow,
+        {
+            "id": "a.id",
+            "inspection": "a.inspection_id",
+            "authority": "i.authority",
+            "area": "ar.number",
+            "area_title": "ar.title",
+            "title": "a.title",
+            "owner": "a.owner",
+            "due": "a.due",
+            "wording": "a.wording",
+            "status": "a.status",
+            "due_number": "c_due.number",
+            "owner_name": "o.name",
+            "owner_email": "o.email",
+        },
+    )
+}
     {_ACTION_SOURCES}"""
 
 
-_PLAN_ACTIONS = f"""SELECT {sql.columns(PlanActionRow, {
-    "id": "a.id", "inspection": "a.inspection_id", "area": "ar.number", "area_title": "ar.title", "ref": "a.ref",
-    "title": "a.title", "owner": "a.owner", "due": "a.due", "wording": "a.wording", "measure": "a.measure",
-    "status": "a.status", "updated_at": "a.updated_at", "updated_by": "a.updated_by", "update_note": "a.update_note"})}
+_PLAN_ACTIONS = f"""SELECT {
+    sql.columns(
+        PlanActionRow,
+        {
+            "id": "a.id",
+            "inspection": "a.inspection_id",
+            "area": "ar.number",
+            "area_title": "ar.title",
+            "ref": "a.ref",
+            "title": "a.title",
+            "owner": "a.owner",
+            "due": "a.due",
+            "wording": "a.wording",
+            "measure": "a.measure",
+            "status": "a.status",
+            "updated_at": "a.updated_at",
+            "updated_by": "a.updated_by",
+            "update_note": "a.update_note",
+        },
+    )
+}
     FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id"""
 
 
-_UPDATE = sql.columns(StatusUpdateRow, {
-    "id": "s.id", "action_id": "s.action_id", "at": "s.at", "author": "s.author", "old_status": "s.old_status",
-    "new_status": "s.new_status", "old_due": "s.old_due", "new_due": "s.new_due", "note": "s.note",
-    "batch": "s.batch", "undoes": "s.undoes", "origin": "s.origin", "on_day": "s.on_day", "sequence": "b.rowid", "inspection": "a.inspection_id", "action_title": "a.title",
-    "area": "ar.number", "action_status": "a.status", "action_due": "a.due"})
+_UPDATE = sql.columns(
+    StatusUpdateRow,
+    {
+        "id": "s.id",
+        "action_id": "s.action_id",
+        "at": "s.at",
+        "author": "s.author",
+        "old_status": "s.old_status",
+        "new_status": "s.new_status",
+        "old_due": "s.old_due",
+        "new_due": "s.new_due",
+        "note": "s.note",
+        "batch": "s.batch",
+        "undoes": "s.undoes",
+        "origin": "s.origin",
+        "on_day": "s.on_day",
+        "sequence": "b.rowid",
+        "inspection": "a.inspection_id",
+        "action_title": "a.title",
+        "area": "ar.number",
+        "action_status": "a.status",
+        "action_due": "a.due",
+    },
+)
 
 
 _UPDATES = f"""SELECT {_UPDATE} FROM status_updates s JOIN actions a ON a.id = s.action_id
                LEFT JOIN areas ar ON ar.id = a.area_id LEFT JOIN batches b ON b.id = s.batch"""
 
 
-def action_filters(id: int | None, inspection: str | None, owner: str | None,
-                    status: str | tuple[str, ...] | None, area: int | None, due_before: dt.date | None,
-                    window: DueWindow | None) -> tuple[str, dict]:
+def action_filters(
+    id: int | None,
+    inspection: str | None,
+    owner: str | None,
+    status: str | tuple[str, ...] | None,
+    area: int | None,
+    due_before: dt.date | None,
+    window: DueWindow | None,
+) -> tuple[str, dict]:
     """The WHERE clause and parameters of the actions' listings (matching, lines, owed)."""
-    where, params = sql.filters({
-        "a.id = :id": id, "a.inspection_id = :inspection": inspection,
-        "a.owner = :owner COLLATE NOCASE": owner, "ar.number = :area": area,
-        "a.due < :due_before": due_before})
+    where, params = sql.filters(
+        {
+            "a.id = :id": id,
+            "a.inspection_id = :inspection": inspection,
+            "a.owner = :owner COLLATE NOCASE": owner,
+            "ar.number = :area": area,
+            "a.due < :due_before": due_before,
+        }
+    )
     if status is not None:
         clause, statuses = sql.statuses_in("a.status", status)
         where = f"{where} AND {clause}"
@@ -208,23 +310,39 @@ class ActionReads(Repository):
         found = self.matching(id=action_id)
         return found[0] if found else None
 
-    def matching(self, *, id: int | None = None, inspection: str | None = None, owner: str | None = None,
-                status: str | tuple[str, ...] | None = None, area: int | None = None,
-                due_before: dt.date | None = None, window: DueWindow | None = None) -> list[ActionRow]:
+    def matching(
+        self,
+        *,
+        id: int | None = None,
+        inspection: str | None = None,
+        owner: str | None = None,
+        status: str | tuple[str, ...] | None = None,
+        area: int | None = None,
+        due_before: dt.date | None = None,
+        window: DueWindow | None = None,
+    ) -> list[ActionRow]:
         """Actions matching every filter given (`status`: one, or any of several), earliest due first (no due date
         last); owners ignoring case."""
         where, params = action_filters(id, inspection, owner, status, area, due_before, window)
         return self._all(f"{_ACTIONS} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params, ActionRow)
 
-    def lines(self, *, inspection: str | None = None, owner: str | None = None,
-                     status: str | tuple[str, ...] | None = None, area: int | None = None,
-                     due_before: dt.date | None = None, window: DueWindow | None = None) -> list[ActionLineRow]:
+    def lines(
+        self,
+        *,
+        inspection: str | None = None,
+        owner: str | None = None,
+        status: str | tuple[str, ...] | None = None,
+        area: int | None = None,
+        due_before: dt.date | None = None,
+        window: DueWindow | None = None,
+    ) -> list[ActionLineRow]:
         """As `actions`, each as the shorter record a listing needs."""
         where, params = action_filters(None, inspection, owner, status, area, due_before, window)
         return self._all(f"{_ACTION_LINES} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params, ActionLineRow)
 
-    def owed(self, window: DueWindow, *, inspection: str | None = None, owner: str | None = None
-                     ) -> list[OwedActionRow]:
+    def owed(
+        self, window: DueWindow, *, inspection: str | None = None, owner: str | None = None
+    ) -> list[OwedActionRow]:
         """As `actions` in `window` (of one inspection, or owned by one name), each as a reminder names it."""
         where, params = action_filters(None, inspection, owner, None, None, None, window)
         return self._all(f"{_OWED_ACTIONS} WHERE {where} ORDER BY a.due IS NULL, a.due, a.id", params, OwedActionRow)
@@ -234,12 +352,16 @@ class ActionReads(Repository):
 
     def in_plan_order(self, inspection: str | None = None) -> Iterator[PlanActionRow]:
         """Every action (of one inspection, or all) as a plan lists them: by inspection, area, due date; streamed."""
-        return self._rows(f"""{_PLAN_ACTIONS} WHERE :inspection IS NULL OR a.inspection_id = :inspection
+        return self._rows(
+            f"""{_PLAN_ACTIONS} WHERE :inspection IS NULL OR a.inspection_id = :inspection
                               ORDER BY a.inspection_id, ar.number IS NULL, ar.number, a.due IS NULL, a.due, a.id""",
-                          {"inspection": inspection}, PlanActionRow)
+            {"inspection": inspection},
+            PlanActionRow,
+        )
 
-    def counts(self, overdue: DueWindow, statuses: tuple[str, ...], inspection: str | None = None
-               ) -> list[ActionCountsRow]:
+    def counts(
+        self, overdue: DueWindow, statuses: tuple[str, ...], inspection: str | None = None
+    ) -> list[ActionCountsRow]:
         """Per area of every inspection (or the one named), areas with no actions included, then per inspection
         its actions with no area: how many actions have each of `statuses` (the row's fields, in order), and how
         many are in the `overdue` window; by inspection and area number. Counted in one pass over the actions, then
@@ -247,14 +369,18 @@ class ActionReads(Repository):
         if len(statuses) != len(ActionCountsRow._fields) - 4:
             raise ValueError(f"one count per status of {ActionCountsRow._fields[3:-1]}, not {statuses}")
         # count(*) FILTER: a third faster here than sum(a.status = ...) over 29,376 actions (19 against 29 ms)
-        by_status = ", ".join(f"{sqlite.count_where(f'a.status = {status!r}')} AS s{index}"
-                              for index, status in enumerate(statuses))
+        by_status = ", ".join(
+            f"{sqlite.count_where(f'a.status = {status!r}')} AS s{index}" for index, status in enumerate(statuses)
+        )
         counts = ", ".join(f"coalesce(c.s{index}, 0)" for index in range(len(statuses)))
         late, params = sql.window(overdue, "a")
-        counted = sqlite.materialized("counted", f"""
+        counted = sqlite.materialized(
+            "counted",
+            f"""
                   SELECT a.inspection_id, a.area_id, {by_status}, {sqlite.count_where(late)} AS late
                   FROM actions a WHERE :inspection IS NULL OR a.inspection_id = :inspection
-                  GROUP BY a.inspection_id, a.area_id""")
+                  GROUP BY a.inspection_id, a.area_id""",
+        )
         return self._all(
             f"""WITH {counted}
                 SELECT * FROM (
@@ -263,25 +389,35 @@ class ActionReads(Repository):
                   WHERE :inspection IS NULL OR ar.inspection_id = :inspection
                   UNION ALL
                   SELECT c.inspection_id, NULL, NULL, {counts}, c.late FROM counted c WHERE c.area_id IS NULL)
-                ORDER BY inspection, area IS NULL, area""", {**params, "inspection": inspection}, ActionCountsRow)
+                ORDER BY inspection, area IS NULL, area""",
+            {**params, "inspection": inspection},
+            ActionCountsRow,
+        )
 
     def updates(self, action_id: int) -> list[StatusUpdateRow]:
         return self._all(f"{_UPDATES} WHERE s.action_id = ? ORDER BY s.id", (action_id,), StatusUpdateRow)
 
     def update_counts(self, inspection: str | None = None) -> dict[int, int]:
         """How many status updates each action has (of one inspection, or all), by action id."""
-        return dict(self._all(
-            """SELECT s.action_id, count(*) FROM status_updates s JOIN actions a ON a.id = s.action_id
+        return dict(
+            self._all(
+                """SELECT s.action_id, count(*) FROM status_updates s JOIN actions a ON a.id = s.action_id
                WHERE :inspection IS NULL OR a.inspection_id = :inspection GROUP BY s.action_id""",
-            {"inspection": inspection}))
+                {"inspection": inspection},
+            )
+        )
 
-    def updates_between(self, inspection: str | None, since: dt.date, until: dt.date | None = None
-                               ) -> list[StatusUpdateRow]:
+    def updates_between(
+        self, inspection: str | None, since: dt.date, until: dt.date | None = None
+    ) -> list[StatusUpdateRow]:
         """Status updates (of one inspection's actions, or all) recorded from `since` to `until` (whole days; no
         end when None), oldest first."""
-        return self._all(f"{_UPDATES} WHERE (:inspection IS NULL OR a.inspection_id = :inspection) "
-                         "AND s.at >= :since AND (:until IS NULL OR s.at < :until) ORDER BY s.at, s.id",
-                         {"inspection": inspection, **sql.between(since, until)}, StatusUpdateRow)
+        return self._all(
+            f"{_UPDATES} WHERE (:inspection IS NULL OR a.inspection_id = :inspection) "
+            "AND s.at >= :since AND (:until IS NULL OR s.at < :until) ORDER BY s.at, s.id",
+            {"inspection": inspection, **sql.between(since, until)},
+            StatusUpdateRow,
+        )
 
     def updates_of_batch(self, batch: str) -> list[StatusUpdateRow]:
         """The status updates one command wrote, newest first."""
@@ -289,44 +425,88 @@ class ActionReads(Repository):
 
     def updates_after(self, action_id: int, update_id: int) -> list[StatusUpdateRow]:
         """Status updates of an action recorded after the given one."""
-        return self._all(f"{_UPDATES} WHERE s.action_id = ? AND s.id > ? ORDER BY s.id", (action_id, update_id),
-                         StatusUpdateRow)
+        return self._all(
+            f"{_UPDATES} WHERE s.action_id = ? AND s.id > ? ORDER BY s.id", (action_id, update_id), StatusUpdateRow
+        )
 
 
 class Actions(ActionReads, WritingRepository):
     """Actions and status updates, read and written."""
 
-    def add(self, *, inspection: str, area_id: int | None, title: str, owner: str | None, due: str | None,
-                   wording: str | None, ref: str | None = None, measure: str | None = None, key: str | None = None,
-                   source: str | None = None, status: str = "not-started", note: str | None = "action added",
-                   author: str | None = None, at: str | None = None, on_day: str | None = None,
-                   inferred: str = "{}") -> int | None:
+    def add(
+        self,
+        *,
+        inspection: str,
+        area_id: int | None,
+        title: str,
+        owner: str | None,
+        due: str | None,
+        wording: str | None,
+        ref: str | None = None,
+        measure: str | None = None,
+        key: str | None = None,
+        source: str | None = None,
+        status: str = "not-started",
+        note: str | None = "action added",
+        author: str | None = None,
+        at: str | None = None,
+        on_day: str | None = None,
+        inferred: str = "{}",
+    ) -> int | None:
         """Write an action and its first status update (describing `on_day`, when not the day it is written);
         returns its id, or None when an action with that seed key exists already (nothing is written then)."""
         stamp = at or now()
         cursor = self.db.write(
             "INSERT INTO actions (inspection_id, area_id, key, ref, title, owner, due, wording, measure, created_at, "
             "source, inferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, key) DO NOTHING",
-            (inspection, area_id, key, ref, title, owner, due, wording, measure, stamp, source, inferred))
-        if not cursor.rowcount:
+            (inspection, area_id, key, ref, title, owner, due, wording, measure, stamp, source, inferred),
+        )
+        if not cursor.rowcount or cursor.lastrowid is None:
             return None
-        self.record_update(cursor.lastrowid, old_status=None, new_status=status, note=note, at=stamp, author=author,
-                           on_day=on_day)
+        self.record_update(
+            cursor.lastrowid, old_status=None, new_status=status, note=note, at=stamp, author=author, on_day=on_day
+        )
         return cursor.lastrowid
 
-    def record_update(self, action_id: int, *, old_status: str | None, new_status: str, old_due: str | None = None,
-                      new_due: str | None = None, note: str | None = None, undoes: int | None = None,
-                      at: str | None = None, on_day: str | None = None, author: str | None = None) -> None:
+    def record_update(
+        self,
+        action_id: int,
+        *,
+        old_status: str | None,
+        new_status: str,
+        old_due: str | None = None,
+        new_due: str | None = None,
+        note: str | None = None,
+        undoes: int | None = None,
+        at: str | None = None,
+        on_day: str | None = None,
+        author: str | None = None,
+    ) -> None:
         """Add a status update (the trigger sets the action's status, due date and latest update from it),
         stamped with this transaction's batch, origin and author (unless another author is given)."""
         batch = self.db.current_batch()
-        self.db.write("INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, "
-                    "note, batch, undoes, origin, on_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (action_id, at or now(), author or batch.author, old_status, new_status, old_due, new_due,
-                     note, batch.id, undoes, batch.origin, on_day))
+        self.db.write(
+            "INSERT INTO status_updates (action_id, at, author, old_status, new_status, old_due, new_due, "
+            "note, batch, undoes, origin, on_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                action_id,
+                at or now(),
+                author or batch.author,
+                old_status,
+                new_status,
+                old_due,
+                new_due,
+                note,
+                batch.id,
+                undoes,
+                batch.origin,
+                on_day,
+            ),
+        )
 
-    def correct(self, action_id: int, changes: dict[str, object], *, undoes: dict[str, int] | None = None
-                       ) -> None:
+    def correct(self, action_id: int, changes: Mapping[str, object], *, undoes: dict[str, int] | None = None) -> None:
         """Set an action's title, owner, measure, area_id, ref or wording, each change recorded with its old value
         (status and due date change only by status updates)."""
-        Corrections(self.db).correct("action", action_id, changes, ("title", "owner", "measure", "area_id", "ref", "wording"), undoes)
+        Corrections(self.db).correct(
+            "action", action_id, changes, ("title", "owner", "measure", "area_id", "ref", "wording"), undoes
+        )

@@ -14,16 +14,21 @@ class Calendar(Repository):
 
     def add_working_days(self, start: dt.date, count: int) -> dt.date:
         """The working day `count` working days after `start` (day zero is `start` itself)."""
-        day = self._value("SELECT min(day) FROM calendar WHERE working = 1 AND number = "
-                          "(SELECT number FROM calendar WHERE day = ?) + ?", (start.isoformat(), count))
+        day = self._value(
+            "SELECT min(day) FROM calendar WHERE working = 1 AND number = "
+            "(SELECT number FROM calendar WHERE day = ?) + ?",
+            (start.isoformat(), count),
+        )
         if day is None:
             raise IlacsError(f"{start} + {count} working days is outside the calendar (2000 to 2060)", 2)
         return dt.date.fromisoformat(day)
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`."""
-        count = self._value("SELECT (SELECT number FROM calendar WHERE day = ?) - "
-                            "(SELECT number FROM calendar WHERE day = ?)", (end.isoformat(), start.isoformat()))
+        count = self._value(
+            "SELECT (SELECT number FROM calendar WHERE day = ?) - (SELECT number FROM calendar WHERE day = ?)",
+            (end.isoformat(), start.isoformat()),
+        )
         if count is None:
             raise IlacsError("date outside the calendar (2000 to 2060)", 2)
         return count

@@ -4,14 +4,16 @@ and the commands (batches) that made them; what undo looks up."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import NamedTuple
 
-from ilacs_cli.storage.database import BatchRow, Repository, WritingRepository
 from ilacs_cli.storage import sql
+from ilacs_cli.storage.database import BatchRow, Repository, WritingRepository
 
 
 class ChangeRow(NamedTuple):
     """One field of an action, deadline or owner changed in place, with what it was before."""
+
     id: int
     batch: str
     at: str
@@ -29,15 +31,29 @@ class ChangeRow(NamedTuple):
     subject_title: str | None  # the action's or deadline's title, or the owner's name, as they are now
 
 
-_CHANGE = sql.columns(ChangeRow, {
-    "id": "c.id", "batch": "c.batch", "at": "b.at", "author": "b.author", "command": "b.command", "note": "b.note",
-    "sequence": "b.rowid", "subject": "c.subject", "subject_id": "c.subject_id", "field": "c.field", "old": "c.old", "new": "c.new",
-    "undoes": "c.undoes",
-    "inspection": "CASE c.subject WHEN 'action' THEN (SELECT inspection_id FROM actions WHERE id = c.subject_id) "
-                  "WHEN 'deadline' THEN (SELECT inspection_id FROM deadlines WHERE id = c.subject_id) END",
-    "subject_title": "CASE c.subject WHEN 'action' THEN (SELECT title FROM actions WHERE id = c.subject_id) "
-                     "WHEN 'deadline' THEN (SELECT title FROM deadlines WHERE id = c.subject_id) "
-                     "ELSE (SELECT name FROM owners WHERE id = c.subject_id) END"})
+_CHANGE = sql.columns(
+    ChangeRow,
+    {
+        "id": "c.id",
+        "batch": "c.batch",
+        "at": "b.at",
+        "author": "b.author",
+        "command": "b.command",
+        "note": "b.note",
+        "sequence": "b.rowid",
+        "subject": "c.subject",
+        "subject_id": "c.subject_id",
+        "field": "c.field",
+        "old": "c.old",
+        "new": "c.new",
+        "undoes": "c.undoes",
+        "inspection": "CASE c.subject WHEN 'action' THEN (SELECT inspection_id FROM actions WHERE id = c.subject_id) "
+        "WHEN 'deadline' THEN (SELECT inspection_id FROM deadlines WHERE id = c.subject_id) END",
+        "subject_title": "CASE c.subject WHEN 'action' THEN (SELECT title FROM actions WHERE id = c.subject_id) "
+        "WHEN 'deadline' THEN (SELECT title FROM deadlines WHERE id = c.subject_id) "
+        "ELSE (SELECT name FROM owners WHERE id = c.subject_id) END",
+    },
+)
 
 
 _CHANGES = f"SELECT {_CHANGE} FROM changes c JOIN batches b ON b.id = c.batch"
@@ -58,21 +74,28 @@ class CorrectionReads(Repository):
 
     def of(self, subject: str, subject_id: int) -> list[ChangeRow]:
         """Every change to one action, deadline or owner, oldest first."""
-        return self._all(f"{_CHANGES} WHERE c.subject = ? AND c.subject_id = ? ORDER BY c.id", (subject, subject_id),
-                         ChangeRow)
+        return self._all(
+            f"{_CHANGES} WHERE c.subject = ? AND c.subject_id = ? ORDER BY c.id", (subject, subject_id), ChangeRow
+        )
 
     def between(self, inspection: str | None, since: dt.date, until: dt.date | None = None) -> list[ChangeRow]:
         """Changes (to one inspection's actions and deadlines, or to anything) made from `since` to `until` (whole
         days; no end when None), oldest first."""
-        return self._all(f"{_CHANGES} WHERE (:inspection IS NULL OR {_IN_INSPECTION}) AND b.at >= :since "
-                         "AND (:until IS NULL OR b.at < :until) ORDER BY c.id",
-                         {"inspection": inspection, **sql.between(since, until)}, ChangeRow)
+        return self._all(
+            f"{_CHANGES} WHERE (:inspection IS NULL OR {_IN_INSPECTION}) AND b.at >= :since "
+            "AND (:until IS NULL OR b.at < :until) ORDER BY c.id",
+            {"inspection": inspection, **sql.between(since, until)},
+            ChangeRow,
+        )
 
     def last_batch(self, author: str) -> BatchRow | None:
         """The latest command by `author` (ignoring case) that is not an undo and has not been undone."""
-        rows = self._all(f"SELECT {_BATCH} FROM batches b WHERE b.author = ? COLLATE NOCASE AND b.origin <> 'undo' "
-                         "AND NOT EXISTS (SELECT 1 FROM batches u WHERE u.undoes = b.id) ORDER BY b.rowid DESC LIMIT 1",
-                         (author,), BatchRow)
+        rows = self._all(
+            f"SELECT {_BATCH} FROM batches b WHERE b.author = ? COLLATE NOCASE AND b.origin <> 'undo' "
+            "AND NOT EXISTS (SELECT 1 FROM batches u WHERE u.undoes = b.id) ORDER BY b.rowid DESC LIMIT 1",
+            (author,),
+            BatchRow,
+        )
         return rows[0] if rows else None
 
     def of_batch(self, batch: str) -> list[ChangeRow]:
@@ -81,15 +104,24 @@ class CorrectionReads(Repository):
 
     def after(self, change: ChangeRow) -> list[ChangeRow]:
         """Changes to the same field of the same thing made after the given one."""
-        return self._all(f"{_CHANGES} WHERE c.subject = ? AND c.subject_id = ? AND c.field = ? AND c.id > ? "
-                         "ORDER BY c.id", (change.subject, change.subject_id, change.field, change.id), ChangeRow)
+        return self._all(
+            f"{_CHANGES} WHERE c.subject = ? AND c.subject_id = ? AND c.field = ? AND c.id > ? ORDER BY c.id",
+            (change.subject, change.subject_id, change.field, change.id),
+            ChangeRow,
+        )
 
 
 class Corrections(CorrectionReads, WritingRepository):
     """Corrections, read and written."""
 
-    def correct(self, subject: str, row_id: int, changes: dict[str, object], allowed: tuple[str, ...],
-             undoes: dict[str, int] | None) -> None:
+    def correct(
+        self,
+        subject: str,
+        row_id: int,
+        changes: Mapping[str, object],
+        allowed: tuple[str, ...],
+        undoes: dict[str, int] | None,
+    ) -> None:
         """Change fields of one row in place, recording each field that differs as a change in this batch."""
         unknown = set(changes) - set(allowed)
         if unknown:
@@ -103,11 +135,13 @@ class Corrections(CorrectionReads, WritingRepository):
             if name in differ:
                 self.record(subject, row_id, name, old, value, (undoes or {}).get(name))
         if differ:
-            self.db.write(f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in differ)} WHERE id = :id",
-                        {**differ, "id": row_id})
+            self.db.write(
+                f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in differ)} WHERE id = :id",
+                {**differ, "id": row_id},
+            )
 
-    def record(self, subject: str, subject_id: int, field: str, old: object, new: object,
-                       undoes: int | None) -> None:
-        self.db.write("INSERT INTO changes (batch, subject, subject_id, field, old, new, undoes) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", (self.db.current_batch().id, subject, subject_id, field, old, new,
-                                                      undoes))
+    def record(self, subject: str, subject_id: int, field: str, old: object, new: object, undoes: int | None) -> None:
+        self.db.write(
+            "INSERT INTO changes (batch, subject, subject_id, field, old, new, undoes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self.db.current_batch().id, subject, subject_id, field, old, new, undoes),
+        )

@@ -25,8 +25,9 @@ class BatchRow:
 
     __slots__ = ("id", "at", "author", "origin", "command", "note", "undoes")
 
-    def __init__(self, id: str, at: str, author: str | None, origin: str, command: str, note: str | None,
-                 undoes: str | None):
+    def __init__(
+        self, id: str, at: str, author: str | None, origin: str, command: str, note: str | None, undoes: str | None
+    ):
         self.id, self.at, self.author, self.origin = id, at, author, origin
         self.command, self.note, self.undoes = command, note, undoes
 
@@ -76,8 +77,16 @@ class WritableDatabase(Database):
         self._recorded_batches: set[str] = set()
 
     @contextmanager
-    def transaction(self, origin: str = "command", *, command: str | None = None, author: str | None = None,
-                    note: str | None = None, undoes: str | None = None, dry_run: bool = False) -> Iterator[BatchRow]:
+    def transaction(
+        self,
+        origin: str = "command",
+        *,
+        command: str | None = None,
+        author: str | None = None,
+        note: str | None = None,
+        undoes: str | None = None,
+        dry_run: bool = False,
+    ) -> Iterator[BatchRow]:
         """One write transaction: all of it lands or none of it does.
 
         With `command`, it is recorded as a batch (who, when, what, why, what it undoes) when it first writes:
@@ -131,8 +140,10 @@ class WritableDatabase(Database):
         if not batch.command:
             raise RuntimeError("history written by a transaction that names no command")
         if batch.id not in self._recorded_batches:
-            self.write("INSERT INTO batches (id, at, author, origin, command, note, undoes) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", batch.row())
+            self.write(
+                "INSERT INTO batches (id, at, author, origin, command, note, undoes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                batch.row(),
+            )
             self._recorded_batches.add(batch.id)
         return batch
 
@@ -150,7 +161,7 @@ def now() -> str:
 def utc_now() -> str:
     """Now in UTC, to the second, as ISO text: how claims are stamped (only their age matters). Every other time is
     stored as England's local time (now)."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def cannot_open(error: sqlite3.DatabaseError) -> bool:
@@ -170,7 +181,9 @@ def user_error(error: sqlite3.DatabaseError, path: Path) -> IlacsError:
     if "locked" in text or "busy" in text:
         return IlacsError(f"{path} is locked by another program: wait for it to finish, then try again")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return IlacsError(f"{path} is not a readable ilacs database (corrupt?): restore a backup or choose another --db path")
+        return IlacsError(
+            f"{path} is not a readable ilacs database (corrupt?): restore a backup or choose another --db path"
+        )
     # A full disk shows as "disk I/O error" too when SQLite fails to grow the -shm file or a write comes up short.
     if name == "SQLITE_FULL" or "full" in text or (name.startswith("SQLITE_IOERR") and dbfile.disk_full(path)):
         return IlacsError(f"the disk holding {path} is full: nothing was written; free some space and try again")
@@ -217,4 +230,4 @@ class Lazy(Generic[T]):
 
         repository = getattr(importlib.import_module(self.module), self.name)(holder.db)
         holder.__dict__[self.attribute] = repository  # the next read finds it without coming here
-        return repository  # type: ignore[no-any-return]
+        return repository

@@ -13,9 +13,22 @@ from pathlib import Path
 from ilacs_cli.errors import IlacsError
 
 # File systems reached over a network, as Linux names them in /proc/self/mountinfo.
-_NETWORK_TYPES = {"nfs": "NFS", "nfs4": "NFS", "cifs": "SMB/CIFS", "smb3": "SMB/CIFS", "smbfs": "SMB/CIFS",
-                  "afs": "AFS", "ncpfs": "NetWare", "fuse.sshfs": "SSHFS", "davfs": "WebDAV", "fuse.davfs2": "WebDAV",
-                  "glusterfs": "GlusterFS", "fuse.glusterfs": "GlusterFS", "ceph": "CephFS", "lustre": "Lustre"}
+_NETWORK_TYPES = {
+    "nfs": "NFS",
+    "nfs4": "NFS",
+    "cifs": "SMB/CIFS",
+    "smb3": "SMB/CIFS",
+    "smbfs": "SMB/CIFS",
+    "afs": "AFS",
+    "ncpfs": "NetWare",
+    "fuse.sshfs": "SSHFS",
+    "davfs": "WebDAV",
+    "fuse.davfs2": "WebDAV",
+    "glusterfs": "GlusterFS",
+    "fuse.glusterfs": "GlusterFS",
+    "ceph": "CephFS",
+    "lustre": "Lustre",
+}
 MOUNTINFO = Path("/proc/self/mountinfo")
 # Set to `one-machine` where a network share is used by this machine alone (SQLite's WAL then works).
 NETWORK_OVERRIDE = "ILACS_NETWORK_DB"
@@ -48,14 +61,17 @@ def network_share(path: Path) -> str | None:
 
 def _windows_share(text: str, drive_type=None) -> str | None:
     """A UNC path (\\\\server\\share) or a mapped network drive; `drive_type` is GetDriveTypeW (for tests)."""
-    if text.startswith(("\\\\", "//")) and not text.startswith(("\\\\?\\", "\\\\.\\")) or \
-            text.upper().startswith("\\\\?\\UNC\\"):
+    if (
+        text.startswith(("\\\\", "//"))
+        and not text.startswith(("\\\\?\\", "\\\\.\\"))
+        or text.upper().startswith("\\\\?\\UNC\\")
+    ):
         return "a network share"
     if len(text) >= 2 and text[1] == ":":
         if drive_type is None:
             import ctypes
 
-            drive_type = ctypes.windll.kernel32.GetDriveTypeW
+            drive_type = ctypes.windll.kernel32.GetDriveTypeW  # type: ignore[attr-defined]  # Windows only
         if drive_type(f"{text[:2]}\\") == _DRIVE_REMOTE:
             return "a network drive"
     return None
@@ -66,35 +82,44 @@ def refuse_network_share(path: Path) -> None:
     ILACS_NETWORK_DB=one-machine says only this machine uses it."""
     override = os.environ.get(NETWORK_OVERRIDE, "")
     if override not in ("", "one-machine"):
-        raise IlacsError(f"{NETWORK_OVERRIDE}='{override}' is not understood: set it to one-machine (only this "
-                         "machine ever opens the file) or unset it", 2)
+        raise IlacsError(
+            f"{NETWORK_OVERRIDE}='{override}' is not understood: set it to one-machine (only this "
+            "machine ever opens the file) or unset it",
+            2,
+        )
     folder = path if path.is_dir() else path.parent
     kind = network_share(folder) if folder.is_dir() else None
     if kind and not override:
-        raise IlacsError(f"{path} is on {kind if kind.startswith('a ') else kind + ', a network file system'}: "
-                         "ilacs's database needs memory shared between its users on one machine, which a network "
-                         "share cannot give (files get damaged); keep it on a local disk of one shared server, or "
-                         f"set {NETWORK_OVERRIDE}=one-machine if only this machine ever opens it")
+        raise IlacsError(
+            f"{path} is on {kind if kind.startswith('a ') else kind + ', a network file system'}: "
+            "ilacs's database needs memory shared between its users on one machine, which a network "
+            "share cannot give (files get damaged); keep it on a local disk of one shared server, or "
+            f"set {NETWORK_OVERRIDE}=one-machine if only this machine ever opens it"
+        )
 
 
 def share_with_group(path: Path, group: str) -> None:
     """Make `path` readable and writable by its owner and `group` (0660)."""
     if os.name == "nt":
-        raise IlacsError("--group is for Linux and macOS: on Windows share the folder through its Security "
-                         "settings instead", 2)
+        raise IlacsError(
+            "--group is for Linux and macOS: on Windows share the folder through its Security settings instead", 2
+        )
     import grp
 
     try:
         gid = grp.getgrnam(group).gr_gid
     except KeyError:
-        raise IlacsError(f"there is no group '{group}' on this machine: create it (e.g. groupadd {group}) or name "
-                         "another", 2) from None
+        raise IlacsError(
+            f"there is no group '{group}' on this machine: create it (e.g. groupadd {group}) or name another", 2
+        ) from None
     try:
         os.chown(path, -1, gid)
         os.chmod(path, 0o660)
     except PermissionError:
-        raise IlacsError(f"cannot give {path} to group '{group}': you are not a member of it (or do not own the "
-                         "file): ask an administrator to add you (usermod -aG), then run it again") from None
+        raise IlacsError(
+            f"cannot give {path} to group '{group}': you are not a member of it (or do not own the "
+            "file): ask an administrator to add you (usermod -aG), then run it again"
+        ) from None
     except OSError as error:
         raise IlacsError(f"cannot give {path} to group '{group}': {error.strerror}") from None
 
@@ -162,9 +187,11 @@ def not_readable(path: Path) -> str | None:
     if os.access(path, os.R_OK):
         return None
     whose = f"{owner_of(info)}'s" if owner_of(info) else "another user's"
-    return (f"cannot read {path}: it is {whose} private file "
-            f"(mode {stat.S_IMODE(info.st_mode):04o}): ask them to share it with a group (`ilacs init --group "
-            "NAME`), or choose another --db path")
+    return (
+        f"cannot read {path}: it is {whose} private file "
+        f"(mode {stat.S_IMODE(info.st_mode):04o}): ask them to share it with a group (`ilacs init --group "
+        "NAME`), or choose another --db path"
+    )
 
 
 def not_writable(path: Path) -> str:
@@ -179,17 +206,21 @@ def not_writable(path: Path) -> str:
         return f"cannot change {path}: its disk is mounted read-only; copy it to a writable disk to change it"
     if not os.access(path, os.W_OK):
         whose = f"{owner}'s file" if owner else "a file you may not write"
-        return (f"cannot change {path}: it is {whose} (mode {stat.S_IMODE(info.st_mode):04o}); reading works, "
-                "changing it needs the owner to share it with your group (`ilacs init --group NAME`)")
+        return (
+            f"cannot change {path}: it is {whose} (mode {stat.S_IMODE(info.st_mode):04o}); reading works, "
+            "changing it needs the owner to share it with your group (`ilacs init --group NAME`)"
+        )
     return wal_needs_folder(path)
 
 
 def wal_needs_folder(path: Path) -> str:
     """The folder must be writable: SQLite's WAL mode makes the -wal and -shm files beside the database."""
     folder = path.resolve().parent
-    return (f"cannot use {path}: SQLite's WAL mode needs to create {path.name}-wal and {path.name}-shm beside it, "
-            f"and you may not write in {folder}; ask its owner to make the folder writable for you (or for a shared "
-            "group), or copy the database to a folder of your own")
+    return (
+        f"cannot use {path}: SQLite's WAL mode needs to create {path.name}-wal and {path.name}-shm beside it, "
+        f"and you may not write in {folder}; ask its owner to make the folder writable for you (or for a shared "
+        "group), or copy the database to a folder of your own"
+    )
 
 
 def disk_full(path: Path) -> bool:

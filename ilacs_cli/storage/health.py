@@ -25,6 +25,7 @@ class OutOfStepRow(NamedTuple):
 
 class DueOutsideRow(NamedTuple):
     """An action or deadline due on a day outside the years ilacs takes (or on text that is no ISO day)."""
+
     kind: str  # "action" or "deadline"
     id: int
     due: str
@@ -53,7 +54,10 @@ class Health(Repository):
             """SELECT a.id, a.status, s.new_status FROM actions a
                LEFT JOIN status_updates s ON s.id = (SELECT max(id) FROM status_updates WHERE action_id = a.id)
                WHERE s.id IS NULL OR s.new_status <> a.status OR s.at IS NOT a.updated_at
-                  OR s.author IS NOT a.updated_by OR s.note IS NOT a.update_note ORDER BY a.id""", (), OutOfStepRow)
+                  OR s.author IS NOT a.updated_by OR s.note IS NOT a.update_note ORDER BY a.id""",
+            (),
+            OutOfStepRow,
+        )
 
     def due_outside(self, first: dt.date, last: dt.date) -> list[DueOutsideRow]:
         """Actions and deadlines due before `first` or after `last`, or on text that is no ISO date."""
@@ -64,14 +68,20 @@ class Health(Repository):
                UNION ALL
                SELECT 'deadline', id, due FROM deadlines WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
                  OR date(due) IS NOT due)
-               ORDER BY 1, 2""", bounds, DueOutsideRow)
+               ORDER BY 1, 2""",
+            bounds,
+            DueOutsideRow,
+        )
 
     def calendar_shape(self) -> CalendarShapeRow:
         """Days held, first and last day, and how many days are numbered out of step with the working days."""
         return self._all(
             """SELECT count(*), min(day), max(day),
                  (SELECT count(*) FROM calendar c JOIN calendar p ON p.day = date(c.day, '-1 day')
-                  WHERE c.number <> p.number + c.working) FROM calendar""", (), CalendarShapeRow)[0]
+                  WHERE c.number <> p.number + c.working) FROM calendar""",
+            (),
+            CalendarShapeRow,
+        )[0]
 
     def missing_history_triggers(self) -> list[str]:
         """The triggers that keep history append-only and each action's status in step, if any is missing."""
@@ -79,5 +89,9 @@ class Health(Repository):
         return [name for name in migrations.HISTORY_TRIGGERS if name not in present]
 
     def applied_migrations(self) -> list[str]:
-        return [row[0] for row in self._all(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name")]
+        return [
+            row[0]
+            for row in self._all(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name"
+            )
+        ]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from ilacs_cli.storage.database import Repository, WritingRepository
 from ilacs_cli.storage import sql
+from ilacs_cli.storage.database import Repository, WritingRepository
 from ilacs_cli.storage.windows import DueWindow
 
 
@@ -58,9 +58,26 @@ class AreaRow(NamedTuple):
     source: str | None
 
 
-_INSPECTION = sql.columns(InspectionRow, {name: f"i.{name}" for name in (
-    "id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end", "published", "previous_id",
-    "source", "notes", "inferred", "sources")})
+_INSPECTION = sql.columns(
+    InspectionRow,
+    {
+        name: f"i.{name}"
+        for name in (
+            "id",
+            "authority",
+            "authority_source",
+            "kind",
+            "fieldwork_start",
+            "fieldwork_end",
+            "published",
+            "previous_id",
+            "source",
+            "notes",
+            "inferred",
+            "sources",
+        )
+    },
+)
 
 
 _INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id)"
@@ -75,8 +92,12 @@ class InspectionReads(Repository):
 
     def matching(self, inspection: str | None = None) -> list[InspectionRow]:
         """Inspections (all, or the one named), oldest first."""
-        return self._all(f"SELECT {_INSPECTION} FROM inspections i WHERE :inspection IS NULL OR i.id = :inspection "
-                         f"ORDER BY {_INSPECTION_ORDER}", {"inspection": inspection}, InspectionRow)
+        return self._all(
+            f"SELECT {_INSPECTION} FROM inspections i WHERE :inspection IS NULL OR i.id = :inspection "
+            f"ORDER BY {_INSPECTION_ORDER}",
+            {"inspection": inspection},
+            InspectionRow,
+        )
 
     def ids(self) -> list[str]:
         return [row[0] for row in self._all("SELECT id FROM inspections ORDER BY id")]
@@ -84,13 +105,15 @@ class InspectionReads(Repository):
     def authorities(self) -> dict[str, list[str]]:
         """Each authority named by an inspection, with its inspection ids."""
         found: dict[str, list[str]] = {}
-        for authority, inspection in self._all("SELECT authority, id FROM inspections WHERE authority IS NOT NULL "
-                                               "ORDER BY authority, id"):
+        for authority, inspection in self._all(
+            "SELECT authority, id FROM inspections WHERE authority IS NOT NULL ORDER BY authority, id"
+        ):
             found.setdefault(authority, []).append(inspection)
         return found
 
-    def counts(self, overdue: DueWindow, overdue_deadlines: DueWindow, inspection: str | None = None
-                          ) -> list[InspectionCountsRow]:
+    def counts(
+        self, overdue: DueWindow, overdue_deadlines: DueWindow, inspection: str | None = None
+    ) -> list[InspectionCountsRow]:
         """Inspections (all, or the one named) with their overall grade, next open deadline, action counts (open: in
         `overdue`'s statuses; overdue: in the `overdue` window; status unknown) and deadlines overdue (in the
         `overdue_deadlines` window)."""
@@ -110,21 +133,30 @@ class InspectionReads(Repository):
             FROM inspections i LEFT JOIN judgements j ON j.inspection_id = i.id AND j.area = 'overall'
             WHERE :inspection IS NULL OR i.id = :inspection
             ORDER BY {_INSPECTION_ORDER}
-            """, {**params, **open_params, **deadline_params, "inspection": inspection}, InspectionCountsRow)
+            """,
+            {**params, **open_params, **deadline_params, "inspection": inspection},
+            InspectionCountsRow,
+        )
 
     def judgements(self, inspection_id: str) -> list[JudgementRow]:
-        return self._all("SELECT area, grade, previous_grade, source FROM judgements WHERE inspection_id = ?",
-                         (inspection_id,), JudgementRow)
+        return self._all(
+            "SELECT area, grade, previous_grade, source FROM judgements WHERE inspection_id = ?",
+            (inspection_id,),
+            JudgementRow,
+        )
 
     def areas(self, inspection_id: str | None) -> list[AreaRow]:
         """Areas for improvement of one inspection (or of all, by inspection), by number."""
         import json  # here, not at the top: most reads decode no JSON (3.8 ms of a start)
 
-        return [AreaRow(area_id, inspection, number, title, json.loads(points), source)
-                for area_id, inspection, number, title, points, source in self._all(
-                    "SELECT id, inspection_id, number, title, points, source FROM areas "
-                    "WHERE :inspection IS NULL OR inspection_id = :inspection ORDER BY inspection_id, number",
-                    {"inspection": inspection_id})]
+        return [
+            AreaRow(area_id, inspection, number, title, json.loads(points), source)
+            for area_id, inspection, number, title, points, source in self._all(
+                "SELECT id, inspection_id, number, title, points, source FROM areas "
+                "WHERE :inspection IS NULL OR inspection_id = :inspection ORDER BY inspection_id, number",
+                {"inspection": inspection_id},
+            )
+        ]
 
     def area_id(self, inspection_id: str, number: int) -> int | None:
         return self._value("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection_id, number))
@@ -137,41 +169,50 @@ class Inspections(InspectionReads, WritingRepository):
         """Insert an inspection, or refresh its facts."""
         self.db.current_batch()
         row = inspection._asdict()
-        self.db.write(f"INSERT INTO inspections ({', '.join(row)}) VALUES ({', '.join(':' + name for name in row)}) "
-                    "ON CONFLICT (id) DO UPDATE SET "
-                    + ", ".join(f"{name} = excluded.{name}" for name in row if name != "id"), row)
+        self.db.write(
+            f"INSERT INTO inspections ({', '.join(row)}) VALUES ({', '.join(':' + name for name in row)}) "
+            "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{name} = excluded.{name}" for name in row if name != "id"),
+            row,
+        )
 
     def save_judgement(self, inspection: str, judgement: JudgementRow) -> None:
-        self.db.write("INSERT INTO judgements (inspection_id, area, grade, previous_grade, source) "
-                    "VALUES (:inspection, :area, :grade, :previous_grade, :source) "
-                    "ON CONFLICT (inspection_id, area) DO UPDATE SET grade = excluded.grade, "
-                    "previous_grade = excluded.previous_grade, source = excluded.source",
-                    {"inspection": inspection, **judgement._asdict()})
+        self.db.write(
+            "INSERT INTO judgements (inspection_id, area, grade, previous_grade, source) "
+            "VALUES (:inspection, :area, :grade, :previous_grade, :source) "
+            "ON CONFLICT (inspection_id, area) DO UPDATE SET grade = excluded.grade, "
+            "previous_grade = excluded.previous_grade, source = excluded.source",
+            {"inspection": inspection, **judgement._asdict()},
+        )
 
     def save_area(self, inspection: str, number: int, title: str, points: list[str], source: str | None) -> None:
         import json
 
-        self.db.write("INSERT INTO areas (inspection_id, number, title, points, source) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (inspection_id, number) DO UPDATE SET title = excluded.title, "
-                    "points = excluded.points, source = excluded.source",
-                    (inspection, number, title, json.dumps(points), source))
+        self.db.write(
+            "INSERT INTO areas (inspection_id, number, title, points, source) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (inspection_id, number) DO UPDATE SET title = excluded.title, "
+            "points = excluded.points, source = excluded.source",
+            (inspection, number, title, json.dumps(points), source),
+        )
 
     def remove(self, inspection: str, authority: str | None, backup: Path) -> None:
         """Delete an inspection and everything under it, recording the removal (who, when, the backup made)."""
         batch = self.db.current_batch()
-        removal = self.db.write("INSERT INTO removals (batch, inspection_id, authority, backup) VALUES (?, ?, ?, ?)",
-                              (batch.id, inspection, authority, str(backup))).lastrowid
+        removal = self.db.write(
+            "INSERT INTO removals (batch, inspection_id, authority, backup) VALUES (?, ?, ?, ?)",
+            (batch.id, inspection, authority, str(backup)),
+        ).lastrowid
         actions = "SELECT id FROM actions WHERE inspection_id = :inspection"
         for statement in (
-                f"DELETE FROM status_updates WHERE action_id IN ({actions})",
-                f"DELETE FROM changes WHERE subject = 'action' AND subject_id IN ({actions})",
-                "DELETE FROM changes WHERE subject = 'deadline' AND subject_id IN "
-                "(SELECT id FROM deadlines WHERE inspection_id = :inspection)",
-                "DELETE FROM coordinators WHERE inspection_id = :inspection",
-                "DELETE FROM actions WHERE inspection_id = :inspection",
-                "DELETE FROM deadlines WHERE inspection_id = :inspection",
-                "DELETE FROM areas WHERE inspection_id = :inspection",
-                "DELETE FROM judgements WHERE inspection_id = :inspection",
-                "DELETE FROM inspections WHERE id = :inspection"):
+            f"DELETE FROM status_updates WHERE action_id IN ({actions})",
+            f"DELETE FROM changes WHERE subject = 'action' AND subject_id IN ({actions})",
+            "DELETE FROM changes WHERE subject = 'deadline' AND subject_id IN "
+            "(SELECT id FROM deadlines WHERE inspection_id = :inspection)",
+            "DELETE FROM coordinators WHERE inspection_id = :inspection",
+            "DELETE FROM actions WHERE inspection_id = :inspection",
+            "DELETE FROM deadlines WHERE inspection_id = :inspection",
+            "DELETE FROM areas WHERE inspection_id = :inspection",
+            "DELETE FROM judgements WHERE inspection_id = :inspection",
+            "DELETE FROM inspections WHERE id = :inspection",
+        ):
             self.db.write(statement, {"inspection": inspection})
         self.db.write("UPDATE removals SET under_way = 0 WHERE id = ?", (removal,))

@@ -380,8 +380,14 @@ def m009_reminder_claims(db) -> None:
 
 # Where a time is stored, with the column that names its row. Claims (reminder_claims) stay in UTC: only their age
 # is compared, never their day.
-M010_TIMES = (("status_updates", "id", "at"), ("batches", "rowid", "at"), ("actions", "id", "created_at"),
-              ("actions", "id", "updated_at"), ("owners", "id", "created_at"), ("reminders_sent", "id", "sent_at"))
+M010_TIMES = (
+    ("status_updates", "id", "at"),
+    ("batches", "rowid", "at"),
+    ("actions", "id", "created_at"),
+    ("actions", "id", "updated_at"),
+    ("owners", "id", "created_at"),
+    ("reminders_sent", "id", "sent_at"),
+)
 M010_REFUSE_UPDATE = """
 CREATE TRIGGER status_updates_refuse_update BEFORE UPDATE ON status_updates
 BEGIN
@@ -399,8 +405,9 @@ def m010_times_in_england(db) -> None:
     db.execute("DROP TRIGGER status_updates_refuse_update")
     for table, key, column in M010_TIMES:
         rows = db.execute(f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()
-        db.conn.executemany(f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
-                            [(in_england(time), row) for row, time in rows])
+        db.conn.executemany(
+            f"UPDATE {table} SET {column} = ? WHERE {key} = ?", [(in_england(time), row) for row, time in rows]
+        )
     _run(db, M010_REFUSE_UPDATE)
 
 
@@ -642,15 +649,30 @@ def m012_facts_stated_inferred_unknown(db) -> None:
     _run(db, M012_SCHEMA)
 
 
-MIGRATIONS = [m001_initial, m002_owners_and_reminders, m003_history_is_append_only, m004_indexes_by_inspection,
-              m005_latest_update_on_actions, m006_owners_belong_to_an_authority, m007_status_update_origin,
-              m008_every_change_recorded, m009_reminder_claims,
-              m010_times_in_england, m011_views_for_browsers, m012_facts_stated_inferred_unknown]
+MIGRATIONS = [
+    m001_initial,
+    m002_owners_and_reminders,
+    m003_history_is_append_only,
+    m004_indexes_by_inspection,
+    m005_latest_update_on_actions,
+    m006_owners_belong_to_an_authority,
+    m007_status_update_origin,
+    m008_every_change_recorded,
+    m009_reminder_claims,
+    m010_times_in_england,
+    m011_views_for_browsers,
+    m012_facts_stated_inferred_unknown,
+]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
 # `ilacs check` looks for these: history is append-only, and each action's status is its latest update's.
-HISTORY_TRIGGERS = ("status_update_sets_action", "status_updates_refuse_update", "status_updates_refuse_delete",
-                    "changes_refuse_update", "changes_refuse_delete")
+HISTORY_TRIGGERS = (
+    "status_update_sets_action",
+    "status_updates_refuse_update",
+    "status_updates_refuse_delete",
+    "changes_refuse_update",
+    "changes_refuse_delete",
+)
 
 
 def apply(conn) -> None:

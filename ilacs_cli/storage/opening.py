@@ -31,8 +31,11 @@ def _unplaced_owners(db: Database) -> list:
     """Owners that m006 could not place in one authority (their authority is not known)."""
     from ilacs_cli.storage.owners import OwnerRow
 
-    return db.all("SELECT id, authority, name, email, role, NULL, 0 FROM owners WHERE authority IS NULL "
-                  "ORDER BY name", (), lambda *row: OwnerRow(*row[:5], [], 0))
+    return db.all(
+        "SELECT id, authority, name, email, role, NULL, 0 FROM owners WHERE authority IS NULL ORDER BY name",
+        (),
+        lambda id, authority, name, email, role, _, __: OwnerRow(id, authority, name, email, role, [], 0),
+    )
 
 
 def open_database(path: Path, *, create: bool = False) -> Opened:
@@ -40,8 +43,10 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
     may only read is opened read-only (as immutable when no one can write it), so reading commands work."""
     exists = path.exists()
     if not exists and not create:
-        raise IlacsError(f"no database at {path}: create it with `ilacs init --db {path}` (empty) or "
-                         f"`ilacs seed --db {path}` (the example plans)")
+        raise IlacsError(
+            f"no database at {path}: create it with `ilacs init --db {path}` (empty) or "
+            f"`ilacs seed --db {path}` (the example plans)"
+        )
     if not exists and not path.parent.is_dir():
         raise IlacsError(f"folder {path.parent} does not exist: create it or choose another --db path")
     if exists and path.is_dir():
@@ -56,8 +61,10 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
         _create_private(path)  # SQLite gives the -wal and -shm files the same mode
     timeout_text = os.environ.get("ILACS_BUSY_TIMEOUT_MS", "5000")
     if not (timeout_text.isascii() and timeout_text.isdigit()) or int(timeout_text) > 2**31 - 1:
-        raise IlacsError(f"ILACS_BUSY_TIMEOUT_MS='{timeout_text}' is not a number of milliseconds: "
-                         "set it to e.g. 5000, or unset it", 2)
+        raise IlacsError(
+            f"ILACS_BUSY_TIMEOUT_MS='{timeout_text}' is not a number of milliseconds: set it to e.g. 5000, or unset it",
+            2,
+        )
     target = str(path)
     try:
         conn = sqlite3.connect(target, isolation_level=None)
@@ -91,8 +98,9 @@ def creating(path: Path, *, group: str | None = None) -> Iterator[Opened]:
         handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")  # 0600
         os.close(handle)
     except OSError as error:
-        raise IlacsError(f"cannot create {path}: {error.strerror}; check the folder's permissions or choose "
-                         "another path") from None
+        raise IlacsError(
+            f"cannot create {path}: {error.strerror}; check the folder's permissions or choose another path"
+        ) from None
     temporary, opened = Path(name), None
     try:
         try:
@@ -117,22 +125,25 @@ def _settle(db: Database) -> None:
     try:
         busy, logged, copied = db.conn.execute(sqlite.CHECKPOINT).fetchone()
         if busy or logged != copied:
-            raise IlacsError(f"cannot finish {db.path}: its log could not be written into it; nothing was "
-                             "written: free some space and try again")
+            raise IlacsError(
+                f"cannot finish {db.path}: its log could not be written into it; nothing was "
+                "written: free some space and try again"
+            )
         db.conn.close()
     except sqlite3.DatabaseError as error:
         raise user_error(error, db.path) from None
     log = Path(f"{db.file}-wal")
     if log.exists() and log.stat().st_size:
-        raise IlacsError(f"cannot finish {db.path}: its log could not be written into it; nothing was "
-                         "written: free some space and try again")
+        raise IlacsError(
+            f"cannot finish {db.path}: its log could not be written into it; nothing was "
+            "written: free some space and try again"
+        )
 
 
 def _applied(db: Database) -> set[str] | None:
     """The migrations this file has had; None when it has no record of any (new, or not ilacs's)."""
     try:
-        return {row[0] for row in db.conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs'")}
+        return {row[0] for row in db.conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs'")}
     except sqlite3.OperationalError:
         return None
 
@@ -167,13 +178,16 @@ def _upgrade(db: WritableDatabase, existed: bool) -> Opened:
             migrations.apply(db.conn)
             problems = Health(db).foreign_key_problems()
             if problems:
-                raise IlacsError(f"upgrading {db.path} left {len(problems)} broken references (first: "
-                                 f"{problems[0].table} row {problems[0].rowid}): restore {opened.upgrade_backup}")
+                raise IlacsError(
+                    f"upgrading {db.path} left {len(problems)} broken references (first: "
+                    f"{problems[0].table} row {problems[0].rowid}): restore {opened.upgrade_backup}"
+                )
         if applied and migrations.M006 in pending:
             opened.upgrade_notes += [
                 f"owner '{owner.name}' owns actions in no single authority: place them with "
-                f"`ilacs owner set \"{owner.name}\" --move-to AUTHORITY`"
-                for owner in _unplaced_owners(db)]
+                f'`ilacs owner set "{owner.name}" --move-to AUTHORITY`'
+                for owner in _unplaced_owners(db)
+            ]
         db.conn.execute("COMMIT")
     except BaseException:
         db.rollback()
@@ -203,10 +217,14 @@ def backup(db: Database, target: Path) -> None:
             Path(f"{temporary}{suffix}").unlink(missing_ok=True)
         if isinstance(error, sqlite3.DatabaseError) and not writing_failed(error):
             raise user_error(error, db.path) from None
-        reason = ("the disk holding it is full" if dbfile.disk_full(target.parent)
-                  else getattr(error, "strerror", None) or str(error))
-        raise IlacsError(f"cannot write the backup {target}: {reason}; free some space there or choose another "
-                         "path") from None
+        reason = (
+            "the disk holding it is full"
+            if dbfile.disk_full(target.parent)
+            else getattr(error, "strerror", None) or str(error)
+        )
+        raise IlacsError(
+            f"cannot write the backup {target}: {reason}; free some space there or choose another path"
+        ) from None
 
 
 def _put_in_place(temporary: Path, path: Path) -> None:
@@ -234,8 +252,9 @@ def _create_private(path: Path) -> None:
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except OSError as error:
-        raise IlacsError(f"cannot create {path}: {error.strerror}; check the folder's permissions or choose "
-                         "another path") from None
+        raise IlacsError(
+            f"cannot create {path}: {error.strerror}; check the folder's permissions or choose another path"
+        ) from None
 
 
 def default_path() -> Path:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
-from ilacs_cli.storage.database import Repository, WritingRepository, now
 from ilacs_cli.storage import sql
 from ilacs_cli.storage.corrections import Corrections
+from ilacs_cli.storage.database import Repository, WritingRepository, now
 from ilacs_cli.storage.windows import DueWindow
 
 
@@ -26,8 +27,10 @@ class CoordinatorRow(NamedTuple):
     email: str | None
 
 
-_OWNER_OPEN = ("(SELECT count(*) FROM actions a JOIN inspections i ON i.id = a.inspection_id "
-               "WHERE a.owner = o.name AND i.authority = o.authority AND {open}) AS actions_open")
+_OWNER_OPEN = (
+    "(SELECT count(*) FROM actions a JOIN inspections i ON i.id = a.inspection_id "
+    "WHERE a.owner = o.name AND i.authority = o.authority AND {open}) AS actions_open"
+)
 
 
 def _owner(*row) -> OwnerRow:
@@ -38,8 +41,7 @@ def _owner(*row) -> OwnerRow:
 class OwnerReads(Repository):
     """Owners and coordinators, read."""
 
-    def matching(self, still_open: DueWindow, name: str | None = None, authority: str | None = None
-                 ) -> list[OwnerRow]:
+    def matching(self, still_open: DueWindow, name: str | None = None, authority: str | None = None) -> list[OwnerRow]:
         """Registered owners (all, or those of this name ignoring case, in this authority), by authority and name,
         with the inspections they coordinate and how many of their actions in their own authority are in
         `still_open`."""
@@ -52,7 +54,9 @@ class OwnerReads(Repository):
                 FROM owners o WHERE (:name IS NULL OR o.name = :name)
                   AND (:authority IS NULL OR o.authority = :authority)
                 ORDER BY o.authority IS NULL, o.authority, o.name""",
-            {**params, "name": name, "authority": authority}, _owner)
+            {**params, "name": name, "authority": authority},
+            _owner,
+        )
 
     def unregistered(self, still_open: DueWindow) -> list[OwnerRow]:
         """Owner names written on actions with no registered owner in that action's authority, each with how many
@@ -64,12 +68,18 @@ class OwnerReads(Repository):
                 WHERE a.owner IS NOT NULL AND NOT EXISTS (
                     SELECT 1 FROM owners o WHERE o.name = a.owner AND o.authority = i.authority)
                 GROUP BY i.authority, lower(a.owner) ORDER BY i.authority IS NULL, i.authority, lower(a.owner)""",
-            params, _owner)
+            params,
+            _owner,
+        )
 
     def coordinators(self) -> list[CoordinatorRow]:
         """Each inspection's coordinators."""
-        return self._all("SELECT c.inspection_id, o.name, o.email FROM coordinators c "
-                         "JOIN owners o ON o.id = c.owner_id ORDER BY c.inspection_id, o.name", (), CoordinatorRow)
+        return self._all(
+            "SELECT c.inspection_id, o.name, o.email FROM coordinators c "
+            "JOIN owners o ON o.id = c.owner_id ORDER BY c.inspection_id, o.name",
+            (),
+            CoordinatorRow,
+        )
 
 
 class Owners(OwnerReads, WritingRepository):
@@ -77,21 +87,26 @@ class Owners(OwnerReads, WritingRepository):
 
     def add(self, *, authority: str, name: str, email: str | None, role: str | None) -> int:
         self.db.current_batch()
-        return self.db.write("INSERT INTO owners (authority, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                           (authority, name, email, role, now())).lastrowid
+        owner_id = self.db.write(
+            "INSERT INTO owners (authority, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
+            (authority, name, email, role, now()),
+        ).lastrowid
+        assert owner_id is not None  # an INSERT that succeeded
+        return owner_id
 
-    def correct(self, owner_id: int, changes: dict[str, str | None], *,
-                     undoes: dict[str, int] | None = None) -> None:
+    def correct(self, owner_id: int, changes: Mapping[str, object], *, undoes: dict[str, int] | None = None) -> None:
         """Set the given fields (authority, name, email, role) of one owner, each change recorded."""
         Corrections(self.db).correct("owner", owner_id, changes, ("authority", "name", "email", "role"), undoes)
 
     def add_coordinator(self, inspection: str, owner_id: int, *, undoes: int | None = None) -> None:
         """Make an owner a coordinator of an inspection's plan (recorded as a change of the owner)."""
-        if self.db.write("INSERT OR IGNORE INTO coordinators (inspection_id, owner_id) VALUES (?, ?)",
-                       (inspection, owner_id)).rowcount:
+        if self.db.write(
+            "INSERT OR IGNORE INTO coordinators (inspection_id, owner_id) VALUES (?, ?)", (inspection, owner_id)
+        ).rowcount:
             Corrections(self.db).record("owner", owner_id, "coordinates", None, inspection, undoes)
 
     def remove_coordinator(self, inspection: str, owner_id: int, *, undoes: int | None = None) -> None:
-        if self.db.write("DELETE FROM coordinators WHERE inspection_id = ? AND owner_id = ?",
-                       (inspection, owner_id)).rowcount:
+        if self.db.write(
+            "DELETE FROM coordinators WHERE inspection_id = ? AND owner_id = ?", (inspection, owner_id)
+        ).rowcount:
             Corrections(self.db).record("owner", owner_id, "coordinates", inspection, None, undoes)

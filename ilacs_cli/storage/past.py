@@ -37,11 +37,12 @@ _LATE = """FROM main.changes c JOIN main.batches b ON b.id = c.batch
         SELECT 1 FROM main.changes m WHERE m.batch = c.batch AND m.subject = 'deadline'
           AND m.subject_id = c.subject_id AND m.field = 'met_on' AND m.new <= :day)"""
 
+
 def _before_changes(subject: str, row: str, field: str) -> str:
     """SQL for a field's value at the end of the day: what the first later correction found, else what it is."""
     late = _LATE.format(subject=subject, row=row, field=field)
-    return (f"CASE WHEN EXISTS (SELECT 1 {late}) THEN (SELECT c.old {late} ORDER BY c.id LIMIT 1) "
-            f"ELSE {row}.{field} END")
+    return f"CASE WHEN EXISTS (SELECT 1 {late}) THEN (SELECT c.old {late} ORDER BY c.id LIMIT 1) ELSE {row}.{field} END"
+
 
 _LATEST = f"FROM main.status_updates u WHERE u.action_id = a.id AND {_UPDATE_DAY} <= :day"
 
@@ -49,14 +50,14 @@ _DUE_CHANGES = "FROM main.status_updates u WHERE u.action_id = a.id AND u.new_du
 
 _REWIND = (
     f"""CREATE TEMP TABLE actions AS SELECT a.id, a.inspection_id,
-        CAST({_before_changes('action', 'a', 'area_id')} AS INTEGER) AS area_id, a.key,
-        {_before_changes('action', 'a', 'ref')} AS ref, {_before_changes('action', 'a', 'title')} AS title,
-        {_before_changes('action', 'a', 'owner')} AS owner,
+        CAST({_before_changes("action", "a", "area_id")} AS INTEGER) AS area_id, a.key,
+        {_before_changes("action", "a", "ref")} AS ref, {_before_changes("action", "a", "title")} AS title,
+        {_before_changes("action", "a", "owner")} AS owner,
         CASE WHEN EXISTS (SELECT 1 {_DUE_CHANGES} AND {_UPDATE_DAY} <= :day)
              THEN (SELECT u.new_due {_DUE_CHANGES} AND {_UPDATE_DAY} <= :day ORDER BY u.id DESC LIMIT 1)
              WHEN EXISTS (SELECT 1 {_DUE_CHANGES}) THEN (SELECT u.old_due {_DUE_CHANGES} ORDER BY u.id LIMIT 1)
              ELSE a.due END AS due,
-        {_before_changes('action', 'a', 'wording')} AS wording, {_before_changes('action', 'a', 'measure')} AS measure,
+        {_before_changes("action", "a", "wording")} AS wording, {_before_changes("action", "a", "measure")} AS measure,
         (SELECT u.new_status {_LATEST} ORDER BY u.id DESC LIMIT 1) AS status, a.created_at, a.source,
         (SELECT CASE WHEN substr(u.at, 1, 10) <= :day THEN u.at ELSE u.on_day END {_LATEST} ORDER BY u.id DESC LIMIT 1)
           AS updated_at,
@@ -66,16 +67,22 @@ _REWIND = (
     "CREATE INDEX temp.actions_rewound ON actions (inspection_id, status, due)",
     "CREATE INDEX temp.actions_rewound_id ON actions (id)",
     f"""CREATE TEMP TABLE deadlines AS SELECT d.id, d.inspection_id, d.key,
-        {', '.join(f"{_before_changes('deadline', 'd', field)} AS {field}" for field in ('title', 'kind', 'due',
-                   'wording', 'rule_unit', 'rule_after', 'status', 'met_on'))},
-        CAST({_before_changes('deadline', 'd', 'rule_count')} AS INTEGER) AS rule_count, d.source, d.inferred
+        {
+        ", ".join(
+            f"{_before_changes('deadline', 'd', field)} AS {field}"
+            for field in ("title", "kind", "due", "wording", "rule_unit", "rule_after", "status", "met_on")
+        )
+    },
+        CAST({_before_changes("deadline", "d", "rule_count")} AS INTEGER) AS rule_count, d.source, d.inferred
       FROM main.deadlines d""",
     "UPDATE temp.deadlines SET status = 'open', met_on = NULL WHERE met_on > :day",
     "CREATE INDEX temp.deadlines_rewound ON deadlines (inspection_id, status, due)",
 )
-_RECORDED_AFTER = ("SELECT EXISTS (SELECT 1 FROM batches WHERE substr(at, 1, 10) > :day) "
-                   "OR EXISTS (SELECT 1 FROM status_updates WHERE batch IS NULL AND substr(at, 1, 10) > :day) "
-                   "OR EXISTS (SELECT 1 FROM deadlines WHERE met_on > :day)")
+_RECORDED_AFTER = (
+    "SELECT EXISTS (SELECT 1 FROM batches WHERE substr(at, 1, 10) > :day) "
+    "OR EXISTS (SELECT 1 FROM status_updates WHERE batch IS NULL AND substr(at, 1, 10) > :day) "
+    "OR EXISTS (SELECT 1 FROM deadlines WHERE met_on > :day)"
+)
 
 
 class PastPlan:

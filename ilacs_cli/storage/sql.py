@@ -50,6 +50,7 @@ def window(due_window: DueWindow, table: str, prefix: str = "w") -> tuple[str, d
 
 def statuses_in(column: str, statuses: str | tuple[str, ...], prefix: str = "status") -> tuple[str, dict]:
     """`column IN (...)` for one status or several, with its parameters (IN (NULL) for none)."""
-    named = {f"{prefix}{index}": name for index, name in enumerate((statuses,) if isinstance(statuses, str)
-                                                                    else statuses)}
+    named = {
+        f"{prefix}{index}": name for index, name in enumerate((statuses,) if isinstance(statuses, str) else statuses)
+    }
     return f"{column} IN ({', '.join(':' + name for name in named) or 'NULL'})", named

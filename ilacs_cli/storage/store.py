@@ -96,9 +96,16 @@ class Store:
         with creating(path, group=group) as opened:
             yield cls(opened)
 
-    def transaction(self, origin: str = "command", *, command: str | None = None, author: str | None = None,
-                    note: str | None = None, undoes: str | None = None, dry_run: bool = False
-                    ) -> contextlib.AbstractContextManager[BatchRow]:
+    def transaction(
+        self,
+        origin: str = "command",
+        *,
+        command: str | None = None,
+        author: str | None = None,
+        note: str | None = None,
+        undoes: str | None = None,
+        dry_run: bool = False,
+    ) -> contextlib.AbstractContextManager[BatchRow]:
         """One write transaction, recorded as a command (a batch) when `command` is given; see
         WritableDatabase.transaction."""
         return self.db.transaction(origin, command=command, author=author, note=note, undoes=undoes, dry_run=dry_run)

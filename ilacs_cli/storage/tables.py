@@ -9,9 +9,20 @@ from ilacs_cli.errors import IlacsError
 from ilacs_cli.storage import migrations, sqlite
 from ilacs_cli.storage.database import Repository, WritingRepository
 
-
-EXPORT_TABLES = ("inspections", "judgements", "areas", "deadlines", "owners", "coordinators", "actions", "batches",
-                 "status_updates", "changes", "removals", "reminders_sent")
+EXPORT_TABLES = (
+    "inspections",
+    "judgements",
+    "areas",
+    "deadlines",
+    "owners",
+    "coordinators",
+    "actions",
+    "batches",
+    "status_updates",
+    "changes",
+    "removals",
+    "reminders_sent",
+)
 
 
 class TableReads(Repository):
@@ -45,10 +56,11 @@ class Tables(TableReads, WritingRepository):
         if not self.db.conn.in_transaction:
             raise RuntimeError("a write outside WritableDatabase.transaction()")
         try:
-            Database(self.db.conn)[table].insert_all(rows, batch_size=1000)
+            Database(self.db.conn).table(table).insert_all(rows, batch_size=1000)
         except (sqlite3.DatabaseError, TypeError, AttributeError) as error:
-            raise IlacsError(f"{source}: table {table} does not fit this database ({error}): export it again "
-                             "with this ilacs") from None
+            raise IlacsError(
+                f"{source}: table {table} does not fit this database ({error}): export it again with this ilacs"
+            ) from None
 
 
 SCHEMA = migrations.NAMES  # the migrations an export of this version has had, named in it
@@ -72,5 +84,9 @@ def times_in_england(tables: dict) -> dict:
         except (TypeError, ValueError, OverflowError):
             return value
 
-    return {table: [{name: moved(value) if (table, name) in columns else value for name, value in row.items()}
-                    for row in rows] for table, rows in tables.items()}
+    return {
+        table: [
+            {name: moved(value) if (table, name) in columns else value for name, value in row.items()} for row in rows
+        ]
+        for table, rows in tables.items()
+    }

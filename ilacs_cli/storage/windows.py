@@ -26,5 +26,6 @@ class DueWindow(NamedTuple):
             return True
         if due is None:
             return False
-        return ((self.due_from is None or due >= self.due_from.isoformat())
-                and (self.due_before is None or due < self.due_before.isoformat()))
+        return (self.due_from is None or due >= self.due_from.isoformat()) and (
+            self.due_before is None or due < self.due_before.isoformat()
+        )

@@ -27,8 +27,9 @@ def store(seeded_template, tmp_path):
 
 
 def add(store, title, *, on, due="31/07/2025", by="Officer"):
-    return changes.add_action(store, "east-sussex-2023", area=1, title=title, owner="A Watson", due=due,
-                              today=TODAY, by=by, on=on)
+    return changes.add_action(
+        store, "east-sussex-2023", area=1, title=title, owner="A Watson", due=due, today=TODAY, by=by, on=on
+    )
 
 
 def test_a_past_view_has_no_write_and_its_connection_cannot_write(store):
@@ -58,17 +59,24 @@ def test_a_past_view_reads_the_status_of_its_day(store):
     added = add(store, "Supervision audit", on=dt.date(2025, 3, 3))
     changes.update_action(store, str(added), status="in-progress", today=TODAY, by="Officer", on=dt.date(2025, 4, 1))
     changes.update_action(store, str(added), status="done", today=TODAY, by="Officer", on=dt.date(2025, 5, 1))
-    statuses = {day: store.as_of(day).actions.get(added).status
-                for day in (dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 4, 30), dt.date(2025, 5, 1))}
-    assert statuses == {dt.date(2025, 3, 31): "not-started", dt.date(2025, 4, 1): "in-progress",
-                        dt.date(2025, 4, 30): "in-progress", dt.date(2025, 5, 1): "done"}
+    statuses = {
+        day: store.as_of(day).actions.get(added).status
+        for day in (dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 4, 30), dt.date(2025, 5, 1))
+    }
+    assert statuses == {
+        dt.date(2025, 3, 31): "not-started",
+        dt.date(2025, 4, 1): "in-progress",
+        dt.date(2025, 4, 30): "in-progress",
+        dt.date(2025, 5, 1): "done",
+    }
     assert store.actions.get(added).status == "done"
 
 
 def test_overdue_reads_the_past_view_of_its_day(store):
     added = add(store, "Late one", on=dt.date(2025, 1, 6), due="30/05/2025")
-    changes.update_action(store, str(added), status="done", today=dt.date(2025, 6, 10), by="Officer",
-                          on=dt.date(2025, 6, 10))
+    changes.update_action(
+        store, str(added), status="done", today=dt.date(2025, 6, 10), by="Officer", on=dt.date(2025, 6, 10)
+    )
     day = dt.date(2025, 6, 2)
     then, _ = plan.overdue(store.as_of(day), day)
     late = next(a for a in then if a.id == added)  # done only on 10 June: late on 2 June
@@ -89,21 +97,37 @@ def test_undo_reverses_only_the_callers_last_command_and_keeps_the_history(store
     assert (preview.command, done.command) == ("update", "update")
     assert store.actions.get(added).status == "blocked"
     trail = [(u.old_status, u.new_status, u.origin) for u in store.actions.updates(added)]
-    assert trail == [(None, "not-started", "command"), ("not-started", "blocked", "command"),
-                     ("blocked", "in-progress", "command"), ("in-progress", "blocked", "undo")]
+    assert trail == [
+        (None, "not-started", "command"),
+        ("not-started", "blocked", "command"),
+        ("blocked", "in-progress", "command"),
+        ("in-progress", "blocked", "undo"),
+    ]
 
 
 def test_an_import_dry_run_counts_the_rows_and_keeps_none(store):
     before = len(store.actions.matching(inspection="east-sussex-2023"))
     headers = ["Area", "Action", "Lead officer", "Target date", "Status"]
-    rows = [(2, [1, "Audit supervision", "A Watson", "31/07/2025", "not started"]),
-            (3, [1, "New template", "B Khan", "30/09/2025", "in progress"])]
-    result = exchange.import_rows(store, "east-sussex-2023", headers, rows, mapping={}, dry_run=True, by="Officer",
-                                  today=TODAY, source="plan.csv")
+    rows = [
+        (2, [1, "Audit supervision", "A Watson", "31/07/2025", "not started"]),
+        (3, [1, "New template", "B Khan", "30/09/2025", "in progress"]),
+    ]
+    result = exchange.import_rows(
+        store, "east-sussex-2023", headers, rows, mapping={}, dry_run=True, by="Officer", today=TODAY, source="plan.csv"
+    )
     assert result.added == 2
     assert len(store.actions.matching(inspection="east-sussex-2023")) == before
-    result = exchange.import_rows(store, "east-sussex-2023", headers, rows, mapping={}, dry_run=False, by="Officer",
-                                  today=TODAY, source="plan.csv")
+    result = exchange.import_rows(
+        store,
+        "east-sussex-2023",
+        headers,
+        rows,
+        mapping={},
+        dry_run=False,
+        by="Officer",
+        today=TODAY,
+        source="plan.csv",
+    )
     assert len(store.actions.matching(inspection="east-sussex-2023")) == before + 2
 
 

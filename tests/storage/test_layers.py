@@ -19,8 +19,11 @@ MAY_IMPORT = {
     "exchange": {"domain", "storage", "dates", "errors"},
     "render": {"domain", "exchange", "dates", "errors"},
 }
-SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+"
-                 r"(TEMP\s+)?(TABLE|INDEX|VIEW|TRIGGER)|PRAGMA\s+\w+)\b", re.DOTALL)
+SQL = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+"
+    r"(TEMP\s+)?(TABLE|INDEX|VIEW|TRIGGER)|PRAGMA\s+\w+)\b",
+    re.DOTALL,
+)
 
 
 def modules(layer: str | None = None) -> list[Path]:
@@ -84,9 +87,12 @@ def test_the_sql_check_finds_sql():
 
 @pytest.mark.parametrize("layer", ["domain", "storage", "dates"])
 def test_domain_and_storage_never_print(layer):
-    printing = [f"{path.relative_to(PACKAGE)}:{node.lineno}" for path in modules(layer)
-                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"]
+    printing = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path in modules(layer)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+    ]
     assert not printing, printing
 
 
