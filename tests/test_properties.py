@@ -103,7 +103,7 @@ date_like = st.one_of(
 def test_any_text_is_a_date_or_an_ilacs_error(store, text):
     """Never ValueError, OverflowError or anything else: the CLI turns only IlacsError into a one-line message."""
     try:
-        result = parse_date(text, TODAY, store.add_working_days)
+        result = parse_date(text, TODAY, store.calendar.add_working_days)
     except IlacsError:
         return
     assert isinstance(result, dt.date)

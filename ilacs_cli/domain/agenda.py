@@ -103,7 +103,7 @@ def _deadline_event(deadline: DeadlineRow) -> CalendarEvent:
         kind="deadline",
         id=label,
         inspection=deadline.inspection,
-        day=dt.date.fromisoformat(deadline.due),
+        day=dt.date.fromisoformat(deadline.due or ""),  # events are made for dated items only
         summary=f"[{deadline.inspection}] {deadline.title}"
         + (
             f" ({rules.deadline_status_name(deadline.status)})"
@@ -139,7 +139,7 @@ def _action_event(action: ActionRow, updates: int) -> CalendarEvent:
         kind="action",
         id=str(action.id),
         inspection=action.inspection,
-        day=dt.date.fromisoformat(action.due),
+        day=dt.date.fromisoformat(action.due or ""),  # as above
         summary=f"Action {action.id}: {action.title}" + (f" ({action.status})" if closed else ""),
         description="\n".join(lines),
         categories=["action", action.inspection],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ilacs_cli.dates.days import parse_due
 from ilacs_cli.domain import rules
@@ -77,7 +77,7 @@ def add_action(
     area_id = _area_id(db, inspection_id, area)
     due_date = parse_due(due, today, db.calendar.add_working_days)
     with db.transaction(command="add-action", author=who(by)):
-        return db.actions.add(
+        added = db.actions.add(
             inspection=inspection_id,
             area_id=area_id,
             title=title,
@@ -88,6 +88,8 @@ def add_action(
             measure=measure,
             on_day=on.isoformat() if on else None,
         )
+        assert added is not None  # None only for a seed key already loaded; this action has none
+        return added
 
 
 def update_action(
@@ -153,7 +155,7 @@ def edit_action(
     """Correct an action's title, owner, area, reference, measure or due date, each change recorded with what it
     was before; returns the action as it now stands."""
     found = action_row(db, action_id)
-    fields = {}
+    fields: dict[str, object] = {}
     if title is not None:
         fields["title"] = clean_text(title, "action's title", limit=1000)
     if owner is not None:
@@ -282,7 +284,7 @@ def preview_undo(db: Store, by: str | None = None) -> Undone:
 
 
 def _refuse_if_changed_since(db: Store, updates, changes: list[ChangeRow]) -> None:
-    newest = {}
+    newest: dict[int, Any] = {}
     for update in updates:
         newest.setdefault(update.action_id, update)
     for update in newest.values():
@@ -341,6 +343,7 @@ def _reverse_changes(db: Store, changes: list[ChangeRow]) -> list[str]:
             if change.new is not None:
                 db.owners.remove_coordinator(change.new, change.subject_id, undoes=change.id)
             else:
+                assert change.old is not None  # a coordinating removed names its inspection
                 db.owners.add_coordinator(change.old, change.subject_id, undoes=change.id)
         else:
             write = {"action": db.actions.correct, "deadline": db.deadlines.correct, "owner": db.owners.correct}

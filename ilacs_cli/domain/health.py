@@ -76,17 +76,17 @@ def check(db: Store) -> list[Finding]:
             or "every action's status and latest update are its latest update's",
         )
     )
-    astray = db.health.due_outside(dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31))
+    outside = db.health.due_outside(dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31))
     findings.append(
         Finding(
             "due dates",
-            not astray,
+            not outside,
             "; ".join(
                 f"{item.kind} {'D' if item.kind == 'deadline' else ''}{item.id} is due {item.due}"
-                for item in astray[:5]
+                for item in outside[:5]
             )
             + f"; each must be a day in the years {FIRST_YEAR} to {LAST_YEAR}: correct it with ilacs edit"
-            if astray
+            if outside
             else f"every due date is a day in the years {FIRST_YEAR} to {LAST_YEAR}",
         )
     )

@@ -4,7 +4,8 @@ change in words (for `history`, the board paper's log and `changes`). Never prin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ilacs_cli.domain.plan import Action, action_of, action_row
@@ -25,7 +26,7 @@ class StatusUpdate:
     note: str | None
     origin: str  # seed, import, command or undo
     on: str | None  # the day it describes, when not the day it was recorded
-    order: tuple = field(default=(), repr=False, compare=False, metadata={"json": False})
+    order: tuple = dataclasses.field(default=(), repr=False, compare=False, metadata={"json": False})
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Correction:
     old: str | None
     new: str | None
     note: str | None
-    order: tuple = field(default=(), repr=False, compare=False, metadata={"json": False})
+    order: tuple = dataclasses.field(default=(), repr=False, compare=False, metadata={"json": False})
 
 
 @dataclass
@@ -81,12 +82,12 @@ def history(db: Reader, action_id: str) -> tuple[Action, list[StatusUpdate], lis
     return action_of(found), updates, corrections
 
 
-def area_numbers(db: Reader, inspection: str | None) -> dict[str, str]:
+def area_numbers(db: Reader, inspection: str | None) -> dict[str | None, str | None]:
     """Area ids (as a change records them) to the numbers users know areas by."""
     return {str(area.id): str(area.number) for area in db.inspections.areas(inspection)}
 
 
-def in_words(change: ChangeRow, areas: dict[str, str]) -> tuple[str, str | None, str | None]:
+def in_words(change: ChangeRow, areas: dict[str | None, str | None]) -> tuple[str, str | None, str | None]:
     """A change's field, old and new value as users know them (an area by its number)."""
     if change.field == "area_id":
         return "area", areas.get(change.old, change.old), areas.get(change.new, change.new)

@@ -9,6 +9,7 @@ reminders an address. Returns plain dataclasses; never prints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -74,7 +75,9 @@ def _authority_for(db: Store, authority: str | None, coordinator_for: list[str])
     if authority is not None:
         chosen = resolve_authority(db, authority)
     elif len(implied) == 1 and None not in implied:
-        chosen = implied.pop()
+        popped = implied.pop()
+        assert popped is not None  # None is not in implied
+        chosen = popped
     elif len(db.inspections.authorities()) == 1:
         chosen = next(iter(db.inspections.authorities()))
     else:
@@ -87,7 +90,7 @@ def _authority_for(db: Store, authority: str | None, coordinator_for: list[str])
     return chosen
 
 
-def _check_coordinates(db: Store, authority: str, inspections: list[str]) -> None:
+def _check_coordinates(db: Store, authority: str | None, inspections: list[str]) -> None:
     for inspection in inspections:
         theirs = require_inspection(db, inspection).authority
         if theirs != authority:
@@ -149,8 +152,8 @@ def set_owner(
     new_name: str | None = None,
     email: str | None = None,
     role: str | None = None,
-    coordinator_for: list[str] = (),
-    not_coordinator_for: list[str] = (),
+    coordinator_for: Sequence[str] = (),
+    not_coordinator_for: Sequence[str] = (),
     by: str | None = None,
 ) -> Owner:
     """Change a registered owner's name, authority, address, role or coordinating; returns the owner as now
@@ -183,6 +186,7 @@ def set_owner(
             "nothing to change: give --email, --role, --rename, --move-to, --coordinator or --not-coordinator", 2
         )
     with db.transaction(command="owner set", author=who(by)):
+        assert found.id is not None  # a registered owner
         db.owners.correct(found.id, changes)
         if "name" in changes and found.authority is not None:  # their actions go with them, each change recorded
             for action in db.actions.matching(owner=found.name):

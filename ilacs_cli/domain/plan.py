@@ -136,6 +136,7 @@ def action_of(
     if as_of is not None and record.due:
         action.days_late = (as_of - dt.date.fromisoformat(record.due)).days
         if record.due_number is not None:
+            assert as_of_number is not None  # given with as_of
             action.working_days_late = rules.working_days_late(record.due_number, as_of_number)
     return action
 
@@ -145,6 +146,7 @@ def describe_rule(deadline: DeadlineRow) -> str | None:
     "stated as 'in June' (taken as Sun 30 Jun 2019)"; None when neither a rule nor words give it."""
     if deadline.rule_count is None:
         return rules.stated_due(deadline.wording, deadline.due, human(deadline.due) if deadline.due else None)
+    assert deadline.rule_unit is not None and deadline.rule_after is not None  # a rule has all three (seedfile.py)
     unit = deadline.rule_unit.replace("-", " ")
     event, event_name = deadline.event_day(), EVENT_NAMES[deadline.rule_after]
     known = human(event) if event else f"{event_name.split()[-1]} date unknown"
@@ -167,6 +169,7 @@ def deadline_of(record: DeadlineRow, as_of: dt.date | None = None, as_of_number:
     if as_of is not None and record.due:
         deadline.days_late = (as_of - dt.date.fromisoformat(record.due)).days
         if record.due_number is not None:
+            assert as_of_number is not None  # given with as_of
             deadline.working_days_late = rules.working_days_late(record.due_number, as_of_number)
     return deadline
 
@@ -187,7 +190,7 @@ def list_inspections(db: Reader, as_of: dt.date, inspection: str | None = None) 
             row.fieldwork_end,
             row.published,
             row.overall,
-            deadlines.get(row.next_deadline_id),
+            deadlines.get(row.next_deadline_id) if row.next_deadline_id is not None else None,
             row.actions_open,
             row.actions_overdue,
             row.actions_done,

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ilacs_cli.dates.days import human
 from ilacs_cli.domain import rules
@@ -39,7 +39,7 @@ class ReminderItem:
     area_title: str | None
     title: str
     owner: str | None
-    due: str
+    due: str | None
     wording: str | None
     status: str
     overdue: bool
@@ -143,8 +143,10 @@ def _digests(
     coordinators: dict[str, list[tuple[str, str | None]]] = {}
     for coordinator in db.owners.coordinators():
         coordinators.setdefault(coordinator.inspection, []).append((coordinator.name, coordinator.email))
-    fallback = default_coordinator()
-    fallback = [(fallback[0] or fallback[1], fallback[1])] if fallback else [(NO_COORDINATOR, None)]
+    configured = default_coordinator()
+    fallback: list[tuple[str, str | None]] = (
+        [(configured[0] or configured[1], configured[1])] if configured else [(NO_COORDINATOR, None)]
+    )
     recipients: dict[str, _Recipient] = {}
 
     def deliver_to(name: str, email: str | None, section: str, item: ReminderItem) -> None:
@@ -160,6 +162,7 @@ def _digests(
         for action in db.actions.owed(action_window, inspection=inspection, owner=owner):
             item = _action_item(action, today, overdue)
             if action.owner_email:  # a registered owner of this name in the action's own authority
+                assert action.owner_name is not None  # the registered owner the address came from
                 deliver_to(action.owner_name, action.owner_email, own, item)
             else:
                 for name, email in coordinators.get(action.inspection, fallback):
@@ -324,11 +327,11 @@ def deliver(
                 delivery.not_attempted = to_send[1:]
                 return delivery  # else each send tries again
     for index, digest in enumerate(to_send):
-        key = {"day": reminders.as_of, "recipient": digest.email, "fingerprint": fingerprint(digest)}
+        key: dict[str, Any] = {"day": reminders.as_of, "recipient": digest.email, "fingerprint": fingerprint(digest)}
         claimed = dt.datetime.now(dt.UTC)
         try:
             with db.transaction():  # the write lock: no other run claims or logs between the check and the claim
-                if not force and db.mail_log.sent(reminders.as_of, digest.email, key["fingerprint"]):
+                if not force and db.mail_log.sent(reminders.as_of, key["recipient"], key["fingerprint"]):
                     delivery.already_sent.append(digest)  # another run sent it since this one looked
                     continue
                 stale = (claimed - STALE_CLAIM).isoformat(timespec="seconds")

@@ -176,7 +176,7 @@ def _load_seed(db: Store, seed) -> str:
             area_id = db.inspections.area_id(inspection_id, action["area"])
             if area_id is None:
                 raise IlacsError(f"{seed.path.name}: actions #{index}.area: no area {action['area']} in this file")
-        due = _seed_date(action["due"]) if "due" in action else None
+        target = _seed_date(action["due"]) if "due" in action else None
         action_source = action.get("source", source)
         # The day the status is given: the action's own `on`, else its document's date (when the document has one).
         on_day = _seed_date(action["on"]).day.isoformat() if "on" in action else documents.get(action_source)
@@ -194,8 +194,8 @@ def _load_seed(db: Store, seed) -> str:
             ref=action.get("ref"),
             title=action["title"],
             owner=action.get("owner"),
-            due=due and due.day.isoformat(),
-            wording=action.get("wording") or (due and due.wording),
+            due=target.day.isoformat() if target else None,
+            wording=action.get("wording") or (target.wording if target else None),
             measure=action.get("measure"),
             source=action_source,
             status=action.get("status", action_status),
