@@ -1,5 +1,6 @@
 """Colleagues browsing the plan: Datasette on the database, read-only but live, showing the views that migration
-m011 made (overdue, due soon, progress by area, the plan, deadlines with their rules), with owners' e-mail addresses
+m011 and m013 made (overdue, due soon, progress by area, the plan, deadlines with their rules, today in
+England), with owners' e-mail addresses
 and the database download kept out. Datasette is an optional extra (`pip install "ilacs[web]"`), imported only
 by `ilacs serve`.
 """
@@ -43,6 +44,11 @@ VIEWS = {
         "Each plan's actions",
         "Every action with its area, owner, target and latest update.",
         {"latest_update_at": "When the latest status update was recorded (England's time, with its offset from UTC)"},
+    ),
+    "today_in_england": (
+        "Today in England",
+        "The date the other views count from: England's, whatever the clock of the machine serving them.",
+        {"day": "Today's date in England (YYYY-MM-DD)"},
     ),
     "deadlines_with_rules": (
         "Deadlines",

@@ -2,7 +2,7 @@
 
 Imported by every command (the store checks which are applied); sqlite-utils itself is imported only when a
 database is created or is behind. Each migration carries its own literal SQL: never build one from a constant
-that may change later, or new and upgraded databases would differ (tests/test_migrations.py compares them).
+that may change later, or new and upgraded databases would differ (tests/cli/test_migrations.py compares them).
 """
 
 from __future__ import annotations
@@ -416,7 +416,7 @@ M011_SCHEMA = """
 -- today, with working days counted in the calendar table; progress by area; each plan's actions with their latest
 -- update; deadlines with their rules. Areas appear by number, never by row id, and no view names an owner's
 -- e-mail address. "Today" is the machine's local date. These views restate rules.py's definitions of overdue
--- (open, due before today) and due soon (open, due today or within 10 working days): tests/test_browse.py checks
+-- (open, due before today) and due soon (open, due today or within 10 working days): tests/cli/test_browse.py checks
 -- them against `ilacs overdue` and `ilacs due`.
 CREATE VIEW plan AS
 SELECT a.inspection_id AS inspection, i.authority, ar.number AS area, ar.title AS area_title, a.id AS action_id,
@@ -649,6 +649,59 @@ def m012_facts_stated_inferred_unknown(db) -> None:
     _run(db, M012_SCHEMA)
 
 
+# England's date now, in SQL: GMT, or BST (an hour ahead) from 01:00 UTC on the last Sunday of March to 01:00 UTC on
+# the last Sunday of October (the Summer Time Order 2002; the Sunday on or after the 25th is the month's last).
+# dates/days.py's today_in_england() is the rule's home; this restates it for SQLite clients, which have no time
+# zones (tests/cli/test_browse.py checks it against Europe/London hour by hour across the changes of 2000-2100).
+M013_TODAY_IN_ENGLAND = """date('now', CASE WHEN datetime('now') >= datetime(strftime('%Y', 'now') || '-03-25', 'weekday 0', '+1 hour')
+                          AND datetime('now') < datetime(strftime('%Y', 'now') || '-10-25', 'weekday 0', '+1 hour')
+                         THEN '+1 hour' ELSE '+0 hours' END)"""
+M013_SCHEMA = f"""
+-- "Today" in the browsers' views is England's date (it was the serving machine's: a server on UTC showed
+-- yesterday's overdue list until 1 am all summer). One view says what day it is; the others read it.
+DROP VIEW overdue;
+DROP VIEW due_soon;
+DROP VIEW progress_by_area;
+CREATE VIEW today_in_england AS SELECT {M013_TODAY_IN_ENGLAND} AS day;
+CREATE VIEW overdue AS
+SELECT p.inspection, p.authority, p.area, p.area_title, p.action_id, p.ref, p.action, p.owner, p.due,
+       (SELECT number FROM calendar WHERE day = t.day) - (SELECT number FROM calendar WHERE day = p.due)
+         AS working_days_late,
+       CAST(julianday(t.day) - julianday(p.due) AS INTEGER) AS days_late,
+       p.status, p.latest_update_at, p.latest_update
+FROM plan p, today_in_england t
+WHERE p.status IN ('not-started', 'in-progress', 'blocked') AND p.due < t.day
+ORDER BY working_days_late DESC, p.inspection, p.action_id;
+CREATE VIEW due_soon AS
+SELECT p.inspection, p.authority, p.area, p.area_title, p.action_id, p.ref, p.action, p.owner, p.due,
+       (SELECT number FROM calendar WHERE day = p.due) - (SELECT number FROM calendar WHERE day = t.day)
+         AS working_days_left,
+       p.status, p.latest_update_at, p.latest_update
+FROM plan p, today_in_england t
+WHERE p.status IN ('not-started', 'in-progress', 'blocked') AND p.due >= t.day
+  AND p.due < (SELECT min(day) FROM calendar WHERE working = 1 AND number =
+               (SELECT number FROM calendar WHERE day = t.day) + 11)
+ORDER BY p.due, p.inspection, p.action_id;
+CREATE VIEW progress_by_area AS
+SELECT a.inspection_id AS inspection, ar.number AS area, ar.title AS area_title,
+       sum(a.status = 'not-started') AS not_started, sum(a.status = 'in-progress') AS in_progress,
+       sum(a.status = 'blocked') AS blocked, sum(a.status = 'done') AS done, sum(a.status = 'cancelled') AS cancelled,
+       sum(a.status = 'unknown') AS not_stated, count(*) AS actions,
+       CASE WHEN count(*) > sum(a.status IN ('cancelled', 'unknown'))
+            THEN 100 * sum(a.status = 'done') / (count(*) - sum(a.status IN ('cancelled', 'unknown'))) END
+         AS percent_done,
+       sum(a.status IN ('not-started', 'in-progress', 'blocked') AND a.due < t.day) AS overdue
+FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id, today_in_england t
+GROUP BY a.inspection_id, a.area_id
+ORDER BY a.inspection_id, ar.number IS NULL, ar.number;
+"""
+
+
+def m013_views_read_englands_today(db) -> None:
+    """The browsers' views count overdue and due soon from England's date, not the serving machine's."""
+    _run(db, M013_SCHEMA)
+
+
 MIGRATIONS = [
     m001_initial,
     m002_owners_and_reminders,
@@ -662,6 +715,7 @@ MIGRATIONS = [
     m010_times_in_england,
     m011_views_for_browsers,
     m012_facts_stated_inferred_unknown,
+    m013_views_read_englands_today,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place

@@ -1,0 +1,106 @@
+"""Plans built through the real CLI for tests to read: a copy of a database, actions recorded and moved to their
+status, the plan templates modules build once and copy per test, an action's history, a plan as a CSV file."""
+
+import csv
+import json
+import shutil
+
+from helpers.cli import ok
+
+PLAN = "east-sussex-2023"  # the seeded inspection the templates add to
+
+# The board paper's plan (test_reports counts everything against it; test_accessibility reads its papers):
+# (area, title, owner, due, status), seven actions in areas 1 and 2 and one with a hostile title in area 3.
+HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)> | *b* [l](javascript:alert(1))'
+REPORT_ACTIONS = [
+    (1, "Plan quality audit", "A Watson", "2024-01-05", "not-started"),
+    (1, "Plan template refresh", "A Watson", "2024-02-01", "done"),
+    (1, "Plan training", "B Khan", "2023-12-01", "cancelled"),
+    (2, "Supervision audit", "B Khan", "2024-03-01", "in-progress"),
+    (2, "Supervision recording guidance", "C Jones", "2023-12-22", "blocked"),
+    (2, "Management oversight template", "C Jones", "2024-01-31", "done"),
+    (2, "Oversight dip sample", "A Watson", "2024-01-09", "done"),
+    (3, HOSTILE, "D Patel", "2024-01-08", "in-progress"),
+]
+
+# The reminders' plan (test_reminders, test_mail_oauth): owners with and without addresses, and actions either side
+# of Christmas 2023, each added on 11 Dec 2023, by name.
+WATSON = "a.watson@council.example.gov.uk"
+KHAN = "b.khan@council.example.gov.uk"
+NEW_YEAR = "02/01/2024"  # Tue 2 Jan 2024: 25, 26 Dec and 1 Jan are bank holidays
+REMINDER_OWNERS = [  # A Watson has an address; B Khan, the coordinator, is sent what C Jones (no address) owes
+    ("A Watson", "--email", WATSON, "--authority", PLAN),
+    ("B Khan", "--email", KHAN, "--role", "Head of Service", "--coordinator", PLAN),
+]
+REMINDER_ACTIONS = {
+    "late": (2, "Audit supervision records", "A Watson", "22/12/2023", "not-started"),
+    "soon": (3, "Refresh the neglect toolkit", "a watson", "2024-01-12", "not-started"),
+    "unaddressed": (3, "Private fostering awareness campaign", "C Jones", "05/01/2024", "not-started"),
+    "later": (1, "Plan quality audit", "A Watson", "30/06/2024", "not-started"),
+}
+
+
+def copy_of(template, tmp_path):
+    """A test's own copy of a database built once per session or module (every ilacs process has exited, so the
+    WAL is checkpointed into the file). The file's mode is copied too: ilacs creates databases 0600."""
+    path = tmp_path / "plan.db"
+    shutil.copyfile(template, path)
+    shutil.copymode(template, path)
+    return path
+
+
+def record_actions(db, inspection, actions, on="11/12/2023"):
+    """Add each (area, title, owner, due, status) to the inspection's plan on day `on`, then move it to its status
+    by a real status update by its owner; returns the actions' ids."""
+    ids = []
+    for area, title, owner, due, status in actions:
+        ids.append(
+            ok(
+                "add-action",
+                inspection,
+                "--on",
+                on,
+                "--area",
+                str(area),
+                "--owner",
+                owner,
+                "--due",
+                due,
+                title,
+                db=db,
+                strip=True,
+            )
+        )
+        if status != "not-started":
+            ok("update", ids[-1], "--status", status, "--by", owner, "--note", f"moved to {status}", "--on", on, db=db)
+    return ids
+
+
+def plan_template(seeded_template, folder, actions=(), *, owners=(), owners_first=False, inspection=PLAN):
+    """A module's plan, built once in `folder` for its tests to copy: the seeded database, `actions` recorded into
+    `inspection` (record_actions), and each of `owners` added (the arguments of one `ilacs owner add`), after the
+    actions or, with `owners_first`, before them. Returns (database, the actions' ids)."""
+    db = copy_of(seeded_template, folder)
+
+    def add_owners():
+        for owner in owners:
+            ok("owner", "add", *owner, db=db)
+
+    if owners_first:
+        add_owners()
+    ids = record_actions(db, inspection, actions)
+    if not owners_first:
+        add_owners()
+    return db, ids
+
+
+def history(db, action):
+    """`ilacs history ACTION --json`, read: the action, its updates and its changes."""
+    return json.loads(ok("history", str(action), "--json", db=db))
+
+
+def write_csv(path, rows):
+    """`rows` as a CSV file at `path` (UTF-8, no byte-order mark), as a council's plan to import; returns `path`."""
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(rows)
+    return path
