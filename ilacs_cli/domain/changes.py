@@ -56,7 +56,7 @@ def _area_id(db: Store, inspection: str, number: int) -> int:
 
 def add_action(
     db: Store,
-    inspection_id: str,
+    inspection: str,
     *,
     area: int,
     title: str,
@@ -69,16 +69,16 @@ def add_action(
     on: dt.date | None = None,
 ) -> int:
     """Record a new action, in the plan from `on` (default today: the day it is recorded); returns its id."""
-    require_inspection(db, inspection_id)
+    require_inspection(db, inspection)
     if on is not None:
-        _check_day(db, inspection_id, on, today, "--on")
+        _check_day(db, inspection, on, today, "--on")
     title = clean_text(title, "action's title", limit=1000)
     owner = clean_text(owner, "owner")
-    area_id = _area_id(db, inspection_id, area)
+    area_id = _area_id(db, inspection, area)
     due_date = parse_due(due, today, db.calendar.add_working_days)
     with db.transaction(command="add-action", author=who(by)):
         added = db.actions.add(
-            inspection=inspection_id,
+            inspection=inspection,
             area_id=area_id,
             title=title,
             owner=owner,

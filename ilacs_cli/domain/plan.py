@@ -201,31 +201,31 @@ def list_inspections(db: Reader, as_of: dt.date, inspection: str | None = None) 
     ]
 
 
-def require_inspection(db: Reader, inspection_id: str) -> InspectionRow:
-    found = db.inspections.get(inspection_id)
+def require_inspection(db: Reader, inspection: str) -> InspectionRow:
+    found = db.inspections.get(inspection)
     if found is None:
         known = ", ".join(db.inspections.ids()) or "none yet: run `ilacs seed`"
-        raise IlacsError(f"no inspection '{inspection_id}': known inspections are {known}")
+        raise IlacsError(f"no inspection '{inspection}': known inspections are {known}")
     return found
 
 
-def show_inspection(db: Reader, inspection_id: str, as_of: dt.date) -> InspectionDetail:
+def show_inspection(db: Reader, inspection: str, as_of: dt.date) -> InspectionDetail:
     """Judgements, areas with their actions, and deadlines of one inspection."""
     import json
 
-    found = require_inspection(db, inspection_id)
-    summary = list_inspections(db, as_of, inspection_id)[0]
-    actions = [action_of(record) for record in db.actions.lines(inspection=inspection_id)]
+    found = require_inspection(db, inspection)
+    summary = list_inspections(db, as_of, inspection)[0]
+    actions = [action_of(record) for record in db.actions.lines(inspection=inspection)]
     areas = [
         Area(area.number, area.title, area.points, [action for action in actions if action.area == area.number])
-        for area in db.inspections.areas(inspection_id)
+        for area in db.inspections.areas(inspection)
     ]
     order = list(rules.JUDGEMENT_NAMES)
     judgements = sorted(
-        (Judgement(j.area, j.grade, j.previous_grade) for j in db.inspections.judgements(inspection_id)),
+        (Judgement(j.area, j.grade, j.previous_grade) for j in db.inspections.judgements(inspection)),
         key=lambda judgement: order.index(judgement.area),
     )
-    deadlines = [deadline_of(record) for record in db.deadlines.matching(inspection=inspection_id)]
+    deadlines = [deadline_of(record) for record in db.deadlines.matching(inspection=inspection)]
     return InspectionDetail(
         summary,
         judgements,

@@ -95,7 +95,7 @@ def _load_seed(db: Store, seed) -> str:
 
     info = seed.inspection
     source = info.get("source", seed.path.name)
-    inspection_id = info["id"]
+    inspection = info["id"]
     dates = {
         name: _seed_date(info[name]).day.isoformat() if name in info else None
         for name in ("fieldwork_start", "fieldwork_end", "published")
@@ -107,7 +107,7 @@ def _load_seed(db: Store, seed) -> str:
     action_status, deadline_status = (rules.UNKNOWN, rules.UNKNOWN) if documents else ("not-started", "open")
     db.inspections.save(
         InspectionRow(
-            inspection_id,
+            inspection,
             info.get("authority"),
             info.get("authority_source", source),
             info.get("kind"),
@@ -128,7 +128,7 @@ def _load_seed(db: Store, seed) -> str:
     )
     for judgement in seed.judgements:
         db.inspections.save_judgement(
-            inspection_id,
+            inspection,
             JudgementRow(
                 judgement["area"],
                 judgement.get("grade"),
@@ -138,7 +138,7 @@ def _load_seed(db: Store, seed) -> str:
         )
     for area in seed.areas:
         db.inspections.save_area(
-            inspection_id, area["number"], area["title"], area.get("points", []), area.get("source", source)
+            inspection, area["number"], area["title"], area.get("points", []), area.get("source", source)
         )
     for index, deadline in enumerate(seed.deadlines, 1):
         rule = deadline.get("rule")
@@ -156,7 +156,7 @@ def _load_seed(db: Store, seed) -> str:
             parsed = _seed_date(deadline["due"])
             due, wording = parsed.day.isoformat(), wording or parsed.wording
         db.deadlines.save(
-            inspection=inspection_id,
+            inspection=inspection,
             key=deadline["key"],
             title=deadline["title"],
             kind=deadline.get("kind", "deadline"),
@@ -173,7 +173,7 @@ def _load_seed(db: Store, seed) -> str:
     for index, action in enumerate(seed.actions, 1):
         area_id = None
         if "area" in action:
-            area_id = db.inspections.area_id(inspection_id, action["area"])
+            area_id = db.inspections.area_id(inspection, action["area"])
             if area_id is None:
                 raise IlacsError(f"{seed.path.name}: actions #{index}.area: no area {action['area']} in this file")
         target = _seed_date(action["due"]) if "due" in action else None
@@ -188,7 +188,7 @@ def _load_seed(db: Store, seed) -> str:
             note = f"{stated}: {note}" if note else stated
         # An action already loaded keeps what users recorded since: add_action writes nothing for its key.
         db.actions.add(
-            inspection=inspection_id,
+            inspection=inspection,
             area_id=area_id,
             key=action["key"],
             ref=action.get("ref"),
@@ -204,7 +204,7 @@ def _load_seed(db: Store, seed) -> str:
             on_day=on_day,
             inferred=json.dumps(action.get("inferred", {})),
         )
-    return inspection_id
+    return inspection
 
 
 def _rule_due(db: Store, seed, index: int, event: dt.date, rule: dict) -> str:
@@ -220,7 +220,7 @@ def _rule_due(db: Store, seed, index: int, event: dt.date, rule: dict) -> str:
 
 def add_inspection(
     db: Store,
-    inspection_id: str,
+    inspection: str,
     *,
     authority: str,
     kind: str | None,
@@ -237,9 +237,9 @@ def add_inspection(
     """Record a new inspection with its action-plan deadline (default: 70 working days after publication)."""
     from ilacs_cli.domain.seedfile import check_seed
 
-    if db.inspections.get(inspection_id) is not None:
-        raise IlacsError(f"inspection '{inspection_id}' already exists: choose another id", 2)
-    info = {"id": inspection_id, "authority": authority, "kind": kind, "source": "ilacs add-inspection"}
+    if db.inspections.get(inspection) is not None:
+        raise IlacsError(f"inspection '{inspection}' already exists: choose another id", 2)
+    info = {"id": inspection, "authority": authority, "kind": kind, "source": "ilacs add-inspection"}
     for name, value in (
         ("fieldwork_start", fieldwork_start),
         ("fieldwork_end", fieldwork_end),

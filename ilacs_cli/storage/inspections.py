@@ -86,8 +86,8 @@ _INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id)"
 class InspectionReads(Repository):
     """Inspections, judgements and areas, as they are (the past view reads them so too)."""
 
-    def get(self, inspection_id: str) -> InspectionRow | None:
-        rows = self._all(f"SELECT {_INSPECTION} FROM inspections i WHERE i.id = ?", (inspection_id,), InspectionRow)
+    def get(self, inspection: str) -> InspectionRow | None:
+        rows = self._all(f"SELECT {_INSPECTION} FROM inspections i WHERE i.id = ?", (inspection,), InspectionRow)
         return rows[0] if rows else None
 
     def matching(self, inspection: str | None = None) -> list[InspectionRow]:
@@ -138,14 +138,14 @@ class InspectionReads(Repository):
             InspectionCountsRow,
         )
 
-    def judgements(self, inspection_id: str) -> list[JudgementRow]:
+    def judgements(self, inspection: str) -> list[JudgementRow]:
         return self._all(
             "SELECT area, grade, previous_grade, source FROM judgements WHERE inspection_id = ?",
-            (inspection_id,),
+            (inspection,),
             JudgementRow,
         )
 
-    def areas(self, inspection_id: str | None) -> list[AreaRow]:
+    def areas(self, inspection: str | None) -> list[AreaRow]:
         """Areas for improvement of one inspection (or of all, by inspection), by number."""
         import json  # here, not at the top: most reads decode no JSON (3.8 ms of a start)
 
@@ -154,12 +154,12 @@ class InspectionReads(Repository):
             for area_id, inspection, number, title, points, source in self._all(
                 "SELECT id, inspection_id, number, title, points, source FROM areas "
                 "WHERE :inspection IS NULL OR inspection_id = :inspection ORDER BY inspection_id, number",
-                {"inspection": inspection_id},
+                {"inspection": inspection},
             )
         ]
 
-    def area_id(self, inspection_id: str, number: int) -> int | None:
-        return self._value("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection_id, number))
+    def area_id(self, inspection: str, number: int) -> int | None:
+        return self._value("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection, number))
 
 
 class Inspections(InspectionReads, WritingRepository):
