@@ -24,6 +24,31 @@ __all__ = ["app", "main"]
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
+def _reader_went_away(error: OSError) -> bool:
+    """A pipe whose reader stopped reading (`| head`, `| more` quit): EPIPE, or on Windows EINVAL."""
+    return error.errno == errno.EPIPE or (sys.platform == "win32" and error.errno == errno.EINVAL)
+
+
+def _utf8_streams() -> None:
+    """UTF-8 on stdout and stderr whatever the console or redirection. Windows gives a redirected or piped stream
+    (a Task Scheduler log, `> file`, `| more`) its ANSI code page, cp1252, which cannot write an arrow or a Ł and
+    makes JSON that is not UTF-8; its console, and Linux and macOS, are UTF-8 already."""
+    import io
+
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and _codec_name(stream.encoding) != "utf-8":
+            stream.reconfigure(encoding="utf-8", errors=stream.errors)
+
+
+def _codec_name(encoding: str | None) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding or "ascii").name
+    except LookupError:
+        return ""
+
+
 def _stop_writing() -> None:
     """Point stdout at the null device, so that Python's own flush at exit cannot fail again."""
     try:
@@ -66,6 +91,7 @@ def _only_the_command_named(args: list[str]) -> Iterator[None]:
 
 def main() -> None:
     """Entry point: user errors become one line and an exit status, never a traceback."""
+    _utf8_streams()
     try:
         # prog_name: help, errors and shell completion (its _ILACS_COMPLETE variable) say `ilacs` however started
         with _only_the_command_named(sys.argv[1:]):
@@ -76,10 +102,10 @@ def main() -> None:
     except typer.Abort:
         sys.exit(1)
     except OSError as error:
-        if error.errno not in _OUTPUT_ERRORS:
+        if error.errno not in _OUTPUT_ERRORS and not _reader_went_away(error):
             raise
         _stop_writing()
-        if error.errno != errno.EPIPE:  # a reader that stopped reading (`| head`) needs no message
+        if not _reader_went_away(error):  # a reader that stopped reading (`| head`) needs no message
             print(
                 f"ilacs: cannot write the output: {error.strerror}; free some space or write it elsewhere",
                 file=sys.stderr,

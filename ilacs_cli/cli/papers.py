@@ -196,11 +196,13 @@ def _rows_list(rows: list[int]) -> str:
 def _read_json(file: Path):
     import json
 
+    from ilacs_cli.textfiles import NotText, read_text
+
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
+        return json.loads(read_text(file))
     except FileNotFoundError:
         raise IlacsError(f"no file {file}: check the path") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, NotText, json.JSONDecodeError) as error:
         raise IlacsError(f"cannot read {file} as JSON ({error}): use a file made by ilacs export --all") from None
     except RecursionError:  # lists or objects nested thousands deep: an export is nested five deep
         raise IlacsError(

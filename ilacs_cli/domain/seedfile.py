@@ -22,6 +22,7 @@ from ilacs_cli.domain.rules import (
     too_long,
 )
 from ilacs_cli.errors import IlacsError
+from ilacs_cli.textfiles import NotText, read_text
 
 _KEYS = {
     "sources": {"file", "date", "title"},
@@ -77,12 +78,12 @@ class SeedFile:
 def read_seed(path: Path) -> SeedFile:
     """Parse and check one seed file; raise IlacsError naming file, field and problem."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError:
         raise IlacsError(f"no seed file at {path}: check the path") from None
     except OSError as error:
         raise IlacsError(f"cannot read the seed file {path}: {error.strerror}; give a .toml file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except (tomllib.TOMLDecodeError, NotText) as error:
         raise IlacsError(f"{path.name}: not valid TOML ({error}): fix the file and run again") from None
     return check_seed(data, path)
 

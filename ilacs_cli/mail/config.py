@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ilacs_cli.domain.addresses import parse_mailbox
 from ilacs_cli.errors import IlacsError
+from ilacs_cli.textfiles import NotText, read_text
 
 SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
 AUTH = ("password", "none", "microsoft", "token-command")
@@ -83,8 +84,8 @@ def _read_config() -> dict:
     if not path.exists():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(read_text(path))
+    except (OSError, NotText, tomllib.TOMLDecodeError) as error:
         raise IlacsError(f"cannot read the config file {path}: {error}; fix it or set ILACS_CONFIG") from None
     for key, fix in SECRET_KEYS.items():
         if key in data.get("smtp", {}):
@@ -265,8 +266,8 @@ def _first_line(error: Exception) -> str:
 
 def _read_secret_file(path: str, what: str, key: str) -> str:
     try:
-        return Path(path).expanduser().read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as error:
+        return read_text(Path(path).expanduser()).strip()
+    except (OSError, NotText) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
         raise IlacsError(f"cannot read the {what} {path}: {reason}; fix {key} or ILACS_SMTP_{key.upper()}") from None
 
@@ -278,10 +279,10 @@ def _password(section: dict) -> str | None:
     if not path:
         return None
     try:
-        return Path(path).expanduser().read_text(encoding="utf-8").strip()
-    except OSError as error:
+        return read_text(Path(path).expanduser()).strip()
+    except (OSError, NotText) as error:
         raise IlacsError(
-            f"cannot read the SMTP password file {path}: {error.strerror}; "
+            f"cannot read the SMTP password file {path}: {getattr(error, 'strerror', None) or error}; "
             "fix password_file or ILACS_SMTP_PASSWORD_FILE"
         ) from None
 

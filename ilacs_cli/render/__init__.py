@@ -79,11 +79,7 @@ def table(
     NO_COLOR)."""
     rows = [_printable_row(line) for line in rows]
     if csv_out:
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(headers)
-        writer.writerows(rows)
+        _csv_to_stdout([headers, *rows])
         return
     title = printable(title) if title else title
     if plain_wanted():
@@ -137,3 +133,22 @@ def table(
             style="red" if red and red[number] else None,
         )
     console.print(rich_table)
+
+
+def _csv_to_stdout(rows: list[list[str]]) -> None:
+    """CSV rows on stdout, each ending CRLF as CSV's do, in UTF-8. Written to the bytes beneath stdout: through the
+    text stream, Windows turns the row end's LF into CRLF again (`\\r\\r\\n`, a blank row after every row in Excel)."""
+    import csv
+    import io
+
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a stream without bytes beneath (an embedding program's): it does its own line ends
+        csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
+        return
+    sys.stdout.flush()
+    out = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        csv.writer(out).writerows(rows)
+        out.flush()
+    finally:
+        out.detach()
