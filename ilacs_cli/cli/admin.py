@@ -134,6 +134,7 @@ def backup(
     from ilacs_cli.exchange import files
 
     store = open_store(db)
+    target = target.expanduser()  # cmd.exe and PowerShell leave `~` for the program
     files.check_target(target, force=force, database=store.path)
     print(f"Backed up {store.path} to {health.backup(store, target)}", file=sys.stderr)
 

@@ -73,13 +73,19 @@ InspectionArg = Annotated[
 InspectionOption = Annotated[
     Optional[str], typer.Option(help="Only this inspection.", autocompletion=complete_inspection)
 ]
+OwnerOption = Annotated[
+    Optional[str], typer.Option(help='Only actions owned by this name, in any case, e.g. "A Watson".')
+]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Report as on this date (default today).")]
 Json = Annotated[bool, typer.Option("--json", help="JSON output with stable keys, ISO dates.")]
 Csv = Annotated[bool, typer.Option("--csv", help="CSV output.")]
 By = Annotated[
     Optional[str], typer.Option("--by", help="Who is making the change (default: ILACS_USER, else your login name).")
 ]
-Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write, mode 0600 (default: stdout).")]
+Output = Annotated[
+    Optional[Path],
+    typer.Option("--output", "-o", help="File to write; its extension names the format (default: stdout)."),
+]
 Replace = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
@@ -119,7 +125,8 @@ def _before_the_command(
 
 def chosen_db(db: Optional[Path]) -> Optional[Path]:
     """The database file asked for: --db after the command, else --db before it or ILACS_DB; None: the default."""
-    return db if db is not None else _Chosen.db
+    chosen = db if db is not None else _Chosen.db
+    return chosen.expanduser() if chosen is not None else None  # `~` as a shell that does not expand it gives it
 
 
 def open_store(db: Optional[Path], *, quiet_if_empty: bool = False):
@@ -233,9 +240,46 @@ def human_day(day):
     return human(day) if day else "—"
 
 
-def check_format(format: str, formats: tuple[str, ...]) -> None:
-    if format not in formats:
+# Short names people type for a format, and the file extensions each format's files have.
+FORMAT_NAMES = {"md": "markdown", "txt": "text", "htm": "html", "word": "docx", "excel": "xlsx"}
+EXTENSIONS = {
+    "csv": (".csv",),
+    "xlsx": (".xlsx",),
+    "json": (".json",),
+    "markdown": (".md", ".markdown"),
+    "html": (".html", ".htm"),
+    "docx": (".docx",),
+    "text": (".txt",),
+}
+
+
+def check_format(format: str | None, formats: tuple[str, ...], output: Path | None = None) -> str:
+    """The format a command writes: `-f` (in any case, or a short name such as md), else the one `-o`'s extension
+    names, else the command's first. A file is what its name says: `-f` naming another format than the extension's
+    is refused, and so is an extension the command cannot write, unless `-f` says what to write into it."""
+    chosen = FORMAT_NAMES.get(format.lower(), format.lower()) if format else None
+    if chosen is not None and chosen not in formats:
         raise IlacsError(f"unknown format '{format}': use one of {', '.join(formats)}", 2)
+    suffix = output.suffix.lower() if output is not None else ""
+    named = next((name for name, extensions in EXTENSIONS.items() if suffix in extensions), None)
+    if chosen is None:
+        if not suffix:
+            return formats[0]
+        if named in formats:
+            return named
+        extensions = ", ".join(extension for name in formats for extension in EXTENSIONS[name][:1])
+        raise IlacsError(
+            f"{output.name} is not a kind of file this command writes ({extensions}): name the file with one of "
+            f"those, or add -f FORMAT to write {', '.join(formats)} into it",
+            2,
+        )
+    if named in formats and named != chosen:
+        raise IlacsError(
+            f"-f {chosen} but {output.name} names a {named} file: leave out -f, or name the file "
+            f"{output.stem}{EXTENSIONS[chosen][0]}",
+            2,
+        )
+    return chosen
 
 
 def date_cell(csv: bool):

@@ -37,7 +37,9 @@ def export(
     inspection: Annotated[
         Optional[str], typer.Argument(help="One inspection (default: all).", autocompletion=complete_inspection)
     ] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
+    format: Annotated[
+        Optional[str], typer.Option("--format", "-f", help="csv, xlsx or json (default: -o's extension, else csv).")
+    ] = None,
     output: Output = None,
     force: Replace = False,
     everything: Annotated[
@@ -50,7 +52,7 @@ def export(
     from ilacs_cli.exchange import files
     from ilacs_cli.exchange import plans as exchange
 
-    check_format(format, EXPORT_FORMATS)
+    format = check_format(format or ("json" if everything else None), EXPORT_FORMATS, output)
     if everything and (format != "json" or inspection):
         raise IlacsError("--all exports the whole database as JSON: ilacs export --all --format json -o FILE", 2)
     if everything and as_of is not None:
@@ -362,7 +364,12 @@ def summary(
 @app.command()
 def report(
     inspection: InspectionArg,
-    format: Annotated[str, typer.Option("--format", "-f", help="markdown, html or docx (Word).")] = "markdown",
+    format: Annotated[
+        Optional[str],
+        typer.Option(
+            "--format", "-f", help="markdown (md), html or docx (Word); default: -o's extension, else markdown."
+        ),
+    ] = None,
     as_of: AsOf = None,
     since: Annotated[
         Optional[str], typer.Option(help="Status updates from this date (default: 30 days before --as-of).")
@@ -376,7 +383,7 @@ def report(
     from ilacs_cli.exchange import files
     from ilacs_cli.render import report as view
 
-    check_format(format, REPORT_FORMATS)
+    format = check_format(format, REPORT_FORMATS, output)
     if format == "docx" and output is None and sys.stdout.isatty():
         raise IlacsError("a Word document is not for a terminal: add -o FILE.docx", 2)
     store = open_store(db)

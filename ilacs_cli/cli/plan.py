@@ -13,6 +13,7 @@ from ilacs_cli.cli.common import (
     InspectionArg,
     InspectionOption,
     Json,
+    OwnerOption,
     app,
     complete_status,
     complete_status_filter,
@@ -426,7 +427,7 @@ ACTION_WHOLE = ("id", "inspection", "area", "due", "status")  # never cut in a t
 @app.command()
 def actions(
     inspection: InspectionOption = None,
-    owner: Annotated[Optional[str], typer.Option()] = None,
+    owner: OwnerOption = None,
     status: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -435,8 +436,10 @@ def actions(
             autocompletion=complete_status_filter,
         ),
     ] = None,
-    area: Annotated[Optional[int], typer.Option()] = None,
-    due_before: Annotated[Optional[str], typer.Option("--due-before")] = None,
+    area: Annotated[
+        Optional[int], typer.Option(help="Only this area for improvement, by its number in the report.")
+    ] = None,
+    due_before: Annotated[Optional[str], typer.Option("--due-before", help="Only actions due before this day.")] = None,
     db: DbOption = None,
     json: Json = False,
     csv: Csv = False,
@@ -506,7 +509,7 @@ def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, i
 @app.command()
 def overdue(
     as_of: AsOf = None,
-    owner: Annotated[Optional[str], typer.Option()] = None,
+    owner: OwnerOption = None,
     inspection: InspectionOption = None,
     db: DbOption = None,
     json: Json = False,
@@ -527,16 +530,24 @@ def overdue(
 def due(
     within: Annotated[int, typer.Option(help="Working days ahead.")] = 10,
     as_of: AsOf = None,
+    owner: OwnerOption = None,
+    inspection: InspectionOption = None,
     db: DbOption = None,
     json: Json = False,
     csv: Csv = False,
 ) -> None:
-    """What falls due in the next N working days.  Example: ilacs due --within 10"""
+    """What falls due in the next N working days.  Example: ilacs due --within 10 --owner "A Watson" --csv"""
     from ilacs_cli.domain import plan
 
     store = open_store(db)
     reader, day = reading(as_of, store)
-    found_actions, found_deadlines = plan.due_within(reader, day, within)
+    found_actions, found_deadlines = plan.due_within(reader, day, within, owner=owner, inspection=inspection)
     _late_report(
-        f"Due within {within} working days of {human_day(day)}", found_actions, found_deadlines, json, csv, late=False
+        f"Due within {within} working days of {human_day(day)}",
+        found_actions,
+        found_deadlines,
+        json,
+        csv,
+        late=False,
+        inspection=inspection,
     )

@@ -1,11 +1,23 @@
 """`ilacs remind`: reminder digests, printed or e-mailed."""
 
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import AsOf, DbOption, InspectionOption, app, check_format, human_day, open_store, reading
+from ilacs_cli.cli.common import (
+    AsOf,
+    DbOption,
+    InspectionOption,
+    OwnerOption,
+    app,
+    check_format,
+    chosen_db,
+    human_day,
+    open_store,
+    reading,
+)
 from ilacs_cli.errors import IlacsError
 
 # -- reminders ----------------------------------------------------------------------
@@ -38,9 +50,9 @@ FailOnOverdue = Annotated[
 def remind(
     as_of: AsOf = None,
     within: Annotated[int, typer.Option(help="Working days ahead counted as due soon.")] = 10,
-    owner: Annotated[Optional[str], typer.Option(help="Only this owner's actions.")] = None,
+    owner: OwnerOption = None,
     inspection: InspectionOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", help="text, markdown (md), html or json.")] = "text",
     send: Send = False,
     dry_run: DryRun = False,
     force: Force = False,
@@ -50,7 +62,7 @@ def remind(
 ) -> None:
     from ilacs_cli.domain import reminders
 
-    check_format(format, FORMATS)
+    format = check_format(format, FORMATS)
     if dry_run and not send:
         raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
     store = open_store(db, quiet_if_empty=True)  # cron mails whatever is printed: an empty plan says nothing
@@ -166,4 +178,50 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
         raise IlacsError(
             f"{unsent} of {len(delivery.to_send)} reminders not sent ({len(delivery.sent)} sent and "
             "logged): fix the cause and re-run the same command to send only the rest"
+        )
+
+
+@app.command()
+def schedule(
+    at: Annotated[str, typer.Option(help="Time of day to send, HH:MM in the machine's time.")] = "07:30",
+    system: Annotated[
+        Optional[str], typer.Option("--for", help="windows or unix (Linux, macOS); default: this machine's.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Print what makes the machine's scheduler send the reminders each weekday: a crontab line, or on Windows a schtasks line for cmd.exe and the same task for PowerShell.  Example: ilacs schedule --at 07:30"""
+    import datetime as dt
+    import os
+    import shutil
+
+    from ilacs_cli.render import schedule as lines
+    from ilacs_cli.storage.store import default_path
+
+    windows = (system or ("windows" if os.name == "nt" else "unix")).lower()
+    if windows not in ("windows", "unix"):
+        raise IlacsError(f"--for '{system}' is not a system: use windows or unix", 2)
+    hours, colon, minutes = at.strip().partition(":")
+    try:
+        when = dt.time(int(hours), int(minutes)) if colon and len(minutes) == 2 and hours.isdigit() else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise IlacsError(f"--at '{at}' is not a time of day: give HH:MM, e.g. 07:30", 2)
+    script = Path(sys.executable).with_name("ilacs.exe" if os.name == "nt" else "ilacs")
+    found = str(script) if script.is_file() else shutil.which("ilacs")
+    program = [found] if found else [sys.executable, "-m", "ilacs_cli"]
+    path = chosen_db(db) or default_path()
+    arguments = ["remind", "--send", "--db", str(path.expanduser().absolute())]
+    if windows == "windows":
+        print("In cmd.exe:")
+        print(lines.schtasks(program, arguments, when))
+        print("Or in PowerShell:")
+        print("\n".join(lines.powershell(program, arguments, when)))
+    else:
+        print(lines.crontab(program, arguments, when))
+    if os.environ.get("ILACS_CONFIG"):
+        print(
+            f"ilacs: ILACS_CONFIG is set here ({os.environ['ILACS_CONFIG']}) but a scheduled task does not have it: "
+            "set it for the task's user too, or move the file to the default place (ilacs mail check shows it)",
+            file=sys.stderr,
         )

@@ -19,6 +19,9 @@ _SEASON = re.compile(r"^(spring|summer|autumn)\s+(\d{4})$", re.IGNORECASE)
 _SEASON_END = {"spring": (5, 31), "summer": (8, 31), "autumn": (11, 30)}
 # A quarter: `Q3 2025` of the calendar year (Jul-Sep), `Q3 2025/26` (or 2025-26) of the financial year (Oct-Dec 2025).
 _QUARTER = re.compile(r"^q([1-4])\s+(\d{4})(?:\s*[/-]\s*(\d{2}|\d{4}))?$", re.IGNORECASE)
+# A financial-year quarter as councils also write it: `Q3 25/26`, `Q3 FY25/26`, `FY25/26 Q3`, `2025-26 Q3`.
+_QUARTER_FIRST = re.compile(r"^q([1-4])\s+(?:fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+_YEAR_FIRST = re.compile(r"^(?:fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\s+q([1-4])$", re.IGNORECASE)
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
@@ -139,6 +142,9 @@ def _parse_other(cleaned: str) -> DueDate:
         return DueDate(dt.date(int(season.group(2)), month, day), cleaned)
     if quarter := _QUARTER.match(cleaned):
         return DueDate(_quarter_end(int(quarter.group(1)), int(quarter.group(2)), quarter.group(3)), cleaned)
+    if financial := _financial_quarter(cleaned):
+        number, start, end = financial
+        return DueDate(_quarter_end(number, int(start) + (2000 if len(start) == 2 else 0), end), cleaned)
     words = cleaned.replace(",", " ").split()
     if len(words) == 2 and words[1].isdigit():  # "June 2019", "Sept 2025": the last day of the month
         year, month = int(words[1]), _month(words[0].rstrip("."))
@@ -163,6 +169,17 @@ def _weekday(lowered: str, today: dt.date) -> dt.date | None:
     if which == "last":
         return today - dt.timedelta(days=(today.weekday() - wanted - 1) % 7 + 1)
     return today + dt.timedelta(days=(wanted - today.weekday()) % 7)
+
+
+def _financial_quarter(cleaned: str) -> tuple[int, str, str] | None:
+    """(quarter, the year it starts as written, the year it ends as written) of `Q3 25/26` or `FY25/26 Q3`."""
+    if found := _QUARTER_FIRST.match(cleaned):
+        number, start, end = found.groups()
+    elif found := _YEAR_FIRST.match(cleaned):
+        start, end, number = found.groups()
+    else:
+        return None
+    return int(number), start, end
 
 
 def _quarter_end(quarter: int, year: int, financial: str | None) -> dt.date:

@@ -110,7 +110,7 @@ def update_action(
     if status is None and due is None and not note:
         raise IlacsError("nothing to record: give --status, --due or --note", 2)
     if status:
-        rules.check_status(status)
+        status = rules.check_status(status)
     if on is not None:
         _check_day(db, found.inspection, on, today, "--on")
     new_due = parse_due(due, today, db.calendar.add_working_days) if due else None

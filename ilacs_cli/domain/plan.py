@@ -7,6 +7,7 @@ ilacs_cli.rules. Never prints.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -282,8 +283,11 @@ def list_actions(
 ) -> list[Action]:
     """Actions matching every filter given; `status` is one name or several, each a status or `open` or `closed`."""
     statuses = None if status is None else rules.statuses_named([status] if isinstance(status, str) else status)
-    if inspection is not None:
-        require_inspection(db, inspection)
+    _check_filters(db, owner, inspection)
+    if area is not None and area not in {found.number for found in db.inspections.areas(inspection)}:
+        numbers = sorted({found.number for found in db.inspections.areas(inspection)})
+        where = f"{inspection} has" if inspection else "the plans have"
+        raise IlacsError(f"no area {area}: {where} areas {', '.join(map(str, numbers)) or 'none'}", 2)
     return [
         action_of(record)
         for record in db.actions.lines(
@@ -292,12 +296,34 @@ def list_actions(
     ]
 
 
+def require_owner(db: Reader, owner: str, inspection: str | None = None, *, also: Iterable[str] = ()) -> None:
+    """A filter's owner must be a name on an action (in any case), or one of `also`: else a user error naming the
+    nearest names, as an unknown inspection's does."""
+    import difflib
+
+    names = sorted({*db.actions.owners(inspection), *also}, key=str.casefold)
+    if owner.casefold() in {name.casefold() for name in names}:
+        return
+    near = difflib.get_close_matches(owner.casefold(), [name.casefold() for name in names], n=3, cutoff=0.5)
+    shown = [name for name in names if name.casefold() in near] or names[:12]
+    where = f" of {inspection}" if inspection else ""
+    listed = "; ".join(shown) + (f" … ({len(names)} in all)" if not near and len(names) > 12 else "")
+    hint = "did you mean" if near else "the names are"
+    raise IlacsError(f"no action{where} is owned by '{owner}': {hint} {listed or 'none yet'} (see `ilacs owner list`)")
+
+
+def _check_filters(db: Reader, owner: str | None, inspection: str | None) -> None:
+    if inspection is not None:
+        require_inspection(db, inspection)
+    if owner is not None:
+        require_owner(db, owner, inspection)
+
+
 def overdue(
     db: Reader, as_of: dt.date, *, owner: str | None = None, inspection: str | None = None
 ) -> tuple[list[Action], list[Deadline]]:
     """Overdue actions and deadlines (rules.overdue), oldest first, with how late each is."""
-    if inspection is not None:
-        require_inspection(db, inspection)
+    _check_filters(db, owner, inspection)
     number = db.calendar.day_number(as_of)
     actions = db.actions.lines(window=rules.overdue(as_of), owner=owner, inspection=inspection)
     deadlines = [] if owner else db.deadlines.matching(window=rules.overdue_deadlines(as_of), inspection=inspection)
@@ -307,11 +333,21 @@ def overdue(
     )
 
 
-def due_within(db: Reader, as_of: dt.date, working_days: int) -> tuple[list[Action], list[Deadline]]:
-    """Actions and deadlines due soon: open, not overdue, at most `working_days` working days left (rules.due_soon)."""
-    actions = db.actions.lines(window=rules.due_soon(as_of, working_days, db.calendar))
-    deadlines = db.deadlines.matching(
-        window=rules.due_soon(as_of, working_days, db.calendar, rules.OPEN_DEADLINE_STATUSES)
+def due_within(
+    db: Reader, as_of: dt.date, working_days: int, *, owner: str | None = None, inspection: str | None = None
+) -> tuple[list[Action], list[Deadline]]:
+    """Actions and deadlines due soon: open, not overdue, at most `working_days` working days left (rules.due_soon);
+    deadlines have no owner, so an owner's list has none."""
+    _check_filters(db, owner, inspection)
+    actions = db.actions.lines(
+        window=rules.due_soon(as_of, working_days, db.calendar), owner=owner, inspection=inspection
+    )
+    deadlines = (
+        []
+        if owner
+        else db.deadlines.matching(
+            window=rules.due_soon(as_of, working_days, db.calendar, rules.OPEN_DEADLINE_STATUSES), inspection=inspection
+        )
     )
     return [action_of(record) for record in actions], [deadline_of(record) for record in deadlines]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ilacs_cli.dates.days import human
 from ilacs_cli.domain import rules
-from ilacs_cli.domain.plan import require_inspection
+from ilacs_cli.domain.plan import require_inspection, require_owner
 from ilacs_cli.errors import DeliveryError, IlacsError
 
 if TYPE_CHECKING:
@@ -124,6 +124,8 @@ def remind(
     window = rules.due_by(as_of, within, db.calendar)  # checks `within` too
     if inspection is not None:
         require_inspection(db, inspection)
+    if owner is not None:  # an owner of actions, or a coordinator (who hears of deadlines)
+        require_owner(db, owner, inspection, also=[c.name for c in db.owners.coordinators()])
     working_day = db.calendar.is_working_day(as_of)
     if not working_day and not force:
         return Reminders(as_of, False, [])

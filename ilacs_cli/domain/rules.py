@@ -118,7 +118,9 @@ def is_open(status: str) -> bool:
 
 
 def check_status(status: str, *, groups: bool = False) -> str:
-    """`status` if it is one of STATUSES (or, with `groups`, of STATUS_GROUPS), else a user error listing them."""
+    """`status` as ilacs writes it if it is one of STATUSES (or, with `groups`, of STATUS_GROUPS), in any case and
+    with spaces or underscores for hyphens (`Done`, `In progress`); else a user error listing them."""
+    status = "-".join(status.strip().lower().replace("_", " ").replace("-", " ").split())
     if status == UNKNOWN and not groups:
         raise IlacsError(
             f"status '{UNKNOWN}' is kept for what a source document does not say: record what you "
@@ -136,7 +138,8 @@ def statuses_named(names: Iterable[str]) -> tuple[str, ...]:
     HELD_STATUSES order."""
     wanted: set[str] = set()
     for name in names:
-        wanted.update(STATUS_GROUPS.get(check_status(name, groups=True), (name,)))
+        named = check_status(name, groups=True)
+        wanted.update(STATUS_GROUPS.get(named, (named,)))
     return tuple(status for status in HELD_STATUSES if status in wanted)
 
 

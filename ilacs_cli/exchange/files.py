@@ -18,6 +18,7 @@ def check_target(path: Path, *, force: bool = False, database: Path | None = Non
     symbolic link, a directory, a device or a pipe, nor the database in use or its -wal and -shm files."""
     import stat
 
+    path = path.expanduser()
     shown = str(path) if len(str(path)) <= 80 else str(path)[:79] + "…"
     try:
         info = os.lstat(path)
@@ -72,6 +73,7 @@ def output(path: Path | None, *, force: bool = False, database: Path | None = No
         yield sys.stdout.buffer
         sys.stdout.flush()
         return
+    path = path.expanduser()  # cmd.exe and PowerShell leave `~` for the program
     check_target(path, force=force, database=database)
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

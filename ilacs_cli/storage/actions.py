@@ -350,6 +350,17 @@ class ActionReads(Repository):
     def ids(self) -> list[int]:
         return [row[0] for row in self._all("SELECT id FROM actions ORDER BY id")]
 
+    def owners(self, inspection: str | None = None) -> list[str]:
+        """The names on actions (of one inspection, or all), once each in any case, alphabetically."""
+        return [
+            row[0]
+            for row in self._all(
+                "SELECT min(owner) FROM actions WHERE (:inspection IS NULL OR inspection_id = :inspection) "
+                "AND owner IS NOT NULL GROUP BY owner COLLATE NOCASE ORDER BY owner COLLATE NOCASE",
+                {"inspection": inspection},
+            )
+        ]
+
     def in_plan_order(self, inspection: str | None = None) -> Iterator[PlanActionRow]:
         """Every action (of one inspection, or all) as a plan lists them: by inspection, area, due date; streamed."""
         return self._rows(

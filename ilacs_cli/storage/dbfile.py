@@ -40,7 +40,7 @@ _NEARLY_FULL = 1 << 20
 def network_share(path: Path) -> str | None:
     """What kind of network file system holds `path` (a file or a folder that exists), or None if it is local."""
     if os.name == "nt":
-        return _windows_share(str(path))
+        return _windows_share(str(_absolute(path)))
     try:
         lines = MOUNTINFO.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:  # not Linux (macOS: not detected), or /proc not mounted
@@ -57,6 +57,15 @@ def network_share(path: Path) -> str | None:
         if inside and len(mount_point) >= len(best):
             best, kind = mount_point, _NETWORK_TYPES.get(fs_type)
     return kind
+
+
+def _absolute(path: Path) -> Path:
+    """`path` made absolute with links and mapped drives followed: `plan.db` run from a mapped H:\\ is H:\\plan.db, or
+    as Windows resolves it \\\\server\\share\\plan.db; the path as given when it cannot be resolved."""
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
 
 
 def _windows_share(text: str, drive_type=None) -> str | None:

@@ -306,6 +306,11 @@ def test_tomorrow_yesterday_weekdays_and_weeks_through_the_cli(db):
         ("Q3 2025", "2025-09-30"),
         ("Q3 2025/26", "2025-12-31"),
         ("Q4 2025/26", "2026-03-31"),
+        ("Q3 25/26", "2025-12-31"),
+        ("q3 fy25/26", "2025-12-31"),
+        ("FY25/26 Q3", "2025-12-31"),
+        ("FY 2025/26 Q1", "2025-06-30"),
+        ("2025-26 Q4", "2026-03-31"),
     ],
 )
 def test_periods_keep_their_wording_and_the_day_they_end_by(db, text, day):

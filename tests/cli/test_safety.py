@@ -159,8 +159,8 @@ def test_output_paths_are_new_files_or_regular_files_only(db, tmp_path):
                 continue
             before = db.read_bytes()
             for args in (
-                ["export", "-o", str(path), "--force"],
-                ["report", "east-sussex-2023", "-o", str(path), "--force"],
+                ["export", "-f", "csv", "-o", str(path), "--force"],
+                ["report", "east-sussex-2023", "-f", "md", "-o", str(path), "--force"],
                 ["backup", str(path), "--force"],
             ):
                 out = ilacs(*args, db=db)

@@ -4,8 +4,11 @@ What cannot be simulated here is listed in docs/windows.md."""
 
 import codecs
 import json
+import shlex
+import sys
 
-from helpers.cli import ok, on_windows_streams, run_ilacs
+import pytest
+from helpers.cli import ok, on_windows_streams, refusal, run_ilacs
 from helpers.paths import SEEDS
 from helpers.plans import PLAN
 
@@ -93,3 +96,41 @@ def test_a_restore_file_saved_with_a_byte_order_mark_restores(db, tmp_path):
     out = run_ilacs("import", str(export), db=restored)
     assert out.returncode == 0, out.stderr
     assert ok("list", "--json", db=restored) == ok("list", "--json", db=db)
+
+
+def test_schedule_prints_a_crontab_line_the_shell_reads_back(tmp_path):
+    db = tmp_path / "Children's plans" / "plan.db"
+    line = ok("schedule", "--at", "7:30", "--for", "unix", "--db", str(db), strip=True)
+    words = shlex.split(line)
+    assert words[:5] == ["30", "7", "*", "*", "1-5"]
+    assert words[6:] == ["remind", "--send", "--db", str(db)]
+    assert words[5].endswith("ilacs") or words[5:7] == [sys.executable, "-m"]
+
+
+def test_schedule_for_windows_quotes_for_cmd_and_powershell(tmp_path):
+    db = tmp_path / "Children's plans" / "plan.db"
+    lines = ok("schedule", "--for", "windows", "--db", str(db)).splitlines()
+    assert lines[0] == "In cmd.exe:" and lines[2] == "Or in PowerShell:"
+    # the task's command is one /TR argument: the path's quotes escaped inside it; PowerShell doubles a single quote
+    assert lines[1].startswith(
+        'schtasks /Create /TN "ilacs reminders" /SC WEEKLY /D MON,TUE,WED,THU,FRI /ST 07:30 /TR "'
+    )
+    assert lines[1].endswith(f' remind --send --db \\"{db}\\""')
+    assert lines[3].endswith(f"-Argument 'remind --send --db \"{str(db).replace(chr(39), chr(39) * 2)}\"'")
+    assert lines[5] == "Register-ScheduledTask -TaskName 'ilacs reminders' -Action $action -Trigger $trigger"
+
+
+@pytest.mark.parametrize("args", [["--at", "25:00"], ["--at", "7"], ["--for", "amiga"]])
+def test_schedule_refuses_what_it_cannot_schedule(args):
+    refusal(run_ilacs("schedule", *args), code=2)
+
+
+def test_a_tilde_left_by_the_shell_is_the_home_folder(db, tmp_path):
+    """cmd.exe does not expand `~`: ilacs does, in --db, -o and backup's target."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "USERPROFILE": str(home)}
+    ok("export", PLAN, "-o", "~/plan.csv", db=db, env=env)
+    ok("backup", "~/backup.db", db=db, env=env)
+    assert ok("list", "--db", "~/backup.db", env=env) == ok("list", db=db)
+    assert (home / "plan.csv").stat().st_size > 0 and not (tmp_path / "~").exists()
