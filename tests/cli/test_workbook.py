@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from helpers.cli import ok
-from helpers.office import office_to_pdf, pdf_pages, soffice
+from helpers.office import office_to_pdf, pdf_pages, poppler, soffice
 from helpers.paths import PICTURES
 from helpers.png import png_pixels
 
@@ -96,6 +96,7 @@ def test_seeded_plan_prints_on_three_landscape_pages_one_wide(db, tmp_path):
     assert "seed:" not in plan and "'" + "=" not in plan
     assert "Added as In progress" in updates and "Page 3 of 3" in updates
     # The RAG cells are filled: the plan's page has the red of two late actions and the green of three done.
+    poppler("pdftoppm")
     png = tmp_path / "plan"
     subprocess.run(
         ["pdftoppm", "-r", "60", "-f", "2", "-l", "2", "-png", "-singlefile", str(pdf), str(png)], check=True

@@ -34,8 +34,19 @@ def office_to_pdf(office, document, tmp_path):
     return pdf
 
 
+def poppler(*tools):
+    """Skip the test, naming what is missing, unless poppler's `tools` (pdftotext, pdfinfo, pdftoppm) are on PATH."""
+    import pytest
+
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (poppler-utils; CI installs it: see .ci/run)")
+
+
 def pdf_pages(pdf):
-    """Each page's text (poppler's pdftotext, layout kept), and each page's size in points."""
+    """Each page's text (poppler's pdftotext, layout kept), and each page's size in points; the test skips without
+    poppler's tools."""
+    poppler("pdftotext", "pdfinfo")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     info = subprocess.run(
         ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True
