@@ -129,7 +129,7 @@ def backup(
     force: Replace = False,
     db: DbOption = None,
 ) -> None:
-    """Copy the database safely while others use it (SQLite's online backup; mode 0600).  Example: ilacs backup ~/ilacs-2024-11-01.db"""
+    """Copy the database safely while others use it (SQLite's online backup; on Linux and macOS readable by you only).  Example: ilacs backup ilacs-2024-11-01.db"""
     from ilacs_cli.domain import health
     from ilacs_cli.exchange import files
 
@@ -170,7 +170,7 @@ def serve(
     ] = "127.0.0.1",
     db: DbOption = None,
 ) -> None:
-    """The plan in colleagues' browsers: Datasette, read-only and live, with views of what is overdue, due soon and progress by area (needs pip install "ilacs[web]").  Example: ilacs serve --port 8001"""
+    """The plan in colleagues' browsers: Datasette, read-only and live, with views of what is overdue, due soon and progress by area (needs pip install "ilacs\\[web]").  Example: ilacs serve --port 8001"""
     from ilacs_cli.exchange import browse
 
     store = open_store(db)

@@ -139,7 +139,7 @@ def import_(
     for item in mapping or []:
         column, sep, field_name = item.rpartition("=")
         if not sep or not column.strip():
-            raise IlacsError(f"--map '{item}' must be COLUMN=field, e.g. --map 'Lead Officer(s)=owner'", 2)
+            raise IlacsError(f"--map '{item}' must be COLUMN=field, e.g. --map \"Lead Officer(s)=owner\"", 2)
         pairs[column.strip()] = field_name.strip()
     store = open_store(db)
     result = exchange.import_sheet(

@@ -477,7 +477,7 @@ def column_fields(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str
     if "title" not in columns:
         raise IlacsError(
             f"no column names the action (columns: {', '.join(h for h in headers if h)}): "
-            "add --map 'YOUR COLUMN=title'",
+            'add --map "YOUR COLUMN=title"',
             2,
         )
     return columns, unknown
@@ -678,7 +678,7 @@ def _no_header(tables: list[Table], source: str) -> str:
     if len(tables) > 1:
         return (
             f"no sheet of {source} has a header row ({', '.join(table.name for table in tables)}): {need}: "
-            "add --map 'YOUR COLUMN=title', or --sheet NAME and move its headers up"
+            'add --map "YOUR COLUMN=title", or --sheet NAME and move its headers up'
         )
     table = tables[0]
     where = source if table.name is None else f"sheet '{table.name}' of {source}"
@@ -686,7 +686,7 @@ def _no_header(tables: list[Table], source: str) -> str:
     seen = ", ".join(str(cell).strip() for cell in first if cell not in (None, ""))[:120]
     return (
         f"{where} has no header row: {need}{f' (its first row: {seen})' if seen else ''}: add --map "
-        "'YOUR COLUMN=title' or move the headers up"
+        '"YOUR COLUMN=title" or move the headers up'
     )
 
 

@@ -32,6 +32,10 @@ _NETWORK_TYPES = {
 MOUNTINFO = Path("/proc/self/mountinfo")
 # Set to `one-machine` where a network share is used by this machine alone (SQLite's WAL then works).
 NETWORK_OVERRIDE = "ILACS_NETWORK_DB"
+# How the owner of a database shares it: a group on Linux and macOS, the folder's Security settings on Windows.
+_SHARE_HOW = (
+    "you in the folder's Properties, Security (Windows)" if os.name == "nt" else "a group (`ilacs init --group NAME`)"
+)
 _DRIVE_REMOTE = 4  # GetDriveTypeW: a network drive
 # A disk with less free than this, when SQLite reports a failed write, is taken to be full.
 _NEARLY_FULL = 1 << 20
@@ -198,8 +202,8 @@ def not_readable(path: Path) -> str | None:
     whose = f"{owner_of(info)}'s" if owner_of(info) else "another user's"
     return (
         f"cannot read {path}: it is {whose} private file "
-        f"(mode {stat.S_IMODE(info.st_mode):04o}): ask them to share it with a group (`ilacs init --group "
-        "NAME`), or choose another --db path"
+        f"(mode {stat.S_IMODE(info.st_mode):04o}): ask them to share it with "
+        f"{_SHARE_HOW}, or choose another --db path"
     )
 
 
@@ -217,7 +221,7 @@ def not_writable(path: Path) -> str:
         whose = f"{owner}'s file" if owner else "a file you may not write"
         return (
             f"cannot change {path}: it is {whose} (mode {stat.S_IMODE(info.st_mode):04o}); reading works, "
-            "changing it needs the owner to share it with your group (`ilacs init --group NAME`)"
+            f"changing it needs the owner to share it with {_SHARE_HOW}"
         )
     return wal_needs_folder(path)
 
