@@ -30,6 +30,6 @@ run ilacs owner add '"A Watson"' --email a.watson@brighton-hove.gov.uk --authori
 run ilacs owner add '"Sam Patel"' --email s.patel@brighton-hove.gov.uk --coordinator brighton-2025
 run ilacs remind --as-of 2025-06-02
 run ilacs update 3 --status done --note '"Standard signed off"'
-run ilacs undo --list
+run ilacs undo --dry-run
 run ilacs undo
 run ilacs changes --since 02/06/2025 --inspection brighton-2025

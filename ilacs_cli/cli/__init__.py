@@ -14,7 +14,7 @@ import typer
 
 # Each module registers its commands on `app`; `ilacs --help` lists them in this order.
 from ilacs_cli.cli import admin, mail, owners, papers, plan, reminders  # noqa: E402,F401,I001
-from ilacs_cli.cli.common import HELP_OPTIONS, app
+from ilacs_cli.cli.common import AFTERWORDS, HELP_OPTIONS, app
 from ilacs_cli.errors import IlacsError
 
 __all__ = ["app", "main"]
@@ -92,10 +92,14 @@ def _only_the_command_named(args: list[str]) -> Iterator[None]:
 def main() -> None:
     """Entry point: user errors become one line and an exit status, never a traceback."""
     _utf8_streams()
+    AFTERWORDS.clear()
     try:
         # prog_name: help, errors and shell completion (its _ILACS_COMPLETE variable) say `ilacs` however started
         with _only_the_command_named(sys.argv[1:]):
             code = app(standalone_mode=False, prog_name="ilacs")
+        sys.stdout.flush()  # a full disk or a closed pipe is found here, before the notes below
+        for line in AFTERWORDS:
+            print(line, file=sys.stderr)
     except IlacsError as error:
         print(f"ilacs: {error}", file=sys.stderr)
         sys.exit(error.exit_code)

@@ -9,13 +9,16 @@ import typer
 from ilacs_cli.cli.common import (
     By,
     DbOption,
+    InspectionArg,
     Json,
     Replace,
+    TheInspection,
     app,
     chosen_db,
     loading,
     new_database,
     noted,
+    one_inspection,
     open_store,
     today,
 )
@@ -97,27 +100,41 @@ def seed(
 
 @app.command()
 def remove(
-    inspection: str,
+    inspection: InspectionArg = None,
+    the_inspection: TheInspection = None,
+    examples: Annotated[
+        bool, typer.Option("--examples", help="Remove every example plan `ilacs seed` loaded, at once.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask first (for scripts).")] = False,
     by: By = None,
     db: DbOption = None,
 ) -> None:
-    """Delete one inspection with everything under it, after a backup (named); recorded.  Example: ilacs remove west-sussex-2019"""
-    from ilacs_cli.domain import changes, plan
+    """Delete an inspection (or every example plan) with everything under it, after a backup (named); recorded.  Example: ilacs remove --examples"""
+    from ilacs_cli.domain import changes, plan, seeds
 
-    store = open_store(db)
-    found = plan.require_inspection(store, inspection)
+    chosen = one_inspection(inspection, the_inspection, required=not examples)
+    if examples and chosen:
+        raise IlacsError(f"give an inspection or --examples, not both ({chosen} and --examples)", 2)
+    store = open_store(db, quiet_if_empty=True)
+    if examples:
+        doomed = seeds.example_inspections(store)
+        if not doomed:
+            raise IlacsError(f"{store.path} holds no example plans: nothing to remove", 2)
+        name, what = "examples", f"the {len(doomed)} example plans ({', '.join(doomed)})"
+    else:
+        found = plan.require_inspection(store, chosen)
+        doomed, name, what = [found.id], found.id, f"{found.id} ({found.authority or 'authority unknown'})"
     if not yes:
         if not sys.stdin.isatty():
-            raise IlacsError(f"remove {inspection} asks for confirmation: run it in a terminal, or add --yes", 2)
-        counted = plan.list_inspections(store, today(), inspection)[0]
-        typer.confirm(
-            f"Remove {inspection} ({found.authority or 'authority unknown'}) with its "
-            f"{counted.actions_open + counted.actions_done} open and done actions, deadlines and history?",
-            abort=True,
+            raise IlacsError(f"remove {name} asks for confirmation: run it in a terminal, or add --yes", 2)
+        counted = sum(
+            row.actions_open + row.actions_done + row.actions_not_stated
+            for row in plan.list_inspections(store, today())
+            if row.id in doomed
         )
-    backup = changes.remove_inspection(store, inspection, by=by)
-    print(f"Removed {inspection}; the database as it was is kept at {backup}", file=sys.stderr)
+        typer.confirm(f"Remove {what} with their {counted} actions, deadlines and history?", abort=True)
+    backup = changes.remove_inspections(store, doomed, by=by, name=name)
+    print(f"Removed {', '.join(doomed)}; the database as it was is kept at {backup}", file=sys.stderr)
 
 
 # -- keeping the file sound ----------------------------------------------------------

@@ -67,12 +67,39 @@ def complete_inspection(ctx: typer.Context, incomplete: str) -> list[str]:
     ]
 
 
+# A command about one inspection takes it either way: `ilacs show ID` or `ilacs show --inspection ID`, as the
+# listings take `--inspection ID` (`one_inspection` joins the two).
 InspectionArg = Annotated[
-    str, typer.Argument(help="Inspection id, e.g. east-sussex-2023.", autocompletion=complete_inspection)
+    Optional[str],
+    typer.Argument(
+        help="Inspection id, e.g. east-sussex-2023 (or give --inspection).",
+        autocompletion=complete_inspection,
+        show_default=False,
+    ),
 ]
 InspectionOption = Annotated[
     Optional[str], typer.Option(help="Only this inspection.", autocompletion=complete_inspection)
 ]
+TheInspection = Annotated[
+    Optional[str],
+    typer.Option(
+        "--inspection", help="The inspection, if not given before the options.", autocompletion=complete_inspection
+    ),
+]
+
+
+def one_inspection(positional: Optional[str], option: Optional[str], *, required: bool = True) -> Optional[str]:
+    """The inspection a command is about: given positionally or as --inspection (the same one if both)."""
+    if positional is not None and option is not None and positional != option:
+        raise IlacsError(f"two inspections given, {positional} and --inspection {option}: give one", 2)
+    chosen = positional if positional is not None else option
+    if chosen is None and required:
+        raise IlacsError(
+            "which inspection? give its id, e.g. `east-sussex-2023` or --inspection ID (see ilacs list)", 2
+        )
+    return chosen
+
+
 OwnerOption = Annotated[
     Optional[str], typer.Option(help='Only actions owned by this name, in any case, e.g. "A Watson".')
 ]
@@ -238,6 +265,23 @@ def human_day(day):
     from ilacs_cli.dates.days import human
 
     return human(day) if day else "—"
+
+
+# Notes said on stderr once the output is written (by main): none if writing it failed.
+AFTERWORDS: list[str] = []
+
+
+def nothing(message: str) -> None:
+    """Say on stderr, after the output, that a listing found nothing (`nothing overdue as of ...`): the table, CSV
+    or JSON on stdout stays what a script expects, headers only or `[]`."""
+    AFTERWORDS.append(f"ilacs: {message}")
+
+
+def human_time(time):
+    """'Wed 2 Dec 2026 15:13' for a stored time; '—' for none."""
+    from ilacs_cli.dates.days import human_time as in_words
+
+    return in_words(time) if time else "—"
 
 
 # Short names people type for a format, and the file extensions each format's files have.

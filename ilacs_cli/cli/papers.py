@@ -15,11 +15,15 @@ from ilacs_cli.cli.common import (
     Json,
     Output,
     Replace,
+    TheInspection,
     app,
     check_format,
     complete_inspection,
     human_day,
+    human_time,
     loading,
+    nothing,
+    one_inspection,
     open_store,
     parse_day,
     reading,
@@ -37,6 +41,7 @@ def export(
     inspection: Annotated[
         Optional[str], typer.Argument(help="One inspection (default: all).", autocompletion=complete_inspection)
     ] = None,
+    the_inspection: TheInspection = None,
     format: Annotated[
         Optional[str], typer.Option("--format", "-f", help="csv, xlsx or json (default: -o's extension, else csv).")
     ] = None,
@@ -52,6 +57,7 @@ def export(
     from ilacs_cli.exchange import files
     from ilacs_cli.exchange import plans as exchange
 
+    inspection = one_inspection(inspection, the_inspection, required=False)
     format = check_format(format or ("json" if everything else None), EXPORT_FORMATS, output)
     if everything and (format != "json" or inspection):
         raise IlacsError("--all exports the whole database as JSON: ilacs export --all --format json -o FILE", 2)
@@ -219,7 +225,10 @@ REPORT_FORMATS = ("markdown", "html", "docx")
 
 @app.command()
 def changes(
-    since: Annotated[str, typer.Option(help="From this day (e.g. the last board meeting).")],
+    since: Annotated[
+        Optional[str],
+        typer.Option(help="From this day, e.g. the last board meeting (default: 30 days before --until, as report)."),
+    ] = None,
     until: Annotated[Optional[str], typer.Option(help="Up to this day (default: now).")] = None,
     inspection: InspectionOption = None,
     db: DbOption = None,
@@ -231,22 +240,24 @@ def changes(
     from ilacs_cli.domain import reports
 
     store = open_store(db)
-    found = reports.changes_since(
-        store, parse_day(since, store), parse_day(until, store) if until else None, inspection
-    )
+    first, last = parse_day(since, store) if since else None, parse_day(until, store) if until else None
+    first, found = reports.changes_since(store, first, last, inspection)
+    period = f"from {human_day(first)}" + (f" to {human_day(last)}" if last else "")
+    if not found:
+        nothing(f"no changes recorded {period}" + (f" in {inspection}" if inspection else ""))
     if json:
         print(render.as_json(found))
         return
     render.table(
-        None if csv else f"Changes since {human_day(parse_day(since, store))}",
+        None if csv else f"Changes {period}",
         ["at", "inspection", "what", "by", "change", "note"],
         [
             [
-                line.at if csv else line.at[:16].replace("T", " "),
+                line.at if csv else human_time(line.at),
                 line.inspection or "",
                 f"{line.kind} {line.id}" + (f": {line.title}" if line.title and not csv else ""),
                 line.author or "",
-                line.change + (f" (as of {line.on})" if line.on else ""),
+                line.change + (f" (as of {line.on if csv else human_day(line.on)})" if line.on else ""),
                 line.note or "",
             ]
             for line in found
@@ -363,7 +374,8 @@ def summary(
 
 @app.command()
 def report(
-    inspection: InspectionArg,
+    inspection: InspectionArg = None,
+    the_inspection: TheInspection = None,
     format: Annotated[
         Optional[str],
         typer.Option(
@@ -383,6 +395,7 @@ def report(
     from ilacs_cli.exchange import files
     from ilacs_cli.render import report as view
 
+    inspection = one_inspection(inspection, the_inspection)
     format = check_format(format, REPORT_FORMATS, output)
     if format == "docx" and output is None and sys.stdout.isatty():
         raise IlacsError("a Word document is not for a terminal: add -o FILE.docx", 2)
@@ -406,11 +419,13 @@ def calendar(
     inspection: Annotated[
         Optional[str], typer.Argument(help="Only this inspection (default: all).", autocompletion=complete_inspection)
     ] = None,
+    the_inspection: TheInspection = None,
     output: Output = None,
     force: Replace = False,
     open_only: Annotated[
         bool, typer.Option("--open-only", help="Leave out met deadlines and done or cancelled actions.")
     ] = False,
+    as_of: AsOf = None,
     db: DbOption = None,
 ) -> None:
     """Deadlines and action due dates as iCalendar events.  Example: ilacs calendar east-sussex-2023 -o plan.ics"""
@@ -418,6 +433,7 @@ def calendar(
     from ilacs_cli.exchange import files
     from ilacs_cli.render import ics
 
+    inspection = one_inspection(inspection, the_inspection, required=False)
     store = open_store(db)
-    found = agenda.events(store, inspection=inspection, open_only=open_only)
+    found = agenda.events(reading(as_of, store)[0], inspection=inspection, open_only=open_only)
     files.write_output(output, ics.calendar(found, agenda.calendar_name(inspection)), force=force, database=store.path)

@@ -1,6 +1,7 @@
 """Commands on inspections, actions and deadlines: list, show, add, update, edit, done, reopen, history, undo,
 actions, overdue, due."""
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -14,11 +15,16 @@ from ilacs_cli.cli.common import (
     InspectionOption,
     Json,
     OwnerOption,
+    TheInspection,
     app,
+    complete_inspection,
     complete_status,
     complete_status_filter,
     date_cell,
     human_day,
+    human_time,
+    nothing,
+    one_inspection,
     open_store,
     parse_day,
     reading,
@@ -35,62 +41,66 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
     from ilacs_cli.domain import plan, rules
 
     store = open_store(db)
-    rows = plan.list_inspections(*reading(as_of, store))
+    reader, day = reading(as_of, store)
+    rows = plan.list_inspections(reader, day)
+    if not rows and as_of:  # with none at all, opening the database said so
+        nothing(f"no inspections as of {human_day(day)}")
     if json:
         print(render.as_json(rows))
         return
-    day = date_cell(csv)
+    cell = date_cell(csv)
     # Overdue actions and overdue deadlines in columns of their own, so `list` and `overdue` agree; actions
-    # whose status no document gives are counted apart, neither open nor done.
+    # whose status no document gives are counted apart, neither open nor done. In CSV, a cell holds one thing:
+    # the fieldwork's first and last days, and the next deadline's date and title, in columns of their own.
+    counts = ["open", "actions overdue", "deadlines overdue", "done", "not stated"]
+    if csv:
+        headers = ["id", "authority", "fieldwork start", "fieldwork end", "published", "overall"]
+        headers += ["next deadline due", "next deadline", *counts]
+    else:
+        headers = ["id", "authority", "fieldwork", "published", "overall", "next deadline", *counts]
+    table = []
+    for r in rows:
+        fieldwork = [r.fieldwork_start or "", r.fieldwork_end or ""]
+        upcoming = [r.next_deadline.due or "", r.next_deadline.title] if r.next_deadline else ["", ""]
+        if not csv:
+            fieldwork = [f"{cell(r.fieldwork_start)} to {cell(r.fieldwork_end)}"]
+            upcoming = [f"{cell(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else ""]
+        table.append(
+            [r.id, r.authority or "unknown", *fieldwork, cell(r.published), rules.grade_name(r.overall), *upcoming]
+            + [r.actions_open, r.actions_overdue, r.deadlines_overdue, r.actions_done, r.actions_not_stated]
+        )
     render.table(
         "Inspections",
-        [
-            "id",
-            "authority",
-            "fieldwork",
-            "published",
-            "overall",
-            "next deadline",
-            "open",
-            "actions overdue",
-            "deadlines overdue",
-            "done",
-            "not stated",
-        ],
-        [
-            [
-                r.id,
-                r.authority or "unknown",
-                f"{day(r.fieldwork_start)} to {day(r.fieldwork_end)}",
-                day(r.published),
-                rules.grade_name(r.overall),
-                f"{day(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else "",
-                r.actions_open,
-                r.actions_overdue,
-                r.deadlines_overdue,
-                r.actions_done,
-                r.actions_not_stated,
-            ]
-            for r in rows
-        ],
+        headers,
+        table,
         csv_out=csv,
-        whole=("id", "published", "open", "actions overdue", "deadlines overdue", "done", "not stated"),
+        whole=("id", "published", *counts),
         fixed={"fieldwork": 18, "next deadline": 15},  # wrap after a date ("Mon 25 Feb 2019 to")
         optional=("fieldwork", "not stated", "done", "published", "overall"),
     )
 
 
 @app.command()
-def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, json: Json = False) -> None:
-    """Judgements, areas with actions, deadlines with their rules.  Example: ilacs show east-sussex-2023"""
+def show(
+    inspection: InspectionArg = None,
+    the_inspection: TheInspection = None,
+    db: DbOption = None,
+    as_of: AsOf = None,
+    json: Json = False,
+    csv: Csv = False,
+) -> None:
+    """Judgements, areas with actions, deadlines with their rules (--csv: its actions and deadlines, one row each).  Example: ilacs show east-sussex-2023"""
     from ilacs_cli import render
     from ilacs_cli.domain import plan, rules
 
     store = open_store(db)
     reader, day = reading(as_of, store)
-    detail = plan.show_inspection(reader, inspection, day)
+    detail = plan.show_inspection(reader, one_inspection(inspection, the_inspection), day)
     if json:
         print(render.as_json(detail))
+        return
+    if csv:
+        _plan_rows(detail)
         return
     s, notes = detail.summary, _Inferences()
     mark = notes.marker("inspection", detail.inferred)
@@ -143,11 +153,29 @@ def show(inspection: InspectionArg, db: DbOption = None, as_of: AsOf = None, jso
                 d.title,
                 mark("due", human_day(d.due)) + (f" ({d.wording})" if d.wording else ""),
                 mark("rule", d.rule or "date unknown"),
-                mark("status", rules.deadline_status_name(d.status)) + (f" {d.met_on}" if d.met_on else ""),
+                mark("status", rules.deadline_status_name(d.status)) + (f" {human_day(d.met_on)}" if d.met_on else ""),
             ]
         )
     render.table("Deadlines", ["id", "deadline", "due", "rule", "status"], rows)
     notes.print()
+
+
+def _plan_rows(detail) -> None:
+    """An inspection's actions and deadlines as CSV, one row each, in the order `show` lists them."""
+    from ilacs_cli import render
+
+    actions = [(area.number, action) for area in detail.areas for action in area.actions]
+    actions += [("", action) for action in detail.actions_without_area]
+    render.table(
+        None,
+        ["kind", "id", "area", "ref", "title", "owner", "due", "status", "met_on"],
+        [
+            ["action", a.id, number, a.ref or "", a.title, a.owner or "", a.due or "", a.status, ""]
+            for number, a in actions
+        ]
+        + [["deadline", d.id, "", "", d.title, "", d.due or "", d.status, d.met_on or ""] for d in detail.deadlines],
+        csv_out=True,
+    )
 
 
 class _Inferences:
@@ -226,6 +254,12 @@ def add_inspection(
         by=by,
     )
     print(inspection)
+    if examples := [item for item in seeds.example_inspections(store) if item != inspection]:
+        print(
+            f"ilacs: {store.path} also holds {len(examples)} example plans ({', '.join(examples)}): remove them "
+            "with `ilacs remove --examples`, or keep your council's plan in a file of its own (--db)",
+            file=sys.stderr,
+        )
 
 
 On = Annotated[
@@ -236,7 +270,9 @@ On = Annotated[
 
 @app.command("add-action")
 def add_action(
-    inspection: InspectionArg,
+    inspection: Annotated[
+        str, typer.Argument(help="Inspection id, e.g. east-sussex-2023.", autocompletion=complete_inspection)
+    ],
     title: str,
     area: Annotated[int, typer.Option(help="Area for improvement number.")],
     owner: Annotated[str, typer.Option(help="Lead officer.")],
@@ -310,10 +346,10 @@ def edit(
     db: DbOption = None,
 ) -> None:
     """Correct an action or a deadline; each change is recorded with what it was before.  Example: ilacs edit 12 --owner "B Khan" --note "Handed over" """
-    from ilacs_cli.domain import changes
+    from ilacs_cli.domain import changes, plan
 
     store = open_store(db)
-    if changes.is_deadline(target):
+    if plan.is_deadline(target):
         if any(value is not None for value in (owner, area, ref, measure)):
             raise IlacsError("a deadline has a title and a date only: give --title or --due", 2)
         print(changes.edit_deadline(store, target, today=today(), due=due, title=title, note=note, by=by))
@@ -352,37 +388,83 @@ def reopen(
 
 
 @app.command()
-def history(action: str, db: DbOption = None, json: Json = False, csv: Csv = False) -> None:
-    """Everything recorded about one action: status updates and corrections, oldest first.  Example: ilacs history 12"""
+def history(
+    target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="The history as it stood at the end of this day (default: all).")
+    ] = None,
+    db: DbOption = None,
+    json: Json = False,
+    csv: Csv = False,
+) -> None:
+    """Everything recorded about one action or deadline: status updates and corrections, oldest first.  Example: ilacs history 12"""
     from ilacs_cli import render
     from ilacs_cli.domain import history as recorded
+    from ilacs_cli.domain import plan
 
     store = open_store(db)
-    found, updates, corrections = recorded.history(store, action)
+    day = parse_day(as_of, store)
+    when = day if as_of else None
+    if plan.is_deadline(target):
+        found, corrections = recorded.deadline_history(store, target, when)
+        updates, whole = [], {"deadline": found, "changes": corrections}
+    else:
+        found, updates, corrections = recorded.history(store, target, when)
+        whole = {"action": found, "updates": updates, "changes": corrections}
+    if not updates and not corrections:
+        nothing(f"nothing recorded about {found.id}" + (f" by the end of {human_day(day)}" if as_of else ""))
     if json:
-        print(render.as_json({"action": found, "updates": updates, "changes": corrections}))
+        print(render.as_json(whole))
         return
     render.table(
-        f"[{found.id}] {found.title}",
+        f"[{found.id}] {found.title}" + (f", as of {human_day(day)}" if as_of else ""),
         ["at", "by", "change", "note"],
-        [[line.at, line.author or "", line.change, line.note or ""] for line in recorded.trail(updates, corrections)],
+        [
+            [line.at if csv else human_time(line.at), line.author or "", line.change, line.note or ""]
+            for line in recorded.trail(updates, corrections)
+        ],
         csv_out=csv,
         whole=("at",),
     )
 
 
+_UNDO_STATES = {
+    "next": "undo reverses this",
+    "undone": "undone",
+    "undo": "an undo",
+    "irreversible": "cannot be undone",
+    "earlier": "",
+}
+
+
 @app.command()
 def undo(
     by: By = None,
-    list_: Annotated[bool, typer.Option("--list", help="Say what would be undone; change nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be undone; change nothing.")] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List your last 10 commands and which one undo reverses; change nothing.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Reverse your own last command (an update, an edit, an action added, done, reopen, an import, an owner change) by recording its opposite.  Example: ilacs undo --list"""
+    """Reverse your own last command (an update, an edit, an action added, done, reopen, an import, an owner change) by recording its opposite.  Example: ilacs undo --dry-run"""
+    from ilacs_cli import render
     from ilacs_cli.domain import changes
 
     store = open_store(db)
-    result = changes.preview_undo(store, by) if list_ else changes.undo(store, by)
-    print(f"{'would undo' if list_ else 'undid'} `{result.command}` of {result.at}:")
+    if list_:
+        me, commands = changes.your_commands(store, by)
+        if not commands:
+            nothing(f"no commands of {me}'s are recorded (give --by if you recorded them under another name)")
+        render.table(
+            f"Last commands of {me}",
+            ["at", "command", "note", "undo"],
+            [[human_time(c.at), c.command, c.note or "", _UNDO_STATES[c.state]] for c in commands],
+            whole=("at", "command"),
+            optional=("note",),
+        )
+        return
+    result = changes.preview_undo(store, by) if dry_run else changes.undo(store, by)
+    print(f"{'would undo' if dry_run else 'undid'} `{result.command}` of {human_time(result.at)}:")
     for item in result.items:
         print(f"  {item}")
 
@@ -441,6 +523,7 @@ def actions(
     ] = None,
     due_before: Annotated[Optional[str], typer.Option("--due-before", help="Only actions due before this day.")] = None,
     db: DbOption = None,
+    as_of: AsOf = None,
     json: Json = False,
     csv: Csv = False,
 ) -> None:
@@ -449,22 +532,25 @@ def actions(
     from ilacs_cli.domain import plan, rules
 
     store = open_store(db)
+    reader, day = reading(as_of, store)
     found = plan.list_actions(
-        store,
+        reader,
         inspection=inspection,
         owner=owner,
         status=status or None,
         area=area,
         due_before=parse_day(due_before, store) if due_before else None,
     )
+    if not found:
+        nothing("no actions match" + (f" as of {human_day(day)}" if as_of else ""))
     if json:
         print(render.as_json(found))
         return
-    late = rules.overdue(today())
+    late = rules.overdue(day)
     statuses = rules.statuses_named(status) if status else ()
     same = {"inspection": inspection, "area": area, "status": statuses[0] if len(statuses) == 1 else None}
     render.table(
-        "Actions",
+        "Actions" + (f" as of {human_day(day)}" if as_of else ""),
         ACTION_HEADERS,
         _action_rows(found, csv),
         csv_out=csv,
@@ -475,9 +561,13 @@ def actions(
     )
 
 
-def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, inspection=None):
+def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, inspection=None, owner=None):
+    """Overdue or due items as a table, CSV or JSON; `title` ('Overdue as of ...') says on stderr what was empty."""
     from ilacs_cli import render
 
+    if not found_actions and not found_deadlines:
+        whose = "".join(f" {word} {value}" for word, value in (("owned by", owner), ("in", inspection)) if value)
+        nothing(f"nothing {title[0].lower()}{title[1:]}{whose}")
     if json:
         print(
             render.as_json(
@@ -522,7 +612,14 @@ def overdue(
     reader, day = reading(as_of, store)
     found_actions, found_deadlines = plan.overdue(reader, day, owner=owner, inspection=inspection)
     _late_report(
-        f"Overdue as of {human_day(day)}", found_actions, found_deadlines, json, csv, late=True, inspection=inspection
+        f"Overdue as of {human_day(day)}",
+        found_actions,
+        found_deadlines,
+        json,
+        csv,
+        late=True,
+        inspection=inspection,
+        owner=owner,
     )
 
 
@@ -543,11 +640,12 @@ def due(
     reader, day = reading(as_of, store)
     found_actions, found_deadlines = plan.due_within(reader, day, within, owner=owner, inspection=inspection)
     _late_report(
-        f"Due within {within} working days of {human_day(day)}",
+        f"Falls due within {within} working days of {human_day(day)}",
         found_actions,
         found_deadlines,
         json,
         csv,
         late=False,
         inspection=inspection,
+        owner=owner,
     )

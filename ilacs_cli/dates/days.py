@@ -227,6 +227,14 @@ def human(day: dt.date | str | None) -> str:
     return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+def human_time(time: str | None) -> str:
+    """A stored time (with any offset; none means UTC) as England's clock read it: 'Wed 2 Dec 2026 15:13'."""
+    if not time:
+        return "unknown"
+    time = in_england(time)
+    return f"{human(time[:10])} {time[11:16]}"
+
+
 def day_range(start: str | None, end: str | None) -> str:
     """'11-15 Dec 2023', '29 Apr-3 May 2024', '30 Dec 2024-3 Jan 2025' for ISO days; 'dates unknown'."""
     if not start or not end:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ilacs_cli.dates.days import parse_due
+from ilacs_cli.dates.days import human, human_time, parse_due
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import clean_text, who
-from ilacs_cli.domain.plan import Action, action_row, require_action, require_inspection
+from ilacs_cli.domain.plan import Action, action_row, deadline_row, is_deadline, require_action, require_inspection
 from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 # Commands whose effect undo cannot reverse, with what to do instead.
 IRREVERSIBLE = {
-    "seed": "re-seeding changes nothing you recorded; remove an inspection you do not want with `ilacs remove`",
+    "seed": "re-seeding changes nothing you recorded; remove an inspection you do not want with `ilacs remove ID`, "
+    "or every example plan with `ilacs remove --examples`",
     "add-inspection": "remove it with `ilacs remove INSPECTION`",
     "remove": "restore the backup it made and named",
     "restore": "delete the new database file",
@@ -177,18 +178,6 @@ def edit_action(
     return require_action(db, str(found.id))
 
 
-def _deadline(db: Store, target: str):
-    found = db.deadlines.matching(id=int(target[1:])) if is_deadline(target) else []
-    if not found:
-        known = ", ".join(f"D{deadline.id}" for deadline in db.deadlines.matching()) or "none yet"
-        raise IlacsError(f"no deadline '{target}': the deadline ids are {known}")
-    return found[0]
-
-
-def is_deadline(target: str) -> bool:
-    return target.upper().startswith("D") and target[1:].isdigit()
-
-
 def edit_deadline(
     db: Store,
     target: str,
@@ -200,7 +189,7 @@ def edit_deadline(
     by: str | None = None,
 ) -> str:
     """Correct a deadline's date or title (a date set by hand replaces the rule that computed it); recorded."""
-    deadline = _deadline(db, target)
+    deadline = deadline_row(db, target)
     fields: dict[str, object] = {}
     if title is not None:
         fields["title"] = clean_text(title, "deadline's title", limit=500)
@@ -218,19 +207,26 @@ def edit_deadline(
 
 def mark_done(db: Store, target: str, on: dt.date, today: dt.date, by: str | None = None) -> str:
     """Mark a deadline (D12) met or an action (12) done on a day that has happened; returns what was marked."""
+
     if is_deadline(target):
-        deadline = _deadline(db, target)
+        deadline = deadline_row(db, target)
         _check_day(db, deadline.inspection, on, today, "--on")
+        if deadline.status == "met" and deadline.met_on == on.isoformat():
+            return f"deadline D{deadline.id} is met on {human(on)} already: nothing recorded"
         with db.transaction(command="done", author=who(by)):
             db.deadlines.correct(deadline.id, {"status": "met", "met_on": on.isoformat()})
-        return f"deadline D{deadline.id} met on {on.isoformat()}"
+        was = f" (it was recorded as met on {human(deadline.met_on)})" if deadline.met_on else ""
+        return f"deadline D{deadline.id} met on {human(on)}{was}"
+    found = action_row(db, target)
+    if found.status == "done":  # a second `done` records nothing, as for a deadline; `update` can change its day
+        return f"action {found.id} is done already: nothing recorded (see `ilacs history {found.id}`)"
     action = update_action(db, target, status="done", today=today, by=by, on=on, command="done")
-    return f"action {action.id} done on {on.isoformat()}"
+    return f"action {action.id} done on {human(on)}"
 
 
 def reopen(db: Store, target: str, *, note: str | None = None, by: str | None = None) -> str:
     """Open again a deadline marked met or missed by mistake; recorded."""
-    deadline = _deadline(db, target)
+    deadline = deadline_row(db, target)
     if deadline.status == "open":
         raise IlacsError(f"deadline D{deadline.id} is open already: nothing to reopen", 2)
     with db.transaction(command="reopen", author=who(by), note=note):
@@ -264,7 +260,7 @@ def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
                 f"nothing of {me}'s to undo: undo reverses your own last command (give --by if you "
                 "recorded it under another name)"
             )
-        when = target.at.replace("T", " ")[:16]
+        when = human_time(target.at)
         if target.command in IRREVERSIBLE or target.origin == "seed":
             fix = IRREVERSIBLE.get(target.command, IRREVERSIBLE["seed"])
             raise IlacsError(f"your last command, `{target.command}` at {when}, cannot be undone: {fix}")
@@ -274,8 +270,38 @@ def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
         _refuse_if_changed_since(db, updates, changes)
         batch.undoes = target.id
         items = _reverse_updates(db, updates) + _reverse_changes(db, changes)
-        result = Undone(target.command, when, items)
+        result = Undone(target.command, target.at, items)
     return result
+
+
+@dataclass
+class YourCommand:
+    """One of your recent commands, and what undo can do with it."""
+
+    at: str
+    command: str
+    note: str | None
+    state: str  # next (the one undo reverses), undone, undo (an undo itself), irreversible, or earlier
+
+
+def your_commands(db: Store, by: str | None = None, limit: int = 10) -> tuple[str, list[YourCommand]]:
+    """Whose commands, and their latest ones, newest first: which one undo reverses next, which were undone."""
+    me = who(by)
+    batches = db.corrections.batches_by(me, limit)
+    undone = db.corrections.undone([batch.id for batch in batches])
+    nxt = db.corrections.last_batch(me)
+    found = []
+    for batch in batches:
+        if batch.origin == "undo":
+            state = "undo"
+        elif batch.id in undone:
+            state = "undone"
+        elif batch.command in IRREVERSIBLE or batch.origin == "seed":
+            state = "irreversible"
+        else:
+            state = "next" if nxt is not None and batch.id == nxt.id else "earlier"
+        found.append(YourCommand(batch.at, batch.command, batch.note, state))
+    return me, found
 
 
 def preview_undo(db: Store, by: str | None = None) -> Undone:
@@ -292,7 +318,7 @@ def _refuse_if_changed_since(db: Store, updates, changes: list[ChangeRow]) -> No
         if later:
             raise IlacsError(
                 f"action {update.action_id} was updated since, by {later[-1].author or 'someone'} at "
-                f"{later[-1].at[:16].replace('T', ' ')}: undo would overwrite that; record what you want "
+                f"{human_time(later[-1].at)}: undo would overwrite that; record what you want "
                 f"with `ilacs update {update.action_id}`"
             )
     for change in changes:
@@ -363,13 +389,14 @@ def _label(change: ChangeRow) -> str:
 # -- removing an inspection -----------------------------------------------------------------
 
 
-def remove_inspection(db: Store, inspection: str, *, by: str | None = None) -> Path:
-    """Delete an inspection and everything under it, after a backup beside the database; returns the backup."""
-    found = require_inspection(db, inspection)
+def remove_inspections(db: Store, inspections: list[str], *, by: str | None = None, name: str) -> Path:
+    """Delete inspections and everything under them in one transaction, after one backup beside the database
+    (`name` goes into the backup's file name); returns the backup."""
+    found = [require_inspection(db, inspection) for inspection in inspections]
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    backup = db.path.with_name(f"{db.path.name}.before-remove-{inspection}-{stamp}.bak")
-    author = who(by)
+    backup = db.path.with_name(f"{db.path.name}.before-remove-{name}-{stamp}.bak")
     db.backup(backup)
-    with db.transaction(command="remove", author=author, note=f"removed {inspection}; backup {backup}"):
-        db.inspections.remove(inspection, found.authority, backup)
+    with db.transaction(command="remove", author=who(by), note=f"removed {', '.join(inspections)}; backup {backup}"):
+        for row in found:
+            db.inspections.remove(row.id, row.authority, backup)
     return backup

@@ -1,18 +1,20 @@
-"""An action's history: its status updates and its corrections, one trail in the order they were recorded, each
-change in words (for `history`, the board paper's log and `changes`). Never prints.
+"""An action's or a deadline's history: its status updates and its corrections, one trail in the order they were
+recorded, each change in words (for `history`, the board paper's log and `changes`). Never prints.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ilacs_cli.domain.plan import Action, action_of, action_row
+from ilacs_cli.domain.plan import Action, Deadline, action_of, action_row, deadline_of, deadline_row
+from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.corrections import ChangeRow
-    from ilacs_cli.storage.store import Reader
+    from ilacs_cli.storage.store import Reader, Store
 
 
 @dataclass
@@ -52,9 +54,27 @@ class TrailLine:
     order: tuple = ()  # command, then updates before corrections, then recording order
 
 
-def history(db: Reader, action_id: str) -> tuple[Action, list[StatusUpdate], list[Correction]]:
-    """An action, its status updates and its corrections, oldest first."""
-    found = action_row(db, action_id)
+def history(
+    store: Store, action_id: str, as_of: dt.date | None = None
+) -> tuple[Action, list[StatusUpdate], list[Correction]]:
+    """An action, its status updates and its corrections, oldest first; with `as_of`, the action and its history
+    as they stood at the end of that day (the updates describing it or an earlier day, the corrections made by
+    then)."""
+    found = action_row(store, action_id)
+    db: Reader = store
+    if as_of is not None:
+        db = store.as_of(as_of)
+        then = db.actions.get(found.id)
+        if then is None:
+            from ilacs_cli.dates.days import human
+
+            first = store.actions.updates(found.id)[0]  # an action is in the plan from the day its first describes
+            raise IlacsError(
+                f"action {found.id} was not in the plan yet at the end of {human(as_of)} (it is from "
+                f"{human(first.on_day or first.at[:10])}): give a later --as-of, or none for its whole history",
+                2,
+            )
+        found = then
     updates = [
         StatusUpdate(
             u.at,
@@ -69,17 +89,45 @@ def history(db: Reader, action_id: str) -> tuple[Action, list[StatusUpdate], lis
             (u.sequence or 0, 0, u.id),
         )
         for u in db.actions.updates(found.id)
+        if _by_the_end_of(as_of, u.on_day or u.at)
     ]
     areas = area_numbers(db, found.inspection)
     corrections = []
     for change in db.corrections.of("action", found.id):
         name, old, new = in_words(change, areas)
-        corrections.append(
-            Correction(
-                change.at, change.author, change.command, name, old, new, change.note, (change.sequence, 1, change.id)
+        if _by_the_end_of(as_of, change.at):
+            corrections.append(
+                Correction(
+                    change.at,
+                    change.author,
+                    change.command,
+                    name,
+                    old,
+                    new,
+                    change.note,
+                    (change.sequence, 1, change.id),
+                )
             )
-        )
     return action_of(found), updates, corrections
+
+
+def deadline_history(store: Store, target: str, as_of: dt.date | None = None) -> tuple[Deadline, list[Correction]]:
+    """A deadline (D3) and its corrections (dates, titles, met, reopened), oldest first; `as_of` as for history."""
+    db: Reader = store if as_of is None else store.as_of(as_of)
+    found = deadline_row(db, target)
+    corrections = [
+        Correction(c.at, c.author, c.command, c.field, c.old, c.new, c.note, (c.sequence, 1, c.id))
+        for c in db.corrections.of("deadline", found.id)
+        if _by_the_end_of(as_of, c.at)
+    ]
+    return deadline_of(found), corrections
+
+
+def _by_the_end_of(day: dt.date | None, described: str) -> bool:
+    """Whether a record is part of the history at the end of `day` (every record when there is no day), as the
+    past view counts it: an update from the day it describes, a correction from the day it was made. `described`
+    is a day or a stored time (England's: its first ten characters are its day)."""
+    return day is None or described[:10] <= day.isoformat()
 
 
 def area_numbers(db: Reader, inspection: str | None) -> dict[str | None, str | None]:
@@ -130,7 +178,9 @@ def trail(updates: list[StatusUpdate], corrections: list[Correction]) -> list[Tr
     for u in updates:
         change = update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
         if u.on:
-            change += f" (as of {u.on})"
+            from ilacs_cli.dates.days import human
+
+            change += f" (as of {human(u.on)})"
         lines.append(TrailLine(u.at, u.author, change, u.note, u.order))
     lines += [
         TrailLine(c.at, c.author, correction_in_words(c.field, c.old, c.new), c.note, c.order) for c in corrections

@@ -362,5 +362,18 @@ def action_row(db: Reader, action_id: str) -> ActionRow:
     return found
 
 
+def is_deadline(target: str) -> bool:
+    """Whether an id names a deadline (D3, d3) rather than an action (3)."""
+    return target.upper().startswith("D") and target[1:].isdigit()
+
+
+def deadline_row(db: Reader, target: str) -> DeadlineRow:
+    found = db.deadlines.matching(id=int(target[1:])) if is_deadline(target) else []
+    if not found:
+        known = ", ".join(f"D{deadline.id}" for deadline in db.deadlines.matching()) or "none yet"
+        raise IlacsError(f"no deadline '{target}': the deadline ids are {known} (see `ilacs show ID`)")
+    return found[0]
+
+
 def require_action(db: Reader, action_id: str) -> Action:
     return action_of(action_row(db, action_id))

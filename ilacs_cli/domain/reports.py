@@ -261,9 +261,14 @@ class ChangeLine:
 
 
 def changes_since(
-    db: Reader, since: dt.date, until: dt.date | None = None, inspection: str | None = None
-) -> list[ChangeLine]:
-    """Everything recorded from `since` (to `until`): status updates and corrections, oldest first."""
+    db: Reader, since: dt.date | None, until: dt.date | None = None, inspection: str | None = None
+) -> tuple[dt.date, list[ChangeLine]]:
+    """The first day, and everything recorded from it (to `until`): status updates and corrections, oldest first.
+    With no `since`, from 30 days before `until` (or today), as a board paper counts its period."""
+    if since is None:
+        from ilacs_cli.dates.days import today_in_england
+
+        since = (until or today_in_england()) - dt.timedelta(days=DEFAULT_SINCE_DAYS)
     if inspection is not None:
         plan.require_inspection(db, inspection)
     if until is not None and since > until:
@@ -305,4 +310,4 @@ def changes_since(
                 ),
             )
         )
-    return [line for *_, line in sorted(lines, key=lambda item: (item[3].at, item[0], item[1], item[2]))]
+    return since, [line for *_, line in sorted(lines, key=lambda item: (item[3].at, item[0], item[1], item[2]))]

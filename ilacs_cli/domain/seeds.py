@@ -13,7 +13,13 @@ from ilacs_cli.domain.addresses import who
 from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
-    from ilacs_cli.storage.store import Store
+    from ilacs_cli.storage.store import Reader, Store
+
+
+def example_inspections(db: Reader) -> list[str]:
+    """The example plans (the seed files shipped with ilacs) that the database holds."""
+    examples = {path.stem for path in bundled_seed_files()}
+    return [inspection for inspection in db.inspections.ids() if inspection in examples]
 
 
 def bundled_seed_files() -> list[Path]:

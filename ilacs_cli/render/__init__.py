@@ -78,8 +78,8 @@ def table(
     while the table would not fit, and a caption says so; `red` rows (overdue) are red when colour is on (not with
     NO_COLOR)."""
     rows = [_printable_row(line) for line in rows]
-    if csv_out:
-        _csv_to_stdout([headers, *rows])
+    if csv_out:  # every CSV's headers are names a script or Power Query can use: `working_days_late`
+        _csv_to_stdout([[header.replace(" ", "_") for header in headers], *rows])
         return
     title = printable(title) if title else title
     if plain_wanted():

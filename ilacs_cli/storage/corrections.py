@@ -98,6 +98,20 @@ class CorrectionReads(Repository):
         )
         return rows[0] if rows else None
 
+    def batches_by(self, author: str, limit: int) -> list[BatchRow]:
+        """The latest commands by `author` (ignoring case), undos too, newest first."""
+        return self._all(
+            f"SELECT {_BATCH} FROM batches b WHERE b.author = ? COLLATE NOCASE ORDER BY b.rowid DESC LIMIT ?",
+            (author, limit),
+            BatchRow,
+        )
+
+    def undone(self, batches: list[str]) -> set[str]:
+        """Which of these commands an undo has reversed."""
+        marks = ", ".join("?" * len(batches))
+        rows = self._all(f"SELECT undoes FROM batches WHERE undoes IN ({marks})", tuple(batches)) if batches else []
+        return {row[0] for row in rows}
+
     def of_batch(self, batch: str) -> list[ChangeRow]:
         """The changes one command made, newest first."""
         return self._all(f"{_CHANGES} WHERE c.batch = ? ORDER BY c.id DESC", (batch,), ChangeRow)

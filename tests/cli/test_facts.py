@@ -138,7 +138,7 @@ def test_seeded_history_is_dated_by_its_document(db):
     actions = json.loads(run_ilacs("actions", "--inspection", "west-sussex-2019", "--json", db=db).stdout)
     lscb = next(a["id"] for a in actions if a["title"].startswith("LSCB chair"))
     history = run_ilacs("history", str(lscb), db=db).stdout
-    assert "added as done (as of 2019-05-15)" in history
+    assert "added as done (as of Wed 15 May 2019)" in history
     assert "as stated in 001_d657f4a4074ca94c.txt, Wed 15 May 2019" in history
     # The day before the slides were presented, the plan held none of their actions.
     before = json.loads(run_ilacs("show", "west-sussex-2019", "--as-of", "2019-05-14", "--json", db=db).stdout)

@@ -166,7 +166,7 @@ def test_who_and_when(plan):
     )
     last = history(db, first)["updates"][-1]
     assert (last["author"], last["on"], last["note"]) == ("Cy Board", "2025-03-03", "reported to the board")
-    assert "(as of 2025-03-03)" in ok("history", first, db=db)
+    assert "(as of Mon 3 Mar 2025)" in ok("history", first, db=db)
     ok("done", "D1", "--on", "12/06/2025", db=db, env={"ILACS_USER": "Cy Board"})
     ok("reopen", "D1", "--note", "sent to the wrong inbox", db=db, env={"ILACS_USER": "Cy Board"})
     deadline = json.loads(ok("show", PLAN, "--json", db=db))["deadlines"][0]
@@ -191,7 +191,7 @@ def test_undo_reverses_only_your_own_last_command(plan):
     ok("update", first, "--status", "blocked", "--note", "no auditor", "--by", "Bob", db=db)
     # Ann's last command set the first action in progress; Bob has updated it since: refused, naming him.
     assert "action 1 was updated since, by Bob" in refused("undo", "--by", "Ann", db=db, code=1)
-    assert "would undo `update`" in ok("undo", "--list", "--by", "Bob", db=db)
+    assert "would undo `update`" in ok("undo", "--dry-run", "--by", "Bob", db=db)
     assert "undid `update`" in ok("undo", "--by", "Bob", db=db)  # Bob takes his blocked back...
     assert history(db, first)["action"]["status"] == "in-progress"
     assert "undid `update`" in ok("undo", "--by", "Ann", db=db)  # ...so Ann's update can go

@@ -1,0 +1,192 @@
+"""One set of habits, everyday (issue 26): deadlines have a history; --as-of, --inspection, --json and --csv where
+the idea is; changes defaults as report does; an empty listing says so on stderr; CSV cells hold one thing under
+names a script can use; `done` twice records nothing; undo lists your commands; the examples leave at once."""
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from helpers.cli import ok, refused, run_ilacs
+from helpers.plans import PLAN, record_actions
+
+ACTIONS = [(1, "Audit care plans", "A Watson", "2024-03-28", "in-progress")]  # added on Mon 11 Dec 2023
+
+
+def rows(out):
+    return list(csv.reader(io.StringIO(out)))
+
+
+def test_a_deadline_has_a_history(db):
+    assert "nothing recorded about D1" in ok("history", "D1", db=db, whole=True).stderr
+    ok("edit", "D1", "--due", "26/04/2024", "--note", "panel moved", "--by", "Cy Board", db=db)
+    ok("done", "D1", "--on", "25/04/2024", "--by", "Cy Board", db=db)
+    out = ok("history", "d1", db=db)
+    assert out.startswith("[D1] Draft action plan to Corporate Parenting Panel\n")
+    assert "due: 2024-04-24 -> 2024-04-26" in out and "panel moved" in out
+    assert "met_on: 2024-04-24 -> 2024-04-25" in out
+    trail = json.loads(ok("history", "D1", "--json", db=db))
+    assert trail["deadline"]["id"] == "D1" and trail["deadline"]["met_on"] == "2024-04-25"
+    assert [(c["field"], c["old"], c["new"]) for c in trail["changes"]] == [
+        ("due", "2024-04-24", "2024-04-26"),
+        ("wording", "Date of meeting: 24 April 2024", None),  # a date set by hand replaces the document's words
+        ("met_on", "2024-04-24", "2024-04-25"),
+    ]
+    refused("history", "D99", db=db, code=1, says=["no deadline 'D99'", "D1, D2"])
+
+
+def test_history_as_of_a_day_leaves_out_what_came_after(db):
+    [action] = record_actions(db, PLAN, ACTIONS)
+    ok("update", action, "--status", "blocked", "--on", "15/01/2024", "--note", "awaiting data", db=db)
+    whole = ok("history", action, db=db)
+    assert "in-progress -> blocked" in whole
+    then = ok("history", action, "--as-of", "31/12/2023", db=db)
+    assert "as of Sun 31 Dec 2023" in then.splitlines()[0]
+    assert "not-started -> in-progress" in then and "blocked" not in then
+    refused(
+        "history",
+        action,
+        "--as-of",
+        "01/12/2023",
+        db=db,
+        code=2,
+        says=[f"action {action} was not in the plan yet at the end of Fri 1 Dec 2023", "Mon 11 Dec 2023"],
+    )
+
+
+def test_history_times_are_in_words_in_text_and_iso_in_csv(db):
+    [action] = record_actions(db, PLAN, ACTIONS)
+    today = dt.date.today()
+    text = ok("history", action, db=db).splitlines()[2]
+    assert text.startswith(f"{today:%a} {today.day} {today:%b %Y} ")  # Thu 3 Dec 2026 12:00
+    [_, first, *_] = rows(ok("history", action, "--csv", db=db))
+    assert dt.datetime.fromisoformat(first[0]).tzinfo is not None
+
+
+def test_actions_and_calendar_as_of_a_day(db):
+    [action] = record_actions(db, PLAN, ACTIONS)
+    ok("update", action, "--status", "done", "--on", "20/03/2024", db=db)
+    [then] = json.loads(ok("actions", "--inspection", PLAN, "--as-of", "01/03/2024", "--json", db=db))
+    assert (then["id"], then["status"]) == (int(action), "in-progress")
+    [now] = json.loads(ok("actions", "--inspection", PLAN, "--json", db=db))
+    assert now["status"] == "done"
+    before = ok("calendar", PLAN, "--as-of", "01/12/2023", db=db)
+    after = ok("calendar", PLAN, "--as-of", "01/03/2024", db=db)
+    assert "Audit care plans" not in before and "Audit care plans" in after
+
+
+def test_show_takes_inspection_either_way_and_gives_csv(db):
+    record_actions(db, PLAN, ACTIONS)
+    assert ok("show", "--inspection", PLAN, db=db) == ok("show", PLAN, db=db)
+    table = rows(ok("show", PLAN, "--csv", db=db))
+    assert table[0] == ["kind", "id", "area", "ref", "title", "owner", "due", "status", "met_on"]
+    assert ["action", table[1][1], "1", "", "Audit care plans", "A Watson", "2024-03-28", "in-progress", ""] in table
+    assert ["deadline", "D1", "", "", "Draft action plan to Corporate Parenting Panel", "", "2024-04-24"] + [
+        "met",
+        "2024-04-24",
+    ] in table
+    refused("show", PLAN, "--inspection", "west-sussex-2019", db=db, code=2, says="two inspections given")
+    refused("show", db=db, code=2, says="which inspection?")
+
+
+@pytest.mark.parametrize("command", ["report", "export", "calendar"])
+def test_papers_take_inspection_as_an_option_too(db, command):
+    assert ok(command, "--inspection", PLAN, db=db) == ok(command, PLAN, db=db)
+
+
+def test_changes_defaults_to_the_last_30_days_as_report_does(db):
+    [action] = record_actions(db, PLAN, ACTIONS)
+    out = ok("changes", db=db)
+    today = dt.date.today()
+    start = today - dt.timedelta(days=30)
+    assert out.splitlines()[0] == f"Changes from {start:%a} {start.day} {start:%b %Y}"
+    assert f"action {action}: Audit care plans" in out
+    quiet = ok("changes", "--until", "01/01/2020", db=db, whole=True)
+    assert "no changes recorded from Mon 2 Dec 2019 to Wed 1 Jan 2020" in quiet.stderr
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["overdue", "--as-of", "01/01/2020", "--inspection", PLAN], "nothing overdue as of Wed 1 Jan 2020 in"),
+        (["due", "--as-of", "01/01/2020", "--csv"], "nothing falls due within 10 working days of Wed 1 Jan 2020"),
+        (["actions", "--status", "blocked", "--json"], "no actions match"),
+    ],
+)
+def test_an_empty_listing_says_so_on_stderr_and_keeps_stdout_for_scripts(db, args, says):
+    out = ok(*args, db=db, whole=True)
+    assert says in out.stderr and len(out.stderr.splitlines()) == 1
+    if "--json" in args:
+        assert json.loads(out.stdout) == []
+    elif "--csv" in args:
+        assert rows(out.stdout) == [["id", "inspection", "what", "owner", "due"]]
+
+
+def test_csv_cells_hold_one_thing_under_names_scripts_use(db):
+    table = rows(ok("list", "--csv", db=db))
+    assert table[0] == [
+        "id",
+        "authority",
+        "fieldwork_start",
+        "fieldwork_end",
+        "published",
+        "overall",
+        "next_deadline_due",
+        "next_deadline",
+        "open",
+        "actions_overdue",
+        "deadlines_overdue",
+        "done",
+        "not_stated",
+    ]
+    [east] = [row for row in table if row[0] == PLAN]
+    assert east[2:5] == ["2023-12-11", "2023-12-15", "2024-02-06"]
+    late = rows(ok("overdue", "--csv", db=db))[0]
+    assert late[-2:] == ["working_days_late", "days_late"]
+    for command in (["owner", "list"], ["summary"], ["changes"], ["actions"]):
+        assert all(" " not in name for name in rows(ok(*command, "--csv", db=db))[0]), command
+
+
+def test_done_twice_records_nothing_the_second_time(db):
+    [action] = record_actions(db, PLAN, ACTIONS)
+    assert ok("done", action, "--on", "20/03/2024", db=db, strip=True) == f"action {action} done on Wed 20 Mar 2024"
+    updates = json.loads(ok("history", action, "--json", db=db))["updates"]
+    again = ok("done", action, db=db, strip=True)
+    assert again == f"action {action} is done already: nothing recorded (see `ilacs history {action}`)"
+    assert json.loads(ok("history", action, "--json", db=db))["updates"] == updates
+    assert ok("done", "D1", "--on", "24/04/2024", db=db, strip=True) == (
+        "deadline D1 is met on Wed 24 Apr 2024 already: nothing recorded"
+    )
+
+
+def test_undo_lists_your_commands_and_dry_run_previews(db):
+    [action] = record_actions(db, PLAN, ACTIONS)
+    ok("update", action, "--status", "blocked", "--by", "Ann", db=db)
+    ok("edit", action, "--owner", "B Khan", "--by", "Ann", db=db)
+    listed = ok("undo", "--list", "--by", "Ann", db=db).splitlines()
+    assert listed[0] == "Last commands of Ann"
+    assert listed[2].split()[-4:] == ["edit", "undo", "reverses", "this"]
+    assert listed[3].split()[-1] == "update"
+    assert "would undo `edit` of" in ok("undo", "--dry-run", "--by", "Ann", db=db)
+    ok("undo", "--by", "Ann", db=db)
+    listed = ok("undo", "--list", "--by", "Ann", db=db).splitlines()
+    assert [line.split()[5:] for line in listed[2:]] == [
+        ["undo", "an", "undo"],
+        ["edit", "undone"],
+        ["update", "undo", "reverses", "this"],
+    ]
+
+
+def test_the_examples_leave_at_once_and_a_new_plan_says_how(db):
+    ok("add-inspection", "brighton-2025", "--authority", "Brighton and Hove", "--published", "03/03/2025", db=db)
+    out = run_ilacs("add-inspection", "hove-2025", "--authority", "Hove", "--published", "03/03/2025", db=db)
+    assert "also holds 5 example plans" in out.stderr and "ilacs remove --examples" in out.stderr
+    refused("remove", "--examples", db=db, code=2, says="asks for confirmation")
+    gone = ok("remove", "--examples", "--yes", db=db, whole=True)
+    assert "Removed east-sussex-2018, east-sussex-2023, southend-2019, telford-wrekin-2024" in gone.stderr
+    assert [row[0] for row in rows(ok("list", "--csv", db=db))[1:]] == ["brighton-2025", "hove-2025"]
+    backups = list(db.parent.glob("plan.db.before-remove-examples-*.bak"))
+    assert len(backups) == 1
+    refused("remove", "--examples", "--yes", db=db, code=2, says="holds no example plans")
+    refused("remove", "hove-2025", "--examples", db=db, code=2, says="not both")
