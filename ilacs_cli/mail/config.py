@@ -245,19 +245,99 @@ def _keyring_secret(client_id: str) -> str:
 
 
 def _token_command(settings: SmtpSettings, section: dict) -> None:
-    import shlex
-
+    """The command's words (an array as given, a string split as this system splits one), its program found."""
     if not settings.user:
         raise IlacsError('auth = "token-command" needs the mailbox to send from: ' + _where("user"))
-    command = _setting(section, "token_command")
-    try:
-        settings.token_command = shlex.split(command) if command else None
-    except ValueError as error:
-        raise IlacsError(f"token_command cannot be split into words ({error}): " + _where("token_command")) from None
-    if not settings.token_command:
+    value = os.environ.get("ILACS_SMTP_TOKEN_COMMAND") or section.get("token_command")
+    if isinstance(value, list):
+        words = _command_words(value)
+    elif value is None or isinstance(value, str):
+        command = _setting(section, "token_command")
+        try:
+            words = split_command(command) if command else []
+        except ValueError as error:
+            given = (
+                "fix ILACS_SMTP_TOKEN_COMMAND, or unset it and " if os.environ.get("ILACS_SMTP_TOKEN_COMMAND") else ""
+            )
+            raise IlacsError(f"token_command cannot be split into words ({error}): {given}{_array_fix()}") from None
+    else:
+        raise IlacsError(f"token_command is {_toml_type(value)}: {_array_fix()}")
+    if not words:
         raise IlacsError(
             'auth = "token-command" needs the command that prints an access token: ' + _where("token_command")
         )
+    if not words[0].strip():
+        raise IlacsError("token_command's first word, the program, is empty: " + _where("token_command"))
+    settings.token_command = [_program(words[0]), *words[1:]]
+
+
+def split_command(command: str, platform: str = os.name) -> list[str]:
+    """The words of a command written as one string, split as the platform does: "posix" as a POSIX shell would
+    (shlex), "nt" as Windows programs split their command line (backslashes kept; double quotes group words and
+    are removed). Raises ValueError for a string that cannot be split so."""
+    import shlex
+
+    if platform != "nt":
+        return shlex.split(command)
+    lexer = shlex.shlex(command, posix=False)
+    lexer.whitespace_split, lexer.quotes, lexer.commenters = True, '"', ""
+    words = list(lexer)  # ValueError for a quote left open
+    # shlex's non-POSIX mode keeps the quotes and ends a word at its closing quote. Windows reads `"a b"c` as one
+    # word, `a"b c"` as `ab c` and `\"` as a quote: forms refused here rather than guessed at (an array says them).
+    quoted = [
+        word[1:-1] if len(word) > 1 and word[0] == word[-1] == '"' and word[-2] != "\\" else word for word in words
+    ]
+    if any('"' in word for word in quoted) or " ".join(words).split() != command.split():
+        raise ValueError("a double quote inside a word, or a quoted word joined to another")
+    return quoted
+
+
+def _command_words(value: list) -> list[str]:
+    """token_command given as an array: every word a string, used as is."""
+    fix = _array_fix("write every word as a string")
+    if not value:
+        raise IlacsError(f"token_command is an empty array: it needs at least the program: {fix}")
+    for number, word in enumerate(value, 1):
+        if not isinstance(word, str):
+            raise IlacsError(f"token_command's word {number} is {_toml_type(word)} ({word!r}), not a string: {fix}")
+        if any(ord(char) < 32 or ord(char) == 127 for char in word):
+            raise IlacsError(f"token_command's word {number} holds a line break or control character: {fix}")
+    return list(value)
+
+
+def _array_fix(how: str = "write it as an array of strings") -> str:
+    return f'{how}, token_command = ["program", "argument", ...], in [smtp] in {config_path()}'
+
+
+def _toml_type(value: object) -> str:
+    """What a TOML value is, in TOML's words, with its article."""
+    names = {bool: "a boolean", int: "an integer", float: "a float", dict: "a table", list: "an array", str: "a string"}
+    return names.get(type(value), "a date or time")
+
+
+def _program(name: str) -> str:
+    """The program token_command names, found as the system finds it: a name without a folder on PATH (with
+    PATHEXT's extensions on Windows, so `az` is az.cmd), a path as written."""
+    import shutil
+
+    found = shutil.which(name)
+    if found:
+        return found
+    where = _where("token_command")
+    if os.path.isfile(name):  # there, but not executable (POSIX)
+        raise IlacsError(
+            f"token_command names {name}, which is not executable: chmod +x it, or put its interpreter first "
+            f'(token_command = ["python3", "{name}", ...]): {where}'
+        )
+    extension = ", with its extension (.exe, .cmd)" if os.name == "nt" else ""
+    if os.path.dirname(name):
+        raise IlacsError(
+            f"token_command names {name}, which does not exist: give the program's full path{extension}: {where}"
+        )
+    raise IlacsError(
+        f"token_command names {name}, which is not on PATH: give the program's full path{extension}, or add its "
+        f"folder to PATH: {where}"
+    )
 
 
 def _first_line(error: Exception) -> str:

@@ -116,7 +116,7 @@ class TokenSource:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                start_new_session=os.name == "posix",
+                start_new_session=os.name == "posix",  # its own process group: _kill ends all it starts
             )
         except OSError as error:
             raise DeliveryError(
@@ -218,12 +218,27 @@ def _network_reason(error: Exception) -> str:
 
 
 def _kill(process: subprocess.Popen) -> None:
-    """Stop a token command that ran past its limit, with anything it started (it has its own process group)."""
+    """Stop a token command that ran past its limit, with everything it started: on POSIX its process group (it
+    was started in a session of its own), on Windows its process tree (taskkill /T)."""
     try:
-        if os.name == "posix":
-            os.killpg(process.pid, signal.SIGKILL)
+        if os.name == "nt":
+            taskkill = os.path.join(os.environ.get("SystemRoot", r"C:\Windows"), "System32", "taskkill.exe")
+            subprocess.run(
+                [taskkill, "/T", "/F", "/PID", str(process.pid)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=10,
+            )
         else:
-            process.kill()
-    except OSError:
+            os.killpg(process.pid, signal.SIGKILL)
+    except (OSError, subprocess.SubprocessError):
         pass
-    process.communicate()
+    process.kill()  # the command itself, should the above have missed it
+    try:
+        # Returns once the pipes close, as they do when the whole tree has gone. A process that left the tree (its
+        # own session, or one whose parent died before taskkill could follow the link) may still hold them: then
+        # stop waiting for the output rather than hang a scheduled run.
+        process.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.wait()

@@ -11,7 +11,6 @@ import sqlite3
 import ssl
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -22,6 +21,7 @@ from helpers.cli import run_ilacs as ilacs
 from helpers.net import free_port
 from helpers.paths import TESTS
 from helpers.plans import KHAN, REMINDER_ACTIONS, REMINDER_OWNERS, WATSON, copy_of
+from helpers.processes import gone_within
 from helpers.smtp import Mailbox, send_reminders, start_smtp
 
 ok = functools.partial(cli.ok, strip=True)  # every output here is an id or a line compared whole
@@ -479,35 +479,180 @@ def test_token_command_that_fails_or_prints_nothing(db, env, oauth_smtp, tmp_pat
     missing = send_reminders(
         db, {**base, "ILACS_SMTP_TOKEN_COMMAND": str(tmp_path / "no-such-tool") + " --print-token"}
     )
-    assert_one_reason(missing, "cannot run token_command", "No such file or directory")
+    cli.refusal(missing, code=1, says=f"token_command names {tmp_path}/no-such-tool, which does not exist")
     assert mailbox.messages == [] and mailbox.auths == [] and db.read_bytes() == before
 
 
-@pytest.mark.slow
-def test_token_command_past_its_limit_is_stopped(db, env, oauth_smtp, tmp_path):
+@pytest.mark.parametrize("command_waits", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_token_command_past_its_limit_is_stopped_with_all_it_started(db, env, oauth_smtp, tmp_path, command_waits):
+    """A grandchild holding the command's stdout (what keeps a pipe open after the command itself exits) is ended
+    with it, and ilacs does not wait out its 60 s."""
     mailbox, _ = oauth_smtp
-    script, child = tmp_path / "slow.py", tmp_path / "child.py"
-    marker = tmp_path / "grandchild-survived"
-    # It starts a child of its own that would outlive it; the whole process group goes.
-    child.write_text(f"import time\ntime.sleep(3)\nopen({str(marker)!r}, 'w').close()\n")
+    script, pid_file = tmp_path / "slow-token.py", tmp_path / "grandchild.pid"
     script.write_text(
-        f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, {str(child)!r}])\ntime.sleep(30)\n"
+        f"#!{sys.executable}\n"
+        "import pathlib, subprocess, sys, time\n"
+        "grandchild = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])  # inherits stdout\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(grandchild.pid))\n"
+        + ("time.sleep(60)\n" if command_waits else "")
     )
-    started = time.monotonic()
-    out = send_reminders(
-        db,
-        {
-            **env,
-            "ILACS_SMTP_AUTH": "token-command",
-            "ILACS_SMTP_TIMEOUT": "1",
-            "ILACS_SMTP_TOKEN_COMMAND": f"{sys.executable} {script}",
-        },
+    script.chmod(0o755)
+    slow_env = {
+        **env,
+        "ILACS_SMTP_AUTH": "token-command",
+        "ILACS_SMTP_TIMEOUT": "1",
+        "ILACS_SMTP_TOKEN_COMMAND": str(script),
+    }
+    out = send_reminders(db, slow_env, timeout=30)  # a guard against hanging, not a measure of speed
+    assert_one_reason(out, "token_command slow-token.py printed no token within 1 s (the timeout key)", "was stopped")
+    assert mailbox.messages == [] and mailbox.auths == []
+    assert gone_within(int(pid_file.read_text()), 10)
+
+
+TOKEN_SCRIPT = """#!{python}
+import sys
+if sys.argv[1:] != ["two words", "--scope", "https://mail.google.com/"]:
+    sys.exit(f"unexpected arguments {{sys.argv[1:]}}")
+print({token!r})
+"""
+
+
+def token_script(path):
+    """An executable script at `path` that prints TOKEN when given exactly the arguments
+    ["two words", "--scope", "https://mail.google.com/"], and fails otherwise."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TOKEN_SCRIPT.format(python=sys.executable, token=TOKEN))
+    path.chmod(0o755)
+    return path
+
+
+def token_env(env):
+    """env for `auth = "token-command"`, without the Microsoft settings and without ILACS_SMTP_TOKEN_COMMAND."""
+    return {
+        **without(env, "ILACS_SMTP_CLIENT_SECRET", "ILACS_SMTP_CLIENT_ID", "ILACS_SMTP_TENANT"),
+        "ILACS_SMTP_AUTH": "token-command",
+    }
+
+
+def test_token_command_as_an_array_is_the_argv_as_is(db, env, oauth_smtp, tmp_path):
+    mailbox, _ = oauth_smtp
+    script = token_script(tmp_path / "get token.py")
+    config = tmp_path / "config.toml"  # the file ILACS_CONFIG names in every test
+    config.write_text(
+        f"[smtp]\ntoken_command = ['{sys.executable}', '{script}', 'two words', '--scope', "
+        "'https://mail.google.com/']\n"
     )
-    assert time.monotonic() - started < 10
-    assert_one_reason(out, "printed no token within 1 s", "was stopped")
-    assert mailbox.messages == []
-    time.sleep(3.5)
-    assert not marker.exists()
+    out = send_reminders(db, token_env(env))
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+    assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], [KHAN]]
+    assert mailbox.auths == [f"user={MAILBOX}\x01auth=Bearer {TOKEN}\x01\x01"]
+    assert_no_secret(db, out)
+
+
+def test_token_command_named_without_its_folder_is_found_on_path(env, oauth_smtp, tmp_path):
+    mailbox, _ = oauth_smtp
+    tools = tmp_path / "tools"
+    token_script(tools / "get-ilacs-token")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[smtp]\ntoken_command = ['get-ilacs-token', 'two words', '--scope', 'https://mail.google.com/']\n"
+    )
+    path_env = {**token_env(env), "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    out = ilacs("mail", "check", env=path_env)
+    assert out.returncode == 0, out.stderr
+    assert f"ok  token: printed by token_command {tools}/get-ilacs-token" in out.stdout.splitlines()
+    assert mailbox.auths == [f"user={MAILBOX}\x01auth=Bearer {TOKEN}\x01\x01"] and mailbox.messages == []
+
+
+def test_token_command_string_with_a_path_holding_spaces(db, env, oauth_smtp, tmp_path):
+    """The string form on Linux and macOS: split as a POSIX shell would, quotes grouping words."""
+    mailbox, _ = oauth_smtp
+    script = token_script(tmp_path / "token tools" / "print token.py")
+    command = f"\"{script}\" 'two words' --scope https://mail.google.com/"
+    out = send_reminders(db, {**token_env(env), "ILACS_SMTP_TOKEN_COMMAND": command})
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+    assert mailbox.auths == [f"user={MAILBOX}\x01auth=Bearer {TOKEN}\x01\x01"]
+    assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], [KHAN]]
+    unclosed = send_reminders(db, {**token_env(env), "ILACS_SMTP_TOKEN_COMMAND": f'"{script} --scope x'})
+    cli.refusal(
+        unclosed,
+        code=1,
+        says=[
+            "token_command cannot be split into words (No closing quotation): fix ILACS_SMTP_TOKEN_COMMAND, or "
+            'unset it and write it as an array of strings, token_command = ["program", "argument", ...], in [smtp] in',
+        ],
+    )
+
+
+def test_a_string_is_split_the_windows_way_for_windows():
+    """On Windows a string is split as Windows programs split their command line: backslashes are kept, double
+    quotes group words and go; single quotes are ordinary characters. What it would read otherwise is refused."""
+    from ilacs_cli.mail.config import split_command
+
+    assert split_command(r"C:\Tools\get-token.exe --tenant x", "nt") == [r"C:\Tools\get-token.exe", "--tenant", "x"]
+    assert split_command(r'"C:\Program Files\az.cmd" account get-access-token', "nt") == [
+        r"C:\Program Files\az.cmd",
+        "account",
+        "get-access-token",
+    ]
+    assert split_command(
+        r'"C:\Program Files\Microsoft SDKs\Azure\CLI2\wbin\az.cmd" account get-access-token --resource '
+        r'"https://outlook.office365.com" --query accessToken -o tsv',
+        "nt",
+    ) == [
+        r"C:\Program Files\Microsoft SDKs\Azure\CLI2\wbin\az.cmd",
+        "account",
+        "get-access-token",
+        "--resource",
+        "https://outlook.office365.com",
+        "--query",
+        "accessToken",
+        "-o",
+        "tsv",
+    ]
+    assert split_command("get-token --name 'two words' \"\"", "nt") == ["get-token", "--name", "'two", "words'", ""]
+    assert split_command(r"C:\Tools\get-token.exe --tenant x", "posix") == ["C:Toolsget-token.exe", "--tenant", "x"]
+    for refused in [
+        r'"C:\Program Files\az.cmd account',  # a quote left open
+        r'"C:\Tools"\get-token.exe',  # Windows reads one word: C:\Tools\get-token.exe
+        r'get-token --name a"b c"',  # Windows reads: --name, ab c
+        r'"C:\Tools\" --tenant x',  # Windows reads \" as a quote
+    ]:
+        with pytest.raises(ValueError):
+            split_command(refused, "nt")
+
+
+@pytest.mark.parametrize(
+    "setting, says",
+    [
+        ("token_command = []", "token_command is an empty array: it needs at least the program: write every word"),
+        (
+            "token_command = ['get-token', 3]",
+            "token_command's word 2 is an integer (3), not a string: write every word as a string, "
+            'token_command = ["program", "argument", ...], in [smtp] in',
+        ),
+        ("token_command = 3", "token_command is an integer: write it as an array of strings"),
+        (
+            "token_command = ['no-such-token-tool-26', '--print-token']",
+            "token_command names no-such-token-tool-26, which is not on PATH: give the program's full path, or add "
+            "its folder to PATH: set ILACS_SMTP_TOKEN_COMMAND or [smtp] token_command in",
+        ),
+        ("token_command = ['', 'x']", "token_command's first word, the program, is empty"),
+        ("token_command = ['{tmp}/not-executable.py']", "which is not executable: chmod +x it"),
+    ],
+    ids=["empty array", "a number", "not an array", "unknown program", "empty program", "not executable"],
+)
+def test_token_command_refused_in_one_line(db, env, oauth_smtp, tmp_path, setting, says):
+    mailbox, _ = oauth_smtp
+    (tmp_path / "not-executable.py").write_text(f"print({TOKEN!r})\n")
+    (tmp_path / "config.toml").write_text("[smtp]\n" + setting.replace("{tmp}", str(tmp_path)) + "\n")
+    before = db.read_bytes()
+    sent = send_reminders(db, token_env(env))
+    checked = ilacs("mail", "check", env=token_env(env))
+    for out in (sent, checked):
+        assert out.stdout == ""
+        cli.refusal(out, code=1, says=says)
+    assert mailbox.messages == [] and mailbox.auths == [] and db.read_bytes() == before
 
 
 # -- settings --------------------------------------------------------------------------------------------------

@@ -23,14 +23,15 @@ def cli_env(folder, *, drop=()):
     return env
 
 
-def run_ilacs(*args, db=None, env=None, separate=False):
+def run_ilacs(*args, db=None, env=None, separate=False, timeout=None):
     """Run the real CLI (`ilacs_cli.cli.main`, the `ilacs` script's entry point) against a real SQLite file, with
     the arguments, environment and standard streams a separate process would have; returns a CompletedProcess.
 
     It runs in this process (about 20 times faster: no interpreter and import start-up per command), closing every
     database connection it leaves before returning, so files on disk are as a finished process leaves them.
     `separate=True`, or ILACS_TEST_SUBPROCESS=1 for a whole run, or a call from another thread, starts
-    `python -m ilacs_cli` instead.
+    `python -m ilacs_cli` instead. `timeout=SECONDS` starts it too, and raises subprocess.TimeoutExpired (failing
+    the test) if it has not finished by then: for a command that could hang.
     """
     full_env = {**os.environ, **(env or {})}
     if db is not None:
@@ -40,6 +41,7 @@ def run_ilacs(*args, db=None, env=None, separate=False):
     # The process's streams and environment are swapped while a command runs: only one thread may do that.
     if (
         separate
+        or timeout is not None
         or os.environ.get("ILACS_TEST_SUBPROCESS") == "1"
         or threading.current_thread() is not threading.main_thread()
     ):
@@ -49,6 +51,7 @@ def run_ilacs(*args, db=None, env=None, separate=False):
             text=True,
             env=full_env,
             stdin=subprocess.DEVNULL,
+            timeout=timeout,
         )
     return _run_in_process([str(arg) for arg in args], full_env)
 

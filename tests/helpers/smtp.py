@@ -67,6 +67,9 @@ def password_smtp():
         controller.stop()
 
 
-def send_reminders(db, env, *extra):
-    """`ilacs remind --send` for the reminders' plan (helpers.plans) as of 2 Jan 2024; the CompletedProcess."""
-    return run_ilacs("remind", "--send", "--as-of", NEW_YEAR, "--inspection", PLAN, *extra, db=db, env=env)
+def send_reminders(db, env, *extra, timeout=None):
+    """`ilacs remind --send` for the reminders' plan (helpers.plans) as of 2 Jan 2024; the CompletedProcess. With
+    `timeout`, run as a process of its own that must finish within that many seconds (helpers.cli.run_ilacs)."""
+    return run_ilacs(
+        "remind", "--send", "--as-of", NEW_YEAR, "--inspection", PLAN, *extra, db=db, env=env, timeout=timeout
+    )
