@@ -20,18 +20,22 @@ from ilacs_cli.cli.common import (
     noted,
     one_inspection,
     open_store,
+    store_python_copy,
     today,
+    warn_about_place,
 )
 from ilacs_cli.errors import IlacsError
 
 
 @app.command()
 def where(db: DbOption = None) -> None:
-    """Print the database path in use.  Example: ilacs where"""
+    """Print the database path in use (where the file really is, for the Microsoft Store's Python).  Example: ilacs where"""
     from ilacs_cli.storage.store import default_path
 
     db = chosen_db(db)
-    print(db if db is not None else default_path())
+    path = db if db is not None else default_path()
+    warn_about_place(path)
+    print(store_python_copy(path) or path)
 
 
 @app.command()
@@ -51,6 +55,7 @@ def init(
 
     db = chosen_db(db)
     path = db if db is not None else default_path()
+    warn_about_place(path)
     if path.exists():
         store = noted(Store.open(path))
         if group:

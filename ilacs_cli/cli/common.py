@@ -3,7 +3,7 @@
 import datetime as dt
 import sys
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Annotated, Optional
 
 import typer
@@ -128,9 +128,11 @@ def _show_version(value: bool) -> None:
 
 
 class _Chosen:
-    """What was given before the command (or in ILACS_DB); set afresh by every run, as main() may run many times."""
+    """What was given before the command (or in ILACS_DB), and the databases whose place has been warned of; set
+    afresh by every run, as main() may run many times."""
 
     db: Optional[Path] = None
+    warned: set[Path] = set()
 
 
 @app.callback()
@@ -148,12 +150,48 @@ def _before_the_command(
 ) -> None:
     """Options given before the command."""
     _Chosen.db = db
+    _Chosen.warned = set()
 
 
 def chosen_db(db: Optional[Path]) -> Optional[Path]:
     """The database file asked for: --db after the command, else --db before it or ILACS_DB; None: the default."""
     chosen = db if db is not None else _Chosen.db
     return chosen.expanduser() if chosen is not None else None  # `~` as a shell that does not expand it gives it
+
+
+def store_python_copy(path: Path) -> Optional[Path]:
+    """Where the file at `path` really is when this Python is the Microsoft Store's and keeps it in its package
+    (AppData is redirected there); None for any other Python or place, and for a file made in AppData itself before
+    (by another Python: Windows then lets the Store's Python use it where it is)."""
+    import os
+
+    from ilacs_cli.storage import dbfile
+
+    package = dbfile.store_python_package(sys.executable, sys.base_prefix)
+    if package is None:
+        return None
+    copy = dbfile.store_python_copy(PureWindowsPath(path.absolute()), package, os.environ)
+    if copy is None or (not Path(copy).exists() and path.exists()):
+        return None
+    return Path(copy)
+
+
+def warn_about_place(path: Path) -> None:
+    """Say on stderr, once a command, when the database is where it is not safe though it works: in a folder
+    OneDrive syncs between PCs, or in the private folder of the Microsoft Store's Python."""
+    import os
+
+    from ilacs_cli.storage import dbfile
+
+    if path in _Chosen.warned:
+        return
+    _Chosen.warned.add(path)
+    folder = dbfile.synced_folder(dbfile.absolute_path(path), os.environ)
+    if folder is not None:
+        print(f"ilacs: {dbfile.synced_warning(path, folder)}", file=sys.stderr)
+    copy = store_python_copy(path)
+    if copy is not None:
+        print(f"ilacs: {dbfile.store_python_warning(path, copy, copy.exists(), os.environ)}", file=sys.stderr)
 
 
 def open_store(db: Optional[Path], *, quiet_if_empty: bool = False):
@@ -165,6 +203,7 @@ def open_store(db: Optional[Path], *, quiet_if_empty: bool = False):
 
     db = chosen_db(db)
     path = db if db is not None else default_path()
+    warn_about_place(path)
     if db is None and not path.exists():
         with new_database(path, default=True):  # all or nothing: a failed first command leaves no empty file
             pass
@@ -201,6 +240,7 @@ def loading(db: Optional[Path]):
 
     db = chosen_db(db)
     path = db if db is not None else default_path()
+    warn_about_place(path)
     if path.exists():
         yield noted(Store.open(path))
     else:

@@ -17,6 +17,7 @@ from ilacs_cli.cli.common import (
     human_day,
     open_store,
     reading,
+    warn_about_place,
 )
 from ilacs_cli.errors import IlacsError
 
@@ -211,6 +212,7 @@ def schedule(
     found = str(script) if script.is_file() else shutil.which("ilacs")
     program = [found] if found else [sys.executable, "-m", "ilacs_cli"]
     path = chosen_db(db) or default_path()
+    warn_about_place(path)
     arguments = ["remind", "--send", "--db", str(path.expanduser().absolute())]
     if windows == "windows":
         print("In cmd.exe:")

@@ -1,14 +1,18 @@
-"""Where the database file lives: a network share (refused), a group sharing it, who may write it, free space.
+"""Where the database file lives: a network share (refused), a folder OneDrive syncs or the Microsoft Store's
+Python keeps to itself (warned of), a group sharing it, who may write it, free space.
 
 Only the standard library, and nothing POSIX-only or Windows-only at import: `grp` and `pwd` are imported inside
-the functions that need them, `ctypes` only on Windows.
+the functions that need them, `ctypes` only on Windows. What Windows says through its environment and paths is
+read by pure functions given them (`synced_folder`, `store_python_package`, `store_python_copy`), so that tests
+drive them with Windows' values on any machine.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePath, PureWindowsPath
 
 from ilacs_cli.errors import IlacsError
 
@@ -44,7 +48,7 @@ _NEARLY_FULL = 1 << 20
 def network_share(path: Path) -> str | None:
     """What kind of network file system holds `path` (a file or a folder that exists), or None if it is local."""
     if os.name == "nt":
-        return _windows_share(str(_absolute(path)))
+        return _windows_share(str(absolute_path(path)))
     try:
         lines = MOUNTINFO.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:  # not Linux (macOS: not detected), or /proc not mounted
@@ -63,7 +67,7 @@ def network_share(path: Path) -> str | None:
     return kind
 
 
-def _absolute(path: Path) -> Path:
+def absolute_path(path: Path) -> Path:
     """`path` made absolute with links and mapped drives followed: `plan.db` run from a mapped H:\\ is H:\\plan.db, or
     as Windows resolves it \\\\server\\share\\plan.db; the path as given when it cannot be resolved."""
     try:
@@ -109,6 +113,98 @@ def refuse_network_share(path: Path) -> None:
             "share cannot give (files get damaged); keep it on a local disk of one shared server, or "
             f"set {NETWORK_OVERRIDE}=one-machine if only this machine ever opens it"
         )
+
+
+# The environment variables OneDrive sets to its sync roots: personal, work or school, and the personal one again.
+SYNC_ROOTS = ("OneDrive", "OneDriveCommercial", "OneDriveConsumer")
+_WORK_ROOT = "onedrive - "  # a work or school root is named "OneDrive - Org Name"
+
+
+def synced_folder(path: PurePath, environ: Mapping[str, str]) -> PurePath | None:
+    """The folder OneDrive syncs between PCs that holds `path` (absolute, links followed), or None.
+
+    From what Windows gives without the registry: the sync roots OneDrive names in `environ` (SYNC_ROOTS); the
+    SharePoint libraries it syncs beside a root "OneDrive - Org Name", in a folder "Org Name" (%USERPROFILE%\\Org
+    Name\\Site - Documents); and a folder named as OneDrive names its roots, `OneDrive` or `OneDrive - Org Name`.
+    Paths compare as the platform of `path` compares them (PureWindowsPath: in any case)."""
+    roots = []
+    for name in SYNC_ROOTS:
+        root = type(path)(environ.get(name, "").strip())
+        if root.is_absolute():
+            roots.append(root)
+            if root.name.casefold().startswith(_WORK_ROOT):
+                roots.append(root.parent / root.name[len(_WORK_ROOT) :])
+    for root in roots:
+        if path == root or root in path.parents:
+            return root
+    for folder in reversed(path.parents):  # the outermost: a root "OneDrive" may hold a folder "OneDrive"
+        name = folder.name.casefold()
+        if name == "onedrive" or name.startswith(_WORK_ROOT):
+            return folder
+    return None
+
+
+def synced_warning(path: PurePath, folder: PurePath) -> str:
+    """What to do about a database in a folder OneDrive syncs (`synced_folder`)."""
+    return (
+        f"{path} is in {folder}, a folder OneDrive syncs with other PCs: two PCs using the database, each with its "
+        f"own {path.name}-wal and -shm, damage it or split it in two; keep it on a local disk outside that folder "
+        "(--db or ILACS_DB), share it from one machine (colleagues run ilacs on one shared server, or read it in "
+        "their browsers through `ilacs serve`), and put copies in the synced folder with `ilacs backup` if you want "
+        "them there"
+    )
+
+
+# Python from the Microsoft Store: a package "PythonSoftwareFoundation.Python.3.12_<publisher>" (its family name),
+# installed as "..._3.12.2800.0_x64__<publisher>" (its full name) under C:\Program Files\WindowsApps, run through
+# %LOCALAPPDATA%\Microsoft\WindowsApps\<family name>\python.exe.
+_STORE_PYTHON = "pythonsoftwarefoundation.python."
+
+
+def store_python_package(executable: str, base_prefix: str) -> str | None:
+    """The package family name of the Microsoft Store's Python that `executable` or `base_prefix` (sys.executable,
+    sys.base_prefix: a virtual environment's base) belong to, e.g. PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0;
+    None for any other Python (python.org's, the py install manager's runtimes, Linux, macOS)."""
+    for text in (executable, base_prefix):
+        parts = PureWindowsPath(text).parts
+        for parent, folder in zip(parts, parts[1:]):
+            if parent.casefold() in ("windowsapps", "packages") and folder.casefold().startswith(_STORE_PYTHON):
+                name, *_, publisher = folder.split("_") if "_" in folder else (folder, "")
+                if publisher:  # the full name's version, architecture and resource id dropped
+                    return f"{name}_{publisher}"
+    return None
+
+
+def store_python_copy(path: PureWindowsPath, package: str, environ: Mapping[str, str]) -> PureWindowsPath | None:
+    """Where the Store's Python `package` keeps a file it makes at `path`: what it creates in %LOCALAPPDATA% or
+    %APPDATA% goes to the package's own %LOCALAPPDATA%\\Packages\\<package>\\LocalCache\\Local (or Roaming), which
+    Explorer does not show there and which resetting or uninstalling the app deletes; None for a path elsewhere."""
+    profile = environ.get("USERPROFILE", "")
+    local = PureWindowsPath(environ.get("LOCALAPPDATA") or rf"{profile}\AppData\Local")
+    roaming = PureWindowsPath(environ.get("APPDATA") or rf"{profile}\AppData\Roaming")
+    if not local.is_absolute() or local / "Packages" == path or local / "Packages" in path.parents:
+        return None
+    for folder, kept in ((local, "Local"), (roaming, "Roaming")):
+        if folder.is_absolute() and folder in path.parents:
+            return local / "Packages" / package / "LocalCache" / kept / path.relative_to(folder)
+    return None
+
+
+def store_python_warning(path: PurePath, copy: PurePath, exists: bool, environ: Mapping[str, str]) -> str:
+    """What to do about the database at `path` that the Store's Python keeps at `copy` (`store_python_copy`)."""
+    # Not Documents: OneDrive's Known Folder Move puts Documents in OneDrive on many councils' PCs.
+    mine = PureWindowsPath(environ.get("USERPROFILE") or str(Path.home())) / "ilacs" / copy.name
+    what = (
+        f'make the folder {mine.parent}, copy the database there with `ilacs backup "{mine}"`, then use --db "{mine}" '
+        "(or set ILACS_DB to it)"
+        if exists
+        else f'make the folder {mine.parent} and use --db "{mine}" (or set ILACS_DB to it)'
+    )
+    return (
+        f"this Python is the Microsoft Store's, which keeps what it creates in AppData in a folder of its own: the "
+        f"database is {copy}, not {path} where Explorer looks, and resetting or uninstalling that Python deletes it; "
+        f"install Python from python.org instead, or {what}"
+    )
 
 
 def share_with_group(path: Path, group: str) -> None:

@@ -134,3 +134,227 @@ def test_a_tilde_left_by_the_shell_is_the_home_folder(db, tmp_path):
     ok("backup", "~/backup.db", db=db, env=env)
     assert ok("list", "--db", "~/backup.db", env=env) == ok("list", db=db)
     assert (home / "plan.csv").stat().st_size > 0 and not (tmp_path / "~").exists()
+
+
+# -- folders OneDrive syncs, and the Microsoft Store's Python ------------------------------------------------------
+
+# Set empty: the sync roots of whoever runs the tests are not the test's.
+NO_SYNC_ROOTS = {"OneDrive": "", "OneDriveCommercial": "", "OneDriveConsumer": ""}
+
+
+def synced_line(path, folder):
+    return (
+        f"ilacs: {path} is in {folder}, a folder OneDrive syncs with other PCs: two PCs using the database, each with "
+        f"its own {path.name}-wal and -shm, damage it or split it in two; keep it on a local disk outside that folder "
+        "(--db or ILACS_DB), share it from one machine (colleagues run ilacs on one shared server, or read it in their "
+        "browsers through `ilacs serve`), and put copies in the synced folder with `ilacs backup` if you want them "
+        "there"
+    )
+
+
+def test_a_database_in_the_folder_onedrive_names_is_warned_of_once_and_used(tmp_path):
+    synced, local = tmp_path / "Cloud files", tmp_path / "Local plans"
+    (synced / "ilacs").mkdir(parents=True)
+    local.mkdir()
+    env = {**NO_SYNC_ROOTS, "OneDrive": str(synced)}
+    inside = synced / "ilacs" / "plan.db"
+    seeded = ok("seed", "east-sussex-2023", "--db", str(inside), env=env, whole=True)
+    assert seeded.stderr.splitlines()[0] == synced_line(inside, synced)
+    assert seeded.stderr.count("OneDrive") == 1
+    for args in (["list"], ["overdue"], ["where"]):
+        done = ok(*args, db=inside, env=env, whole=True)  # through ILACS_DB
+        assert done.stderr.splitlines() == [synced_line(inside, synced)], args
+    assert "east-sussex-2023" in ok("list", db=inside, env=env)
+    assert ok("where", db=inside, env=env, strip=True) == str(inside)
+    # the same commands on a database outside the synced folder, with the same environment: nothing said
+    outside = local / "plan.db"
+    assert ok("seed", "east-sussex-2023", "--db", str(outside), env=env, whole=True).stderr.count("OneDrive") == 0
+    for args in (["list"], ["overdue"], ["where"], ["backup", str(synced / "ilacs" / "plan-backup.db")]):
+        assert ok(*args, db=outside, env=env, whole=True).stderr.count("OneDrive") == 0, args
+    assert (synced / "ilacs" / "plan-backup.db").stat().st_size > 0
+
+
+def test_a_link_into_a_synced_folder_is_followed(tmp_path):
+    synced = tmp_path / "Cloud files"
+    synced.mkdir()
+    ok("init", "--db", str(synced / "plan.db"), env=NO_SYNC_ROOTS)
+    (tmp_path / "plan.db").symlink_to(synced / "plan.db")
+    done = ok("list", "--db", str(tmp_path / "plan.db"), env={**NO_SYNC_ROOTS, "OneDrive": str(synced)}, whole=True)
+    assert synced_line(tmp_path / "plan.db", synced) in done.stderr.splitlines()
+
+
+def test_a_folder_named_as_onedrive_names_a_work_root_is_warned_of(tmp_path):
+    root = tmp_path / "OneDrive - Example Council"
+    (root / "Plans").mkdir(parents=True)
+    db = root / "Plans" / "plan.db"
+    made = ok("init", "--db", str(db), env=NO_SYNC_ROOTS, whole=True)
+    assert made.stderr.splitlines()[0] == synced_line(db, root)
+    assert ok("where", "--db", str(db), env=NO_SYNC_ROOTS, whole=True).stderr.splitlines() == [synced_line(db, root)]
+
+
+def test_a_sharepoint_library_beside_the_work_root_is_warned_of(tmp_path):
+    home = tmp_path / "ann"
+    library = home / "Example Council" / "Children's Services - Documents"
+    library.mkdir(parents=True)
+    (home / "OneDrive - Example Council").mkdir()
+    env = {**NO_SYNC_ROOTS, "OneDriveCommercial": str(home / "OneDrive - Example Council")}
+    db = library / "plan.db"
+    made = ok("init", "--db", str(db), env=env, whole=True)
+    assert made.stderr.splitlines()[0] == synced_line(db, home / "Example Council")
+    # a folder of the same name with no OneDrive root beside it is anyone's
+    assert ok("list", "--db", str(db), env=NO_SYNC_ROOTS, whole=True).stderr.count("OneDrive") == 0
+
+
+@pytest.mark.parametrize(
+    "path, environ, folder",
+    [
+        (r"C:\Users\ann\OneDrive - Example Council\Plans\plan.db", {}, r"C:\Users\ann\OneDrive - Example Council"),
+        (r"C:\Users\ann\OneDrive\Documents\plan.db", {}, r"C:\Users\ann\OneDrive"),
+        (r"D:\Sync\ilacs\plan.db", {"OneDriveConsumer": r"D:\Sync"}, r"D:\Sync"),
+        (r"c:\users\ann\onedrive - example council\plan.db", {}, r"c:\users\ann\onedrive - example council"),
+        (
+            r"c:\USERS\ann\cloud\plan.db",  # Windows' paths in any case
+            {"OneDrive": r"C:\Users\ann\Cloud"},
+            r"C:\Users\ann\Cloud",
+        ),
+        (
+            r"C:\Users\ann\Example Council\Children's Services - Documents\plan.db",
+            {"OneDriveCommercial": r"C:\Users\ann\OneDrive - Example Council"},
+            r"C:\Users\ann\Example Council",
+        ),
+        (
+            r"C:\Users\ann\OneDrive - Example Council\Archive\OneDrive\plan.db",  # the outermost root
+            {},
+            r"C:\Users\ann\OneDrive - Example Council",
+        ),
+        (r"C:\Users\ann\AppData\Local\ilacs\ilacs.db", {"OneDrive": r"C:\Users\ann\OneDrive"}, None),
+        (r"C:\Users\ann\OneDriveBackup\plan.db", {}, None),
+        (r"C:\Users\ann\Example Council\plan.db", {}, None),
+        (
+            r"C:\Users\ann\Example Councils\plan.db",
+            {"OneDriveCommercial": r"C:\Users\ann\OneDrive - Example Council"},
+            None,
+        ),
+        (r"C:\Plans\plan.db", {"OneDrive": "", "OneDriveCommercial": "relative"}, None),
+    ],
+)
+def test_synced_folders_as_windows_names_them(path, environ, folder):
+    from pathlib import PureWindowsPath
+
+    from ilacs_cli.storage import dbfile
+
+    found = dbfile.synced_folder(PureWindowsPath(path), environ)
+    assert (str(found) if found is not None else None) == folder
+
+
+STORE_ALIAS = (
+    r"C:\Users\ann\AppData\Local\Microsoft\WindowsApps\PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0\python.exe"
+)
+STORE_PREFIX = r"C:\Program Files\WindowsApps\PythonSoftwareFoundation.Python.3.12_3.12.2800.0_x64__qbz5n2kfra8p0"
+PYTHON_ORG = r"C:\Users\ann\AppData\Local\Programs\Python\Python312"
+
+
+@pytest.mark.parametrize(
+    "executable, base_prefix, package",
+    [
+        (STORE_ALIAS, STORE_PREFIX, "PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0"),
+        # a virtual environment made with it: its own python.exe, the package's prefix
+        (r"C:\ilacs\.venv\Scripts\python.exe", STORE_PREFIX, "PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0"),
+        (
+            r"c:\program files\windowsapps\pythonsoftwarefoundation.python.3.11_3.11.2544.0_x64__qbz5n2kfra8p0\python.exe",
+            "",
+            "pythonsoftwarefoundation.python.3.11_qbz5n2kfra8p0",
+        ),
+        (
+            r"C:\Users\ann\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.13_qbz5n2kfra8p0\LocalCache"
+            r"\local-packages\Python313\Scripts\python.exe",
+            "",
+            "PythonSoftwareFoundation.Python.3.13_qbz5n2kfra8p0",
+        ),
+        (PYTHON_ORG + r"\python.exe", PYTHON_ORG, None),
+        (r"C:\ilacs\.venv\Scripts\python.exe", PYTHON_ORG, None),
+        # the py install manager's alias in WindowsApps starts a runtime of its own, which is not packaged
+        (r"C:\Users\ann\AppData\Local\Python\pythoncore-3.14-64\python.exe", "", None),
+        ("/usr/bin/python3", "/usr", None),
+    ],
+)
+def test_the_microsoft_stores_python_is_known_by_its_paths(executable, base_prefix, package):
+    from ilacs_cli.storage import dbfile
+
+    assert dbfile.store_python_package(executable, base_prefix) == package
+
+
+WINDOWS_ENV = {
+    "USERPROFILE": r"C:\Users\ann",
+    "LOCALAPPDATA": r"C:\Users\ann\AppData\Local",
+    "APPDATA": r"C:\Users\ann\AppData\Roaming",
+}
+PACKAGE = "PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0"
+
+
+@pytest.mark.parametrize(
+    "path, environ, copy",
+    [
+        (
+            r"C:\Users\ann\AppData\Local\ilacs\ilacs.db",
+            WINDOWS_ENV,
+            r"C:\Users\ann\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0\LocalCache\Local"
+            r"\ilacs\ilacs.db",
+        ),
+        (
+            r"C:\Users\ann\AppData\Roaming\ilacs\plan.db",
+            WINDOWS_ENV,
+            r"C:\Users\ann\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0\LocalCache"
+            r"\Roaming\ilacs\plan.db",
+        ),
+        (
+            r"c:\users\ann\appdata\local\ilacs\ilacs.db",  # as typed, in any case
+            WINDOWS_ENV,
+            r"C:\Users\ann\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0\LocalCache\Local"
+            r"\ilacs\ilacs.db",
+        ),
+        (
+            r"C:\Users\ann\AppData\Local\ilacs\ilacs.db",
+            {"USERPROFILE": r"C:\Users\ann"},  # LOCALAPPDATA unset: the profile's
+            r"C:\Users\ann\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0\LocalCache\Local"
+            r"\ilacs\ilacs.db",
+        ),
+        (r"C:\Users\ann\ilacs\ilacs.db", WINDOWS_ENV, None),
+        (r"D:\Plans\plan.db", WINDOWS_ENV, None),
+        (r"C:\Users\ann\AppData\Local\Packages\Other.App_1234\LocalState\plan.db", WINDOWS_ENV, None),
+        (r"C:\Users\ann\AppData\Local\ilacs\ilacs.db", {}, None),
+    ],
+)
+def test_where_the_stores_python_keeps_a_file_in_appdata(path, environ, copy):
+    from pathlib import PureWindowsPath
+
+    from ilacs_cli.storage import dbfile
+
+    kept = dbfile.store_python_copy(PureWindowsPath(path), PACKAGE, environ)
+    assert (str(kept) if kept is not None else None) == copy
+
+
+def test_the_stores_python_warning_says_where_the_file_is_and_what_to_do():
+    from pathlib import PureWindowsPath
+
+    from ilacs_cli.storage import dbfile
+
+    path = PureWindowsPath(r"C:\Users\ann\AppData\Local\ilacs\ilacs.db")
+    copy = PureWindowsPath(
+        r"C:\Users\ann\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0\LocalCache\Local"
+        r"\ilacs\ilacs.db"
+    )
+    said = (
+        "this Python is the Microsoft Store's, which keeps what it creates in AppData in a folder of its own: the "
+        r"database is C:\Users\ann\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0"
+        r"\LocalCache\Local\ilacs\ilacs.db, not C:\Users\ann\AppData\Local\ilacs\ilacs.db where Explorer looks, and "
+        "resetting or uninstalling that Python deletes it; install Python from python.org instead, or "
+    )
+    assert dbfile.store_python_warning(path, copy, True, WINDOWS_ENV) == said + (
+        r"make the folder C:\Users\ann\ilacs, copy the database there with "
+        r'`ilacs backup "C:\Users\ann\ilacs\ilacs.db"`, then use --db "C:\Users\ann\ilacs\ilacs.db" '
+        "(or set ILACS_DB to it)"
+    )
+    assert dbfile.store_python_warning(path, copy, False, WINDOWS_ENV) == said + (
+        r'make the folder C:\Users\ann\ilacs and use --db "C:\Users\ann\ilacs\ilacs.db" (or set ILACS_DB to it)'
+    )
