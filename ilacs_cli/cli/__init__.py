@@ -93,6 +93,14 @@ def main() -> None:
     """Entry point: user errors become one line and an exit status, never a traceback."""
     _utf8_streams()
     AFTERWORDS.clear()
+    if (
+        not sys.argv[1:] and "_ILACS_COMPLETE" not in os.environ
+    ):  # a newcomer's first try: a screen that says what to do, not 100 lines of help
+        from ilacs_cli.render import guide
+        from ilacs_cli.storage.opening import default_path
+
+        print(guide(os.environ.get("ILACS_DB") or str(default_path())), end="")
+        return
     try:
         # prog_name: help, errors and shell completion (its _ILACS_COMPLETE variable) say `ilacs` however started
         with _only_the_command_named(sys.argv[1:]):

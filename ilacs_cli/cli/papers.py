@@ -94,7 +94,10 @@ def export(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx action plan, or an `export --all` .json.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A .csv or .xlsx action plan, a plan's .json from `export`, or an `export --all` .json."),
+    ],
     inspection: Annotated[
         Optional[str],
         typer.Option(
@@ -127,13 +130,12 @@ def import_(
     """Bring in a spreadsheet action plan (every row, or none if any row is bad), or restore a whole-database export.  Example: ilacs import plan.xlsx --inspection east-sussex-2023 --dry-run"""
     from ilacs_cli.exchange import plans as exchange
 
-    if file.suffix.lower() == ".json":
+    if file.suffix.lower() == ".json" and not isinstance(data := _read_json(file), list):  # a list: a plan's rows
         if inspection or sheet or mapping or dry_run:
             raise IlacsError(
                 f"a .json file is a whole-database export: import it alone, e.g. ilacs import {file} --db restored.db",
                 2,
             )
-        data = _read_json(file)
         with loading(db) as store:
             counts = exchange.load(store, data, file.name)
         print(
@@ -329,8 +331,10 @@ def summary(
         cells[7] = "—" if p.percent_done is None else f"{p.percent_done}%"
         return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue]
 
-    def short(text):
-        return text if len(text) <= 50 else text[:49] + "…"
+    piped = render.plain_wanted()
+
+    def short(text):  # a terminal's table stays a screen wide; piped text keeps every word, for scripts
+        return text if piped or len(text) <= 50 else text[:49] + "…"
 
     rows = []
     for item in found:

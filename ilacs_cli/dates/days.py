@@ -35,6 +35,8 @@ _ONE_DAY = dt.timedelta(days=1)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 EXAMPLES = "use 2024-10-31, 31/10/2024, 31 Oct 2024, today, tomorrow, friday, +5 days or +10 working days"
+# What a target date (--due) also takes: a period, kept in its words and given the day it ends by.
+PERIOD_EXAMPLES = EXAMPLES.replace(" or +10", ", +10") + ", or a period: June 2025, end of June 2025, Q3 2025/26"
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def parse_date(
     add_working_days: Callable[[dt.date, int], dt.date] | None = None,
 ) -> dt.date:
     """Return the exact date `text` names; vague periods are refused."""
-    due = parse_due(text, today, add_working_days)
+    due = parse_due(text, today, add_working_days, examples=EXAMPLES)
     if due.wording is not None:
         raise IlacsError(f"'{text}' is a period, not a day: {EXAMPLES}", 2)
     return due.day
@@ -78,14 +80,16 @@ def parse_due(
     text: str,
     today: dt.date,
     add_working_days: Callable[[dt.date, int], dt.date] | None = None,
+    *,
+    examples: str = PERIOD_EXAMPLES,
 ) -> DueDate:
-    """Return the date `text` names. Periods keep their wording and are given the day they end by: 'June 2025',
+    """Return the date `text` names (refusals end with `examples`, what the option takes). Periods keep their wording and are given the day they end by: 'June 2025',
     'end of June 2025' and 'late June 2025' the month's last day, 'mid-June 2025' the 15th, 'early June 2025' the
     7th, 'Q3 2025' 30 Sep (calendar quarter), 'Q3 2025/26' 31 Dec 2025 (financial year, April to March)."""
     cleaned = " ".join(text.strip().split())
     if not cleaned:
-        raise IlacsError(f"empty date: {EXAMPLES}", 2)
-    due = _named(cleaned, text, today, add_working_days)
+        raise IlacsError(f"empty date: {examples}", 2)
+    due = _named(cleaned, text, today, add_working_days, examples)
     if problem := outside_years(due.day):
         raise OutsideYears(f"'{text}' {problem}", 2)
     return due
@@ -102,7 +106,7 @@ def outside_years(day: dt.date) -> str | None:
     return f"is {human(day)}, outside the years {FIRST_YEAR} to {LAST_YEAR} that ilacs takes: check the year"
 
 
-def _named(cleaned: str, text: str, today: dt.date, add_working_days) -> DueDate:
+def _named(cleaned: str, text: str, today: dt.date, add_working_days, examples: str) -> DueDate:
     """The date `cleaned` (`text` tidied) names, whatever its year."""
     lowered = cleaned.lower()
     if lowered in ("today", "tomorrow", "yesterday"):
@@ -118,7 +122,7 @@ def _named(cleaned: str, text: str, today: dt.date, add_working_days) -> DueDate
         try:
             return DueDate(today + dt.timedelta(days=count * (7 if unit.startswith("week") else 1)))
         except OverflowError:
-            raise IlacsError(f"'{text}' is beyond any date: {EXAMPLES}", 2) from None
+            raise IlacsError(f"'{text}' is beyond any date: {examples}", 2) from None
     try:
         return (
             DueDate(dt.date.fromisoformat(cleaned))
@@ -126,7 +130,23 @@ def _named(cleaned: str, text: str, today: dt.date, add_working_days) -> DueDate
             else _parse_other(cleaned)
         )
     except (ValueError, OverflowError):  # dateutil raises OverflowError for huge numbers
-        raise IlacsError(f"'{text}' is not a real date: {EXAMPLES}", 2) from None
+        if (year := _year_left_out(cleaned, today, ahead=examples != EXAMPLES)) is not None:
+            raise IlacsError(f"'{text}' has no year: add it, e.g. '{cleaned} {year}'", 2) from None
+        raise IlacsError(f"'{text}' is not a real date: {examples}", 2) from None
+
+
+def _year_left_out(cleaned: str, today: dt.date, *, ahead: bool) -> int | None:
+    """When `cleaned` names a day or period but for its year ('30 June', 'end of June'), the year of the next such
+    (`ahead`: a target) or the latest past one (a day that happened, a day to report on); else None. The year is
+    asked for rather than guessed: a plan's date is a commitment."""
+    for year in (today.year, today.year + 1) if ahead else (today.year, today.year - 1):
+        try:
+            day = _parse_other(f"{cleaned} {year}").day
+        except (ValueError, OverflowError):
+            return None
+        if (day >= today) if ahead else (day <= today):
+            return year
+    return None
 
 
 def _parse_other(cleaned: str) -> DueDate:

@@ -343,6 +343,7 @@ FIELDS = {
         "area of improvement",
         "improvement area",
         "what needs to improve",
+        "area title",  # the plan's own JSON (export -f json) names its columns as JSON keys
     ],
     "ref": ["ref", "reference", "ref no", "action ref", "no", "number", "action no"],
     "measure": [
@@ -355,11 +356,19 @@ FIELDS = {
         "outcome",
         "success criteria",
     ],
-    "progress": ["progress", "latest update", "update", "progress update", "comments", "commentary"],
+    "progress": [
+        "progress",
+        "latest update",
+        "update",
+        "progress update",
+        "comments",
+        "commentary",
+        "latest update note",
+    ],
     "status": ["status", "progress status"],
-    "wording": ["target (as written)", "target as written"],
+    "wording": ["target (as written)", "target as written", "target wording"],
     "inspection": ["inspection"],
-    "ignore": ["id", "rag", "rag status", "rag rating", "latest update on", "latest update by"],
+    "ignore": ["id", "action id", "rag", "rag status", "rag rating", "latest update on", "latest update by"],
 }
 HEADER_ROWS = 20  # the header row is looked for in a sheet's first 20 rows (a title row may sit above it)
 # Fields that, beside the action's own column, make a row a header row (an Inspection or RAG column does not).

@@ -306,6 +306,10 @@ def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
         return [_read_csv(path)]
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
+    if suffix == ".json":
+        if sheet:
+            raise IlacsError("--sheet is for .xlsx files; a plan's JSON has one table", 2)
+        return [_read_plan_json(path)]
     if suffix in _OTHER_SPREADSHEETS:
         raise IlacsError(
             f"{path.name}: import reads .csv and .xlsx, not {suffix}: save it as .xlsx (Excel "
@@ -313,6 +317,28 @@ def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
             2,
         )
     raise IlacsError(f"{path.name}: import reads .csv, .xlsx or ilacs .json files", 2)
+
+
+def _read_plan_json(path: Path) -> Table:
+    """A plan as `ilacs export ID --format json` writes it, a list of rows of the export's columns, as one table:
+    a header row of the keys, in the order the first row gives them, then a row for each."""
+    import json
+
+    from ilacs_cli.textfiles import NotText, read_text
+
+    _check_size(path, _size(path), "is")
+    try:
+        data = json.loads(read_text(path))
+    except (OSError, NotText, json.JSONDecodeError) as error:
+        raise IlacsError(f"cannot read {path.name} as JSON ({error}): import a file `ilacs export` made") from None
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise IlacsError(f"{path.name} is not a plan's JSON (a list of rows): import a file `ilacs export` made")
+    keys = list(dict.fromkeys(key for row in data for key in row))
+    for number, row in enumerate(data, 1):
+        for key, value in row.items():
+            if value is not None and not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                raise IlacsError(f"{path.name}: row {number}, {key}: must be text or a number, not {value!r}"[:300])
+    return _table(None, [keys, *([row.get(key) for key in keys] for row in data)], path.name)
 
 
 def _start(path: Path) -> bytes:

@@ -152,3 +152,27 @@ def _csv_to_stdout(rows: list[list[str]]) -> None:
         out.flush()
     finally:
         out.detach()
+
+
+def guide(database: str) -> str:
+    """What bare `ilacs` says: where the plan is and the everyday commands, in a screen, not the whole help."""
+    return f"""ilacs tracks the action plan after an Ofsted ILACS inspection.
+Database: {database}
+
+Every day
+  ilacs overdue                          what is late, oldest first
+  ilacs due --within 10                  what falls due in 10 working days
+  ilacs actions --owner "A Watson"       one person's actions
+  ilacs update 12 --status in-progress --note "Audit booked"
+  ilacs done 12                          an action done (D3: a deadline met)
+For a board
+  ilacs summary                          progress by inspection and area
+  ilacs report ID -o paper.docx          the board paper (also .html, .md)
+  ilacs changes                          what changed in the last 30 days
+Starting
+  ilacs seed                             five example plans (to try; then
+                                         ilacs remove --examples)
+  ilacs add-inspection ID --authority NAME --published DATE
+
+Every command: ilacs -h    One command: ilacs COMMAND -h
+"""

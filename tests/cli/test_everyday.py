@@ -190,3 +190,69 @@ def test_the_examples_leave_at_once_and_a_new_plan_says_how(db):
     assert len(backups) == 1
     refused("remove", "--examples", "--yes", db=db, code=2, says="holds no example plans")
     refused("remove", "hove-2025", "--examples", db=db, code=2, says="not both")
+
+
+def test_bare_ilacs_says_what_to_do_in_a_screen(tmp_path):
+    db = tmp_path / "plan.db"
+    out = run_ilacs(db=db)
+    assert out.returncode == 0 and out.stderr == ""
+    lines = out.stdout.splitlines()
+    assert lines[1] == f"Database: {db}" and lines[-1] == "Every command: ilacs -h    One command: ilacs COMMAND -h"
+    assert len(lines) <= 24 and max(map(len, lines[2:])) <= 80  # the path aside
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["add-action", PLAN, "--area", "1", "--owner", "O", "--due", "end of June", "T"], "'end of June 20"),
+        (["overdue", "--as-of", "30 June"], "'30 June 20"),
+    ],
+)
+def test_a_day_or_period_without_a_year_is_asked_for_with_one(db, args, says):
+    said = refused(*args, db=db, code=2, says=["has no year: add it, e.g.", says])
+    year = int(said.split(says)[1][:2]) + 2000
+    today = dt.date.today()
+    target = dt.date(year, 6, 30)
+    if "--due" in args:  # a target: the next 30 June; a day to report on: the latest
+        assert target >= today > dt.date(year - 1, 6, 30)
+    else:
+        assert target <= today < dt.date(year + 1, 6, 30)
+
+
+def test_refusals_name_what_each_option_takes(db):
+    due = refused("add-action", PLAN, "--area", "1", "--owner", "O", "--due", "soonish", "T", db=db, code=2)
+    assert "or a period: June 2025, end of June 2025, Q3 2025/26" in due
+    day = refused("overdue", "--as-of", "soonish", db=db, code=2)
+    assert "+10 working days" in day and "period" not in day
+
+
+def test_summary_piped_keeps_whole_area_titles(db):
+    out = ok("summary", "--inspection", "telford-wrekin-2024", db=db)
+    assert "…" not in out
+    assert "1: The management of contacts within Family Connect" in out
+
+
+def test_a_plans_own_json_imports_back(db, tmp_path):
+    plan = tmp_path / "telford.json"
+    ok("export", "telford-wrekin-2024", "-o", str(plan), db=db)
+    before = plan.read_text(encoding="utf-8")
+    out = ok("import", str(plan), db=db, whole=True)
+    assert out.stdout.strip() == (
+        "Imported telford.json into telford-wrekin-2024: 0 added, 0 updated (0 status changes), 5 unchanged"
+    )
+    assert out.stderr == ""  # every column known
+    rows_ = json.loads(before)
+    rows_[0]["status"] = "blocked"
+    rows_[0]["latest_update_note"] = "waiting for the new system"
+    plan.write_text(json.dumps(rows_), encoding="utf-8")
+    out = ok("import", str(plan), db=db, strip=True)
+    assert "1 updated (1 status changes), 4 unchanged" in out
+    [changed] = [
+        a
+        for a in json.loads(ok("actions", "--status", "blocked", "--json", db=db))
+        if a["inspection"] == "telford-wrekin-2024"
+    ]
+    assert changed["id"] == rows_[0]["action_id"]
+    plan.write_text('{"rows": []}', encoding="utf-8")
+    refused("import", str(plan), "--inspection", "telford-wrekin-2024", db=db, code=2, says="whole-database export")
