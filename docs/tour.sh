@@ -6,7 +6,7 @@ export ILACS_DB=/tmp/tour.db ILACS_USER="Sam Patel" COLUMNS=200
 rm -f /tmp/tour.db /tmp/tour.db-wal /tmp/tour.db-shm paper.html
 run() {
     printf '$ %s\n' "$*"
-    eval "$*" 2>&1 | sed -E 's/(20[0-9]{2}-[0-9]{2}-[0-9]{2})T[0-9]{2}:[0-9]{2}:[0-9]{2}/\1T09:00:00/g; s/(20[0-9]{2}-[0-9]{2}-[0-9]{2}) [0-9]{2}:[0-9]{2}/\1 09:00/g'
+    eval "$*" 2>&1 | sed -E 's/(20[0-9]{2}-[0-9]{2}-[0-9]{2})T[0-9]{2}:[0-9]{2}:[0-9]{2}/\1T09:00:00/g; s/( 20[0-9]{2}) [0-9]{2}:[0-9]{2}( |:|$)/\1 09:00\2/g'
     echo
 }
 run ilacs init
