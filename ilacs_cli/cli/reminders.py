@@ -10,6 +10,7 @@ from ilacs_cli.cli.common import (
     AsOf,
     DbOption,
     InspectionOption,
+    Json,
     OwnerOption,
     app,
     check_format,
@@ -53,7 +54,10 @@ def remind(
     within: Annotated[int, typer.Option(help="Working days ahead counted as due soon.")] = 10,
     owner: OwnerOption = None,
     inspection: InspectionOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text, markdown (md), html or json.")] = "text",
+    format: Annotated[
+        Optional[str], typer.Option("--format", "-f", help="text, markdown (md), html or json (default text).")
+    ] = None,
+    json: Json = False,
     send: Send = False,
     dry_run: DryRun = False,
     force: Force = False,
@@ -63,7 +67,9 @@ def remind(
 ) -> None:
     from ilacs_cli.domain import reminders
 
-    format = check_format(format, FORMATS)
+    if json and format is not None and check_format(format, FORMATS) != "json":
+        raise IlacsError(f"--json and -f {format} ask for two formats: give one", 2)
+    format = "json" if json else check_format(format, FORMATS)
     if dry_run and not send:
         raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
     store = open_store(db, quiet_if_empty=True)  # cron mails whatever is printed: an empty plan says nothing

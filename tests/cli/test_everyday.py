@@ -256,3 +256,10 @@ def test_a_plans_own_json_imports_back(db, tmp_path):
     assert changed["id"] == rows_[0]["action_id"]
     plan.write_text('{"rows": []}', encoding="utf-8")
     refused("import", str(plan), "--inspection", "telford-wrekin-2024", db=db, code=2, says="whole-database export")
+
+
+def test_remind_takes_json_as_the_listings_do(db):
+    as_json = ok("remind", "--json", "--as-of", "2025-06-02", db=db)
+    assert as_json == ok("remind", "-f", "json", "--as-of", "2025-06-02", db=db)
+    assert isinstance(json.loads(as_json), list)
+    refused("remind", "--json", "-f", "html", db=db, code=2, says="ask for two formats")
