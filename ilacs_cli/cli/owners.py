@@ -37,7 +37,7 @@ def _print_owner(owner) -> None:
 
 @owner_app.command("add")
 def owner_add(
-    name: str,
+    name: Annotated[str, typer.Argument(help='The name as it is on actions, e.g. "A Watson".')],
     email: Annotated[Optional[str], typer.Option(help="E-mail address for reminders.")] = None,
     role: Annotated[Optional[str], typer.Option(help="Job title, e.g. Head of Safeguarding.")] = None,
     authority: Authority = None,
@@ -58,7 +58,7 @@ def owner_add(
 
 @owner_app.command("set")
 def owner_set(
-    name: str,
+    name: Annotated[str, typer.Argument(help='The name as it is on actions, e.g. "A Watson".')],
     email: Annotated[Optional[str], typer.Option(help='New address ("" removes it).')] = None,
     role: Annotated[Optional[str], typer.Option(help='New role ("" removes it).')] = None,
     rename: Annotated[Optional[str], typer.Option(help="New name; their actions move to it (recorded).")] = None,

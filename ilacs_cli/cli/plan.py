@@ -218,8 +218,10 @@ def add_inspection(
     inspection: Annotated[str, typer.Argument(help="New id, e.g. brighton-2025.")],
     authority: Annotated[str, typer.Option(help="Council name.")],
     kind: Annotated[Optional[str], typer.Option(help="standard, short, focused-visit, monitoring-visit, jtai")] = None,
-    fieldwork_start: Annotated[Optional[str], typer.Option("--fieldwork-start")] = None,
-    fieldwork_end: Annotated[Optional[str], typer.Option("--fieldwork-end")] = None,
+    fieldwork_start: Annotated[
+        Optional[str], typer.Option("--fieldwork-start", help="First day inspectors were on site.")
+    ] = None,
+    fieldwork_end: Annotated[Optional[str], typer.Option("--fieldwork-end", help="Last day of fieldwork.")] = None,
     published: Annotated[Optional[str], typer.Option(help="Report publication date.")] = None,
     area: Annotated[Optional[list[str]], typer.Option(help="An area for improvement (repeat, in order).")] = None,
     grade: Annotated[Optional[list[str]], typer.Option(help="JUDGEMENT=GRADE, e.g. overall=good (repeat).")] = None,
@@ -273,7 +275,7 @@ def add_action(
     inspection: Annotated[
         str, typer.Argument(help="Inspection id, e.g. east-sussex-2023.", autocompletion=complete_inspection)
     ],
-    title: str,
+    title: Annotated[str, typer.Argument(help='What will be done, e.g. "Audit supervision records".')],
     area: Annotated[int, typer.Option(help="Area for improvement number.")],
     owner: Annotated[str, typer.Option(help="Lead officer.")],
     due: Annotated[str, typer.Option(help="Target date (31/10/2024, +10 working days, June 2025).")],
@@ -311,12 +313,12 @@ def add_action(
 
 @app.command()
 def update(
-    action: str,
+    action: Annotated[str, typer.Argument(help="Action id, e.g. 12 (see ilacs actions).")],
     status: Annotated[
         Optional[str],
         typer.Option(help="not-started, in-progress, blocked, done, cancelled", autocompletion=complete_status),
     ] = None,
-    note: Annotated[Optional[str], typer.Option()] = None,
+    note: Annotated[Optional[str], typer.Option(help="What was done or found (recorded with the update).")] = None,
     by: By = None,
     due: Annotated[Optional[str], typer.Option(help="New target date.")] = None,
     on: On = None,

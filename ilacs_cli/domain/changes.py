@@ -202,7 +202,9 @@ def edit_deadline(
         raise IlacsError("nothing to change in a deadline: give --due or --title", 2)
     with db.transaction(command="edit", author=who(by), note=note):
         db.deadlines.correct(deadline.id, fields)
-    return f"deadline D{deadline.id}: {fields.get('title', deadline.title)}, due {fields.get('due', deadline.due)}"
+    return (
+        f"deadline D{deadline.id}: {fields.get('title', deadline.title)}, due {human(fields.get('due', deadline.due))}"
+    )
 
 
 def mark_done(db: Store, target: str, on: dt.date, today: dt.date, by: str | None = None) -> str:

@@ -263,3 +263,20 @@ def test_remind_takes_json_as_the_listings_do(db):
     assert as_json == ok("remind", "-f", "json", "--as-of", "2025-06-02", db=db)
     assert isinstance(json.loads(as_json), list)
     refused("remind", "--json", "-f", "html", db=db, code=2, says="ask for two formats")
+
+
+def test_every_option_and_argument_has_help():
+    import typer
+
+    from ilacs_cli.cli import app
+
+    def missing(command, path):
+        if hasattr(command, "commands"):  # a group: `owner`, `mail`, the app itself
+            return [item for name, sub in command.commands.items() for item in missing(sub, [*path, name])]
+        return [
+            f"{' '.join(path)} {param.name}"
+            for param in command.params
+            if param.name != "help" and not getattr(param, "help", None)
+        ]
+
+    assert missing(typer.main.get_command(app), []) == []
