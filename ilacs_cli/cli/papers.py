@@ -259,7 +259,8 @@ def changes(
                 line.inspection or "",
                 f"{line.kind} {line.id}" + (f": {line.title}" if line.title and not csv else ""),
                 line.author or "",
-                line.change + (f" (as of {line.on if csv else human_day(line.on)})" if line.on else ""),
+                (line.change if csv else line.said)
+                + (f" (as of {line.on if csv else human_day(line.on)})" if line.on else ""),
                 line.note or "",
             ]
             for line in found

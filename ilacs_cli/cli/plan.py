@@ -423,7 +423,7 @@ def history(
         ["at", "by", "change", "note"],
         [
             [line.at if csv else human_time(line.at), line.author or "", line.change, line.note or ""]
-            for line in recorded.trail(updates, corrections)
+            for line in recorded.trail(updates, corrections, dates=str if csv else human_day)
         ],
         csv_out=csv,
         whole=("at",),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,16 +143,31 @@ def in_words(change: ChangeRow, areas: dict[str | None, str | None]) -> tuple[st
     return change.field, change.old, change.new
 
 
-def correction_in_words(field: str, old: str | None, new: str | None) -> str:
-    """'owner: A Watson -> B Khan'."""
+# The fields of a correction whose values are days.
+_DAY_FIELDS = {"due", "met_on"}
+
+
+def correction_in_words(field: str, old: str | None, new: str | None, *, dates: Callable[[str], str] = str) -> str:
+    """'owner: A Watson -> B Khan'; days as `dates` writes them ('met_on: 2024-04-24 -> 2024-04-25', or for text
+    with dates.human 'met on: Wed 24 Apr 2024 -> Thu 25 Apr 2024')."""
+    if field in _DAY_FIELDS and dates is not str:
+        field = field.replace("_", " ")
+        old, new = (dates(value) if value else value for value in (old, new))
     return f"{field}: {old or 'none'} -> {new or 'none'}"
 
 
 def update_in_words(
-    old_status: str | None, new_status: str, old_due: str | None, new_due: str | None, *, words: bool = False
+    old_status: str | None,
+    new_status: str,
+    old_due: str | None,
+    new_due: str | None,
+    *,
+    words: bool = False,
+    dates: Callable[[str], str] = str,
 ) -> str:
-    """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30', or 'added as not-started'; with `words`, as a paper
-    says it: 'In progress → Blocked; due Thu 31 Oct 2024 → Sat 30 Nov 2024', 'Added as Not started'."""
+    """'in-progress -> blocked; due 2024-10-31 -> 2024-11-30' (days as `dates` writes them), or 'added as
+    not-started'; with `words`, as a paper says it: 'In progress → Blocked; due Thu 31 Oct 2024 → Sat 30 Nov 2024',
+    'Added as Not started'."""
     if not words:
         from ilacs_cli.domain.rules import status_shown
 
@@ -160,7 +176,7 @@ def update_in_words(
             if old_status
             else f"added as {status_shown(new_status)}"
         )
-        return change + (f"; due {old_due or 'unknown'} -> {new_due}" if new_due else "")
+        return change + (f"; due {dates(old_due) if old_due else 'unknown'} -> {dates(new_due)}" if new_due else "")
     from ilacs_cli.dates.days import human
     from ilacs_cli.domain.rules import status_name
 
@@ -172,17 +188,19 @@ def update_in_words(
     return change + (f"; due {human(old_due)} → {human(new_due)}" if new_due else "")
 
 
-def trail(updates: list[StatusUpdate], corrections: list[Correction]) -> list[TrailLine]:
-    """Status updates and corrections as one list in the order they were recorded, each change in words."""
+def trail(
+    updates: list[StatusUpdate], corrections: list[Correction], *, dates: Callable[[str], str] = str
+) -> list[TrailLine]:
+    """Status updates and corrections as one list in the order they were recorded, each change in words and its
+    days as `dates` writes them (ISO, or dates.human for text)."""
     lines = []
     for u in updates:
-        change = update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
+        change = update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, dates=dates)
         if u.on:
-            from ilacs_cli.dates.days import human
-
-            change += f" (as of {human(u.on)})"
+            change += f" (as of {dates(u.on)})"
         lines.append(TrailLine(u.at, u.author, change, u.note, u.order))
     lines += [
-        TrailLine(c.at, c.author, correction_in_words(c.field, c.old, c.new), c.note, c.order) for c in corrections
+        TrailLine(c.at, c.author, correction_in_words(c.field, c.old, c.new, dates=dates), c.note, c.order)
+        for c in corrections
     ]
     return sorted(lines, key=lambda line: (line.at, line.order))

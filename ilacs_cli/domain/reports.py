@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ilacs_cli.dates.days import human
 from ilacs_cli.domain import history, plan, progress, rules
 from ilacs_cli.errors import IlacsError
 
@@ -256,8 +257,9 @@ class ChangeLine:
     id: str  # "12", "D3", or the owner's name
     title: str | None
     author: str | None
-    change: str
+    change: str  # its days ISO
     note: str | None
+    said: str = field(default="", compare=False, metadata={"json": False})  # its days in words, for text
 
 
 def changes_since(
@@ -278,13 +280,23 @@ def changes_since(
     lines = []
     for u in db.actions.updates_between(inspection, since, until):
         change = history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
+        said = history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, dates=human)
         lines.append(
             (
                 u.sequence or 0,
                 0,
                 u.id,
                 ChangeLine(
-                    u.at, u.on_day, u.inspection, "action", str(u.action_id), u.action_title, u.author, change, u.note
+                    u.at,
+                    u.on_day,
+                    u.inspection,
+                    "action",
+                    str(u.action_id),
+                    u.action_title,
+                    u.author,
+                    change,
+                    u.note,
+                    said,
                 ),
             )
         )
@@ -307,6 +319,7 @@ def changes_since(
                     c.author,
                     history.correction_in_words(name, old, new),
                     c.note,
+                    history.correction_in_words(name, old, new, dates=human),
                 ),
             )
         )

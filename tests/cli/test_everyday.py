@@ -24,8 +24,9 @@ def test_a_deadline_has_a_history(db):
     ok("done", "D1", "--on", "25/04/2024", "--by", "Cy Board", db=db)
     out = ok("history", "d1", db=db)
     assert out.startswith("[D1] Draft action plan to Corporate Parenting Panel\n")
-    assert "due: 2024-04-24 -> 2024-04-26" in out and "panel moved" in out
-    assert "met_on: 2024-04-24 -> 2024-04-25" in out
+    assert "due: Wed 24 Apr 2024 -> Fri 26 Apr 2024" in out and "panel moved" in out
+    assert "met on: Wed 24 Apr 2024 -> Thu 25 Apr 2024" in out
+    assert "met_on: 2024-04-24 -> 2024-04-25" in ok("history", "D1", "--csv", db=db)
     trail = json.loads(ok("history", "D1", "--json", db=db))
     assert trail["deadline"]["id"] == "D1" and trail["deadline"]["met_on"] == "2024-04-25"
     assert [(c["field"], c["old"], c["new"]) for c in trail["changes"]] == [
