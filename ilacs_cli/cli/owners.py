@@ -4,7 +4,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from ilacs_cli.cli.common import HELP_OPTIONS, By, Csv, DbOption, Json, app, complete_inspection, open_store
+from ilacs_cli.cli.common import (
+    HELP_OPTIONS,
+    By,
+    Csv,
+    DbOption,
+    Json,
+    app,
+    complete_inspection,
+    nothing,
+    open_store,
+)
 
 # -- owners -------------------------------------------------------------------------
 
@@ -103,6 +113,8 @@ def owner_list(db: DbOption = None, json: Json = False, csv: Csv = False) -> Non
     from ilacs_cli.domain import owners
 
     found = owners.list_owners(open_store(db))
+    if not found:
+        nothing("no owners yet: register one with `ilacs owner add NAME --email ADDRESS`, or add actions")
     if json:
         print(render.as_json(found))
         return

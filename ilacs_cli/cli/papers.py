@@ -282,6 +282,8 @@ def summary(
     store = open_store(db)
     reader, day = reading(as_of, store)
     found = reports.summary(reader, day, inspection)
+    if not found and as_of:  # with none at all, opening the database said so
+        nothing(f"no inspections as of {human_day(day)}")
     if json:
         print(render.as_json(found))
         return

@@ -447,20 +447,33 @@ def undo(
         bool, typer.Option("--list", help="List your last 10 commands and which one undo reverses; change nothing.")
     ] = False,
     db: DbOption = None,
+    json: Json = False,
+    csv: Csv = False,
 ) -> None:
     """Reverse your own last command (an update, an edit, an action added, done, reopen, an import, an owner change) by recording its opposite.  Example: ilacs undo --dry-run"""
     from ilacs_cli import render
     from ilacs_cli.domain import changes
 
     store = open_store(db)
+    if (json or csv) and not list_:
+        raise IlacsError("--json and --csv go with --list: ilacs undo --list --json", 2)
     if list_:
         me, commands = changes.your_commands(store, by)
         if not commands:
             nothing(f"no commands of {me}'s are recorded (give --by if you recorded them under another name)")
+        if json:
+            print(render.as_json(commands))
+            return
         render.table(
             f"Last commands of {me}",
             ["at", "command", "note", "undo"],
-            [[human_time(c.at), c.command, c.note or "", _UNDO_STATES[c.state]] for c in commands],
+            [
+                [c.at, c.command, c.note or "", c.state]
+                if csv
+                else [human_time(c.at), c.command, c.note or "", _UNDO_STATES[c.state]]
+                for c in commands
+            ],
+            csv_out=csv,
             whole=("at", "command"),
             optional=("note",),
         )

@@ -281,3 +281,13 @@ def test_every_option_and_argument_has_help():
         ]
 
     assert missing(typer.main.get_command(app), []) == []
+
+
+def test_undo_list_gives_json_and_csv_as_listings_do(db):
+    [action] = record_actions(db, PLAN, ACTIONS)
+    ok("edit", action, "--owner", "B Khan", "--by", "Ann", db=db)
+    [mine] = json.loads(ok("undo", "--list", "--by", "Ann", "--json", db=db))
+    assert (mine["command"], mine["state"]) == ("edit", "next")
+    table = rows(ok("undo", "--list", "--by", "Ann", "--csv", db=db))
+    assert table[0] == ["at", "command", "note", "undo"] and table[1][1:] == ["edit", "", "next"]
+    refused("undo", "--json", "--by", "Ann", db=db, code=2, says="go with --list")
