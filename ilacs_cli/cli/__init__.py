@@ -29,6 +29,13 @@ def _reader_went_away(error: OSError) -> bool:
     return error.errno == errno.EPIPE or (sys.platform == "win32" and error.errno == errno.EINVAL)
 
 
+def _name_too_long(error: OSError) -> bool:
+    """A path given by the user (a file to import, --db, -o, ILACS_CONFIG) that the file system cannot hold:
+    ENAMETOOLONG, or on Windows ERROR_FILENAME_EXCED_RANGE (206). Raised wherever the path is first touched, so
+    caught here once; nothing has been written by then, as a path is touched before any write."""
+    return error.errno == errno.ENAMETOOLONG or getattr(error, "winerror", None) == 206
+
+
 def _utf8_streams() -> None:
     """UTF-8 on stdout and stderr whatever the console or redirection. Windows gives a redirected or piped stream
     (a Task Scheduler log, `> file`, `| more`) its ANSI code page, cp1252, which cannot write an arrow or a Ł and
@@ -100,7 +107,7 @@ def main() -> None:
         from ilacs_cli.storage.opening import default_path
 
         print(guide(os.environ.get("ILACS_DB") or str(default_path())), end="")
-        return
+        sys.exit(0)
     try:
         # prog_name: help, errors and shell completion (its _ILACS_COMPLETE variable) say `ilacs` however started
         with _only_the_command_named(sys.argv[1:]):
@@ -114,6 +121,14 @@ def main() -> None:
     except typer.Abort:
         sys.exit(1)
     except OSError as error:
+        if _name_too_long(error):
+            name = str(error.filename or "")
+            print(
+                f"ilacs: a file name is too long for the file system ('{name[:80]}…', {len(name):,} characters): "
+                "give a shorter name (at most 255 characters between slashes)",
+                file=sys.stderr,
+            )
+            sys.exit(2)
         if error.errno not in _OUTPUT_ERRORS and not _reader_went_away(error):
             raise
         _stop_writing()
