@@ -29,6 +29,28 @@ def _reader_went_away(error: OSError) -> bool:
     return error.errno == errno.EPIPE or (sys.platform == "win32" and error.errno == errno.EINVAL)
 
 
+def _not_text(args: list[str], environ) -> str | None:
+    """Why an argument or an ILACS_ setting is not text (bytes that are not UTF-8, which Python hands on as lone
+    surrogates), or None. Checked once, before any command reads them."""
+    named = [(f"argument {number}", arg) for number, arg in enumerate(args, 1)]
+    named += [(name, value) for name, value in environ.items() if name.startswith("ILACS_")]
+    for what, value in named:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            byte = ord(value[error.start]) - 0xDC00
+            before = value[: error.start].encode("utf-8", "replace").decode()[-30:]
+            where = f" after '{before}'" if before else ""
+            shown = f"byte 0x{byte:02x}" if 0x80 <= byte <= 0xFF else "a character"
+            fix = (
+                "set it again as UTF-8 text"
+                if what.startswith("ILACS_")
+                else "type it again in a UTF-8 terminal, or copy it from a file saved as UTF-8"
+            )
+            return f"{what} is not UTF-8 text ({shown}{where}): {fix}"
+    return None
+
+
 def _name_too_long(error: OSError) -> bool:
     """A path given by the user (a file to import, --db, -o, ILACS_CONFIG) that the file system cannot hold:
     ENAMETOOLONG, or on Windows ERROR_FILENAME_EXCED_RANGE (206). Raised wherever the path is first touched, so
@@ -100,6 +122,9 @@ def main() -> None:
     """Entry point: user errors become one line and an exit status, never a traceback."""
     _utf8_streams()
     AFTERWORDS.clear()
+    if problem := _not_text(sys.argv[1:], os.environ):
+        print(f"ilacs: {problem}", file=sys.stderr)
+        sys.exit(2)
     if (
         not sys.argv[1:] and "_ILACS_COMPLETE" not in os.environ
     ):  # a newcomer's first try: a screen that says what to do, not 100 lines of help

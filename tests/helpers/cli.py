@@ -123,11 +123,12 @@ def refusal(out, *, code, says=(), lines=1):
     return out.stderr
 
 
-def refused(*args, db, code, says=(), lines=1, env=None):
+def refused(*args, db, code, says=(), lines=1, env=None, separate=False):
     """Run `ilacs ARGS`: it must be a `refusal` (exit status `code`, `lines` lines naming `says`, no traceback) and
-    leave the database file byte for byte as it was (or absent, if it was); returns its stderr."""
+    leave the database file byte for byte as it was (or absent, if it was); returns its stderr. `separate` as for
+    run_ilacs."""
     before = db.read_bytes() if db.exists() else None
-    out = run_ilacs(*args, db=db, env=env)
+    out = run_ilacs(*args, db=db, env=env, separate=separate)
     refusal(out, code=code, says=says, lines=lines)
     assert (db.read_bytes() if db.exists() else None) == before, "the database changed"
     return out.stderr
