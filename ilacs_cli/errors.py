@@ -1,4 +1,4 @@
-"""The one exception type users see."""
+"""The one exception type users see, and how a message or a terminal shows text a user gave."""
 
 
 class IlacsError(Exception):
@@ -15,3 +15,25 @@ class DeliveryError(Exception):
     def __init__(self, message: str, fatal: bool):
         super().__init__(message)
         self.fatal = fatal
+
+
+def visible(value: object) -> str:
+    """`value`'s text with every control character (ESC, CR, BEL, C1 codes...) written as a visible escape, so that
+    no text from a plan, a seed, a spreadsheet or an argument can move the cursor, clear a terminal or set its
+    title when shown; other text, accents and all, as it is."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(
+        char
+        if char.isprintable() or char == " "
+        else f"\\x{ord(char):02x}"
+        if ord(char) < 256
+        else f"\\u{ord(char):04x}"
+        for char in text
+    )
+
+
+def quoted(value: str, limit: int = 80) -> str:
+    """`value` as a message quotes it: visible, and at most its first `limit` characters."""
+    return visible(value[:limit]) + ("…" if len(value) > limit else "")

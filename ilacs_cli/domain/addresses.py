@@ -3,21 +3,17 @@ making a change."""
 
 from __future__ import annotations
 
-import unicodedata
-
 from ilacs_cli.errors import IlacsError
 
 
 def clean_text(value: str, what: str, *, limit: int = 200) -> str:
     """`value` stripped, refused if empty, too long, or holding line breaks or other control characters."""
+    from ilacs_cli.domain.rules import check_text
+
     text = value.strip()
     if not text:
         raise IlacsError(f"the {what} is empty: give it in quotes", 2)
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text):
-        raise IlacsError(f"the {what} {text!r} contains a line break or control character: give it on one line", 2)
-    if len(text) > limit:
-        raise IlacsError(f"the {what} is {len(text)} characters long: keep it within {limit}", 2)
-    return text
+    return check_text(text, what, one_line=True, limit=limit)
 
 
 def who(by: str | None) -> str:

@@ -73,8 +73,10 @@ def add_action(
     require_inspection(db, inspection)
     if on is not None:
         _check_day(db, inspection, on, today, "--on")
-    title = clean_text(title, "action's title", limit=1000)
+    title = clean_text(title, "action's title", limit=rules.TEXT_LIMIT)
     owner = clean_text(owner, "owner")
+    ref = rules.check_text(ref.strip(), "reference", one_line=True, limit=100) if ref is not None else None
+    measure = rules.check_text(measure.strip(), "measure of success") if measure is not None else None
     area_id = _area_id(db, inspection, area)
     due_date = parse_due(due, today, db.calendar.add_working_days)
     with db.transaction(command="add-action", author=who(by)):
@@ -112,6 +114,8 @@ def update_action(
         raise IlacsError("nothing to record: give --status, --due or --note", 2)
     if status:
         status = rules.check_status(status)
+    if note is not None:
+        note = rules.check_text(note, "note")
     if on is not None:
         _check_day(db, found.inspection, on, today, "--on")
     new_due = parse_due(due, today, db.calendar.add_working_days) if due else None
@@ -158,15 +162,17 @@ def edit_action(
     found = action_row(db, action_id)
     fields: dict[str, object] = {}
     if title is not None:
-        fields["title"] = clean_text(title, "action's title", limit=1000)
+        fields["title"] = clean_text(title, "action's title", limit=rules.TEXT_LIMIT)
     if owner is not None:
         fields["owner"] = clean_text(owner, "owner")
     if area is not None:
         fields["area_id"] = _area_id(db, found.inspection, area)
     if ref is not None:
-        fields["ref"] = ref.strip() or None
+        fields["ref"] = rules.check_text(ref.strip(), "reference", one_line=True, limit=100) or None
     if measure is not None:
-        fields["measure"] = measure.strip() or None
+        fields["measure"] = rules.check_text(measure.strip(), "measure of success") or None
+    if note is not None:
+        note = rules.check_text(note, "note")
     new_due = parse_due(due, today, db.calendar.add_working_days) if due else None
     if not fields and new_due is None:
         raise IlacsError("nothing to change: give --title, --owner, --area, --ref, --measure or --due", 2)
@@ -192,7 +198,7 @@ def edit_deadline(
     deadline = deadline_row(db, target)
     fields: dict[str, object] = {}
     if title is not None:
-        fields["title"] = clean_text(title, "deadline's title", limit=500)
+        fields["title"] = clean_text(title, "deadline's title", limit=rules.TEXT_LIMIT)
     if due is not None:
         new_due = parse_due(due, today, db.calendar.add_working_days)
         fields.update(
@@ -200,6 +206,8 @@ def edit_deadline(
         )
     if not fields:
         raise IlacsError("nothing to change in a deadline: give --due or --title", 2)
+    if note is not None:
+        note = rules.check_text(note, "note")
     with db.transaction(command="edit", author=who(by), note=note):
         db.deadlines.correct(deadline.id, fields)
     return (
@@ -229,6 +237,8 @@ def mark_done(db: Store, target: str, on: dt.date, today: dt.date, by: str | Non
 def reopen(db: Store, target: str, *, note: str | None = None, by: str | None = None) -> str:
     """Open again a deadline marked met or missed by mistake; recorded."""
     deadline = deadline_row(db, target)
+    if note is not None:
+        note = rules.check_text(note, "note")
     if deadline.status == "open":
         raise IlacsError(f"deadline D{deadline.id} is open already: nothing to reopen", 2)
     with db.transaction(command="reopen", author=who(by), note=note):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
-from ilacs_cli.errors import IlacsError
+from ilacs_cli.errors import IlacsError, quoted
 from ilacs_cli.storage.windows import DueWindow  # the rules below build windows; the store applies them
 
 # -- vocabulary ---------------------------------------------------------------------
@@ -84,11 +84,41 @@ AREA_NUMBER_LIMIT = 99  # areas for improvement are numbered 1 to this
 RULE_DAYS_LIMIT = 2_000  # a deadline's rule counts at most this many days after its event
 
 
-def too_long(text: str) -> str | None:
-    """Why `text` is too long for one field (naming the limit), or None when it fits."""
-    if len(text) <= TEXT_LIMIT:
+# The one gate for text that enters a plan, from the command line, a spreadsheet, a seed file or a restore: what
+# ilacs accepts it can show in a terminal and write into a workbook, a Word paper and a CSV file that imports back.
+# Tab and line breaks are text in a note or a measure; any other control character (ESC, BEL, NUL, backspace...),
+# a lone surrogate, or U+FFFE/U+FFFF is not (XML, and so Excel and Word, cannot hold them).
+_LINE_BREAKS = "\n\r\t"
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def text_problem(text: str, *, one_line: bool = False, limit: int = TEXT_LIMIT) -> str | None:
+    """Why `text` cannot be a field's value (naming the fix), or None when it can: too long, or holding a control
+    character (or, for a `one_line` field such as a title or a name, a line break)."""
+    if len(text) > limit:
+        return f"is {len(text):,} characters long: a field holds at most {limit:,}; shorten it"
+    if text.isprintable():  # nearly every text: one quick test
         return None
-    return f"{len(text):,} characters: a field holds at most {TEXT_LIMIT:,}; shorten it"
+    if found := (_NOT_ONE_LINE if one_line else _NOT_TEXT).search(text):
+        char = found.group()
+        if one_line and char in _LINE_BREAKS + "\u2028\u2029":
+            return "holds a line break: give it on one line"
+        return f"holds a control character (U+{ord(char):04X}, character {found.start() + 1:,}): remove it"
+    return None
+
+
+def check_text(value: str, what: str, *, one_line: bool = False, limit: int = TEXT_LIMIT) -> str:
+    """`value` if it can be a field's value (see text_problem), else a user error naming `what` and quoting at most
+    its first 80 characters."""
+    if why := text_problem(value, one_line=one_line, limit=limit):
+        raise IlacsError(f"the {what} '{quoted(value)}' {why}", 2)
+    return value
+
+
+def too_long(text: str) -> str | None:
+    """Why `text` cannot be a field's value, or None (text_problem for a field that may hold line breaks)."""
+    return text_problem(text)
 
 
 # -- the RAG rule's numbers -----------------------------------------------------------

@@ -245,6 +245,9 @@ def add_inspection(
 
     if db.inspections.get(inspection) is not None:
         raise IlacsError(f"inspection '{inspection}' already exists: choose another id", 2)
+    rules.check_text(authority, "council's name", one_line=True)
+    for area in areas:
+        rules.check_text(area, "area for improvement", one_line=True)
     info = {"id": inspection, "authority": authority, "kind": kind, "source": "ilacs add-inspection"}
     for name, value in (
         ("fieldwork_start", fieldwork_start),

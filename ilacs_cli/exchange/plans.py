@@ -298,6 +298,8 @@ def _check_rows(table: str, rows: object, columns: dict[str, str], source: str) 
                 raise refuse(f"{where}, {column}", f"must be a whole number, not {_json_type(value)}")
             if kind == "TEXT" and not isinstance(value, str):
                 raise refuse(f"{where}, {column}", f"must be text, not {_json_type(value)}")
+            if kind == "TEXT" and (why := rules.text_problem(value, limit=len(value))):  # any length it was kept at
+                raise refuse(f"{where}, {column}", why)
 
 
 def _json_type(value: object) -> str:
@@ -525,7 +527,7 @@ def import_rows(
             result.problems.append(ImportProblem(number, headers[columns[field_name]], message))
 
         for name, value in values.items():
-            if isinstance(value, str) and (why := rules.too_long(value)):
+            if isinstance(value, str) and (why := rules.text_problem(value)):
                 problem(name, why)
         if len(result.problems) > problems:
             continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from ilacs_cli.errors import visible
+
 
 def plain_wanted() -> bool:
     """Plain text when stdout is not a terminal. NO_COLOR keeps a terminal's table layout without colour."""
@@ -36,19 +38,8 @@ MIN_WRAP = 10
 
 
 def printable(value: object) -> str:
-    """A cell's text with every control character (ESC, CR, BEL, C1 codes...) written as a visible escape, so that
-    no text from a plan, a seed or a spreadsheet can move the cursor, clear a terminal or set its title."""
-    text = str(value)
-    if text.isprintable():
-        return text
-    return "".join(
-        char
-        if char.isprintable() or char == " "
-        else f"\\x{ord(char):02x}"
-        if ord(char) < 256
-        else f"\\u{ord(char):04x}"
-        for char in text
-    )
+    """A cell's text with every control character written as a visible escape (errors.visible)."""
+    return visible(value)
 
 
 def _printable_row(line: list) -> list[str]:

@@ -1,6 +1,8 @@
 """Nothing gets past the front door (issue 27): hostile input is answered in one line, with a non-zero exit, no
 traceback, and the database byte for byte as it was. Each test names the issue's item it closes."""
 
+from pathlib import Path
+
 import pytest
 from helpers.cli import refusal, refused, run_ilacs
 
@@ -47,3 +49,91 @@ def test_item_1_an_argument_that_is_not_utf8_is_one_line(db, args):
 
 def test_item_1_a_setting_that_is_not_utf8_is_one_line(db):
     refused("list", db=db, env={"ILACS_USER": "\udcff"}, code=2, says="ILACS_USER is not UTF-8 text (byte 0xff)")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", "{action}", "--note", "step\x08done"],
+        [
+            "add-action",
+            "east-sussex-2023",
+            "--area",
+            "1",
+            "--owner",
+            "O",
+            "--due",
+            "31/12/2025",
+            "--measure",
+            "a\x01b",
+            "T",
+        ],
+        ["add-action", "east-sussex-2023", "--area", "1", "--owner", "O", "--due", "31/12/2025", "--ref", "r\x1b", "T"],
+        ["edit", "{action}", "--ref", "x\x07"],
+        ["edit", "{action}", "--measure", "m\x1b[2J"],
+        ["edit", "D1", "--title", "t\x1b", "--note", "n"],
+        ["add-inspection", "x-2025", "--authority", "\x1b[31mRED\x1b]0;pwned\x07\x1b[2J", "--published", "01/01/2025"],
+        ["add-inspection", "x-2025", "--authority", "A", "--area", "bad\x7farea", "--published", "01/01/2025"],
+    ],
+)
+def test_item_3_control_characters_are_refused_at_the_door(db, args):
+    from helpers.plans import PLAN, record_actions
+
+    [action] = record_actions(db, PLAN, [(1, "Audit", "A Watson", "2024-03-28", "in-progress")])
+    args = [arg.replace("{action}", action) for arg in args]
+    said = refused(*args, db=db, code=2, says="holds a control character (U+00")
+    assert "\x1b" not in said and "\x07" not in said  # quoted visibly
+
+
+def test_item_3_a_seed_a_spreadsheet_and_a_restore_with_control_characters_are_refused(db, tmp_path):
+    import json
+
+    seed = tmp_path / "plan.toml"
+    seed.write_text(
+        (Path(__file__).parents[2] / "seeds" / "telford-wrekin-2024.toml")
+        .read_text(encoding="utf-8")
+        .replace('title = "Develop a range', 'title = "Dev\\u001belop a range', 1),
+        encoding="utf-8",
+    )
+    refused("seed", str(seed), db=tmp_path / "new.db", code=1, says="holds a control character (U+001B")
+    sheet = tmp_path / "plan.csv"
+    sheet.write_bytes(b"Action,Lead officer,Target date\nA\x1bB,O,31/12/2025\n")
+    refused("import", str(sheet), "--inspection", "east-sussex-2023", db=db, code=1, lines=2, says="U+001B")
+    dump = tmp_path / "all.json"
+    from helpers.cli import ok
+
+    ok("export", "--all", "-o", str(dump), db=db)
+    data = json.loads(dump.read_text(encoding="utf-8"))
+    data["tables"]["status_updates"][0]["note"] = "x\x1by"
+    dump.write_text(json.dumps(data), encoding="utf-8")
+    refused("import", str(dump), db=tmp_path / "restored.db", code=1, says="note: holds a control character")
+    assert not (tmp_path / "restored.db").exists() and not (tmp_path / "new.db").exists()
+
+
+def test_item_6_the_command_line_keeps_the_limits_imports_keep(db, tmp_path):
+    from helpers.cli import ok
+    from helpers.plans import PLAN, record_actions
+
+    [action] = record_actions(db, PLAN, [(1, "Audit", "A Watson", "2024-03-28", "in-progress")])
+    said = refused("update", action, "--note", "n" * 131_000, db=db, code=2, says="a field holds at most 5,000")
+    assert len(said) < 300  # the argument is quoted, cut at 80 characters
+    refused(
+        "add-action",
+        PLAN,
+        "--area",
+        "1",
+        "--owner",
+        "O",
+        "--due",
+        "31/12/2025",
+        "--measure",
+        "m" * 5_001,
+        "T",
+        db=db,
+        code=2,
+        says="a field holds at most 5,000",
+    )
+    ok("update", action, "--note", "n" * 5_000, db=db)  # the most a field holds: it exports and imports back
+    plan = tmp_path / "plan.csv"
+    ok("export", PLAN, "-o", str(plan), db=db)
+    assert "0 added, 0 updated (0 status changes), 1 unchanged" in ok("import", str(plan), db=db)

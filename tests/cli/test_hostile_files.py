@@ -261,7 +261,7 @@ def test_a_title_or_note_longer_than_a_field_holds(db, tmp_path):
         PLAN,
         lines=2,
         says=[
-            "plan.xlsx: row 2, column 'Progress': 5,001 characters: a field holds at most 5,000; shorten it",
+            "plan.xlsx: row 2, column 'Progress': is 5,001 characters long: a field holds at most 5,000; shorten it",
             "1 problems in plan.xlsx: nothing imported",
         ],
     )
@@ -468,7 +468,7 @@ AREA = '[[areas]]\nnumber = 1\ntitle = "Plans"\n'
         (SEED + AREA + '[[actions]]\nkey = "a"\ntitle = "One"\narea = 2\n', "actions #1.area: no area 2 in this file"),
         (
             SEED + AREA + f'[[actions]]\nkey = "a"\ntitle = "{"x" * 5001}"\n',
-            "actions #1.title: 5,001 characters: a field holds at most 5,000",
+            "actions #1.title: is 5,001 characters long: a field holds at most 5,000",
         ),
         (
             SEED + "fieldwork_start = 2025-01-20T09:00:00\n",

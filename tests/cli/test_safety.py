@@ -209,11 +209,21 @@ def test_a_full_standard_output_is_one_line(db, args):
     )
 
 
-def test_control_characters_in_imported_text_never_reach_a_terminal_raw(db, tmp_path):
-    """A title or owner carrying ESC, OSC or BEL (a spreadsheet from anywhere) is shown escaped in every output."""
+def test_control_characters_in_stored_text_never_reach_a_terminal_raw(db, tmp_path):
+    """A title or owner carrying ESC, OSC or BEL is refused at the door now (issue 27); one stored by an older
+    version, before the door was shut, is shown escaped in every output."""
     sheet = tmp_path / "plan.csv"
     sheet.write_bytes(b'Action,Lead officer,Target date\n"Evil\x1b]0;pwned\x07 title \x1b[2J",A\x1b[31m,31/10/2024\n')
+    refused = ilacs("import", str(sheet), "--inspection", "east-sussex-2023", db=db)
+    assert refused.returncode == 1 and "holds a control character (U+001B, character 5)" in refused.stderr
+    sheet.write_bytes(b"Action,Lead officer,Target date\nEvil title,A Watson,31/10/2024\n")
     ok("import", str(sheet), "--inspection", "east-sussex-2023", db=db)
+    with sqlite3.connect(db) as connection:  # as an older ilacs let it in
+        connection.execute(
+            "UPDATE actions SET title = ?, owner = ? WHERE title = 'Evil title'",
+            ("Evil\x1b]0;pwned\x07 title \x1b[2J", "A\x1b[31m"),
+        )
+    connection.close()
     for args in (
         ["actions"],
         ["actions", "--csv"],
