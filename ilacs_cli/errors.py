@@ -34,6 +34,14 @@ def visible(value: object) -> str:
     )
 
 
+def visible_lines(text: str) -> str:
+    """`text` (a page, a calendar) with its control characters (ESC, BEL, the C1 codes...) made visible as `visible`
+    does, but its tabs and line breaks kept: what reaches a terminal when a file's contents go to stdout."""
+    import re
+
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", lambda found: visible(found.group()), text)
+
+
 def quoted(value: str, limit: int = 80) -> str:
     """`value` as a message quotes it: visible, and at most its first `limit` characters."""
     return visible(value[:limit]) + ("…" if len(value) > limit else "")

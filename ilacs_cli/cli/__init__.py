@@ -15,7 +15,7 @@ import typer
 # Each module registers its commands on `app`; `ilacs --help` lists them in this order.
 from ilacs_cli.cli import admin, mail, owners, papers, plan, reminders  # noqa: E402,F401,I001
 from ilacs_cli.cli.common import AFTERWORDS, HELP_OPTIONS, app
-from ilacs_cli.errors import IlacsError
+from ilacs_cli.errors import IlacsError, visible
 
 __all__ = ["app", "main"]
 
@@ -139,9 +139,9 @@ def main() -> None:
             code = app(standalone_mode=False, prog_name="ilacs")
         sys.stdout.flush()  # a full disk or a closed pipe is found here, before the notes below
         for line in AFTERWORDS:
-            print(line, file=sys.stderr)
+            print(visible(line), file=sys.stderr)
     except IlacsError as error:
-        print(f"ilacs: {error}", file=sys.stderr)
+        print(f"ilacs: {visible(str(error))}", file=sys.stderr)  # a message may quote stored text
         sys.exit(error.exit_code)
     except typer.Abort:
         sys.exit(1)

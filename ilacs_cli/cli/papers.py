@@ -29,7 +29,7 @@ from ilacs_cli.cli.common import (
     reading,
     today,
 )
-from ilacs_cli.errors import IlacsError
+from ilacs_cli.errors import IlacsError, visible
 
 # -- export and import --------------------------------------------------------------
 
@@ -155,7 +155,10 @@ def import_(
     )
     if result.problems:
         for problem in result.problems:
-            print(f"{file.name}: row {problem.row}, column '{problem.column}': {problem.message}", file=sys.stderr)
+            print(
+                visible(f"{file.name}: row {problem.row}, column '{problem.column}': {problem.message}"),
+                file=sys.stderr,
+            )
         raise IlacsError(f"{len(result.problems)} problems in {file.name}: nothing imported; fix them and re-run")
     if result.chosen_sheet or result.header_row != 1:
         where = f"sheet '{result.sheet}'" if result.sheet is not None else file.name

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from ilacs_cli.errors import IlacsError
+from ilacs_cli.errors import IlacsError, visible_lines
 
 
 def check_target(path: Path, *, force: bool = False, database: Path | None = None) -> None:
@@ -58,8 +58,11 @@ def check_target(path: Path, *, force: bool = False, database: Path | None = Non
 
 def write_output(path: Path | None, data: bytes | str, *, force: bool = False, database: Path | None = None) -> None:
     """Write `data` to `path` (stdout when None or '-') atomically, mode 0600; refuse to replace a file unless `force`."""
+    to_stdout = path is None or str(path) == "-"
+    if isinstance(data, str):  # a page or a calendar on stdout may reach a terminal: no control sequences
+        data = (visible_lines(data) if to_stdout else data).encode("utf-8")
     with output(path, force=force, database=database) as stream:
-        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        stream.write(data)
 
 
 @contextmanager

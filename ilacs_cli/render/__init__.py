@@ -70,7 +70,9 @@ def table(
     NO_COLOR)."""
     rows = [_printable_row(line) for line in rows]
     if csv_out:  # every CSV's headers are names a script or Power Query can use: `working_days_late`
-        _csv_to_stdout([[header.replace(" ", "_") for header in headers], *rows])
+        from ilacs_cli.exchange.sheets import neutral_row  # text Excel would run as a formula made inert
+
+        _csv_to_stdout([[header.replace(" ", "_") for header in headers], *map(neutral_row, rows)])
         return
     title = printable(title) if title else title
     if plain_wanted():

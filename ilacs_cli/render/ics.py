@@ -9,8 +9,8 @@ from ilacs_cli.domain.agenda import CalendarEvent
 PRODID = "-//ilacs//ILACS action plans//EN"
 
 
-def calendar(events: list[CalendarEvent], name: str) -> bytes:
-    """The events as the bytes of one .ics file; the same events always give the same bytes."""
+def calendar(events: list[CalendarEvent], name: str) -> str:
+    """The events as the text of one .ics file; the same events always give the same text."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -31,4 +31,4 @@ def calendar(events: list[CalendarEvent], name: str) -> bytes:
         event.add("categories", item.categories)
         event.add("transp", "TRANSPARENT")  # a due date is not busy time, open or closed
         cal.add_component(event)
-    return cal.to_ical()
+    return cal.to_ical().decode("utf-8")  # RFC 5545 text is UTF-8

@@ -137,3 +137,43 @@ def test_item_6_the_command_line_keeps_the_limits_imports_keep(db, tmp_path):
     plan = tmp_path / "plan.csv"
     ok("export", PLAN, "-o", str(plan), db=db)
     assert "0 added, 0 updated (0 status changes), 1 unchanged" in ok("import", str(plan), db=db)
+
+
+ESCAPES = "\x1b[31mRED\x1b]0;pwned\x07\x1b[2J"
+
+
+def test_item_4_stored_text_in_a_message_or_a_page_on_stdout_never_reaches_a_terminal_raw(db):
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:  # as an older ilacs let it in, before the door was shut
+        connection.execute("UPDATE inspections SET authority = ? WHERE id = 'east-sussex-2023'", (ESCAPES,))
+    connection.close()
+    said = refused("owner", "add", "Q", "--email", "q@example.gov.uk", "--authority", "nope", db=db, code=1)
+    assert "\\x1b[31mRED\\x1b]0;pwned\\x07\\x1b[2J" in said and "\x1b" not in said
+    for args in (["report", "east-sussex-2023", "-f", "html"], ["report", "east-sussex-2023"], ["calendar"]):
+        out = run_ilacs(*args, db=db)
+        assert out.returncode == 0 and "\x1b" not in out.stdout and "\x07" not in out.stdout, args
+    refused("overdue", "--owner", "\x1b[2J", db=db, code=1, says="'\\x1b[2J'")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["actions", "--csv"],
+        ["overdue", "--as-of", "2026-12-31", "--csv"],
+        ["owner", "list", "--csv"],
+        ["show", "east-sussex-2023", "--csv"],
+    ],
+)
+def test_item_5_every_csv_neutralises_formulas(db, args):
+    import csv
+    import io
+
+    from helpers.cli import ok
+
+    owner, title = '=HYPERLINK("http://example.com","click")', "+SUM(A1:A9)"
+    ok("add-action", "east-sussex-2023", "--area", "1", "--owner", owner, "--due", "31/12/2025", title, db=db)
+    cells = {cell for row in csv.reader(io.StringIO(ok(*args, db=db))) for cell in row}
+    assert "'" + owner in cells and owner not in cells
+    if "owner" not in args:
+        assert "'" + title in cells and title not in cells
