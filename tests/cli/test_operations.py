@@ -37,6 +37,8 @@ def small_disk():
     """An 8 MB tmpfs of this test's own; `fill(disk, leave)` fills it."""
     if os.name != "posix" or os.geteuid() != 0:
         pytest.skip("needs root, to mount a small tmpfs as a disk that fills")
+    if shutil.which("mount") is None or shutil.which("umount") is None:
+        pytest.skip("needs mount and umount (util-linux), to mount a small tmpfs as a disk that fills")
     where = Path(tempfile.mkdtemp(prefix="ilacs-disk-"))
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(where)]).returncode:
         where.rmdir()
