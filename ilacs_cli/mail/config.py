@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ilacs_cli.domain.addresses import parse_mailbox
-from ilacs_cli.errors import IlacsError
+from ilacs_cli.errors import IlacsError, quoted
 from ilacs_cli.textfiles import NotText, read_text
 
 SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
@@ -118,6 +118,24 @@ def _where(key: str) -> str:
     return f"set ILACS_SMTP_{key.upper()} or [smtp] {key} in {config_path()}"
 
 
+def _not_a_host(host: str) -> str | None:
+    """Why `host` cannot be a server's name or address (an empty label, a space, a label IDNA refuses), or None."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None
+    except ValueError:
+        pass
+    if any(char.isspace() or char in "/\\@:" for char in host):
+        return "is not a host name (a name such as smtp.office365.com, or an address)"
+    try:
+        host.encode("idna")  # what socket does with it: an empty or over-long label fails here
+    except UnicodeError:
+        return "is not a host name (each part between dots is 1 to 63 letters, digits or hyphens)"
+    return None
+
+
 def smtp_settings() -> SmtpSettings:
     """The SMTP server to send through, and how to log in to it (with the password or OAuth credential read from
     where it is kept), or an error naming what is missing and where to set it."""
@@ -126,6 +144,8 @@ def smtp_settings() -> SmtpSettings:
     host = _setting(section, "host")
     if not host:
         raise IlacsError("no SMTP server configured: " + where.format("HOST", "host"))
+    if why := _not_a_host(host):
+        raise IlacsError(f"SMTP host '{quoted(host)}' {why}: " + where.format("HOST", "host"))
     security = (_setting(section, "security") or "starttls").lower()
     if security not in SECURITY:
         raise IlacsError(

@@ -177,3 +177,10 @@ def test_item_5_every_csv_neutralises_formulas(db, args):
     assert "'" + owner in cells and owner not in cells
     if "owner" not in args:
         assert "'" + title in cells and title not in cells
+
+
+@pytest.mark.parametrize("host", ["smtp..example.com", "a" * 64 + ".example.com", "smtp example.com"])
+@pytest.mark.parametrize("command", [["mail", "check"], ["remind", "--send", "--as-of", "2025-06-02"]])
+def test_item_12_a_malformed_smtp_host_is_one_line(db, host, command):
+    env = {"ILACS_SMTP_HOST": host, "ILACS_SMTP_FROM": "plans@example.gov.uk", "ILACS_SMTP_SECURITY": "none"}
+    refused(*command, db=db, env=env, code=1, says=["is not a host name", "ILACS_SMTP_HOST"])
