@@ -57,7 +57,7 @@ def init(
     path = db if db is not None else default_path()
     warn_about_place(path)
     if path.exists():
-        store = noted(Store.open(path))
+        store = noted(Store.open(path, create=True))  # an empty file (0 bytes) is made a database
         if group:
             for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 if file.exists():

@@ -51,7 +51,15 @@ def check(db: Store) -> list[Finding]:
         )
     )
     applied = db.health.applied_migrations()
-    findings.append(Finding("schema", applied == NAMES, f"migrations applied: {', '.join(applied)}"))
+    newer = [name for name in applied if name not in NAMES]
+    missing_steps = [name for name in NAMES if name not in applied]
+    if newer:
+        said = f"made by a newer ilacs ({', '.join(newer)} unknown to this version): upgrade ilacs to check it"
+    elif missing_steps:
+        said = f"migrations missing: {', '.join(missing_steps)}: restore a backup"
+    else:
+        said = f"migrations applied: {', '.join(applied)}"
+    findings.append(Finding("schema", applied == NAMES, said))
     missing = db.health.missing_history_triggers()
     findings.append(
         Finding(

@@ -75,6 +75,7 @@ class WritableDatabase(Database):
     def __init__(self, conn: sqlite3.Connection, path: Path, target: str | None = None):
         super().__init__(conn, path, target)
         self._recorded_batches: set[str] = set()
+        self.refusal: str | None = None  # why this file may be read but not written (a newer ilacs made it)
 
     @contextmanager
     def transaction(
@@ -93,6 +94,8 @@ class WritableDatabase(Database):
         every status update and change carries the batch's id, origin and author. Without, it writes no history
         (the sent-mail log). With `dry_run`, it is rolled back at the end of the block, whatever it did.
         """
+        if self.refusal:
+            raise IlacsError(self.refusal, 1)
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:

@@ -53,6 +53,11 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
         raise IlacsError(f"{path} is a folder: give the path of a database file, e.g. {path / 'ilacs.db'}")
     if exists and not path.is_file():
         raise IlacsError(f"{path} is not a file (a device or pipe): give the path of a database file")
+    if exists and not create and path.stat().st_size == 0:  # SQLite would quietly make it a new database
+        raise IlacsError(
+            f"{path} is empty (0 bytes), not an ilacs database: nothing was changed; make it one with "
+            f"`ilacs init --db {path}`, or restore a backup over it"
+        )
     dbfile.refuse_network_share(path)
     unreadable = dbfile.not_readable(path) if exists else None
     if unreadable:
@@ -106,7 +111,7 @@ def creating(path: Path, *, group: str | None = None) -> Iterator[Opened]:
         try:
             if group:
                 dbfile.share_with_group(temporary, group)
-            opened = open_database(temporary)
+            opened = open_database(temporary, create=True)  # the empty file mkstemp made, made a database
         except IlacsError as error:  # name the file the user asked for, not the temporary one
             raise IlacsError(str(error).replace(str(temporary), str(path)), error.exit_code) from None
         opened.db.path = path  # what messages name
@@ -158,6 +163,13 @@ def _upgrade(db: WritableDatabase, existed: bool) -> Opened:
         applied = set()
     if not applied:  # new, or created but never set up (a run killed early): WAL from the start
         db.conn.execute(sqlite.WAL)
+    if newer := sorted(applied - set(migrations.NAMES)):
+        db.refusal = (
+            f"{db.path} was changed by a newer version of ilacs ({', '.join(newer)}, a change of its layout this "
+            "version does not know): nothing was written; upgrade ilacs (pip install --upgrade ilacs) to change "
+            "it; reading it works"
+        )
+        return opened  # never migrated backwards or forwards by a version that does not know what it holds
     if set(migrations.NAMES) <= applied:
         return opened
     # Another process may be upgrading this file at the same moment (cron, and an officer after installing a

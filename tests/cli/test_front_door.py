@@ -184,3 +184,37 @@ def test_item_5_every_csv_neutralises_formulas(db, args):
 def test_item_12_a_malformed_smtp_host_is_one_line(db, host, command):
     env = {"ILACS_SMTP_HOST": host, "ILACS_SMTP_FROM": "plans@example.gov.uk", "ILACS_SMTP_SECURITY": "none"}
     refused(*command, db=db, env=env, code=1, says=["is not a host name", "ILACS_SMTP_HOST"])
+
+
+def test_item_8_a_database_from_a_newer_ilacs_is_read_but_never_written(db):
+    import sqlite3
+
+    from helpers.cli import ok
+
+    with sqlite3.connect(db) as connection:  # what a newer ilacs leaves: a migration this version does not know
+        connection.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('ilacs', 'm099_future', "
+            "'2027-01-01 09:00:00+00:00')"
+        )
+    connection.close()
+    for args in (
+        ["update", "7", "--note", "progress"],
+        ["add-action", "east-sussex-2023", "--area", "1", "--owner", "O", "--due", "31/12/2025", "T"],
+        ["done", "D1", "--on", "25/04/2024"],
+        ["owner", "add", "Q", "--email", "q@example.gov.uk", "--authority", "east-sussex-2023"],
+        ["seed", "east-sussex-2023"],
+    ):
+        refused(*args, db=db, code=1, says=["changed by a newer version of ilacs (m099_future", "upgrade ilacs"])
+    assert "east-sussex-2023" in ok("list", db=db)
+    check = run_ilacs("check", db=db)
+    assert check.returncode == 1 and "FAIL  schema: made by a newer ilacs (m099_future unknown" in check.stdout
+
+
+@pytest.mark.parametrize("args", [["check"], ["list"], ["update", "1", "--note", "n"], ["backup", "{copy}"]])
+def test_item_9_an_empty_file_is_no_database_and_stays_empty(tmp_path, args):
+    empty = tmp_path / "plan.db"
+    empty.touch()
+    args = [arg.replace("{copy}", str(tmp_path / "copy.db")) for arg in args]
+    refused(*args, db=empty, code=1, says=["is empty (0 bytes), not an ilacs database", "ilacs init --db"])
+    assert empty.stat().st_size == 0 and not (tmp_path / "copy.db").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["plan.db"]
