@@ -29,6 +29,43 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def read_text(path: Path) -> str:
-    """The text of the file at `path` (decode); OSError when it cannot be read, NotText when it is not text."""
-    return decode(Path(path).read_bytes())
+def read_text(path: Path, limit: int) -> str:
+    """The text of the file at `path` (decode): a regular file of at most `limit` bytes, so that a link to
+    /dev/zero or a 24 GB file is refused before it is read. OSError when it cannot be read, NotText when it is
+    not such a file or not text."""
+    import stat
+
+    path = Path(path)
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise NotText("it is not a regular file (a device, a pipe or a folder): give a file saved on disk")
+    with path.open("rb") as file:
+        data = file.read(limit + 1)  # a file that grows while read is still bounded
+    if len(data) > limit or info.st_size > limit:
+        raise NotText(f"it is {max(len(data), info.st_size):,} bytes, more than the {limit:,} ilacs reads")
+    return decode(data)
+
+
+def parse_json(text: str) -> object:
+    """`text` as JSON; NotText for JSON nested too deeply or holding a number too long to be one (Python refuses
+    more than 4,300 digits), json.JSONDecodeError for text that is not JSON."""
+    import json
+
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise NotText("it is nested too deeply to be a file ilacs wrote") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # int's digit limit (sys.get_int_max_str_digits)
+        raise NotText("it holds a number of more than 4,300 digits, which no file ilacs wrote has") from None
+
+
+def parse_toml(text: str) -> dict:
+    """`text` as TOML; NotText for TOML nested too deeply, tomllib.TOMLDecodeError for text that is not TOML."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise NotText("it is nested too deeply to be a seed or settings file") from None

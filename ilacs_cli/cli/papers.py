@@ -209,18 +209,15 @@ def _rows_list(rows: list[int]) -> str:
 def _read_json(file: Path):
     import json
 
-    from ilacs_cli.textfiles import NotText, read_text
+    from ilacs_cli.domain.rules import FILE_BYTES_LIMIT
+    from ilacs_cli.textfiles import NotText, parse_json, read_text
 
     try:
-        return json.loads(read_text(file))
+        return parse_json(read_text(file, FILE_BYTES_LIMIT))
     except FileNotFoundError:
         raise IlacsError(f"no file {file}: check the path") from None
     except (OSError, NotText, json.JSONDecodeError) as error:
         raise IlacsError(f"cannot read {file} as JSON ({error}): use a file made by ilacs export --all") from None
-    except RecursionError:  # lists or objects nested thousands deep: an export is nested five deep
-        raise IlacsError(
-            f"cannot read {file} as JSON (nested too deeply for an ilacs export): use a file made by ilacs export --all"
-        ) from None
 
 
 # -- summary and report -------------------------------------------------------------

@@ -79,6 +79,7 @@ ORIGINS = ("seed", "import", "command", "undo")
 
 TEXT_LIMIT = 5_000  # characters in one title, note, measure or other text, from a spreadsheet cell or a seed file
 IMPORT_ROWS_LIMIT = 50_000  # rows (not counting blank ones) in one imported CSV file or sheet
+SETTINGS_BYTES_LIMIT = 1_000_000  # bytes of a config, secret or password file: each is a few lines
 FILE_BYTES_LIMIT = 50_000_000  # bytes of a CSV file, or of a workbook once unpacked (what openpyxl would parse)
 AREA_NUMBER_LIMIT = 99  # areas for improvement are numbered 1 to this
 RULE_DAYS_LIMIT = 2_000  # a deadline's rule counts at most this many days after its event

@@ -13,6 +13,7 @@ from ilacs_cli.dates.days import exact_day, parse_due, today_in_england
 from ilacs_cli.domain.rules import (
     AREA_NUMBER_LIMIT,
     DEADLINE_STATUSES,
+    FILE_BYTES_LIMIT,
     GRADES,
     JUDGEMENT_NAMES,
     KINDS,
@@ -22,7 +23,7 @@ from ilacs_cli.domain.rules import (
     too_long,
 )
 from ilacs_cli.errors import IlacsError
-from ilacs_cli.textfiles import NotText, read_text
+from ilacs_cli.textfiles import NotText, parse_toml, read_text
 
 _KEYS = {
     "sources": {"file", "date", "title"},
@@ -78,12 +79,14 @@ class SeedFile:
 def read_seed(path: Path) -> SeedFile:
     """Parse and check one seed file; raise IlacsError naming file, field and problem."""
     try:
-        data = tomllib.loads(read_text(path))
+        data = parse_toml(read_text(path, FILE_BYTES_LIMIT))
     except FileNotFoundError:
         raise IlacsError(f"no seed file at {path}: check the path") from None
     except OSError as error:
         raise IlacsError(f"cannot read the seed file {path}: {error.strerror}; give a .toml file") from None
-    except (tomllib.TOMLDecodeError, NotText) as error:
+    except NotText as error:
+        raise IlacsError(f"cannot read the seed file {path.name}: {error}") from None
+    except tomllib.TOMLDecodeError as error:
         raise IlacsError(f"{path.name}: not valid TOML ({error}): fix the file and run again") from None
     return check_seed(data, path)
 

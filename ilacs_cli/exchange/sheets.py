@@ -299,6 +299,8 @@ def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
         raise IlacsError(f"no file {path}: check the path")
     if path.is_dir():
         raise IlacsError(f"{path} is a folder: give the spreadsheet file inside it")
+    if not path.is_file():  # a device or a pipe (a link to /dev/zero) would be read without end
+        raise IlacsError(f"{path.name} is not a regular file (a device or a pipe): give a spreadsheet saved on disk")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if sheet:
@@ -324,11 +326,10 @@ def _read_plan_json(path: Path) -> Table:
     a header row of the keys, in the order the first row gives them, then a row for each."""
     import json
 
-    from ilacs_cli.textfiles import NotText, read_text
+    from ilacs_cli.textfiles import NotText, parse_json, read_text
 
-    _check_size(path, _size(path), "is")
     try:
-        data = json.loads(read_text(path))
+        data = parse_json(read_text(path, FILE_BYTES_LIMIT))
     except (OSError, NotText, json.JSONDecodeError) as error:
         raise IlacsError(f"cannot read {path.name} as JSON ({error}): import a file `ilacs export` made") from None
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ilacs_cli.domain.addresses import parse_mailbox
+from ilacs_cli.domain.rules import SETTINGS_BYTES_LIMIT
 from ilacs_cli.errors import IlacsError, quoted
-from ilacs_cli.textfiles import NotText, read_text
+from ilacs_cli.textfiles import NotText, parse_toml, read_text
 
 SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
 AUTH = ("password", "none", "microsoft", "token-command")
@@ -84,7 +85,7 @@ def _read_config() -> dict:
     if not path.exists():
         return {}
     try:
-        data = tomllib.loads(read_text(path))
+        data = parse_toml(read_text(path, SETTINGS_BYTES_LIMIT))
     except (OSError, NotText, tomllib.TOMLDecodeError) as error:
         raise IlacsError(f"cannot read the config file {path}: {error}; fix it or set ILACS_CONFIG") from None
     for key, fix in SECRET_KEYS.items():
@@ -366,9 +367,9 @@ def _first_line(error: Exception) -> str:
 
 def _read_secret_file(path: str, what: str, key: str) -> str:
     try:
-        return read_text(Path(path).expanduser()).strip()
+        return read_text(Path(path).expanduser(), SETTINGS_BYTES_LIMIT).strip()
     except (OSError, NotText) as error:
-        reason = getattr(error, "strerror", None) or type(error).__name__
+        reason = getattr(error, "strerror", None) or str(error)
         raise IlacsError(f"cannot read the {what} {path}: {reason}; fix {key} or ILACS_SMTP_{key.upper()}") from None
 
 
@@ -379,7 +380,7 @@ def _password(section: dict) -> str | None:
     if not path:
         return None
     try:
-        return read_text(Path(path).expanduser()).strip()
+        return read_text(Path(path).expanduser(), SETTINGS_BYTES_LIMIT).strip()
     except (OSError, NotText) as error:
         raise IlacsError(
             f"cannot read the SMTP password file {path}: {getattr(error, 'strerror', None) or error}; "

@@ -218,3 +218,45 @@ def test_item_9_an_empty_file_is_no_database_and_stays_empty(tmp_path, args):
     refused(*args, db=empty, code=1, says=["is empty (0 bytes), not an ilacs database", "ilacs init --db"])
     assert empty.stat().st_size == 0 and not (tmp_path / "copy.db").exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["plan.db"]
+
+
+def _hostile(tmp_path, name):
+    """A file of `name` that is endless (a link to /dev/zero or /dev/urandom), nested 5,000 to 100,000 deep, or
+    holding a 5,001-digit number."""
+    path = tmp_path / name
+    if name.startswith("endless"):
+        path.symlink_to("/dev/urandom" if name.endswith(".xlsx") else "/dev/zero")
+    elif name == "deep.toml":
+        path.write_text("a = " + "[" * 5_000 + "]" * 5_000 + "\n", encoding="utf-8")
+    elif name == "deep.json":
+        path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    else:
+        path.write_text('{"format": "ilacs-export", "n": ' + "9" * 5_001 + "}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero and /dev/urandom")
+@pytest.mark.parametrize(
+    "name, args, says",
+    [
+        ("endless.csv", ["import", "{file}", "--inspection", "east-sussex-2023"], "not a regular file"),
+        ("endless.xlsx", ["import", "{file}", "--inspection", "east-sussex-2023"], "not a regular file"),
+        ("endless.json", ["import", "{file}", "--db", "{new}"], "not a regular file"),
+        ("endless.toml", ["seed", "{file}"], "not a regular file"),
+        ("deep.toml", ["seed", "{file}"], "nested too deeply"),
+        ("deep.json", ["import", "{file}", "--db", "{new}"], "nested too deeply"),
+        ("big.json", ["import", "{file}", "--db", "{new}"], "more than 4,300 digits"),
+    ],
+)
+def test_item_11_input_is_bounded_before_it_is_read(db, tmp_path, name, args, says):
+    path = _hostile(tmp_path, name)
+    args = [arg.replace("{file}", str(path)).replace("{new}", str(tmp_path / "new.db")) for arg in args]
+    refused(*args, db=db, code=1, says=says)
+    assert not (tmp_path / "new.db").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize("name", ["endless.toml", "deep.toml"])
+def test_item_11_a_config_file_is_bounded_too(db, tmp_path, name):
+    path = _hostile(tmp_path, name)
+    refused("mail", "check", db=db, env={"ILACS_CONFIG": str(path)}, code=1, says="cannot read the config file")

@@ -350,7 +350,7 @@ def test_json_nested_200000_deep(tmp_path):
     restore_refused(
         tmp_path,
         '{"a":' * 200_000 + "1" + "}" * 200_000,
-        says="all.json as JSON (nested too deeply for an ilacs export)",
+        says="all.json as JSON (it is nested too deeply to be a file ilacs wrote)",
     )
 
 
