@@ -94,6 +94,7 @@ def serve(path: Path, host: str, port: int) -> None:
         raise IlacsError(
             'ilacs serve needs Datasette: pip install "ilacs[web]" (or pipx inject ilacs datasette)', 2
         ) from None
+    _quiet_refusals()
     with tempfile.TemporaryDirectory(prefix="ilacs-serve-") as folder:
         settings = Path(folder) / "metadata.json"
         settings.write_text(json.dumps(metadata(path.stem)), encoding="utf-8")
@@ -116,3 +117,56 @@ def serve(path: Path, host: str, port: int) -> None:
             prog_name="ilacs serve",
             standalone_mode=False,
         )
+
+
+# Datasette's own pages that name the database's path on this machine (and its threads): not served.
+PATH_PAGES = ("/-/databases", "/-/threads")
+
+
+def _log_refusal(datasette, request, exception):
+    """A refused request (a page not found, a query not allowed) as one line in the server's log; Datasette's own
+    handler then makes the error page, without the traceback and local variables it would print with rich."""
+    import sys
+
+    from ilacs_cli.errors import quoted
+
+    said = str(exception.args[0]) if exception.args else type(exception).__name__
+    print(
+        f"ilacs serve: {getattr(exception, 'status', 500)} {quoted(request.path, 200)}: {quoted(said, 200)}",
+        file=sys.stderr,
+    )
+
+
+def _hide_path_pages(datasette):
+    """An ASGI wrapper: PATH_PAGES (and their .json) are not found."""
+
+    def wrap(app):
+        async def without_path_pages(scope, receive, send):
+            if scope.get("type") == "http" and scope.get("path", "").rstrip("/").removesuffix(".json") in PATH_PAGES:
+                await send(
+                    {"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]}
+                )
+                await send({"type": "http.response.body", "body": b"Not found"})
+                return
+            await app(scope, receive, send)
+
+        return without_path_pages
+
+    return wrap
+
+
+def _quiet_refusals() -> None:
+    """Register ilacs's two Datasette hooks (once), and switch off the rich traceback with local variables that
+    Datasette's own error handler prints for every refused request."""
+    from datasette import handle_exception as default_handler
+    from datasette import hookimpl
+    from datasette.plugins import pm
+
+    default_handler.rich = None  # type: ignore[attr-defined]  # the module's optional rich, used only for that
+    if pm.get_plugin("ilacs") is None:
+
+        class Hooks:  # pluggy reads a plugin's hooks from its attributes
+            handle_exception = staticmethod(hookimpl(tryfirst=True)(_log_refusal))
+            asgi_wrapper = staticmethod(hookimpl(_hide_path_pages))
+
+        pm.register(Hooks, name="ilacs")

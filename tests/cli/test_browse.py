@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,8 +36,9 @@ def get(url):
         return error.code, error.read().decode()
 
 
-@pytest.fixture()
-def served(db):
+@contextmanager
+def serving(db):
+    """`ilacs serve` on `db` as its own process, once it answers: (the process, the server's address)."""
     pytest.importorskip("datasette")
     port = free_port()
     server = subprocess.Popen(
@@ -55,10 +57,16 @@ def served(db):
                 if server.poll() is not None:
                     pytest.fail(server.stderr.read())
                 time.sleep(0.1)
-        yield db, f"{base}/{db.stem}"
+        yield server, base
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture()
+def served(db):
+    with serving(db) as (_, base):
+        yield db, f"{base}/{db.stem}"
 
 
 def rows(url):
@@ -215,3 +223,21 @@ def test_the_views_today_is_europe_london_at_every_change_of_the_clocks_2000_to_
             != instant.astimezone(ENGLAND).date().isoformat()
         ]
     assert len(instants) > 4000 and not wrong, wrong[:5]
+
+
+@pytest.mark.slow  # a Datasette server
+def test_refused_requests_are_one_line_each_and_no_page_names_the_path(db):
+    """Issue 27, item 13: Datasette printed a traceback with local variables for each refused request, and
+    /-/databases.json showed the database's full path."""
+    with serving(db) as (server, base):
+        asked = [f"/{db.stem}/no_such_table", f"/{db.stem}/actions.json?_where=1", "/no_such_database"]
+        assert [get(base + path)[0] for path in asked] == [404, 403, 404]
+        for page in ("/-/databases.json", "/-/databases", "/-/threads.json"):
+            status, body = get(base + page)
+            assert status == 404 and str(db) not in body, page
+        assert str(db.parent) not in get(f"{base}/{db.stem}")[1]
+        server.terminate()
+        log = server.communicate(timeout=10)[1]
+    refusals = [line for line in log.splitlines() if line.startswith("ilacs serve: ")]
+    assert [line.split()[2] for line in refusals] == ["404", "403", "404"], log
+    assert "Traceback" not in log and "locals" not in log and "╭" not in log, log
