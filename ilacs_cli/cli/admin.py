@@ -183,7 +183,7 @@ def check(db: DbOption = None, json: Json = False) -> None:
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8001,
+    port: Annotated[int, typer.Option(help="The port to listen on (1 to 65535).", min=1, max=65535)] = 8001,
     host: Annotated[
         str,
         typer.Option(

@@ -257,7 +257,7 @@ def new_database(path: Path, *, default: bool, group: Optional[str] = None):
     made_folder = default and not path.parent.exists()
     if made_folder:
         try:
-            path.parent.mkdir(parents=True)
+            path.parent.mkdir(mode=0o700, parents=True)  # private whatever the umask (issue 27)
         except OSError as error:
             raise IlacsError(
                 f"cannot create the folder {path.parent}: {error.strerror}; free some space, or "

@@ -132,6 +132,14 @@ def _record(db: Store, action, *, status: str | None, note: str | None, new_due,
     if new_due is not None and new_due.wording != action.wording:
         db.actions.correct(action.id, {"wording": new_due.wording})
     if status or due_iso or note:
+        # An action's status is its latest update's. One whose row says otherwise was changed outside ilacs: an
+        # update would copy that into the history (a note-only one carries the status on) and hide it from check.
+        history = db.actions.updates(action.id)
+        if history and history[-1].new_status != action.status:
+            raise IlacsError(
+                f"action {action.id} is {action.status} in the file but {history[-1].new_status} in its history: "
+                "it was changed outside ilacs; nothing was recorded: run `ilacs check`, and restore a backup"
+            )
         db.actions.record_update(
             action.id,
             old_status=action.status,

@@ -42,6 +42,7 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
     """Open (and, if asked, create) the database at `path`, upgrading its schema if behind. A file this user
     may only read is opened read-only (as immutable when no one can write it), so reading commands work."""
     exists = path.exists()
+    _refuse_a_broken_link(path)
     if not exists and not create:
         raise IlacsError(
             f"no database at {path}: create it with `ilacs init --db {path}` (empty) or "
@@ -96,6 +97,7 @@ def creating(path: Path, *, group: str | None = None) -> Iterator[Opened]:
     in the same folder, and put in place only when all of that succeeded; on any failure nothing is left."""
     import tempfile
 
+    _refuse_a_broken_link(path)
     if not path.parent.is_dir():
         raise IlacsError(f"folder {path.parent} does not exist: create it or choose another --db path")
     dbfile.refuse_network_share(path.parent)
@@ -123,6 +125,15 @@ def creating(path: Path, *, group: str | None = None) -> Iterator[Opened]:
             opened.db.conn.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{temporary}{suffix}").unlink(missing_ok=True)
+
+
+def _refuse_a_broken_link(path: Path) -> None:
+    """A --db that is a link to nothing: a new database would replace the link, not be made where it points."""
+    if path.is_symlink() and not path.exists():
+        raise IlacsError(
+            f"{path} is a link to {os.readlink(path)}, which does not exist: give the database's own path with --db, "
+            "or remove the link"
+        )
 
 
 def _settle(db: Database) -> None:

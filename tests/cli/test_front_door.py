@@ -260,3 +260,42 @@ def test_item_11_input_is_bounded_before_it_is_read(db, tmp_path, name, args, sa
 def test_item_11_a_config_file_is_bounded_too(db, tmp_path, name):
     path = _hostile(tmp_path, name)
     refused("mail", "check", db=db, env={"ILACS_CONFIG": str(path)}, code=1, says="cannot read the config file")
+
+
+def test_item_15_serve_refuses_a_port_before_it_says_it_serves(db):
+    out = run_ilacs("serve", "--port", "-1", db=db)
+    assert out.returncode == 2 and "serving" not in out.stderr and "--port" in out.stderr
+
+
+def test_item_15_a_link_to_nothing_as_the_database_is_named(tmp_path):
+    link = tmp_path / "plan.db"
+    link.symlink_to(tmp_path / "gone" / "plan.db")
+    for args in (["seed"], ["list"], ["init"]):
+        refused(*args, db=link, code=1, says=f"is a link to {tmp_path / 'gone' / 'plan.db'}, which does not exist")
+    assert link.is_symlink() and not (tmp_path / "gone").exists()
+
+
+def test_item_15_the_default_folder_is_private_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    home = tmp_path / "home"
+    env = {"HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
+    old = os.umask(0)
+    try:
+        out = run_ilacs("list", env={**env, "ILACS_DB": ""}, separate=True)
+    finally:
+        os.umask(old)
+    assert out.returncode == 0, out.stderr
+    assert stat.S_IMODE((home / "data" / "ilacs").stat().st_mode) == 0o700
+
+
+def test_item_15_an_action_changed_outside_ilacs_is_not_written_over(db):
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE actions SET status = 'done' WHERE id = 7")
+    connection.close()
+    refused("update", "7", "--note", "just a note", db=db, code=1, says="changed outside ilacs")
+    check = run_ilacs("check", db=db)
+    assert check.returncode == 1 and "FAIL  action status: action 7 is done" in check.stdout
