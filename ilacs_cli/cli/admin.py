@@ -11,7 +11,6 @@ from ilacs_cli.cli.common import (
     DbOption,
     InspectionArg,
     Json,
-    Replace,
     TheInspection,
     app,
     chosen_db,
@@ -148,7 +147,9 @@ def remove(
 @app.command()
 def backup(
     target: Annotated[Path, typer.Argument(help="Where to write the copy.")],
-    force: Replace = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the file if it exists; copy a damaged database all the same.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Copy the database safely while others use it (SQLite's online backup; on Linux and macOS readable by you only).  Example: ilacs backup ilacs-2024-11-01.db"""
@@ -158,7 +159,8 @@ def backup(
     store = open_store(db)
     target = target.expanduser()  # cmd.exe and PowerShell leave `~` for the program
     files.check_target(target, force=force, database=store.path)
-    print(f"Backed up {store.path} to {health.backup(store, target)}", file=sys.stderr)
+    copy, fault = health.backup(store, target, damaged_too=force)
+    print(f"Backed up {store.path} to {copy}" + (f", damage and all ({fault})" if fault else ""), file=sys.stderr)
 
 
 @app.command()

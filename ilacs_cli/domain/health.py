@@ -26,13 +26,20 @@ class Finding:
     detail: str
 
 
-def backup(db: Store, target: Path) -> Path:
+def backup(db: Store, target: Path, *, damaged_too: bool = False) -> tuple[Path, str | None]:
     """Copy the database to `target` (0600), safe while others write (the command line has checked that `target`
-    may be written: exchange/files.py's check_target)."""
+    may be written: exchange/files.py's check_target); returns it, and the damage copied with `damaged_too`. A
+    damaged file is not copied unless asked: a copy of damage would pass for a backup."""
     if target.resolve() == db.path.resolve():
         raise IlacsError(f"{target} is the database itself: choose another path for the backup", 2)
+    fault = db.health.damage()
+    if fault is not None and not damaged_too:
+        raise IlacsError(
+            f"{db.path} is damaged ({fault}): no copy made, as it would pass for a backup; restore an earlier "
+            "backup, or add --force to copy it as it is (for investigation)"
+        )
     db.backup(target)
-    return target
+    return target, fault
 
 
 def check(db: Store) -> list[Finding]:

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.storage import dbfile
+from ilacs_cli.storage import sqlite as dialect
 
 
 class BatchRow:
@@ -76,6 +77,7 @@ class WritableDatabase(Database):
         super().__init__(conn, path, target)
         self._recorded_batches: set[str] = set()
         self.refusal: str | None = None  # why this file may be read but not written (a newer ilacs made it)
+        self._sound = False  # the file passed SQLite's quick check, under this connection's first write lock
 
     @contextmanager
     def transaction(
@@ -100,6 +102,8 @@ class WritableDatabase(Database):
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise user_error(error, self.path) from None
+        if not self._sound:
+            self._refuse_if_damaged()
         import uuid
 
         batch = BatchRow(uuid.uuid4().hex, now(), author, origin, command or "", note, undoes)
@@ -122,6 +126,18 @@ class WritableDatabase(Database):
         except sqlite3.DatabaseError as error:
             self.rollback()
             raise user_error(error, self.path) from None
+
+    def _refuse_if_damaged(self) -> None:
+        """Refuse to write to a file that fails SQLite's quick check (pages overwritten, a table gone): a write
+        that happens not to touch the damage would succeed and bury it. Measured: about 140 ms more for a write to
+        every council's plans (52 MB), once a command, and 7 ms for the five example plans (1 MB)."""
+        fault = damage(self)
+        if fault is not None:
+            self.rollback()
+            raise IlacsError(
+                f"{self.path} is damaged ({fault}): nothing was written; run `ilacs check`, and restore a backup"
+            )
+        self._sound = True
 
     def rollback(self) -> None:
         if self.conn.in_transaction:  # SQLite may have rolled back already (e.g. on a full disk)
@@ -165,6 +181,24 @@ def utc_now() -> str:
     """Now in UTC, to the second, as ISO text: how claims are stamped (only their age matters). Every other time is
     stored as England's local time (now)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def damage(db: Database) -> str | None:
+    """What SQLite's quick check finds first wrong with the file, or None when it finds nothing. Run on a read-only
+    connection of its own: on this machine 143 ms for a 52 MB database, against about 1 s on a connection that
+    may write."""
+    try:
+        if db.target.startswith("file:"):  # opened read-only already (a file no one may write)
+            found = db.conn.execute(dialect.QUICK_CHECK).fetchone()[0]
+        else:
+            reader = sqlite3.connect(f"{Path(db.target).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                found = reader.execute(dialect.QUICK_CHECK).fetchone()[0]
+            finally:
+                reader.close()
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    return None if found == "ok" else " ".join(str(found).replace("*** in database main ***", "").split())[:120]
 
 
 def cannot_open(error: sqlite3.DatabaseError) -> bool:

@@ -41,6 +41,12 @@ class CalendarShapeRow(NamedTuple):
 class Health(Repository):
     """The checks' findings, read."""
 
+    def damage(self) -> str | None:
+        """What SQLite's quick check finds first wrong with the file, or None."""
+        from ilacs_cli.storage.database import damage
+
+        return damage(self.db)
+
     def integrity_problems(self) -> list[str]:
         """What SQLite's integrity check finds wrong with the file (nothing when it is sound)."""
         return [row[0] for row in self._all(sqlite.INTEGRITY_CHECK) if row[0] != "ok"]

@@ -22,6 +22,7 @@ def materialized(name: str, query: str) -> str:
 
 
 INTEGRITY_CHECK = "PRAGMA integrity_check"
+QUICK_CHECK = "PRAGMA quick_check(1)"  # every page read once, without the indexes' cross-checks: ok, or the first fault
 FOREIGN_KEY_CHECK = "PRAGMA foreign_key_check"
 FOREIGN_KEYS_ON = "PRAGMA foreign_keys = ON"
 WAL = "PRAGMA journal_mode = WAL"

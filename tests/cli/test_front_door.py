@@ -299,3 +299,36 @@ def test_item_15_an_action_changed_outside_ilacs_is_not_written_over(db):
     refused("update", "7", "--note", "just a note", db=db, code=1, says="changed outside ilacs")
     check = run_ilacs("check", db=db)
     assert check.returncode == 1 and "FAIL  action status: action 7 is done" in check.stdout
+
+
+def _damage(db):
+    """Chunks of the file overwritten in its middle third, as a failing disk or a careless copy leaves it."""
+    size = db.stat().st_size
+    with open(db, "r+b") as file:
+        for offset in range(size // 3, size // 3 * 2, 40_960):
+            file.seek(offset)
+            file.write(b"\xde\xad" * 512)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", "7", "--note", "n"],
+        ["add-action", "east-sussex-2023", "--area", "1", "--owner", "O", "--due", "31/12/2025", "T"],
+        ["done", "7"],
+        ["backup", "{copy}"],
+    ],
+)
+def test_item_7_a_damaged_database_takes_no_write_and_no_backup(db, tmp_path, args):
+    _damage(db)
+    args = [arg.replace("{copy}", str(tmp_path / "copy.db")) for arg in args]
+    refused(*args, db=db, code=1, says=["is damaged (", "restore"])
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_item_7_a_damaged_database_is_copied_for_investigation_when_asked(db, tmp_path):
+    from helpers.cli import ok
+
+    _damage(db)
+    out = ok("backup", str(tmp_path / "copy.db"), "--force", db=db, whole=True)
+    assert "damage and all" in out.stderr and (tmp_path / "copy.db").exists()
