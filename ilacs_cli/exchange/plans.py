@@ -18,7 +18,7 @@ from ilacs_cli.domain.addresses import who
 from ilacs_cli.domain.plan import require_inspection
 from ilacs_cli.domain.progress import PlanRow, plan_rows
 from ilacs_cli.domain.rules import STATUSES
-from ilacs_cli.errors import IlacsError
+from ilacs_cli.errors import IlacsError, quoted
 from ilacs_cli.exchange.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
 from ilacs_cli.storage.tables import EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
 
@@ -467,7 +467,8 @@ def _field(header: object, chosen: dict[str, str]) -> str | None:
 
 
 def column_fields(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str, int], list[str]]:
-    """Which column gives each field (first one wins), and the headers nobody recognised."""
+    """Which column gives each field (the first that names it; a later one is named among the columns not
+    imported, and one of the same name refused), and the headers not imported."""
     chosen = _chosen(mapping)
     for column, field_name in mapping.items():
         if _normal(column) not in {_normal(header) for header in headers}:
@@ -483,8 +484,17 @@ def column_fields(headers: list[str], mapping: dict[str, str]) -> tuple[dict[str
         if field_name is None:
             if header:
                 unknown.append(header)
+        elif field_name != "ignore" and field_name in columns:
+            first = headers[columns[field_name]]
+            if _normal(first) == _normal(header):  # two columns of one name: which one is meant cannot be said
+                raise IlacsError(
+                    f"the header row has '{quoted(header)}' twice (columns {columns[field_name] + 1} and {index + 1}): "
+                    "rename one, or delete the column not meant",
+                    2,
+                )
+            unknown.append(f"{header} (the {field_name} is read from '{first}')")  # said, not dropped silently
         elif field_name != "ignore":
-            columns.setdefault(field_name, index)
+            columns[field_name] = index
     if "title" not in columns:
         raise IlacsError(
             f"no column names the action (columns: {', '.join(h for h in headers if h)}): "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,6 +265,7 @@ def is_plan_sheet(name: str | None, inspection: str) -> bool:
 
 _ZIP = b"PK\x03\x04"  # an .xlsx is a zip file
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or an .xlsx saved with a password
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")  # a character UTF-8 writes in two to four bytes
 _OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsb")
 
 
@@ -371,6 +373,12 @@ def _read_csv(path: Path) -> Table:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as not_utf8:
+        if _UTF8_SEQUENCE.search(data):  # UTF-8 rows beside ones that are not: read as cp1252, `Café` is `CafÃ©`
+            line = data[: not_utf8.start].count(b"\n") + 1
+            raise IlacsError(
+                f"{path.name} mixes UTF-8 text with other text (line {line:,}, byte 0x{data[not_utf8.start]:02x}, "
+                "is not UTF-8, while other lines are): save the sheet as CSV UTF-8 and import that"
+            ) from None
         try:
             text = data.decode("cp1252")  # what Excel on Windows saves as "CSV"
         except UnicodeDecodeError as error:
@@ -379,7 +387,7 @@ def _read_csv(path: Path) -> Table:
                 f"{path.name} is neither UTF-8 nor Windows-1252 text (byte 0x{byte:02x} at offset "
                 f"{not_utf8.start:,}): save the sheet as CSV UTF-8 and import that"
             ) from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)  # strict: a quote never closed is an error, not the rest
     try:
         table = _table(None, reader, path.name)
     except csv.Error as error:
@@ -389,11 +397,28 @@ def _read_csv(path: Path) -> Table:
                 f"cell holds at most {TEXT_LIMIT:,}"
             )
         raise IlacsError(
-            f"cannot read {path.name} as CSV ({error}): save the sheet as CSV UTF-8 and import that"
+            f"cannot read {path.name} as CSV (line {reader.line_num:,}: {error}; a quote opened and not closed?): "
+            "save the sheet as CSV UTF-8 and import that"
         ) from None
     if not table.rows:
         raise IlacsError(f"{path.name} is empty: export the action plan with a header row")
+    _refuse_swallowed_rows(table, path.name)
     return table
+
+
+def _refuse_swallowed_rows(table: Table, source: str) -> None:
+    """A quote opened and closed only rows later makes one cell of several rows (with their commas): refused
+    rather than imported as one action. A cell's later line counts as a row when it has as many commas as the
+    widest row has cells, less one."""
+    width = max(len(cells) for _, cells in table.rows)
+    for number, cells in table.rows:
+        for cell in cells:
+            if isinstance(cell, str) and "\n" in cell:
+                if width > 1 and any(line.count(",") >= width - 1 for line in cell.splitlines()[1:]):
+                    raise IlacsError(
+                        f"{source}: row {number} holds a cell spanning what look like whole rows (a quote opened "
+                        "there and not closed until later?): close the quote, or save the sheet as CSV again"
+                    )
 
 
 def _size(path: Path) -> int:

@@ -332,3 +332,40 @@ def test_item_7_a_damaged_database_is_copied_for_investigation_when_asked(db, tm
     _damage(db)
     out = ok("backup", str(tmp_path / "copy.db"), "--force", db=db, whole=True)
     assert "damage and all" in out.stderr and (tmp_path / "copy.db").exists()
+
+
+HEADER = b"Action,Lead officer,Target date\n"
+
+
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        (b"Caf\xc3\xa9 plan,O,31/12/2025\nCaf\xe9 two,O,31/12/2025\n", "mixes UTF-8 text with other text (line 3"),
+        (b'"Open quote,O,31/12/2025\nB,O,31/12/2025\nC,O,31/12/2025\n', "a quote opened and not closed?"),
+        (b'"Open quote,O,31/12/2025\nB,O,31/12/2025\n"C",O,31/12/2025\n', "a quote opened and not closed?"),
+    ],
+)
+def test_item_14_a_csv_that_would_be_misread_is_refused(db, tmp_path, body, says):
+    sheet = tmp_path / "plan.csv"
+    sheet.write_bytes(HEADER + body)
+    refused("import", str(sheet), "--inspection", "east-sussex-2023", db=db, code=1, says=says)
+
+
+def test_item_14_windows_1252_alone_is_still_read(db, tmp_path):
+    from helpers.cli import ok
+
+    sheet = tmp_path / "plan.csv"
+    sheet.write_bytes(HEADER + b"Caf\xe9 plan,O,31/12/2025\n")  # as Excel on Windows saves "CSV"
+    ok("import", str(sheet), "--inspection", "east-sussex-2023", db=db)
+    assert "Café plan" in ok("actions", "--inspection", "east-sussex-2023", db=db)
+
+
+def test_item_14_duplicate_headers_are_refused_or_named(db, tmp_path):
+    from helpers.cli import ok
+
+    sheet = tmp_path / "plan.csv"
+    sheet.write_bytes(b"Action,Action,Action,Owner,Owner,Target date\nA,B,C,O,P,31/12/2025\n")
+    refused("import", str(sheet), "--inspection", "east-sussex-2023", db=db, code=2, says="'Action' twice")
+    sheet.write_bytes(b"Action,Actions to be taken,Lead officer,Target date\nA,B,O,31/12/2025\n")
+    out = ok("import", str(sheet), "--inspection", "east-sussex-2023", "--dry-run", db=db, whole=True)
+    assert "columns not imported: Actions to be taken (the title is read from 'Action')" in out.stderr
