@@ -91,6 +91,12 @@ def seed(
             show_default=False,
         ),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Take a file's facts for an inspection the database holds with others (backup kept)."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Load the example plans (all, or those named), or your own seed files; safe to re-run.  Example: ilacs seed east-sussex-2023"""
@@ -98,8 +104,10 @@ def seed(
 
     paths = seeds.seed_files(plans or [])  # every file checked before the database is created or touched
     with loading(db) as store:
-        loaded = seeds.load_seeds(store, paths)
+        loaded, backup = seeds.load_seeds(store, paths, replace=replace)
     print(f"Loaded {len(loaded)} inspections into {store.path}: {', '.join(loaded)}", file=sys.stderr)
+    if backup:
+        print(f"ilacs: the database as it was before is kept at {backup}", file=sys.stderr)
 
 
 @app.command()

@@ -62,14 +62,34 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def load_seeds(db: Store, paths: list[Path]) -> list[str]:
-    """Load seed files in one transaction; re-running changes nothing users recorded. Returns inspection ids."""
+def load_seeds(db: Store, paths: list[Path], *, replace: bool = False) -> tuple[list[str], Path | None]:
+    """Load seed files in one transaction; re-running changes nothing users recorded. A file giving an inspection
+    already in the database other facts (another council, another source) is refused unless `replace`, which
+    keeps a backup first. Returns the inspection ids, and the backup made."""
     from ilacs_cli.domain.seedfile import read_seed
 
     seeds = [read_seed(path) for path in paths]  # every file checked before anything is written
-    with db.transaction(origin="seed", command="seed", author=who(None)):
+    replaced = [seed for seed in seeds if _other_facts(db, seed)]
+    backup = None
+    if replaced and not replace:
+        seed = replaced[0]
+        inspection, there = seed.inspection["id"], db.inspections.get(seed.inspection["id"])
+        assert there is not None
+        raise IlacsError(
+            f"{seed.path.name}: inspection {inspection} is in the database already with other facts (authority "
+            f"'{there.authority or 'unknown'}' from {there.source}; the file gives "
+            f"'{seed.inspection.get('authority') or 'unknown'}' from {seed.inspection.get('source', seed.path.name)}): "
+            "nothing was loaded; give the file another id, or add --replace to take its facts (a backup is kept)",
+            2,
+        )
+    if replaced:
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        backup = db.path.with_name(f"{db.path.name}.before-seed-{stamp}.bak")
+        db.backup(backup)
+    note = f"replaced {', '.join(seed.inspection['id'] for seed in replaced)}; backup {backup}" if replaced else None
+    with db.transaction(origin="seed", command="seed", author=who(None), note=note):
         _check_previous(seeds, db)
-        return [_load_seed(db, seed) for seed in seeds]
+        return [_load_seed(db, seed) for seed in seeds], backup
 
 
 def _check_previous(seeds: list, db: Store) -> None:
@@ -92,6 +112,15 @@ def _check_previous(seeds: list, db: Store) -> None:
 def _seed_date(value: object) -> DueDate:
     """A date as written in a seed file (ISO, or a period such as 'June 2019')."""
     return parse_due(str(value), today_in_england())
+
+
+def _other_facts(db: Store, seed) -> bool:
+    """Whether the seed's inspection is in the database already with another council or from another source."""
+    there = db.inspections.get(seed.inspection["id"])
+    if there is None:
+        return False
+    source = seed.inspection.get("source", seed.path.name)
+    return (there.authority, there.source) != (seed.inspection.get("authority"), source)
 
 
 def _load_seed(db: Store, seed) -> str:

@@ -369,3 +369,17 @@ def test_item_14_duplicate_headers_are_refused_or_named(db, tmp_path):
     sheet.write_bytes(b"Action,Actions to be taken,Lead officer,Target date\nA,B,O,31/12/2025\n")
     out = ok("import", str(sheet), "--inspection", "east-sussex-2023", "--dry-run", db=db, whole=True)
     assert "columns not imported: Actions to be taken (the title is read from 'Action')" in out.stderr
+
+
+def test_item_10_a_seed_with_an_existing_id_and_other_facts_is_refused_unless_replace(db, tmp_path):
+    from helpers.cli import ok
+
+    imposter = tmp_path / "imposter.toml"
+    telford = (Path(__file__).parents[2] / "seeds" / "telford-wrekin-2024.toml").read_text(encoding="utf-8")
+    imposter.write_text(telford.replace('id = "telford-wrekin-2024"', 'id = "east-sussex-2023"', 1), encoding="utf-8")
+    refused("seed", str(imposter), db=db, code=2, says=["east-sussex-2023 is in the database already", "--replace"])
+    ok("seed", "east-sussex-2023", db=db)  # the same file again: safe to re-run
+    out = ok("seed", str(imposter), "--replace", db=db, whole=True)
+    assert "the database as it was before is kept at" in out.stderr
+    assert len(list(db.parent.glob("plan.db.before-seed-*.bak"))) == 1
+    assert "Telford and Wrekin Council" in ok("show", "east-sussex-2023", db=db).splitlines()[0]
