@@ -24,9 +24,9 @@ __all__ = ["app", "main"]
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EIO, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
-def _reader_went_away(error: OSError) -> bool:
+def _reader_went_away(error: OSError, platform: str = sys.platform) -> bool:
     """A pipe whose reader stopped reading (`| head`, `| more` quit): EPIPE, or on Windows EINVAL."""
-    return error.errno == errno.EPIPE or (sys.platform == "win32" and error.errno == errno.EINVAL)
+    return error.errno == errno.EPIPE or (platform == "win32" and error.errno == errno.EINVAL)
 
 
 def _not_text(args: list[str], environ) -> str | None:

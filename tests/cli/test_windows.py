@@ -359,3 +359,15 @@ def test_the_stores_python_warning_says_where_the_file_is_and_what_to_do():
     assert dbfile.store_python_warning(path, copy, False, WINDOWS_ENV) == said + (
         r'make the folder C:\Users\ann\ilacs and use --db "C:\Users\ann\ilacs\ilacs.db" (or set ILACS_DB to it)'
     )
+
+
+def test_a_closed_pipe_is_a_reader_gone_as_each_platform_reports_it():
+    """Windows reports writing to a pipe whose reader quit (`| more`) as EINVAL, Linux and macOS as EPIPE."""
+    import errno
+
+    from ilacs_cli.cli import _reader_went_away
+
+    assert _reader_went_away(OSError(errno.EINVAL, "Invalid argument"), "win32")
+    assert not _reader_went_away(OSError(errno.EINVAL, "Invalid argument"), "linux")
+    assert _reader_went_away(OSError(errno.EPIPE, "Broken pipe"), "linux")
+    assert not _reader_went_away(OSError(errno.ENOSPC, "No space left on device"), "win32")
