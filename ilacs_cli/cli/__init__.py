@@ -51,6 +51,15 @@ def _not_text(args: list[str], environ) -> str | None:
     return None
 
 
+def _readable(message: str, longest: int = 300, most: int = 2000) -> str:
+    """A message as one line a person reads: a run of more than `longest` characters without a space (a
+    131,072-character argument quoted back; a path is shorter) cut to its first 80, the whole to `most`."""
+    import re
+
+    message = re.sub(rf"\S{{{longest + 1},}}", lambda run: run.group()[:80] + "…", message)
+    return message if len(message) <= most else message[: most - 1] + "…"
+
+
 def _name_too_long(error: OSError) -> bool:
     """A path given by the user (a file to import, --db, -o, ILACS_CONFIG) that the file system cannot hold:
     ENAMETOOLONG, or on Windows ERROR_FILENAME_EXCED_RANGE (206). Raised wherever the path is first touched, so
@@ -141,7 +150,7 @@ def main() -> None:
         for line in AFTERWORDS:
             print(visible(line), file=sys.stderr)
     except IlacsError as error:
-        print(f"ilacs: {visible(str(error))}", file=sys.stderr)  # a message may quote stored text
+        print(f"ilacs: {_readable(visible(str(error)))}", file=sys.stderr)  # it may quote stored text
         sys.exit(error.exit_code)
     except typer.Abort:
         sys.exit(1)

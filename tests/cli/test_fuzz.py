@@ -516,6 +516,172 @@ def test_random_argument_lists_never_crash_or_change_the_database_on_error(templ
     assert not problems, f"{len(problems)} bad runs; first: {problems[0]}"
 
 
+# -- each class of hostile input, at every command (issue 27) -------------------------------------------
+
+# A value put in place of arguments and option values: (class, value).
+HOSTILE_VALUES = [
+    ("bytes that are not UTF-8", "caf\udce9 plan"),  # as Python hands on b"caf\xe9" from a Latin-1 terminal
+    ("an argument of 131,072 characters", "x" * 131_072),
+    ("control characters", "a\x1b]0;title\x07\x1b[2J\x08b"),
+]
+# Files put in place of every file a command is given, by extension: endless (a device), nested deep, huge numbers.
+HOSTILE_FILES = ("endless", "deep", "big")
+CASES_PER_CLASS = 3  # argument lists per command and class
+
+
+def hostile_files(folder: Path) -> None:
+    """endless.* (links to /dev/zero, /dev/urandom for .xlsx), deep.* (nested 100,000 deep), big.json (a number of
+    5,001 digits), in `folder`."""
+    for extension in (".csv", ".xlsx", ".json", ".toml", ".db"):
+        (folder / f"endless{extension}").symlink_to("/dev/urandom" if extension == ".xlsx" else "/dev/zero")
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (folder / "deep.toml").write_text("a = " + "[" * 5_000 + "]" * 5_000 + "\n", encoding="utf-8")
+    (folder / "deep.csv").write_text("Action\n" + '"' + "x\n" * 1_000, encoding="utf-8")  # a quote never closed
+    (folder / "big.json").write_text('{"format": "ilacs-export", "n": ' + "9" * 5_001 + "}", encoding="utf-8")
+
+
+def with_value(args: list[str], start: int, value: str, rng: random.Random) -> list[str]:
+    """`args` with some of its values after the command's own words (at least one, where there is one) replaced
+    by `value`: positionals, option values and the value of --option=value."""
+    slots = [index for index in range(start, len(args)) if not args[index].startswith("-") or "=" in args[index]]
+    chosen = {index for index in slots if rng.random() < 0.5} or set(slots[:1])
+    out = list(args)
+    for index in chosen:
+        out[index] = out[index].split("=", 1)[0] + "=" + value if out[index].startswith("-") else value
+    return out if chosen else [*args, value]
+
+
+def with_files(args: list[str], kind: str) -> list[str]:
+    """`args` with every file of a known extension replaced by the hostile file of that kind and extension."""
+    known = {".csv", ".xlsx", ".json", ".toml", ".db"}
+    out = []
+    for token in args:
+        extension = Path(token).suffix.lower()
+        if extension in known and not token.startswith("-"):
+            token = f"{kind}{extension}" if kind == "endless" or extension in (".json", ".toml", ".csv") else token
+        out.append(token)
+    return out
+
+
+def hostile_cases(seed: int) -> list[tuple[str, list[str]]]:
+    """(class, argument list) for every command and each class of hostile value or file."""
+    rng = random.Random(seed)
+    cases = []
+    file_cases = [
+        ["import", "{kind}.csv", "--inspection", "east-sussex-2023"],
+        ["import", "{kind}.xlsx", "--inspection", "east-sussex-2023"],
+        ["import", "{kind}.json", "--db", "restored.db"],
+        ["seed", "{kind}.toml"],
+        ["list", "--db", "{kind}.db"],
+    ]
+    for path, command in leaf_commands():
+        for name, value in HOSTILE_VALUES:
+            for _ in range(CASES_PER_CLASS):
+                cases.append((name, with_value(argument_list(path, command, rng), len(path), value, rng)))
+        for kind in HOSTILE_FILES:
+            cases.append((f"{kind} files", with_files(argument_list(path, command, rng), kind)))
+    for kind in HOSTILE_FILES:
+        cases += [(f"{kind} files", [token.replace("{kind}", kind) for token in args]) for args in file_cases]
+    return cases
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero and /dev/urandom for endless files")
+def test_every_command_with_each_class_of_hostile_input(template, tmp_path):
+    """Issue 27: each class of hostile input at every command, in one worker process: no traceback, an exit status
+    of 0 to 3, a refusal in one line (exit 1: an ilacs message; exit 2 may be click's usage, three lines), and the
+    database byte for byte unchanged by any run that failed."""
+    cases = hostile_cases(SEED + 2)
+    place = tmp_path / "worker"
+    place.mkdir()
+    db, cwd, env = workplace(template, place)
+    hostile_files(cwd)
+    cases_file, results_file = place / "cases.json", place / "results.json"
+    cases_file.write_text(json.dumps([args for _, args in cases]), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, __file__, str(cases_file), str(results_file)],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(TESTS)},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(results_file.read_text(encoding="utf-8"))
+    statuses, problems = judge(results)
+    for (name, _), result in zip(cases, results):
+        said = result["stderr"].strip().splitlines()
+        if result["status"] == 1 and result["trace"] is None and len(said) != 1:
+            problems.append(f"{name}: {len(said)} lines for {result['args']!r}: {result['stderr'][-300:]}")
+        if any(len(line) > 2_100 for line in said):
+            problems.append(f"{name}: a line of {max(map(len, said)):,} characters for {result['args'][:3]!r}")
+    by_class = Counter(name for name, _ in cases)
+    refused = Counter(name for (name, _), result in zip(cases, results) if result["status"] != 0)
+    print(
+        f"\nhostile classes: {len(results)} runs over {len(leaf_commands())} commands; "
+        + "; ".join(f"{name}: {by_class[name]} runs, {refused[name]} refused" for name in by_class)
+        + f"; exit statuses {dict(sorted(statuses.items(), key=str))}"
+    )
+    for problem in problems[:30]:
+        print(problem[:1500])
+    assert not problems, f"{len(problems)} bad runs; first: {problems[0][:1500]}"
+
+
+def damage(db: Path) -> None:
+    """Chunks of the file's middle third overwritten, as a failing disk or a careless copy leaves it."""
+    size = db.stat().st_size
+    with open(db, "r+b") as file:
+        for offset in range(size // 3, size // 3 * 2, 40_960):
+            file.seek(offset)
+            file.write(b"\xde\xad" * 512)
+
+
+def newer(db: Path) -> None:
+    """What a newer ilacs leaves: a migration this version does not know."""
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('ilacs', 'm099_future', '2027')"
+        )
+    connection.close()
+
+
+@pytest.mark.parametrize("spoil", [damage, newer], ids=["damaged", "newer"])
+def test_every_command_on_a_damaged_or_newer_database_writes_nothing(template, tmp_path, spoil):
+    """Issue 27: random argument lists for every command on a database that is damaged, or that a newer ilacs
+    changed: no traceback, an exit status of 0 to 3, and the database byte for byte as it was after every run,
+    whether it failed or not (nothing may be written to such a file)."""
+    rng = random.Random(SEED + 3)
+    cases = [argument_list(path, command, rng) for path, command in leaf_commands() for _ in range(CASES_PER_CLASS)]
+    place = tmp_path / "worker"
+    place.mkdir()
+    db, cwd, env = workplace(template, place)
+    spoil(db)
+    cases_file, results_file = place / "cases.json", place / "results.json"
+    cases_file.write_text(json.dumps(cases), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, __file__, str(cases_file), str(results_file)],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(TESTS)},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(results_file.read_text(encoding="utf-8"))
+    statuses, problems = judge(results)
+    problems += [f"{result['args']!r} changed the database" for result in results if result["changed"]]
+    print(
+        f"\n{spoil.__name__} database: {len(results)} runs over {len(leaf_commands())} commands; exit statuses "
+        f"{dict(sorted(statuses.items(), key=str))}; runs that changed it {sum(r['changed'] for r in results)}"
+    )
+    for problem in problems[:30]:
+        print(problem[:1500])
+    assert not problems, f"{len(problems)} bad runs; first: {problems[0][:1500]}"
+
+
 def test_a_sample_through_python_m_ilacs(template, tmp_path):
     """The same checks with each argument list in its own `python -m ilacs_cli` process, on its own database."""
     rng = random.Random(SEED + 1)
