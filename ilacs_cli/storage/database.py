@@ -77,7 +77,7 @@ class WritableDatabase(Database):
         super().__init__(conn, path, target)
         self._recorded_batches: set[str] = set()
         self.refusal: str | None = None  # why this file may be read but not written (a newer ilacs made it)
-        self._sound = False  # the file passed SQLite's quick check, under this connection's first write lock
+        self._sound = False  # the file passed SQLite's quick check, before this connection's first write
 
     @contextmanager
     def transaction(
@@ -98,12 +98,12 @@ class WritableDatabase(Database):
         """
         if self.refusal:
             raise IlacsError(self.refusal, 1)
+        if not self._sound:  # before the write lock: other writers do not wait on the check
+            self._refuse_if_damaged()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise user_error(error, self.path) from None
-        if not self._sound:
-            self._refuse_if_damaged()
         import uuid
 
         batch = BatchRow(uuid.uuid4().hex, now(), author, origin, command or "", note, undoes)
@@ -133,7 +133,6 @@ class WritableDatabase(Database):
         every council's plans (52 MB), once a command, and 7 ms for the five example plans (1 MB)."""
         fault = damage(self)
         if fault is not None:
-            self.rollback()
             raise IlacsError(
                 f"{self.path} is damaged ({fault}): nothing was written; run `ilacs check`, and restore a backup"
             )
