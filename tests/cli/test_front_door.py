@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import refusal, refused, run_ilacs
+from helpers.paths import damage
 
 LONG = "x" * 300  # a name the file system cannot hold (at most 255 bytes between slashes)
 
@@ -301,15 +302,6 @@ def test_item_15_an_action_changed_outside_ilacs_is_not_written_over(db):
     assert check.returncode == 1 and "FAIL  action status: action 7 is done" in check.stdout
 
 
-def _damage(db):
-    """Chunks of the file overwritten in its middle third, as a failing disk or a careless copy leaves it."""
-    size = db.stat().st_size
-    with open(db, "r+b") as file:
-        for offset in range(size // 3, size // 3 * 2, 40_960):
-            file.seek(offset)
-            file.write(b"\xde\xad" * 512)
-
-
 @pytest.mark.parametrize(
     "args",
     [
@@ -320,7 +312,7 @@ def _damage(db):
     ],
 )
 def test_item_7_a_damaged_database_takes_no_write_and_no_backup(db, tmp_path, args):
-    _damage(db)
+    damage(db)
     args = [arg.replace("{copy}", str(tmp_path / "copy.db")) for arg in args]
     refused(*args, db=db, code=1, says=["is damaged (", "restore"])
     assert not (tmp_path / "copy.db").exists()
@@ -329,7 +321,7 @@ def test_item_7_a_damaged_database_takes_no_write_and_no_backup(db, tmp_path, ar
 def test_item_7_a_damaged_database_is_copied_for_investigation_when_asked(db, tmp_path):
     from helpers.cli import ok
 
-    _damage(db)
+    damage(db)
     out = ok("backup", str(tmp_path / "copy.db"), "--force", db=db, whole=True)
     assert "damage and all" in out.stderr and (tmp_path / "copy.db").exists()
 

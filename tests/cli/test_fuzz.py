@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from helpers.paths import SEEDS, TESTS
+from helpers.paths import SEEDS, TESTS, damage
 from helpers.plans import copy_of
 
 pytestmark = pytest.mark.slow  # some 2,000 argument lists through the CLI in two worker processes
@@ -595,19 +595,7 @@ def test_every_command_with_each_class_of_hostile_input(template, tmp_path):
     place.mkdir()
     db, cwd, env = workplace(template, place)
     hostile_files(cwd)
-    cases_file, results_file = place / "cases.json", place / "results.json"
-    cases_file.write_text(json.dumps([args for _, args in cases]), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, __file__, str(cases_file), str(results_file)],
-        cwd=cwd,
-        env={**env, "PYTHONPATH": str(TESTS)},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = json.loads(results_file.read_text(encoding="utf-8"))
+    results = run_worker([args for _, args in cases], place, cwd, env)
     statuses, problems = judge(results)
     for (name, _), result in zip(cases, results):
         said = result["stderr"].strip().splitlines()
@@ -627,13 +615,21 @@ def test_every_command_with_each_class_of_hostile_input(template, tmp_path):
     assert not problems, f"{len(problems)} bad runs; first: {problems[0][:1500]}"
 
 
-def damage(db: Path) -> None:
-    """Chunks of the file's middle third overwritten, as a failing disk or a careless copy leaves it."""
-    size = db.stat().st_size
-    with open(db, "r+b") as file:
-        for offset in range(size // 3, size // 3 * 2, 40_960):
-            file.seek(offset)
-            file.write(b"\xde\xad" * 512)
+def run_worker(cases: list[list[str]], place: Path, cwd: Path, env: dict) -> list[dict]:
+    """Run `cases` through main() in one worker process (this file as a script) in `cwd`; their results."""
+    cases_file, results_file = place / "cases.json", place / "results.json"
+    cases_file.write_text(json.dumps(cases), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, __file__, str(cases_file), str(results_file)],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(TESTS)},  # this file imports helpers.*, run as a script
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(results_file.read_text(encoding="utf-8"))
 
 
 def newer(db: Path) -> None:
@@ -658,19 +654,7 @@ def test_every_command_on_a_damaged_or_newer_database_writes_nothing(template, t
     place.mkdir()
     db, cwd, env = workplace(template, place)
     spoil(db)
-    cases_file, results_file = place / "cases.json", place / "results.json"
-    cases_file.write_text(json.dumps(cases), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, __file__, str(cases_file), str(results_file)],
-        cwd=cwd,
-        env={**env, "PYTHONPATH": str(TESTS)},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = json.loads(results_file.read_text(encoding="utf-8"))
+    results = run_worker(cases, place, cwd, env)
     statuses, problems = judge(results)
     problems += [f"{result['args']!r} changed the database" for result in results if result["changed"]]
     print(
