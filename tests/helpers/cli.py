@@ -146,17 +146,20 @@ def in_terminal(*args, db, columns=80, no_color=False):
             **({"NO_COLOR": "1"} if no_color else {}),
         }
     )
-    done = subprocess.run([sys.executable, "-m", "ilacs_cli", *args], stdout=follower, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ilacs_cli", *args], stdout=follower, stderr=subprocess.PIPE, env=env
+    )
     os.close(follower)
     chunks = []
-    while True:
+    while True:  # read while it writes: a table larger than the terminal's buffer would block it otherwise
         try:
             chunk = os.read(leader, 65536)
-        except OSError:
+        except OSError:  # EIO: the process has closed the terminal and all it wrote is read
             break
         if not chunk:
             break
         chunks.append(chunk)
     os.close(leader)
-    assert done.returncode == 0, done.stderr
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    assert process.wait(timeout=60) == 0, stderr
     return b"".join(chunks).decode().replace("\r\n", "\n")
