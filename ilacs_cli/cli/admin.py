@@ -19,9 +19,9 @@ from ilacs_cli.cli.common import (
     noted,
     one_inspection,
     open_store,
-    store_python_copy,
     today,
     warn_about_place,
+    where_the_store_keeps,
 )
 from ilacs_cli.errors import IlacsError
 
@@ -34,7 +34,7 @@ def where(db: DbOption = None) -> None:
     db = chosen_db(db)
     path = db if db is not None else default_path()
     warn_about_place(path)
-    print(store_python_copy(path) or path)
+    print(where_the_store_keeps(path) or path)
 
 
 @app.command()

@@ -159,7 +159,7 @@ def chosen_db(db: Optional[Path]) -> Optional[Path]:
     return chosen.expanduser() if chosen is not None else None  # `~` as a shell that does not expand it gives it
 
 
-def store_python_copy(path: Path) -> Optional[Path]:
+def where_the_store_keeps(path: Path) -> Optional[Path]:
     """Where the file at `path` really is when this Python is the Microsoft Store's and keeps it in its package
     (AppData is redirected there); None for any other Python or place, and for a file made in AppData itself before
     (by another Python: Windows then lets the Store's Python use it where it is)."""
@@ -189,7 +189,7 @@ def warn_about_place(path: Path) -> None:
     folder = dbfile.synced_folder(dbfile.absolute_path(path), os.environ)
     if folder is not None:
         print(f"ilacs: {dbfile.synced_warning(path, folder)}", file=sys.stderr)
-    copy = store_python_copy(path)
+    copy = where_the_store_keeps(path)
     if copy is not None:
         print(f"ilacs: {dbfile.store_python_warning(path, copy, copy.exists(), os.environ)}", file=sys.stderr)
 

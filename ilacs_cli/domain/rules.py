@@ -94,10 +94,10 @@ _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\
 _NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
-def text_problem(text: str, *, one_line: bool = False, limit: int = TEXT_LIMIT) -> str | None:
-    """Why `text` cannot be a field's value (naming the fix), or None when it can: too long, or holding a control
-    character (or, for a `one_line` field such as a title or a name, a line break)."""
-    if len(text) > limit:
+def text_problem(text: str, *, one_line: bool = False, limit: int | None = TEXT_LIMIT) -> str | None:
+    """Why `text` cannot be a field's value (naming the fix), or None when it can: longer than `limit` (None: any
+    length), or holding a control character (or, for a `one_line` field such as a title or a name, a line break)."""
+    if limit is not None and len(text) > limit:
         return f"is {len(text):,} characters long: a field holds at most {limit:,}; shorten it"
     if text.isprintable():  # nearly every text: one quick test
         return None
@@ -115,11 +115,6 @@ def check_text(value: str, what: str, *, one_line: bool = False, limit: int = TE
     if why := text_problem(value, one_line=one_line, limit=limit):
         raise IlacsError(f"the {what} '{quoted(value)}' {why}", 2)
     return value
-
-
-def too_long(text: str) -> str | None:
-    """Why `text` cannot be a field's value, or None (text_problem for a field that may hold line breaks)."""
-    return text_problem(text)
 
 
 # -- the RAG rule's numbers -----------------------------------------------------------

@@ -20,7 +20,7 @@ from ilacs_cli.domain.rules import (
     RULE_DAYS_LIMIT,
     STATUSES,
     UNKNOWN,
-    too_long,
+    text_problem,
 )
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.textfiles import NotText, parse_toml, read_text
@@ -200,14 +200,14 @@ def _check(entry: dict, section: str, fail) -> None:
             if not isinstance(value, list) or not all(isinstance(point, str) for point in value):
                 raise fail(name, 'must be a list of text, e.g. ["first point", "second point"]')
             for point in value:
-                if why := too_long(point):
+                if why := text_problem(point):
                     raise fail(name, why)
         elif name == "inferred":
             _check_inferred(entry, section, value, fail)
         elif name != "rule":
             if not isinstance(value, str):
                 raise fail(name, f"{value!r} must be text, in quotes")
-            if why := too_long(value):
+            if why := text_problem(value):
                 raise fail(name, why)
     if section == "inspection" and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entry["id"]):
         raise fail("id", f"'{entry['id']}' must be lower-case letters, digits and hyphens, e.g. brighton-2025")
@@ -258,7 +258,7 @@ def _check_inferred(entry: dict, section: str, inferred: object, fail) -> None:
             raise fail(f"inferred.{name}", f"{name} is not given here: give its value, or remove the inference")
         if not isinstance(reason, str) or not reason.strip():
             raise fail(f"inferred.{name}", "must be the reason, as text: why the value follows from the document")
-        if why := too_long(reason):
+        if why := text_problem(reason):
             raise fail(f"inferred.{name}", why)
 
 

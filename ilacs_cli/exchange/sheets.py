@@ -339,7 +339,7 @@ def _read_plan_json(path: Path) -> Table:
     keys = list(dict.fromkeys(key for row in data for key in row))
     for number, row in enumerate(data, 1):
         for key, value in row.items():
-            if value is not None and not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            if isinstance(value, bool) or (value is not None and not isinstance(value, (str, int, float))):
                 raise IlacsError(f"{path.name}: row {number}, {key}: must be text or a number, not {value!r}"[:300])
     return _table(None, [keys, *([row.get(key) for key in keys] for row in data)], path.name)
 
