@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 # Commands whose effect undo cannot reverse, with what to do instead.
 IRREVERSIBLE = {
-    "seed": "re-seeding changes nothing you recorded; remove an inspection you do not want with `ilacs remove ID`, "
+    "seed": "re-seeding changes nothing you recorded (a seed --replace can be undone); remove an inspection you do "
+    "not want with `ilacs remove ID`, "
     "or every example plan with `ilacs remove --examples`",
     "add-inspection": "remove it with `ilacs remove INSPECTION`",
     "remove": "restore the backup it made and named",
@@ -281,7 +282,7 @@ def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
                 "recorded it under another name)"
             )
         when = human_time(target.at)
-        if target.command in IRREVERSIBLE or target.origin == "seed":
+        if not _reversible(db, target):
             fix = IRREVERSIBLE.get(target.command, IRREVERSIBLE["seed"])
             raise IlacsError(f"your last command, `{target.command}` at {when}, cannot be undone: {fix}")
         updates, changes = db.actions.updates_of_batch(target.id), db.corrections.of_batch(target.id)
@@ -316,12 +317,22 @@ def your_commands(db: Store, by: str | None = None, limit: int = 10) -> tuple[st
             state = "undo"
         elif batch.id in undone:
             state = "undone"
-        elif batch.command in IRREVERSIBLE or batch.origin == "seed":
+        elif not _reversible(db, batch):
             state = "irreversible"
         else:
             state = "next" if nxt is not None and batch.id == nxt.id else "earlier"
         found.append(YourCommand(batch.at, batch.command, batch.note, state))
     return me, found
+
+
+def _reversible(db: Store, batch) -> bool:
+    """Whether undo can reverse a command: not one of IRREVERSIBLE, nor a seed, unless the seed replaced an
+    inspection's facts (each recorded, so each can be put back)."""
+    if batch.command not in IRREVERSIBLE and batch.origin != "seed":
+        return True
+    return batch.origin == "seed" and any(
+        change.subject == "inspection" for change in db.corrections.of_batch(batch.id)
+    )
 
 
 def preview_undo(db: Store, by: str | None = None) -> Undone:
@@ -385,15 +396,26 @@ def _reverse_updates(db: Store, updates) -> list[str]:
 def _reverse_changes(db: Store, changes: list[ChangeRow]) -> list[str]:
     items = []
     for change in changes:  # newest first
+        if change.subject == "inspection":
+            assert change.inspection is not None  # an inspection's fact names its inspection
+            done, put_back = db.inspections.put_back(change.inspection, change.field, change.old)
+            if put_back:
+                db.corrections.record(
+                    "inspection", None, change.field, change.new, change.old, change.id, inspection=change.inspection
+                )
+            items.append(f"inspection {change.inspection}: {done}")
+            continue
+        row = change.subject_id
+        assert row is not None  # every change but an inspection's own fact names its row
         if change.field == "coordinates":
             if change.new is not None:
-                db.owners.remove_coordinator(change.new, change.subject_id, undoes=change.id)
+                db.owners.remove_coordinator(change.new, row, undoes=change.id)
             else:
                 assert change.old is not None  # a coordinating removed names its inspection
-                db.owners.add_coordinator(change.old, change.subject_id, undoes=change.id)
+                db.owners.add_coordinator(change.old, row, undoes=change.id)
         else:
             write = {"action": db.actions.correct, "deadline": db.deadlines.correct, "owner": db.owners.correct}
-            write[change.subject](change.subject_id, {change.field: change.old}, undoes={change.field: change.id})
+            write[change.subject](row, {change.field: change.old}, undoes={change.field: change.id})
         field = "area" if change.field == "area_id" else change.field
         items.append(
             f"{change.subject} {_label(change)}: {field} put back"

@@ -207,7 +207,7 @@ def build_report(db: Reader, inspection: str, as_of: dt.date, since: dt.date | N
     titles = {row.action_id: (row.action, row.area) for row in rows}
     areas = history.area_numbers(db, inspection)
     for change in db.corrections.between(inspection, since, as_of):
-        if change.subject != "action" or change.field == "wording":
+        if change.subject != "action" or change.subject_id is None or change.field == "wording":
             continue  # deadlines show their outcome above; a date's words go with the date
         name, old, new = history.in_words(change, areas)
         title, area = titles.get(change.subject_id, ("", None))
@@ -303,7 +303,9 @@ def changes_since(
     areas = history.area_numbers(db, inspection)
     for c in db.corrections.between(inspection, since, until):
         name, old, new = history.in_words(c, areas)
-        label = {"action": str(c.subject_id), "deadline": f"D{c.subject_id}"}.get(c.subject, c.subject_title or "")
+        label = {"action": str(c.subject_id), "deadline": f"D{c.subject_id}", "inspection": c.inspection}.get(
+            c.subject, c.subject_title
+        ) or ""
         lines.append(
             (
                 c.sequence,

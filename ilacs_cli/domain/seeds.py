@@ -89,7 +89,21 @@ def load_seeds(db: Store, paths: list[Path], *, replace: bool = False) -> tuple[
     note = f"replaced {', '.join(seed.inspection['id'] for seed in replaced)}; backup {backup}" if replaced else None
     with db.transaction(origin="seed", command="seed", author=who(None), note=note):
         _check_previous(seeds, db)
-        return [_load_seed(db, seed) for seed in seeds], backup
+        return [_load_or_replace(db, seed, seed in replaced) for seed in seeds], backup
+
+
+def _load_or_replace(db: Store, seed, replacing: bool) -> str:
+    """Load one seed file; a replacement records each fact it changes, with what it was, so undo can put it back."""
+    if not replacing:
+        return _load_seed(db, seed)
+    inspection = seed.inspection["id"]
+    before = db.inspections.facts(inspection)
+    _load_seed(db, seed)
+    after = db.inspections.facts(inspection)
+    for fact in after:
+        if before.get(fact) != after[fact]:
+            db.corrections.record("inspection", None, fact, before.get(fact), after[fact], None, inspection=inspection)
+    return inspection
 
 
 def _check_previous(seeds: list, db: Store) -> None:

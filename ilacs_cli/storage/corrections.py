@@ -22,12 +22,12 @@ class ChangeRow(NamedTuple):
     note: str | None
     sequence: int  # the order of its command among all commands
     subject: str
-    subject_id: int
+    subject_id: int | None  # None for an inspection's own fact (`inspection` names it)
     field: str
     old: str | None
     new: str | None
     undoes: int | None
-    inspection: str | None  # of the action or deadline changed; None for an owner
+    inspection: str | None  # of the action, deadline or inspection changed; None for an owner
     subject_title: str | None  # the action's or deadline's title, or the owner's name, as they are now
 
 
@@ -47,10 +47,10 @@ _CHANGE = sql.columns(
         "old": "c.old",
         "new": "c.new",
         "undoes": "c.undoes",
-        "inspection": "CASE c.subject WHEN 'action' THEN (SELECT inspection_id FROM actions WHERE id = c.subject_id) "
-        "WHEN 'deadline' THEN (SELECT inspection_id FROM deadlines WHERE id = c.subject_id) END",
+        "inspection": "c.inspection_id",
         "subject_title": "CASE c.subject WHEN 'action' THEN (SELECT title FROM actions WHERE id = c.subject_id) "
         "WHEN 'deadline' THEN (SELECT title FROM deadlines WHERE id = c.subject_id) "
+        "WHEN 'inspection' THEN (SELECT authority FROM inspections WHERE id = c.inspection_id) "
         "ELSE (SELECT name FROM owners WHERE id = c.subject_id) END",
     },
 )
@@ -60,10 +60,6 @@ _CHANGES = f"SELECT {_CHANGE} FROM changes c JOIN batches b ON b.id = c.batch"
 
 
 _BATCH = "id, at, author, origin, command, note, undoes"
-
-
-_IN_INSPECTION = """((c.subject = 'action' AND c.subject_id IN (SELECT id FROM actions WHERE inspection_id = :inspection))
-    OR (c.subject = 'deadline' AND c.subject_id IN (SELECT id FROM deadlines WHERE inspection_id = :inspection)))"""
 
 
 _SUBJECT_TABLES = {"action": "actions", "deadline": "deadlines", "owner": "owners"}
@@ -82,7 +78,7 @@ class CorrectionReads(Repository):
         """Changes (to one inspection's actions and deadlines, or to anything) made from `since` to `until` (whole
         days; no end when None), oldest first."""
         return self._all(
-            f"{_CHANGES} WHERE (:inspection IS NULL OR {_IN_INSPECTION}) AND b.at >= :since "
+            f"{_CHANGES} WHERE (:inspection IS NULL OR c.inspection_id = :inspection) AND b.at >= :since "
             "AND (:until IS NULL OR b.at < :until) ORDER BY c.id",
             {"inspection": inspection, **sql.between(since, until)},
             ChangeRow,
@@ -119,8 +115,9 @@ class CorrectionReads(Repository):
     def after(self, change: ChangeRow) -> list[ChangeRow]:
         """Changes to the same field of the same thing made after the given one."""
         return self._all(
-            f"{_CHANGES} WHERE c.subject = ? AND c.subject_id = ? AND c.field = ? AND c.id > ? ORDER BY c.id",
-            (change.subject, change.subject_id, change.field, change.id),
+            f"{_CHANGES} WHERE c.subject = ? AND c.subject_id IS ? AND c.inspection_id IS ? AND c.field = ? "
+            "AND c.id > ? ORDER BY c.id",
+            (change.subject, change.subject_id, change.inspection, change.field, change.id),
             ChangeRow,
         )
 
@@ -154,8 +151,32 @@ class Corrections(CorrectionReads, WritingRepository):
                 {**differ, "id": row_id},
             )
 
-    def record(self, subject: str, subject_id: int, field: str, old: object, new: object, undoes: int | None) -> None:
+    def record(
+        self,
+        subject: str,
+        subject_id: int | None,
+        field: str,
+        old: object,
+        new: object,
+        undoes: int | None,
+        inspection: str | None = None,
+    ) -> None:
+        """Record one field changed, in this batch; an action's or deadline's inspection is looked up, an
+        inspection's own fact names it (`inspection`, with no subject_id)."""
         self.db.write(
-            "INSERT INTO changes (batch, subject, subject_id, field, old, new, undoes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self.db.current_batch().id, subject, subject_id, field, old, new, undoes),
+            "INSERT INTO changes (batch, subject, subject_id, inspection_id, field, old, new, undoes) VALUES "
+            "(:batch, :subject, :subject_id, CASE :subject "
+            "WHEN 'action' THEN (SELECT inspection_id FROM actions WHERE id = :subject_id) "
+            "WHEN 'deadline' THEN (SELECT inspection_id FROM deadlines WHERE id = :subject_id) "
+            "ELSE :inspection END, :field, :old, :new, :undoes)",
+            {
+                "batch": self.db.current_batch().id,
+                "subject": subject,
+                "subject_id": subject_id,
+                "inspection": inspection,
+                "field": field,
+                "old": old,
+                "new": new,
+                "undoes": undoes,
+            },
         )

@@ -83,6 +83,33 @@ _INSPECTION = sql.columns(
 _INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id)"
 
 
+# An inspection's own facts, as `facts` and `put_back` name them (the columns a seed file fills).
+_OWN_FACTS = tuple(field for field in InspectionRow._fields if field != "id")
+# The facts kept in rows of their own: (facts, name, table, key column); a deadline's status and date met are
+# the plan's own record, not a document's fact.
+_FACT_TABLES = (
+    (("grade", "previous_grade", "source"), "judgement", "judgements", "area"),
+    (("title", "points", "source"), "area", "areas", "number"),
+    (
+        ("title", "kind", "due", "wording", "rule_count", "rule_unit", "rule_after", "source", "inferred"),
+        "deadline",
+        "deadlines",
+        "key",
+    ),
+)
+_GROUPED_FACTS = tuple(
+    (facts, name, f"SELECT {key}, {', '.join(facts)} FROM {table} WHERE inspection_id = ? ORDER BY {key}")
+    for facts, name, table, key in _FACT_TABLES
+)
+# A row the plan refers to is kept when undo takes back the replacement that made it.
+_REFERRED_TO = {
+    "area": "SELECT 1 FROM actions a JOIN areas ar ON ar.id = a.area_id "
+    "WHERE ar.inspection_id = :inspection AND ar.number = :key",
+    "deadline": "SELECT 1 FROM changes c JOIN deadlines d ON d.id = c.subject_id AND c.subject = 'deadline' "
+    "WHERE d.inspection_id = :inspection AND d.key = :key",
+}
+
+
 class InspectionReads(Repository):
     """Inspections, judgements and areas, as they are (the past view reads them so too)."""
 
@@ -161,6 +188,19 @@ class InspectionReads(Repository):
     def area_id(self, inspection: str, number: int) -> int | None:
         return self._value("SELECT id FROM areas WHERE inspection_id = ? AND number = ?", (inspection, number))
 
+    def facts(self, inspection: str) -> dict[str, str | None]:
+        """An inspection's facts as a seed file gives them, one text each: its own fields ('authority'), each
+        judgement ('judgement overall'), area ('area 2') and deadline ('deadline action-plan') as JSON. What a
+        `seed --replace` changes, and what undo puts back."""
+        import json
+
+        own = self._all(f"SELECT {', '.join(_OWN_FACTS)} FROM inspections WHERE id = ?", (inspection,))
+        found: dict[str, str | None] = dict(zip(_OWN_FACTS, own[0])) if own else {}
+        for facts, name, query in _GROUPED_FACTS:
+            for key, *values in self._all(query, (inspection,)):
+                found[f"{name} {key}"] = json.dumps(dict(zip(facts, values)), ensure_ascii=False)
+        return found
+
 
 class Inspections(InspectionReads, WritingRepository):
     """Inspections, judgements and areas, read and written."""
@@ -194,6 +234,29 @@ class Inspections(InspectionReads, WritingRepository):
             (inspection, number, title, json.dumps(points), source),
         )
 
+    def put_back(self, inspection: str, fact: str, value: str | None) -> tuple[str, bool]:
+        """Set one fact (named as `facts` names it) to what it was; a judgement, area or deadline the fact did not
+        have before is deleted, unless the plan refers to it since. Returns what was done, in words, and whether
+        the fact was changed."""
+        import json
+
+        if fact in _OWN_FACTS:
+            self.db.write(f"UPDATE inspections SET {fact} = ? WHERE id = ?", (value, inspection))
+            return f"{fact} put back to {value or 'none'}", True
+        name, key = fact.split(" ", 1)
+        facts, table, key_column = next((f, t, k) for f, n, t, k in _FACT_TABLES if n == name)
+        where = f"inspection_id = :inspection AND {key_column} = :key"
+        if value is not None:
+            self.db.write(
+                f"UPDATE {table} SET {', '.join(f'{f} = :{f}' for f in facts)} WHERE {where}",
+                {**json.loads(value), "inspection": inspection, "key": key},
+            )
+            return f"{fact} put back", True
+        if name in _REFERRED_TO and self._value(_REFERRED_TO[name], {"inspection": inspection, "key": key}):
+            return f"{fact} kept: the plan refers to it", False
+        self.db.write(f"DELETE FROM {table} WHERE {where}", {"inspection": inspection, "key": key})
+        return f"{fact} removed", True
+
     def remove(self, inspection: str, authority: str | None, backup: Path) -> None:
         """Delete an inspection and everything under it, recording the removal (who, when, the backup made)."""
         batch = self.db.current_batch()
@@ -204,9 +267,7 @@ class Inspections(InspectionReads, WritingRepository):
         actions = "SELECT id FROM actions WHERE inspection_id = :inspection"
         for statement in (
             f"DELETE FROM status_updates WHERE action_id IN ({actions})",
-            f"DELETE FROM changes WHERE subject = 'action' AND subject_id IN ({actions})",
-            "DELETE FROM changes WHERE subject = 'deadline' AND subject_id IN "
-            "(SELECT id FROM deadlines WHERE inspection_id = :inspection)",
+            "DELETE FROM changes WHERE inspection_id = :inspection",
             "DELETE FROM coordinators WHERE inspection_id = :inspection",
             "DELETE FROM actions WHERE inspection_id = :inspection",
             "DELETE FROM deadlines WHERE inspection_id = :inspection",

@@ -702,6 +702,61 @@ def m013_views_read_englands_today(db) -> None:
     _run(db, M013_SCHEMA)
 
 
+M014_SCHEMA = """
+-- A correction names the inspection it belongs to (NULL for an owner, who belongs to none), and what a correction
+-- may be about is a table later migrations add to: the first new subject is an inspection's own facts, which a
+-- `seed --replace` changes and `undo` puts back. History may be deleted only while its inspection's removal is
+-- under way. SQLite changes constraints by rebuilding the table (foreign keys are off while migrations run).
+CREATE TABLE change_subjects (
+    name TEXT PRIMARY KEY,
+    what TEXT NOT NULL
+);
+INSERT INTO change_subjects (name, what) VALUES
+    ('action', 'a field of an action'),
+    ('deadline', 'a field of a deadline'),
+    ('owner', 'a field of an owner, or an inspection they coordinate'),
+    ('inspection', 'a fact of an inspection, a judgement or an area for improvement, as a seed file gave it');
+DROP TRIGGER changes_refuse_update;
+DROP TRIGGER changes_refuse_delete;
+CREATE TABLE changes_m014 (
+    id INTEGER PRIMARY KEY,
+    batch TEXT NOT NULL REFERENCES batches (id),
+    subject TEXT NOT NULL REFERENCES change_subjects (name),
+    subject_id INTEGER CHECK (subject_id IS NOT NULL OR subject = 'inspection'),
+    inspection_id TEXT CHECK ((inspection_id IS NULL) = (subject = 'owner')),
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT,
+    undoes INTEGER REFERENCES changes (id)
+);
+INSERT INTO changes_m014 (id, batch, subject, subject_id, inspection_id, field, old, new, undoes)
+SELECT c.id, c.batch, c.subject, c.subject_id,
+       CASE c.subject WHEN 'action' THEN (SELECT inspection_id FROM actions WHERE id = c.subject_id)
+                      WHEN 'deadline' THEN (SELECT inspection_id FROM deadlines WHERE id = c.subject_id) END,
+       c.field, c.old, c.new, c.undoes
+FROM changes c;
+DROP TABLE changes;
+ALTER TABLE changes_m014 RENAME TO changes;
+CREATE INDEX changes_subject ON changes (subject, subject_id, id);
+CREATE INDEX changes_batch ON changes (batch);
+CREATE INDEX changes_inspection ON changes (inspection_id, id);
+CREATE TRIGGER changes_refuse_update BEFORE UPDATE ON changes
+BEGIN
+    SELECT RAISE(ABORT, 'changes are history: they cannot be changed, only added to');
+END;
+CREATE TRIGGER changes_refuse_delete BEFORE DELETE ON changes
+WHEN NOT EXISTS (SELECT 1 FROM removals r WHERE r.under_way = 1 AND r.inspection_id = OLD.inspection_id)
+BEGIN
+    SELECT RAISE(ABORT, 'changes are history: they cannot be deleted, only added to');
+END;
+"""
+
+
+def m014_changes_name_their_inspection(db) -> None:
+    """Corrections name their inspection, and may be about an inspection's own facts (seed --replace)."""
+    _run(db, M014_SCHEMA)
+
+
 MIGRATIONS = [
     m001_initial,
     m002_owners_and_reminders,
@@ -716,6 +771,7 @@ MIGRATIONS = [
     m011_views_for_browsers,
     m012_facts_stated_inferred_unknown,
     m013_views_read_englands_today,
+    m014_changes_name_their_inspection,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place

@@ -1,6 +1,7 @@
 """Nothing gets past the front door (issue 27): hostile input is answered in one line, with a non-zero exit, no
 traceback, and the database byte for byte as it was. Each test names the issue's item it closes."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,17 @@ def test_item_10_a_seed_with_an_existing_id_and_other_facts_is_refused_unless_re
     assert "the database as it was before is kept at" in out.stderr
     assert len(list(db.parent.glob("plan.db.before-seed-*.bak"))) == 1
     assert "Telford and Wrekin Council" in ok("show", "east-sussex-2023", db=db).splitlines()[0]
+    # The replacement is history: each fact it changed, with what it was; and undo puts every one back.
+    changed = json.loads(ok("changes", "--inspection", "east-sussex-2023", "--json", db=db))
+    said = [line["change"] for line in changed if line["kind"] == "inspection"]
+    assert "authority: East Sussex County Council -> Telford and Wrekin Council" in said
+    assert "published: 2024-02-06 -> none" in said
+    listed = [line for line in ok("undo", "--list", db=db).splitlines() if "seed" in line]
+    assert "replaced east-sussex-2023" in listed[0] and listed[0].endswith("undo reverses this")
+    out = ok("undo", db=db)
+    assert "inspection east-sussex-2023: authority put back to East Sussex County Council" in out
+    assert "(Senior Lead appointed to oversee" in out and "now cancelled" in out  # the file's actions go too
+    shown = ok("show", "east-sussex-2023", db=db).splitlines()
+    assert shown[0] == "east-sussex-2023: East Sussex County Council"
+    assert "published Tue 6 Feb 2024*" in shown[1]
+    assert "FAIL" not in ok("check", db=db)
