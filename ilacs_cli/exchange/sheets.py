@@ -11,13 +11,13 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from ilacs_cli.domain.rules import FILE_BYTES_LIMIT, IMPORT_ROWS_LIMIT, TEXT_LIMIT
-from ilacs_cli.errors import IlacsError
+from ilacs_cli.errors import IlacsError, quoted
 
 # OWASP CSV injection: a cell starting with one of these may run as a formula in a spreadsheet program.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -461,6 +461,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
     _check_size(path, _unpacked_size(path), "unpacks to")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)  # the same cells, formulas as written
     except Exception as error:  # noqa: BLE001 - a damaged file fails in many ways (zip, XML, openpyxl's own)
         raise _unreadable(path, error) from None
     try:
@@ -479,7 +480,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
             pages = book.worksheets
         try:
             return [
-                _table(page.title, page.iter_rows(values_only=True), f"sheet '{page.title}' of {path.name}")
+                _table(
+                    page.title,
+                    _values(page, formulas[page.title], f"sheet '{page.title}' of {path.name}"),
+                    f"sheet '{page.title}' of {path.name}",
+                )
                 for page in pages
             ]
         except IlacsError:
@@ -488,6 +493,27 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[Table]:
             raise _unreadable(path, error) from None
     finally:
         book.close()
+        formulas.close()
+
+
+def _values(page, written, where: str) -> Iterator[tuple]:
+    """A sheet's rows of values, as Excel last worked them out; a formula whose value the file does not hold
+    (saved by a program that does not calculate) is refused, not read as an empty cell."""
+    from itertools import zip_longest
+
+    from openpyxl.utils import get_column_letter
+
+    for number, (values, cells) in enumerate(
+        zip_longest(page.iter_rows(values_only=True), written.iter_rows(values_only=True), fillvalue=()), 1
+    ):
+        for column, (value, formula) in enumerate(zip_longest(values, cells), 1):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                raise IlacsError(
+                    f"{where}, cell {get_column_letter(column)}{number}: a formula with no value saved in the file "
+                    f"({quoted(formula, 40)}): open the workbook in Excel, save it so its values are kept, and "
+                    "import it again (or paste the cells as values)"
+                )
+        yield values
 
 
 def _unreadable(path: Path, error: BaseException) -> IlacsError:

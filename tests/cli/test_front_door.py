@@ -364,6 +364,40 @@ def test_item_14_duplicate_headers_are_refused_or_named(db, tmp_path):
     assert "columns not imported: Actions to be taken (the title is read from 'Action')" in out.stderr
 
 
+def test_item_14_a_formula_with_no_saved_value_is_refused_and_one_with_a_value_is_read(db, tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    from helpers.cli import ok
+
+    book = openpyxl.Workbook()
+    book.active.append(["Action", "Owner", "Target date"])
+    book.active.append(['=CONCAT("Audit ","files")', "A Watson", "31/12/2025"])
+    unsaved = tmp_path / "unsaved.xlsx"
+    book.save(unsaved)  # openpyxl writes the formula and no value, as a program that does not calculate does
+    refused(
+        "import",
+        str(unsaved),
+        "--inspection",
+        "east-sussex-2023",
+        db=db,
+        code=1,
+        says="cell A2: a formula with no value saved in the file",
+    )
+    # Excel keeps each formula's last value beside it (<v>): that value is what is imported.
+    calculated = tmp_path / "calculated.xlsx"
+    with zipfile.ZipFile(unsaved) as source, zipfile.ZipFile(calculated, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="A2"><f>', b'<c r="A2" t="str"><f>', 1)
+                data = data.replace(b"</f><v></v></c>", b"</f><v>Audit files</v></c>", 1)
+            target.writestr(item, data)
+    assert "1 added" in ok("import", str(calculated), "--inspection", "east-sussex-2023", db=db)
+    assert "Audit files" in ok("actions", "--owner", "A Watson", "--csv", db=db)
+
+
 def test_item_10_a_seed_with_an_existing_id_and_other_facts_is_refused_unless_replace(db, tmp_path):
     from helpers.cli import ok
 
