@@ -178,5 +178,14 @@ def main() -> None:
         if callable(getattr(error, "show", None)) and isinstance(getattr(error, "exit_code", None), int):
             error.show()
             sys.exit(error.exit_code)
+        import sqlite3
+
+        if isinstance(error, sqlite3.DatabaseError):  # a read the storage layer did not expect to fail
+            print(
+                f"ilacs: the database could not be read ({_readable(visible(str(error)))}): it may be damaged or "
+                "changed outside ilacs; run `ilacs check`, and restore a backup",
+                file=sys.stderr,
+            )
+            sys.exit(1)
         raise
     sys.exit(code if isinstance(code, int) else 0)

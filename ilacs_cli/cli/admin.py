@@ -176,8 +176,12 @@ def check(db: DbOption = None, json: Json = False) -> None:
     """Check the file: SQLite integrity, foreign keys, schema, history triggers, statuses, calendar; exit 1 if any fails.  Example: ilacs check"""
     from ilacs_cli import render
     from ilacs_cli.domain import health
+    from ilacs_cli.storage.store import Store, default_path
 
-    findings = health.check(open_store(db))
+    path = chosen_db(db) or default_path()
+    warn_about_place(path)
+    # A damaged file is looked at read-only, and a missing one is not created: check never changes what it checks.
+    findings = health.damage_found(path) or health.check(noted(Store.open(path)))
     if json:
         print(render.as_json(findings))
     else:
@@ -186,8 +190,8 @@ def check(db: DbOption = None, json: Json = False) -> None:
     failed = [finding.check for finding in findings if not finding.ok]
     if failed:
         raise IlacsError(
-            f"{len(failed)} checks failed ({', '.join(failed)}): restore a backup, or keep this file "
-            "for investigation and copy it with `ilacs backup`"
+            f"{len(failed)} check{'s' if len(failed) > 1 else ''} failed ({', '.join(failed)}): restore a backup, "
+            "or keep this file for investigation and copy it with `ilacs backup` (`--force` if it is damaged)"
         )
 
 

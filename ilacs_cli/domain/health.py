@@ -38,8 +38,33 @@ def backup(db: Store, target: Path, *, damaged_too: bool = False) -> tuple[Path,
             f"{db.path} is damaged ({fault}): no copy made, as it would pass for a backup; restore an earlier "
             "backup, or add --force to copy it as it is (for investigation)"
         )
-    db.backup(target)
+    db.backup(target, damaged_too=True)
     return target, fault
+
+
+def damage_found(path: Path) -> list[Finding] | None:
+    """A read-only look at the file before it is opened (never created, written or upgraded): the findings when
+    its header, SQLite's quick check or the schema fails; None when it is sound enough to open and `check`."""
+    from ilacs_cli.storage.health import examine
+
+    found = examine(path)
+    if found is None or not (found.header or found.faults or found.missing):
+        return None
+    not_run = "not run: the file is not an SQLite database" if found.header else "not run: the file is damaged"
+    return [
+        Finding("header", not found.header, found.header or "an SQLite database"),
+        Finding(
+            "integrity",
+            not found.faults and not found.header,
+            "; ".join(" ".join(fault.replace("*** in database main ***", "").split()) for fault in found.faults)
+            or (not_run if found.header else "SQLite quick check ok"),
+        ),
+        Finding(
+            "schema objects",
+            not found.missing and not found.header and not found.faults,
+            f"missing: {', '.join(found.missing)}" if found.missing else not_run,
+        ),
+    ]
 
 
 def check(db: Store) -> list[Finding]:
@@ -67,6 +92,14 @@ def check(db: Store) -> list[Finding]:
     else:
         said = f"migrations applied: {', '.join(applied)}"
     findings.append(Finding("schema", applied == NAMES, said))
+    absent = db.health.missing_schema()
+    findings.append(
+        Finding(
+            "schema objects",
+            not absent,
+            f"missing: {', '.join(absent)}" if absent else "every table, column, view, trigger and index is there",
+        )
+    )
     missing = db.health.missing_history_triggers()
     findings.append(
         Finding(

@@ -96,10 +96,7 @@ class WritableDatabase(Database):
         every status update and change carries the batch's id, origin and author. Without, it writes no history
         (the sent-mail log). With `dry_run`, it is rolled back at the end of the block, whatever it did.
         """
-        if self.refusal:
-            raise IlacsError(self.refusal, 1)
-        if not self._sound:  # before the write lock: other writers do not wait on the check
-            self._refuse_if_damaged()
+        self.refuse_unless_writable()  # before the write lock: other writers do not wait on the check
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -127,10 +124,15 @@ class WritableDatabase(Database):
             self.rollback()
             raise user_error(error, self.path) from None
 
-    def _refuse_if_damaged(self) -> None:
-        """Refuse to write to a file that fails SQLite's quick check (pages overwritten, a table gone): a write
-        that happens not to touch the damage would succeed and bury it. Measured: about 140 ms more for a write to
-        every council's plans (52 MB), once a command, and 7 ms for the five example plans (1 MB)."""
+    def refuse_unless_writable(self) -> None:
+        """Refuse to write to a file a newer ilacs made, or one that fails SQLite's quick check or lacks part of
+        the schema (pages overwritten, a table gone): a write that happens not to touch the damage would succeed
+        and bury it. Checked once a connection; measured: about 140 ms more for a write to every council's plans
+        (52 MB), and 7 ms for the five example plans (1 MB)."""
+        if self.refusal:
+            raise IlacsError(self.refusal, 1)
+        if self._sound:
+            return
         fault = damage(self)
         if fault is not None:
             raise IlacsError(
@@ -183,7 +185,8 @@ def utc_now() -> str:
 
 
 def damage(db: Database) -> str | None:
-    """What SQLite's quick check finds first wrong with the file, or None when it finds nothing. Run on a read-only
+    """What SQLite's quick check finds first wrong with the file, else what of the schema it lacks (missing_schema),
+    or None when it finds nothing. Run on a read-only
     connection of its own: on this machine 143 ms for a 52 MB database, against about 1 s on a connection that
     may write."""
     try:
@@ -197,7 +200,38 @@ def damage(db: Database) -> str | None:
                 reader.close()
     except sqlite3.DatabaseError as error:
         return str(error)
-    return None if found == "ok" else " ".join(str(found).replace("*** in database main ***", "").split())[:120]
+    if found != "ok":
+        return " ".join(str(found).replace("*** in database main ***", "").split())[:120]
+    missing = missing_schema(db.conn)
+    return f"{', '.join(missing[:3])} missing" if missing else None
+
+
+def missing_schema(conn: sqlite3.Connection) -> list[str]:
+    """What the migrations make that the file lacks ('table removals', 'column actions.measure', 'trigger ...'),
+    when it has every migration this version knows (an older file is upgraded first, a newer one is refused)."""
+    from ilacs_cli.storage.migrations import MADE_OBJECTS, MADE_TABLES, NAMES
+
+    try:
+        applied = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+        if sorted(applied) != sorted(NAMES):
+            return []
+        found: dict[str, set[str]] = {}
+        for kind, name, column in conn.execute(dialect.SCHEMA_MADE):
+            found.setdefault(kind, set()).add(name)
+            found.setdefault(f"column {name}", set()).add(column)
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    missing = [f"table {table}" for table in MADE_TABLES if table not in found.get("table", set())]
+    missing += [
+        f"column {table}.{column}"
+        for table, columns in MADE_TABLES.items()
+        if table in found.get("table", set())
+        for column in columns
+        if column not in found[f"column {table}"]
+    ]
+    return missing + [
+        f"{kind} {name}" for kind, names in MADE_OBJECTS.items() for name in names if name not in found.get(kind, set())
+    ]
 
 
 def cannot_open(error: sqlite3.DatabaseError) -> bool:
@@ -218,7 +252,13 @@ def user_error(error: sqlite3.DatabaseError, path: Path) -> IlacsError:
         return IlacsError(f"{path} is locked by another program: wait for it to finish, then try again")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return IlacsError(
-            f"{path} is not a readable ilacs database (corrupt?): restore a backup or choose another --db path"
+            f"{path} is not a readable ilacs database (corrupt?): `ilacs check` says what is wrong; restore a backup "
+            "or choose another --db path"
+        )
+    if text.startswith(("no such table", "no such column")):
+        return IlacsError(
+            f"{path} lacks part of its schema ({text}): it was damaged or changed outside ilacs; `ilacs check` says "
+            "what is missing; restore a backup"
         )
     # A full disk shows as "disk I/O error" too when SQLite fails to grow the -shm file or a write comes up short.
     if name == "SQLITE_FULL" or "full" in text or (name.startswith("SQLITE_IOERR") and dbfile.disk_full(path)):

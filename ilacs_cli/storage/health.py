@@ -4,6 +4,8 @@ migrations applied, actions in step with their history, due dates in range, the 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from pathlib import Path
 from typing import NamedTuple
 
 from ilacs_cli.storage import migrations, sqlite
@@ -36,6 +38,46 @@ class CalendarShapeRow(NamedTuple):
     first: str | None
     last: str | None
     misnumbered: int
+
+
+class ExaminationRow(NamedTuple):
+    """What a read-only look at a file finds wrong, before it is opened as a database: the header, SQLite's quick
+    check, the schema the migrations make."""
+
+    header: str | None  # why the first bytes are not an SQLite database's, or None
+    faults: list[str]  # what the quick check found (at most 5), or why it could not run
+    missing: list[str]  # what of the schema this version makes the file lacks
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
+def examine(path: Path) -> ExaminationRow | None:
+    """A read-only look at an existing file, which it never creates, writes or upgrades; None when there is
+    nothing to examine (no such file, not a regular file: opening it says why)."""
+    from ilacs_cli.storage.database import missing_schema
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    with open(path, "rb") as file:
+        start = file.read(len(SQLITE_HEADER))
+    if start != SQLITE_HEADER:
+        return ExaminationRow(f"its first bytes are {start[:16]!r}, not an SQLite database's", [], [])
+    # With no -wal or -shm beside it no connection has it open (ilacs writes in WAL mode), and it is read as
+    # immutable, which leaves nothing beside it either; else read-only, sharing the others' -shm.
+    alone = not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
+    try:
+        reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if alone else ''}", uri=True)
+    except sqlite3.DatabaseError as error:
+        return ExaminationRow(None, [str(error)], [])
+    try:
+        faults = [row[0] for row in reader.execute("PRAGMA quick_check(5)") if row[0] != "ok"]
+    except sqlite3.DatabaseError as error:
+        faults = [str(error)]
+    try:
+        return ExaminationRow(None, faults, [] if faults else missing_schema(reader))
+    finally:
+        reader.close()
 
 
 class Health(Repository):
@@ -88,6 +130,12 @@ class Health(Repository):
             (),
             CalendarShapeRow,
         )[0]
+
+    def missing_schema(self) -> list[str]:
+        """What of the schema this version makes the file lacks ('table removals', 'column actions.measure')."""
+        from ilacs_cli.storage.database import missing_schema
+
+        return missing_schema(self.db.conn)
 
     def missing_history_triggers(self) -> list[str]:
         """The triggers that keep history append-only and each action's status in step, if any is missing."""

@@ -785,6 +785,51 @@ HISTORY_TRIGGERS = (
 )
 
 
+# fmt: off
+# What the migrations make: each table with its columns, and the views, triggers and indexes by name. A file that
+# lacks any of it was damaged or changed outside ilacs: `ilacs check` says what is missing, and no command writes
+# to it. tests/storage/test_schema.py fails when a new database and these differ: a migration changes them too.
+MADE_TABLES = {
+    "actions": (
+        "id", "inspection_id", "area_id", "key", "ref", "title", "owner", "due", "wording", "measure", "status",
+        "created_at", "source", "updated_at", "updated_by", "update_note", "inferred",
+    ),
+    "areas": ("id", "inspection_id", "number", "title", "points", "source"),
+    "batches": ("id", "at", "author", "origin", "command", "note", "undoes"),
+    "calendar": ("day", "number", "working"),
+    "change_subjects": ("name", "what"),
+    "changes": ("id", "batch", "subject", "subject_id", "inspection_id", "field", "old", "new", "undoes"),
+    "coordinators": ("inspection_id", "owner_id"),
+    "deadlines": (
+        "id", "inspection_id", "key", "title", "kind", "due", "wording", "rule_count", "rule_unit", "rule_after",
+        "status", "met_on", "source", "inferred",
+    ),
+    "inspections": (
+        "id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end", "published",
+        "previous_id", "source", "notes", "inferred", "sources",
+    ),
+    "judgements": ("inspection_id", "area", "grade", "previous_grade", "source"),
+    "owners": ("id", "authority", "name", "email", "role", "created_at"),
+    "reminder_claims": ("day", "recipient", "fingerprint", "run", "claimed_at"),
+    "reminders_sent": ("id", "day", "recipient", "name", "fingerprint", "subject", "items", "message_id", "sent_at"),
+    "removals": ("id", "batch", "inspection_id", "authority", "backup", "under_way"),
+    "status_updates": (
+        "id", "action_id", "at", "author", "old_status", "new_status", "old_due", "new_due", "note", "batch",
+        "undoes", "origin", "on_day",
+    ),
+}
+MADE_OBJECTS = {
+    "view": ("deadlines_with_rules", "due_soon", "overdue", "plan", "progress_by_area", "today_in_england"),
+    "trigger": HISTORY_TRIGGERS,
+    "index": (
+        "actions_area", "actions_due", "actions_inspection", "actions_owner", "batches_author", "batches_undoes",
+        "calendar_number", "changes_batch", "changes_inspection", "changes_subject", "deadlines_inspection",
+        "status_updates_action", "status_updates_batch", "status_updates_undoes",
+    ),
+}
+# fmt: on
+
+
 def apply(conn) -> None:
     """Apply every pending migration to the open sqlite3 connection."""
     from sqlite_utils import Database

@@ -31,6 +31,10 @@ QUERY_ONLY = "PRAGMA query_only = ON"
 BUSY_TIMEOUT = "PRAGMA busy_timeout"  # the wait set, in milliseconds
 TRIGGERS = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
 SCHEMA_OBJECTS = "SELECT count(*) FROM sqlite_master"
+# Each table's columns, and every other object by kind and name: what `missing_schema` compares with the migrations'.
+SCHEMA_MADE = (
+    "SELECT m.type, m.name, p.name FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) p ON m.type = 'table'"
+)
 
 
 def busy_timeout(milliseconds: int) -> str:

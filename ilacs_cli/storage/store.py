@@ -116,10 +116,14 @@ class Store:
 
         return PastPlan(self.db, day)
 
-    def backup(self, target: Path) -> None:
-        """Copy the database to `target` with SQLite's online backup, safe while others write."""
+    def backup(self, target: Path, *, damaged_too: bool = False) -> None:
+        """Copy the database to `target` with SQLite's online backup, safe while others write; a file no command
+        may write (damaged, or a newer ilacs's) is refused first, unless `damaged_too`: a copy made before a write
+        would pass for a good backup."""
         from ilacs_cli.storage.opening import backup
 
+        if not damaged_too:
+            self.db.refuse_unless_writable()
         backup(self.db, target)
 
     def close(self) -> None:

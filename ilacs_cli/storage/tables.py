@@ -7,7 +7,7 @@ import sqlite3
 
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.storage import migrations, sqlite
-from ilacs_cli.storage.database import Repository, WritingRepository
+from ilacs_cli.storage.database import Repository, WritingRepository, user_error
 
 EXPORT_TABLES = (
     "inspections",
@@ -39,9 +39,12 @@ class TableReads(Repository):
         tables to export)."""
         if table not in EXPORT_TABLES:
             raise ValueError(table)
-        cursor = self.db.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor]
+        try:
+            cursor = self.db.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row)) for row in cursor]
+        except sqlite3.DatabaseError as error:
+            raise user_error(error, self.db.path) from None
 
 
 class Tables(TableReads, WritingRepository):

@@ -327,6 +327,57 @@ def test_item_7_a_damaged_database_is_copied_for_investigation_when_asked(db, tm
     assert "damage and all" in out.stderr and (tmp_path / "copy.db").exists()
 
 
+def _drop(db: Path, statement: str) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    connection.execute(statement)
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", "7", "--note", "n"],
+        ["export", "--all", "-f", "json"],
+        ["undo"],
+        ["remove", "east-sussex-2018", "--yes"],
+    ],
+)
+def test_item_7_a_database_missing_a_table_is_neither_written_nor_read_into_a_traceback(db, args):
+    _drop(db, "DROP TABLE removals")
+    refused(*args, db=db, code=1, says=["removals", "ilacs check"])
+    assert not list(db.parent.glob("*.bak"))  # no copy of the damage left to pass for a backup
+
+
+def test_item_7_check_looks_at_a_damaged_file_read_only_and_says_what_is_wrong(db, tmp_path):
+    damage(db)
+    before = db.read_bytes()
+    out = run_ilacs("check", db=db)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "ok    header: an SQLite database"
+    assert lines[1].startswith("FAIL  integrity: ") and len(lines[1]) > len("FAIL  integrity: ")
+    assert lines[2] == "FAIL  schema objects: not run: the file is damaged"
+    assert out.stderr.startswith("ilacs: 2 checks failed (integrity, schema objects)")
+    assert db.read_bytes() == before and not Path(f"{db}-wal").exists()
+
+
+def test_item_7_check_names_what_is_missing_and_what_is_not_a_database(db, tmp_path):
+    _drop(db, "DROP TRIGGER changes_refuse_update")
+    out = run_ilacs("check", db=db)
+    assert out.returncode == 1 and "FAIL  schema objects: missing: trigger changes_refuse_update" in out.stdout
+    other = tmp_path / "notes.db"
+    other.write_bytes(b"Minutes of the improvement board, 4 March\n" * 20)
+    out = run_ilacs("check", db=other)
+    assert out.stdout.splitlines()[0].startswith("FAIL  header: its first bytes are b'Minutes of the i'")
+    assert other.read_bytes() == b"Minutes of the improvement board, 4 March\n" * 20
+    absent = tmp_path / "absent.db"
+    refused("check", db=absent, code=1, says="no database at")
+    assert not absent.exists()
+
+
 HEADER = b"Action,Lead officer,Target date\n"
 
 
@@ -368,7 +419,6 @@ def test_item_14_a_formula_with_no_saved_value_is_refused_and_one_with_a_value_i
     import zipfile
 
     import openpyxl
-
     from helpers.cli import ok
 
     book = openpyxl.Workbook()

@@ -113,13 +113,13 @@ def test_undo_reverses_a_whole_import(db, tmp_path):
 
 def test_check_passes_a_sound_file_and_names_what_is_wrong(db):
     findings = json.loads(ok("check", "--json", db=db))
-    assert [f["check"] for f in findings if not f["ok"]] == [] and len(findings) == 7
+    assert [f["check"] for f in findings if not f["ok"]] == [] and len(findings) == 8
     with sqlite3.connect(db) as conn:  # a program other than ilacs edits an action behind its history's back
         conn.execute("UPDATE actions SET status = 'done' WHERE id = 1")
     out = ilacs("check", db=db)
     assert out.returncode == 1
     assert "FAIL  action status: action 1 is done but its latest update says" in out.stdout
-    assert out.stderr.strip().startswith("ilacs: 1 checks failed (action status)")
+    assert out.stderr.strip().startswith("ilacs: 1 check failed (action status)")
     with sqlite3.connect(db) as conn:  # put it back
         conn.execute(
             "UPDATE actions SET status = (SELECT new_status FROM status_updates WHERE action_id = 1 "
