@@ -385,9 +385,9 @@ def record_visit(
     overall = next((j.grade for j in db.inspections.judgements(inspection) if j.area == "overall"), None)
     if visit.follows and overall and overall != visit.follows:
         raise IlacsError(
-            f"{inspection} was judged {rules.grade_name(overall).lower()} overall, and a {visit.title.lower()} "
-            f"follows an {rules.grade_name(visit.follows).lower()} judgement ({framework.name}): record it on the "
-            "inspection judged so"
+            f"{inspection} was judged {rules.grade_name(overall).lower()} overall, and the framework "
+            f"({framework.name}) records a {visit.title.lower()} on an inspection judged "
+            f"{rules.grade_name(visit.follows).lower()}: record it on that inspection"
         )
     if why := outside_years(day):
         raise IlacsError(f"the visit's day {why}: give the day announced", 2)

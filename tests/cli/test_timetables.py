@@ -282,7 +282,7 @@ def test_an_announced_monitoring_visit_is_a_dated_milestone_of_the_inspection_it
     refused("add-visit", "west-sussex-2019", "2019-11-12", db=db, code=1, says=f"recorded already as {first}")
     refused(
         "add-visit", "east-sussex-2023", "2024-06-03", db=db, code=1,
-        says=["judged good overall", "follows an inadequate judgement"],
+        says=["judged good overall", "on an inspection judged inadequate"],
     )  # fmt: skip
     refused("add-visit", "west-sussex-2019", "2018-01-01", db=db, code=2, says="before west-sussex-2019's inspection")
     refused(
