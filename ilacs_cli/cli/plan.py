@@ -113,7 +113,9 @@ def show(
         printable(
             f"Fieldwork {mark('fieldwork_start', human_day(s.fieldwork_start))} to "
             f"{mark('fieldwork_end', human_day(s.fieldwork_end))}; published "
-            f"{mark('published', human_day(s.published))}; kind {mark('kind', s.kind or 'unknown')}; "
+            f"{mark('published', human_day(s.published))}; "
+            + (f"received {mark('received', human_day(detail.received))}; " if detail.received else "")
+            + f"kind {mark('kind', s.kind or 'unknown')}; "
             f"source {detail.source}"
         )
     )
@@ -217,20 +219,44 @@ def _print_actions(actions, notes: _Inferences) -> None:
 def add_inspection(
     inspection: Annotated[str, typer.Argument(help="New id, e.g. brighton-2025.")],
     authority: Annotated[str, typer.Option(help="Council name.")],
-    kind: Annotated[Optional[str], typer.Option(help="standard, short, focused-visit, monitoring-visit, jtai")] = None,
+    kind: Annotated[
+        Optional[str],
+        typer.Option(
+            help="standard, short, focused-visit, monitoring-visit, jtai: makes the deadlines the framework gives "
+            "it (ilacs timetables lists them)."
+        ),
+    ] = None,
     fieldwork_start: Annotated[
         Optional[str], typer.Option("--fieldwork-start", help="First day inspectors were on site.")
     ] = None,
     fieldwork_end: Annotated[Optional[str], typer.Option("--fieldwork-end", help="Last day of fieldwork.")] = None,
     published: Annotated[Optional[str], typer.Option(help="Report publication date.")] = None,
+    received: Annotated[
+        Optional[str],
+        typer.Option(
+            help="The day the council received the report, which the framework counts from; without it, "
+            "deadlines count from --published, marked inferred."
+        ),
+    ] = None,
+    priority_actions: Annotated[
+        bool,
+        typer.Option(
+            "--priority-actions", help="The visit's letter names areas for priority action (a focused visit's plans)."
+        ),
+    ] = False,
     area: Annotated[Optional[list[str]], typer.Option(help="An area for improvement (repeat, in order).")] = None,
     grade: Annotated[Optional[list[str]], typer.Option(help="JUDGEMENT=GRADE, e.g. overall=good (repeat).")] = None,
-    plan_days: Annotated[int, typer.Option("--plan-days", help="Action plan period.")] = 70,
-    plan_unit: Annotated[str, typer.Option("--plan-unit", help="working-days or calendar-days.")] = "working-days",
+    plan_days: Annotated[
+        Optional[int],
+        typer.Option("--plan-days", help="The final action plan's period, in place of the framework's [default: 70]."),
+    ] = None,
+    plan_unit: Annotated[
+        Optional[str], typer.Option("--plan-unit", help="working-days or calendar-days [default: working-days].")
+    ] = None,
     by: By = None,
     db: DbOption = None,
 ) -> None:
-    """Add an inspection; its action-plan deadline is computed.  Example: ilacs add-inspection brighton-2025 --authority "Brighton and Hove City Council" --published 03/03/2025 --area "Care plans" --grade overall=good"""
+    """Add an inspection with the deadlines its kind makes, each with its rule.  Example: ilacs add-inspection brighton-2025 --authority "Brighton and Hove City Council" --kind focused-visit --priority-actions --received 02/06/2025 --area "Care plans" """
     from ilacs_cli.domain import seeds
 
     grades = {}
@@ -239,8 +265,9 @@ def add_inspection(
         if not sep:
             raise IlacsError(f"--grade '{item}' must be JUDGEMENT=GRADE, e.g. overall=good", 2)
         grades[name.strip()] = value.strip()
+    framework = _framework() if kind is not None else None
     store = open_store(db, quiet_if_empty=True)
-    seeds.add_inspection(
+    _, notes = seeds.add_inspection(
         store,
         inspection,
         authority=authority,
@@ -248,6 +275,9 @@ def add_inspection(
         fieldwork_start=fieldwork_start,
         fieldwork_end=fieldwork_end,
         published=published,
+        received=received,
+        framework=framework,
+        priority_actions=priority_actions,
         areas=area or [],
         grades=grades,
         plan_days=plan_days,
@@ -256,12 +286,77 @@ def add_inspection(
         by=by,
     )
     print(inspection)
+    for note in notes:
+        print(printable(f"ilacs: {note}"), file=sys.stderr)
     if examples := [item for item in seeds.example_inspections(store) if item != inspection]:
         print(
             f"ilacs: {store.path} also holds {len(examples)} example plans ({', '.join(examples)}): remove them "
             "with `ilacs remove --examples`, or keep your council's plan in a file of its own (--db)",
             file=sys.stderr,
         )
+
+
+def _framework():
+    """The framework in use: the user's own file (ILACS_FRAMEWORK, or [framework] file), else ilacs's."""
+    from ilacs_cli.domain.timetables import read_framework
+    from ilacs_cli.mail.config import framework_file
+
+    return read_framework(framework_file())
+
+
+@app.command("add-visit")
+def add_visit(
+    inspection: Annotated[
+        str,
+        typer.Argument(
+            help="The inspection the visit follows, e.g. west-sussex-2019.", autocompletion=complete_inspection
+        ),
+    ],
+    day: Annotated[str, typer.Argument(help="The visit's day as announced (12/11/2025, 12 Nov 2025).")],
+    kind: Annotated[str, typer.Option(help="The kind of visit, as the framework names it.")] = "monitoring-visit",
+    note: Annotated[Optional[str], typer.Option(help="What was announced (recorded with it).")] = None,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
+    """Record an announced monitoring visit as a dated milestone of the inspection it follows (ilacs done DN --on DAY once it has taken place).  Example: ilacs add-visit west-sussex-2019 12/11/2019 --note "Letter of 1 Nov" """
+    from ilacs_cli.domain import timetables
+
+    framework = _framework()
+    store = open_store(db)
+    print(
+        printable(
+            timetables.record_visit(store, framework, inspection, parse_day(day, store), kind=kind, note=note, by=by)
+        )
+    )
+
+
+@app.command()
+def timetables(json: Json = False, csv: Csv = False) -> None:
+    """The framework's timetables: each kind of inspection or visit, the deadlines it makes, and their sources.  Example: ilacs timetables"""
+    from ilacs_cli import render
+    from ilacs_cli.domain.plan import EVENT_NAMES
+    from ilacs_cli.domain.timetables import framework_rows
+
+    framework = _framework()
+    rows = framework_rows(framework)
+    if json:
+        print(render.as_json({"file": str(framework.path), "timetables": rows}))
+        return
+    render.table(
+        f"Timetables from {framework.name}" + (", shipped with ilacs" if framework.bundled else ""),
+        ["kind", "deadline", "rule", "when", "source"],
+        [
+            [
+                row.kind,
+                row.deadline or "",
+                f"{row.count} {row.unit.replace('-', ' ')} after {EVENT_NAMES[row.after]}" if row.count else "",
+                row.when,
+                row.source,
+            ]
+            for row in rows
+        ],
+        csv_out=csv,
+    )
 
 
 On = Annotated[

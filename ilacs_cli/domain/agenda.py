@@ -97,7 +97,7 @@ def _deadline_event(deadline: DeadlineRow) -> CalendarEvent:
         f"More: ilacs show {deadline.inspection}",
     ]
     # The database keeps no time a deadline changed: the latest date it knows about the deadline stands in.
-    known = [day for day in (deadline.met_on, deadline.published, deadline.fieldwork_end) if day]
+    known = [day for day in (deadline.met_on, deadline.published, deadline.fieldwork_end, deadline.received) if day]
     return CalendarEvent(
         uid=deadline_uid(deadline.inspection, deadline.key),
         kind="deadline",

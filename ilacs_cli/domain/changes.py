@@ -28,6 +28,7 @@ IRREVERSIBLE = {
     "not want with `ilacs remove ID`, "
     "or every example plan with `ilacs remove --examples`",
     "add-inspection": "remove it with `ilacs remove INSPECTION`",
+    "add-visit": "correct the visit's day with `ilacs edit DN --due DATE`, or its title with --title",
     "remove": "restore the backup it made and named",
     "restore": "delete the new database file",
     "owner add": "change the owner with `ilacs owner set`",

@@ -21,7 +21,17 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.inspections import InspectionRow
     from ilacs_cli.storage.store import Reader
 
-EVENT_NAMES = {"published": "publication", "fieldwork_end": "the end of fieldwork"}
+EVENT_NAMES = {
+    "published": "publication",
+    "fieldwork_end": "the end of fieldwork",
+    "received": "the report was received",
+}
+# What a rule says when the day it counts from is not known.
+EVENT_UNKNOWN = {
+    "published": "publication date unknown",
+    "fieldwork_end": "fieldwork date unknown",
+    "received": "date received unknown",
+}
 
 
 @dataclass
@@ -102,6 +112,7 @@ class InspectionDetail:
     authority_source: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # the inspection's inferred fields, with their reasons
     sources: list[dict] = field(default_factory=list)  # the documents: file, date (None: not stated), title
+    received: str | None = None  # the day the council received the report, when known
 
 
 # -- reading -----------------------------------------------------------------------
@@ -150,7 +161,7 @@ def describe_rule(deadline: DeadlineRow) -> str | None:
     assert deadline.rule_unit is not None and deadline.rule_after is not None  # a rule has all three (seedfile.py)
     unit = deadline.rule_unit.replace("-", " ")
     event, event_name = deadline.event_day(), EVENT_NAMES[deadline.rule_after]
-    known = human(event) if event else f"{event_name.split()[-1]} date unknown"
+    known = human(event) if event else EVENT_UNKNOWN[deadline.rule_after]
     return f"{deadline.rule_count} {unit} after {event_name}, {known}"
 
 
@@ -238,6 +249,7 @@ def show_inspection(db: Reader, inspection: str, as_of: dt.date) -> InspectionDe
         found.authority_source,
         _inferred(found.inferred),
         json.loads(found.sources),
+        found.received,
     )
 
 
@@ -268,6 +280,7 @@ FIELD_WORDS = {
     "authority": "authority's name",
     "fieldwork_start": "start of fieldwork",
     "fieldwork_end": "end of fieldwork",
+    "received": "day the report was received",
     "due": "due date",
 }
 

@@ -69,6 +69,11 @@ KIND_NAMES = {
     "jtai": "Joint targeted area inspection",
 }
 
+# What a deadline's rule counts from (rule_after), and in what days. "received" is the day the council received the
+# report, which the 2007 regulations count from; "published" its publication (framework/ilacs.toml, issue 28).
+RULE_EVENTS = ("published", "fieldwork_end", "received")
+RULE_UNITS = ("working-days", "calendar-days")
+
 # Where a status update came from.
 ORIGINS = ("seed", "import", "command", "undo")
 

@@ -18,6 +18,8 @@ from ilacs_cli.domain.rules import (
     JUDGEMENT_NAMES,
     KINDS,
     RULE_DAYS_LIMIT,
+    RULE_EVENTS,
+    RULE_UNITS,
     STATUSES,
     UNKNOWN,
     text_problem,
@@ -35,6 +37,7 @@ _KEYS = {
         "fieldwork_start",
         "fieldwork_end",
         "published",
+        "received",
         "previous",
         "source",
         "notes",
@@ -172,7 +175,7 @@ def _check_sources(seed: SeedFile, fail) -> None:
 
 # The field that tells a section's entries apart; a dated field (the lead's `on` too) is read as a date.
 _UNIQUE = {"sources": "file", "judgements": "area", "areas": "number", "deadlines": "key", "actions": "key"}
-_DATES = ("fieldwork_start", "fieldwork_end", "published", "stated", "met_on", "due", "on", "date")
+_DATES = ("fieldwork_start", "fieldwork_end", "published", "received", "stated", "met_on", "due", "on", "date")
 _WHOLE_NUMBERS = {("areas", "number"), ("actions", "area")}
 
 
@@ -213,6 +216,12 @@ def _check(entry: dict, section: str, fail) -> None:
         raise fail("id", f"'{entry['id']}' must be lower-case letters, digits and hyphens, e.g. brighton-2025")
     if days.get("fieldwork_start") and days.get("fieldwork_end") and days["fieldwork_end"] < days["fieldwork_start"]:
         raise fail("fieldwork_end", f"{days['fieldwork_end']} is before fieldwork_start, {days['fieldwork_start']}")
+    if days.get("received") and days.get("fieldwork_end") and days["received"] < days["fieldwork_end"]:
+        raise fail(
+            "received",
+            f"{days['received']} is before fieldwork_end, {days['fieldwork_end']}: the report is received after the "
+            "fieldwork; give the day it came",
+        )
     choices = {
         "kind": KINDS if section == "inspection" else ("deadline", "milestone"),
         "area": tuple(JUDGEMENT_NAMES) if section == "judgements" else None,
@@ -234,14 +243,14 @@ def _check(entry: dict, section: str, fail) -> None:
             isinstance(rule, dict)
             and type(rule.get("count")) is int
             and 0 < rule["count"] <= RULE_DAYS_LIMIT
-            and rule.get("unit") in ("working-days", "calendar-days")
-            and rule.get("after") in ("published", "fieldwork_end")
+            and rule.get("unit") in RULE_UNITS
+            and rule.get("after") in RULE_EVENTS
             and len(rule) == 3
         ):
             raise fail(
                 "rule",
-                f"must be {{count = N, unit = working-days|calendar-days, after = "
-                f"published|fieldwork_end}}, N from 1 to {RULE_DAYS_LIMIT:,}",
+                f"must be {{count = N, unit = {'|'.join(RULE_UNITS)}, after = "
+                f"{'|'.join(RULE_EVENTS)}}}, N from 1 to {RULE_DAYS_LIMIT:,}",
             )
 
 

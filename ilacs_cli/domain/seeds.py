@@ -13,6 +13,7 @@ from ilacs_cli.domain.addresses import who
 from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
+    from ilacs_cli.domain.timetables import Framework
     from ilacs_cli.storage.store import Reader, Store
 
 
@@ -147,7 +148,7 @@ def _load_seed(db: Store, seed) -> str:
     inspection = info["id"]
     dates = {
         name: _seed_date(info[name]).day.isoformat() if name in info else None
-        for name in ("fieldwork_start", "fieldwork_end", "published")
+        for name in ("fieldwork_start", "fieldwork_end", "published", "received")
     }
     # A file that lists its documents takes each fact from one: what a document does not give is unknown.
     documents = {
@@ -173,6 +174,7 @@ def _load_seed(db: Store, seed) -> str:
                     for entry in seed.sources
                 ]
             ),
+            dates["received"],
         )
     )
     for judgement in seed.judgements:
@@ -278,13 +280,19 @@ def add_inspection(
     published: str | None,
     areas: list[str],
     grades: dict[str, str],
-    plan_days: int,
-    plan_unit: str,
     today: dt.date,
+    received: str | None = None,
+    framework: Framework | None = None,
+    priority_actions: bool = False,
+    plan_days: int | None = None,
+    plan_unit: str | None = None,
     by: str | None = None,
-) -> str:
-    """Record a new inspection with its action-plan deadline (default: 70 working days after publication)."""
+) -> tuple[str, list[str]]:
+    """Record a new inspection with the deadlines its kind makes in the framework (no kind: an action plan 70
+    working days, or --plan-days, after receipt if given, else publication); returns its id and what the user
+    should know about its timetable."""
     from ilacs_cli.domain.seedfile import check_seed
+    from ilacs_cli.domain.timetables import timetable
 
     if db.inspections.get(inspection) is not None:
         raise IlacsError(f"inspection '{inspection}' already exists: choose another id", 2)
@@ -296,26 +304,31 @@ def add_inspection(
         ("fieldwork_start", fieldwork_start),
         ("fieldwork_end", fieldwork_end),
         ("published", published),
+        ("received", received),
     ):
         if value:
             info[name] = parse_due(value, today).day.isoformat()
+    if kind is not None and kind not in rules.KINDS:
+        raise IlacsError(f"--kind '{kind}' is not one of {', '.join(rules.KINDS)}", 2)
+    planned = timetable(
+        framework,
+        kind,
+        received="received" in info,
+        published="published" in info,
+        priority_actions=priority_actions,
+        plan_days=plan_days,
+        plan_unit=plan_unit,
+    )
     data = {
         "format": 1,
         "inspection": {key: value for key, value in info.items() if value is not None},
         "judgements": [{"area": area, "grade": grade} for area, grade in grades.items()],
         "areas": [{"number": number, "title": title} for number, title in enumerate(areas, 1)],
-        "deadlines": [
-            {
-                "key": "action-plan",
-                "title": "Action plan to Ofsted",
-                "kind": "deadline",
-                "rule": {"count": plan_days, "unit": plan_unit, "after": "published"},
-            }
-        ],
+        "deadlines": [{key: value for key, value in entry.items() if value} for entry in planned.deadlines],
     }
     seed = check_seed(data, Path("add-inspection"))
     with db.transaction(command="add-inspection", author=who(by)):
-        return _load_seed(db, seed)
+        return _load_seed(db, seed), planned.notes
 
 
 def compute_due(db: Store, event: dt.date, count: int, unit: str) -> dt.date:

@@ -43,6 +43,7 @@ SECRET_KEYS = {
     "named by client_secret_file",
 }
 REMINDER_KEYS = ("coordinator",)
+FRAMEWORK_KEYS = ("file",)  # [framework] file: a council's own timetables in place of ilacs's (issue 28)
 KEYRING_SERVICE = "ilacs"  # the keyring entry is (service "ilacs", user name = the client id)
 MICROSOFT_SCOPE = "https://outlook.office365.com/.default"
 
@@ -91,16 +92,31 @@ def _read_config() -> dict:
     for key, fix in SECRET_KEYS.items():
         if key in data.get("smtp", {}):
             raise IlacsError(f"{path}: [smtp] {key} is not read from the config file: {fix}")
-    for section, keys in (("smtp", SMTP_KEYS), ("reminders", REMINDER_KEYS)):
+    for section, keys in (("smtp", SMTP_KEYS), ("reminders", REMINDER_KEYS), ("framework", FRAMEWORK_KEYS)):
         unknown = set(data.get(section, {})) - set(keys)
         if unknown:
             raise IlacsError(
                 f"{path}: unknown key [{section}] {', '.join(sorted(unknown))}: known keys are {', '.join(keys)}"
             )
-    unknown_sections = set(data) - {"smtp", "reminders"}
+    unknown_sections = set(data) - {"smtp", "reminders", "framework"}
     if unknown_sections:
-        raise IlacsError(f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp] and [reminders]")
+        raise IlacsError(
+            f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp], [reminders] and [framework]"
+        )
     return data
+
+
+def framework_file() -> Path | None:
+    """The framework file the user chose, or None for the one shipped with ilacs: ILACS_FRAMEWORK if set, else
+    [framework] file in the config file (a relative path is taken from the config file's folder)."""
+    if os.environ.get("ILACS_FRAMEWORK"):
+        return Path(os.environ["ILACS_FRAMEWORK"])
+    value = _read_config().get("framework", {}).get("file")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise IlacsError(f'{config_path()}: [framework] file must be a path in quotes, e.g. file = "timetables.toml"')
+    return config_path().parent / Path(value).expanduser()
 
 
 def _setting(section: dict, key: str) -> str | None:

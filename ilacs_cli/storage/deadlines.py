@@ -22,7 +22,7 @@ class DeadlineRow(NamedTuple):
     wording: str | None
     rule_count: int | None
     rule_unit: str | None
-    rule_after: str | None  # "published" or "fieldwork_end"
+    rule_after: str | None  # the event it counts from: rules.RULE_EVENTS
     status: str
     met_on: str | None
     source: str | None
@@ -30,10 +30,12 @@ class DeadlineRow(NamedTuple):
     fieldwork_end: str | None
     due_number: int | None  # the due date's working-day number
     inferred: str  # JSON: field -> the reason it was inferred
+    received: str | None  # the day the council received the report
 
     def event_day(self) -> str | None:
         """The date of the event the rule counts from."""
-        return {"published": self.published, "fieldwork_end": self.fieldwork_end}.get(self.rule_after or "")
+        events = {"published": self.published, "fieldwork_end": self.fieldwork_end, "received": self.received}
+        return events.get(self.rule_after or "")
 
 
 _DEADLINE = sql.columns(
@@ -57,6 +59,7 @@ _DEADLINE = sql.columns(
         "fieldwork_end": "i.fieldwork_end",
         "due_number": "c_due.number",
         "inferred": "d.inferred",
+        "received": "i.received",
     },
 )
 

@@ -24,6 +24,7 @@ class InspectionRow(NamedTuple):
     notes: str | None
     inferred: str = "{}"  # JSON: field -> the reason it was inferred
     sources: str = "[]"  # JSON: the documents the facts come from, [{file, date, title}]
+    received: str | None = None  # the day the council received the report (the 2007 regulations count from it)
 
 
 class InspectionCountsRow(NamedTuple):
@@ -75,6 +76,7 @@ _INSPECTION = sql.columns(
             "notes",
             "inferred",
             "sources",
+            "received",
         )
     },
 )

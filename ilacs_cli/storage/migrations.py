@@ -757,6 +757,62 @@ def m014_changes_name_their_inspection(db) -> None:
     _run(db, M014_SCHEMA)
 
 
+M016_SCHEMA = """
+-- Every statutory timetable (issue 28): an inspection keeps the day the council received its report, which the 2007
+-- regulations count working days from, and a deadline's rule may count from it. SQLite changes a CHECK constraint by
+-- rebuilding the table. The rename runs with legacy_alter_table on (m016_timetables sets it), as SQLite's own
+-- procedure for rebuilding a table allows: the triggers and views that name deadlines are then neither rewritten
+-- nor checked, so they stay exactly as the migrations before this one made them (m014 makes the changes table's
+-- again) and read the new table by its name. Only the view that words the rules is made again, with the new event.
+DROP VIEW deadlines_with_rules;
+ALTER TABLE inspections ADD COLUMN received TEXT;
+CREATE TABLE deadlines_m016 (
+    id INTEGER PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    key TEXT NOT NULL,
+    title TEXT NOT NULL CHECK (trim(title) <> ''),
+    kind TEXT NOT NULL DEFAULT 'deadline' CHECK (kind IN ('deadline', 'milestone')),
+    due TEXT,
+    wording TEXT,
+    rule_count INTEGER,
+    rule_unit TEXT CHECK (rule_unit IS NULL OR rule_unit IN ('working-days', 'calendar-days')),
+    rule_after TEXT CHECK (rule_after IS NULL OR rule_after IN ('published', 'fieldwork_end', 'received')),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'met', 'missed', 'unknown')),
+    met_on TEXT,
+    source TEXT,
+    inferred TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (inspection_id, key)
+);
+INSERT INTO deadlines_m016 (id, inspection_id, key, title, kind, due, wording, rule_count, rule_unit, rule_after,
+                            status, met_on, source, inferred)
+SELECT id, inspection_id, key, title, kind, due, wording, rule_count, rule_unit, rule_after, status, met_on, source,
+       inferred
+FROM deadlines;
+DROP TABLE deadlines;
+ALTER TABLE deadlines_m016 RENAME TO deadlines;
+CREATE INDEX deadlines_inspection ON deadlines (inspection_id, status, due);
+CREATE VIEW deadlines_with_rules AS
+SELECT d.inspection_id AS inspection, i.authority, 'D' || d.id AS deadline, d.title, d.due, d.wording,
+       CASE WHEN d.rule_count IS NOT NULL
+            THEN d.rule_count || ' ' || replace(d.rule_unit, '-', ' ') || ' after '
+                 || CASE d.rule_after WHEN 'published' THEN 'publication'
+                                      WHEN 'received' THEN 'the report was received'
+                                      ELSE 'the end of fieldwork' END END AS rule,
+       d.status, d.met_on
+FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
+ORDER BY d.inspection_id, d.due IS NULL, d.due, d.id;
+"""
+
+
+def m016_timetables(db) -> None:
+    """Inspections keep the day their report was received; a deadline's rule may count from it."""
+    db.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        _run(db, M016_SCHEMA)
+    finally:
+        db.execute("PRAGMA legacy_alter_table = OFF")
+
+
 MIGRATIONS = [
     m001_initial,
     m002_owners_and_reminders,
@@ -772,6 +828,7 @@ MIGRATIONS = [
     m012_facts_stated_inferred_unknown,
     m013_views_read_englands_today,
     m014_changes_name_their_inspection,
+    m016_timetables,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
@@ -806,7 +863,7 @@ MADE_TABLES = {
     ),
     "inspections": (
         "id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end", "published",
-        "previous_id", "source", "notes", "inferred", "sources",
+        "previous_id", "source", "notes", "inferred", "sources", "received",
     ),
     "judgements": ("inspection_id", "area", "grade", "previous_grade", "source"),
     "owners": ("id", "authority", "name", "email", "role", "created_at"),

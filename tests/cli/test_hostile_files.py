@@ -430,7 +430,7 @@ AREA = '[[areas]]\nnumber = 1\ntitle = "Plans"\n'
         (
             SEED + '[[deadlines]]\nkey = "plan"\ntitle = "Plan"\n'
             'rule = { count = 1000000000, unit = "calendar-days", after = "published" }\n',
-            "deadlines #1.rule: must be {count = N, unit = working-days|calendar-days, after = published|fieldwork_end}, "
+            "deadlines #1.rule: must be {count = N, unit = working-days|calendar-days, after = published|fieldwork_end|received}, "
             "N from 1 to 2,000",
         ),
         (

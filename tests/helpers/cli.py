@@ -7,8 +7,9 @@ import sys
 
 
 def is_user_setting(name):
-    """Whether the environment variable `name` is the user's own mail setting, which no test may read."""
-    return name.startswith("ILACS_SMTP_") or name == "ILACS_COORDINATOR"
+    """Whether the environment variable `name` is the user's own setting (mail, their own framework file), which no
+    test may read."""
+    return name.startswith("ILACS_SMTP_") or name in ("ILACS_COORDINATOR", "ILACS_FRAMEWORK")
 
 
 def cli_env(folder, *, drop=()):
