@@ -643,10 +643,19 @@ def newer(db: Path) -> None:
     connection.close()
 
 
-@pytest.mark.parametrize("spoil", [damage, newer], ids=["damaged", "newer"])
+def table_gone(db: Path) -> None:
+    """What a hand edit in a database browser leaves: a table of history dropped."""
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("DROP TABLE changes")
+    connection.close()
+
+
+@pytest.mark.parametrize("spoil", [damage, newer, table_gone], ids=["damaged", "newer", "table-gone"])
 def test_every_command_on_a_damaged_or_newer_database_writes_nothing(template, tmp_path, spoil):
-    """Issue 27: random argument lists for every command on a database that is damaged, or that a newer ilacs
-    changed: no traceback, an exit status of 0 to 3, and the database byte for byte as it was after every run,
+    """Issue 27: random argument lists for every command on a database that is damaged (pages overwritten, or a
+    table dropped), or that a newer ilacs changed: no traceback, an exit status of 0 to 3, and the database byte for byte as it was after every run,
     whether it failed or not (nothing may be written to such a file)."""
     rng = random.Random(SEED + 3)
     cases = [argument_list(path, command, rng) for path, command in leaf_commands() for _ in range(CASES_PER_CLASS)]
