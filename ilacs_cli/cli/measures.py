@@ -1,6 +1,5 @@
 """Commands on measures of success: `ilacs measure add`, `ilacs reading add|import`, `ilacs measures`."""
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -178,7 +177,8 @@ def measures_(
         optional=("unit", "travel", "inspection"),
         red=[m.rating == rules.OFF_TARGET for m in found],
     )
-    print(f"\nKey: {rules.MEASURE_DESCRIPTION} To go: how far the latest reading is from the target.", file=sys.stdout)
+    if found:
+        print(f"\nKey: {rules.MEASURE_DESCRIPTION}")
 
 
 def _to_go(m) -> str:

@@ -6,6 +6,7 @@ Never prints.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -61,11 +62,12 @@ def label(measure_id: int) -> str:
     return f"M{measure_id}"
 
 
-def measure_row(db: Reader, text: str) -> MeasureRow:
-    """The standing measure `text` names (M3, m3 or 3); else a user error listing the ids."""
+def measure_row(db: Reader, text: str, *, withdrawn_too: bool = False) -> MeasureRow:
+    """The standing measure `text` names (M3, m3 or 3), or with `withdrawn_too` one undo withdrew; else a user error
+    listing the ids."""
     cleaned = text.strip().upper().removeprefix("M")
     found = db.measures.get(int(cleaned)) if cleaned.isdigit() and len(cleaned) < 10 else None
-    if found is None or found.withdrawn_at is not None:
+    if found is None or (found.withdrawn_at is not None and not withdrawn_too):
         known = [label(row.id) for row in db.measures.matching()]
         listed = ", ".join(known[:12]) + (f" … ({len(known)} in all)" if len(known) > 12 else "")
         gone = " (it was withdrawn by undo)" if found is not None else ""
@@ -312,23 +314,27 @@ class MeasureEvent:
     note: str | None
 
 
-def measure_history(store: Store, target: str, as_of: dt.date | None = None) -> tuple[Measure, list[MeasureEvent]]:
-    """A measure (M3) and what was recorded about it, oldest first: added, each reading, each withdrawal; `as_of`
-    keeps what was recorded by the end of that day."""
+def measure_history(
+    store: Store, target: str, as_of: dt.date | None = None, *, dates: Callable[[str], str] = str
+) -> tuple[Measure, list[MeasureEvent]]:
+    """A measure (M3) and what was recorded about it, oldest first: added, each reading, each withdrawal (days in
+    words as `dates` writes them); `as_of` keeps what was recorded by the end of that day."""
     db: Reader = store if as_of is None else store.as_of(as_of)
-    found = measure_row(db, target)
+    found = measure_row(db, target, withdrawn_too=True)
     readings = db.measures.readings(found.id, withdrawn_too=True)
+    by = f" by {dates(found.target_by)}" if found.target_by else ""
     events = [
         MeasureEvent(
             found.added_at,
             found.added_by,
-            f"added: baseline {number(found.baseline)} {found.unit} on {found.baseline_on}, target "
-            f"{number(found.target)}{' by ' + found.target_by if found.target_by else ''}, {found.better} is better"
-            + (f", tolerance {number(found.tolerance)}" if found.tolerance else ""),
+            f"added: baseline {number(found.baseline)} {found.unit}, target {number(found.target)}{by}, "
+            f"{found.better} is better" + (f", tolerance {number(found.tolerance)}" if found.tolerance else ""),
             found.baseline_on,
-            found.source,
+            found.source and f"source {found.source}",
         )
     ]
+    if found.withdrawn_at is not None:
+        events.append(MeasureEvent(found.withdrawn_at, found.withdrawn_by, "measure withdrawn", None, "undo"))
     for reading in readings:
         events.append(
             MeasureEvent(

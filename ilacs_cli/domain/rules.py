@@ -326,9 +326,8 @@ NO_READING = "no reading"
 MEASURE_RATINGS = (ON_TARGET, WITHIN_TOLERANCE, OFF_TARGET, NO_READING)
 IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no change"
 MEASURE_DESCRIPTION = (
-    "On target: the latest reading meets the target (at or above it when higher is better, at or below it when "
-    "lower is better). Within tolerance: short of the target by no more than the measure's tolerance. Off "
-    "target: short by more. No reading: nothing recorded yet."
+    "on target: the latest reading reaches the target (higher or lower, as the measure says is better); within "
+    "tolerance: short of it by no more than the tolerance; off target: short by more; no reading: none yet."
 )
 
 

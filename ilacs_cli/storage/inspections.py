@@ -207,6 +207,10 @@ class Inspections(InspectionReads, WritingRepository):
             f"DELETE FROM changes WHERE subject = 'action' AND subject_id IN ({actions})",
             "DELETE FROM changes WHERE subject = 'deadline' AND subject_id IN "
             "(SELECT id FROM deadlines WHERE inspection_id = :inspection)",
+            "DELETE FROM measure_withdrawals WHERE measure_id IN "
+            "(SELECT id FROM measures WHERE inspection_id = :inspection)",
+            "DELETE FROM readings WHERE measure_id IN (SELECT id FROM measures WHERE inspection_id = :inspection)",
+            "DELETE FROM measures WHERE inspection_id = :inspection",
             "DELETE FROM coordinators WHERE inspection_id = :inspection",
             "DELETE FROM actions WHERE inspection_id = :inspection",
             "DELETE FROM deadlines WHERE inspection_id = :inspection",
