@@ -46,7 +46,9 @@ def measure_add(
     baseline_on: Annotated[str, typer.Option("--baseline-on", help="The day the baseline describes.")],
     target: Annotated[str, typer.Option(help="The value to reach.")],
     better: Annotated[str, typer.Option(help="higher or lower: which way is better.")],
-    target_by: Annotated[Optional[str], typer.Option("--target-by", help="The day the target should be met by.")] = None,
+    target_by: Annotated[
+        Optional[str], typer.Option("--target-by", help="The day the target should be met by.")
+    ] = None,
     tolerance: Annotated[
         Optional[str], typer.Option(help="How far short of the target is still 'within tolerance' (default 0).")
     ] = None,
@@ -94,16 +96,14 @@ def reading_add(
     from ilacs_cli.domain import measures
 
     store = open_store(db)
-    print(
-        measures.add_reading(
-            store, measure, value, parse_day(on, store), today(), source=source, note=note, by=by
-        )
-    )
+    print(measures.add_reading(store, measure, value, parse_day(on, store), today(), source=source, note=note, by=by))
 
 
 @reading_app.command("import")
 def reading_import(
-    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file with columns measure, date, value (source, note).")],
+    file: Annotated[
+        Path, typer.Argument(help="A .csv or .xlsx file with columns measure, date, value (source, note).")
+    ],
     sheet: Annotated[Optional[str], typer.Option(help="The workbook's sheet (default: the one with readings).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
     by: By = None,
@@ -159,7 +159,7 @@ def measures_(
             m.area,
             m.title,
             m.unit,
-            f"{m.baseline} ({cell(m.baseline_on)})",
+            f"{m.baseline} ({cell(m.baseline_on)})" if m.baseline is not None else "unknown",
             f"{m.latest} ({cell(m.latest_on)})" if m.latest is not None else "—",
             f"{m.target}" + (f" by {cell(m.target_by)}" if m.target_by else "") + f" ({m.better} is better)",
             _to_go(m),
@@ -223,8 +223,8 @@ def _csv_row(m) -> list:
         m.unit,
         m.better,
         m.tolerance,
-        m.baseline,
-        m.baseline_on,
+        blank(m.baseline),
+        blank(m.baseline_on),
         blank(m.latest),
         blank(m.latest_on),
         blank(m.previous),

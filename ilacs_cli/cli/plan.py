@@ -220,10 +220,14 @@ def _print_measures(measures, notes: _Inferences) -> None:
         mark = notes.marker(m.id, m.inferred)
         latest = f"latest {m.latest} on {human_day(m.latest_on)}" if m.latest is not None else "no reading yet"
         by = f" by {human_day(m.target_by)}" if m.target_by else ""
+        baseline = (
+            f"{mark('baseline', str(m.baseline))} on {human_day(m.baseline_on)}"
+            if m.baseline is not None
+            else "unknown"
+        )
         print(
             printable(
-                f"  {m.id} {mark('title', m.title)} ({m.unit}, {m.better} is better) | baseline "
-                f"{mark('baseline', str(m.baseline))} on {human_day(m.baseline_on)} | target "
+                f"  {m.id} {mark('title', m.title)} ({m.unit}, {m.better} is better) | baseline {baseline} | target "
                 f"{mark('target', str(m.target))}{by} | {latest} | {m.rating}"
             )
         )

@@ -34,8 +34,8 @@ class Measure:
     unit: str
     better: str  # higher or lower
     tolerance: float
-    baseline: float
-    baseline_on: str
+    baseline: float | None  # None: unknown (a document that gives no baseline)
+    baseline_on: str | None
     target: float
     target_by: str | None
     latest: float | None
@@ -113,12 +113,10 @@ def add_measure(
     if not unit:
         raise IlacsError('--unit is empty: give the unit, e.g. "%" or "children"', 2)
     better = rules.check_polarity(better)
-    values = {
-        "baseline": rules.parse_number(baseline, "--baseline", unit=unit),
-        "target": rules.parse_number(target, "--target", unit=unit),
-        "tolerance": rules.parse_number(tolerance, "--tolerance", unit=unit) if tolerance is not None else 0.0,
-    }
-    if values["tolerance"] < 0:
+    start_value = rules.parse_number(baseline, "--baseline", unit=unit)
+    target_value = rules.parse_number(target, "--target", unit=unit)
+    tolerance_value = rules.parse_number(tolerance, "--tolerance", unit=unit) if tolerance is not None else 0.0
+    if tolerance_value < 0:
         raise IlacsError(f"--tolerance {tolerance} is below 0: give how far short of the target still counts", 2)
     start = _day(baseline_on, "--baseline-on", today, db)
     if start > today:
@@ -144,7 +142,9 @@ def add_measure(
             better=better,
             actions=json.dumps(measured),
             source=source,
-            **values,
+            baseline=start_value,
+            target=target_value,
+            tolerance=tolerance_value,
         )
     return label(added)
 
@@ -196,8 +196,10 @@ def check_reading(
     else:
         amount = float(value)
     if on > today:
-        raise IlacsError(f"the date {on.isoformat()} is after today ({today.isoformat()}): give a day that has come", code)
-    if on.isoformat() < found.baseline_on:
+        raise IlacsError(
+            f"the date {on.isoformat()} is after today ({today.isoformat()}): give a day that has come", code
+        )
+    if found.baseline_on is not None and on.isoformat() < found.baseline_on:
         raise IlacsError(
             f"the date {on.isoformat()} is before {label(found.id)}'s baseline ({found.baseline_on}): give a day "
             "from the baseline on",
@@ -277,7 +279,7 @@ def measure_of(row: MeasureRow, latest_first: list[ReadingRow]) -> Measure:
         row.unit,
         row.better,
         number(row.tolerance),  # type: ignore[arg-type]
-        number(row.baseline),  # type: ignore[arg-type]
+        number(row.baseline),
         row.baseline_on,
         number(row.target),  # type: ignore[arg-type]
         row.target_by,
@@ -292,6 +294,10 @@ def measure_of(row: MeasureRow, latest_first: list[ReadingRow]) -> Measure:
         row.source,
         _json(row.inferred, "{}"),
     )
+
+
+def _unknown(value: object) -> str:
+    return "unknown" if value is None else str(value)
 
 
 def _json(text: str, empty: str):
@@ -327,7 +333,7 @@ def measure_history(
         MeasureEvent(
             found.added_at,
             found.added_by,
-            f"added: baseline {number(found.baseline)} {found.unit}, target {number(found.target)}{by}, "
+            f"added: baseline {_unknown(number(found.baseline))} {found.unit}, target {number(found.target)}{by}, "
             f"{found.better} is better" + (f", tolerance {number(found.tolerance)}" if found.tolerance else ""),
             found.baseline_on,
             found.source and f"source {found.source}",
@@ -356,9 +362,7 @@ def measure_history(
                     "undo",
                 )
             )
-    latest = sorted(
-        (r for r in readings if r.withdrawn_at is None), key=lambda r: (r.on_day, r.id), reverse=True
-    )[:2]
+    latest = sorted((r for r in readings if r.withdrawn_at is None), key=lambda r: (r.on_day, r.id), reverse=True)[:2]
     return measure_of(found, latest), sorted(events, key=lambda event: event.at)
 
 

@@ -17,8 +17,8 @@ class MeasureRow(NamedTuple):
     area: int  # the area for improvement's number
     title: str
     unit: str
-    baseline: float
-    baseline_on: str
+    baseline: float | None  # None: the document does not give it
+    baseline_on: str | None
     target: float
     target_by: str | None
     better: str  # higher or lower
@@ -202,8 +202,8 @@ class Measures(MeasureReads, WritingRepository):
         area_id: int,
         title: str,
         unit: str,
-        baseline: float,
-        baseline_on: str,
+        baseline: float | None,
+        baseline_on: str | None,
         target: float,
         target_by: str | None,
         better: str,
@@ -211,16 +211,18 @@ class Measures(MeasureReads, WritingRepository):
         actions: str = "[]",
         source: str | None = None,
         inferred: str = "{}",
+        key: str | None = None,
     ) -> int:
         """Record a new measure; returns its id."""
         cursor = self.db.write(
-            "INSERT INTO measures (inspection_id, area_id, title, unit, baseline, baseline_on, target, target_by, "
-            "better, tolerance, actions, source, inferred, batch) VALUES (:inspection, :area_id, :title, :unit, "
+            "INSERT INTO measures (inspection_id, area_id, key, title, unit, baseline, baseline_on, target, target_by, "
+            "better, tolerance, actions, source, inferred, batch) VALUES (:inspection, :area_id, :key, :title, :unit, "
             ":baseline, :baseline_on, :target, :target_by, :better, :tolerance, :actions, :source, :inferred, "
             ":batch)",
             {
                 "inspection": inspection,
                 "area_id": area_id,
+                "key": key,
                 "title": title,
                 "unit": unit,
                 "baseline": baseline,
@@ -238,13 +240,9 @@ class Measures(MeasureReads, WritingRepository):
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def find(self, inspection: str, title: str) -> int | None:
-        """A standing measure of the inspection with this title (ignoring case): how a seed is loaded once."""
-        return self._value(
-            "SELECT m.id FROM measures m WHERE m.inspection_id = :inspection AND m.title = :title COLLATE NOCASE "
-            f"AND {_STANDING.format(measure='m.id', reading='NULL')}",
-            {"inspection": inspection, "title": title, "day": None},
-        )
+    def keyed(self, inspection: str, key: str) -> int | None:
+        """The measure a seed file loaded with this key, if any: how a seed is loaded once."""
+        return self._value("SELECT id FROM measures WHERE inspection_id = ? AND key = ?", (inspection, key))
 
     def record_reading(
         self, measure_id: int, value: float, on_day: str, *, source: str | None = None, note: str | None = None

@@ -705,16 +705,18 @@ def m013_views_read_englands_today(db) -> None:
 M015_SCHEMA = """
 -- Measures of success (issue 28): an indicator under an area for improvement, with a unit, a baseline (value and
 -- day), a target (and the day it should be met by), a polarity and a tolerance. Facts from a document are stated,
--- inferred (reasons in `inferred`, as for actions) or unknown. A measure is never changed or deleted in place: undo
--- withdraws it (measure_withdrawals); only `ilacs remove` deletes it, with its inspection.
+-- inferred (reasons in `inferred`, as for actions) or unknown (a baseline a document does not give is NULL). A
+-- measure is never changed or deleted in place: undo withdraws it (measure_withdrawals); only `ilacs remove`
+-- deletes it, with its inspection. `key` is a seed file's, so that seeding again adds nothing.
 CREATE TABLE measures (
     id INTEGER PRIMARY KEY,
     inspection_id TEXT NOT NULL REFERENCES inspections (id),
     area_id INTEGER NOT NULL REFERENCES areas (id),
+    key TEXT,
     title TEXT NOT NULL CHECK (trim(title) <> ''),
     unit TEXT NOT NULL,
-    baseline REAL NOT NULL,
-    baseline_on TEXT NOT NULL,
+    baseline REAL,
+    baseline_on TEXT,
     target REAL NOT NULL,
     target_by TEXT,
     better TEXT NOT NULL CHECK (better IN ('higher', 'lower')),
@@ -722,7 +724,8 @@ CREATE TABLE measures (
     actions TEXT NOT NULL DEFAULT '[]',
     source TEXT,
     inferred TEXT NOT NULL DEFAULT '{}',
-    batch TEXT NOT NULL REFERENCES batches (id)
+    batch TEXT NOT NULL REFERENCES batches (id),
+    UNIQUE (inspection_id, key)
 );
 CREATE INDEX measures_area ON measures (inspection_id, area_id);
 CREATE INDEX measures_batch ON measures (batch);
