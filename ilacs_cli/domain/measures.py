@@ -51,11 +51,13 @@ class Measure:
 
 
 def number(value: float | Decimal | None) -> float | int | None:
-    """A stored value as users wrote it: 12 rather than 12.0, 12.5 as it is."""
+    """A stored value as users wrote it: 12 rather than 12.0, 12.5 as it is (a float's shortest form is the
+    decimal typed)."""
     if value is None:
         return None
-    exact = rules.exact(value) if isinstance(value, float) else value
-    return int(exact) if exact == exact.to_integral_value() else float(exact)
+    if isinstance(value, Decimal):
+        value = float(value)
+    return int(value) if value.is_integer() else value
 
 
 def label(measure_id: int) -> str:

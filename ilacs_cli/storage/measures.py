@@ -79,6 +79,9 @@ _MEASURE = sql.columns(
         "withdrawn_by": _withdrawn("wb.author", "m.id", "NULL"),
     },
 )
+_MEASURE_STANDING = _MEASURE.replace(
+    f"{_withdrawn('wb.at', 'm.id', 'NULL')} AS withdrawn_at", "NULL AS withdrawn_at"
+).replace(f"{_withdrawn('wb.author', 'm.id', 'NULL')} AS withdrawn_by", "NULL AS withdrawn_by")
 _MEASURES = (
     f"SELECT {_MEASURE} FROM measures m JOIN areas a ON a.id = m.area_id JOIN batches b ON b.id = m.batch "
     "WHERE (:day IS NULL OR substr(b.at, 1, 10) <= :day)"
@@ -99,6 +102,9 @@ _READING = sql.columns(
         "withdrawn_by": _withdrawn("wb.author", "r.measure_id", "r.id"),
     },
 )
+_READING_STANDING = _READING.replace(
+    f"{_withdrawn('wb.at', 'r.measure_id', 'r.id')} AS withdrawn_at", "NULL AS withdrawn_at"
+).replace(f"{_withdrawn('wb.author', 'r.measure_id', 'r.id')} AS withdrawn_by", "NULL AS withdrawn_by")
 _READINGS = (
     f"SELECT {_READING} FROM readings r JOIN batches b ON b.id = r.batch "
     "WHERE (:day IS NULL OR (substr(b.at, 1, 10) <= :day AND r.on_day <= :day))"
@@ -122,7 +128,7 @@ class MeasureReads(Repository):
         """Measures standing (not withdrawn), by inspection, area number and id."""
         where, params = sql.filters({"m.inspection_id = :inspection": inspection, "a.number = :area": area})
         return self._all(
-            f"{_MEASURES} AND {where} AND {_STANDING.format(measure='m.id', reading='NULL')} "
+            f"{_MEASURES.replace(_MEASURE, _MEASURE_STANDING)} AND {where} AND {_STANDING.format(measure='m.id', reading='NULL')} "
             "ORDER BY m.inspection_id, a.number, m.id",
             {"day": self.day, **params},
             MeasureRow,
@@ -134,26 +140,27 @@ class MeasureReads(Repository):
         return rows[0] if rows else None
 
     def latest_readings(self, *, inspection: str | None = None, area: int | None = None) -> list[ReadingRow]:
-        """The latest two standing readings of each standing measure (by the day each describes, then the order
-        recorded), latest first: what a listing rates and the direction it moved in."""
-        where, params = sql.filters(
-            {
-                "r.measure_id IN (SELECT m.id FROM measures m JOIN areas a ON a.id = m.area_id "
-                "WHERE m.inspection_id = :inspection)": inspection,
-                "r.measure_id IN (SELECT m.id FROM measures m JOIN areas a ON a.id = m.area_id "
-                "WHERE a.number = :area)": area,
-            }
+        """The latest two standing readings of each measure (by the day each describes, then the order recorded),
+        latest first: what a listing rates and the direction it moved in."""
+        where, params = sql.filters({"m.inspection_id = :inspection": inspection, "a.number = :area": area})
+        recorded = (
+            "JOIN batches b2 ON b2.id = r2.batch WHERE r2.on_day <= :day AND substr(b2.at, 1, 10) <= :day AND"
+            if self.day
+            else "WHERE"
         )
-        standing = _STANDING.format(measure="r.measure_id", reading="r.id")
-        return self._all(
-            f"SELECT {', '.join(ReadingRow._fields)} FROM (SELECT {_READING}, row_number() OVER "
-            "(PARTITION BY r.measure_id ORDER BY r.on_day DESC, r.id DESC) AS place "
-            f"FROM readings r JOIN batches b ON b.id = r.batch WHERE "
-            "(:day IS NULL OR (substr(b.at, 1, 10) <= :day AND r.on_day <= :day)) "
-            f"AND {where} AND {standing}) WHERE place <= 2 ORDER BY measure_id, place",
+        # Two index seeks a measure, newest first (a window over every reading took ten times as long nationally).
+        pick = (
+            f"SELECT (SELECT r2.id FROM readings r2 {recorded} r2.measure_id = m.id AND "
+            f"{_STANDING.format(measure='r2.measure_id', reading='r2.id')} ORDER BY r2.on_day DESC, r2.id DESC "
+            "LIMIT 1 OFFSET {place}) FROM measures m JOIN areas a ON a.id = m.area_id WHERE " + where
+        )
+        rows = self._all(
+            f"{_READINGS.replace(_READING, _READING_STANDING)} AND r.id IN ({pick.format(place=0)} UNION ALL {pick.format(place=1)}) "
+            "ORDER BY r.measure_id, r.on_day DESC, r.id DESC",
             {"day": self.day, **params},
             ReadingRow,
         )
+        return rows
 
     def readings(self, measure_id: int, *, withdrawn_too: bool = False) -> list[ReadingRow]:
         """One measure's readings in the order recorded (those withdrawn too, for its history, if asked)."""
