@@ -6,23 +6,23 @@ Never prints.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ilacs_cli.dates.days import parse_date
+from ilacs_cli.dates.days import human, parse_date
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import who
 from ilacs_cli.domain.plan import action_row, require_inspection
 from ilacs_cli.errors import IlacsError, quoted
 
 if TYPE_CHECKING:
-    from ilacs_cli.storage.measures import MeasureRow, ReadingRow
+    from ilacs_cli.storage.measures import LatestRow, MeasureRow, ReadingRow
     from ilacs_cli.storage.store import Reader, Store
 
 
-@dataclass
+@dataclass(slots=True)
 class Measure:
     """A measure as listings show it: baseline, latest reading, target, how far still to go, the direction of
     travel since the previous reading, and its rating."""
@@ -232,7 +232,7 @@ def add_reading(
         record_readings(db, [reading])
     shown = list_measures(db, today, inspection=reading.measure.inspection)
     now = next(item for item in shown if item.id == label(reading.measure.id))
-    return f"{now.id}: {number(reading.value)} {now.unit} on {on.isoformat()}; {now.rating}"
+    return f"{now.id}: {number(reading.value)} {now.unit} on {human(on)}; {now.rating}"
 
 
 def record_readings(db: Store, readings: list[NewReading]) -> int:
@@ -262,17 +262,18 @@ def list_measures(
         require_inspection(db, inspection)
         if area is not None:
             _area_id(db, inspection, area)
-    latest: dict[int, list[ReadingRow]] = {}
+    latest: dict[int, list[LatestRow]] = {}
     for reading in db.measures.latest_readings(inspection=inspection, area=area):
         latest.setdefault(reading.measure_id, []).append(reading)
     return [measure_of(row, latest.get(row.id, [])) for row in db.measures.matching(inspection=inspection, area=area)]
 
 
-def measure_of(row: MeasureRow, latest_first: list[ReadingRow]) -> Measure:
+def measure_of(row: MeasureRow, latest_first: Sequence[LatestRow | ReadingRow]) -> Measure:
     """A measure rated by its latest reading and moved by the one before (`latest_first`: at most two)."""
     last = latest_first[0] if latest_first else None
     before = latest_first[1] if len(latest_first) > 1 else None
     value = last.value if last else None
+    gap = rules.to_go(value, row.target, row.better) if value is not None else None
     return Measure(
         label(row.id),
         row.inspection,
@@ -289,9 +290,9 @@ def measure_of(row: MeasureRow, latest_first: list[ReadingRow]) -> Measure:
         last.on_day if last else None,
         number(before.value) if before else None,
         before.on_day if before else None,
-        number(rules.to_go(value, row.target, row.better)) if value is not None else None,
+        number(gap),
         rules.direction(before.value if before else None, value, row.better),
-        rules.rate_measure(value, row.target, row.better, row.tolerance),
+        rules.NO_READING if gap is None else rules.rate_gap(gap, row.tolerance),
         _json(row.actions, "[]"),
         row.source,
         _json(row.inferred, "{}"),

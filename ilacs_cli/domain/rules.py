@@ -346,9 +346,11 @@ def to_go(latest: float, target: float, better: str) -> Decimal:
 def rate_measure(latest: float | None, target: float, better: str, tolerance: float) -> str:
     """ON_TARGET, WITHIN_TOLERANCE, OFF_TARGET or NO_READING (MEASURE_DESCRIPTION). Higher is better: on target
     when latest >= target, within tolerance when target - tolerance <= latest < target; lower mirrors it."""
-    if latest is None:
-        return NO_READING
-    short = to_go(latest, target, better)
+    return NO_READING if latest is None else rate_gap(to_go(latest, target, better), tolerance)
+
+
+def rate_gap(short: Decimal, tolerance: float) -> str:
+    """The rating of a reading `short` of its target by this much (to_go): see rate_measure."""
     if short <= 0:
         return ON_TARGET
     if short <= exact(tolerance):

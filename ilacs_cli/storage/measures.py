@@ -46,6 +46,14 @@ class ReadingRow(NamedTuple):
     withdrawn_by: str | None
 
 
+class LatestRow(NamedTuple):
+    """A reading as a listing rates it: its measure, value and the day it describes."""
+
+    measure_id: int
+    value: float
+    on_day: str
+
+
 _WITHDRAWN = (
     "(SELECT {what} FROM measure_withdrawals w JOIN batches wb ON wb.id = w.batch WHERE w.measure_id = {measure} "
     "AND w.reading_id IS {reading} AND (:day IS NULL OR substr(wb.at, 1, 10) <= :day) ORDER BY w.id LIMIT 1)"
@@ -102,9 +110,6 @@ _READING = sql.columns(
         "withdrawn_by": _withdrawn("wb.author", "r.measure_id", "r.id"),
     },
 )
-_READING_STANDING = _READING.replace(
-    f"{_withdrawn('wb.at', 'r.measure_id', 'r.id')} AS withdrawn_at", "NULL AS withdrawn_at"
-).replace(f"{_withdrawn('wb.author', 'r.measure_id', 'r.id')} AS withdrawn_by", "NULL AS withdrawn_by")
 _READINGS = (
     f"SELECT {_READING} FROM readings r JOIN batches b ON b.id = r.batch "
     "WHERE (:day IS NULL OR (substr(b.at, 1, 10) <= :day AND r.on_day <= :day))"
@@ -139,7 +144,7 @@ class MeasureReads(Repository):
         rows = self._all(f"{_MEASURES} AND m.id = :id", {"day": self.day, "id": measure_id}, MeasureRow)
         return rows[0] if rows else None
 
-    def latest_readings(self, *, inspection: str | None = None, area: int | None = None) -> list[ReadingRow]:
+    def latest_readings(self, *, inspection: str | None = None, area: int | None = None) -> list[LatestRow]:
         """The latest two standing readings of each measure (by the day each describes, then the order recorded),
         latest first: what a listing rates and the direction it moved in."""
         where, params = sql.filters({"m.inspection_id = :inspection": inspection, "a.number = :area": area})
@@ -154,13 +159,12 @@ class MeasureReads(Repository):
             f"{_STANDING.format(measure='r2.measure_id', reading='r2.id')} ORDER BY r2.on_day DESC, r2.id DESC "
             "LIMIT 1 OFFSET {place}) FROM measures m JOIN areas a ON a.id = m.area_id WHERE " + where
         )
-        rows = self._all(
-            f"{_READINGS.replace(_READING, _READING_STANDING)} AND r.id IN ({pick.format(place=0)} UNION ALL {pick.format(place=1)}) "
-            "ORDER BY r.measure_id, r.on_day DESC, r.id DESC",
+        return self._all(
+            f"SELECT r.measure_id, r.value, r.on_day FROM readings r WHERE r.id IN ({pick.format(place=0)} "
+            f"UNION ALL {pick.format(place=1)}) ORDER BY r.measure_id, r.on_day DESC, r.id DESC",
             {"day": self.day, **params},
-            ReadingRow,
+            LatestRow,
         )
-        return rows
 
     def readings(self, measure_id: int, *, withdrawn_too: bool = False) -> list[ReadingRow]:
         """One measure's readings in the order recorded (those withdrawn too, for its history, if asked)."""

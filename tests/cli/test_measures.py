@@ -104,7 +104,7 @@ def test_a_target_equal_to_the_baseline_is_fine_and_percent_signs_go_with_a_perc
         db, "--unit", "%", "--baseline", "60", "--baseline-on", "2024-01-31", "--target", "60", "--better", "higher"
     )
     out = ok("reading", "add", measure, "61.5%", "--on", "2024-02-29", db=db, strip=True)
-    assert out == "M1: 61.5 % on 2024-02-29; on target"
+    assert out == "M1: 61.5 % on Thu 29 Feb 2024; on target"
 
 
 # -- read as they stood: between readings, for both polarities ---------------------------------------------
