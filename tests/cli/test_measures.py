@@ -437,3 +437,18 @@ def test_a_seed_file_carries_measures_stated_inferred_or_unknown(tmp_path):
         )
         path.write_text(broken, encoding="utf-8")
         refused("seed", path, db=tmp_path / "other.db", code=1, says=says)
+
+
+@pytest.mark.parametrize("args", [["measures"], ["measures", "--as-of", "2025-01-01", "--json"], ["history", "M1"]])
+def test_reading_measures_imports_no_heavy_module(db, args):
+    add_measure(db, *HIGHER)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ilacs_cli", *args],
+        env={**os.environ, "ILACS_DB": str(db)},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    assert imported & {"sqlite_utils", "openpyxl", "holidays", "icalendar", "docx"} == set()
