@@ -366,6 +366,14 @@ def test_export_and_restore_carry_measures_and_readings_and_remove_deletes_them(
     assert measures(restored) == before and before[0]["latest"] == 61.5
     assert ok("history", "M1", "--json", db=restored) == ok("history", "M1", "--json", db=db)
     assert run_ilacs("check", db=restored).returncode == 0
+    # An export made before measures existed (no such tables, no m015 in its schema) restores with none.
+    older = json.loads(dump.read_text(encoding="utf-8"))
+    for table in ("measures", "readings", "measure_withdrawals"):
+        del older["tables"][table]
+    older["schema"].remove("m015_measures_and_readings")
+    (tmp_path / "older.json").write_text(json.dumps(older), encoding="utf-8")
+    ok("import", tmp_path / "older.json", "--db", tmp_path / "older.db")
+    assert measures(tmp_path / "older.db") == []
     ok("remove", ES, "--yes", db=db)
     assert measures(db) == []
     assert run_ilacs("check", db=db).returncode == 0
