@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.store import Store
 
 FIELDS = {
-    "measure": ["measure", "measure id", "measure of success", "indicator", "kpi", "id"],
+    "measure": ["measure", "measure id", "measure of success", "indicator", "kpi"],
     "date": ["date", "on", "reading date", "as at", "as of", "period end", "day"],
     "value": ["value", "reading", "actual", "result"],
     "source": ["source", "system", "data source"],
