@@ -333,6 +333,15 @@ NOTES = {
     "cancelled": ["Superseded by the new improvement plan", "Merged with another action"],
     "not-started": ["Scoping meeting arranged", "Not yet started: capacity", "Awaiting the audit schedule"],
 }
+# Measures of success per area (issue 28): (title, unit, better, baseline range, target, tolerance); each has
+# monthly readings for two years from the month the report was published (none after DATA_AS_OF).
+MEASURE_SHAPES = [
+    ("Audited {t} cases rated good or better", "%", "higher", (35, 60), 80, 5),
+    ("Average working days to complete {t} work", "days", "lower", (30, 55), 25, 3),
+    ("Children waiting over 12 months ({t})", "children", "lower", (40, 120), 20, 5),
+]
+MEASURE_MONTHS = 24
+BENCH_BATCH = "bench-measures-and-readings"
 GRADES = ["outstanding", "good", "requires-improvement", "inadequate"]
 GRADE_WEIGHTS = [12, 45, 33, 10]
 JUDGEMENTS = ["leadership", "help-and-protection", "children-in-care", "care-leavers", "overall"]
@@ -350,6 +359,8 @@ class Built:
     actions: int
     updates: int
     owners: int
+    measures: int
+    readings: int
     sample_inspection: str = ""
     sample_owner: str = ""
     import_inspection: str = ""
@@ -416,6 +427,8 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
             "coordinators",
             "actions",
             "status_updates",
+            "measures",
+            "readings",
         )
     }
     area_id = action_id = owner_id = 0
@@ -531,6 +544,7 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
                         )
                     )
                     _history(rng, rows["status_updates"], action_id, added, due, owner, coordinator_name)
+                _measures(rng, rows, inspection, area_id, topic, published)
     with store.transaction():  # a generator of test data: rows go in as SQL, as an export would bring them
         conn = store.db.conn
         conn.executemany(
@@ -555,6 +569,18 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
             "INSERT INTO actions (id, inspection_id, area_id, key, ref, title, owner, due, wording, "
             "measure, created_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             rows["actions"],
+        )
+        conn.execute(
+            "INSERT INTO batches (id, at, author, origin, command, note) VALUES (?, ?, ?, 'import', ?, ?)",
+            (BENCH_BATCH, stamp(DATA_AS_OF, 600), "Performance Team", "reading import", "bench/national.py"),
+        )
+        conn.executemany(
+            "INSERT INTO measures (id, inspection_id, area_id, title, unit, baseline, baseline_on, target, target_by, "
+            "better, tolerance, source, batch) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows["measures"],
+        )
+        conn.executemany(
+            "INSERT INTO readings (measure_id, value, on_day, source, batch) VALUES (?,?,?,?,?)", rows["readings"]
         )
         # In order: the status_update_sets_action trigger leaves each action at its latest update.
         conn.executemany(
@@ -582,6 +608,40 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
     )
 
 
+def _measures(rng: random.Random, rows: dict, inspection: str, area_id: int, topic: str, published: dt.date) -> None:
+    """Several measures for one area, each with a reading at the end of every month for two years from the month
+    of publication (none after DATA_AS_OF), drifting from the baseline towards the target with some noise."""
+    baseline_on = month_end(published)
+    for title, unit, better, (low, high), target, tolerance in MEASURE_SHAPES:
+        measure_id = len(rows["measures"]) + 1
+        baseline = rng.randint(low, high)
+        target_by = month_end(baseline_on + dt.timedelta(days=365))
+        rows["measures"].append(
+            (
+                measure_id,
+                inspection,
+                area_id,
+                title.format(t=topic),
+                unit,
+                baseline,
+                baseline_on.isoformat(),
+                target,
+                target_by.isoformat(),
+                better,
+                tolerance,
+                "Liquidlogic",
+                BENCH_BATCH,
+            )
+        )
+        day, value = baseline_on, float(baseline)
+        for _ in range(MEASURE_MONTHS):
+            day = month_end(day + dt.timedelta(days=1))
+            if day > DATA_AS_OF:
+                break
+            value = round(value + (target - value) * rng.uniform(0.0, 0.25) + rng.uniform(-2, 2), 1)
+            rows["readings"].append((measure_id, value, day.isoformat(), "Power BI monthly export", BENCH_BATCH))
+
+
 def _query(store: Store, sql: str) -> list[tuple]:
     return store.db.conn.execute(sql).fetchall()
 
@@ -589,7 +649,7 @@ def _query(store: Store, sql: str) -> list[tuple]:
 def table_counts(store: Store) -> list[int]:
     return [
         _query(store, f"SELECT count(*) FROM {table}")[0][0]
-        for table in ("inspections", "actions", "status_updates", "owners")
+        for table in ("inspections", "actions", "status_updates", "owners", "measures", "readings")
     ]
 
 
@@ -709,6 +769,7 @@ def peak_mib(argv: list[str], env: dict[str, str]) -> float:
 def read_commands(built: Built, remind_day: str) -> list[tuple[str, list[str]]]:
     return [
         ("overdue", ["overdue"]),
+        ("measures", ["measures"]),
         ("list", ["list"]),
         ("show ID", ["show", built.sample_inspection]),
         ("actions --owner NAME", ["actions", "--owner", built.sample_owner]),
@@ -1047,7 +1108,8 @@ def main(argv: list[str] | None = None) -> None:
         item = built[label]
         print(
             f"Built {label}: {item.inspections} inspections, {item.actions} actions, {item.updates} status "
-            f"updates, {item.owners} owners in {item.seconds:.2f} s; {path} is "
+            f"updates, {item.owners} owners, {item.measures} measures, {item.readings} readings in "
+            f"{item.seconds:.2f} s; {path} is "
             f"{path.stat().st_size / 2**20:.1f} MiB"
         )
     national, small = built["national"], built["small"]
@@ -1100,6 +1162,8 @@ def main(argv: list[str] | None = None) -> None:
                             "actions": item.actions,
                             "status_updates": item.updates,
                             "owners": item.owners,
+                            "measures": item.measures,
+                            "readings": item.readings,
                             "bytes": item.path.stat().st_size,
                         }
                         for label, item in built.items()

@@ -33,3 +33,8 @@ run ilacs update 3 --status done --note '"Standard signed off"'
 run ilacs undo --dry-run
 run ilacs undo
 run ilacs changes --since 02/06/2025 --inspection brighton-2025
+run ilacs measure add brighton-2025 '"Care plans rated good or better"' --area 1 --unit % --baseline 48 \
+    --baseline-on 28/02/2025 --target 75 --target-by 31/03/2026 --better higher --tolerance 5 --action 1
+run ilacs reading add M1 58 --on 31/03/2025 --source '"Power BI"'
+run ilacs reading add M1 71.5 --on 30/04/2025 --source '"Power BI"' --note '"Audit findings acted on"'
+run ilacs measures

@@ -142,6 +142,7 @@ def show(
         for point in area.points:
             print(printable(f"  - {point}"))
         _print_actions(area.actions, notes)
+        _print_measures(area.measures, notes)
     if detail.actions_without_area:
         print("\nActions (area not stated)")
         _print_actions(detail.actions_without_area, notes)
@@ -211,6 +212,25 @@ def _print_actions(actions, notes: _Inferences) -> None:
             printable(
                 f"  [{a.id}] {mark('title', a.title)} | {mark('owner', a.owner or 'owner unknown')} | due "
                 f"{mark('due', human_day(a.due))} | {mark('status', rules.status_shown(a.status))}"
+            )
+        )
+
+
+def _print_measures(measures, notes: _Inferences) -> None:
+    """An area's measures of success, a line each: latest reading against the target, and its rating."""
+    for m in measures:
+        mark = notes.marker(m.id, m.inferred)
+        latest = f"latest {m.latest} on {human_day(m.latest_on)}" if m.latest is not None else "no reading yet"
+        by = f" by {human_day(m.target_by)}" if m.target_by else ""
+        baseline = (
+            f"{mark('baseline', str(m.baseline))} on {human_day(m.baseline_on)}"
+            if m.baseline is not None
+            else "unknown"
+        )
+        print(
+            printable(
+                f"  {m.id} {mark('title', m.title)} ({m.unit}, {m.better} is better) | baseline {baseline} | target "
+                f"{mark('target', str(m.target))}{by} | {latest} | {m.rating}"
             )
         )
 
@@ -486,7 +506,7 @@ def reopen(
 
 @app.command()
 def history(
-    target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
+    target: Annotated[str, typer.Argument(help="Action id (12), deadline id (D3) or measure id (M1).")],
     as_of: Annotated[
         Optional[str], typer.Option("--as-of", help="The history as it stood at the end of this day (default: all).")
     ] = None,
@@ -494,7 +514,7 @@ def history(
     json: Json = False,
     csv: Csv = False,
 ) -> None:
-    """Everything recorded about one action or deadline: status updates and corrections, oldest first.  Example: ilacs history 12"""
+    """Everything recorded about one action, deadline or measure: status updates, corrections, readings, oldest first.  Example: ilacs history 12"""
     from ilacs_cli import render
     from ilacs_cli.domain import history as recorded
     from ilacs_cli.domain import plan
@@ -502,6 +522,9 @@ def history(
     store = open_store(db)
     day = parse_day(as_of, store)
     when = day if as_of else None
+    if target.strip().upper().startswith("M"):
+        _measure_history(store, target, when, json, csv)
+        return
     if plan.is_deadline(target):
         found, corrections = recorded.deadline_history(store, target, when)
         updates, whole = [], {"deadline": found, "changes": corrections}
@@ -519,6 +542,35 @@ def history(
         [
             [line.at if csv else human_time(line.at), line.author or "", line.change, line.note or ""]
             for line in recorded.trail(updates, corrections, dates=str if csv else human_day)
+        ],
+        csv_out=csv,
+        whole=("at",),
+    )
+
+
+def _measure_history(store, target: str, when, json: bool, csv: bool) -> None:
+    """A measure's history: added, each reading (with the day it describes), each withdrawal by undo."""
+    from ilacs_cli import render
+    from ilacs_cli.domain import measures
+
+    day = date_cell(csv)
+    found, events = measures.measure_history(store, target, when, dates=day)
+    if not events:
+        nothing(f"nothing recorded about {found.id} by the end of {human_day(when)}")
+    if json:
+        print(render.as_json({"measure": found, "events": events}))
+        return
+    render.table(
+        f"[{found.id}] {found.title}" + (f", as of {human_day(when)}" if when else ""),
+        ["at", "by", "change", "note"],
+        [
+            [
+                e.at if csv else human_time(e.at),
+                e.author or "",
+                e.change + (f" (as of {day(e.on)})" if e.on else ""),
+                e.note or "",
+            ]
+            for e in events
         ],
         csv_out=csv,
         whole=("at",),

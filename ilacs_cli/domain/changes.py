@@ -287,11 +287,15 @@ def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
             fix = IRREVERSIBLE.get(target.command, IRREVERSIBLE["seed"])
             raise IlacsError(f"your last command, `{target.command}` at {when}, cannot be undone: {fix}")
         updates, changes = db.actions.updates_of_batch(target.id), db.corrections.of_batch(target.id)
-        if not updates and not changes:
+        from ilacs_cli.domain import measures  # measures and readings are withdrawn, not put back
+
+        measured = measures.recorded_by(db, target.id)
+        if not updates and not changes and not measured:
             raise IlacsError(f"your last command, `{target.command}` at {when}, changed nothing undo can reverse")
         _refuse_if_changed_since(db, updates, changes)
         batch.undoes = target.id
         items = _reverse_updates(db, updates) + _reverse_changes(db, changes)
+        items += measures.undo_batch(db, target.id) if measured else []
         result = Undone(target.command, target.at, items)
     return result
 

@@ -16,6 +16,7 @@ from ilacs_cli.domain import rules
 from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
+    from ilacs_cli.domain.measures import Measure
     from ilacs_cli.storage.actions import ActionLineRow, ActionRow
     from ilacs_cli.storage.deadlines import DeadlineRow
     from ilacs_cli.storage.inspections import InspectionRow
@@ -91,6 +92,7 @@ class Area:
     title: str
     points: list[str]
     actions: list[Action]
+    measures: list[Measure] = field(default_factory=list)  # its measures of success, rated (domain/measures.py)
 
 
 @dataclass
@@ -228,8 +230,17 @@ def show_inspection(db: Reader, inspection: str, as_of: dt.date) -> InspectionDe
     found = require_inspection(db, inspection)
     summary = list_inspections(db, as_of, inspection)[0]
     actions = [action_of(record) for record in db.actions.lines(inspection=inspection)]
+    from ilacs_cli.domain.measures import list_measures
+
+    measures = list_measures(db, as_of, inspection=inspection)
     areas = [
-        Area(area.number, area.title, area.points, [action for action in actions if action.area == area.number])
+        Area(
+            area.number,
+            area.title,
+            area.points,
+            [action for action in actions if action.area == area.number],
+            [measure for measure in measures if measure.area == area.number],
+        )
         for area in db.inspections.areas(inspection)
     ]
     order = list(rules.JUDGEMENT_NAMES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import NamedTuple, Protocol
 
 from ilacs_cli.errors import IlacsError, quoted
@@ -315,3 +316,88 @@ def rag_counts(rags: list[str]) -> dict[str, int]:
         "not rated": rags.count(NOT_RATED),
         NOT_STATED: rags.count(NOT_STATED),
     }
+
+
+# -- measures of success (issue 28) ---------------------------------------------------------
+# A measure is rated by its latest reading's distance to its target, with its polarity and tolerance. Numbers are
+# compared as the decimals users typed (Decimal of the stored float's shortest form), so an edge is exact:
+# 0.3 - 0.1 is 0.2, not 0.19999999999999998.
+
+POLARITIES = ("higher", "lower")  # which way is better
+ON_TARGET = "on target"
+WITHIN_TOLERANCE = "within tolerance"
+OFF_TARGET = "off target"
+NO_READING = "no reading"
+MEASURE_RATINGS = (ON_TARGET, WITHIN_TOLERANCE, OFF_TARGET, NO_READING)
+IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no change"
+MEASURE_DESCRIPTION = (
+    "on target: the latest reading reaches the target (higher or lower, as the measure says is better); within "
+    "tolerance: short of it by no more than the tolerance; off target: short by more; no reading: none yet."
+)
+
+
+def exact(value: float | int | str) -> Decimal:
+    """A number as the decimal it was typed as (a stored float's shortest form)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def to_go(latest: float, target: float, better: str) -> Decimal:
+    """How far the latest reading still has to go to reach the target, in the measure's unit: positive while short
+    of it, 0 on it, negative beyond it (whichever the polarity)."""
+    gap = exact(target) - exact(latest)
+    return gap if better == "higher" else -gap
+
+
+def rate_measure(latest: float | None, target: float, better: str, tolerance: float) -> str:
+    """ON_TARGET, WITHIN_TOLERANCE, OFF_TARGET or NO_READING (MEASURE_DESCRIPTION). Higher is better: on target
+    when latest >= target, within tolerance when target - tolerance <= latest < target; lower mirrors it."""
+    return NO_READING if latest is None else rate_gap(to_go(latest, target, better), tolerance)
+
+
+def rate_gap(short: Decimal, tolerance: float) -> str:
+    """The rating of a reading `short` of its target by this much (to_go): see rate_measure."""
+    if short <= 0:
+        return ON_TARGET
+    if short <= exact(tolerance):
+        return WITHIN_TOLERANCE
+    return OFF_TARGET
+
+
+def direction(previous: float | None, latest: float | None, better: str) -> str | None:
+    """IMPROVING, WORSENING or NO_CHANGE since the previous reading, by the measure's polarity; None without two."""
+    if previous is None or latest is None:
+        return None
+    change = exact(latest) - exact(previous)
+    if change == 0:
+        return NO_CHANGE
+    return IMPROVING if (change > 0) == (better == "higher") else WORSENING
+
+
+def check_polarity(better: str) -> str:
+    """`better` as stored (higher or lower), in any case; else a user error."""
+    chosen = better.strip().lower()
+    if chosen not in POLARITIES:
+        raise IlacsError(f"--better '{better}': say which way is better, higher or lower", 2)
+    return chosen
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+NUMBER_LIMIT = 10**12  # a measure's values: counts, rates, percentages, days; never this large
+
+
+def parse_number(text: str, what: str, *, unit: str | None = None, code: int = 2) -> float:
+    """A value as users type it: digits with '.' for decimals (12.5), an optional sign, and a trailing '%' when the
+    unit is %; no thousands separators or decimal commas (12,5 is refused, not guessed)."""
+    cleaned = text.strip()
+    if unit is not None and unit.strip() == "%" and cleaned.endswith("%"):
+        cleaned = cleaned[:-1].rstrip()
+    if not _NUMBER.fullmatch(cleaned):
+        shown = quoted(text) if text.strip() else "empty"
+        percent = " ('%' only when the unit is %)" if cleaned.endswith("%") else ""
+        raise IlacsError(
+            f"{what} '{shown}' is not a number{percent}: give digits with '.' for decimals, e.g. 12.5", code
+        )
+    value = float(cleaned)
+    if abs(value) >= NUMBER_LIMIT:
+        raise IlacsError(f"{what} {cleaned} is too large for a measure: check it", code)
+    return value

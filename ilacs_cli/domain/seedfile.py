@@ -17,6 +17,7 @@ from ilacs_cli.domain.rules import (
     GRADES,
     JUDGEMENT_NAMES,
     KINDS,
+    POLARITIES,
     RULE_DAYS_LIMIT,
     RULE_EVENTS,
     RULE_UNITS,
@@ -61,6 +62,21 @@ _KEYS = {
         "source",
         "inferred",
     },
+    "measures": {
+        "key",
+        "area",
+        "title",
+        "unit",
+        "baseline",
+        "baseline_on",
+        "target",
+        "target_by",
+        "better",
+        "tolerance",
+        "actions",
+        "source",
+        "inferred",
+    },
 }
 # Fields that are no fact of a document, so never inferred.
 _NOT_INFERRED = {"id", "key", "source", "inferred", "notes", "note"}
@@ -77,6 +93,7 @@ class SeedFile:
     areas: list[dict[str, Any]] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)  # measures of success, each under an area
 
 
 def read_seed(path: Path) -> SeedFile:
@@ -108,12 +125,14 @@ def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
     inspection = data.get("inspection")
     if not isinstance(inspection, dict):
         raise fail("[inspection]", "missing")
-    for section in ("sources", "judgements", "areas", "deadlines", "actions"):
+    for section in ("sources", "judgements", "areas", "deadlines", "actions", "measures"):
         entries = data.get(section, [])
         if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
             raise fail(section, f"must be [[{section}]] tables, each with its fields (see docs/seeds.md)")
     seed = SeedFile(
-        path, inspection, *(data.get(name, []) for name in ("sources", "judgements", "areas", "deadlines", "actions"))
+        path,
+        inspection,
+        *(data.get(name, []) for name in ("sources", "judgements", "areas", "deadlines", "actions", "measures")),
     )
     for section in _KEYS:
         entries = [inspection] if section == "inspection" else getattr(seed, section)
@@ -139,7 +158,23 @@ def check_seed(data: dict[str, Any], path: Path) -> SeedFile:
                 f"no area {action['area']} in this file: add it as [[areas]] "
                 f"(areas here: {', '.join(map(str, sorted(areas))) or 'none'})",
             )
+    _check_measures(seed, areas, fail)
     return seed
+
+
+def _check_measures(seed: SeedFile, areas: set[int], fail) -> None:
+    """Each measure is under an area of the file, measures actions of the file, and gives its baseline with its day
+    (or neither: a baseline the document does not give is unknown)."""
+    actions = {action["key"] for action in seed.actions}
+    for index, measure in enumerate(seed.measures, 1):
+        where = f"measures #{index}"
+        if measure["area"] not in areas:
+            raise fail(f"{where}.area", f"no area {measure['area']} in this file: add it as [[areas]]")
+        if ("baseline" in measure) != ("baseline_on" in measure):
+            raise fail(f"{where}.baseline", "give baseline and baseline_on together, or neither (unknown)")
+        for key in measure.get("actions", []):
+            if key not in actions:
+                raise fail(f"{where}.actions", f"no action with key '{key}' in this file: name an action's key")
 
 
 def _check_sources(seed: SeedFile, fail) -> None:
@@ -148,7 +183,7 @@ def _check_sources(seed: SeedFile, fail) -> None:
     listed = {source["file"]: index for index, source in enumerate(seed.sources, 1)}
     default = seed.inspection.get("source")
     used = set()
-    for section in ("inspection", "judgements", "areas", "deadlines", "actions"):
+    for section in ("inspection", "judgements", "areas", "deadlines", "actions", "measures"):
         entries = [seed.inspection] if section == "inspection" else getattr(seed, section)
         for index, entry in enumerate(entries, 1):
             where = section if section == "inspection" else f"{section} #{index}"
@@ -174,9 +209,18 @@ def _check_sources(seed: SeedFile, fail) -> None:
 
 
 # The field that tells a section's entries apart; a dated field (the lead's `on` too) is read as a date.
-_UNIQUE = {"sources": "file", "judgements": "area", "areas": "number", "deadlines": "key", "actions": "key"}
+_UNIQUE = {
+    "sources": "file",
+    "judgements": "area",
+    "areas": "number",
+    "deadlines": "key",
+    "actions": "key",
+    "measures": "key",
+}
 _DATES = ("fieldwork_start", "fieldwork_end", "published", "received", "stated", "met_on", "due", "on", "date")
-_WHOLE_NUMBERS = {("areas", "number"), ("actions", "area")}
+_MEASURE_DATES = ("baseline_on", "target_by")  # a measure's days: exact days, never periods
+_WHOLE_NUMBERS = {("areas", "number"), ("actions", "area"), ("measures", "area")}
+_NUMBERS = {"baseline", "target", "tolerance"}  # a measure's values
 
 
 def _check(entry: dict, section: str, fail) -> None:
@@ -188,6 +232,7 @@ def _check(entry: dict, section: str, fail) -> None:
         "areas": ("number", "title"),
         "deadlines": ("key", "title"),
         "actions": ("key", "title"),
+        "measures": ("key", "area", "title", "unit", "target", "better"),
     }[section]
     for name in required:
         if entry.get(name) in (None, ""):
@@ -205,6 +250,19 @@ def _check(entry: dict, section: str, fail) -> None:
             for point in value:
                 if why := text_problem(point):
                     raise fail(name, why)
+        elif section == "measures" and name in _MEASURE_DATES:
+            day = exact_day(str(value)) if isinstance(value, (dt.date, str)) else None
+            if day is None or isinstance(value, dt.datetime):
+                raise fail(name, f"{value!r} must be a day, e.g. 2024-03-31")
+            days[name] = day
+        elif section == "measures" and name in _NUMBERS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) >= 10**12:
+                raise fail(name, f"{value!r} must be a number, e.g. 52.5 (no quotes)")
+            if name == "tolerance" and value < 0:
+                raise fail(name, f"{value!r} must be 0 or more")
+        elif section == "measures" and name == "actions":
+            if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
+                raise fail(name, 'must be a list of action keys, e.g. ["es-1"]')
         elif name == "inferred":
             _check_inferred(entry, section, value, fail)
         elif name != "rule":
@@ -228,6 +286,7 @@ def _check(entry: dict, section: str, fail) -> None:
         "grade": GRADES,
         "previous_grade": GRADES,
         "status": (*STATUSES, UNKNOWN) if section == "actions" else (*DEADLINE_STATUSES, UNKNOWN),
+        "better": POLARITIES,
     }
     for name, allowed in choices.items():
         if allowed and name in entry and entry[name] not in allowed:
@@ -235,6 +294,8 @@ def _check(entry: dict, section: str, fail) -> None:
     for name in ("on", "date"):
         if section in ("actions", "sources") and name in entry and exact_day(str(entry[name])) is None:
             raise fail(name, f"'{entry[name]}' is not a day: give the day the document describes, e.g. 2019-05-15")
+    if days.get("target_by") and days.get("baseline_on") and days["target_by"] < days["baseline_on"]:
+        raise fail("target_by", f"{days['target_by']} is before baseline_on, {days['baseline_on']}")
     if section == "deadlines":
         if ("rule" in entry) == ("due" in entry):
             raise fail("rule", "give exactly one of rule and due")

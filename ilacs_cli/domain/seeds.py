@@ -255,7 +255,38 @@ def _load_seed(db: Store, seed) -> str:
             on_day=on_day,
             inferred=json.dumps(action.get("inferred", {})),
         )
+    _load_measures(db, seed, inspection, source)
     return inspection
+
+
+def _load_measures(db: Store, seed, inspection: str, source: str) -> None:
+    """A seed file's measures of success, each once (seeding again adds nothing); what the document does not give,
+    such as a baseline, is unknown."""
+    import json
+
+    keys = {action.key: action.id for action in db.actions.matching(inspection=inspection)} if seed.measures else {}
+    for measure in seed.measures:
+        if db.measures.keyed(inspection, measure["key"]) is not None:
+            continue
+        area_id = db.inspections.area_id(inspection, measure["area"])
+        assert area_id is not None  # checked by seedfile: the area is in the file
+        actions = sorted(keys[key] for key in measure.get("actions", []))
+        db.measures.add(
+            inspection=inspection,
+            area_id=area_id,
+            key=measure["key"],
+            title=measure["title"],
+            unit=measure["unit"],
+            baseline=measure.get("baseline"),
+            baseline_on=measure.get("baseline_on") and str(measure["baseline_on"]),
+            target=measure["target"],
+            target_by=measure.get("target_by") and str(measure["target_by"]),
+            better=measure["better"],
+            tolerance=measure.get("tolerance", 0),
+            actions=json.dumps(actions),
+            source=measure.get("source", source),
+            inferred=json.dumps(measure.get("inferred", {})),
+        )
 
 
 def _rule_due(db: Store, seed, index: int, event: dt.date, rule: dict) -> str:

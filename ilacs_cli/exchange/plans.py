@@ -242,6 +242,8 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     unknown = set(data["tables"]) - set(EXPORT_TABLES)
     if unknown:
         raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")
+    if MEASURES_FROM not in (data.get("schema") or []):  # exported before measures existed: it holds none
+        data["tables"] = {**{table: [] for table in MEASURE_TABLES}, **data["tables"]}
     for table in EXPORT_TABLES:
         _check_rows(table, data["tables"].get(table), db.tables.columns(table), source)
     if db.inspections.ids():
@@ -270,12 +272,16 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
     return counts
 
 
+# The tables of measures and readings, and the migration that made them: an export made before it has none.
+MEASURE_TABLES = ("measures", "readings", "measure_withdrawals")
+MEASURES_FROM = "m015_measures_and_readings"
 _INTEGER_RANGE = range(-(2**63), 2**63)  # SQLite's integers
 
 
 def _check_rows(table: str, rows: object, columns: dict[str, str], source: str) -> None:
     """Refuse a table that is missing, not a list of rows, or whose rows name unknown columns or hold a value that is
-    not the column's type (an INTEGER column takes whole numbers in SQLite's range, a TEXT column text)."""
+    not the column's type (an INTEGER column takes whole numbers in SQLite's range, a REAL column numbers, a TEXT
+    column text)."""
 
     def refuse(where: str, problem: str) -> IlacsError:
         return IlacsError(f"{source}: {where}: {problem}: restore a file made by ilacs export --all --format json")
@@ -296,6 +302,8 @@ def _check_rows(table: str, rows: object, columns: dict[str, str], source: str) 
                 continue
             if kind == "INTEGER" and not (type(value) is int and value in _INTEGER_RANGE):
                 raise refuse(f"{where}, {column}", f"must be a whole number, not {_json_type(value)}")
+            if kind == "REAL" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise refuse(f"{where}, {column}", f"must be a number, not {_json_type(value)}")
             if kind == "TEXT" and not isinstance(value, str):
                 raise refuse(f"{where}, {column}", f"must be text, not {_json_type(value)}")
             if kind == "TEXT" and (why := rules.text_problem(value, limit=None)):  # any length a version kept

@@ -270,6 +270,10 @@ class Inspections(InspectionReads, WritingRepository):
         for statement in (
             f"DELETE FROM status_updates WHERE action_id IN ({actions})",
             "DELETE FROM changes WHERE inspection_id = :inspection",
+            "DELETE FROM measure_withdrawals WHERE measure_id IN "
+            "(SELECT id FROM measures WHERE inspection_id = :inspection)",
+            "DELETE FROM readings WHERE measure_id IN (SELECT id FROM measures WHERE inspection_id = :inspection)",
+            "DELETE FROM measures WHERE inspection_id = :inspection",
             "DELETE FROM coordinators WHERE inspection_id = :inspection",
             "DELETE FROM actions WHERE inspection_id = :inspection",
             "DELETE FROM deadlines WHERE inspection_id = :inspection",

@@ -757,6 +757,91 @@ def m014_changes_name_their_inspection(db) -> None:
     _run(db, M014_SCHEMA)
 
 
+M015_SCHEMA = """
+-- Measures of success (issue 28): an indicator under an area for improvement, with a unit, a baseline (value and
+-- day), a target (and the day it should be met by), a polarity and a tolerance. Facts from a document are stated,
+-- inferred (reasons in `inferred`, as for actions) or unknown (a baseline a document does not give is NULL). A
+-- measure is never changed or deleted in place: undo withdraws it (measure_withdrawals); only `ilacs remove`
+-- deletes it, with its inspection. `key` is a seed file's, so that seeding again adds nothing.
+CREATE TABLE measures (
+    id INTEGER PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    area_id INTEGER NOT NULL REFERENCES areas (id),
+    key TEXT,
+    title TEXT NOT NULL CHECK (trim(title) <> ''),
+    unit TEXT NOT NULL,
+    baseline REAL,
+    baseline_on TEXT,
+    target REAL NOT NULL,
+    target_by TEXT,
+    better TEXT NOT NULL CHECK (better IN ('higher', 'lower')),
+    tolerance REAL NOT NULL DEFAULT 0 CHECK (tolerance >= 0),
+    actions TEXT NOT NULL DEFAULT '[]',
+    source TEXT,
+    inferred TEXT NOT NULL DEFAULT '{}',
+    batch TEXT NOT NULL REFERENCES batches (id),
+    UNIQUE (inspection_id, key)
+);
+CREATE INDEX measures_area ON measures (inspection_id, area_id);
+CREATE INDEX measures_batch ON measures (batch);
+-- Readings are history: dated values with their source, only ever added to.
+CREATE TABLE readings (
+    id INTEGER PRIMARY KEY,
+    measure_id INTEGER NOT NULL REFERENCES measures (id),
+    value REAL NOT NULL,
+    on_day TEXT NOT NULL,
+    source TEXT,
+    note TEXT,
+    batch TEXT NOT NULL REFERENCES batches (id)
+);
+CREATE INDEX readings_measure ON readings (measure_id, on_day, id);
+CREATE INDEX readings_batch ON readings (batch);
+-- What undo records to reverse `measure add` or a reading: a row naming the measure (reading_id NULL) or the
+-- reading it withdraws, in the undo's batch.
+CREATE TABLE measure_withdrawals (
+    id INTEGER PRIMARY KEY,
+    batch TEXT NOT NULL REFERENCES batches (id),
+    measure_id INTEGER NOT NULL REFERENCES measures (id),
+    reading_id INTEGER REFERENCES readings (id)
+);
+CREATE INDEX measure_withdrawals_measure ON measure_withdrawals (measure_id, reading_id);
+CREATE TRIGGER measures_refuse_update BEFORE UPDATE ON measures
+BEGIN
+    SELECT RAISE(ABORT, 'measures are history: they cannot be changed, only withdrawn');
+END;
+CREATE TRIGGER measures_refuse_delete BEFORE DELETE ON measures
+WHEN NOT EXISTS (SELECT 1 FROM removals r WHERE r.under_way = 1 AND r.inspection_id = OLD.inspection_id)
+BEGIN
+    SELECT RAISE(ABORT, 'measures are history: they cannot be deleted, only withdrawn');
+END;
+CREATE TRIGGER readings_refuse_update BEFORE UPDATE ON readings
+BEGIN
+    SELECT RAISE(ABORT, 'readings are history: they cannot be changed, only added to');
+END;
+CREATE TRIGGER readings_refuse_delete BEFORE DELETE ON readings
+WHEN NOT EXISTS (SELECT 1 FROM removals r JOIN measures m ON m.inspection_id = r.inspection_id
+                 WHERE r.under_way = 1 AND m.id = OLD.measure_id)
+BEGIN
+    SELECT RAISE(ABORT, 'readings are history: they cannot be deleted, only added to');
+END;
+CREATE TRIGGER measure_withdrawals_refuse_update BEFORE UPDATE ON measure_withdrawals
+BEGIN
+    SELECT RAISE(ABORT, 'withdrawals are history: they cannot be changed, only added to');
+END;
+CREATE TRIGGER measure_withdrawals_refuse_delete BEFORE DELETE ON measure_withdrawals
+WHEN NOT EXISTS (SELECT 1 FROM removals r JOIN measures m ON m.inspection_id = r.inspection_id
+                 WHERE r.under_way = 1 AND m.id = OLD.measure_id)
+BEGIN
+    SELECT RAISE(ABORT, 'withdrawals are history: they cannot be deleted, only added to');
+END;
+"""
+
+
+def m015_measures_and_readings(db) -> None:
+    """Measures of success with baselines, targets, polarity and tolerance; their readings; withdrawals by undo."""
+    _run(db, M015_SCHEMA)
+
+
 M016_SCHEMA = """
 -- Every statutory timetable (issue 28): an inspection keeps the day the council received its report, which the 2007
 -- regulations count working days from, and a deadline's rule may count from it. SQLite changes a CHECK constraint by
@@ -828,6 +913,7 @@ MIGRATIONS = [
     m012_facts_stated_inferred_unknown,
     m013_views_read_englands_today,
     m014_changes_name_their_inspection,
+    m015_measures_and_readings,
     m016_timetables,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
@@ -839,6 +925,12 @@ HISTORY_TRIGGERS = (
     "status_updates_refuse_delete",
     "changes_refuse_update",
     "changes_refuse_delete",
+    "measures_refuse_update",
+    "measures_refuse_delete",
+    "readings_refuse_update",
+    "readings_refuse_delete",
+    "measure_withdrawals_refuse_update",
+    "measure_withdrawals_refuse_delete",
 )
 
 
@@ -866,7 +958,13 @@ MADE_TABLES = {
         "previous_id", "source", "notes", "inferred", "sources", "received",
     ),
     "judgements": ("inspection_id", "area", "grade", "previous_grade", "source"),
+    "measure_withdrawals": ("id", "batch", "measure_id", "reading_id"),
+    "measures": (
+        "id", "inspection_id", "area_id", "key", "title", "unit", "baseline", "baseline_on", "target", "target_by",
+        "better", "tolerance", "actions", "source", "inferred", "batch",
+    ),
     "owners": ("id", "authority", "name", "email", "role", "created_at"),
+    "readings": ("id", "measure_id", "value", "on_day", "source", "note", "batch"),
     "reminder_claims": ("day", "recipient", "fingerprint", "run", "claimed_at"),
     "reminders_sent": ("id", "day", "recipient", "name", "fingerprint", "subject", "items", "message_id", "sent_at"),
     "removals": ("id", "batch", "inspection_id", "authority", "backup", "under_way"),
@@ -881,6 +979,7 @@ MADE_OBJECTS = {
     "index": (
         "actions_area", "actions_due", "actions_inspection", "actions_owner", "batches_author", "batches_undoes",
         "calendar_number", "changes_batch", "changes_inspection", "changes_subject", "deadlines_inspection",
+        "measure_withdrawals_measure", "measures_area", "measures_batch", "readings_batch", "readings_measure",
         "status_updates_action", "status_updates_batch", "status_updates_undoes",
     ),
 }

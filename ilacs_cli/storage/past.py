@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.deadlines import DeadlineReads
     from ilacs_cli.storage.inspections import InspectionReads
     from ilacs_cli.storage.mail_log import MailLogReads
+    from ilacs_cli.storage.measures import MeasureReads
     from ilacs_cli.storage.owners import OwnerReads
 
 _UPDATE_DAY = "coalesce(u.on_day, substr(u.at, 1, 10))"
@@ -117,3 +118,11 @@ class PastPlan:
     corrections: Lazy[CorrectionReads] = Lazy("corrections", "CorrectionReads")
     owners: Lazy[OwnerReads] = Lazy("owners", "OwnerReads")
     mail_log: Lazy[MailLogReads] = Lazy("mail_log", "MailLogReads")
+
+    @property
+    def measures(self) -> MeasureReads:
+        """Measures and readings as they stood at the end of the day (they keep their own history: nothing is
+        rebuilt for them)."""
+        from ilacs_cli.storage.measures import MeasureReads
+
+        return MeasureReads(self.db, self.day)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.health import Health
     from ilacs_cli.storage.inspections import InspectionReads, Inspections
     from ilacs_cli.storage.mail_log import MailLog, MailLogReads
+    from ilacs_cli.storage.measures import MeasureReads, Measures
     from ilacs_cli.storage.owners import OwnerReads, Owners
     from ilacs_cli.storage.past import PastPlan
     from ilacs_cli.storage.tables import Tables
@@ -55,6 +56,8 @@ class Reader(Protocol):
     def owners(self) -> OwnerReads: ...
     @property
     def mail_log(self) -> MailLogReads: ...
+    @property
+    def measures(self) -> MeasureReads: ...
 
 
 class Store:
@@ -69,6 +72,7 @@ class Store:
     mail_log: Lazy[MailLog] = Lazy("mail_log", "MailLog")
     health: Lazy[Health] = Lazy("health", "Health")
     tables: Lazy[Tables] = Lazy("tables", "Tables")
+    measures: Lazy[Measures] = Lazy("measures", "Measures")
 
     def __init__(self, opened: Opened):
         self.db: WritableDatabase = opened.db

@@ -22,6 +22,9 @@ EXPORT_TABLES = (
     "changes",
     "removals",
     "reminders_sent",
+    "measures",
+    "readings",
+    "measure_withdrawals",
 )
 
 
@@ -29,7 +32,7 @@ class TableReads(Repository):
     """Exported tables, read."""
 
     def columns(self, table: str) -> dict[str, str]:
-        """One exported table's columns and the type each is declared with (INTEGER or TEXT)."""
+        """One exported table's columns and the type each is declared with (INTEGER, REAL or TEXT)."""
         if table not in EXPORT_TABLES:
             raise ValueError(table)
         return {row[1]: row[2].upper() for row in self._all(sqlite.table_info(table))}

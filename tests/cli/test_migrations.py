@@ -26,6 +26,7 @@ ALL_MIGRATIONS = [
     "m012_facts_stated_inferred_unknown",
     "m013_views_read_englands_today",
     "m014_changes_name_their_inspection",
+    "m015_measures_and_readings",
     "m016_timetables",
 ]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):

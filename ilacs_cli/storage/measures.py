@@ -1,0 +1,274 @@
+"""Measures of success and their readings (issue 28): the rows, the reads for listings and history (live, or as they
+stood at the end of a past day), and the writes. Measures and readings are history: never changed or deleted in
+place; undo withdraws them by a row in measure_withdrawals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from ilacs_cli.storage import sql
+from ilacs_cli.storage.database import Database, Repository, WritingRepository
+
+
+class MeasureRow(NamedTuple):
+    id: int
+    inspection: str
+    area: int  # the area for improvement's number
+    title: str
+    unit: str
+    baseline: float | None  # None: the document does not give it
+    baseline_on: str | None
+    target: float
+    target_by: str | None
+    better: str  # higher or lower
+    tolerance: float
+    actions: str  # JSON: the ids of the actions it measures
+    source: str | None
+    inferred: str  # JSON: field -> the reason it was inferred
+    added_at: str
+    added_by: str | None
+    withdrawn_at: str | None  # when undo withdrew it (history only: listings leave withdrawn measures out)
+    withdrawn_by: str | None
+
+
+class ReadingRow(NamedTuple):
+    id: int
+    measure_id: int
+    value: float
+    on_day: str  # the day the reading describes
+    source: str | None
+    note: str | None
+    at: str  # when it was recorded, by whom, with which command
+    author: str | None
+    command: str
+    withdrawn_at: str | None
+    withdrawn_by: str | None
+
+
+class LatestRow(NamedTuple):
+    """A reading as a listing rates it: its measure, value and the day it describes."""
+
+    measure_id: int
+    value: float
+    on_day: str
+
+
+_WITHDRAWN = (
+    "(SELECT {what} FROM measure_withdrawals w JOIN batches wb ON wb.id = w.batch WHERE w.measure_id = {measure} "
+    "AND w.reading_id IS {reading} AND (:day IS NULL OR substr(wb.at, 1, 10) <= :day) ORDER BY w.id LIMIT 1)"
+)
+
+
+def _withdrawn(what: str, measure: str, reading: str) -> str:
+    return _WITHDRAWN.format(what=what, measure=measure, reading=reading)
+
+
+_MEASURE = sql.columns(
+    MeasureRow,
+    {
+        "id": "m.id",
+        "inspection": "m.inspection_id",
+        "area": "a.number",
+        "title": "m.title",
+        "unit": "m.unit",
+        "baseline": "m.baseline",
+        "baseline_on": "m.baseline_on",
+        "target": "m.target",
+        "target_by": "m.target_by",
+        "better": "m.better",
+        "tolerance": "m.tolerance",
+        "actions": "m.actions",
+        "source": "m.source",
+        "inferred": "m.inferred",
+        "added_at": "b.at",
+        "added_by": "b.author",
+        "withdrawn_at": _withdrawn("wb.at", "m.id", "NULL"),
+        "withdrawn_by": _withdrawn("wb.author", "m.id", "NULL"),
+    },
+)
+_MEASURE_STANDING = _MEASURE.replace(
+    f"{_withdrawn('wb.at', 'm.id', 'NULL')} AS withdrawn_at", "NULL AS withdrawn_at"
+).replace(f"{_withdrawn('wb.author', 'm.id', 'NULL')} AS withdrawn_by", "NULL AS withdrawn_by")
+_MEASURES = (
+    f"SELECT {_MEASURE} FROM measures m JOIN areas a ON a.id = m.area_id JOIN batches b ON b.id = m.batch "
+    "WHERE (:day IS NULL OR substr(b.at, 1, 10) <= :day)"
+)
+_READING = sql.columns(
+    ReadingRow,
+    {
+        "id": "r.id",
+        "measure_id": "r.measure_id",
+        "value": "r.value",
+        "on_day": "r.on_day",
+        "source": "r.source",
+        "note": "r.note",
+        "at": "b.at",
+        "author": "b.author",
+        "command": "b.command",
+        "withdrawn_at": _withdrawn("wb.at", "r.measure_id", "r.id"),
+        "withdrawn_by": _withdrawn("wb.author", "r.measure_id", "r.id"),
+    },
+)
+_READINGS = (
+    f"SELECT {_READING} FROM readings r JOIN batches b ON b.id = r.batch "
+    "WHERE (:day IS NULL OR (substr(b.at, 1, 10) <= :day AND r.on_day <= :day))"
+)
+_STANDING = (
+    "NOT EXISTS (SELECT 1 FROM measure_withdrawals w JOIN batches wb ON wb.id = w.batch WHERE w.measure_id = "
+    "{measure} AND w.reading_id IS {reading} AND (:day IS NULL OR substr(wb.at, 1, 10) <= :day))"
+)
+
+
+class MeasureReads(Repository):
+    """Measures and readings, read: as they are, or (with `day`) as they stood at the end of that day: a measure
+    from the day it was recorded, a reading once it was recorded and the day it describes had come, each until the
+    day undo withdrew it."""
+
+    def __init__(self, db: Database, day: dt.date | None = None):
+        super().__init__(db)
+        self.day = day.isoformat() if day else None
+
+    def matching(self, *, inspection: str | None = None, area: int | None = None) -> list[MeasureRow]:
+        """Measures standing (not withdrawn), by inspection, area number and id."""
+        where, params = sql.filters({"m.inspection_id = :inspection": inspection, "a.number = :area": area})
+        return self._all(
+            f"{_MEASURES.replace(_MEASURE, _MEASURE_STANDING)} AND {where} AND {_STANDING.format(measure='m.id', reading='NULL')} "
+            "ORDER BY m.inspection_id, a.number, m.id",
+            {"day": self.day, **params},
+            MeasureRow,
+        )
+
+    def get(self, measure_id: int) -> MeasureRow | None:
+        """One measure, withdrawn or not (its withdrawal, if any, in the row)."""
+        rows = self._all(f"{_MEASURES} AND m.id = :id", {"day": self.day, "id": measure_id}, MeasureRow)
+        return rows[0] if rows else None
+
+    def latest_readings(self, *, inspection: str | None = None, area: int | None = None) -> list[LatestRow]:
+        """The latest two standing readings of each measure (by the day each describes, then the order recorded),
+        latest first: what a listing rates and the direction it moved in."""
+        where, params = sql.filters({"m.inspection_id = :inspection": inspection, "a.number = :area": area})
+        recorded = (
+            "JOIN batches b2 ON b2.id = r2.batch WHERE r2.on_day <= :day AND substr(b2.at, 1, 10) <= :day AND"
+            if self.day
+            else "WHERE"
+        )
+        # Two index seeks a measure, newest first (a window over every reading took ten times as long nationally).
+        pick = (
+            f"SELECT (SELECT r2.id FROM readings r2 {recorded} r2.measure_id = m.id AND "
+            f"{_STANDING.format(measure='r2.measure_id', reading='r2.id')} ORDER BY r2.on_day DESC, r2.id DESC "
+            "LIMIT 1 OFFSET {place}) FROM measures m JOIN areas a ON a.id = m.area_id WHERE " + where
+        )
+        return self._all(
+            f"SELECT r.measure_id, r.value, r.on_day FROM readings r WHERE r.id IN ({pick.format(place=0)} "
+            f"UNION ALL {pick.format(place=1)}) ORDER BY r.measure_id, r.on_day DESC, r.id DESC",
+            {"day": self.day, **params},
+            LatestRow,
+        )
+
+    def readings(self, measure_id: int, *, withdrawn_too: bool = False) -> list[ReadingRow]:
+        """One measure's readings in the order recorded (those withdrawn too, for its history, if asked)."""
+        standing = "1" if withdrawn_too else _STANDING.format(measure="r.measure_id", reading="r.id")
+        return self._all(
+            f"{_READINGS} AND r.measure_id = :id AND {standing} ORDER BY r.id",
+            {"day": self.day, "id": measure_id},
+            ReadingRow,
+        )
+
+    def of_batch(self, batch: str) -> tuple[list[MeasureRow], list[ReadingRow]]:
+        """The measures and readings one command recorded that are still standing, newest first: what undo
+        withdraws."""
+        live = {"day": None, "batch": batch}
+        measures = self._all(
+            f"{_MEASURES} AND m.batch = :batch AND {_STANDING.format(measure='m.id', reading='NULL')} "
+            "ORDER BY m.id DESC",
+            live,
+            MeasureRow,
+        )
+        readings = self._all(
+            f"{_READINGS} AND r.batch = :batch AND {_STANDING.format(measure='r.measure_id', reading='r.id')} "
+            "ORDER BY r.id DESC",
+            live,
+            ReadingRow,
+        )
+        return measures, readings
+
+    def readings_since(self, measure_id: int, batch: str) -> list[ReadingRow]:
+        """Standing readings of a measure recorded by other commands than `batch`."""
+        return self._all(
+            f"{_READINGS} AND r.measure_id = :id AND r.batch <> :batch "
+            f"AND {_STANDING.format(measure='r.measure_id', reading='r.id')} ORDER BY r.id",
+            {"day": None, "id": measure_id, "batch": batch},
+            ReadingRow,
+        )
+
+
+class Measures(MeasureReads, WritingRepository):
+    """Measures and readings, read and written, each write in the command's batch."""
+
+    def add(
+        self,
+        *,
+        inspection: str,
+        area_id: int,
+        title: str,
+        unit: str,
+        baseline: float | None,
+        baseline_on: str | None,
+        target: float,
+        target_by: str | None,
+        better: str,
+        tolerance: float,
+        actions: str = "[]",
+        source: str | None = None,
+        inferred: str = "{}",
+        key: str | None = None,
+    ) -> int:
+        """Record a new measure; returns its id."""
+        cursor = self.db.write(
+            "INSERT INTO measures (inspection_id, area_id, key, title, unit, baseline, baseline_on, target, target_by, "
+            "better, tolerance, actions, source, inferred, batch) VALUES (:inspection, :area_id, :key, :title, :unit, "
+            ":baseline, :baseline_on, :target, :target_by, :better, :tolerance, :actions, :source, :inferred, "
+            ":batch)",
+            {
+                "inspection": inspection,
+                "area_id": area_id,
+                "key": key,
+                "title": title,
+                "unit": unit,
+                "baseline": baseline,
+                "baseline_on": baseline_on,
+                "target": target,
+                "target_by": target_by,
+                "better": better,
+                "tolerance": tolerance,
+                "actions": actions,
+                "source": source,
+                "inferred": inferred,
+                "batch": self.db.current_batch().id,
+            },
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def keyed(self, inspection: str, key: str) -> int | None:
+        """The measure a seed file loaded with this key, if any: how a seed is loaded once."""
+        return self._value("SELECT id FROM measures WHERE inspection_id = ? AND key = ?", (inspection, key))
+
+    def record_reading(
+        self, measure_id: int, value: float, on_day: str, *, source: str | None = None, note: str | None = None
+    ) -> int:
+        """Record a reading of a measure; returns its id."""
+        cursor = self.db.write(
+            "INSERT INTO readings (measure_id, value, on_day, source, note, batch) VALUES (?, ?, ?, ?, ?, ?)",
+            (measure_id, value, on_day, source, note, self.db.current_batch().id),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def withdraw(self, measure_id: int, reading_id: int | None = None) -> None:
+        """Withdraw a measure (no reading named) or one of its readings: recorded, nothing deleted."""
+        self.db.write(
+            "INSERT INTO measure_withdrawals (batch, measure_id, reading_id) VALUES (?, ?, ?)",
+            (self.db.current_batch().id, measure_id, reading_id),
+        )
