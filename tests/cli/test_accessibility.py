@@ -239,7 +239,7 @@ def test_workbook_title_language_sheet_names_and_tables(plan, tmp_path):
         "ilacs",
     )
     assert properties.subject == "Ofsted ILACS inspection action plan, as of Wed 10 Jan 2024"
-    assert book.sheetnames == ["Summary", "East Sussex 2023 plan", "Updates"]
+    assert book.sheetnames == ["Summary", "East Sussex 2023 plan", "Areas", "Updates"]
     for sheet in book.worksheets:
         ((name, ref),) = sheet.tables.items()  # one defined table, over the header row and every row
         assert ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{max(sheet.max_row, 2)}", sheet.title
