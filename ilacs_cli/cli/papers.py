@@ -395,6 +395,10 @@ def report(
     ] = None,
     output: Output = None,
     force: Replace = False,
+    by: Annotated[
+        Optional[str],
+        typer.Option("--by", help="The paper's author in its Word properties (default: ILACS_USER, else your login)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """The progress paper for a board or panel.  Example: ilacs report east-sussex-2023 -f html -o paper.html"""
@@ -410,9 +414,16 @@ def report(
     reader, day = reading(as_of, store)
     found = reports.build_report(reader, inspection, day, parse_day(since, store) if since else None)
     if format == "docx":
+        from ilacs_cli.domain.addresses import who
         from ilacs_cli.render import word
 
-        data = word.docx_bytes(found)
+        try:
+            author = who(by)
+        except IlacsError:  # no login name to take: a paper is still a paper
+            if by is not None:
+                raise
+            author = "ilacs"
+        data = word.docx_bytes(found, author=author)
     else:
         data = view.html_page(found) if format == "html" else view.markdown(found)
     files.write_output(output, data, force=force, database=store.path)

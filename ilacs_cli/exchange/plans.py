@@ -45,9 +45,12 @@ PLAN_HEADERS = [
     "Status",
     "RAG",
 ]
-# The most characters each column of PLAN_HEADERS takes in a workbook: longer text wraps, and the sheet prints on
-# landscape A4 at about 70% (a council's own plans print the same way).
-PLAN_WIDTHS = [6, 6, 24, 6, 32, 16, 12, 14, 24, 12, 16, 32, 12, 10]
+# A workbook's plan sheet: PLAN_HEADERS but the area's title (the area by number on each row; the titles in the
+# Areas sheet), and the most characters each column takes (longer text wraps). The widths add up to at most 163
+# characters, which print one page wide on landscape A4 at 86% or more (sheets._print_scale; 85% allows 166).
+SHEET_HEADERS = [header for header in PLAN_HEADERS if header != "Area for improvement"]
+PLAN_WIDTHS = [5, 5, 6, 26, 13, 11, 11, 16, 11, 12, 26, 11, 10]
+AREA_HEADERS = ["Inspection", "Area", "Area for improvement"]
 SUMMARY_HEADERS = [
     "Inspection",
     "Authority",
@@ -74,7 +77,9 @@ def _iso(iso: str | None) -> str | None:
     return iso
 
 
-UPDATE_HEADERS = ["Inspection", "Action id", "Action", "Recorded", "By", "Change", "Note"]
+# "Day described" is the day an update tells of (an officer may record on Monday what was done on Friday), beside
+# the day it was recorded.
+UPDATE_HEADERS = ["Inspection", "Action id", "Action", "Day described", "Recorded", "By", "Change", "Note"]
 
 
 def _plan_cells(row: PlanRow, *, in_words: bool = True) -> list[object]:
@@ -132,8 +137,8 @@ def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> 
         sheets.append(
             Sheet(
                 plan_sheet_title(item.id),
-                PLAN_HEADERS,
-                [_plan_cells(row) for row in mine],
+                SHEET_HEADERS,
+                [[cell for index, cell in enumerate(_plan_cells(row)) if index != 2] for row in mine],
                 PLAN_WIDTHS,
                 heading=f"{item.authority or 'Authority unknown'}: action plan ({item.id})",
                 footing=footing,
@@ -144,7 +149,7 @@ def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> 
     updates = Sheet(
         "Updates",
         UPDATE_HEADERS,
-        _update_rows(db, inspection),
+        _update_rows(db, inspection, as_of),
         heading="Status updates and corrections",
         footing=footing,
     )
@@ -156,13 +161,22 @@ def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> 
         [
             Sheet("Summary", SUMMARY_HEADERS, summary, heading="Action plans: summary", footing=footing),
             *sheets,
+            Sheet(
+                "Areas",
+                AREA_HEADERS,
+                sorted({(row.inspection, row.area, row.area_title) for row in rows if row.area is not None}),
+                [24, 6, 80],
+                heading="Areas for improvement",
+                footing=footing,
+            ),
             updates,
         ],
     )
 
 
-def _update_rows(db: Reader, inspection: str | None) -> list[list[object]]:
-    """Every status update and correction of the actions (of one inspection, or all), in the order recorded.
+def _update_rows(db: Reader, inspection: str | None, as_of: dt.date) -> list[list[object]]:
+    """Every status update and correction of the actions (of one inspection, or all) as of `as_of`: recorded by
+    the end of that day and describing no later day, in the order recorded.
 
     Its headers name the action but no other column of a plan, so `import` never takes it for a plan."""
     from ilacs_cli.domain import history
@@ -177,16 +191,18 @@ def _update_rows(db: Reader, inspection: str | None) -> list[list[object]]:
                 u.inspection,
                 u.action_id,
                 u.action_title,
+                _date(u.on_day or u.at[:10]),
                 _date(u.at[:10]),
                 rules.author_name(u.author),
                 history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, words=True),
                 u.note,
             ],
         )
-        for u in db.actions.updates_between(inspection, everything)
+        for u in db.actions.updates_between(inspection, everything, as_of)
+        if (u.on_day or u.at[:10]) <= as_of.isoformat()
     ]
     areas = history.area_numbers(db, inspection)
-    for change in db.corrections.between(inspection, everything):
+    for change in db.corrections.between(inspection, everything, as_of):
         if change.subject != "action":
             continue
         name, old, new = history.in_words(change, areas)
@@ -199,6 +215,7 @@ def _update_rows(db: Reader, inspection: str | None) -> list[list[object]]:
                     change.inspection,
                     change.subject_id,
                     change.subject_title,
+                    _date(change.at[:10]),  # a correction tells of the day it was made
                     _date(change.at[:10]),
                     rules.author_name(change.author),
                     history.correction_in_words(name, old, new),

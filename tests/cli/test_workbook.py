@@ -36,7 +36,7 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
     path = tmp_path / "telford.xlsx"
     ok("export", TELFORD, "-f", "xlsx", "--as-of", AS_OF, "-o", str(path), db=db)
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "Telford Wrekin 2024 plan", "Updates"]
+    assert book.sheetnames == ["Summary", "Telford Wrekin 2024 plan", "Areas", "Updates"]
     summary = dict(zip(*[row for row in book["Summary"].iter_rows(values_only=True)]))
     assert summary["Overall"] == "Outstanding"
     sheet = book["Telford Wrekin 2024 plan"]
@@ -50,21 +50,21 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
     assert fonts == {("Arial", 10)}
     assert all(cell.font.bold for cell in sheet[1])
     # Conditional formatting on the RAG column: the status (Done, Cancelled, Blocked) first, then the RAG word.
-    rag = "N"
-    assert headers.index("RAG") == 13 and headers.index("Status") == 12
+    rag = "M"  # issue 29: the area's title left the plan sheet (the Areas sheet holds it)
+    assert headers.index("RAG") == 12 and headers.index("Status") == 11
     rules = [
         (str(ranges.sqref), rule.formula[0], rule.dxf.fill.fgColor.rgb)
         for ranges in sheet.conditional_formatting
         for rule in ranges.rules
     ]
     assert [formula for _, formula, _ in rules] == [
-        '$M2="Done"',
-        '$M2="Cancelled"',
-        '$M2="Blocked"',
-        'N2="Red"',
-        'N2="Amber"',
-        'N2="Green"',
-        'N2="Not rated"',
+        '$L2="Done"',
+        '$L2="Cancelled"',
+        '$L2="Blocked"',
+        'M2="Red"',
+        'M2="Amber"',
+        'M2="Green"',
+        'M2="Not rated"',
     ]
     assert {where for where, _, _ in rules} == {f"{rag}2:{rag}6"}
     assert [colour[-6:] for *_, colour in rules[3:]] == ["D4351C", "F47738", "00703C", "F3F2F1"]
@@ -77,7 +77,8 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
     # A row whose update wraps is taller than one of a single line.
     long_row = 1 + [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)].index(1) + 1
     short_row = 1 + [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)].index(3) + 1
-    assert sheet.row_dimensions[long_row].height > 3 * 12.75 > sheet.row_dimensions[short_row].height
+    # (Issue 29: the narrower update column wraps the short row's update to three lines.)
+    assert sheet.row_dimensions[long_row].height > 4 * 12.75 > sheet.row_dimensions[short_row].height
 
 
 @pytest.mark.slow  # LibreOffice starts in about 3 s
@@ -86,15 +87,17 @@ def test_seeded_plan_prints_on_three_landscape_pages_one_wide(db, tmp_path):
     ok("export", TELFORD, "-f", "xlsx", "--as-of", AS_OF, "-o", str(path), db=db)
     pdf = office_to_pdf(office(), path, tmp_path)
     pages, sizes = pdf_pages(pdf)
-    # Before: 11 portrait pages (9 for the plan, one or two columns each). Now one page per sheet.
-    assert sizes == [A4_LANDSCAPE] * 3
-    summary, plan, updates = pages
-    assert "Action plans: summary" in summary and "Page 1 of 3" in summary and f"As of {AS_OF_WORDS}" in summary
-    assert all(header in plan for header in PLAN_HEADERS) and "Page 2 of 3" in plan
+    # Before: 11 portrait pages (9 for the plan, one or two columns each). Now one page per sheet (issue 29: and
+    # one for the areas' titles).
+    assert sizes == [A4_LANDSCAPE] * 4
+    summary, plan, areas, updates = pages
+    assert "Action plans: summary" in summary and "Page 1 of 4" in summary and f"As of {AS_OF_WORDS}" in summary
+    assert all(header in plan for header in PLAN_HEADERS) and "Page 2 of 4" in plan
+    assert "The management of contacts within Family Connect" in areas and "Page 3 of 4" in areas
     assert "Telford and Wrekin Council: action plan (telford-wrekin-2024)" in plan
     assert "Review of contacts" in plan and "Done" in plan and "In progress" in plan
     assert "seed:" not in plan and "'" + "=" not in plan
-    assert "Added as In progress" in updates and "Page 3 of 3" in updates
+    assert "Added as In progress" in updates and "Page 4 of 4" in updates
     # The RAG cells are filled: the plan's page has the red of two late actions and the green of three done.
     poppler("pdftoppm")
     png = tmp_path / "plan"
