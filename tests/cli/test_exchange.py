@@ -117,6 +117,7 @@ def test_xlsx_has_a_summary_and_one_sheet_per_inspection_with_real_dates(db, tmp
         "Telford Wrekin 2024 plan",
         "East Sussex 2018 plan",
         "Updates",
+        "Key",  # the ratings' key (issue 28)
     ]
     updates = [row for row in book["Updates"].iter_rows(min_row=2, values_only=True) if row[1] == action]
     assert [(row[0], row[2], row[5], row[6]) for row in updates] == [
