@@ -294,6 +294,27 @@ def reading(text: Optional[str], store):
     return store.as_of(day), day
 
 
+def ratings():
+    """The council's rating scheme and numbers ([ratings] in config.toml; BRAG, 10 and 30 by default), read before
+    anything is written: a bad value is one line and exit 2."""
+    from ilacs_cli.mail.config import rating_settings
+
+    return rating_settings()
+
+
+def print_key(settings) -> None:
+    """The key of the ratings an output showed, after it (never in CSV or JSON): one line when piped, for scripts;
+    wrapped to a terminal's width."""
+    from ilacs_cli import render
+
+    if render.plain_wanted():
+        print(settings.key)
+        return
+    from rich.console import Console
+
+    Console().print(settings.key, markup=False, highlight=False)
+
+
 def today() -> dt.date:
     """Today in England."""
     from ilacs_cli.dates.days import today_in_england

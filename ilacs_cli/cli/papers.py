@@ -26,6 +26,8 @@ from ilacs_cli.cli.common import (
     one_inspection,
     open_store,
     parse_day,
+    print_key,
+    ratings,
     reading,
     today,
 )
@@ -67,12 +69,13 @@ def export(
         )
     if format == "xlsx" and output is None and sys.stdout.isatty():
         raise IlacsError("an Excel workbook is not for a terminal: add -o FILE.xlsx", 2)
+    settings = ratings()
     store = open_store(db)
     reader, day = reading(as_of, store)
     if format == "csv":  # streamed: a national plan is never held in memory whole
         from ilacs_cli.exchange import sheets
 
-        table = exchange.plan_table(reader, day, inspection)
+        table = exchange.plan_table(reader, day, inspection, settings)
         with files.output(output, force=force, database=store.path) as stream:
             sheets.write_csv(table, stream, bom=output is not None)
         return
@@ -84,11 +87,11 @@ def export(
         from ilacs_cli import render
         from ilacs_cli.domain import progress
 
-        data = render.as_json(list(progress.plan_rows(reader, day, inspection))) + "\n"
+        data = render.as_json(list(progress.plan_rows(reader, day, inspection, settings))) + "\n"
     else:
         from ilacs_cli.exchange import sheets
 
-        data = sheets.xlsx_bytes(exchange.plan_workbook(reader, day, inspection))
+        data = sheets.xlsx_bytes(exchange.plan_workbook(reader, day, inspection, settings))
     files.write_output(output, data, force=force, database=store.path)
 
 
@@ -279,14 +282,16 @@ def summary(
     from ilacs_cli import render
     from ilacs_cli.domain import reports
 
+    settings = ratings()
     store = open_store(db)
     reader, day = reading(as_of, store)
-    found = reports.summary(reader, day, inspection)
+    found = reports.summary(reader, day, inspection, settings)
     if not found and as_of:  # with none at all, opening the database said so
         nothing(f"no inspections as of {human_day(day)}")
     if json:
         print(render.as_json(found))
         return
+    words = list(settings.words)  # the ratings' counts, worst first: red, amber, green (blue)
 
     def counts(p):
         percent = "" if p.percent_done is None else p.percent_done
@@ -309,11 +314,15 @@ def summary(
                 "total",
                 "percent_done",
                 "overdue",
+                *words,
             ],
             [
                 row
                 for item in found
-                for row in [[item.inspection, item.authority or "", "all", "", *counts(item.progress)]]
+                for row in [
+                    [item.inspection, item.authority or "", "all", "", *counts(item.progress)]
+                    + [item.rag[word] for word in words]
+                ]
                 + [
                     [
                         item.inspection,
@@ -321,6 +330,7 @@ def summary(
                         "" if a.area is None else a.area,
                         a.area_title or "",
                         *counts(a.progress),
+                        *(a.rag[word] for word in words),
                     ]
                     for a in item.areas
                 ]
@@ -329,10 +339,10 @@ def summary(
         )
         return
 
-    def line(name, label, p):
+    def line(name, label, p, rag):
         cells = counts(p)
         cells[7] = "—" if p.percent_done is None else f"{p.percent_done}%"
-        return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue]
+        return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue, *(rag[w] for w in words)]
 
     piped = render.plain_wanted()
 
@@ -341,9 +351,9 @@ def summary(
 
     rows = []
     for item in found:
-        rows.append(line(item.inspection, "all", item.progress))
+        rows.append(line(item.inspection, "all", item.progress, item.rag))
         rows += [
-            line("", short(f"{a.area}: {a.area_title}") if a.area is not None else "area not stated", a.progress)
+            line("", short(f"{a.area}: {a.area_title}") if a.area is not None else "area not stated", a.progress, a.rag)
             for a in item.areas
         ]
     render.table(
@@ -360,6 +370,7 @@ def summary(
             "% done",
             "progress",
             "overdue",
+            *words,
         ],
         rows,
         whole=(
@@ -373,10 +384,12 @@ def summary(
             "% done",
             "progress",
             "overdue",
+            *words,
         ),
         same={"inspection": inspection} if inspection else None,
         optional=("progress", "cancelled", "blocked", "not stated", "not started"),
     )
+    print_key(settings)
 
 
 @app.command()
@@ -412,7 +425,8 @@ def report(
         raise IlacsError("a Word document is not for a terminal: add -o FILE.docx", 2)
     store = open_store(db)
     reader, day = reading(as_of, store)
-    found = reports.build_report(reader, inspection, day, parse_day(since, store) if since else None)
+    settings = ratings()
+    found = reports.build_report(reader, inspection, day, parse_day(since, store) if since else None, settings)
     if format == "docx":
         from ilacs_cli.domain.addresses import who
         from ilacs_cli.render import word

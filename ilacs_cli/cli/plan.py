@@ -27,6 +27,8 @@ from ilacs_cli.cli.common import (
     one_inspection,
     open_store,
     parse_day,
+    print_key,
+    ratings,
     reading,
     today,
 )
@@ -40,9 +42,10 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
     from ilacs_cli import render
     from ilacs_cli.domain import plan, rules
 
+    settings = ratings()
     store = open_store(db)
     reader, day = reading(as_of, store)
-    rows = plan.list_inspections(reader, day)
+    rows = plan.list_inspections(reader, day, settings=settings)
     if not rows and as_of:  # with none at all, opening the database said so
         nothing(f"no inspections as of {human_day(day)}")
     if json:
@@ -52,7 +55,7 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
     # Overdue actions and overdue deadlines in columns of their own, so `list` and `overdue` agree; actions
     # whose status no document gives are counted apart, neither open nor done. In CSV, a cell holds one thing:
     # the fieldwork's first and last days, and the next deadline's date and title, in columns of their own.
-    counts = ["open", "actions overdue", "deadlines overdue", "done", "not stated"]
+    counts = ["open", "actions overdue", "deadlines overdue", "done", "not stated", *settings.words]
     if csv:
         headers = ["id", "authority", "fieldwork start", "fieldwork end", "published", "overall"]
         headers += ["next deadline due", "next deadline", *counts]
@@ -68,6 +71,7 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
         table.append(
             [r.id, r.authority or "unknown", *fieldwork, cell(r.published), rules.grade_name(r.overall), *upcoming]
             + [r.actions_open, r.actions_overdue, r.deadlines_overdue, r.actions_done, r.actions_not_stated]
+            + [r.rag[word] for word in settings.words]
         )
     render.table(
         "Inspections",
@@ -76,8 +80,11 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
         csv_out=csv,
         whole=("id", "published", *counts),
         fixed={"fieldwork": 18, "next deadline": 15},  # wrap after a date ("Mon 25 Feb 2019 to")
-        optional=("fieldwork", "not stated", "done", "published", "overall"),
+        # In a narrow terminal the ratings' counts give way first (--csv, --json and `summary` keep them).
+        optional=(*reversed(settings.words), "fieldwork", "not stated", "done", "published", "overall"),
     )
+    if not csv:
+        print_key(settings)
 
 
 @app.command()
@@ -91,11 +98,12 @@ def show(
 ) -> None:
     """Judgements, areas with actions, deadlines with their rules (--csv: its actions and deadlines, one row each).  Example: ilacs show east-sussex-2023"""
     from ilacs_cli import render
-    from ilacs_cli.domain import plan, rules
+    from ilacs_cli.domain import plan, progress, rules
 
+    settings = ratings()
     store = open_store(db)
     reader, day = reading(as_of, store)
-    detail = plan.show_inspection(reader, one_inspection(inspection, the_inspection), day)
+    detail = plan.show_inspection(reader, one_inspection(inspection, the_inspection), day, settings)
     if json:
         print(render.as_json(detail))
         return
@@ -128,6 +136,9 @@ def show(
         )
     if detail.notes:
         print(printable(f"Notes: {detail.notes}"))
+    print(_ratings_line(s.rag, settings))
+    every = [a for area in detail.areas for a in area.actions] + detail.actions_without_area
+    rated = dict(zip((a.id for a in every), progress.rate_actions(reader, day, settings, every)))
     render.table(
         "Judgements",
         ["area", "grade", "previous"],
@@ -141,11 +152,11 @@ def show(
         print(printable(f"Area {area.number}: {area.title}"))
         for point in area.points:
             print(printable(f"  - {point}"))
-        _print_actions(area.actions, notes)
+        _print_actions(area.actions, notes, rated)
         _print_measures(area.measures, notes)
     if detail.actions_without_area:
         print("\nActions (area not stated)")
-        _print_actions(detail.actions_without_area, notes)
+        _print_actions(detail.actions_without_area, notes, rated)
     print()
     rows = []
     for d in detail.deadlines:
@@ -161,6 +172,16 @@ def show(
         )
     render.table("Deadlines", ["id", "deadline", "due", "rule", "status"], rows)
     notes.print()
+    print_key(settings)
+
+
+def _ratings_line(rag: dict[str, int], settings) -> str:
+    """'BRAG: red 1, amber 2, green 3, blue 4 (1 not rated)': an inspection's ratings in one line."""
+    from ilacs_cli.domain import rules
+
+    counts = ", ".join(f"{rules.RAG_WORDS[word].lower()} {rag[word]}" for word in settings.words)
+    apart = [f"{rag[name]} {name}" for name in ("not rated", rules.NOT_STATED) if rag.get(name)]
+    return f"{settings.scheme.upper()}: {counts}" + (f" ({'; '.join(apart)})" if apart else "")
 
 
 def _plan_rows(detail) -> None:
@@ -203,7 +224,7 @@ class _Inferences:
                 print(printable(line))
 
 
-def _print_actions(actions, notes: _Inferences) -> None:
+def _print_actions(actions, notes: _Inferences, rated: dict[int, str]) -> None:
     from ilacs_cli.domain import rules
 
     for a in actions:
@@ -211,7 +232,8 @@ def _print_actions(actions, notes: _Inferences) -> None:
         print(
             printable(
                 f"  [{a.id}] {mark('title', a.title)} | {mark('owner', a.owner or 'owner unknown')} | due "
-                f"{mark('due', human_day(a.due))} | {mark('status', rules.status_shown(a.status))}"
+                f"{mark('due', human_day(a.due))} | {mark('status', rules.status_shown(a.status))} | "
+                f"{rules.RAG_WORDS[rated[a.id]]}"
             )
         )
 
@@ -690,9 +712,12 @@ def actions(
     csv: Csv = False,
 ) -> None:
     """Filtered list of actions.  Example: ilacs actions --owner "A Watson" --status in-progress --status blocked"""
-    from ilacs_cli import render
-    from ilacs_cli.domain import plan, rules
+    import dataclasses
 
+    from ilacs_cli import render
+    from ilacs_cli.domain import plan, progress, rules
+
+    settings = ratings()
     store = open_store(db)
     reader, day = reading(as_of, store)
     found = plan.list_actions(
@@ -705,22 +730,28 @@ def actions(
     )
     if not found:
         nothing("no actions match" + (f" as of {human_day(day)}" if as_of else ""))
+    rated = progress.rate_actions(reader, day, settings, found)
     if json:
-        print(render.as_json(found))
+        print(render.as_json([{**dataclasses.asdict(a), "rag": rag} for a, rag in zip(found, rated)]))
         return
     late = rules.overdue(day)
     statuses = rules.statuses_named(status) if status else ()
     same = {"inspection": inspection, "area": area, "status": statuses[0] if len(statuses) == 1 else None}
     render.table(
         "Actions" + (f" as of {human_day(day)}" if as_of else ""),
-        ACTION_HEADERS,
-        _action_rows(found, csv),
+        [*ACTION_HEADERS, "rag"],
+        [
+            [*row, rag.upper() if csv else rules.RAG_WORDS[rag]]
+            for row, rag in zip(_action_rows(found, csv), rated, strict=True)
+        ],
         csv_out=csv,
         whole=ACTION_WHOLE,
         same={header: value for header, value in same.items() if value is not None},
-        optional=("ref", "area", "owner"),
+        optional=("ref", "area", "owner", "rag"),
         red=[late.matches(a.status, a.due) for a in found],
     )
+    if not csv:
+        print_key(settings)
 
 
 def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, inspection=None, owner=None):

@@ -84,6 +84,8 @@ class InspectionSummary:
     actions_done: int
     actions_not_stated: int
     deadlines_overdue: int
+    # How many actions have each rating (rules.rag_counts, under the council's scheme); empty when not asked for.
+    rag: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -188,9 +190,15 @@ def deadline_of(record: DeadlineRow, as_of: dt.date | None = None, as_of_number:
     return deadline
 
 
-def list_inspections(db: Reader, as_of: dt.date, inspection: str | None = None) -> list[InspectionSummary]:
-    """One row per inspection (or for the one named) with its next open deadline and action counts."""
+def list_inspections(
+    db: Reader, as_of: dt.date, inspection: str | None = None, settings: rules.RatingSettings | None = None
+) -> list[InspectionSummary]:
+    """One row per inspection (or for the one named) with its next open deadline and action counts, and with
+    `settings` the count of each rating."""
+    from ilacs_cli.domain import progress
+
     counts = db.inspections.counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection)
+    rated = progress.rating_counts(db, as_of, settings, inspection) if settings else {}
     deadlines = {
         record.id: deadline_of(record)
         for record in db.deadlines.matching(inspection=inspection, window=rules.DueWindow(rules.OPEN_DEADLINE_STATUSES))
@@ -210,6 +218,7 @@ def list_inspections(db: Reader, as_of: dt.date, inspection: str | None = None) 
             row.actions_done,
             row.actions_not_stated,
             row.deadlines_overdue,
+            rated.get((row.id, progress.ALL_AREAS), progress.no_ratings(settings)) if settings else {},
         )
         for row in counts
     ]
@@ -223,12 +232,15 @@ def require_inspection(db: Reader, inspection: str) -> InspectionRow:
     return found
 
 
-def show_inspection(db: Reader, inspection: str, as_of: dt.date) -> InspectionDetail:
-    """Judgements, areas with their actions, and deadlines of one inspection."""
+def show_inspection(
+    db: Reader, inspection: str, as_of: dt.date, settings: rules.RatingSettings | None = None
+) -> InspectionDetail:
+    """Judgements, areas with their actions, and deadlines of one inspection (with `settings`, its summary counts
+    each rating)."""
     import json
 
     found = require_inspection(db, inspection)
-    summary = list_inspections(db, as_of, inspection)[0]
+    summary = list_inspections(db, as_of, inspection, settings)[0]
     actions = [action_of(record) for record in db.actions.lines(inspection=inspection)]
     from ilacs_cli.domain.measures import list_measures
 

@@ -1,6 +1,6 @@
 """Progress reports: counts by status per inspection and area (`summary`); the progress paper for a board (`report`).
 
-What is overdue, and each action's RAG rating, come from ilacs_cli.rules; this module only gathers and counts.
+What is overdue, and each action's rating (BRAG or RAG), come from ilacs_cli.rules; this module only gathers and counts.
 Returns plain dataclasses; never prints.
 """
 
@@ -41,6 +41,7 @@ class AreaProgress:
     area: int | None  # None: actions whose area for improvement is not stated
     area_title: str | None
     progress: Progress
+    rag: dict[str, int] = field(default_factory=dict)  # how many actions have each rating (rules.rag_counts)
 
 
 @dataclass
@@ -50,6 +51,7 @@ class InspectionProgress:
     as_of: str
     progress: Progress
     areas: list[AreaProgress]
+    rag: dict[str, int] = field(default_factory=dict)  # how many actions have each rating (rules.rag_counts)
 
 
 @dataclass
@@ -102,10 +104,12 @@ class Report:
     deadlines: list[DeadlineOutcome]
     progress: InspectionProgress
     plan: list[PlanRow]
-    rag: dict[str, int]  # red, amber, green: how many actions of the plan each
+    rag: dict[str, int]  # red, amber, green (and blue under BRAG): how many actions of the plan each
     late: list[LateItem]
     updates: list[UpdateLine]
     evidence: list[str] = field(default_factory=list)  # notes, source documents, inferred values with reasons
+    scheme: str = rules.DEFAULT_SCHEME  # brag or rag: the rating scheme the paper used
+    key: str = rules.RatingSettings().key  # the key of its ratings, as the paper prints it
 
 
 def count(groups: Iterable[ActionCountsRow]) -> Progress:
@@ -125,13 +129,19 @@ def count(groups: Iterable[ActionCountsRow]) -> Progress:
     return Progress(not_started, in_progress, blocked, done, cancelled, total, percent, overdue, not_stated)
 
 
-def summary(db: Reader, as_of: dt.date, inspection: str | None = None) -> list[InspectionProgress]:
-    """Progress of every inspection (or the one named) and of each of its areas for improvement."""
+def summary(
+    db: Reader, as_of: dt.date, inspection: str | None = None, settings: rules.RatingSettings | None = None
+) -> list[InspectionProgress]:
+    """Progress of every inspection (or the one named) and of each of its areas for improvement, with each
+    rating's count under `settings` (default BRAG)."""
     if inspection is not None:
         plan.require_inspection(db, inspection)
+    settings = settings or rules.RatingSettings()
     groups: dict[str, list[ActionCountsRow]] = {}  # inspection -> its areas' counts, by number, then no area
     for group in db.actions.counts(rules.overdue(as_of), rules.HELD_STATUSES, inspection):
         groups.setdefault(group.inspection, []).append(group)
+    rated = progress.rating_counts(db, as_of, settings, inspection)
+    none = progress.no_ratings(settings)
     day = as_of.isoformat()
     return [
         InspectionProgress(
@@ -139,7 +149,11 @@ def summary(db: Reader, as_of: dt.date, inspection: str | None = None) -> list[I
             found.authority,
             day,
             count(mine),
-            [AreaProgress(group.area, group.area_title, count((group,))) for group in mine],
+            [
+                AreaProgress(group.area, group.area_title, count((group,)), rated.get((found.id, group.area), none))
+                for group in mine
+            ],
+            rated.get((found.id, progress.ALL_AREAS), none),
         )
         for found in db.inspections.matching(inspection)
         for mine in (groups.get(found.id, []),)
@@ -175,8 +189,16 @@ def deadline_outcome(db: Reader, deadline: plan.Deadline, as_of: dt.date) -> Dea
     return DeadlineOutcome(deadline, "open", db.calendar.working_days_between(as_of, due))
 
 
-def build_report(db: Reader, inspection: str, as_of: dt.date, since: dt.date | None = None) -> Report:
-    """Everything a progress paper on one inspection's action plan shows, as of a date."""
+def build_report(
+    db: Reader,
+    inspection: str,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    settings: rules.RatingSettings | None = None,
+) -> Report:
+    """Everything a progress paper on one inspection's action plan shows, as of a date, its actions rated under
+    `settings` (default BRAG)."""
+    settings = settings or rules.RatingSettings()
     found = plan.require_inspection(db, inspection)
     since = since or as_of - dt.timedelta(days=DEFAULT_SINCE_DAYS)
     if since > as_of:
@@ -186,7 +208,7 @@ def build_report(db: Reader, inspection: str, as_of: dt.date, since: dt.date | N
             2,
         )
     detail = plan.show_inspection(db, inspection, as_of)
-    rows = list(progress.plan_rows(db, as_of, inspection))
+    rows = list(progress.plan_rows(db, as_of, inspection, settings))
     notes = {r.action_id: r.latest_update_note for r in rows}
     late_actions, late_deadlines = plan.overdue(db, as_of, inspection=inspection)
     late = [
@@ -239,12 +261,14 @@ def build_report(db: Reader, inspection: str, as_of: dt.date, since: dt.date | N
         detail.judgements,
         detail.areas,
         [deadline_outcome(db, d, as_of) for d in detail.deadlines],
-        summary(db, as_of, inspection)[0],
+        summary(db, as_of, inspection, settings)[0],
         rows,
-        rules.rag_counts([r.rag for r in rows]),
+        rules.rag_counts([r.rag for r in rows], settings),
         late,
         updates,
         plan.sources_and_inferences(detail),
+        settings.scheme,
+        settings.key,
     )
 
 

@@ -1,6 +1,6 @@
 """The vocabulary of an action plan and the rules every output follows, each defined once.
 
-Statuses, grades and their words; what "overdue" and "due within N working days" mean; the RAG rule.
+Statuses, grades and their words; what "overdue" and "due within N working days" mean; the rating rule (BRAG or RAG).
 Every command, export, report, reminder and calendar event asks this module; none re-derives a rule.
 Dates are compared as ISO text (how the store keeps them). Never prints, never touches the database:
 working-day arithmetic comes from a `Calendar` (the store) handed in.
@@ -123,19 +123,88 @@ def check_text(value: str, what: str, *, one_line: bool = False, limit: int = TE
     return value
 
 
-# -- the RAG rule's numbers -----------------------------------------------------------
+# -- the rating rule's numbers (issue 28) ---------------------------------------------------
+# Councils rate actions BRAG (Blue complete, so done is not counted as merely on track) or plain RAG (done is green).
+# A council chooses the scheme and the two numbers in its config file ([ratings]); these are the defaults.
 
-AMBER_WORKING_DAYS = 10
-STALE_DAYS = 30
-RAG_DESCRIPTION = (
-    f"Red: open and overdue, or blocked. Amber: open and due within {AMBER_WORKING_DAYS} working "
-    f"days, or no status update for {STALE_DAYS} days. Green: on track or done. A cancelled action "
-    "is not rated; an action whose status the source document does not give is 'not stated'."
-)
-RAGS = ("red", "amber", "green")
+SCHEMES = ("brag", "rag")
+DEFAULT_SCHEME = "brag"
+AMBER_WORKING_DAYS = 10  # due within this many working days: amber
+STALE_DAYS = 30  # under way (in progress) with no status update for this many days: amber
+RATING_KEYS = ("scheme", "due_soon_working_days", "stale_days")  # the keys of [ratings]
+# The whole numbers [ratings] may give: (unit, least, most, default).
+RATING_NUMBERS = {
+    "due_soon_working_days": ("working days", 0, 250, AMBER_WORKING_DAYS),
+    "stale_days": ("days", 1, 366, STALE_DAYS),
+}
+RAGS = ("red", "amber", "green", "blue")
 NOT_RATED = ""  # the RAG of a cancelled action: counted apart, never green
 NOT_STATED = "not stated"  # the RAG of an action whose status is unknown: counted apart, never rated
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", NOT_RATED: "Not rated", NOT_STATED: "Not stated"}
+RAG_WORDS = {
+    "red": "Red",
+    "amber": "Amber",
+    "green": "Green",
+    "blue": "Blue",
+    NOT_RATED: "Not rated",
+    NOT_STATED: "Not stated",
+}
+
+
+class RatingSettings(NamedTuple):
+    """The scheme and the numbers a council rates its actions by ([ratings] in config.toml)."""
+
+    scheme: str = DEFAULT_SCHEME
+    due_soon_working_days: int = AMBER_WORKING_DAYS
+    stale_days: int = STALE_DAYS
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The ratings this scheme gives, worst first: red, amber, green (and blue for BRAG)."""
+        return RAGS if self.scheme == "brag" else RAGS[:3]
+
+    def meanings(self) -> list[tuple[str, str]]:
+        """Each rating's word and what it means, worst last (as a key reads)."""
+        due, stale = self.due_soon_working_days, self.stale_days
+        amber = f"due within {due} working {'day' if due == 1 else 'days'}, or under way with no update for {stale} "
+        amber += "day" if stale == 1 else "days"
+        return [
+            *([("blue", "done")] if self.scheme == "brag" else []),
+            ("green", "on track" if self.scheme == "brag" else "on track or done"),
+            ("amber", amber),
+            ("red", "overdue or blocked"),
+        ]
+
+    @property
+    def key(self) -> str:
+        """The key every output that shows ratings prints: 'Key: Blue done; Green on track; ...'."""
+        words = "; ".join(f"{RAG_WORDS[word]} {meaning}" for word, meaning in self.meanings())
+        return f"Key: {words}; cancelled: not rated"
+
+
+def rating_settings(section: object, where: str) -> RatingSettings:
+    """The [ratings] section of the config file `where`, checked: each key known and its value in range; absent
+    keys take the defaults. A bad value is a user error (exit 2) naming the file, the setting and the fix."""
+    if section is None:
+        return RatingSettings()
+    if not isinstance(section, dict):
+        raise IlacsError(f"{where}: ratings must be a section: write [ratings] on a line of its own", 2)
+    if unknown := sorted(set(section) - set(RATING_KEYS)):
+        raise IlacsError(f"{where}: unknown key [ratings] {unknown[0]}: known keys are {', '.join(RATING_KEYS)}", 2)
+    scheme = section.get("scheme", DEFAULT_SCHEME)
+    if not isinstance(scheme, str) or scheme.strip().lower() not in SCHEMES:
+        shown = quoted(str(scheme))
+        raise IlacsError(f'{where}: [ratings] scheme "{shown}" is not brag or rag: write scheme = "brag" or "rag"', 2)
+    numbers: list[int] = []
+    for key, (unit, least, most, default) in RATING_NUMBERS.items():
+        value = section.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            raise IlacsError(
+                f"{where}: [ratings] {key} = {quoted(str(value))} is not a whole number of {unit} from {least} to "
+                f"{most}: write e.g. {key} = {default}",
+                2,
+            )
+        numbers.append(value)
+    return RatingSettings(scheme.strip().lower(), *numbers)
 
 
 class Calendar(Protocol):
@@ -278,41 +347,62 @@ def working_days_late(due_number: int, as_of_number: int) -> int:
 
 
 class RagRule(NamedTuple):
-    """The RAG rule as of one day; build it once with `rag_rule` and rate every action with `rate`."""
+    """The rating rule as of one day under one council's settings; build it once with `rag_rule` and rate every
+    action with `rate`, so that every output of one command counts alike."""
 
     overdue: DueWindow
     due_soon: DueWindow
-    stale_before: str  # ISO date: an open action whose latest update is earlier is amber
+    stale_before: str  # ISO date: an action under way whose latest update is earlier is amber
+    settings: RatingSettings = RatingSettings()
+
+    @property
+    def key(self) -> str:
+        return self.settings.key
+
+    @property
+    def scheme(self) -> str:
+        return self.settings.scheme
 
     def rate(self, status: str, due: str | None, updated_at: str | None) -> str:
-        """'red', 'amber' or 'green' (RAG_DESCRIPTION); NOT_RATED for a cancelled action, NOT_STATED for one
-        whose status is unknown."""
+        """'blue' (BRAG) or 'green' (RAG) for done; 'red', 'amber' or 'green' for an open action (the key);
+        NOT_RATED for a cancelled action, NOT_STATED for one whose status is unknown.
+
+        No update for the staleness days makes amber only an action under way (in progress): a not-started action
+        due months away is on track until it comes within the due-soon window."""
         if status == UNKNOWN:
             return NOT_STATED
         if status == "cancelled":
             return NOT_RATED
-        if not is_open(status):
-            return "green"
+        if status == "done":
+            return "blue" if self.settings.scheme == "brag" else "green"
         if status == "blocked" or self.overdue.matches(status, due):
             return "red"
-        if self.due_soon.matches(status, due) or updated_at is None or updated_at[:10] < self.stale_before:
+        if self.due_soon.matches(status, due):
+            return "amber"
+        if status == "in-progress" and (updated_at is None or updated_at[:10] < self.stale_before):
             return "amber"
         return "green"
 
+    def counts(self, rags: Iterable[str]) -> dict[str, int]:
+        return rag_counts(list(rags), self.settings)
 
-def rag_rule(as_of: dt.date, calendar: Calendar) -> RagRule:
+
+def rag_rule(as_of: dt.date, calendar: Calendar, settings: RatingSettings | None = None) -> RagRule:
+    settings = settings or RatingSettings()
     return RagRule(
         overdue(as_of),
-        due_soon(as_of, AMBER_WORKING_DAYS, calendar),
-        (as_of - dt.timedelta(days=STALE_DAYS)).isoformat(),
+        due_soon(as_of, settings.due_soon_working_days, calendar),
+        (as_of - dt.timedelta(days=settings.stale_days)).isoformat(),
+        settings,
     )
 
 
-def rag_counts(rags: list[str]) -> dict[str, int]:
-    """How many actions are red, amber and green (done ones are green), how many are not rated (cancelled), and how
-    many have no stated status."""
+def rag_counts(rags: list[str], settings: RatingSettings | None = None) -> dict[str, int]:
+    """How many actions have each rating of the scheme, worst first (red, amber, green, and blue under BRAG, where
+    done is blue; under RAG done is green), how many are not rated (cancelled), and how many have no stated
+    status."""
     return {
-        **{rag: rags.count(rag) for rag in RAGS},
+        **{rag: rags.count(rag) for rag in (settings or RatingSettings()).words},
         "not rated": rags.count(NOT_RATED),
         NOT_STATED: rags.count(NOT_STATED),
     }

@@ -63,7 +63,8 @@ SUMMARY_HEADERS = [
     "Red",
     "Amber",
     "Green",
-]
+]  # and Blue under BRAG
+KEY_HEADERS = ["Rating", "Meaning"]
 
 
 # -- export -------------------------------------------------------------------------
@@ -107,18 +108,23 @@ def _plan_facts(row: PlanRow, date) -> list[object]:
     ]
 
 
-def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> Workbook:
-    """A summary sheet, one sheet per inspection in the layout councils use (named in words), and the dated history
-    of every action (an Updates sheet), each laid out to print; titled for the council's plan, or for all plans."""
+def plan_workbook(
+    db: Reader, as_of: dt.date, inspection: str | None = None, settings: rules.RatingSettings | None = None
+) -> Workbook:
+    """A summary sheet, one sheet per inspection in the layout councils use (named in words), the dated history
+    of every action (an Updates sheet) and the key of the ratings (a Key sheet, under `settings`: default BRAG),
+    each laid out to print; titled for the council's plan, or for all plans."""
     from ilacs_cli.dates.days import human
 
-    rows = list(plan_rows(db, as_of, inspection))
+    settings = settings or rules.RatingSettings()
+    rows = list(plan_rows(db, as_of, inspection, settings))
+    done = rules.RAG_WORDS["blue" if settings.scheme == "brag" else "green"]
     summary = []
     sheets = []
     footing = f"As of {human(as_of)}"
     for item in db.inspections.counts(rules.overdue(as_of), rules.overdue_deadlines(as_of), inspection):
         mine = [row for row in rows if row.inspection == item.id]
-        rag = rules.rag_counts([row.rag for row in mine])
+        rag = rules.rag_counts([row.rag for row in mine], settings)
         summary.append(
             [
                 item.id,
@@ -132,6 +138,7 @@ def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> 
                 rag["red"],
                 rag["amber"],
                 rag["green"],
+                *([rag["blue"]] if "blue" in rag else []),
             ]
         )
         sheets.append(
@@ -144,6 +151,7 @@ def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> 
                 footing=footing,
                 rag_column="RAG",
                 status_column="Status",
+                done_rating=done,
             )
         )
     updates = Sheet(
@@ -159,7 +167,13 @@ def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> 
         title,
         f"Ofsted ILACS inspection action plan{'' if inspection else 's'}, as of {human(as_of)}",
         [
-            Sheet("Summary", SUMMARY_HEADERS, summary, heading="Action plans: summary", footing=footing),
+            Sheet(
+                "Summary",
+                [*SUMMARY_HEADERS, *(["Blue"] if settings.scheme == "brag" else [])],
+                summary,
+                heading="Action plans: summary",
+                footing=f"{footing}. {settings.key}",
+            ),
             *sheets,
             Sheet(
                 "Areas",
@@ -170,6 +184,17 @@ def plan_workbook(db: Reader, as_of: dt.date, inspection: str | None = None) -> 
                 footing=footing,
             ),
             updates,
+            Sheet(
+                "Key",
+                KEY_HEADERS,
+                [[rules.RAG_WORDS[word], meaning] for word, meaning in settings.meanings()]
+                + [[rules.RAG_WORDS[rules.NOT_RATED], "cancelled"]],
+                [12, 60],
+                heading=f"The key of the ratings ({settings.scheme.upper()})",
+                footing=footing,
+                rag_column="Rating",
+                done_rating=done,
+            ),
         ],
     )
 
@@ -226,13 +251,15 @@ def _update_rows(db: Reader, inspection: str | None, as_of: dt.date) -> list[lis
     return [cells for *_, cells in sorted(lines, key=lambda line: line[:3])]
 
 
-def plan_table(db: Reader, as_of: dt.date, inspection: str | None = None) -> Sheet:
-    """Every action in one table (with an Inspection column), for CSV: dates stay ISO text; rows are produced as
-    they are read."""
+def plan_table(
+    db: Reader, as_of: dt.date, inspection: str | None = None, settings: rules.RatingSettings | None = None
+) -> Sheet:
+    """Every action in one table (with an Inspection column), for CSV: dates stay ISO text, the RAG column holds
+    the rating's word (BLUE, GREEN, ...; no key row); rows are produced as they are read."""
     return Sheet(
         "Action plan",
         ["Inspection", *PLAN_HEADERS],
-        ([row.inspection, *_plan_cells(row, in_words=False)] for row in plan_rows(db, as_of, inspection)),
+        ([row.inspection, *_plan_cells(row, in_words=False)] for row in plan_rows(db, as_of, inspection, settings)),
     )
 
 

@@ -59,6 +59,7 @@ class Sheet:
     footing: str | None = None  # printed at the foot of every page, beside "Page N of M" (the date of the figures)
     rag_column: str | None = None  # the header of a RAG column (Red, Amber, Green, Not rated), filled by its word
     status_column: str | None = None  # ... and the status column that overrides it (Done, Cancelled, Blocked)
+    done_rating: str = "Green"  # the RAG word a Done status fills with: Blue under BRAG, Green under RAG
 
 
 @dataclass
@@ -95,6 +96,7 @@ RAG_FILLS = {
     "Red": ("D4351C", "FFFFFF"),
     "Amber": ("F47738", "0B0C0C"),
     "Green": ("00703C", "FFFFFF"),
+    "Blue": ("1D70B8", "FFFFFF"),  # BRAG's done: white on it 5.2:1, it on white 5.2:1 (WCAG 2.2 AA)
     "Not rated": ("F3F2F1", "0B0C0C"),
 }
 STATUS_FILLS = {"Done": "Green", "Cancelled": "Not rated", "Blocked": "Red"}
@@ -205,7 +207,7 @@ def _rag_fills(page, sheet: Sheet, count: int) -> None:
 
     if sheet.status_column in sheet.headers:
         status = get_column_letter(sheet.headers.index(sheet.status_column) + 1)
-        for word, shown in STATUS_FILLS.items():
+        for word, shown in {**STATUS_FILLS, "Done": sheet.done_rating}.items():
             page.conditional_formatting.add(cells, rule(f'${status}2="{word}"', shown))
     for word in RAG_FILLS:
         page.conditional_formatting.add(cells, rule(f'{rag}2="{word}"', word))

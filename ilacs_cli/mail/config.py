@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ilacs_cli.domain.addresses import parse_mailbox
-from ilacs_cli.domain.rules import SETTINGS_BYTES_LIMIT
+from ilacs_cli.domain.rules import SETTINGS_BYTES_LIMIT, RatingSettings
+from ilacs_cli.domain.rules import rating_settings as check_ratings
 from ilacs_cli.errors import IlacsError, quoted
 from ilacs_cli.textfiles import NotText, parse_toml, read_text
 
@@ -98,10 +99,11 @@ def _read_config() -> dict:
             raise IlacsError(
                 f"{path}: unknown key [{section}] {', '.join(sorted(unknown))}: known keys are {', '.join(keys)}"
             )
-    unknown_sections = set(data) - {"smtp", "reminders", "framework"}
+    unknown_sections = set(data) - {"smtp", "reminders", "framework", "ratings"}
     if unknown_sections:
         raise IlacsError(
-            f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp], [reminders] and [framework]"
+            f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp], [reminders], [framework] "
+            "and [ratings]"
         )
     return data
 
@@ -117,6 +119,12 @@ def framework_file() -> Path | None:
     if not isinstance(value, str):
         raise IlacsError(f'{config_path()}: [framework] file must be a path in quotes, e.g. file = "timetables.toml"')
     return config_path().parent / Path(value).expanduser()
+
+
+def rating_settings() -> RatingSettings:
+    """The rating scheme and its numbers from [ratings] in the config file (rules.rating_settings checks them);
+    the defaults when there is no file or no section."""
+    return check_ratings(_read_config().get("ratings"), str(config_path()))
 
 
 def _setting(section: dict, key: str) -> str | None:

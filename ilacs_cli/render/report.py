@@ -16,7 +16,6 @@ from ilacs_cli.domain.reports import AreaProgress, DeadlineOutcome, LateItem, Pr
 from ilacs_cli.domain.rules import (
     JUDGEMENT_NAMES,
     NOT_STATED,
-    RAG_DESCRIPTION,
     RAG_WORDS,
     STATUS_NAMES,
     author_name,
@@ -162,7 +161,8 @@ def _latest(row) -> str:
 
 
 def _rag_table(report: Report) -> Table:
-    """The plan with its RAG: a Ref column only when some action has a reference, beside ilacs's own id."""
+    """The plan with each action's rating (BRAG or RAG, as the council chose; its word in the cell, never colour
+    alone): a Ref column only when some action has a reference, beside ilacs's own id."""
     refs = any(r.ref for r in report.plan)
     headers = [
         "Id",
@@ -173,7 +173,7 @@ def _rag_table(report: Report) -> Table:
         "Target date",
         "Latest update",
         "Status",
-        "RAG",
+        report.scheme.upper(),
     ]
     rows = [
         [
@@ -193,7 +193,7 @@ def _rag_table(report: Report) -> Table:
         headers,
         rows,
         {len(headers) - 2: "status", len(headers) - 1: "rag"},
-        "The plan: each action with its RAG rating",
+        f"The plan: each action with its {report.scheme.upper()} rating",
         headers.index("Action"),
     )
 
@@ -262,7 +262,12 @@ def _rag_totals(report: Report) -> str:
         if unknown
         else ""
     )
-    return f"Red {report.rag['red']}, amber {report.rag['amber']}, green {report.rag['green']}.{apart}"
+    counts = ", ".join(
+        f"{RAG_WORDS[word].lower()} {report.rag[word]}"
+        for word in ("red", "amber", "green", "blue")
+        if word in report.rag
+    )
+    return f"{counts[0].upper()}{counts[1:]}.{apart}"
 
 
 def _by_owner(items: list[LateItem]) -> str:
@@ -361,8 +366,8 @@ def sections(report: Report) -> list[Section]:
             else ["No areas for improvement recorded."],
         ),
         Section(
-            "RAG rating",
-            [f"{_rag_totals(report)} {RAG_DESCRIPTION}", _rag_table(report) if report.plan else "No actions recorded."],
+            f"{report.scheme.upper()} rating",
+            [f"{_rag_totals(report)} {report.key}.", _rag_table(report) if report.plan else "No actions recorded."],
         ),
         Section("Late, and who owns it", late),
         Section(
@@ -456,6 +461,7 @@ td.rag { font-weight: bold; text-align: center; white-space: nowrap; }
 td.rag-red { background: #d4351c; color: #fff; }
 td.rag-amber { background: #f47738; color: #0b0c0c; }
 td.rag-green { background: #00703c; color: #fff; }
+td.rag-blue { background: #1d70b8; color: #fff; }
 td.rag-not-rated { background: #f3f2f1; color: #0b0c0c; font-weight: normal; }
 td.late { color: #d4351c; font-weight: bold; }
 ol.areas li { margin-bottom: .2em; }

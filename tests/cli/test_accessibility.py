@@ -193,7 +193,7 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
         "Judgements",
         "Deadlines",
         "Progress by area for improvement",
-        "RAG rating",
+        "BRAG rating",  # BRAG by default (issue 28)
     ]
     assert not any(
         p.style.name == "Title" or (p.runs and all(r.bold for r in p.runs) and not p.style.name.startswith("Heading"))
@@ -206,11 +206,12 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
         assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
         assert table._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val"))
     rag = document.tables[3]
-    assert [cell.text for cell in rag.rows[0].cells][-2:] == ["Status", "RAG"]
+    assert [cell.text for cell in rag.rows[0].cells][-2:] == ["Status", "BRAG"]
+    # BRAG by default (issue 28): the three done actions are blue, the one on track green.
     assert sorted(row.cells[-1].text for row in rag.rows[1:]) == [
-        "Green",
-        "Green",
-        "Green",
+        "Blue",
+        "Blue",
+        "Blue",
         "Green",
         "Not rated",
         "Red",
@@ -239,7 +240,7 @@ def test_workbook_title_language_sheet_names_and_tables(plan, tmp_path):
         "ilacs",
     )
     assert properties.subject == "Ofsted ILACS inspection action plan, as of Wed 10 Jan 2024"
-    assert book.sheetnames == ["Summary", "East Sussex 2023 plan", "Areas", "Updates"]
+    assert book.sheetnames == ["Summary", "East Sussex 2023 plan", "Areas", "Updates", "Key"]
     for sheet in book.worksheets:
         ((name, ref),) = sheet.tables.items()  # one defined table, over the header row and every row
         assert ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{max(sheet.max_row, 2)}", sheet.title
@@ -248,9 +249,9 @@ def test_workbook_title_language_sheet_names_and_tables(plan, tmp_path):
     plan_sheet = book["East Sussex 2023 plan"]
     headers = [cell.value for cell in plan_sheet[1]]
     assert sorted(row[headers.index("RAG")] for row in plan_sheet.iter_rows(min_row=2, values_only=True)) == [
-        "Green",
-        "Green",
-        "Green",
+        "Blue",
+        "Blue",
+        "Blue",
         "Green",
         "Not rated",
         "Red",

@@ -140,6 +140,10 @@ def test_csv_cells_hold_one_thing_under_names_scripts_use(db):
         "deadlines_overdue",
         "done",
         "not_stated",
+        "red",
+        "amber",
+        "green",
+        "blue",  # the ratings' counts, under BRAG by default (issue 28)
     ]
     [east] = [row for row in table if row[0] == PLAN]
     assert east[2:5] == ["2023-12-11", "2023-12-15", "2024-02-06"]

@@ -118,6 +118,7 @@ def test_xlsx_has_a_summary_and_one_sheet_per_inspection_with_real_dates(db, tmp
         "East Sussex 2018 plan",
         "Areas",  # issue 29: the areas' titles, so each plan's rows give the area by number
         "Updates",
+        "Key",  # the ratings' key (issue 28)
     ]
     updates = [row for row in book["Updates"].iter_rows(min_row=2, values_only=True) if row[1] == action]
     assert [(row[0], row[2], row[6], row[7]) for row in updates] == [  # issue 29: "Day described" before "Recorded"

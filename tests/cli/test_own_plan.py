@@ -340,7 +340,7 @@ def test_as_of_reads_the_plan_as_it_stood_that_day(tmp_path):
     assert exported("15/05/2025") == [("Audit care plans", "A Watson", "2025-06-30", "blocked", "RED")]
     assert exported("01/07/2025") == [("Audit care plans", "A Watson", "2025-09-30", "blocked", "RED")]
     assert exported() == [
-        ("Audit all care plans", "B Khan", "2025-09-30", "done", "GREEN"),
+        ("Audit all care plans", "B Khan", "2025-09-30", "done", "BLUE"),  # BRAG by default (issue 28)
         ("Supervision standard", "C Jones", "2026-12-31", "not-started", "GREEN"),
     ]
     # Every other read agrees: the overdue list, the summary, the board paper.

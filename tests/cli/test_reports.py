@@ -66,8 +66,8 @@ def test_summary_json_counts_what_was_recorded(plan, as_of):
     assert [a["area"] for a in mine["areas"]] == [1, 2, 3]
     for area in mine["areas"]:
         assert area["progress"] == expected(area["area"], as_of), area["area"]
-    assert set(mine) == {"inspection", "authority", "as_of", "progress", "areas"}
-    assert set(mine["areas"][0]) == {"area", "area_title", "progress"}
+    assert set(mine) == {"inspection", "authority", "as_of", "progress", "areas", "rag"}
+    assert set(mine["areas"][0]) == {"area", "area_title", "progress", "rag"}
     # An inspection nobody has added actions to: all zero, and no percentage rather than a made-up one.
     assert found["southend-2019"]["progress"]["total"] == 0
     assert found["southend-2019"]["progress"]["percent_done"] is None
@@ -93,12 +93,16 @@ def test_summary_table_and_csv(plan):
         "done",
         "progress",
         "overdue",
+        "red",
+        "amber",
+        "green",
+        "blue",
     ]
     for area, line in zip([None, 1, 2, 3], table[2:]):
         want = expected(area, AS_OF)
         filled = want["percent_done"] * 20 // 100
         cells = line.split()
-        assert cells[-9:] == [
+        assert cells[-13:-4] == [
             str(want[k]) for k in ("not_started", "in_progress", "blocked", "done", "cancelled", "not_stated")
         ] + [f"{want['percent_done']}%", "#" * filled + "." * (20 - filled), str(want["overdue"])], line
     rows = list(csv.DictReader(io.StringIO(ok("summary", "--as-of", AS_OF, "--csv", db=db))))
@@ -153,9 +157,11 @@ def test_report_late_and_rag_follow_the_recorded_plan(plan):
         assert f"| {ids[[a[1] for a in ACTIONS].index(title)]} |" in line
     assert "Plan template refresh" not in late_section and "Supervision audit" not in late_section
     rag = json.loads(ok("export", PLAN, "--format", "json", "--as-of", AS_OF, db=db))
-    counts = {colour: sum(1 for row in rag if row["rag"] == colour) for colour in ("red", "amber", "green")}
+    colours = ("red", "amber", "green", "blue")
+    counts = {colour: sum(1 for row in rag if row["rag"] == colour) for colour in colours}
     assert counts["red"] == sum(1 for a in ACTIONS if a[4] in OPEN and (a[4] == "blocked" or a[3] < AS_OF)) == 3
-    assert f"Red {counts['red']}, amber {counts['amber']}, green {counts['green']}." in text
+    assert counts["blue"] == sum(1 for a in ACTIONS if a[4] == "done")
+    assert f"Red {counts['red']}, amber {counts['amber']}, green {counts['green']}, blue {counts['blue']}." in text
 
 
 def test_output_file_mode_0600_and_no_overwrite_without_force(plan, tmp_path):

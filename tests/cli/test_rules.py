@@ -53,7 +53,8 @@ EXPECTED = {
             "two-days-after-holiday",
         },
         "amber": {"saturday", "as-of-day"},
-        "green": {"monday-after", "done-early"},
+        "green": {"monday-after"},
+        "blue": {"done-early"},  # BRAG, the default: done is blue, not counted as on track (issue 28)
     },
     "2024-08-23": {
         "overdue": set(),
@@ -61,7 +62,8 @@ EXPECTED = {
         "due within 1": {"bank-holiday"},
         "red": {"blocked-later"},
         "amber": {"tenth-day-after-holiday", "bank-holiday", "two-days-after-holiday"},
-        "green": {"saturday", "monday-after", "as-of-day", "day-before", "done-early", "eleventh-day-after-holiday"},
+        "green": {"saturday", "monday-after", "as-of-day", "day-before", "eleventh-day-after-holiday"},
+        "blue": {"done-early"},
     },
 }
 
@@ -156,7 +158,7 @@ def test_every_output_agrees_at_the_edges(edge_plan, tmp_path, as_of):
     # The export's RAG column, CSV and both sheets of the workbook.
     rows = list(csv.DictReader(io.StringIO(ok("export", PLAN, "--as-of", as_of, db=db))))
     rag = {names[row["Id"]]: row["RAG"].lower() for row in rows}
-    for colour in ("red", "amber", "green"):
+    for colour in ("red", "amber", "green", "blue"):
         assert {name for name, value in rag.items() if value == colour} == expected[colour], colour
     assert set(rag) == everything
     workbook_path = tmp_path / "plan.xlsx"
@@ -168,14 +170,17 @@ def test_every_output_agrees_at_the_edges(edge_plan, tmp_path, as_of):
     assert sheet_rag == rag
     summary_rows = list(workbook["Summary"].iter_rows(values_only=True))
     summary = dict(zip(summary_rows[0], summary_rows[1]))
-    assert (summary["Red"], summary["Amber"], summary["Green"]) == tuple(
-        len(expected[colour]) for colour in ("red", "amber", "green")
+    assert (summary["Red"], summary["Amber"], summary["Green"], summary["Blue"]) == tuple(
+        len(expected[colour]) for colour in ("red", "amber", "green", "blue")
     )
     assert summary["Overdue"] == len(expected["overdue"])
 
     # The board paper: the same totals as the Summary sheet, and the same rating on each row.
     paper = ok("report", PLAN, "--as-of", as_of, db=db)
-    assert f"Red {len(expected['red'])}, amber {len(expected['amber'])}, green {len(expected['green'])}." in paper
+    assert (
+        f"Red {len(expected['red'])}, amber {len(expected['amber'])}, green {len(expected['green'])}, "
+        f"blue {len(expected['blue'])}." in paper
+    )
     for name in everything:
         line = next(line for line in paper.splitlines() if f"| {name} |" in line)
         assert line.rstrip(" |").endswith(rag[name].capitalize()), line

@@ -114,8 +114,8 @@ def test_word_columns_are_as_wide_as_their_content_asks(plan, tmp_path):
     widths = dict(zip(headers, (column.width.pt for column in rag.columns)))
     total = sum(widths.values())
     assert 480 <= total <= 483  # 17 cm: A4 less 2 cm each side
-    # Id, Area, Ref and RAG narrow; the action and its latest update wide.
-    assert max(widths["Id"], widths["Area"], widths["RAG"]) < min(widths["Action"], widths["Latest update"])
+    # Id, Area and the rating (BRAG, the default scheme) narrow; the action and its latest update wide.
+    assert max(widths["Id"], widths["Area"], widths["BRAG"]) < min(widths["Action"], widths["Latest update"])
     # A day ("Wed 10 Jan 2024", about 75 pt of 10-point Arial) is kept on one line: its column is wider.
     assert widths["Target date"] >= 80
 

@@ -36,7 +36,7 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
     path = tmp_path / "telford.xlsx"
     ok("export", TELFORD, "-f", "xlsx", "--as-of", AS_OF, "-o", str(path), db=db)
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "Telford Wrekin 2024 plan", "Areas", "Updates"]
+    assert book.sheetnames == ["Summary", "Telford Wrekin 2024 plan", "Areas", "Updates", "Key"]
     summary = dict(zip(*[row for row in book["Summary"].iter_rows(values_only=True)]))
     assert summary["Overall"] == "Outstanding"
     sheet = book["Telford Wrekin 2024 plan"]
@@ -44,7 +44,7 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
     rows = {row[0]: dict(zip(headers, row)) for row in sheet.iter_rows(min_row=2, values_only=True)}
     # The seed's actions 1 and 2 are in progress and late, 3 to 5 done (as `ilacs actions` lists them).
     assert {row["Status"] for row in rows.values()} == {"In progress", "Done"}
-    assert {row["RAG"] for row in rows.values()} == {"Red", "Green"}
+    assert {row["RAG"] for row in rows.values()} == {"Red", "Blue"}  # done is blue under BRAG (issue 28)
     assert {row["Latest update by"] for row in rows.values()} == {"from the council's report"}
     fonts = {(cell.font.name, cell.font.sz) for line in sheet.iter_rows() for cell in line}
     assert fonts == {("Arial", 10)}
@@ -64,10 +64,12 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
         'M2="Red"',
         'M2="Amber"',
         'M2="Green"',
+        'M2="Blue"',
         'M2="Not rated"',
     ]
     assert {where for where, _, _ in rules} == {f"{rag}2:{rag}6"}
-    assert [colour[-6:] for *_, colour in rules[3:]] == ["D4351C", "F47738", "00703C", "F3F2F1"]
+    assert [colour[-6:] for *_, colour in rules[:3]] == ["1D70B8", "F3F2F1", "D4351C"]  # Done fills blue
+    assert [colour[-6:] for *_, colour in rules[3:]] == ["D4351C", "F47738", "00703C", "1D70B8", "F3F2F1"]
     # Print: landscape A4, one page wide, the header row on every page, a header and a numbered footer.
     setup = sheet.page_setup
     assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
@@ -88,17 +90,18 @@ def test_seeded_plan_prints_on_three_landscape_pages_one_wide(db, tmp_path):
     pdf = office_to_pdf(office(), path, tmp_path)
     pages, sizes = pdf_pages(pdf)
     # Before: 11 portrait pages (9 for the plan, one or two columns each). Now one page per sheet (issue 29: and
-    # one for the areas' titles).
-    assert sizes == [A4_LANDSCAPE] * 4
-    summary, plan, areas, updates = pages
-    assert "Action plans: summary" in summary and "Page 1 of 4" in summary and f"As of {AS_OF_WORDS}" in summary
-    assert all(header in plan for header in PLAN_HEADERS) and "Page 2 of 4" in plan
-    assert "The management of contacts within Family Connect" in areas and "Page 3 of 4" in areas
+    # one for the areas' titles; issue 28: and one for the ratings' key).
+    assert sizes == [A4_LANDSCAPE] * 5
+    summary, plan, areas, updates, key = pages
+    assert "Action plans: summary" in summary and "Page 1 of 5" in summary and f"As of {AS_OF_WORDS}" in summary
+    assert all(header in plan for header in PLAN_HEADERS) and "Page 2 of 5" in plan
+    assert "The management of contacts within Family Connect" in areas and "Page 3 of 5" in areas
     assert "Telford and Wrekin Council: action plan (telford-wrekin-2024)" in plan
     assert "Review of contacts" in plan and "Done" in plan and "In progress" in plan
     assert "seed:" not in plan and "'" + "=" not in plan
-    assert "Added as In progress" in updates and "Page 4 of 4" in updates
-    # The RAG cells are filled: the plan's page has the red of two late actions and the green of three done.
+    assert "Added as In progress" in updates and "Page 4 of 5" in updates
+    assert "Blue" in key and "Page 5 of 5" in key  # the ratings' key (issue 28)
+    # The RAG cells are filled: the plan's page has the red of two late actions and the blue of three done (BRAG).
     poppler("pdftoppm")
     png = tmp_path / "plan"
     subprocess.run(
@@ -107,7 +110,7 @@ def test_seeded_plan_prints_on_three_landscape_pages_one_wide(db, tmp_path):
     _, _, rows = png_pixels(png.with_suffix(".png"))
     seen = {pixel for row in rows for pixel in row}
     assert any(near(pixel, (0xD4, 0x35, 0x1C)) for pixel in seen) and any(
-        near(pixel, (0x00, 0x70, 0x3C)) for pixel in seen
+        near(pixel, (0x1D, 0x70, 0xB8)) for pixel in seen
     )
     if os.environ.get("ILACS_PICTURES") == "1":
         PICTURES.mkdir(exist_ok=True)
