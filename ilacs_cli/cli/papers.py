@@ -467,5 +467,6 @@ def calendar(
 
     inspection = one_inspection(inspection, the_inspection, required=False)
     store = open_store(db)
-    found = agenda.events(reading(as_of, store)[0], inspection=inspection, open_only=open_only)
+    reader, day = reading(as_of, store)
+    found = agenda.events(reader, day, inspection=inspection, open_only=open_only)
     files.write_output(output, ics.calendar(found, agenda.calendar_name(inspection)), force=force, database=store.path)

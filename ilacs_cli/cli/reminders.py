@@ -79,6 +79,15 @@ def remind(
     found = reminders.remind(
         reader, day, within, owner=owner, inspection=inspection, force=force, default_coordinator=default_coordinator
     )
+    if found.examples_not_mailed and (verbose or dry_run or (not send and sys.stderr.isatty())):
+        # Not when cron runs it quietly: cron mails whatever is printed, and this holds every day.
+        plans = found.examples_not_mailed
+        print(
+            f"ilacs: example plans are not mailed ({', '.join(plans)}): to try reminders on one, register a "
+            f"coordinator for it (ilacs owner add NAME --email ADDRESS --coordinator {plans[0]}), or remove them "
+            "with ilacs remove --examples",
+            file=sys.stderr,
+        )
     if not found.working_day and not force:
         if verbose:
             print(
@@ -148,13 +157,15 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
                 print(f"ilacs: already sent today to {view.recipient(digest)} (--force to send again)", file=sys.stderr)
     for digest in delivery.unaddressed:
         count = digest.overdue + digest.due_soon
+        also = digest.exceptions + len(digest.off_target)
+        what = f"{count} reminders" + (f" and {also} exceptions" if also else "")
         fix = (
             "register a coordinator: ilacs owner add NAME --email ADDRESS --coordinator INSPECTION, or set "
             "ILACS_COORDINATOR"
             if digest.name == reminders.NO_COORDINATOR
             else f'ilacs owner set "{digest.name}" --email ADDRESS'
         )
-        print(f"ilacs: cannot send {count} reminders to {view.recipient(digest)}: {fix}", file=sys.stderr)
+        print(f"ilacs: cannot send {what} to {view.recipient(digest)}: {fix}", file=sys.stderr)
     for digest, stale in delivery.unrecorded:  # the state the database cannot show: name each one
         print(
             f"ilacs: sent to {view.recipient(digest)}, but not recorded as sent: a re-run before "

@@ -1,5 +1,9 @@
-"""Reminder digests: for each owner, what is overdue and what falls due soon; for coordinators, plan deadlines
-and the actions whose owners have no e-mail on file. Also the rule that a digest is sent once a day.
+"""Reminder digests: for each owner, what is overdue and what falls due soon; for coordinators, plan deadlines,
+the actions whose owners have no e-mail on file, and the plan's exceptions (overdue and blocked actions, measures
+off target). Also the rule that a digest is sent once a day.
+
+Example plans (the seed files shipped with ilacs) are mailed to no one but the people registered for them: none of
+what they hold goes to the default coordinator or under "No coordinator".
 
 Returns plain dataclasses; never prints, never renders, never talks SMTP (`deliver` is handed a `send`).
 """
@@ -27,6 +31,10 @@ OWN, DEADLINES, NO_EMAIL = "Your actions", "Deadlines of plans you coordinate", 
 # owner (else the plan's coordinators) is asked to record what is known.
 NOT_STATED = "Status not stated: please record one"
 NO_COORDINATOR = "No coordinator"
+# A coordinator's view of their plans' exceptions (issue 29): every overdue or blocked action, most late first, and
+# every measure off target (rules.rate_measure).
+EXCEPTIONS = "Overdue and blocked actions in plans you coordinate"
+OFF_TARGET = "Measures off target in plans you coordinate"
 
 
 @dataclass
@@ -44,6 +52,25 @@ class ReminderItem:
     status: str
     overdue: bool
     working_days: int  # late when overdue, else left until due
+
+
+@dataclass
+class MeasureItem:
+    """A measure off target, as a coordinator's digest names it."""
+
+    id: str  # M3
+    inspection: str
+    authority: str | None
+    area: int
+    title: str
+    unit: str
+    better: str  # higher or lower
+    latest: float | int | None
+    latest_on: str | None
+    target: float | int
+    target_by: str | None
+    direction: str | None  # improving, worsening, no change; None with fewer than two readings
+    rating: str
 
 
 @dataclass
@@ -71,6 +98,8 @@ class Digest:
     due_soon: int
     sections: list[ReminderSection]
     not_stated: int = 0  # items whose status or outcome no one has recorded (asked for, never called late)
+    exceptions: int = 0  # overdue or blocked actions of the plans they coordinate (the EXCEPTIONS section)
+    off_target: list[MeasureItem] = field(default_factory=list)  # measures off target in those plans
 
 
 @dataclass
@@ -78,6 +107,8 @@ class Reminders:
     as_of: dt.date
     working_day: bool
     digests: list[Digest]
+    # Example plans that held something to remind of, left out as nobody is registered for it (not mailed).
+    examples_not_mailed: list[str] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -104,8 +135,9 @@ class _Recipient:
     name: str
     email: str | None
     items: dict[str, list[ReminderItem]] = field(
-        default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: [], NOT_STATED: []}
+        default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: [], EXCEPTIONS: [], NOT_STATED: []}
     )
+    off_target: list[MeasureItem] = field(default_factory=list)
 
 
 def remind(
@@ -129,7 +161,12 @@ def remind(
     working_day = db.calendar.is_working_day(as_of)
     if not working_day and not force:
         return Reminders(as_of, False, [])
-    return Reminders(as_of, working_day, _digests(db, as_of, within, window, owner, inspection, default_coordinator))
+    from ilacs_cli.domain.seeds import example_inspections
+
+    examples = set(example_inspections(db))
+    left_out: set[str] = set()
+    digests = _digests(db, as_of, within, window, owner, inspection, default_coordinator, examples, left_out)
+    return Reminders(as_of, working_day, digests, sorted(left_out))
 
 
 def _digests(
@@ -140,6 +177,8 @@ def _digests(
     owner: str | None,
     inspection: str | None,
     default_coordinator: Callable[[], tuple[str | None, str] | None],
+    examples: set[str],
+    left_out: set[str],
 ) -> list[Digest]:
     today = db.calendar.day_number(as_of)
     coordinators: dict[str, list[tuple[str, str | None]]] = {}
@@ -150,6 +189,16 @@ def _digests(
         [(configured[0] or configured[1], configured[1])] if configured else [(NO_COORDINATOR, None)]
     )
     recipients: dict[str, _Recipient] = {}
+
+    def coordinating(plan: str) -> list[tuple[str, str | None]]:
+        """Who hears of a plan's deadlines and exceptions: its coordinators, else the default coordinator (or "No
+        coordinator"); for an example plan, only coordinators registered for it (noting the plan when there are none)."""
+        if plan in coordinators:
+            return coordinators[plan]
+        if plan in examples:
+            left_out.add(plan)
+            return []
+        return fallback
 
     def deliver_to(name: str, email: str | None, section: str, item: ReminderItem) -> None:
         key = email.lower() if email else f"name:{name.lower()}"
@@ -167,11 +216,11 @@ def _digests(
                 assert action.owner_name is not None  # the registered owner the address came from
                 deliver_to(action.owner_name, action.owner_email, own, item)
             else:
-                for name, email in coordinators.get(action.inspection, fallback):
+                for name, email in coordinating(action.inspection):
                     deliver_to(name, email, no_email, item)
         for deadline in db.deadlines.matching(window=deadline_window, inspection=inspection):
             item = _deadline_item(deadline, today, overdue_deadline)
-            for name, email in coordinators.get(deadline.inspection, fallback):
+            for name, email in coordinating(deadline.inspection):
                 if owner is None or name.lower() == owner.lower():
                     deliver_to(name, email, deadlines, item)
 
@@ -185,8 +234,65 @@ def _digests(
     # Unknown statuses and outcomes due by the window's end: whoever would hear of them is asked to record one.
     unknown = rules.DueWindow((rules.UNKNOWN,), None, window.due_before)
     deliver(unknown, unknown, own=NOT_STATED, no_email=NOT_STATED, deadlines=NOT_STATED)
+    _exceptions(db, as_of, today, inspection, owner, coordinating, recipients)
     digests = [_digest(recipient, as_of, within) for recipient in recipients.values()]
     return sorted(digests, key=lambda digest: (digest.email is None, digest.name.lower()))
+
+
+def _exceptions(
+    db: Reader,
+    as_of: dt.date,
+    today: int,
+    inspection: str | None,
+    owner: str | None,
+    coordinating: Callable[[str], list[tuple[str, str | None]]],
+    recipients: dict[str, _Recipient],
+) -> None:
+    """Each plan's exceptions to its coordinators: overdue and blocked actions, and measures off target. Something
+    overdue is reason enough for a digest; a blocked action or a measure off target goes with a digest the
+    coordinator gets anyway (so cron stays silent when nothing is overdue or due)."""
+    from ilacs_cli.domain.measures import list_measures
+
+    overdue = rules.overdue(as_of)
+    found: dict[str, list[ReminderItem]] = {}
+    seen: set[str] = set()
+    for window in (overdue, rules.DueWindow(("blocked",))):
+        for action in db.actions.owed(window, inspection=inspection):
+            if str(action.id) not in seen:
+                seen.add(str(action.id))
+                found.setdefault(action.inspection, []).append(_action_item(action, today, overdue))
+    measures: dict[str, list[MeasureItem]] = {}
+    authorities = {row.id: row.authority for row in db.inspections.matching(inspection)}
+    for measure in list_measures(db, as_of, inspection=inspection):
+        if measure.rating == rules.OFF_TARGET:
+            measures.setdefault(measure.inspection, []).append(
+                MeasureItem(
+                    measure.id,
+                    measure.inspection,
+                    authorities.get(measure.inspection),
+                    measure.area,
+                    measure.title,
+                    measure.unit,
+                    measure.better,
+                    measure.latest,
+                    measure.latest_on,
+                    measure.target,
+                    measure.target_by,
+                    measure.direction,
+                    measure.rating,
+                )
+            )
+    for plan in sorted(set(found) | set(measures)):
+        late = any(item.overdue for item in found.get(plan, []))
+        for name, email in coordinating(plan):
+            if owner is not None and name.lower() != owner.lower():
+                continue
+            key = email.lower() if email else f"name:{name.lower()}"
+            if key not in recipients and not late:
+                continue
+            recipient = recipients.setdefault(key, _Recipient(name, email))
+            recipient.items[EXCEPTIONS] += found.get(plan, [])
+            recipient.off_target += measures.get(plan, [])
 
 
 def _action_item(action: OwedActionRow, today: int, overdue: rules.DueWindow) -> ReminderItem:
@@ -235,7 +341,9 @@ def _working_days(due_number: int | None, today: int, late: bool) -> int:
 
 def _digest(recipient: _Recipient, as_of: dt.date, within: int) -> Digest:
     sections = [ReminderSection(heading, _groups(items)) for heading, items in recipient.items.items() if items]
-    items = [item for heading, items in recipient.items.items() if heading != NOT_STATED for item in items]
+    items = [
+        item for heading, items in recipient.items.items() if heading not in (NOT_STATED, EXCEPTIONS) for item in items
+    ]
     overdue = sum(item.overdue for item in items)
     return Digest(
         recipient.name,
@@ -246,13 +354,15 @@ def _digest(recipient: _Recipient, as_of: dt.date, within: int) -> Digest:
         len(items) - overdue,
         sections,
         len(recipient.items[NOT_STATED]),
+        len(recipient.items[EXCEPTIONS]),
+        recipient.off_target,
     )
 
 
 def _groups(items: list[ReminderItem]) -> list[ReminderGroup]:
     """Items grouped by inspection and area; most urgent (earliest due) first, within and across groups."""
     groups: dict[tuple, ReminderGroup] = {}
-    for item in sorted(items, key=lambda item: (item.due, item.kind, item.id)):
+    for item in sorted(items, key=lambda item: (item.due is None, item.due or "", item.kind, item.id)):
         key = (item.inspection, item.area)
         if key not in groups:
             groups[key] = ReminderGroup(item.inspection, item.authority, item.area, item.area_title, [])
@@ -267,6 +377,9 @@ def subject(digest: Digest) -> str:
         parts.append(f"{digest.due_soon} due soon")
     if digest.not_stated:
         parts.append(f"{digest.not_stated} with no status recorded")
+    if digest.exceptions or digest.off_target:
+        count = digest.exceptions + len(digest.off_target)
+        parts.append(f"{count} exception{'' if count == 1 else 's'} in plans you coordinate")
     return f"ILACS action plan reminder for {human(dt.date.fromisoformat(digest.as_of))}: {', '.join(parts)}"
 
 
@@ -277,7 +390,7 @@ def fingerprint(digest: Digest) -> str:
         for section in digest.sections
         for group in section.groups
         for item in group.items
-    )
+    ) + sorted(f"{OFF_TARGET}|measure|{item.id}|{item.latest}|{item.latest_on}" for item in digest.off_target)
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
 
 

@@ -10,11 +10,22 @@ import html
 import re
 
 from ilacs_cli.dates.days import human
-from ilacs_cli.domain.reminders import NO_EMAIL, Digest, ReminderGroup, ReminderItem
+from ilacs_cli.domain.reminders import (
+    EXCEPTIONS,
+    NO_EMAIL,
+    OFF_TARGET,
+    Digest,
+    MeasureItem,
+    ReminderGroup,
+    ReminderItem,
+)
 from ilacs_cli.domain.rules import UNKNOWN, deadline_status_name, status_name
 from ilacs_cli.render import printable
 
 COLUMNS = ["Id", "Action or deadline", "Owner", "Due", "Working days", "Status"]
+MEASURE_COLUMNS = ["Id", "Measure", "Area", "Latest reading", "Target", "Direction of travel"]
+# Sections whose lines name each action's owner (the reader is not the owner).
+OWNER_SHOWN = (NO_EMAIL, EXCEPTIONS)
 FOOTER = "Sent by ilacs. Please record progress with your plan coordinator, or yourself with the command: {command}"
 COMMAND = "ilacs update ID --status STATUS --note TEXT"
 
@@ -32,8 +43,19 @@ def summary(digest: Digest) -> str:
     asked = f"; {digest.not_stated} with no status recorded" if digest.not_stated else ""
     return (
         f"As of {_day(digest.as_of)}: {digest.overdue} overdue, {digest.due_soon} due within "
-        f"{digest.within} working days{asked}."
+        f"{digest.within} working days{asked}.{exceptions(digest)}"
     )
+
+
+def exceptions(digest: Digest) -> str:
+    """' In plans you coordinate: 2 overdue or blocked actions, 1 measure off target.' (or nothing)."""
+    parts = []
+    if digest.exceptions:
+        parts.append(f"{digest.exceptions} overdue or blocked action{'' if digest.exceptions == 1 else 's'}")
+    if digest.off_target:
+        count = len(digest.off_target)
+        parts.append(f"{count} measure{'' if count == 1 else 's'} off target")
+    return f" In plans you coordinate: {', '.join(parts)}." if parts else ""
 
 
 def group_heading(group: ReminderGroup) -> str:
@@ -47,6 +69,8 @@ def when(item: ReminderItem) -> str:
     """How late, or how long is left, in working days."""
     if item.status == UNKNOWN:  # never called late: the source document gave no status, and no one has since
         return "please record it"
+    if item.due is None:  # a blocked action with no due date (an exception)
+        return "no due date"
     days = item.working_days
     plural = "" if days == 1 else "s"
     if item.overdue:
@@ -55,6 +79,8 @@ def when(item: ReminderItem) -> str:
 
 
 def due(item: ReminderItem) -> str:
+    if item.due is None:
+        return f"not set ({item.wording})" if item.wording else "not set"
     return _day(item.due) + (f" ({item.wording})" if item.wording else "")
 
 
@@ -62,6 +88,35 @@ def cells(item: ReminderItem) -> list[str]:
     """One item as the row COLUMNS describe."""
     owner = item.owner or ("" if item.kind == "deadline" else "owner unknown")
     return [item.id, item.title, owner, due(item), when(item), _status(item)]
+
+
+def amount(value: float | int | None, unit: str) -> str:
+    """'24%', '12 children'."""
+    if value is None:
+        return "none yet"
+    return f"{value}{unit}" if unit == "%" else f"{value} {unit}"
+
+
+def measure_cells(item: MeasureItem) -> list[str]:
+    """One measure as the row MEASURE_COLUMNS describe."""
+    latest = amount(item.latest, item.unit) + (f" on {_day(item.latest_on)}" if item.latest_on else "")
+    target = (
+        amount(item.target, item.unit)
+        + (f" by {_day(item.target_by)}" if item.target_by else "")
+        + f" ({item.better} is better)"
+    )
+    return [item.id, item.title, str(item.area), latest, target, item.direction or "one reading so far"]
+
+
+def plan_heading(inspection: str, authority: str | None) -> str:
+    return f"{authority or 'authority unknown'} ({inspection})"
+
+
+def _by_plan(items: list[MeasureItem]) -> dict[tuple[str, str | None], list[MeasureItem]]:
+    plans: dict[tuple[str, str | None], list[MeasureItem]] = {}
+    for item in items:
+        plans.setdefault((item.inspection, item.authority), []).append(item)
+    return plans
 
 
 def _status(item: ReminderItem) -> str:
@@ -85,9 +140,17 @@ def _text(digest: Digest, addressed: bool) -> str:
         for group in section.groups:
             lines.append(f"  {group_heading(group)}")
             for item in group.items:
-                owner = f"; owner {item.owner or 'unknown'}" if section.heading == NO_EMAIL else ""
+                owner = f"; owner {item.owner or 'unknown'}" if section.heading in OWNER_SHOWN else ""
                 lines.append(f"    [{item.id}] {item.title}")
                 lines.append(f"        due {due(item)}: {when(item)}; {_status(item).lower()}{owner}")
+    if digest.off_target:
+        lines += ["", OFF_TARGET]
+        for (inspection, authority), measures in _by_plan(digest.off_target).items():
+            lines.append(f"  {plan_heading(inspection, authority)}")
+            for measure in measures:
+                _, title, area, latest, target, travel = measure_cells(measure)
+                lines.append(f"    [{measure.id}] {title} (area {area})")
+                lines.append(f"        latest {latest}; target {target}; {travel}")
     if not addressed:
         lines += ["", FOOTER.format(command=COMMAND)]
     return "\n".join(printable(line) for line in lines) + "\n"
@@ -136,6 +199,20 @@ def markdown(digests: list[Digest]) -> str:
                 lines += [
                     "| " + " | ".join(escape_markdown(cell, table=True) for cell in cells(item)) + " |"
                     for item in group.items
+                ]
+        if digest.off_target:
+            lines += ["", f"## {OFF_TARGET}"]
+            for (inspection, authority), measures in _by_plan(digest.off_target).items():
+                lines += [
+                    "",
+                    f"### {escape_markdown(plan_heading(inspection, authority))}",
+                    "",
+                    "| " + " | ".join(MEASURE_COLUMNS) + " |",
+                    "|" + "---|" * len(MEASURE_COLUMNS),
+                ]
+                lines += [
+                    "| " + " | ".join(escape_markdown(cell, table=True) for cell in measure_cells(item)) + " |"
+                    for item in measures
                 ]
         lines.append("")
     return "\n".join(lines)
@@ -197,6 +274,19 @@ def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
                     row[3] = f'<td valign="top" class="nowrap">{esc(due(item))}</td>'
                     if item.overdue:
                         row[4] = f'<td valign="top" class="late"><font color="#b00020">{esc(when(item))}</font></td>'
+                    parts.append("<tr>" + "".join(row) + "</tr>\n")
+                parts.append("</tbody>\n</table>\n")
+        if digest.off_target:
+            parts.append(f"<h2>{esc(OFF_TARGET)}</h2>\n")
+            for (inspection, authority), measures in _by_plan(digest.off_target).items():
+                parts.append(f"{TABLE}\n<caption>{esc(plan_heading(inspection, authority))}</caption>\n<thead><tr>")
+                parts.append(
+                    "".join(f"{HEADER_CELL}{esc(column)}</th>" for column in MEASURE_COLUMNS)
+                    + "</tr></thead>\n<tbody>\n"
+                )
+                for measure in measures:
+                    row = [f'<td valign="top">{esc(cell)}</td>' for cell in measure_cells(measure)]
+                    row[1] = f'<th valign="top" align="left" scope="row">{esc(measure.title)}</th>'
                     parts.append("<tr>" + "".join(row) + "</tr>\n")
                 parts.append("</tbody>\n</table>\n")
         if not addressed:

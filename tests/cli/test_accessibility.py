@@ -338,3 +338,38 @@ def test_reminder_email_passes_axe(plan, tmp_path, smtp_server):
             chromium(), tmp_path, f"--screenshot={PICTURES / 'reminder.png'}", "--window-size=760,320", html.as_uri()
         )
         assert shot.returncode == 0, shot.stderr[-2000:]
+
+
+@pytest.mark.slow  # Chromium, axe, a real SMTP server
+def test_coordinators_email_with_the_plans_exceptions_passes_axe(db, tmp_path, smtp_server):
+    """Issue 29: the coordinator's digest with its exceptions: an overdue action, a blocked one and a measure off
+    target (its own table, headed in words, each row named by its measure)."""
+    mailbox, env = smtp_server
+    khan = "b.khan@council.example.gov.uk"
+    ok("owner", "add", "B Khan", "--email", khan, "--coordinator", plans.PLAN, db=db)
+    ok("add-action", plans.PLAN, "--area", "2", "--owner", "A Watson", "--due", "22/12/2023", "--on", "11/12/2023",
+       "Audit supervision records", db=db)  # fmt: skip
+    blocked = ok("add-action", plans.PLAN, "--area", "3", "--owner", "D Patel", "--due", "30/06/2024", "--on",
+                 "11/12/2023", "Neglect toolkit", db=db).strip()  # fmt: skip
+    ok("update", blocked, "--status", "blocked", "--on", "20/12/2023", db=db)
+    ok("measure", "add", plans.PLAN, "Supervision within 4 weeks", "--area", "2", "--unit", "%", "--baseline", "40",
+       "--baseline-on", "01/11/2023", "--target", "80", "--better", "higher", db=db)  # fmt: skip
+    ok("reading", "add", "M1", "50", "--on", "30/11/2023", db=db)
+    browser, script = browser_and_axe(tmp_path)
+    out = ilacs("remind", "--send", "--as-of", "06/01/2032", "--inspection", plans.PLAN, db=db, env=env)
+    assert out.returncode == 0, out.stderr
+    ((_, message),) = [(to, m) for to, m in mailbox.messages if to == [khan]]
+    page = message.get_body(("html",)).get_content()
+    assert "Overdue and blocked actions in plans you coordinate" in page and "Supervision within 4 weeks" in page
+    html = tmp_path / "coordinator.html"
+    html.write_text(page, encoding="utf-8")
+    try:
+        tab = browser.open(html.as_uri())
+        assert by_rule(browser.axe(tab, script)) == {}
+    finally:
+        browser.close()
+    found = structure(html)
+    assert len(found.tables) >= 3 and all(
+        t["caption"].strip() and set(t["columns"]) == {"col"} and all(row == ["row"] for row in t["rows"])
+        for t in found.tables
+    )

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -40,16 +41,37 @@ def expected_items(db):
 
 
 def find(events, kind, item):
-    """The one event for a deadline or action: CATEGORIES name its kind and inspection, DESCRIPTION its id."""
-    labels = [f"{word} {item['id']}:" for word in (("Deadline", "Milestone") if kind == "deadline" else ("Action",))]
+    """The one event for a deadline or action: an action's UID holds its id; a deadline's CATEGORIES name its kind and
+    inspection, and its DESCRIPTION its kind and title."""
+    if kind == "action":
+        return events[f"{item['inspection']}-action-{item['id']}@ilacs"]
+    named = f"{item['kind'].capitalize()}: {item['title']}\n"
     matches = [
         event
         for event in events.values()
         if [str(c) for c in event["CATEGORIES"].cats] == [kind, item["inspection"]]
-        and any(label in str(event["DESCRIPTION"]) for label in labels)
+        and named in str(event["DESCRIPTION"])
     ]
     assert len(matches) == 1, (kind, item["id"], len(matches))
     return matches[0]
+
+
+# The councils as calendar titles name them (written out here, not taken from the code).
+COUNCILS = {
+    "east-sussex-2018": "East Sussex",
+    "east-sussex-2023": "East Sussex",
+    "southend-2019": "Southend-on-Sea",
+    "telford-wrekin-2024": "Telford and Wrekin",
+    "west-sussex-2019": "West Sussex",
+}
+STATUS_WORDS = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "blocked": "Blocked",
+    "done": "Done",
+    "cancelled": "Cancelled",
+    "unknown": "Not stated",
+}
 
 
 def add_vague_action(db):
@@ -73,6 +95,12 @@ def test_events_match_the_database(db):
     new_id = add_vague_action(db)
     raw, events = export(db)
     deadlines, actions = expected_items(db)
+    # What `overdue` calls late today, and by how many working days: the calendar marks the same.
+    late_today = {
+        (row["kind"], row["inspection"], str(row["id"])): row["working_days_late"]
+        for row in json.loads(ilacs("overdue", "--json", db=db).stdout)
+    }
+    assert late_today
     assert len(events) == len(deadlines) + len(actions)
     assert any(d["status"] == "met" for d in deadlines)  # closed items are exported too, marked as such
     for kind, items in (("deadline", deadlines), ("action", actions)):
@@ -86,23 +114,27 @@ def test_events_match_the_database(db):
             assert isinstance(event.decoded("DTSTAMP"), dt.datetime)
             assert str(event["TRANSP"]) == "TRANSPARENT" and "STATUS" not in event
             summary = str(event["SUMMARY"])
+            late = late_today.get((kind, item["inspection"], str(item["id"])))
+            overdue = f"Overdue: {late} working day{'' if late == 1 else 's'} late as of "
+            assert summary.startswith("Overdue: ") == (late is not None), summary
+            assert (overdue in str(event["DESCRIPTION"])) == (late is not None)
+            summary = summary.removeprefix("Overdue: ")
+            council = COUNCILS[item["inspection"]]
             if kind == "deadline":
                 closed = item["status"] != "open"
                 # issue 18: an outcome no document records says so in words
                 words = {"unknown": "outcome not recorded"}.get(item["status"], item["status"])
-                assert summary == f"[{item['inspection']}] {item['title']}" + (f" ({words})" if closed else "")
+                assert summary == f"{council}: {item['title']}" + (f" ({words})" if closed else "")
                 assert str(event["UID"]).startswith(f"{item['inspection']}-deadline-")
                 assert (item["rule"] or "stated date") in str(event["DESCRIPTION"])
+                shown = {"unknown": "Outcome not recorded", "open": "Open", "met": "Met", "missed": "Missed"}
+                assert f"Status: {shown[item['status']]}" in str(event["DESCRIPTION"])
             else:
                 closed = item["status"] in CLOSED_ACTION
-                assert summary == f"Action {item['id']}: {item['title']}" + (f" ({item['status']})" if closed else "")
-                assert str(event["UID"]) == f"{item['inspection']}-action-{item['id']}@ilacs"
-            shown = (
-                {"unknown": "outcome not recorded"}.get(item["status"], item["status"])
-                if kind == "deadline"
-                else item["status"]
-            )
-            assert f"Status: {shown}" in str(event["DESCRIPTION"])
+                named = f"{item['ref']} {item['title']}" if item["ref"] else f"{item['title']} (action {item['id']})"
+                assert summary == f"{council}: {named}" + (f" ({item['status']})" if closed else "")
+                assert f"Status: {STATUS_WORDS[item['status']]}\n" in str(event["DESCRIPTION"])
+            assert "ilacs history" not in str(event["DESCRIPTION"]) and "ilacs show" not in str(event["DESCRIPTION"])
     mine = events[f"east-sussex-2023-action-{new_id}@ilacs"]
     assert mine.decoded("DTSTART") == dt.date(2025, 6, 30)
     text = str(mine["DESCRIPTION"])
@@ -141,8 +173,8 @@ def test_uids_survive_a_status_update_and_content_changes(db):
     updates = json.loads(ilacs("history", new_id, "--json", db=db).stdout)["updates"]
     assert changed["SEQUENCE"] == len(updates) - 1 == 2
     assert changed.decoded("DTSTAMP") == dt.datetime.fromisoformat(updates[-1]["at"])
-    assert str(changed["SUMMARY"]) == "Action " + new_id + ": Audit supervision records (done)"
-    assert str(before[uid]["SUMMARY"]) == "Action " + new_id + ": Audit supervision records"
+    assert str(changed["SUMMARY"]) == f"East Sussex: Audit supervision records (action {new_id}) (done)"
+    assert str(before[uid]["SUMMARY"]) == f"Overdue: East Sussex: Audit supervision records (action {new_id})"
     deadline_uid = "east-sussex-2023-deadline-final-plan@ilacs"
     assert (before[deadline_uid]["SEQUENCE"], after[deadline_uid]["SEQUENCE"]) == (0, 1)
     assert after[deadline_uid].decoded("DTSTAMP") == dt.datetime(2024, 5, 16, tzinfo=dt.UTC)
@@ -191,3 +223,110 @@ def test_unknown_inspection_is_one_line(db, tmp_path):
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert "no inspection 'nowhere-2020'" in out.stderr
     assert not target.exists() and db.read_bytes() == before
+
+
+def test_events_read_in_the_councils_words_and_overdue_is_marked(db):
+    """Issue 29: the council and the plan's ref in the title, the description in words (status, the latest update's
+    words and the day it describes, owner), overdue items marked with how many working days late."""
+    added = ilacs(
+        "add-action",
+        "east-sussex-2023",
+        "--area",
+        "1",
+        "--ref",
+        "1.2",
+        "--owner",
+        "A Watson",
+        "--due",
+        "31/05/2024",
+        "--on",
+        "01/05/2024",
+        "Review of contacts",
+        db=db,
+    )
+    assert added.returncode == 0, added.stderr
+    ref_id = added.stdout.strip()
+    plain = ilacs(
+        "add-action",
+        "east-sussex-2023",
+        "--area",
+        "2",
+        "--owner",
+        "C Jones",
+        "--due",
+        "June 2024",
+        "--on",
+        "01/05/2024",
+        "Audit records",
+        db=db,
+    )
+    assert plain.returncode == 0, plain.stderr
+    plain_id = plain.stdout.strip()  # no ref: the id names it
+    updated = ilacs(
+        "update",
+        ref_id,
+        "--status",
+        "in-progress",
+        "--note",
+        "Half the teams reviewed",
+        "--on",
+        "17/05/2024",
+        "--by",
+        "Board Secretary",
+        db=db,
+    )
+    assert updated.returncode == 0, updated.stderr
+    # Mon 3 Jun 2024: one working day after Fri 31 May.
+    _, events = export(db, "east-sussex-2023", "--as-of", "03/06/2024")
+    late = events[f"east-sussex-2023-action-{ref_id}@ilacs"]
+    assert str(late["SUMMARY"]) == "Overdue: East Sussex: 1.2 Review of contacts"
+    text = str(late["DESCRIPTION"])
+    assert text.splitlines() == [
+        "East Sussex County Council (east-sussex-2023)",
+        "Action 1.2: Review of contacts",
+        "Area 1: The quality of plans for children and care leavers so that they are all specific, measurable and "
+        "timebound",
+        "Owner: A Watson",
+        "Due: Fri 31 May 2024",
+        "Overdue: 1 working day late as of Mon 3 Jun 2024.",
+        "Status: In progress",
+        "Latest update, for Fri 17 May 2024: Half the teams reviewed",
+        f"To see every update, ask ilacs for the history of action {ref_id}.",
+    ]
+    assert "Board Secretary" not in text and not re.search(r"\d{4}-\d\d-\d\d", text)  # no ISO dates or times
+    later = events[f"east-sussex-2023-action-{plain_id}@ilacs"]
+    assert str(later["SUMMARY"]) == f"East Sussex: Audit records (action {plain_id})"
+    assert "Overdue" not in str(later["DESCRIPTION"]) and "Owner: C Jones" in str(later["DESCRIPTION"])
+    assert "Latest update, for Wed 1 May 2024: action added" in str(later["DESCRIPTION"])
+    # The final plan to Ofsted (Fri 17 May 2024) has no recorded outcome (issue 18): never called overdue.
+    final = events["east-sussex-2023-deadline-final-plan@ilacs"]
+    assert str(final["SUMMARY"]) == "East Sussex: Final action plan to Ofsted (outcome not recorded)"
+    # A council's own plan's open deadline, 70 working days after Tue 6 Feb 2024 (Fri 17 May), is 10 working days
+    # late on Mon 3 Jun 2024: 20-24 May, 28-31 May (Mon 27 May is a bank holiday) and 3 Jun.
+    own = ilacs(
+        "add-inspection",
+        "lewes-2024",
+        "--authority",
+        "East Sussex County Council",
+        "--published",
+        "06/02/2024",
+        "--area",
+        "Care plans",
+        db=db,
+    )
+    assert own.returncode == 0, own.stderr
+    _, lewes = export(db, "lewes-2024", "--as-of", "03/06/2024")
+    (deadline,) = lewes.values()
+    assert str(deadline["SUMMARY"]) == "Overdue: East Sussex: Action plan to Ofsted"
+    assert str(deadline["DESCRIPTION"]).splitlines()[:4] == [
+        "East Sussex County Council (lewes-2024)",
+        "Deadline: Action plan to Ofsted",
+        "Due: Fri 17 May 2024",
+        "Overdue: 10 working days late as of Mon 3 Jun 2024.",
+    ]
+    # Done: the title says so, and it is no longer overdue.
+    assert ilacs("done", ref_id, "--on", "03/06/2024", db=db).returncode == 0
+    _, events = export(db, "east-sussex-2023", "--as-of", "03/06/2024")
+    done = events[f"east-sussex-2023-action-{ref_id}@ilacs"]
+    assert str(done["SUMMARY"]) == "East Sussex: 1.2 Review of contacts (done)"
+    assert "Overdue" not in str(done["DESCRIPTION"]) and "Status: Done" in str(done["DESCRIPTION"])

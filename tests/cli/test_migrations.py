@@ -98,6 +98,8 @@ def test_older_file_upgrades_with_every_row_kept(tmp_path, fixture):
             "b.khan@council.example.gov.uk",
             "--authority",
             "east-sussex-2023",
+            "--coordinator",  # an example plan is mailed only to people registered for it (issue 29)
+            "east-sussex-2023",
             db=db,
         ).returncode
         == 0

@@ -126,7 +126,10 @@ def test_an_outcome_no_document_records_is_asked_for_never_called_late(plan, smt
     out = ilacs("remind", "--send", "--as-of", "20/05/2024", "--inspection", PLAN, "--owner", "B Khan", db=db, env=env)
     assert out.returncode == 0, out.stderr
     ((recipients, message),) = mailbox.messages
-    assert recipients == [KHAN] and message["Subject"].endswith("Mon 20 May 2024: 1 with no status recorded")
+    # The three actions overdue by then are the plan's exceptions, which its coordinator hears of too (issue 29).
+    assert recipients == [KHAN] and message["Subject"].endswith(
+        "Mon 20 May 2024: 1 with no status recorded, 3 exceptions in plans you coordinate"
+    )
     ok("done", "D2", "--on", "16/05/2024", db=db)
     after = digests(db, "--as-of", "20/05/2024", "--inspection", PLAN)
     assert "B Khan" not in after or not items(after["B Khan"], "Status not stated: please record one")
@@ -297,8 +300,23 @@ def test_send_mails_each_owner_their_own_digest(plan, smtp_server):
     assert "`" not in page and "`" not in text
     assert text.rstrip().endswith("or yourself with the command: ilacs update ID --status STATUS --note TEXT")
     khan = mailbox.messages[1][1]
-    assert khan["Subject"] == "ILACS action plan reminder for Tue 2 Jan 2024: 1 due soon"
-    assert "Private fostering awareness campaign" in khan.get_body(("plain",)).get_content()
+    # Issue 29: the coordinator hears of the plan's exceptions too: A Watson's action, 4 working days late.
+    assert khan["Subject"] == (
+        "ILACS action plan reminder for Tue 2 Jan 2024: 1 due soon, 1 exception in plans you coordinate"
+    )
+    khan_text = khan.get_body(("plain",)).get_content()
+    assert "Private fostering awareness campaign" in khan_text
+    assert khan_text.splitlines()[0] == (
+        "As of Tue 2 Jan 2024: 0 overdue, 1 due within 10 working days. "
+        "In plans you coordinate: 1 overdue or blocked action."
+    )
+    exceptions = khan_text.split("Overdue and blocked actions in plans you coordinate")[1].splitlines()[1:]
+    assert exceptions[:3] == [
+        "  East Sussex County Council (east-sussex-2023), area 2: "
+        "The recording of management oversight, supervision and direction",
+        f"    [{ids['late']}] Audit supervision records",
+        "        due Fri 22 Dec 2023: 4 working days late; not started; owner A Watson",
+    ]
 
 
 class StyledCells(HTMLParser):
@@ -402,16 +420,57 @@ def test_unreachable_server_sends_and_logs_nothing(plan, smtp_server):
 
 
 def test_owners_without_address_go_to_the_default_coordinator(plan, smtp_server):
+    """A council's own plan with no coordinator: what its unregistered owners owe goes to the default coordinator,
+    else is named under "No coordinator". An example plan's goes to neither (issue 29)."""
     db, _ = plan
     mailbox, env = smtp_server
     ok("owner", "set", "B Khan", "--not-coordinator", PLAN, db=db)
-    out = send_reminders(db, env)
+    ok(
+        "add-inspection",
+        "lewes-2023",
+        "--authority",
+        "East Sussex County Council",
+        "--published",
+        "02/10/2023",
+        "--area",
+        "Care plans",
+        db=db,
+    )
+    ok(
+        "add-action",
+        "lewes-2023",
+        "--on",
+        "11/12/2023",
+        "--area",
+        "1",
+        "--owner",
+        "C Jones",
+        "--due",
+        "05/01/2024",
+        "Care plan audit",
+        db=db,
+    )
+    out = ilacs("remind", "--send", "--as-of", NEW_YEAR, db=db, env=env)
     assert out.returncode == 0 and [rcpt for rcpt, _ in mailbox.messages] == [[WATSON]]
-    assert "cannot send 1 reminders to No coordinator (no e-mail on file)" in out.stderr
-    out = send_reminders(db, {**env, "ILACS_COORDINATOR": "Performance Team <performance@council.example.gov.uk>"})
+    # Care plan audit (due Fri 5 Jan) and the plan to Ofsted (70 working days after Mon 2 Oct 2023: Fri 12 Jan 2024)
+    assert out.stderr == (
+        "ilacs: cannot send 2 reminders to No coordinator (no e-mail on file): register a coordinator: ilacs owner "
+        "add NAME --email ADDRESS --coordinator INSPECTION, or set ILACS_COORDINATOR\n"
+    )
+    out = ilacs(
+        "remind",
+        "--send",
+        "--as-of",
+        NEW_YEAR,
+        db=db,
+        env={**env, "ILACS_COORDINATOR": "Performance Team <performance@council.example.gov.uk>"},
+    )
     assert out.returncode == 0 and out.stderr == ""
     assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], ["performance@council.example.gov.uk"]]
-    assert "Private fostering awareness campaign" in mailbox.messages[1][1].get_body(("plain",)).get_content()
+    body = mailbox.messages[1][1].get_body(("plain",)).get_content()
+    assert "Care plan audit" in body and "Action plan to Ofsted" in body
+    # The example plan's action whose owner has no address (C Jones's campaign) went to no one.
+    assert "Private fostering awareness campaign" not in body
 
 
 def test_password_comes_from_a_file_or_the_environment(plan, smtp_server, tmp_path):

@@ -195,6 +195,17 @@ def test_a_full_standard_output_is_one_line(db, args):
 
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full here")
+    if args[0] == "remind":  # an example plan is mailed only to people registered for it (issue 29)
+        coordinator = (
+            "owner",
+            "add",
+            "B Khan",
+            "--email",
+            "b.khan@example.gov.uk",
+            "--coordinator",
+            "telford-wrekin-2024",
+        )
+        assert ilacs(*coordinator, db=db).returncode == 0
     with open("/dev/full", "w") as full:
         done = subprocess.run(
             [sys.executable, "-m", "ilacs_cli", *args],
