@@ -72,6 +72,11 @@ def contention(seeded_template, tmp_path_factory):
         )
     imported = run_ilacs("import", str(plan), "--inspection", PLAN, db=db, env=env)
     assert imported.returncode == 0, imported.stderr
+    # Example plans are mailed only to someone registered for them (issue 29): the readers' `remind` needs one.
+    owner = run_ilacs(
+        "owner", "add", "B Khan", "--email", "b.khan@example.gov.uk", "--coordinator", PLAN, db=db, env=env
+    )
+    assert owner.returncode == 0, owner.stderr
     with sqlite3.connect(db) as conn:
         ids = dict(conn.execute("SELECT ref, id FROM actions WHERE ref GLOB 'C[0-9]*'").fetchall())
     conn.close()
