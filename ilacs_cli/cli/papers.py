@@ -290,7 +290,10 @@ def summary(
 
     def counts(p):
         percent = "" if p.percent_done is None else p.percent_done
-        return [p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.not_stated, p.total, percent, p.overdue]
+        return [
+            *(p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.not_stated),
+            *(p.total, percent, p.overdue, p.rescheduled),
+        ]
 
     if csv:
         render.table(
@@ -309,6 +312,7 @@ def summary(
                 "total",
                 "percent_done",
                 "overdue",
+                "rescheduled",
             ],
             [
                 row
@@ -332,7 +336,7 @@ def summary(
     def line(name, label, p):
         cells = counts(p)
         cells[7] = "—" if p.percent_done is None else f"{p.percent_done}%"
-        return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue]
+        return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue, p.rescheduled]
 
     piped = render.plain_wanted()
 
@@ -360,6 +364,7 @@ def summary(
             "% done",
             "progress",
             "overdue",
+            "re-scheduled",
         ],
         rows,
         whole=(
@@ -373,9 +378,10 @@ def summary(
             "% done",
             "progress",
             "overdue",
+            "re-scheduled",
         ),
         same={"inspection": inspection} if inspection else None,
-        optional=("progress", "cancelled", "blocked", "not stated", "not started"),
+        optional=("progress", "cancelled", "blocked", "not stated", "not started", "re-scheduled"),
     )
 
 

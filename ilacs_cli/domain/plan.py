@@ -40,6 +40,13 @@ class Action:
     days_late: int | None = None
     working_days_late: int | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # field -> why it was inferred from the document
+    # Re-scheduled with approval (ilacs reschedule): `due` is then the revised date, the one lateness counts
+    # against; `planned_due` is the date first planned (a deadline's rule date), kept beside it.
+    planned_due: str | None = None
+    revised_due: str | None = None
+    revised_reason: str | None = None
+    approved_by: str | None = None
+    revised_on: str | None = None
 
 
 @dataclass
@@ -56,6 +63,13 @@ class Deadline:
     days_late: int | None = None
     working_days_late: int | None = None
     inferred: dict[str, str] = field(default_factory=dict)
+    # Re-scheduled with approval (ilacs reschedule): `due` is then the revised date, the one lateness counts
+    # against; `planned_due` is the date first planned (a deadline's rule date), kept beside it.
+    planned_due: str | None = None
+    revised_due: str | None = None
+    revised_reason: str | None = None
+    approved_by: str | None = None
+    revised_on: str | None = None
 
 
 @dataclass
@@ -133,6 +147,11 @@ def action_of(
         record.status,
         record.updated_at,
         inferred=_inferred(record.inferred),
+        planned_due=record.planned_due,
+        revised_due=record.revised_due,
+        revised_reason=record.revised_reason,
+        approved_by=record.approved_by,
+        revised_on=record.revised_on,
     )
     if as_of is not None and record.due:
         action.days_late = (as_of - dt.date.fromisoformat(record.due)).days
@@ -146,7 +165,8 @@ def describe_rule(deadline: DeadlineRow) -> str | None:
     """'70 working days after publication, 6 Feb 2024'; for a date as written, 'stated date' or, for a period,
     "stated as 'in June' (taken as Sun 30 Jun 2019)"; None when neither a rule nor words give it."""
     if deadline.rule_count is None:
-        return rules.stated_due(deadline.wording, deadline.due, human(deadline.due) if deadline.due else None)
+        planned = deadline.planned_due
+        return rules.stated_due(deadline.wording, planned, human(planned) if planned else None)
     assert deadline.rule_unit is not None and deadline.rule_after is not None  # a rule has all three (seedfile.py)
     unit = deadline.rule_unit.replace("-", " ")
     event, event_name = deadline.event_day(), EVENT_NAMES[deadline.rule_after]
@@ -166,6 +186,11 @@ def deadline_of(record: DeadlineRow, as_of: dt.date | None = None, as_of_number:
         record.status,
         record.met_on,
         inferred=_inferred(record.inferred),
+        planned_due=record.planned_due,
+        revised_due=record.revised_due,
+        revised_reason=record.revised_reason,
+        approved_by=record.approved_by,
+        revised_on=record.revised_on,
     )
     if as_of is not None and record.due:
         deadline.days_late = (as_of - dt.date.fromisoformat(record.due)).days

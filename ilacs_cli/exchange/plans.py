@@ -20,7 +20,7 @@ from ilacs_cli.domain.progress import PlanRow, plan_rows
 from ilacs_cli.domain.rules import STATUSES
 from ilacs_cli.errors import IlacsError, quoted
 from ilacs_cli.exchange.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
-from ilacs_cli.storage.tables import EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
+from ilacs_cli.storage.tables import ADDED_LATER, EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import ActionRow
@@ -239,6 +239,7 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
             f"{source} is export version {data.get('version')}; this ilacs reads version "
             f"{EXPORT_VERSION}: export it again with this version"
         )
+    data = {**data, "tables": {**{table: [] for table in ADDED_LATER}, **data["tables"]}}
     unknown = set(data["tables"]) - set(EXPORT_TABLES)
     if unknown:
         raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")

@@ -702,6 +702,44 @@ def m013_views_read_englands_today(db) -> None:
     _run(db, M013_SCHEMA)
 
 
+M017_SCHEMA = """
+-- A date re-scheduled with approval (issue 28): the date planned (an action's target, a deadline's rule date)
+-- stays in `due`; the revised date, why, who approved it and the day it was approved sit beside it. Each change
+-- to them is a correction (changes), so history, --as-of and undo read them like any other field.
+ALTER TABLE actions ADD COLUMN revised_due TEXT;
+ALTER TABLE actions ADD COLUMN revised_reason TEXT;
+ALTER TABLE actions ADD COLUMN approved_by TEXT;
+ALTER TABLE actions ADD COLUMN revised_on TEXT;
+ALTER TABLE deadlines ADD COLUMN revised_due TEXT;
+ALTER TABLE deadlines ADD COLUMN revised_reason TEXT;
+ALTER TABLE deadlines ADD COLUMN approved_by TEXT;
+ALTER TABLE deadlines ADD COLUMN revised_on TEXT;
+-- Lateness counts against the revised date when there is one (storage/sql.py: effective_due).
+CREATE INDEX actions_effective_due ON actions (status, coalesce(revised_due, due));
+CREATE INDEX actions_inspection_effective_due ON actions (inspection_id, status, coalesce(revised_due, due));
+-- Evidence of completion: a link, or a file's resolved path, size and SHA-256, never its content (it may hold
+-- children's details). Adding and withdrawing one is recorded as a change (subject action, field evidence).
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY,
+    action_id INTEGER NOT NULL REFERENCES actions (id),
+    kind TEXT NOT NULL CHECK (kind IN ('link', 'file')),
+    target TEXT NOT NULL,
+    size INTEGER,
+    sha256 TEXT,
+    note TEXT,
+    added_at TEXT NOT NULL,
+    added_by TEXT,
+    batch TEXT REFERENCES batches (id)
+);
+CREATE INDEX evidence_action ON evidence (action_id, id);
+"""
+
+
+def m017_revised_dates_and_evidence(db) -> None:
+    """Revised dates beside the planned ones, with the reason, the approver and the day; evidence of completion."""
+    _run(db, M017_SCHEMA)
+
+
 MIGRATIONS = [
     m001_initial,
     m002_owners_and_reminders,
@@ -716,6 +754,7 @@ MIGRATIONS = [
     m011_views_for_browsers,
     m012_facts_stated_inferred_unknown,
     m013_views_read_englands_today,
+    m017_revised_dates_and_evidence,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.calendar import Calendar
     from ilacs_cli.storage.corrections import CorrectionReads, Corrections
     from ilacs_cli.storage.deadlines import DeadlineReads, Deadlines
+    from ilacs_cli.storage.evidence import Evidence, EvidenceReads
     from ilacs_cli.storage.health import Health
     from ilacs_cli.storage.inspections import InspectionReads, Inspections
     from ilacs_cli.storage.mail_log import MailLog, MailLogReads
@@ -55,6 +56,8 @@ class Reader(Protocol):
     def owners(self) -> OwnerReads: ...
     @property
     def mail_log(self) -> MailLogReads: ...
+    @property
+    def evidence(self) -> EvidenceReads: ...
 
 
 class Store:
@@ -69,6 +72,7 @@ class Store:
     mail_log: Lazy[MailLog] = Lazy("mail_log", "MailLog")
     health: Lazy[Health] = Lazy("health", "Health")
     tables: Lazy[Tables] = Lazy("tables", "Tables")
+    evidence: Lazy[Evidence] = Lazy("evidence", "Evidence")
 
     def __init__(self, opened: Opened):
         self.db: WritableDatabase = opened.db
