@@ -689,13 +689,15 @@ def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, i
     items = sorted([*found_actions, *found_deadlines], key=lambda item: item.due or "")
     rows = [
         [item.id, item.inspection, item.title, getattr(item, "owner", None) or "", due_cell(item, csv)]
-        + ([item.working_days_late, item.days_late] if late else [])
         + (revised_cells(item) if csv else [])
+        + ([item.working_days_late, item.days_late] if late else [])
         for item in items
     ]
+    if csv:
+        headers[5:5] = REVISED_HEADERS  # beside the date they qualify
     render.table(
         title,
-        headers + (REVISED_HEADERS if csv else []),
+        headers,
         rows,
         csv_out=csv,
         whole=whole_unless_revised(("id", "inspection", "due", "working days late", "days late"), items),

@@ -371,7 +371,11 @@ FIELDS = {
     "status": ["status", "progress status"],
     "wording": ["target (as written)", "target as written", "target wording"],
     "inspection": ["inspection"],
-    "ignore": ["id", "action id", "rag", "rag status", "rag rating", "latest update on", "latest update by"],
+    # A revised date moves only by `ilacs reschedule`, with its approval: ilacs's own columns for it come back unread.
+    "ignore": [
+        *("id", "action id", "rag", "rag status", "rag rating", "latest update on", "latest update by"),
+        *("planned due", "revised due", "revised reason", "approved by", "revised on"),
+    ],
 }
 HEADER_ROWS = 20  # the header row is looked for in a sheet's first 20 rows (a title row may sit above it)
 # Fields that, beside the action's own column, make a row a header row (an Inspection or RAG column does not).

@@ -171,8 +171,6 @@ def _rescheduled_cells(report: Report) -> list[list[str]]:
 
 def _rescheduled_section(report: Report) -> list:
     """How many items were re-scheduled with approval, and each with its dates, approver and reason."""
-    if not report.rescheduled:
-        return ["No action or deadline has been re-scheduled."]
     actions = sum(item.kind == "action" for item in report.rescheduled)
     deadlines = len(report.rescheduled) - actions
     counted = " and ".join(
@@ -409,7 +407,7 @@ def sections(report: Report) -> list[Section]:
             [f"{_rag_totals(report)} {RAG_DESCRIPTION}", _rag_table(report) if report.plan else "No actions recorded."],
         ),
         Section("Late, and who owns it", late),
-        Section("Re-scheduled, with approval", _rescheduled_section(report)),
+        *([Section("Re-scheduled, with approval", _rescheduled_section(report))] if report.rescheduled else []),
         Section(
             f"Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}",
             [Table(UPDATE_HEADERS, _update_cells(report), {}, "Status updates and corrections")]
