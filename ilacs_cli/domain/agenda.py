@@ -83,6 +83,13 @@ def _midnight(day: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.UTC)
 
 
+def _reason(item: ActionRow | DeadlineRow) -> list[str]:
+    """Why a re-scheduled item's date moved, and when that was approved."""
+    if not item.revised_due:
+        return []
+    return [f"Re-scheduled on {human(item.revised_on)}: {item.revised_reason}"]
+
+
 def _deadline_event(deadline: DeadlineRow) -> CalendarEvent:
     # A deadline whose outcome no document records (unknown) is neither open nor closed: it says so.
     closed = deadline.status not in (*rules.OPEN_DEADLINE_STATUSES, rules.UNKNOWN)
@@ -91,7 +98,16 @@ def _deadline_event(deadline: DeadlineRow) -> CalendarEvent:
     lines = [
         _plan_line(deadline),
         f"{deadline.kind.capitalize()} {label}: {deadline.title}",
-        f"Due: {human(deadline.due)}" + (f" ({deadline.wording})" if deadline.wording else ""),
+        "Due: "
+        + rules.due_shown(
+            deadline.due,
+            deadline.planned_due,
+            deadline.revised_due,
+            deadline.approved_by,
+            human,
+            wording=deadline.wording,
+        ),
+        *_reason(deadline),
         f"Rule: {describe_rule(deadline) or 'stated date'}",
         f"Status: {status}",
         f"More: ilacs show {deadline.inspection}",
@@ -113,7 +129,7 @@ def _deadline_event(deadline: DeadlineRow) -> CalendarEvent:
         description="\n".join(lines),
         categories=["deadline", deadline.inspection],
         stamp=_midnight(max(known)) if known else NO_STAMP,
-        sequence=1 if closed else 0,
+        sequence=(1 if closed else 0) + (1 if deadline.revised_due else 0),  # a moved event is a new version
         closed=closed,
     )
 
@@ -126,7 +142,16 @@ def _action_event(action: ActionRow, updates: int) -> CalendarEvent:
         f"Action {action.id}: {action.title}" + (f" (plan ref {action.ref})" if action.ref else ""),
         area,
         f"Owner: {action.owner or 'unknown'}",
-        f"Due: {human(action.due)}" + (f" (as written: {action.wording})" if action.wording else ""),
+        "Due: "
+        + rules.due_shown(
+            action.due,
+            action.planned_due,
+            action.revised_due,
+            action.approved_by,
+            human,
+            wording=f"as written: {action.wording}" if action.wording else None,
+        ),
+        *_reason(action),
         f"Status: {action.status}" + (f" (last update {action.updated_at})" if action.updated_at else ""),
     ]
     if action.measure:
@@ -144,6 +169,6 @@ def _action_event(action: ActionRow, updates: int) -> CalendarEvent:
         description="\n".join(lines),
         categories=["action", action.inspection],
         stamp=stamp.astimezone(dt.UTC),
-        sequence=max(updates - 1, 0),
+        sequence=max(updates - 1, 0) + (1 if action.revised_due else 0),
         closed=closed,
     )
