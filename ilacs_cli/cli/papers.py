@@ -149,9 +149,19 @@ def import_(
         if not sep or not column.strip():
             raise IlacsError(f"--map '{item}' must be COLUMN=field, e.g. --map \"Lead Officer(s)=owner\"", 2)
         pairs[column.strip()] = field_name.strip()
+    from ilacs_cli.mail.config import evidence_required
+
     store = open_store(db)
     result = exchange.import_sheet(
-        store, file, inspection, sheet=sheet, mapping=pairs, dry_run=dry_run, by=by, today=today()
+        store,
+        file,
+        inspection,
+        sheet=sheet,
+        mapping=pairs,
+        dry_run=dry_run,
+        by=by,
+        today=today(),
+        evidence_required=evidence_required(),
     )
     if result.problems:
         for problem in result.problems:

@@ -139,10 +139,10 @@ def show(
         print(printable(f"Area {area.number}: {area.title}"))
         for point in area.points:
             print(printable(f"  - {point}"))
-        _print_actions(area.actions, notes)
+        _print_actions(area.actions, notes, detail.evidence)
     if detail.actions_without_area:
         print("\nActions (area not stated)")
-        _print_actions(detail.actions_without_area, notes)
+        _print_actions(detail.actions_without_area, notes, detail.evidence)
     print()
     rows = []
     for d in detail.deadlines:
@@ -203,7 +203,8 @@ class _Inferences:
                 print(printable(line))
 
 
-def _print_actions(actions, notes: _Inferences) -> None:
+def _print_actions(actions, notes: _Inferences, evidence=()) -> None:
+    from ilacs_cli.cli.evidence import evidence_line
     from ilacs_cli.domain import rules
 
     for a in actions:
@@ -214,6 +215,11 @@ def _print_actions(actions, notes: _Inferences) -> None:
                 f"{mark('due', due_cell(a, False))} | {mark('status', rules.status_shown(a.status))}"
             )
         )
+        if a.revised_reason:
+            print(printable(f"      re-scheduled on {human_day(a.revised_on)}: {a.revised_reason}"))
+        for item in evidence:
+            if item.action == a.id:
+                print(printable(f"      evidence {evidence_line(item)}"))
 
 
 @app.command("add-inspection")

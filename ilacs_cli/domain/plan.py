@@ -116,6 +116,7 @@ class InspectionDetail:
     authority_source: str | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # the inspection's inferred fields, with their reasons
     sources: list[dict] = field(default_factory=list)  # the documents: file, date (None: not stated), title
+    evidence: list = field(default_factory=list)  # evidence.EvidenceItem of its actions, recorded by the day shown
 
 
 # -- reading -----------------------------------------------------------------------
@@ -263,7 +264,16 @@ def show_inspection(db: Reader, inspection: str, as_of: dt.date) -> InspectionDe
         found.authority_source,
         _inferred(found.inferred),
         json.loads(found.sources),
+        _evidence_by_then(db, inspection, as_of),
     )
+
+
+def _evidence_by_then(db: Reader, inspection: str, as_of: dt.date) -> list:
+    """An inspection's evidence recorded by the end of `as_of` (evidence is not rewound: its time of adding tells)."""
+    from ilacs_cli.domain.evidence import item_of
+
+    day = as_of.isoformat()
+    return [item_of(row) for row in db.evidence.matching(inspection=inspection) if row.added_at[:10] <= day]
 
 
 def sources_and_inferences(detail: InspectionDetail) -> list[str]:

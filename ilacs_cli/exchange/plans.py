@@ -520,8 +520,10 @@ def import_rows(
     dry_run: bool,
     by: str | None,
     today: dt.date,
+    evidence_required: bool = False,
 ) -> ImportResult:
-    """Add or update the inspection's actions from spreadsheet rows: every row, or (if any row is bad) none.
+    """Add or update the inspection's actions from spreadsheet rows: every row, or (if any row is bad) none. With
+    `evidence_required` (the council's setting) a row may make an action done only when it has evidence.
 
     Rows are (the spreadsheet's own row number, cells). An Inspection column naming this database's inspections
     (an `ilacs export` of several plans) is obeyed: rows of other inspections are skipped and counted."""
@@ -607,8 +609,27 @@ def import_rows(
                 # Words alone are written only with a new action; an action's own target stays as it is.
                 kept = match is None or (match.due is None and match.wording == row.due.wording)
                 (result.undated if kept else result.dates_kept).append(row.number)
+            _refuse_what_needs_a_command(db, match, row, evidence_required)
             _apply(db, inspection, match, row, source, result)
-    return result  # a dry run did the same work, counted it, and kept none of it (rolled back)
+    return result
+
+
+def _refuse_what_needs_a_command(db: Store, match: ActionRow | None, row: _Row, evidence_required: bool) -> None:
+    """A re-scheduled date moves only by `ilacs reschedule` (with approval); done needs evidence first when the
+    council requires it. Raised in the import's transaction: nothing is imported."""
+    due_iso = row.due.day.isoformat() if row.due and row.due.day else None
+    if match is not None and match.revised_due and due_iso and due_iso != match.due:
+        raise IlacsError(
+            f"row {row.number}: action {match.id} was re-scheduled to {match.revised_due} with approval; its date "
+            f"moves only with ilacs reschedule {match.id}: nothing imported; give {match.revised_due} or clear the cell"
+        )
+    if evidence_required and row.status == "done" and (match is None or match.status != "done"):
+        if match is None or not db.evidence.of(match.id):
+            named = f"action {match.id}" if match else "a new action"
+            raise IlacsError(
+                f"row {row.number}: {named} would be done without evidence, which this council requires: nothing "
+                "imported; record it first with `ilacs evidence add ACTION LINK_OR_PATH`, then import again"
+            )  # a dry run did the same work, counted it, and kept none of it (rolled back)
 
 
 def import_sheet(
@@ -621,6 +642,7 @@ def import_sheet(
     dry_run: bool,
     by: str | None,
     today: dt.date,
+    evidence_required: bool = False,
 ) -> ImportResult:
     """Read a .csv or .xlsx action plan and import it (see `import_rows`).
 
@@ -642,7 +664,16 @@ def import_sheet(
     if inspection is None:
         inspection = _inspection_of(table, headers, rows, known, path.name, mapping)
     result = import_rows(
-        db, inspection, headers, rows, source=path.name, mapping=mapping, dry_run=dry_run, by=by, today=today
+        db,
+        inspection,
+        headers,
+        rows,
+        source=path.name,
+        mapping=mapping,
+        dry_run=dry_run,
+        by=by,
+        today=today,
+        evidence_required=evidence_required,
     )
     result.sheet, result.header_row = table.name, header_row
     result.chosen_sheet = sheet is None and len(tables) > 1
