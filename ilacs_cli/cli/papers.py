@@ -152,9 +152,19 @@ def import_(
         if not sep or not column.strip():
             raise IlacsError(f"--map '{item}' must be COLUMN=field, e.g. --map \"Lead Officer(s)=owner\"", 2)
         pairs[column.strip()] = field_name.strip()
+    from ilacs_cli.mail.config import evidence_required
+
     store = open_store(db)
     result = exchange.import_sheet(
-        store, file, inspection, sheet=sheet, mapping=pairs, dry_run=dry_run, by=by, today=today()
+        store,
+        file,
+        inspection,
+        sheet=sheet,
+        mapping=pairs,
+        dry_run=dry_run,
+        by=by,
+        today=today(),
+        evidence_required=evidence_required(),
     )
     if result.problems:
         for problem in result.problems:
@@ -295,7 +305,10 @@ def summary(
 
     def counts(p):
         percent = "" if p.percent_done is None else p.percent_done
-        return [p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.not_stated, p.total, percent, p.overdue]
+        return [
+            *(p.not_started, p.in_progress, p.blocked, p.done, p.cancelled, p.not_stated),
+            *(p.total, percent, p.overdue, p.rescheduled),
+        ]
 
     if csv:
         render.table(
@@ -314,6 +327,7 @@ def summary(
                 "total",
                 "percent_done",
                 "overdue",
+                "rescheduled",
                 *words,
             ],
             [
@@ -342,7 +356,7 @@ def summary(
     def line(name, label, p, rag):
         cells = counts(p)
         cells[7] = "—" if p.percent_done is None else f"{p.percent_done}%"
-        return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue, *(rag[w] for w in words)]
+        return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue, p.rescheduled, *(rag[w] for w in words)]
 
     piped = render.plain_wanted()
 
@@ -370,6 +384,7 @@ def summary(
             "% done",
             "progress",
             "overdue",
+            "re-scheduled",
             *words,
         ],
         rows,
@@ -384,10 +399,11 @@ def summary(
             "% done",
             "progress",
             "overdue",
+            "re-scheduled",
             *words,
         ),
         same={"inspection": inspection} if inspection else None,
-        optional=("progress", "cancelled", "blocked", "not stated", "not started"),
+        optional=("progress", "cancelled", "blocked", "not stated", "not started", "re-scheduled"),
     )
     print_key(settings)
 

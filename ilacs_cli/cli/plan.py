@@ -67,7 +67,7 @@ def list_(db: DbOption = None, as_of: AsOf = None, json: Json = False, csv: Csv 
         upcoming = [r.next_deadline.due or "", r.next_deadline.title] if r.next_deadline else ["", ""]
         if not csv:
             fieldwork = [f"{cell(r.fieldwork_start)} to {cell(r.fieldwork_end)}"]
-            upcoming = [f"{cell(r.next_deadline.due)} {r.next_deadline.title}" if r.next_deadline else ""]
+            upcoming = [f"{due_cell(r.next_deadline, False)} {r.next_deadline.title}" if r.next_deadline else ""]
         table.append(
             [r.id, r.authority or "unknown", *fieldwork, cell(r.published), rules.grade_name(r.overall), *upcoming]
             + [r.actions_open, r.actions_overdue, r.deadlines_overdue, r.actions_done, r.actions_not_stated]
@@ -152,11 +152,11 @@ def show(
         print(printable(f"Area {area.number}: {area.title}"))
         for point in area.points:
             print(printable(f"  - {point}"))
-        _print_actions(area.actions, notes, rated)
+        _print_actions(area.actions, notes, rated, detail.evidence)
         _print_measures(area.measures, notes)
     if detail.actions_without_area:
         print("\nActions (area not stated)")
-        _print_actions(detail.actions_without_area, notes, rated)
+        _print_actions(detail.actions_without_area, notes, rated, detail.evidence)
     print()
     rows = []
     for d in detail.deadlines:
@@ -165,7 +165,7 @@ def show(
             [
                 d.id,
                 d.title,
-                mark("due", human_day(d.due)) + (f" ({d.wording})" if d.wording else ""),
+                mark("due", due_cell(d, False, wording=True)),
                 mark("rule", d.rule or "date unknown"),
                 mark("status", rules.deadline_status_name(d.status)) + (f" {human_day(d.met_on)}" if d.met_on else ""),
             ]
@@ -192,12 +192,15 @@ def _plan_rows(detail) -> None:
     actions += [("", action) for action in detail.actions_without_area]
     render.table(
         None,
-        ["kind", "id", "area", "ref", "title", "owner", "due", "status", "met_on"],
+        ["kind", "id", "area", "ref", "title", "owner", "due", "status", "met_on", *REVISED_HEADERS],
         [
-            ["action", a.id, number, a.ref or "", a.title, a.owner or "", a.due or "", a.status, ""]
+            ["action", a.id, number, a.ref or "", a.title, a.owner or "", a.due or "", a.status, "", *revised_cells(a)]
             for number, a in actions
         ]
-        + [["deadline", d.id, "", "", d.title, "", d.due or "", d.status, d.met_on or ""] for d in detail.deadlines],
+        + [
+            ["deadline", d.id, "", "", d.title, "", d.due or "", d.status, d.met_on or "", *revised_cells(d)]
+            for d in detail.deadlines
+        ],
         csv_out=True,
     )
 
@@ -224,7 +227,8 @@ class _Inferences:
                 print(printable(line))
 
 
-def _print_actions(actions, notes: _Inferences, rated: dict[int, str]) -> None:
+def _print_actions(actions, notes: _Inferences, rated: dict[int, str], evidence=()) -> None:
+    from ilacs_cli.cli.evidence import evidence_line
     from ilacs_cli.domain import rules
 
     for a in actions:
@@ -232,10 +236,15 @@ def _print_actions(actions, notes: _Inferences, rated: dict[int, str]) -> None:
         print(
             printable(
                 f"  [{a.id}] {mark('title', a.title)} | {mark('owner', a.owner or 'owner unknown')} | due "
-                f"{mark('due', human_day(a.due))} | {mark('status', rules.status_shown(a.status))} | "
+                f"{mark('due', due_cell(a, False))} | {mark('status', rules.status_shown(a.status))} | "
                 f"{rules.RAG_WORDS[rated[a.id]]}"
             )
         )
+        if a.revised_reason:
+            print(printable(f"      re-scheduled on {human_day(a.revised_on)}: {a.revised_reason}"))
+        for item in evidence:
+            if item.action == a.id:
+                print(printable(f"      evidence {evidence_line(item)}"))
 
 
 def _print_measures(measures, notes: _Inferences) -> None:
@@ -463,12 +472,21 @@ def update(
 ) -> None:
     """Record a status update.  Example: ilacs update 12 --status in-progress --note "Audit booked" --on 03/03/2025"""
     from ilacs_cli.domain import changes
+    from ilacs_cli.mail.config import evidence_required
 
     store = open_store(db)
     result = changes.update_action(
-        store, action, status=status, today=today(), note=note, by=by, due=due, on=parse_day(on, store) if on else None
+        store,
+        action,
+        status=status,
+        today=today(),
+        note=note,
+        by=by,
+        due=due,
+        on=parse_day(on, store) if on else None,
+        evidence_required=status is not None and evidence_required(),
     )
-    print(f"action {result.id}: {result.status}, due {human_day(result.due)}")
+    print(printable(f"action {result.id}: {result.status}, due {due_cell(result, False)}"))
 
 
 @app.command()
@@ -509,6 +527,44 @@ def edit(
     print(
         printable(
             f"action {result.id}: {result.title} | {result.owner or 'owner unknown'} | due {human_day(result.due)}"
+        )
+    )
+
+
+@app.command()
+def reschedule(
+    target: Annotated[str, typer.Argument(help="Action id (12) or deadline id (D3).")],
+    to: Annotated[Optional[str], typer.Option("--to", help="The revised date (20/06/2024, +10 working days).")] = None,
+    reason: Annotated[Optional[str], typer.Option(help="Why the date moves (reported with it).")] = None,
+    approved_by: Annotated[
+        Optional[str], typer.Option("--approved-by", help="Who approved the new date (a person or a board).")
+    ] = None,
+    on: Annotated[Optional[str], typer.Option(help="The day it was approved, if not today.")] = None,
+    by: By = None,
+    db: DbOption = None,
+) -> None:
+    """Give an action or a deadline a revised date, with approval; the date planned (a deadline's rule and its date) is kept beside it, and lateness counts against the revised one; undo reverses it.  Example: ilacs reschedule D2 --to 20/06/2024 --reason "Panel moved" --approved-by "Improvement Board" """
+    from ilacs_cli.domain import changes
+
+    for value, option in ((to, "--to DATE"), (reason, "--reason TEXT"), (approved_by, "--approved-by NAME")):
+        if value is None:
+            raise IlacsError(
+                f"reschedule needs {option}: ilacs reschedule {target} --to DATE --reason TEXT --approved-by NAME", 2
+            )
+    assert to is not None and reason is not None and approved_by is not None  # checked just above
+    store = open_store(db)
+    print(
+        printable(
+            changes.reschedule(
+                store,
+                target,
+                to=parse_day(to, store),
+                reason=reason,
+                approved_by=approved_by,
+                today=today(),
+                on=parse_day(on, store) if on else None,
+                by=by,
+            )
         )
     )
 
@@ -563,7 +619,9 @@ def history(
         ["at", "by", "change", "note"],
         [
             [line.at if csv else human_time(line.at), line.author or "", line.change, line.note or ""]
-            for line in recorded.trail(updates, corrections, dates=str if csv else human_day)
+            for line in recorded.trail(
+                updates, corrections, dates=str if csv else human_day, planned_due=found.planned_due
+            )
         ],
         csv_out=csv,
         whole=("at",),
@@ -662,13 +720,54 @@ def done(
 ) -> None:
     """Mark a deadline met or an action done.  Example: ilacs done D3 --on 17/05/2024"""
     from ilacs_cli.domain import changes
+    from ilacs_cli.mail.config import evidence_required
 
     store = open_store(db)
-    print(changes.mark_done(store, target, parse_day(on, store), today(), by))
+    required = not plan_is_deadline(target) and evidence_required()
+    print(changes.mark_done(store, target, parse_day(on, store), today(), by, evidence_required=required))
+
+
+# A re-scheduled date's columns in CSV (a table says it in the due cell: "..., revised to ..., approved by ...").
+REVISED_HEADERS = ["planned due", "revised due", "revised reason", "approved by", "revised on"]
+
+
+def revised_cells(item) -> list[str]:
+    """An action's or deadline's CSV cells for REVISED_HEADERS (empty when it was never re-scheduled)."""
+    if item.revised_due is None:
+        return [item.planned_due or "", "", "", "", ""]
+    return [
+        item.planned_due or "",
+        item.revised_due,
+        item.revised_reason or "",
+        item.approved_by or "",
+        item.revised_on or "",
+    ]
+
+
+def due_cell(item, csv: bool, *, wording: bool = False) -> str:
+    """An item's due date in a table ('Fri 17 May 2024, revised to Thu 20 Jun 2024, approved by ...') or CSV (the
+    date it counts against, ISO; its planned and revised dates have columns of their own)."""
+    from ilacs_cli.dates.days import human
+    from ilacs_cli.domain import rules
+
+    if csv:
+        return item.due or ""
+    words = item.wording if wording else None
+    return rules.due_shown(item.due, item.planned_due, item.revised_due, item.approved_by, human, wording=words)
+
+
+def whole_unless_revised(whole: tuple[str, ...], items) -> tuple[str, ...]:
+    """Columns never cut, less `due` when a re-scheduled date's longer words are in it (they wrap)."""
+    return tuple(name for name in whole if name != "due") if any(i.revised_due for i in items) else whole
+
+
+def plan_is_deadline(target: str) -> bool:
+    from ilacs_cli.domain.plan import is_deadline
+
+    return is_deadline(target)
 
 
 def _action_rows(actions, csv: bool):
-    day = date_cell(csv)
     from ilacs_cli.domain import rules
 
     return [
@@ -679,9 +778,10 @@ def _action_rows(actions, csv: bool):
             a.ref or "",
             a.title,
             a.owner or "",
-            day(a.due),
+            due_cell(a, csv),
             a.status if csv else rules.status_shown(a.status),
         ]
+        + (revised_cells(a) if csv else [])
         for a in actions
     ]
 
@@ -739,13 +839,13 @@ def actions(
     same = {"inspection": inspection, "area": area, "status": statuses[0] if len(statuses) == 1 else None}
     render.table(
         "Actions" + (f" as of {human_day(day)}" if as_of else ""),
-        [*ACTION_HEADERS, "rag"],
+        [*ACTION_HEADERS, *(REVISED_HEADERS if csv else []), "rag"],
         [
             [*row, rag.upper() if csv else rules.RAG_WORDS[rag]]
             for row, rag in zip(_action_rows(found, csv), rated, strict=True)
         ],
         csv_out=csv,
-        whole=ACTION_WHOLE,
+        whole=whole_unless_revised(ACTION_WHOLE, found),
         same={header: value for header, value in same.items() if value is not None},
         optional=("ref", "area", "owner", "rag"),
         red=[late.matches(a.status, a.due) for a in found],
@@ -771,18 +871,20 @@ def _late_report(title, found_actions, found_deadlines, json, csv, late: bool, i
         return
     headers = ["id", "inspection", "what", "owner", "due"] + (["working days late", "days late"] if late else [])
     items = sorted([*found_actions, *found_deadlines], key=lambda item: item.due or "")
-    day = date_cell(csv)
     rows = [
-        [item.id, item.inspection, item.title, getattr(item, "owner", None) or "", day(item.due)]
+        [item.id, item.inspection, item.title, getattr(item, "owner", None) or "", due_cell(item, csv)]
+        + (revised_cells(item) if csv else [])
         + ([item.working_days_late, item.days_late] if late else [])
         for item in items
     ]
+    if csv:
+        headers[5:5] = REVISED_HEADERS  # beside the date they qualify
     render.table(
         title,
         headers,
         rows,
         csv_out=csv,
-        whole=("id", "inspection", "due", "working days late", "days late"),
+        whole=whole_unless_revised(("id", "inspection", "due", "working days late", "days late"), items),
         same={"inspection": inspection} if inspection else None,
         optional=("days late", "owner"),
         red=[late] * len(rows),

@@ -142,6 +142,13 @@ def _late_line(days: int, as_of: dt.date) -> str:
     return f"Overdue: {days} working day{'' if days == 1 else 's'} late as of {human(as_of)}."
 
 
+def _reason(item: ActionRow | DeadlineRow) -> list[str]:
+    """Why a re-scheduled item's date moved, and when that was approved."""
+    if not item.revised_due:
+        return []
+    return [f"Re-scheduled on {human(item.revised_on)}: {item.revised_reason}"]
+
+
 def _deadline_event(deadline: DeadlineRow, late: int | None, as_of: dt.date) -> CalendarEvent:
     # A deadline whose outcome no document records (unknown) is neither open nor closed: it says so.
     closed = deadline.status not in (*rules.OPEN_DEADLINE_STATUSES, rules.UNKNOWN)
@@ -150,7 +157,16 @@ def _deadline_event(deadline: DeadlineRow, late: int | None, as_of: dt.date) -> 
     lines = [
         _plan_line(deadline),
         f"{deadline.kind.capitalize()}: {deadline.title}",
-        f"Due: {human(deadline.due)}" + (f" ({deadline.wording})" if deadline.wording else ""),
+        "Due: "
+        + rules.due_shown(
+            deadline.due,
+            deadline.planned_due,
+            deadline.revised_due,
+            deadline.approved_by,
+            human,
+            wording=deadline.wording,
+        ),
+        *_reason(deadline),
     ]
     if late is not None:
         lines.append(_late_line(late, as_of))
@@ -177,7 +193,7 @@ def _deadline_event(deadline: DeadlineRow, late: int | None, as_of: dt.date) -> 
         description="\n".join(lines),
         categories=["deadline", deadline.inspection],
         stamp=_midnight(max(known)) if known else NO_STAMP,
-        sequence=1 if closed else 0,
+        sequence=(1 if closed else 0) + (1 if deadline.revised_due else 0),  # a moved event is a new version
         closed=closed,
     )
 
@@ -206,7 +222,16 @@ def _action_event(
         f"Action {action.ref}: {action.title}" if action.ref else f"Action: {action.title}",
         area,
         f"Owner: {action.owner or 'not recorded'}",
-        f"Due: {human(action.due)}" + (f" (as written: {action.wording})" if action.wording else ""),
+        "Due: "
+        + rules.due_shown(
+            action.due,
+            action.planned_due,
+            action.revised_due,
+            action.approved_by,
+            human,
+            wording=f"as written: {action.wording}" if action.wording else None,
+        ),
+        *_reason(action),
     ]
     if late is not None:
         lines.append(_late_line(late, as_of))
@@ -230,6 +255,6 @@ def _action_event(
         description="\n".join(lines),
         categories=["action", action.inspection],
         stamp=stamp.astimezone(dt.UTC),
-        sequence=max(updates - 1, 0),
+        sequence=max(updates - 1, 0) + (1 if action.revised_due else 0),
         closed=closed,
     )

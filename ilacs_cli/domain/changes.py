@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from ilacs_cli.dates.days import human, human_time, parse_due
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import clean_text, who
-from ilacs_cli.domain.plan import Action, action_row, deadline_row, is_deadline, require_action, require_inspection
+from ilacs_cli.domain.plan import (
+    Action,
+    action_row,
+    deadline_row,
+    describe_rule,
+    is_deadline,
+    require_action,
+    require_inspection,
+)
 from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
@@ -108,10 +116,13 @@ def update_action(
     due: str | None = None,
     on: dt.date | None = None,
     command: str = "update",
+    evidence_required: bool = False,
 ) -> Action:
     """Record a status update (and optionally a new due date), describing `on` (default today); returns the action
-    as it now stands."""
+    as it now stands. With `evidence_required` (the council's setting), done needs evidence recorded first."""
     found = action_row(db, action_id)
+    if due is not None:
+        _refuse_if_rescheduled(found, "--due")
     if status is None and due is None and not note:
         raise IlacsError("nothing to record: give --status, --due or --note", 2)
     if status:
@@ -121,6 +132,11 @@ def update_action(
     if on is not None:
         _check_day(db, found.inspection, on, today, "--on")
     new_due = parse_due(due, today, db.calendar.add_working_days) if due else None
+    if evidence_required and status == "done" and found.status != "done":
+        from ilacs_cli.domain.evidence import required_missing
+
+        if why := required_missing(db, found.id):
+            raise IlacsError(why)
     with db.transaction(command=command, author=who(by)):
         # Read the action under the write lock: another officer may have just changed it.
         action = action_row(db, action_id)
@@ -183,6 +199,8 @@ def edit_action(
         fields["measure"] = rules.check_text(measure.strip(), "measure of success") or None
     if note is not None:
         note = rules.check_text(note, "note")
+    if due is not None:
+        _refuse_if_rescheduled(found, "edit --due")
     new_due = parse_due(due, today, db.calendar.add_working_days) if due else None
     if not fields and new_due is None:
         raise IlacsError("nothing to change: give --title, --owner, --area, --ref, --measure or --due", 2)
@@ -210,6 +228,12 @@ def edit_deadline(
     if title is not None:
         fields["title"] = clean_text(title, "deadline's title", limit=rules.TEXT_LIMIT)
     if due is not None:
+        if deadline.rule_count is not None:
+            raise IlacsError(
+                f"deadline D{deadline.id}'s date comes from its rule ({describe_rule(deadline)}) and is kept: "
+                f"to move it, ilacs reschedule D{deadline.id} --to DATE --reason TEXT --approved-by NAME"
+            )
+        _refuse_if_rescheduled(deadline, "edit --due")
         new_due = parse_due(due, today, db.calendar.add_working_days)
         fields.update(
             due=new_due.day.isoformat(), wording=new_due.wording, rule_count=None, rule_unit=None, rule_after=None
@@ -225,8 +249,11 @@ def edit_deadline(
     )
 
 
-def mark_done(db: Store, target: str, on: dt.date, today: dt.date, by: str | None = None) -> str:
-    """Mark a deadline (D12) met or an action (12) done on a day that has happened; returns what was marked."""
+def mark_done(
+    db: Store, target: str, on: dt.date, today: dt.date, by: str | None = None, *, evidence_required: bool = False
+) -> str:
+    """Mark a deadline (D12) met or an action (12) done on a day that has happened; returns what was marked. With
+    `evidence_required` (the council's setting) an action needs evidence recorded first."""
 
     if is_deadline(target):
         deadline = deadline_row(db, target)
@@ -240,8 +267,57 @@ def mark_done(db: Store, target: str, on: dt.date, today: dt.date, by: str | Non
     found = action_row(db, target)
     if found.status == "done":  # a second `done` records nothing, as for a deadline; `update` can change its day
         return f"action {found.id} is done already: nothing recorded (see `ilacs history {found.id}`)"
-    action = update_action(db, target, status="done", today=today, by=by, on=on, command="done")
+    action = update_action(
+        db, target, status="done", today=today, by=by, on=on, command="done", evidence_required=evidence_required
+    )
     return f"action {action.id} done on {human(on)}"
+
+
+def _refuse_if_rescheduled(found, what: str) -> None:
+    """A re-scheduled date moves only by `reschedule`, with a reason and an approver: the date planned first stays
+    visible beside it."""
+    if found.revised_due is not None:
+        label = f"D{found.id}" if hasattr(found, "rule_count") else str(found.id)
+        raise IlacsError(
+            f"{label} was re-scheduled to {human(found.revised_due)} (approved by {found.approved_by}): {what} "
+            f"would hide that; move it with ilacs reschedule {label} --to DATE --reason TEXT --approved-by NAME"
+        )
+
+
+def reschedule(
+    db: Store,
+    target: str,
+    *,
+    to: dt.date,
+    reason: str,
+    approved_by: str,
+    today: dt.date,
+    on: dt.date | None = None,
+    by: str | None = None,
+) -> str:
+    """Give an action (12) or a deadline (D3) a revised date, approved by someone for a reason on a day (`on`,
+    default today), keeping the date planned (a deadline's rule and its date); recorded, undoable. Returns what
+    was done."""
+    deadline = is_deadline(target)
+    found = deadline_row(db, target) if deadline else action_row(db, target)
+    label = f"D{found.id}" if deadline else str(found.id)
+    reason = rules.check_text(reason.strip(), "reason")
+    approver = clean_text(approved_by, "approver")
+    if not reason:
+        raise IlacsError("--reason is empty: say why the date moves (it is reported with it)", 2)
+    closed = ("met", "missed") if deadline else rules.CLOSED_STATUSES
+    if found.status in closed:
+        raise IlacsError(f"{label} is {found.status}: only an open item is re-scheduled")
+    if to.isoformat() == found.due:
+        raise IlacsError(f"{label} is due {human(to)} already: give the new date with --to")
+    day = on or today
+    _check_day(db, found.inspection, day, today, "--on")
+    fields = {"revised_due": to.isoformat(), "revised_reason": reason, "approved_by": approver}
+    with db.transaction(command="reschedule", author=who(by), note=reason):
+        write = db.deadlines.correct if deadline else db.actions.correct
+        write(found.id, {**fields, "revised_on": day.isoformat()})
+    first = human(found.planned_due) if found.planned_due else "no date"
+    return f"{label}: due {first}, revised to {human(to)}, approved by {approver} on {human(day)}"
 
 
 def reopen(db: Store, target: str, *, note: str | None = None, by: str | None = None) -> str:
@@ -410,6 +486,11 @@ def _reverse_changes(db: Store, changes: list[ChangeRow]) -> list[str]:
                 )
             items.append(f"inspection {change.inspection}: {done}")
             continue
+        if change.field == "evidence":
+            if change.new is not None:
+                db.evidence.withdraw(change.new, undoes=change.id)
+            items.append(f"action {change.subject_id}: evidence withdrawn ({_evidence_named(change.new)})")
+            continue
         row = change.subject_id
         assert row is not None  # every change but an inspection's own fact names its row
         if change.field == "coordinates":
@@ -421,12 +502,26 @@ def _reverse_changes(db: Store, changes: list[ChangeRow]) -> list[str]:
         else:
             write = {"action": db.actions.correct, "deadline": db.deadlines.correct, "owner": db.owners.correct}
             write[change.subject](row, {change.field: change.old}, undoes={change.field: change.id})
+        if change.field in ("revised_reason", "approved_by", "revised_on"):
+            continue  # said with its revised_due, below
+        if change.field == "revised_due":
+            back = f"re-scheduled again to {human(change.old)}" if change.old else "due its planned date again"
+            items.append(f"{change.subject} {_label(change)}: re-scheduling taken back; {back}")
+            continue
         field = "area" if change.field == "area_id" else change.field
         items.append(
             f"{change.subject} {_label(change)}: {field} put back"
             + ("" if change.field == "area_id" else f" to {change.old or 'none'}")
         )
     return items
+
+
+def _evidence_named(recorded: str | None) -> str:
+    """'E3: https://...' from a change's record of evidence (JSON)."""
+    import json
+
+    found = json.loads(recorded or "{}")
+    return f"E{found.get('id')}: {found.get('target')}"
 
 
 def _label(change: ChangeRow) -> str:

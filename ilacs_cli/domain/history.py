@@ -94,9 +94,11 @@ def history(
     ]
     areas = area_numbers(db, found.inspection)
     corrections = []
-    for change in db.corrections.of("action", found.id):
+    changes = db.corrections.of("action", found.id)
+    described = _rescheduled_on(changes)
+    for change in changes:
         name, old, new = in_words(change, areas)
-        if _by_the_end_of(as_of, change.at):
+        if _by_the_end_of(as_of, described.get(change.batch) or change.at):
             corrections.append(
                 Correction(
                     change.at,
@@ -116,12 +118,20 @@ def deadline_history(store: Store, target: str, as_of: dt.date | None = None) ->
     """A deadline (D3) and its corrections (dates, titles, met, reopened), oldest first; `as_of` as for history."""
     db: Reader = store if as_of is None else store.as_of(as_of)
     found = deadline_row(db, target)
+    changes = db.corrections.of("deadline", found.id)
+    described = _rescheduled_on(changes)
     corrections = [
         Correction(c.at, c.author, c.command, c.field, c.old, c.new, c.note, (c.sequence, 1, c.id))
-        for c in db.corrections.of("deadline", found.id)
-        if _by_the_end_of(as_of, c.at)
+        for c in changes
+        if _by_the_end_of(as_of, described.get(c.batch) or c.at)
     ]
     return deadline_of(found), corrections
+
+
+def _rescheduled_on(changes: list[ChangeRow]) -> dict[str, str]:
+    """The day each reschedule among `changes` describes (its --on), by command: it counts from that day, as the
+    past view counts it."""
+    return {c.batch: c.new for c in changes if c.field == "revised_on" and c.new}
 
 
 def _by_the_end_of(day: dt.date | None, described: str) -> bool:
@@ -144,16 +154,53 @@ def in_words(change: ChangeRow, areas: dict[str | None, str | None]) -> tuple[st
 
 
 # The fields of a correction whose values are days.
-_DAY_FIELDS = {"due", "met_on"}
+_DAY_FIELDS = {"due", "met_on", "revised_due", "revised_on"}
+# A re-scheduled date's fields (storage/corrections.py REVISED), changed together by `reschedule` and its undo.
+_REVISED_FIELDS = ("revised_due", "revised_reason", "approved_by", "revised_on")
 
 
 def correction_in_words(field: str, old: str | None, new: str | None, *, dates: Callable[[str], str] = str) -> str:
     """'owner: A Watson -> B Khan'; days as `dates` writes them ('met_on: 2024-04-24 -> 2024-04-25', or for text
     with dates.human 'met on: Wed 24 Apr 2024 -> Thu 25 Apr 2024')."""
+    if field == "evidence":
+        return f"evidence added: {evidence_in_words(new)}" if new else f"evidence withdrawn: {evidence_in_words(old)}"
     if field in _DAY_FIELDS and dates is not str:
         field = field.replace("_", " ")
         old, new = (dates(value) if value else value for value in (old, new))
     return f"{field}: {old or 'none'} -> {new or 'none'}"
+
+
+def evidence_in_words(recorded: str | None) -> str:
+    """'E1 file /share/audit.pdf, 12,345 bytes, sha256 9f86d0…' from a change's record of evidence (JSON)."""
+    import json
+
+    found = json.loads(recorded or "{}")
+    if found.get("kind") != "file":
+        shown = f"E{found.get('id')} link {found.get('target')}"
+    else:
+        shown = (
+            f"E{found.get('id')} file {found.get('target')}, {found.get('size'):,} bytes, sha256 {found.get('sha256')}"
+        )
+    return shown + (f" ({found['note']})" if found.get("note") else "")
+
+
+def rescheduled_in_words(
+    changed: dict[str, tuple[str | None, str | None]], planned_due: str | None, dates: Callable[[str], str] = str
+) -> str:
+    """One reschedule (or its undo) in words, from its changed fields (name -> (old, new)): 're-scheduled: due
+    Fri 17 May 2024 -> Thu 20 Jun 2024, approved by A Director on Fri 10 May 2024 (reason: Panel moved)'; the
+    date before is the planned one when it had not been re-scheduled."""
+    old, new = changed.get("revised_due", (None, None))
+    given = {name: values[1] for name, values in changed.items()}
+    before = dates(old) if old else (f"{dates(planned_due)} (planned)" if planned_due else "the planned date")
+    if new is None:
+        return f"re-scheduling taken back: due {before} -> {dates(planned_due) if planned_due else 'none'} (planned)"
+    line = f"re-scheduled: due {before} -> {dates(new)}"
+    if given.get("approved_by"):
+        line += f", approved by {given['approved_by']}"
+    if on := given.get("revised_on"):
+        line += f" on {dates(on)}"
+    return line
 
 
 def update_in_words(
@@ -189,18 +236,30 @@ def update_in_words(
 
 
 def trail(
-    updates: list[StatusUpdate], corrections: list[Correction], *, dates: Callable[[str], str] = str
+    updates: list[StatusUpdate],
+    corrections: list[Correction],
+    *,
+    dates: Callable[[str], str] = str,
+    planned_due: str | None = None,
 ) -> list[TrailLine]:
     """Status updates and corrections as one list in the order they were recorded, each change in words and its
-    days as `dates` writes them (ISO, or dates.human for text)."""
+    days as `dates` writes them (ISO, or dates.human for text); a reschedule's fields as one line (`planned_due`:
+    the item's planned date, the date before a first reschedule)."""
     lines = []
     for u in updates:
         change = update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, dates=dates)
         if u.on:
             change += f" (as of {dates(u.on)})"
         lines.append(TrailLine(u.at, u.author, change, u.note, u.order))
-    lines += [
-        TrailLine(c.at, c.author, correction_in_words(c.field, c.old, c.new, dates=dates), c.note, c.order)
-        for c in corrections
-    ]
+    revised: dict[tuple, list[Correction]] = {}
+    for c in corrections:
+        if c.field in _REVISED_FIELDS:
+            revised.setdefault(c.order[:1] or (c.at,), []).append(c)
+        else:
+            change = correction_in_words(c.field, c.old, c.new, dates=dates)
+            lines.append(TrailLine(c.at, c.author, change, c.note, c.order))
+    for group in revised.values():
+        first = group[0]
+        change = rescheduled_in_words({c.field: (c.old, c.new) for c in group}, planned_due, dates)
+        lines.append(TrailLine(first.at, first.author, change, first.note, first.order))
     return sorted(lines, key=lambda line: (line.at, line.order))

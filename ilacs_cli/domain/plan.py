@@ -51,6 +51,13 @@ class Action:
     days_late: int | None = None
     working_days_late: int | None = None
     inferred: dict[str, str] = field(default_factory=dict)  # field -> why it was inferred from the document
+    # Re-scheduled with approval (ilacs reschedule): `due` is then the revised date, the one lateness counts
+    # against; `planned_due` is the date first planned (a deadline's rule date), kept beside it.
+    planned_due: str | None = None
+    revised_due: str | None = None
+    revised_reason: str | None = None
+    approved_by: str | None = None
+    revised_on: str | None = None
 
 
 @dataclass
@@ -67,6 +74,13 @@ class Deadline:
     days_late: int | None = None
     working_days_late: int | None = None
     inferred: dict[str, str] = field(default_factory=dict)
+    # Re-scheduled with approval (ilacs reschedule): `due` is then the revised date, the one lateness counts
+    # against; `planned_due` is the date first planned (a deadline's rule date), kept beside it.
+    planned_due: str | None = None
+    revised_due: str | None = None
+    revised_reason: str | None = None
+    approved_by: str | None = None
+    revised_on: str | None = None
 
 
 @dataclass
@@ -117,6 +131,7 @@ class InspectionDetail:
     inferred: dict[str, str] = field(default_factory=dict)  # the inspection's inferred fields, with their reasons
     sources: list[dict] = field(default_factory=list)  # the documents: file, date (None: not stated), title
     received: str | None = None  # the day the council received the report, when known
+    evidence: list = field(default_factory=list)  # evidence.EvidenceItem of its actions, recorded by the day shown
 
 
 # -- reading -----------------------------------------------------------------------
@@ -148,6 +163,11 @@ def action_of(
         record.status,
         record.updated_at,
         inferred=_inferred(record.inferred),
+        planned_due=record.planned_due,
+        revised_due=record.revised_due,
+        revised_reason=record.revised_reason,
+        approved_by=record.approved_by,
+        revised_on=record.revised_on,
     )
     if as_of is not None and record.due:
         action.days_late = (as_of - dt.date.fromisoformat(record.due)).days
@@ -161,7 +181,8 @@ def describe_rule(deadline: DeadlineRow) -> str | None:
     """'70 working days after publication, 6 Feb 2024'; for a date as written, 'stated date' or, for a period,
     "stated as 'in June' (taken as Sun 30 Jun 2019)"; None when neither a rule nor words give it."""
     if deadline.rule_count is None:
-        return rules.stated_due(deadline.wording, deadline.due, human(deadline.due) if deadline.due else None)
+        planned = deadline.planned_due
+        return rules.stated_due(deadline.wording, planned, human(planned) if planned else None)
     assert deadline.rule_unit is not None and deadline.rule_after is not None  # a rule has all three (seedfile.py)
     unit = deadline.rule_unit.replace("-", " ")
     event, event_name = deadline.event_day(), EVENT_NAMES[deadline.rule_after]
@@ -181,6 +202,11 @@ def deadline_of(record: DeadlineRow, as_of: dt.date | None = None, as_of_number:
         record.status,
         record.met_on,
         inferred=_inferred(record.inferred),
+        planned_due=record.planned_due,
+        revised_due=record.revised_due,
+        revised_reason=record.revised_reason,
+        approved_by=record.approved_by,
+        revised_on=record.revised_on,
     )
     if as_of is not None and record.due:
         deadline.days_late = (as_of - dt.date.fromisoformat(record.due)).days
@@ -273,7 +299,16 @@ def show_inspection(
         _inferred(found.inferred),
         json.loads(found.sources),
         found.received,
+        _evidence_by_then(db, inspection, as_of),
     )
+
+
+def _evidence_by_then(db: Reader, inspection: str, as_of: dt.date) -> list:
+    """An inspection's evidence recorded by the end of `as_of` (evidence is not rewound: its time of adding tells)."""
+    from ilacs_cli.domain.evidence import item_of
+
+    day = as_of.isoformat()
+    return [item_of(row) for row in db.evidence.matching(inspection=inspection) if row.added_at[:10] <= day]
 
 
 def sources_and_inferences(detail: InspectionDetail) -> list[str]:

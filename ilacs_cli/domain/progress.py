@@ -37,6 +37,12 @@ class PlanRow:
     latest_update_note: str | None
     status: str
     rag: str
+    # Re-scheduled with approval: `target_date` is then the revised date, the one the RAG counts against.
+    planned_due: str | None = None
+    revised_due: str | None = None
+    revised_reason: str | None = None
+    approved_by: str | None = None
+    revised_on: str | None = None
 
 
 def plan_rows(
@@ -97,4 +103,9 @@ def _plan_row(action: PlanActionRow, rule: rules.RagRule) -> PlanRow:
         action.update_note,
         action.status,
         rule.rate(action.status, action.due, updated_at),
+        action.planned_due,
+        action.revised_due,
+        action.revised_reason,
+        action.approved_by,
+        action.revised_on,
     )

@@ -52,6 +52,10 @@ class ReminderItem:
     status: str
     overdue: bool
     working_days: int  # late when overdue, else left until due
+    # Re-scheduled with approval: `due` is then the revised date, the one it is late against.
+    planned_due: str | None = None
+    revised_due: str | None = None
+    approved_by: str | None = None
 
 
 @dataclass
@@ -311,6 +315,9 @@ def _action_item(action: OwedActionRow, today: int, overdue: rules.DueWindow) ->
         action.status,
         late,
         _working_days(action.due_number, today, late),
+        action.planned_due,
+        action.revised_due,
+        action.approved_by,
     )
 
 
@@ -330,6 +337,9 @@ def _deadline_item(deadline: DeadlineRow, today: int, overdue: rules.DueWindow) 
         deadline.status,
         late,
         _working_days(deadline.due_number, today, late),
+        deadline.planned_due,
+        deadline.revised_due,
+        deadline.approved_by,
     )
 
 

@@ -34,6 +34,7 @@ class Progress:
     percent_done: int | None  # done / (total - cancelled - not stated), rounded down; None when nothing to count
     overdue: int
     not_stated: int = 0  # status unknown: the document does not give it; counted apart, as neither done nor not
+    rescheduled: int = 0  # given a revised date with approval (ilacs reschedule), whatever their status
 
 
 @dataclass
@@ -72,6 +73,25 @@ class LateItem:
     working_days_late: int | None
     status: str
     latest_note: str | None
+    planned_due: str | None = None  # when re-scheduled: `due` is the revised date, this the date planned first
+    revised_due: str | None = None
+    approved_by: str | None = None
+
+
+@dataclass
+class RescheduledItem:
+    """An action or deadline given a revised date with approval, as a board paper reports it."""
+
+    kind: str  # action | deadline
+    id: str
+    title: str
+    owner: str | None
+    planned_due: str | None
+    revised_due: str
+    approved_by: str | None
+    revised_on: str | None
+    reason: str | None
+    status: str
 
 
 @dataclass
@@ -110,11 +130,12 @@ class Report:
     evidence: list[str] = field(default_factory=list)  # notes, source documents, inferred values with reasons
     scheme: str = rules.DEFAULT_SCHEME  # brag or rag: the rating scheme the paper used
     key: str = rules.RatingSettings().key  # the key of its ratings, as the paper prints it
+    rescheduled: list[RescheduledItem] = field(default_factory=list)  # revised dates, with approval
 
 
 def count(groups: Iterable[ActionCountsRow]) -> Progress:
     """Counts by status, percentage done and overdue count, summed over the store's counts (ActionCountsRow)."""
-    not_started = in_progress = blocked = done = cancelled = not_stated = overdue = 0
+    not_started = in_progress = blocked = done = cancelled = not_stated = overdue = rescheduled = 0
     for group in groups:  # national summaries sum thousands of groups: plain additions, no dict per group
         not_started += group.not_started
         in_progress += group.in_progress
@@ -123,10 +144,13 @@ def count(groups: Iterable[ActionCountsRow]) -> Progress:
         cancelled += group.cancelled
         not_stated += group.not_stated
         overdue += group.overdue
+        rescheduled += group.rescheduled
     total = not_started + in_progress + blocked + done + cancelled + not_stated
     counted = total - cancelled - not_stated
     percent = 100 * done // counted if counted else None
-    return Progress(not_started, in_progress, blocked, done, cancelled, total, percent, overdue, not_stated)
+    return Progress(
+        not_started, in_progress, blocked, done, cancelled, total, percent, overdue, not_stated, rescheduled
+    )
 
 
 def summary(
@@ -212,13 +236,39 @@ def build_report(
     notes = {r.action_id: r.latest_update_note for r in rows}
     late_actions, late_deadlines = plan.overdue(db, as_of, inspection=inspection)
     late = [
-        LateItem("action", str(a.id), a.title, a.owner, a.area, a.due, a.working_days_late, a.status, notes.get(a.id))
+        LateItem(
+            "action",
+            str(a.id),
+            a.title,
+            a.owner,
+            a.area,
+            a.due,
+            a.working_days_late,
+            a.status,
+            notes.get(a.id),
+            a.planned_due,
+            a.revised_due,
+            a.approved_by,
+        )
         for a in late_actions
         if a.due
     ]
     late.sort(key=lambda item: ((item.owner or "").lower(), -(item.working_days_late or 0), item.due))
     late += [
-        LateItem("deadline", d.id, d.title, None, None, d.due, d.working_days_late, d.status, None)
+        LateItem(
+            "deadline",
+            d.id,
+            d.title,
+            None,
+            None,
+            d.due,
+            d.working_days_late,
+            d.status,
+            None,
+            d.planned_due,
+            d.revised_due,
+            d.approved_by,
+        )
         for d in late_deadlines
         if d.due
     ]
@@ -269,6 +319,38 @@ def build_report(
         plan.sources_and_inferences(detail),
         settings.scheme,
         settings.key,
+        [
+            RescheduledItem(
+                "deadline",
+                d.id,
+                d.title,
+                None,
+                d.planned_due,
+                d.revised_due,
+                d.approved_by,
+                d.revised_on,
+                d.revised_reason,
+                d.status,
+            )
+            for d in detail.deadlines
+            if d.revised_due
+        ]
+        + [
+            RescheduledItem(
+                "action",
+                str(r.action_id),
+                r.action,
+                r.lead_officer,
+                r.planned_due,
+                r.revised_due,
+                r.approved_by,
+                r.revised_on,
+                r.revised_reason,
+                r.status,
+            )
+            for r in rows
+            if r.revised_due
+        ],
     )
 
 

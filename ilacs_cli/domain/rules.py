@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
@@ -305,6 +305,26 @@ def stated_due(wording: str | None, due: str | None, due_in_words: str | None) -
     if wording is None or re.search(rf"\b{day.day}(st|nd|rd|th)?\s+{MONTHS[day.month - 1]}\b", wording):
         return "stated date"
     return f"stated as '{wording}' (taken as {due_in_words})"
+
+
+def due_shown(
+    due: str | None,
+    planned_due: str | None,
+    revised_due: str | None,
+    approved_by: str | None,
+    dates: Callable[[str], str],
+    unknown: str = "—",
+    wording: str | None = None,
+) -> str:
+    """An item's due date as tables and papers say it: 'Fri 17 May 2024'; when re-scheduled, with the date
+    planned first: 'Fri 17 May 2024, revised to Thu 20 Jun 2024, approved by A Director' (days as `dates`
+    writes them), `wording` (the date as a document or a user wrote it) after the planned date. `due` is the date
+    lateness counts against (the revised one: storage/sql.py effective_due)."""
+    words = f" ({wording})" if wording else ""
+    if revised_due is None:
+        return (dates(due) if due else unknown) + words
+    first = (dates(planned_due) if planned_due else "date unknown") + words
+    return f"{first}, revised to {dates(revised_due)}" + (f", approved by {approved_by}" if approved_by else "")
 
 
 def overdue(as_of: dt.date, statuses: tuple[str, ...] = OPEN_STATUSES) -> DueWindow:

@@ -20,7 +20,7 @@ from ilacs_cli.domain.progress import PlanRow, plan_rows
 from ilacs_cli.domain.rules import STATUSES
 from ilacs_cli.errors import IlacsError, quoted
 from ilacs_cli.exchange.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
-from ilacs_cli.storage.tables import EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
+from ilacs_cli.storage.tables import ADDED_LATER, EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import ActionRow
@@ -283,6 +283,7 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
             f"{source} is export version {data.get('version')}; this ilacs reads version "
             f"{EXPORT_VERSION}: export it again with this version"
         )
+    data = {**data, "tables": {**{table: [] for table in ADDED_LATER}, **data["tables"]}}
     unknown = set(data["tables"]) - set(EXPORT_TABLES)
     if unknown:
         raise IlacsError(f"{source}: unknown tables {', '.join(sorted(unknown))}: export it again with this ilacs")
@@ -422,7 +423,11 @@ FIELDS = {
     "status": ["status", "progress status"],
     "wording": ["target (as written)", "target as written", "target wording"],
     "inspection": ["inspection"],
-    "ignore": ["id", "action id", "rag", "rag status", "rag rating", "latest update on", "latest update by"],
+    # A revised date moves only by `ilacs reschedule`, with its approval: ilacs's own columns for it come back unread.
+    "ignore": [
+        *("id", "action id", "rag", "rag status", "rag rating", "latest update on", "latest update by"),
+        *("planned due", "revised due", "revised reason", "approved by", "revised on"),
+    ],
 }
 HEADER_ROWS = 20  # the header row is looked for in a sheet's first 20 rows (a title row may sit above it)
 # Fields that, beside the action's own column, make a row a header row (an Inspection or RAG column does not).
@@ -567,8 +572,10 @@ def import_rows(
     dry_run: bool,
     by: str | None,
     today: dt.date,
+    evidence_required: bool = False,
 ) -> ImportResult:
-    """Add or update the inspection's actions from spreadsheet rows: every row, or (if any row is bad) none.
+    """Add or update the inspection's actions from spreadsheet rows: every row, or (if any row is bad) none. With
+    `evidence_required` (the council's setting) a row may make an action done only when it has evidence.
 
     Rows are (the spreadsheet's own row number, cells). An Inspection column naming this database's inspections
     (an `ilacs export` of several plans) is obeyed: rows of other inspections are skipped and counted."""
@@ -654,8 +661,27 @@ def import_rows(
                 # Words alone are written only with a new action; an action's own target stays as it is.
                 kept = match is None or (match.due is None and match.wording == row.due.wording)
                 (result.undated if kept else result.dates_kept).append(row.number)
+            _refuse_what_needs_a_command(db, match, row, evidence_required)
             _apply(db, inspection, match, row, source, result)
-    return result  # a dry run did the same work, counted it, and kept none of it (rolled back)
+    return result
+
+
+def _refuse_what_needs_a_command(db: Store, match: ActionRow | None, row: _Row, evidence_required: bool) -> None:
+    """A re-scheduled date moves only by `ilacs reschedule` (with approval); done needs evidence first when the
+    council requires it. Raised in the import's transaction: nothing is imported."""
+    due_iso = row.due.day.isoformat() if row.due and row.due.day else None
+    if match is not None and match.revised_due and due_iso and due_iso != match.due:
+        raise IlacsError(
+            f"row {row.number}: action {match.id} was re-scheduled to {match.revised_due} with approval; its date "
+            f"moves only with ilacs reschedule {match.id}: nothing imported; give {match.revised_due} or clear the cell"
+        )
+    if evidence_required and row.status == "done" and (match is None or match.status != "done"):
+        if match is None or not db.evidence.of(match.id):
+            named = f"action {match.id}" if match else "a new action"
+            raise IlacsError(
+                f"row {row.number}: {named} would be done without evidence, which this council requires: nothing "
+                "imported; record it first with `ilacs evidence add ACTION LINK_OR_PATH`, then import again"
+            )  # a dry run did the same work, counted it, and kept none of it (rolled back)
 
 
 def import_sheet(
@@ -668,6 +694,7 @@ def import_sheet(
     dry_run: bool,
     by: str | None,
     today: dt.date,
+    evidence_required: bool = False,
 ) -> ImportResult:
     """Read a .csv or .xlsx action plan and import it (see `import_rows`).
 
@@ -689,7 +716,16 @@ def import_sheet(
     if inspection is None:
         inspection = _inspection_of(table, headers, rows, known, path.name, mapping)
     result = import_rows(
-        db, inspection, headers, rows, source=path.name, mapping=mapping, dry_run=dry_run, by=by, today=today
+        db,
+        inspection,
+        headers,
+        rows,
+        source=path.name,
+        mapping=mapping,
+        dry_run=dry_run,
+        by=by,
+        today=today,
+        evidence_required=evidence_required,
     )
     result.sheet, result.header_row = table.name, header_row
     result.chosen_sheet = sheet is None and len(tables) > 1

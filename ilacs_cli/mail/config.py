@@ -45,6 +45,7 @@ SECRET_KEYS = {
 }
 REMINDER_KEYS = ("coordinator",)
 FRAMEWORK_KEYS = ("file",)  # [framework] file: a council's own timetables in place of ilacs's (issue 28)
+EVIDENCE_KEYS = ("required_before_done",)
 KEYRING_SERVICE = "ilacs"  # the keyring entry is (service "ilacs", user name = the client id)
 MICROSOFT_SCOPE = "https://outlook.office365.com/.default"
 
@@ -93,17 +94,22 @@ def _read_config() -> dict:
     for key, fix in SECRET_KEYS.items():
         if key in data.get("smtp", {}):
             raise IlacsError(f"{path}: [smtp] {key} is not read from the config file: {fix}")
-    for section, keys in (("smtp", SMTP_KEYS), ("reminders", REMINDER_KEYS), ("framework", FRAMEWORK_KEYS)):
+    for section, keys in (
+        ("smtp", SMTP_KEYS),
+        ("reminders", REMINDER_KEYS),
+        ("framework", FRAMEWORK_KEYS),
+        ("evidence", EVIDENCE_KEYS),
+    ):
         unknown = set(data.get(section, {})) - set(keys)
         if unknown:
             raise IlacsError(
                 f"{path}: unknown key [{section}] {', '.join(sorted(unknown))}: known keys are {', '.join(keys)}"
             )
-    unknown_sections = set(data) - {"smtp", "reminders", "framework", "ratings"}
+    unknown_sections = set(data) - {"smtp", "reminders", "framework", "ratings", "evidence"}
     if unknown_sections:
         raise IlacsError(
-            f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp], [reminders], [framework] "
-            "and [ratings]"
+            f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp], [reminders], [framework], "
+            "[ratings] and [evidence]"
         )
     return data
 
@@ -433,3 +439,14 @@ def oauth_client_id() -> str:
             "no client id: the keyring entry for the client secret is named after it: " + _where("client_id")
         )
     return client_id
+
+
+def evidence_required() -> bool:
+    """[evidence] required_before_done: whether an action needs evidence (`ilacs evidence add`) before it is done.
+    False when not set."""
+    value = _read_config().get("evidence", {}).get("required_before_done", False)
+    if not isinstance(value, bool):
+        raise IlacsError(
+            f"{config_path()}: [evidence] required_before_done must be true or false, not {_toml_type(value)}"
+        )
+    return value

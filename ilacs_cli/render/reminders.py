@@ -79,9 +79,10 @@ def when(item: ReminderItem) -> str:
 
 
 def due(item: ReminderItem) -> str:
-    if item.due is None:
-        return f"not set ({item.wording})" if item.wording else "not set"
-    return _day(item.due) + (f" ({item.wording})" if item.wording else "")
+    """'Thu 31 Oct 2024 (by October)'; re-scheduled: 'Thu 31 Oct 2024, revised to Fri 31 Jan 2025, approved by ...'."""
+    from ilacs_cli.domain.rules import due_shown
+
+    return due_shown(item.due, item.planned_due, item.revised_due, item.approved_by, _day, "not set", item.wording)
 
 
 def cells(item: ReminderItem) -> list[str]:

@@ -19,6 +19,7 @@ from ilacs_cli.domain.rules import (
     RAG_WORDS,
     STATUS_NAMES,
     author_name,
+    due_shown,
     grade_name,
     kind_name,
     status_name,
@@ -144,8 +145,48 @@ def outcome(item: DeadlineOutcome) -> str:
     return item.outcome
 
 
-def _due(due: str | None, wording: str | None) -> str:
+def _due(due: str | None, wording: str | None, item=None) -> str:
+    """A date with its words; for a re-scheduled `item` (a PlanRow or Deadline), 'Fri 17 May 2024, revised to Thu
+    20 Jun 2024, approved by ...'."""
+    if item is not None and item.revised_due:
+        return due_shown(due, item.planned_due, item.revised_due, item.approved_by, _day, wording=wording)
     return _day(due) + (f" ({wording})" if wording else "")
+
+
+def _rescheduled_cells(report: Report) -> list[list[str]]:
+    return [
+        [
+            item.id,
+            item.title,
+            _day(item.planned_due),
+            _day(item.revised_due),
+            item.approved_by or "",
+            _day(item.revised_on),
+            item.reason or "",
+        ]
+        for item in report.rescheduled
+    ]
+
+
+def _rescheduled_section(report: Report) -> list:
+    """How many items were re-scheduled with approval, and each with its dates, approver and reason."""
+    actions = sum(item.kind == "action" for item in report.rescheduled)
+    deadlines = len(report.rescheduled) - actions
+    counted = " and ".join(
+        f"{number} {kind}{'' if number == 1 else 's'}"
+        for number, kind in ((actions, "action"), (deadlines, "deadline"))
+        if number
+    )
+    return [
+        f"{counted} re-scheduled with approval; lateness counts against the revised date.",
+        Table(
+            ["Id", "Item", "Planned date", "Revised to", "Approved by", "Approved on", "Reason"],
+            _rescheduled_cells(report),
+            {},
+            "Actions and deadlines re-scheduled, with approval",
+            1,
+        ),
+    ]
 
 
 def _latest(row) -> str:
@@ -182,7 +223,7 @@ def _rag_table(report: Report) -> Table:
             *([r.ref or ""] if refs else []),
             r.action,
             r.lead_officer or "unknown",
-            _due(r.target_date, r.target_wording),
+            _due(r.target_date, r.target_wording, r),
             _latest(r),
             status_name(r.status),
             RAG_WORDS[r.rag],
@@ -205,7 +246,7 @@ def _late_cells(items: list[LateItem]) -> list[list[str]]:
             item.id,
             item.title,
             str(item.area) if item.area is not None else "",
-            _day(item.due),
+            _due(item.due, None, item),
             str(item.working_days_late) if item.working_days_late is not None else "",
             status_name(item.status),
             item.latest_note or "",
@@ -216,7 +257,8 @@ def _late_cells(items: list[LateItem]) -> list[list[str]]:
 
 def _late_deadline_cells(items: list[LateItem]) -> list[list[str]]:
     return [
-        [d.id, d.title, _day(d.due), "" if d.working_days_late is None else str(d.working_days_late)] for d in items
+        [d.id, d.title, _due(d.due, None, d), "" if d.working_days_late is None else str(d.working_days_late)]
+        for d in items
     ]
 
 
@@ -302,7 +344,7 @@ def sections(report: Report) -> list[Section]:
         [
             d.deadline.id,
             d.deadline.title,
-            _due(d.deadline.due, d.deadline.wording),
+            _due(d.deadline.due, d.deadline.wording, d.deadline),
             d.deadline.rule or "stated date",
             outcome(d),
         ]
@@ -370,6 +412,7 @@ def sections(report: Report) -> list[Section]:
             [f"{_rag_totals(report)} {report.key}.", _rag_table(report) if report.plan else "No actions recorded."],
         ),
         Section("Late, and who owns it", late),
+        *([Section("Re-scheduled, with approval", _rescheduled_section(report))] if report.rescheduled else []),
         Section(
             f"Status updates and corrections from {_day(report.since)} to {_day(report.as_of)}",
             [Table(UPDATE_HEADERS, _update_cells(report), {}, "Status updates and corrections")]

@@ -10,6 +10,9 @@ from typing import NamedTuple
 from ilacs_cli.storage import sql
 from ilacs_cli.storage.database import BatchRow, Repository, WritingRepository
 
+# A re-scheduled date's fields, on actions and deadlines alike (ilacs reschedule): corrected together.
+REVISED = ("revised_due", "revised_reason", "approved_by", "revised_on")
+
 
 class ChangeRow(NamedTuple):
     """One field of an action, deadline or owner changed in place, with what it was before."""

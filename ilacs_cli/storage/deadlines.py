@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from ilacs_cli.storage import sql
-from ilacs_cli.storage.corrections import Corrections
+from ilacs_cli.storage.corrections import REVISED, Corrections
 from ilacs_cli.storage.database import Repository, WritingRepository
 from ilacs_cli.storage.windows import DueWindow
 
@@ -31,11 +31,19 @@ class DeadlineRow(NamedTuple):
     due_number: int | None  # the due date's working-day number
     inferred: str  # JSON: field -> the reason it was inferred
     received: str | None  # the day the council received the report
+    planned_due: str | None  # the rule's (or stated) date; `due` is the revised one when it was re-scheduled
+    revised_due: str | None
+    revised_reason: str | None
+    approved_by: str | None
+    revised_on: str | None
 
     def event_day(self) -> str | None:
         """The date of the event the rule counts from."""
         events = {"published": self.published, "fieldwork_end": self.fieldwork_end, "received": self.received}
         return events.get(self.rule_after or "")
+
+
+_DUE = sql.effective_due("d")  # the date a deadline is late against
 
 
 _DEADLINE = sql.columns(
@@ -47,7 +55,7 @@ _DEADLINE = sql.columns(
         "key": "d.key",
         "title": "d.title",
         "kind": "d.kind",
-        "due": "d.due",
+        "due": _DUE,
         "wording": "d.wording",
         "rule_count": "d.rule_count",
         "rule_unit": "d.rule_unit",
@@ -60,12 +68,17 @@ _DEADLINE = sql.columns(
         "due_number": "c_due.number",
         "inferred": "d.inferred",
         "received": "i.received",
+        "planned_due": "d.due",
+        "revised_due": "d.revised_due",
+        "revised_reason": "d.revised_reason",
+        "approved_by": "d.approved_by",
+        "revised_on": "d.revised_on",
     },
 )
 
 
 _DEADLINES = f"""SELECT {_DEADLINE} FROM deadlines d JOIN inspections i ON i.id = d.inspection_id
-                 LEFT JOIN calendar c_due ON c_due.day = d.due"""
+                 LEFT JOIN calendar c_due ON c_due.day = {_DUE}"""
 
 
 class DeadlineReads(Repository):
@@ -79,7 +92,7 @@ class DeadlineReads(Repository):
         if window is not None:
             clause, window_params = sql.window(window, "d")
             where, params = f"{where} AND {clause}", {**params, **window_params}
-        return self._all(f"{_DEADLINES} WHERE {where} ORDER BY d.due IS NULL, d.due, d.id", params, DeadlineRow)
+        return self._all(f"{_DEADLINES} WHERE {where} ORDER BY {_DUE} IS NULL, {_DUE}, d.id", params, DeadlineRow)
 
 
 class Deadlines(DeadlineReads, WritingRepository):
@@ -137,6 +150,6 @@ class Deadlines(DeadlineReads, WritingRepository):
             "deadline",
             deadline_id,
             changes,
-            ("title", "due", "wording", "rule_count", "rule_unit", "rule_after", "status", "met_on"),
+            ("title", "due", "wording", "rule_count", "rule_unit", "rule_after", "status", "met_on", *REVISED),
             undoes,
         )

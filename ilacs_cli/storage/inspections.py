@@ -153,7 +153,7 @@ class InspectionReads(Repository):
             f"""
             SELECT i.id, i.authority, i.kind, i.fieldwork_start, i.fieldwork_end, i.published, j.grade,
               (SELECT d.id FROM deadlines d WHERE d.inspection_id = i.id AND d.status = 'open'
-                 AND d.due IS NOT NULL ORDER BY d.due LIMIT 1),
+                 AND {sql.effective_due("d")} IS NOT NULL ORDER BY {sql.effective_due("d")} LIMIT 1),
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND {still_open}),
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND {late}),
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done'),
@@ -274,6 +274,7 @@ class Inspections(InspectionReads, WritingRepository):
             "(SELECT id FROM measures WHERE inspection_id = :inspection)",
             "DELETE FROM readings WHERE measure_id IN (SELECT id FROM measures WHERE inspection_id = :inspection)",
             "DELETE FROM measures WHERE inspection_id = :inspection",
+            f"DELETE FROM evidence WHERE action_id IN ({actions})",
             "DELETE FROM coordinators WHERE inspection_id = :inspection",
             "DELETE FROM actions WHERE inspection_id = :inspection",
             "DELETE FROM deadlines WHERE inspection_id = :inspection",

@@ -896,6 +896,42 @@ def m016_timetables(db) -> None:
         _run(db, M016_SCHEMA)
     finally:
         db.execute("PRAGMA legacy_alter_table = OFF")
+M017_SCHEMA = """
+-- A date re-scheduled with approval (issue 28): the date planned (an action's target, a deadline's rule date)
+-- stays in `due`; the revised date, why, who approved it and the day it was approved sit beside it. Each change
+-- to them is a correction (changes), so history, --as-of and undo read them like any other field.
+ALTER TABLE actions ADD COLUMN revised_due TEXT;
+ALTER TABLE actions ADD COLUMN revised_reason TEXT;
+ALTER TABLE actions ADD COLUMN approved_by TEXT;
+ALTER TABLE actions ADD COLUMN revised_on TEXT;
+ALTER TABLE deadlines ADD COLUMN revised_due TEXT;
+ALTER TABLE deadlines ADD COLUMN revised_reason TEXT;
+ALTER TABLE deadlines ADD COLUMN approved_by TEXT;
+ALTER TABLE deadlines ADD COLUMN revised_on TEXT;
+-- Lateness counts against the revised date when there is one (storage/sql.py: effective_due).
+CREATE INDEX actions_effective_due ON actions (status, coalesce(revised_due, due));
+CREATE INDEX actions_inspection_effective_due ON actions (inspection_id, status, coalesce(revised_due, due));
+-- Evidence of completion: a link, or a file's resolved path, size and SHA-256, never its content (it may hold
+-- children's details). Adding and withdrawing one is recorded as a change (subject action, field evidence).
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY,
+    action_id INTEGER NOT NULL REFERENCES actions (id),
+    kind TEXT NOT NULL CHECK (kind IN ('link', 'file')),
+    target TEXT NOT NULL,
+    size INTEGER,
+    sha256 TEXT,
+    note TEXT,
+    added_at TEXT NOT NULL,
+    added_by TEXT,
+    batch TEXT REFERENCES batches (id)
+);
+CREATE INDEX evidence_action ON evidence (action_id, id);
+"""
+
+
+def m017_revised_dates_and_evidence(db) -> None:
+    """Revised dates beside the planned ones, with the reason, the approver and the day; evidence of completion."""
+    _run(db, M017_SCHEMA)
 
 
 MIGRATIONS = [
@@ -915,6 +951,7 @@ MIGRATIONS = [
     m014_changes_name_their_inspection,
     m015_measures_and_readings,
     m016_timetables,
+    m017_revised_dates_and_evidence,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
@@ -941,7 +978,8 @@ HISTORY_TRIGGERS = (
 MADE_TABLES = {
     "actions": (
         "id", "inspection_id", "area_id", "key", "ref", "title", "owner", "due", "wording", "measure", "status",
-        "created_at", "source", "updated_at", "updated_by", "update_note", "inferred",
+        "created_at", "source", "updated_at", "updated_by", "update_note", "inferred", "revised_due",
+        "revised_reason", "approved_by", "revised_on",
     ),
     "areas": ("id", "inspection_id", "number", "title", "points", "source"),
     "batches": ("id", "at", "author", "origin", "command", "note", "undoes"),
@@ -951,8 +989,9 @@ MADE_TABLES = {
     "coordinators": ("inspection_id", "owner_id"),
     "deadlines": (
         "id", "inspection_id", "key", "title", "kind", "due", "wording", "rule_count", "rule_unit", "rule_after",
-        "status", "met_on", "source", "inferred",
+        "status", "met_on", "source", "inferred", "revised_due", "revised_reason", "approved_by", "revised_on",
     ),
+    "evidence": ("id", "action_id", "kind", "target", "size", "sha256", "note", "added_at", "added_by", "batch"),
     "inspections": (
         "id", "authority", "authority_source", "kind", "fieldwork_start", "fieldwork_end", "published",
         "previous_id", "source", "notes", "inferred", "sources", "received",
@@ -977,9 +1016,9 @@ MADE_OBJECTS = {
     "view": ("deadlines_with_rules", "due_soon", "overdue", "plan", "progress_by_area", "today_in_england"),
     "trigger": HISTORY_TRIGGERS,
     "index": (
-        "actions_area", "actions_due", "actions_inspection", "actions_owner", "batches_author", "batches_undoes",
-        "calendar_number", "changes_batch", "changes_inspection", "changes_subject", "deadlines_inspection",
-        "measure_withdrawals_measure", "measures_area", "measures_batch", "readings_batch", "readings_measure",
+        "actions_area", "actions_due", "actions_effective_due", "actions_inspection",
+        "actions_inspection_effective_due", "actions_owner", "batches_author", "batches_undoes", "calendar_number", "changes_batch", "changes_inspection", "changes_subject", "deadlines_inspection",
+        "evidence_action", "measure_withdrawals_measure", "measures_area", "measures_batch", "readings_batch", "readings_measure",
         "status_updates_action", "status_updates_batch", "status_updates_undoes",
     ),
 }

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ilacs_cli.storage import sqlite
+from ilacs_cli.storage.corrections import REVISED
 from ilacs_cli.storage.database import Database, Lazy, user_error
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.calendar import Calendar
     from ilacs_cli.storage.corrections import CorrectionReads
     from ilacs_cli.storage.deadlines import DeadlineReads
+    from ilacs_cli.storage.evidence import EvidenceReads
     from ilacs_cli.storage.inspections import InspectionReads
     from ilacs_cli.storage.mail_log import MailLogReads
     from ilacs_cli.storage.measures import MeasureReads
@@ -35,8 +37,10 @@ _UPDATE_DAY = "coalesce(u.on_day, substr(u.at, 1, 10))"
 _LATE = """FROM main.changes c JOIN main.batches b ON b.id = c.batch
     WHERE c.subject = '{subject}' AND c.subject_id = {row}.id AND c.field = '{field}'
       AND substr(b.at, 1, 10) > :day AND NOT EXISTS (
-        SELECT 1 FROM main.changes m WHERE m.batch = c.batch AND m.subject = 'deadline'
-          AND m.subject_id = c.subject_id AND m.field = 'met_on' AND m.new <= :day)"""
+        SELECT 1 FROM main.changes m WHERE m.batch = c.batch AND m.subject_id = c.subject_id AND m.new <= :day
+          AND ((m.subject = 'deadline' AND m.field = 'met_on') OR (m.subject = c.subject AND m.field = 'revised_on')))"""
+# A deadline met on a day, and a date re-scheduled on a day (reschedule --on), count from that day, not from the
+# day they were recorded.
 
 
 def _before_changes(subject: str, row: str, field: str) -> str:
@@ -63,15 +67,17 @@ _REWIND = (
         (SELECT CASE WHEN substr(u.at, 1, 10) <= :day THEN u.at ELSE u.on_day END {_LATEST} ORDER BY u.id DESC LIMIT 1)
           AS updated_at,
         (SELECT u.author {_LATEST} ORDER BY u.id DESC LIMIT 1) AS updated_by,
-        (SELECT u.note {_LATEST} ORDER BY u.id DESC LIMIT 1) AS update_note, a.inferred
+        (SELECT u.note {_LATEST} ORDER BY u.id DESC LIMIT 1) AS update_note, a.inferred,
+        {", ".join(f"{_before_changes('action', 'a', field)} AS {field}" for field in REVISED)}
       FROM main.actions a WHERE EXISTS (SELECT 1 {_LATEST})""",
     "CREATE INDEX temp.actions_rewound ON actions (inspection_id, status, due)",
+    "CREATE INDEX temp.actions_rewound_effective ON actions (inspection_id, status, coalesce(revised_due, due))",
     "CREATE INDEX temp.actions_rewound_id ON actions (id)",
     f"""CREATE TEMP TABLE deadlines AS SELECT d.id, d.inspection_id, d.key,
         {
         ", ".join(
             f"{_before_changes('deadline', 'd', field)} AS {field}"
-            for field in ("title", "kind", "due", "wording", "rule_unit", "rule_after", "status", "met_on")
+            for field in ("title", "kind", "due", "wording", "rule_unit", "rule_after", "status", "met_on", *REVISED)
         )
     },
         CAST({_before_changes("deadline", "d", "rule_count")} AS INTEGER) AS rule_count, d.source, d.inferred
@@ -126,3 +132,4 @@ class PastPlan:
         from ilacs_cli.storage.measures import MeasureReads
 
         return MeasureReads(self.db, self.day)
+    evidence: Lazy[EvidenceReads] = Lazy("evidence", "EvidenceReads")

@@ -35,15 +35,21 @@ def between(since: dt.date, until: dt.date | None) -> dict[str, str | None]:
     return {"since": since.isoformat(), "until": (until + dt.timedelta(days=1)).isoformat() if until else None}
 
 
+def effective_due(table: str) -> str:
+    """The one home of the date an action or deadline is late against: its revised date when it was re-scheduled
+    (`ilacs reschedule`), else its planned due date. Every window, order and working-day count uses it."""
+    return f"coalesce({table}.revised_due, {table}.due)"
+
+
 def window(due_window: DueWindow, table: str, prefix: str = "w") -> tuple[str, dict]:
     """SQL for a DueWindow on `table`'s status and due columns (the rule itself is the window's)."""
     params: dict[str, str] = {f"{prefix}{index}": status for index, status in enumerate(due_window.statuses)}
     clauses = [f"{table}.status IN ({', '.join(':' + name for name in params)})"]
     if due_window.due_from is not None:
-        clauses.append(f"{table}.due >= :{prefix}_from")
+        clauses.append(f"{effective_due(table)} >= :{prefix}_from")
         params[f"{prefix}_from"] = due_window.due_from.isoformat()
     if due_window.due_before is not None:
-        clauses.append(f"{table}.due < :{prefix}_before")
+        clauses.append(f"{effective_due(table)} < :{prefix}_before")
         params[f"{prefix}_before"] = due_window.due_before.isoformat()
     return "(" + " AND ".join(clauses) + ")", params
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.calendar import Calendar
     from ilacs_cli.storage.corrections import CorrectionReads, Corrections
     from ilacs_cli.storage.deadlines import DeadlineReads, Deadlines
+    from ilacs_cli.storage.evidence import Evidence, EvidenceReads
     from ilacs_cli.storage.health import Health
     from ilacs_cli.storage.inspections import InspectionReads, Inspections
     from ilacs_cli.storage.mail_log import MailLog, MailLogReads
@@ -58,6 +59,8 @@ class Reader(Protocol):
     def mail_log(self) -> MailLogReads: ...
     @property
     def measures(self) -> MeasureReads: ...
+    @property
+    def evidence(self) -> EvidenceReads: ...
 
 
 class Store:
@@ -73,6 +76,7 @@ class Store:
     health: Lazy[Health] = Lazy("health", "Health")
     tables: Lazy[Tables] = Lazy("tables", "Tables")
     measures: Lazy[Measures] = Lazy("measures", "Measures")
+    evidence: Lazy[Evidence] = Lazy("evidence", "Evidence")
 
     def __init__(self, opened: Opened):
         self.db: WritableDatabase = opened.db

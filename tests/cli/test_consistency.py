@@ -59,6 +59,7 @@ def counts(actions, as_of):
         "total": len(actions),
         "percent_done": 100 * by_status["done"] // counted if counted else None,
         "overdue": sum(a["status"] in OPEN and a["due"] is not None and a["due"] < as_of for a in actions),
+        "rescheduled": sum(a["revised_due"] is not None for a in actions),
     }
 
 

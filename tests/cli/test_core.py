@@ -96,7 +96,9 @@ def test_done_marks_deadline_met_and_action_done(db):
 
 def test_csv_has_iso_dates_and_plain_text_when_piped(db):
     csv_out = ilacs("actions", "--inspection", "telford-wrekin-2024", "--status", "in-progress", "--csv", db=db).stdout
-    assert csv_out.splitlines()[0] == "id,inspection,area,ref,action,owner,due,status,rag"
+    assert csv_out.splitlines()[0] == (
+        "id,inspection,area,ref,action,owner,due,status,planned_due,revised_due,revised_reason,approved_by,revised_on,rag"
+    )
     assert all(",2024-10-31,in-progress" in line for line in csv_out.splitlines()[1:3])
     plain = ilacs("list", db=db).stdout
     assert "Tue 6 Feb 2024" in plain and "│" not in plain and "\x1b[" not in plain

@@ -12,6 +12,8 @@ from helpers.cli import ok, refused, run_ilacs
 from helpers.plans import PLAN, record_actions
 
 ACTIONS = [(1, "Audit care plans", "A Watson", "2024-03-28", "in-progress")]  # added on Mon 11 Dec 2023
+# A re-scheduled date's columns (issue 28), beside every CSV's due date.
+REVISED_COLUMNS = ["planned_due", "revised_due", "revised_reason", "approved_by", "revised_on"]
 
 
 def rows(out):
@@ -81,11 +83,17 @@ def test_show_takes_inspection_either_way_and_gives_csv(db):
     record_actions(db, PLAN, ACTIONS)
     assert ok("show", "--inspection", PLAN, db=db) == ok("show", PLAN, db=db)
     table = rows(ok("show", PLAN, "--csv", db=db))
-    assert table[0] == ["kind", "id", "area", "ref", "title", "owner", "due", "status", "met_on"]
-    assert ["action", table[1][1], "1", "", "Audit care plans", "A Watson", "2024-03-28", "in-progress", ""] in table
+    assert table[0] == ["kind", "id", "area", "ref", "title", "owner", "due", "status", "met_on", *REVISED_COLUMNS]
+    never_revised = ["", "", "", ""]  # the planned date, then no revised date, reason, approver or day
+    assert ["action", table[1][1], "1", "", "Audit care plans", "A Watson", "2024-03-28", "in-progress", ""] + [
+        "2024-03-28",
+        *never_revised,
+    ] in table
     assert ["deadline", "D1", "", "", "Draft action plan to Corporate Parenting Panel", "", "2024-04-24"] + [
         "met",
         "2024-04-24",
+        "2024-04-24",
+        *never_revised,
     ] in table
     refused("show", PLAN, "--inspection", "west-sussex-2019", db=db, code=2, says="two inspections given")
     refused("show", db=db, code=2, says="which inspection?")
@@ -121,7 +129,7 @@ def test_an_empty_listing_says_so_on_stderr_and_keeps_stdout_for_scripts(db, arg
     if "--json" in args:
         assert json.loads(out.stdout) == []
     elif "--csv" in args:
-        assert rows(out.stdout) == [["id", "inspection", "what", "owner", "due"]]
+        assert rows(out.stdout) == [["id", "inspection", "what", "owner", "due", *REVISED_COLUMNS]]
 
 
 def test_csv_cells_hold_one_thing_under_names_scripts_use(db):

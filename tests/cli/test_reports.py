@@ -53,6 +53,7 @@ def expected(area, as_of):
         "percent_done": 100 * counts["done"] // counted if counted else None,
         "overdue": overdue,
         "not_stated": 0,
+        "rescheduled": 0,  # none given a revised date (ilacs reschedule)
     }
 
 
@@ -93,6 +94,7 @@ def test_summary_table_and_csv(plan):
         "done",
         "progress",
         "overdue",
+        "re-scheduled",
         "red",
         "amber",
         "green",
@@ -102,9 +104,9 @@ def test_summary_table_and_csv(plan):
         want = expected(area, AS_OF)
         filled = want["percent_done"] * 20 // 100
         cells = line.split()
-        assert cells[-13:-4] == [
+        assert cells[-14:-4] == [
             str(want[k]) for k in ("not_started", "in_progress", "blocked", "done", "cancelled", "not_stated")
-        ] + [f"{want['percent_done']}%", "#" * filled + "." * (20 - filled), str(want["overdue"])], line
+        ] + [f"{want['percent_done']}%", "#" * filled + "." * (20 - filled), str(want["overdue"]), "0"], line
     rows = list(csv.DictReader(io.StringIO(ok("summary", "--as-of", AS_OF, "--csv", db=db))))
     mine = {row["area"]: row for row in rows if row["inspection"] == PLAN}
     assert set(mine) == {"all", "1", "2", "3"}
