@@ -356,7 +356,16 @@ def summary(
     def line(name, label, p, rag):
         cells = counts(p)
         cells[7] = "—" if p.percent_done is None else f"{p.percent_done}%"
-        return [name, label, *cells[:6], cells[7], reports.bar(p.percent_done), p.overdue, p.rescheduled, *(rag[w] for w in words)]
+        return [
+            name,
+            label,
+            *cells[:6],
+            cells[7],
+            reports.bar(p.percent_done),
+            p.overdue,
+            p.rescheduled,
+            *(rag[w] for w in words),
+        ]
 
     piped = render.plain_wanted()
 

@@ -896,6 +896,8 @@ def m016_timetables(db) -> None:
         _run(db, M016_SCHEMA)
     finally:
         db.execute("PRAGMA legacy_alter_table = OFF")
+
+
 M017_SCHEMA = """
 -- A date re-scheduled with approval (issue 28): the date planned (an action's target, a deadline's rule date)
 -- stays in `due`; the revised date, why, who approved it and the day it was approved sit beside it. Each change

@@ -132,4 +132,5 @@ class PastPlan:
         from ilacs_cli.storage.measures import MeasureReads
 
         return MeasureReads(self.db, self.day)
+
     evidence: Lazy[EvidenceReads] = Lazy("evidence", "EvidenceReads")
