@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.measures import MeasureReads, Measures
     from ilacs_cli.storage.owners import OwnerReads, Owners
     from ilacs_cli.storage.past import PastPlan
+    from ilacs_cli.storage.replies import Replies
     from ilacs_cli.storage.tables import Tables
 
 
@@ -73,6 +74,7 @@ class Store:
     health: Lazy[Health] = Lazy("health", "Health")
     tables: Lazy[Tables] = Lazy("tables", "Tables")
     measures: Lazy[Measures] = Lazy("measures", "Measures")
+    replies: Lazy[Replies] = Lazy("replies", "Replies")
 
     def __init__(self, opened: Opened):
         self.db: WritableDatabase = opened.db
