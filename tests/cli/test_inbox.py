@@ -129,7 +129,7 @@ def test_an_html_only_reply_is_read(imap, plan):
 
 @pytest.mark.parametrize(
     "case",
-    ["forged", "foreign", "expired", "unlisted", "no token"],
+    ["forged", "foreign", "expired", "unlisted", "no token", "not theirs", "unknown action"],
 )
 def test_untrusted_replies_are_held_and_record_nothing(imap, plan, case):
     db, ids = plan
@@ -143,9 +143,15 @@ def test_untrusted_replies_are_held_and_record_nothing(imap, plan, case):
         token = mint_token(KEY.encode(), WATSON, [late], dt.date(2024, 1, 31))
     elif case == "no token":
         token = None
+    elif case == "not theirs":  # a token listing C Jones's action, made out to A Watson
+        late = ids["unaddressed"]
+        token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    elif case == "unknown action":
+        late = 99999
+        token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
     line = f"{soon} done" if case == "unlisted" else f"{late} done"
     imap.append(outlook_reply([line], sender=sender, token=token))
-    before = updates_of(db, late) + updates_of(db, soon)
+    before = ok("changes", "--json", db=db)
     out = ok("inbox", db=db, env=env_for(imap))
     assert "recorded 0 replies, held 1" in out, out
     reason = {
@@ -154,9 +160,11 @@ def test_untrusted_replies_are_held_and_record_nothing(imap, plan, case):
         "expired": "expired on 2024-01-31",
         "unlisted": f"did not list action {soon}",
         "no token": "carries no reply token",
+        "not theirs": f"does not own action {late}",
+        "unknown action": "does not own action 99999",
     }[case]
     assert reason in out, out
-    assert updates_of(db, late) + updates_of(db, soon) == before
+    assert ok("changes", "--json", db=db) == before
     assert imap.message_ids("ilacs/held") == ["<reply-1@council.example.gov.uk>"]
     held = json.loads(ok("inbox", "--held", "--json", db=db))
     assert [item["sender"] for item in held] == [sender]
