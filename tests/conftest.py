@@ -62,3 +62,27 @@ def smtp_server():
     """A real SMTP server on localhost (aiosmtpd); yields (mailbox, environment for ilacs to send through it)."""
     with password_smtp() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_server(tmp_path_factory):
+    """A real IMAP server (Dovecot) on localhost for the session, or the test skipped saying why it cannot run."""
+    from helpers.dovecot import running_dovecot, why_not_runnable
+
+    reason = why_not_runnable()
+    if reason:
+        pytest.skip(reason)
+    try:
+        server = running_dovecot(tmp_path_factory.mktemp("dovecot"))
+        started = server.__enter__()
+    except RuntimeError as error:
+        pytest.skip(str(error)[:300])
+    yield started
+    server.__exit__(None, None, None)
+
+
+@pytest.fixture()
+def imap(dovecot_server):
+    """The session's Dovecot with every folder emptied for this test."""
+    dovecot_server.empty()
+    return dovecot_server

@@ -43,6 +43,23 @@ SECRET_KEYS = {
     "client_secret": "run `ilacs mail set-secret`, or put it in ILACS_SMTP_CLIENT_SECRET or in a file "
     "named by client_secret_file",
 }
+INBOX_KEYS = (  # [inbox]: where owners' replies arrive (issue 30)
+    "host",
+    "port",
+    "security",
+    "auth",
+    "user",
+    "password_file",
+    "folder",
+    "processed_folder",
+    "held_folder",
+    "timeout",
+    "key_file",
+    "token_command",
+)
+IMAP_SECURITY = {"ssl": 993, "starttls": 143, "none": 143}
+INBOX_AUTH = ("password", "microsoft", "token-command")
+REPLY_KEY_USER = "reply-key"  # the keyring entry of the reply key: (service "ilacs", user name "reply-key")
 REMINDER_KEYS = ("coordinator",)
 FRAMEWORK_KEYS = ("file",)  # [framework] file: a council's own timetables in place of ilacs's (issue 28)
 EVIDENCE_KEYS = ("required_before_done",)
@@ -94,8 +111,15 @@ def _read_config() -> dict:
     for key, fix in SECRET_KEYS.items():
         if key in data.get("smtp", {}):
             raise IlacsError(f"{path}: [smtp] {key} is not read from the config file: {fix}")
+    for key in ("password", "key"):
+        if key in data.get("inbox", {}):
+            raise IlacsError(
+                f"{path}: [inbox] {key} is not read from the config file: put it in ILACS_INBOX_{key.upper()} "
+                f"or in a file named by {key}_file"
+            )
     for section, keys in (
         ("smtp", SMTP_KEYS),
+        ("inbox", INBOX_KEYS),
         ("reminders", REMINDER_KEYS),
         ("framework", FRAMEWORK_KEYS),
         ("evidence", EVIDENCE_KEYS),
@@ -105,11 +129,11 @@ def _read_config() -> dict:
             raise IlacsError(
                 f"{path}: unknown key [{section}] {', '.join(sorted(unknown))}: known keys are {', '.join(keys)}"
             )
-    unknown_sections = set(data) - {"smtp", "reminders", "framework", "ratings", "evidence"}
+    unknown_sections = set(data) - {"smtp", "inbox", "reminders", "framework", "ratings", "evidence"}
     if unknown_sections:
         raise IlacsError(
-            f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp], [reminders], [framework], "
-            "[ratings] and [evidence]"
+            f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp], [inbox], [reminders], "
+            "[framework], [ratings] and [evidence]"
         )
     return data
 
@@ -450,3 +474,128 @@ def evidence_required() -> bool:
             f"{config_path()}: [evidence] required_before_done must be true or false, not {_toml_type(value)}"
         )
     return value
+
+
+# -- [inbox] (issue 30) ---------------------------------------------------------------
+
+
+@dataclass
+class InboxSettings:
+    host: str
+    port: int
+    security: str
+    user: str
+    auth: str
+    folder: str
+    processed_folder: str
+    held_folder: str
+    timeout: float
+    password: str | None = field(default=None, repr=False)
+    oauth: SmtpSettings | None = field(default=None, repr=False)  # microsoft / token-command: how to get a token
+
+
+def _inbox_setting(section: dict, key: str) -> str | None:
+    value = os.environ.get(f"ILACS_INBOX_{key.upper()}") or section.get(key)
+    if value in (None, ""):
+        return None
+    if any(ord(char) < 32 or ord(char) == 127 for char in str(value)):
+        raise IlacsError(f"the inbox setting {key} holds a line break or control character: fix " + _inbox_where(key))
+    return str(value)
+
+
+def _inbox_where(key: str) -> str:
+    return f"ILACS_INBOX_{key.upper()} or [inbox] {key} in {config_path()}"
+
+
+def inbox_settings() -> InboxSettings:
+    """The IMAP server owners' replies arrive at, and how to log in, or an error naming the setting and the file."""
+    config = _read_config()
+    section = config.get("inbox", {})
+    host = _inbox_setting(section, "host")
+    if not host:
+        raise IlacsError("no inbox configured: set " + _inbox_where("host"))
+    if why := _not_a_host(host):
+        raise IlacsError(f"inbox host '{quoted(host)}' {why}: fix " + _inbox_where("host"))
+    security = (_inbox_setting(section, "security") or "ssl").lower()
+    if security not in IMAP_SECURITY:
+        raise IlacsError(
+            f"inbox security '{security}' is not one of {', '.join(IMAP_SECURITY)}: fix " + _inbox_where("security")
+        )
+    port_text = _inbox_setting(section, "port") or str(IMAP_SECURITY[security])
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
+        raise IlacsError(f"inbox port '{port_text}' is not a port number: fix " + _inbox_where("port"))
+    timeout_text = _inbox_setting(section, "timeout") or "30"
+    try:
+        timeout = float(timeout_text)
+    except ValueError:
+        timeout = float("nan")
+    if not 0 < timeout <= 3600:
+        raise IlacsError(
+            f"inbox timeout '{timeout_text}' is not a number of seconds (above 0, at most 3600): fix "
+            + _inbox_where("timeout")
+        )
+    user = _inbox_setting(section, "user")
+    if not user:
+        raise IlacsError("the inbox needs the mailbox to log in as: set " + _inbox_where("user"))
+    auth = (_inbox_setting(section, "auth") or "password").lower()
+    if auth not in INBOX_AUTH:
+        raise IlacsError(f"inbox auth '{auth}' is not one of {', '.join(INBOX_AUTH)}: fix " + _inbox_where("auth"))
+    folders = {}
+    for key, default in (("folder", "INBOX"), ("processed_folder", "ilacs/processed"), ("held_folder", "ilacs/held")):
+        folders[key] = _inbox_setting(section, key) or default
+        if '"' in folders[key] or "\\" in folders[key]:
+            raise IlacsError(
+                f"inbox {key} '{quoted(folders[key])}' holds a quote or backslash: fix " + _inbox_where(key)
+            )
+    settings = InboxSettings(host, int(port_text), security, user, auth, timeout=timeout, **folders)
+    if auth == "password":
+        settings.password = _inbox_password(section)
+        if not settings.password:
+            raise IlacsError(
+                "no inbox password: put it in ILACS_INBOX_PASSWORD or in a file named by "
+                + _inbox_where("password_file")
+            )
+    else:  # the same app registration (or command) as for sending, signing in as the inbox's mailbox
+        smtp = config.get("smtp", {})
+        oauth = SmtpSettings(host, int(port_text), security, user, None, user, timeout, auth)
+        if auth == "microsoft":
+            _microsoft(oauth, smtp)
+        else:
+            _token_command(
+                oauth, {**smtp, **({"token_command": section["token_command"]} if "token_command" in section else {})}
+            )
+        settings.oauth = oauth
+    return settings
+
+
+def _inbox_password(section: dict) -> str | None:
+    if os.environ.get("ILACS_INBOX_PASSWORD"):
+        return os.environ["ILACS_INBOX_PASSWORD"]
+    path = _inbox_setting(section, "password_file")
+    return _read_secret_file(path, "inbox password file", "password_file") if path else None
+
+
+def reply_key() -> bytes:
+    """The key reply tokens are signed with, kept outside the database: ILACS_REPLY_KEY, else the file [inbox]
+    key_file names, else the keyring (service ilacs, user reply-key). At least 32 characters."""
+    fix = (
+        "set ILACS_REPLY_KEY, or [inbox] key_file in "
+        f"{config_path()} naming a file (mode 600) holding at least 32 random characters"
+    )
+    key = os.environ.get("ILACS_REPLY_KEY")
+    if not key:
+        path = _inbox_setting(_read_config().get("inbox", {}), "key_file")
+        if path:
+            key = _read_secret_file(path, "reply key file", "key_file")
+    if not key:
+        try:
+            import keyring
+
+            key = keyring.get_password(KEYRING_SERVICE, REPLY_KEY_USER)
+        except Exception:  # no keyring backend under cron: the key is simply not there
+            key = None
+    if not key:
+        raise IlacsError(f"no key for reply tokens: {fix}")
+    if len(key) < 32:
+        raise IlacsError(f"the reply key is {len(key)} characters long, fewer than 32: {fix}")
+    return key.encode()

@@ -936,6 +936,70 @@ def m017_revised_dates_and_evidence(db) -> None:
     _run(db, M017_SCHEMA)
 
 
+M018_SCHEMA = """
+-- Owners' replies by e-mail (issue 30). Each message read is claimed here by its Message-ID, in the transaction
+-- that records what it said, so no message is recorded twice, across runs or by two runs at once. A recorded
+-- reply names the batch of its status updates; a held one waits for the coordinator's decision.
+CREATE TABLE replies (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    sender TEXT NOT NULL,
+    owner TEXT,
+    subject TEXT,
+    sent_at TEXT,
+    on_day TEXT,
+    received_at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('recorded', 'held', 'ignored')),
+    reason TEXT,
+    lines TEXT NOT NULL DEFAULT '[]',
+    not_understood TEXT NOT NULL DEFAULT '[]',
+    batch TEXT REFERENCES batches (id)
+);
+CREATE INDEX replies_outcome ON replies (outcome, id);
+-- The coordinator's decision on a held reply: once, and for good.
+CREATE TABLE reply_decisions (
+    id INTEGER PRIMARY KEY,
+    reply_id INTEGER NOT NULL UNIQUE REFERENCES replies (id),
+    decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+    at TEXT NOT NULL,
+    author TEXT,
+    batch TEXT REFERENCES batches (id)
+);
+-- `12 new date 30/06/2025: reason`: a request for the coordinator to approve, never applied by itself.
+CREATE TABLE date_requests (
+    id INTEGER PRIMARY KEY,
+    reply_id INTEGER NOT NULL REFERENCES replies (id),
+    action_id INTEGER NOT NULL,
+    requested_due TEXT NOT NULL,
+    reason TEXT,
+    author TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX date_requests_action ON date_requests (action_id, id);
+CREATE TRIGGER replies_refuse_update BEFORE UPDATE ON replies
+BEGIN
+    SELECT RAISE(ABORT, 'replies are evidence: they cannot be changed, only added to');
+END;
+CREATE TRIGGER replies_refuse_delete BEFORE DELETE ON replies
+BEGIN
+    SELECT RAISE(ABORT, 'replies are evidence: they cannot be deleted, only added to');
+END;
+CREATE TRIGGER reply_decisions_refuse_update BEFORE UPDATE ON reply_decisions
+BEGIN
+    SELECT RAISE(ABORT, 'decisions on replies are evidence: they cannot be changed, only added to');
+END;
+CREATE TRIGGER date_requests_refuse_update BEFORE UPDATE ON date_requests
+BEGIN
+    SELECT RAISE(ABORT, 'date requests are evidence: they cannot be changed, only added to');
+END;
+"""
+
+
+def m018_replies(db) -> None:
+    """Owners' replies by e-mail: each message claimed once, held replies and decisions, requests for new dates."""
+    _run(db, M018_SCHEMA)
+
+
 MIGRATIONS = [
     m001_initial,
     m002_owners_and_reminders,
@@ -954,6 +1018,7 @@ MIGRATIONS = [
     m015_measures_and_readings,
     m016_timetables,
     m017_revised_dates_and_evidence,
+    m018_replies,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
@@ -970,6 +1035,10 @@ HISTORY_TRIGGERS = (
     "readings_refuse_delete",
     "measure_withdrawals_refuse_update",
     "measure_withdrawals_refuse_delete",
+    "replies_refuse_update",
+    "replies_refuse_delete",
+    "reply_decisions_refuse_update",
+    "date_requests_refuse_update",
 )
 
 
@@ -1006,6 +1075,12 @@ MADE_TABLES = {
     ),
     "owners": ("id", "authority", "name", "email", "role", "created_at"),
     "readings": ("id", "measure_id", "value", "on_day", "source", "note", "batch"),
+    "date_requests": ("id", "reply_id", "action_id", "requested_due", "reason", "author", "at"),
+    "replies": (
+        "id", "message_id", "sender", "owner", "subject", "sent_at", "on_day", "received_at", "outcome", "reason",
+        "lines", "not_understood", "batch",
+    ),
+    "reply_decisions": ("id", "reply_id", "decision", "at", "author", "batch"),
     "reminder_claims": ("day", "recipient", "fingerprint", "run", "claimed_at"),
     "reminders_sent": ("id", "day", "recipient", "name", "fingerprint", "subject", "items", "message_id", "sent_at"),
     "removals": ("id", "batch", "inspection_id", "authority", "backup", "under_way"),
@@ -1019,9 +1094,11 @@ MADE_OBJECTS = {
     "trigger": HISTORY_TRIGGERS,
     "index": (
         "actions_area", "actions_due", "actions_effective_due", "actions_inspection",
-        "actions_inspection_effective_due", "actions_owner", "batches_author", "batches_undoes", "calendar_number", "changes_batch", "changes_inspection", "changes_subject", "deadlines_inspection",
-        "evidence_action", "measure_withdrawals_measure", "measures_area", "measures_batch", "readings_batch", "readings_measure",
-        "status_updates_action", "status_updates_batch", "status_updates_undoes",
+        "actions_inspection_effective_due", "actions_owner", "batches_author", "batches_undoes", "calendar_number",
+        "changes_batch", "changes_inspection", "changes_subject", "date_requests_action", "deadlines_inspection",
+        "evidence_action", "measure_withdrawals_measure", "measures_area", "measures_batch", "readings_batch",
+        "readings_measure", "replies_outcome", "status_updates_action", "status_updates_batch",
+        "status_updates_undoes",
     ),
 }
 # fmt: on

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.measures import MeasureReads, Measures
     from ilacs_cli.storage.owners import OwnerReads, Owners
     from ilacs_cli.storage.past import PastPlan
+    from ilacs_cli.storage.replies import Replies
     from ilacs_cli.storage.tables import Tables
 
 
@@ -77,6 +78,7 @@ class Store:
     tables: Lazy[Tables] = Lazy("tables", "Tables")
     measures: Lazy[Measures] = Lazy("measures", "Measures")
     evidence: Lazy[Evidence] = Lazy("evidence", "Evidence")
+    replies: Lazy[Replies] = Lazy("replies", "Replies")
 
     def __init__(self, opened: Opened):
         self.db: WritableDatabase = opened.db

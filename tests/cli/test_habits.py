@@ -195,7 +195,10 @@ def test_completion_installs_for_bash_and_bash_completes_through_it(db, tmp_path
         ILACS_DB=str(db),
         PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}",
     )
-    installed = subprocess.run([bash, "-c", "ilacs --install-completion bash"], capture_output=True, text=True, env=env)
+    # Not bash's last command, so bash stays ilacs's parent: typer finds the shell by its parent process.
+    installed = subprocess.run(
+        [bash, "-c", "ilacs --install-completion; exit $?"], capture_output=True, text=True, env=env
+    )
     assert installed.returncode == 0, installed.stderr
     completion_file = tmp_path / ".bash_completions" / "ilacs.sh"
     assert completion_file.exists() and str(completion_file) in (tmp_path / ".bashrc").read_text()

@@ -9,7 +9,11 @@ import sys
 def is_user_setting(name):
     """Whether the environment variable `name` is the user's own setting (mail, their own framework file), which no
     test may read."""
-    return name.startswith("ILACS_SMTP_") or name in ("ILACS_COORDINATOR", "ILACS_FRAMEWORK")
+    return name.startswith(("ILACS_SMTP_", "ILACS_INBOX_")) or name in (
+        "ILACS_COORDINATOR",
+        "ILACS_FRAMEWORK",
+        "ILACS_REPLY_KEY",
+    )
 
 
 def cli_env(folder, *, drop=()):

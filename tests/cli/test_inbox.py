@@ -1,0 +1,250 @@
+"""`ilacs inbox` against a real IMAP server (Dovecot, tests/helpers/dovecot.py): replies written as Outlook writes
+them recorded as their owner's updates; forged, replayed, foreign, expired and automatic messages held or ignored;
+overlapping runs recording each reply once; an unreachable server or a refused login recording nothing."""
+
+import datetime as dt
+import json
+import threading
+from email.message import EmailMessage
+
+import pytest
+from helpers import plans
+from helpers.cli import ok, refused, run_ilacs
+from helpers.dovecot import MAILBOX
+from helpers.plans import REMINDER_ACTIONS, REMINDER_OWNERS, WATSON, copy_of
+
+from ilacs_cli.domain.replies import mint_token
+
+KEY = "a-test-reply-key-of-at-least-32-characters"
+GOOD_UNTIL = dt.date(2099, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def plan_template(seeded_template, tmp_path_factory):
+    db, ids = plans.plan_template(
+        seeded_template,
+        tmp_path_factory.mktemp("plan"),
+        REMINDER_ACTIONS.values(),
+        owners=REMINDER_OWNERS,
+        owners_first=True,
+    )
+    return db, dict(zip(REMINDER_ACTIONS, ids, strict=True))
+
+
+@pytest.fixture()
+def plan(plan_template, tmp_path):
+    template, ids = plan_template
+    return copy_of(template, tmp_path), {name: int(number) for name, number in ids.items()}
+
+
+def env_for(imap, **extra):
+    return {**imap.env(), "ILACS_REPLY_KEY": KEY, "ILACS_USER": "B Khan", **extra}
+
+
+def outlook_reply(
+    body_lines,
+    *,
+    sender=WATSON,
+    token=None,
+    message_id="<reply-1@council.example.gov.uk>",
+    date="Tue, 02 Jan 2024 09:15:00 +0000",
+    extra_headers=(),
+):
+    """A reply as Outlook writes one: text and HTML parts, the reminder quoted under a From/Sent header, a
+    signature and the council's disclaimer."""
+    message = EmailMessage()
+    message["From"] = f"Anna Watson <{sender}>"
+    local, domain = MAILBOX.split("@")
+    message["To"] = f"ILACS reminders <{local}+{token}@{domain}>" if token else MAILBOX
+    message["Subject"] = "RE: ILACS: 1 action overdue, 1 due soon"
+    message["Date"] = date
+    message["Message-ID"] = message_id
+    for name, value in extra_headers:
+        message[name] = value
+    text = "\n".join(body_lines) + (
+        "\n\nKind regards\nAnna Watson\nHead of Quality Assurance\n\n"
+        "This e-mail and any attachments are confidential and intended solely for the addressee.\n\n"
+        "From: ILACS reminders <ilacs@council.example.gov.uk>\nSent: 02 January 2024 07:00\n"
+        "To: Anna Watson <a.watson@council.example.gov.uk>\nSubject: ILACS: 1 action overdue, 1 due soon\n\n"
+        "Overdue\n 2 done: Audit supervision records\n"
+    )
+    message.set_content(text)
+    html_lines = "".join(f"<p class=MsoNormal>{line}<o:p></o:p></p>" for line in body_lines)
+    message.add_alternative(
+        "<html><head><style>p.MsoNormal{margin:0}</style></head><body><div class=WordSection1>"
+        f"{html_lines}<p class=MsoNormal>Kind regards<br>Anna Watson</p>"
+        '<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">'
+        "<p class=MsoNormal><b>From:</b> ILACS reminders &lt;ilacs@council.example.gov.uk&gt;<br>"
+        "<b>Sent:</b> 02 January 2024 07:00<br><b>Subject:</b> ILACS</p></div>"
+        "<p>2 done: Audit supervision records</p></div></body></html>",
+        subtype="html",
+    )
+    return bytes(message)
+
+
+def updates_of(db, action):
+    return plans.history(db, action)["updates"]
+
+
+def test_a_reply_written_in_outlook_is_recorded_as_its_owners_update(imap, plan):
+    db, ids = plan
+    late, soon = ids["late"], ids["soon"]
+    token = mint_token(KEY.encode(), WATSON, [late, soon], GOOD_UNTIL)
+    imap.append(
+        outlook_reply([f"{late} done: audit finished, report to the board", f"{soon} in progress"], token=token)
+    )
+    out = ok("inbox", db=db, env=env_for(imap))
+    assert f"recorded action {late}: done: audit finished, report to the board (from {WATSON})" in out
+    assert f"recorded action {soon}: in-progress (from {WATSON})" in out
+    assert "recorded 1 reply, held 0, ignored 0, already processed 0" in out
+    latest = updates_of(db, late)[-1]
+    assert (latest["author"], latest["new_status"], latest["note"]) == (
+        "A Watson",
+        "done",
+        "audit finished, report to the board",
+    )
+    assert latest["on"] == "2024-01-02"
+    assert imap.message_ids() == [] and imap.message_ids("ilacs/processed") == ["<reply-1@council.example.gov.uk>"]
+    # the coordinator who ran the inbox undoes it: the action is back where it was
+    ok("undo", db=db, env=env_for(imap))
+    assert updates_of(db, late)[-1]["new_status"] == "not-started"
+
+
+def test_an_html_only_reply_is_read(imap, plan):
+    db, ids = plan
+    late = ids["late"]
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    message = EmailMessage()
+    message["From"], message["To"] = WATSON, MAILBOX
+    message["Subject"], message["Message-ID"] = f"RE: ILACS [{token}]", "<html-only@x>"
+    message["Date"] = "Wed, 03 Jan 2024 10:00:00 +0000"
+    message.set_content(
+        f"<html><body><p><b>{late} Blocked:</b> waiting for the data team</p></body></html>", subtype="html"
+    )
+    imap.append(bytes(message))
+    ok("inbox", db=db, env=env_for(imap))
+    latest = updates_of(db, late)[-1]
+    assert (latest["new_status"], latest["note"]) == ("blocked", "waiting for the data team")
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["forged", "foreign", "expired", "unlisted", "no token", "not theirs", "unknown action"],
+)
+def test_untrusted_replies_are_held_and_record_nothing(imap, plan, case):
+    db, ids = plan
+    late, soon = ids["late"], ids["soon"]
+    sender, token = WATSON, mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    if case == "forged":
+        token = mint_token(b"another key that is not the council's own", WATSON, [late], GOOD_UNTIL)
+    elif case == "foreign":
+        sender = "someone@elsewhere.example.com"
+    elif case == "expired":
+        token = mint_token(KEY.encode(), WATSON, [late], dt.date(2024, 1, 31))
+    elif case == "no token":
+        token = None
+    elif case == "not theirs":  # a token listing C Jones's action, made out to A Watson
+        late = ids["unaddressed"]
+        token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    elif case == "unknown action":
+        late = 99999
+        token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    line = f"{soon} done" if case == "unlisted" else f"{late} done"
+    imap.append(outlook_reply([line], sender=sender, token=token))
+    before = ok("changes", "--json", db=db)
+    out = ok("inbox", db=db, env=env_for(imap))
+    assert "recorded 0 replies, held 1" in out, out
+    reason = {
+        "forged": f"not issued to {WATSON}",
+        "foreign": "is not the address of any owner on file",
+        "expired": "expired on 2024-01-31",
+        "unlisted": f"did not list action {soon}",
+        "no token": "carries no reply token",
+        "not theirs": f"does not own action {late}",
+        "unknown action": "does not own action 99999",
+    }[case]
+    assert reason in out, out
+    assert ok("changes", "--json", db=db) == before
+    assert imap.message_ids("ilacs/held") == ["<reply-1@council.example.gov.uk>"]
+    held = json.loads(ok("inbox", "--held", "--json", db=db))
+    assert [item["sender"] for item in held] == [sender]
+    if case == "unlisted":  # the coordinator accepts it: recorded as the owner's
+        ok("inbox", "--accept", str(held[0]["id"]), db=db, env=env_for(imap))
+        assert updates_of(db, soon)[-1]["author"] == "A Watson"
+        assert json.loads(ok("inbox", "--held", "--json", db=db)) == []
+
+
+def test_auto_replies_are_ignored_and_a_replayed_message_is_recorded_once(imap, plan):
+    db, ids = plan
+    late = ids["late"]
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    imap.append(
+        outlook_reply(
+            [f"{late} done"], token=token, message_id="<ooo@x>", extra_headers=[("Auto-Submitted", "auto-replied")]
+        )
+    )
+    imap.append(
+        outlook_reply([f"{late} done"], token=token, message_id="<bulk@x>", extra_headers=[("Precedence", "bulk")])
+    )
+    out = ok("inbox", db=db, env=env_for(imap))
+    assert "recorded 0 replies, held 0, ignored 2" in out, out
+    assert updates_of(db, late)[-1]["new_status"] == "not-started"
+    imap.append(outlook_reply([f"{late} in progress: first"], token=token))
+    ok("inbox", db=db, env=env_for(imap))
+    imap.append(outlook_reply([f"{late} in progress: first"], token=token))  # the same message again
+    out = ok("inbox", db=db, env=env_for(imap))
+    assert "already processed 1" in out
+    assert [u["note"] for u in updates_of(db, late)].count("first") == 1
+
+
+def test_two_overlapping_runs_record_each_reply_once(imap, plan):
+    db, ids = plan
+    late = ids["late"]
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    for number in range(5):
+        imap.append(outlook_reply([f"{late} note: reply {number}"], token=token, message_id=f"<r{number}@x>"))
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(run_ilacs("inbox", db=db, env=env_for(imap)))) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    notes = [u["note"] for u in updates_of(db, late) if (u["note"] or "").startswith("reply ")]
+    assert sorted(notes) == [f"reply {number}" for number in range(5)], [r.stderr for r in results]
+    assert imap.message_ids() == []
+
+
+def test_dry_run_records_and_moves_nothing(imap, plan):
+    db, ids = plan
+    late = ids["late"]
+    imap.append(outlook_reply([f"{late} done"], token=mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)))
+    before = db.read_bytes()
+    out = ok("inbox", "--dry-run", db=db, env=env_for(imap))
+    assert f"would record action {late}: done" in out
+    assert db.read_bytes() == before and imap.message_ids() == ["<reply-1@council.example.gov.uk>"]
+
+
+def test_a_refused_login_or_an_unreachable_server_is_one_line_and_records_nothing(imap, plan):
+    db, ids = plan
+    imap.append(outlook_reply([f"{ids['late']} done"]))
+    refused("inbox", db=db, code=1, env=env_for(imap, ILACS_INBOX_PASSWORD="wrong"), says="refused the login")
+    from helpers.net import free_port
+
+    refused("inbox", db=db, code=1, env=env_for(imap, ILACS_INBOX_PORT=str(free_port())), says="cannot reach")
+    assert imap.message_ids() == ["<reply-1@council.example.gov.uk>"]
+
+
+def test_the_inbox_settings_are_checked(db, tmp_path):
+    refused("inbox", db=db, code=1, says="no inbox configured: set ILACS_INBOX_HOST or [inbox] host in")
+    refused(
+        "inbox",
+        db=db,
+        code=1,
+        env={"ILACS_INBOX_HOST": "imap.example", "ILACS_INBOX_SECURITY": "tls"},
+        says="inbox security 'tls' is not one of ssl, starttls, none: fix ILACS_INBOX_SECURITY or [inbox]",
+    )
+    config = tmp_path / "config.toml"
+    config.write_text('[inbox]\nhost = "imap.example"\npassword = "x"\n')
+    refused("inbox", db=db, code=1, env={"ILACS_CONFIG": str(config)}, says="[inbox] password is not read from")
