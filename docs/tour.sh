@@ -38,3 +38,6 @@ run ilacs measure add brighton-2025 '"Care plans rated good or better"' --area 1
 run ilacs reading add M1 58 --on 31/03/2025 --source '"Power BI"'
 run ilacs reading add M1 71.5 --on 30/04/2025 --source '"Power BI"' --note '"Audit findings acted on"'
 run ilacs measures
+run ilacs reschedule 1 --to 27/06/2025 --reason '"Auditor on leave in May"' --approved-by '"J Smith, Director of Children'"'"'s Services"' --on 20/05/2025
+run ilacs actions --inspection brighton-2025 --as-of 2025-06-02
+run ilacs evidence add 1 https://brighton-hove.sharepoint.com/sites/childrens/care-plan-audit-2025.pdf --note '"Audit report to the board"'

@@ -317,7 +317,8 @@ def reschedule(
         write = db.deadlines.correct if deadline else db.actions.correct
         write(found.id, {**fields, "revised_on": day.isoformat()})
     first = human(found.planned_due) if found.planned_due else "no date"
-    return f"{label}: due {first}, revised to {human(to)}, approved by {approver} on {human(day)}"
+    named = f"deadline {label}" if deadline else f"action {label}"
+    return f"{named}: due {first}, revised to {human(to)}, approved by {approver} on {human(day)}"
 
 
 def reopen(db: Store, target: str, *, note: str | None = None, by: str | None = None) -> str:

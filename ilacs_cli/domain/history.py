@@ -156,7 +156,7 @@ def in_words(change: ChangeRow, areas: dict[str | None, str | None]) -> tuple[st
 # The fields of a correction whose values are days.
 _DAY_FIELDS = {"due", "met_on", "revised_due", "revised_on"}
 # A re-scheduled date's fields (storage/corrections.py REVISED), changed together by `reschedule` and its undo.
-_REVISED_FIELDS = ("revised_due", "revised_reason", "approved_by", "revised_on")
+REVISED_FIELDS = ("revised_due", "revised_reason", "approved_by", "revised_on")
 
 
 def correction_in_words(field: str, old: str | None, new: str | None, *, dates: Callable[[str], str] = str) -> str:
@@ -253,7 +253,7 @@ def trail(
         lines.append(TrailLine(u.at, u.author, change, u.note, u.order))
     revised: dict[tuple, list[Correction]] = {}
     for c in corrections:
-        if c.field in _REVISED_FIELDS:
+        if c.field in REVISED_FIELDS:
             revised.setdefault(c.order[:1] or (c.at,), []).append(c)
         else:
             change = correction_in_words(c.field, c.old, c.new, dates=dates)

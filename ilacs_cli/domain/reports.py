@@ -18,6 +18,7 @@ from ilacs_cli.errors import IlacsError
 if TYPE_CHECKING:
     from ilacs_cli.domain.progress import PlanRow
     from ilacs_cli.storage.actions import ActionCountsRow
+    from ilacs_cli.storage.measures import MeasureEventRow
     from ilacs_cli.storage.store import Reader
 
 DEFAULT_SINCE_DAYS = 30
@@ -359,8 +360,8 @@ class ChangeLine:
     at: str  # when it was recorded (UTC)
     on: str | None  # the day it describes, when not the day it was recorded
     inspection: str | None
-    kind: str  # action, deadline or owner
-    id: str  # "12", "D3", or the owner's name
+    kind: str  # action, deadline, owner, inspection or measure
+    id: str  # "12", "D3", "M1", or the owner's name
     title: str | None
     author: str | None
     change: str  # its days ISO
@@ -407,8 +408,22 @@ def changes_since(
             )
         )
     areas = history.area_numbers(db, inspection)
-    for c in db.corrections.between(inspection, since, until):
-        name, old, new = history.in_words(c, areas)
+    found = db.corrections.between(inspection, since, until)
+    moved: dict[tuple, dict[str, tuple[str | None, str | None]]] = {}  # a reschedule's fields, said as one line
+    for c in found:
+        if c.field in history.REVISED_FIELDS:
+            moved.setdefault((c.batch, c.subject, c.subject_id), {})[c.field] = (c.old, c.new)
+    for c in found:
+        key = (c.batch, c.subject, c.subject_id)
+        if c.field in history.REVISED_FIELDS:
+            if c.field != "revised_due" and "revised_due" in moved.get(key, {}):
+                continue  # said with its revised date
+            change = history.rescheduled_in_words(moved[key], None)
+            said = history.rescheduled_in_words(moved[key], None, human)
+        else:
+            name, old, new = history.in_words(c, areas)
+            change = history.correction_in_words(name, old, new)
+            said = history.correction_in_words(name, old, new, dates=human)
         label = {"action": str(c.subject_id), "deadline": f"D{c.subject_id}", "inspection": c.inspection}.get(
             c.subject, c.subject_title
         ) or ""
@@ -425,10 +440,43 @@ def changes_since(
                     label,
                     c.subject_title if c.subject != "owner" else None,
                     c.author,
-                    history.correction_in_words(name, old, new),
+                    change,
                     c.note,
-                    history.correction_in_words(name, old, new, dates=human),
+                    said,
+                ),
+            )
+        )
+    for number, m in enumerate(db.measures.recorded_between(inspection, since, until)):
+        change = _measure_change(m)
+        lines.append(
+            (
+                0,
+                2,
+                number,
+                ChangeLine(
+                    m.at,
+                    m.on_day,
+                    m.inspection,
+                    "measure",
+                    f"M{m.measure_id}",
+                    m.title,
+                    m.author,
+                    change,
+                    m.note,
+                    change,
                 ),
             )
         )
     return since, [line for *_, line in sorted(lines, key=lambda item: (item[3].at, item[0], item[1], item[2]))]
+
+
+def _measure_change(event: MeasureEventRow) -> str:
+    """A measure's change in words: "added", "reading 58 % (off target)", "reading 58 % withdrawn"."""
+    from ilacs_cli.domain.measures import number
+
+    if event.value is None:
+        return {"added": "measure added", "withdrawn": "measure withdrawn"}.get(event.what, event.what)
+    said = f"reading {number(event.value)} {event.unit}"
+    if event.what == "reading withdrawn":
+        return f"{said} withdrawn"
+    return f"{said} ({rules.rate_measure(event.value, event.target, event.better, event.tolerance)})"

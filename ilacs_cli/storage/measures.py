@@ -54,6 +54,41 @@ class LatestRow(NamedTuple):
     on_day: str
 
 
+class MeasureEventRow(NamedTuple):
+    """Something recorded about a measure, as the listing of changes gives it: the measure added (`what` added),
+    a reading (reading), or undo withdrawing either (withdrawn, reading withdrawn)."""
+
+    at: str  # when it was recorded (UTC)
+    inspection: str
+    measure_id: int
+    title: str
+    unit: str
+    target: float
+    better: str
+    tolerance: float
+    what: str
+    value: float | None  # a reading's value
+    on_day: str | None  # the day a reading describes
+    author: str | None
+    note: str | None
+
+
+_EVENTS = """
+SELECT b.at, m.inspection_id, m.id, m.title, m.unit, m.target, m.better, m.tolerance, 'added', NULL, NULL, b.author,
+       m.source
+FROM measures m JOIN batches b ON b.id = m.batch
+UNION ALL
+SELECT b.at, m.inspection_id, m.id, m.title, m.unit, m.target, m.better, m.tolerance, 'reading', r.value, r.on_day,
+       b.author, r.note
+FROM readings r JOIN measures m ON m.id = r.measure_id JOIN batches b ON b.id = r.batch
+UNION ALL
+SELECT b.at, m.inspection_id, m.id, m.title, m.unit, m.target, m.better, m.tolerance,
+       CASE WHEN w.reading_id IS NULL THEN 'withdrawn' ELSE 'reading withdrawn' END, r.value, r.on_day, b.author, NULL
+FROM measure_withdrawals w JOIN measures m ON m.id = w.measure_id JOIN batches b ON b.id = w.batch
+LEFT JOIN readings r ON r.id = w.reading_id
+"""
+
+
 _WITHDRAWN = (
     "(SELECT {what} FROM measure_withdrawals w JOIN batches wb ON wb.id = w.batch WHERE w.measure_id = {measure} "
     "AND w.reading_id IS {reading} AND (:day IS NULL OR substr(wb.at, 1, 10) <= :day) ORDER BY w.id LIMIT 1)"
@@ -164,6 +199,18 @@ class MeasureReads(Repository):
             f"UNION ALL {pick.format(place=1)}) ORDER BY r.measure_id, r.on_day DESC, r.id DESC",
             {"day": self.day, **params},
             LatestRow,
+        )
+
+    def recorded_between(
+        self, inspection: str | None, since: dt.date, until: dt.date | None = None
+    ) -> list[MeasureEventRow]:
+        """Measures added, readings recorded and withdrawals by undo (of one inspection's measures, or all), recorded
+        from `since` to `until` (whole days; no end when None), oldest first."""
+        return self._all(
+            f"SELECT * FROM ({_EVENTS}) e WHERE (:inspection IS NULL OR e.inspection_id = :inspection) "
+            "AND e.at >= :since AND (:until IS NULL OR e.at < :until) ORDER BY e.at",
+            {"inspection": inspection, **sql.between(since, until)},
+            MeasureEventRow,
         )
 
     def readings(self, measure_id: int, *, withdrawn_too: bool = False) -> list[ReadingRow]:

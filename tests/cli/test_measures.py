@@ -325,6 +325,24 @@ def test_history_says_who_when_and_the_day_described(db):
     assert csv_lines[0] == "at,by,change,note" and "(as of 2024-02-29)" in csv_lines[2]
 
 
+def test_changes_list_measures_added_readings_and_withdrawals_with_the_day_described(db):
+    measure = add_measure(db, *LOWER, "--tolerance", "2.5", title="Days to a plan")
+    ok("reading", "add", measure, "22.5", "--on", "29/02/2024", "--by", "A Watson", db=db)
+    ok("reading", "add", measure, "31", "--on", "31/03/2024", "--by", "A Watson", "--note", "Sickness", db=db)
+    ok("undo", "--by", "A Watson", db=db)
+    found = [
+        line for line in json.loads(ok("changes", "--inspection", ES, "--json", db=db)) if line["kind"] == "measure"
+    ]
+    assert [(line["id"], line["author"], line["on"], line["change"], line["note"]) for line in found] == [
+        ("M1", "Sam Patel", None, "measure added", None),
+        ("M1", "A Watson", "2024-02-29", "reading 22.5 days (within tolerance)", None),
+        ("M1", "A Watson", "2024-03-31", "reading 31 days (off target)", "Sickness"),
+        ("M1", "A Watson", "2024-03-31", "reading 31 days withdrawn", None),
+    ]
+    text = ok("changes", "--inspection", ES, db=db)
+    assert "measure M1: Days to a plan" in text and "reading 31 days (off target) (as of Sun 31 Mar 2024)" in text
+
+
 def test_show_lists_measures_under_their_area(db):
     add_measure(db, *HIGHER, "--target-by", "2025-03-31", "--tolerance", "5")
     add_measure(db, *LOWER, title="Days to a plan", area="2")

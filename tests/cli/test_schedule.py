@@ -52,7 +52,7 @@ def test_a_statutory_deadline_rescheduled_keeps_its_rule_is_late_against_the_new
     moved = ["--to", "11/07/2025", "--reason", "Panel moved to July", "--approved-by", "Improvement Board"]
     said = ok("reschedule", final, *moved, "--on", "10/06/2025", "--by", "Sam Patel", db=db, strip=True)
     assert said == (
-        f"{final}: due Fri 13 Jun 2025, revised to Fri 11 Jul 2025, approved by Improvement Board on Tue 10 Jun 2025"
+        f"deadline {final}: due Fri 13 Jun 2025, revised to Fri 11 Jul 2025, approved by Improvement Board on Tue 10 Jun 2025"
     )
 
     found = deadline(db, final)
@@ -65,6 +65,12 @@ def test_a_statutory_deadline_rescheduled_keeps_its_rule_is_late_against_the_new
     assert found["rule"] == "70 working days after publication, Mon 3 Mar 2025"  # the rule is kept
     shown = ok("show", "brighton-2025", db=db)
     assert "Fri 13 Jun 2025, revised to Fri 11 Jul 2025, approved by Improvement Board" in shown
+    # The listing of changes says a reschedule in one line, not one per field.
+    [moved_line] = [c for c in json.loads(ok("changes", "--json", db=db)) if c["id"] == final]
+    assert (
+        moved_line["change"]
+        == "re-scheduled: due the planned date -> 2025-07-11, approved by Improvement Board on 2025-06-10"
+    )
 
     # Late against the revised date: not on Mon 16 Jun, one working day late on Mon 14 Jul.
     assert final not in late_ids(db, "2025-06-16")
