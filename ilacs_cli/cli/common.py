@@ -21,6 +21,15 @@ app = typer.Typer(
     context_settings=HELP_OPTIONS,
 )
 
+
+def command_group(name: str, help: str) -> typer.Typer:
+    """A group of commands under `ilacs NAME` (ilacs owner add, ilacs evidence check, ...), with the same help
+    options as every command."""
+    group = typer.Typer(help=help, no_args_is_help=True, context_settings=HELP_OPTIONS)
+    app.add_typer(group, name=name)
+    return group
+
+
 # --db after the command wins over --db before it (`ilacs --db plan.db list`), which wins over ILACS_DB, which wins
 # over the user data dir: the nearer to the command, the more deliberate. So only the app's option reads ILACS_DB.
 # readable=False: ilacs says itself why a file cannot be read, naming the option actually used.

@@ -6,25 +6,21 @@ import typer
 
 from ilacs_cli.cli.common import (
     AFTERWORDS,
-    HELP_OPTIONS,
     By,
     Csv,
     DbOption,
     InspectionOption,
     Json,
-    app,
+    command_group,
     human_time,
     nothing,
     open_store,
 )
 from ilacs_cli.render import printable
 
-evidence_app = typer.Typer(
-    help="Evidence that an action is complete: a link, or a file's path, size and SHA-256 (never its content).",
-    no_args_is_help=True,
-    context_settings=HELP_OPTIONS,
+evidence_app = command_group(
+    "evidence", "Evidence that an action is complete: a link, or a file's path, size and SHA-256 (never its content)."
 )
-app.add_typer(evidence_app, name="evidence")
 
 
 def evidence_line(item) -> str:

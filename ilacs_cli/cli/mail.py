@@ -10,14 +10,12 @@ from typing import Annotated
 
 import typer
 
-from ilacs_cli.cli.common import app
+from ilacs_cli.cli.common import command_group
 from ilacs_cli.errors import DeliveryError, IlacsError
 
-mail_app = typer.Typer(
-    help="Sending e-mail: check the settings end to end, send a test message, store the OAuth client secret.",
-    no_args_is_help=True,
+mail_app = command_group(
+    "mail", "Sending e-mail: check the settings end to end, send a test message, store the OAuth client secret."
 )
-app.add_typer(mail_app, name="mail")
 
 
 def _say(step: str, what: str) -> None:

@@ -6,7 +6,6 @@ from typing import Annotated, Optional
 import typer
 
 from ilacs_cli.cli.common import (
-    HELP_OPTIONS,
     AsOf,
     By,
     Csv,
@@ -14,6 +13,7 @@ from ilacs_cli.cli.common import (
     InspectionOption,
     Json,
     app,
+    command_group,
     complete_inspection,
     date_cell,
     human_day,
@@ -24,14 +24,8 @@ from ilacs_cli.cli.common import (
     today,
 )
 
-measure_app = typer.Typer(
-    help="Measures of success: a baseline, a target and readings.", no_args_is_help=True, context_settings=HELP_OPTIONS
-)
-app.add_typer(measure_app, name="measure")
-reading_app = typer.Typer(
-    help="Readings of measures: one at a time, or a file of them.", no_args_is_help=True, context_settings=HELP_OPTIONS
-)
-app.add_typer(reading_app, name="reading")
+measure_app = command_group("measure", "Measures of success: a baseline, a target and readings.")
+reading_app = command_group("reading", "Readings of measures: one at a time, or a file of them.")
 
 
 @measure_app.command("add")

@@ -5,12 +5,11 @@ from typing import Annotated, Optional
 import typer
 
 from ilacs_cli.cli.common import (
-    HELP_OPTIONS,
     By,
     Csv,
     DbOption,
     Json,
-    app,
+    command_group,
     complete_inspection,
     nothing,
     open_store,
@@ -18,12 +17,7 @@ from ilacs_cli.cli.common import (
 
 # -- owners -------------------------------------------------------------------------
 
-owner_app = typer.Typer(
-    help="People who own actions: e-mail addresses, roles, plans they coordinate.",
-    no_args_is_help=True,
-    context_settings=HELP_OPTIONS,
-)
-app.add_typer(owner_app, name="owner")
+owner_app = command_group("owner", "People who own actions: e-mail addresses, roles, plans they coordinate.")
 Coordinator = Annotated[
     Optional[list[str]],
     typer.Option(

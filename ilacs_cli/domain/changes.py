@@ -27,8 +27,9 @@ from ilacs_cli.domain.plan import (
 from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
+    from ilacs_cli.storage.actions import ActionRow
     from ilacs_cli.storage.corrections import ChangeRow
-    from ilacs_cli.storage.store import Store
+    from ilacs_cli.storage.store import Reader, Store
 
 # Commands whose effect undo cannot reverse, with what to do instead.
 IRREVERSIBLE = {
@@ -150,14 +151,7 @@ def _record(db: Store, action, *, status: str | None, note: str | None, new_due,
     if new_due is not None and new_due.wording != action.wording:
         db.actions.correct(action.id, {"wording": new_due.wording})
     if status or due_iso or note:
-        # An action's status is its latest update's. One whose row says otherwise was changed outside ilacs: an
-        # update would copy that into the history (a note-only one carries the status on) and hide it from check.
-        history = db.actions.updates(action.id)
-        if history and history[-1].new_status != action.status:
-            raise IlacsError(
-                f"action {action.id} is {action.status} in the file but {history[-1].new_status} in its history: "
-                "it was changed outside ilacs; nothing was recorded: run `ilacs check`, and restore a backup"
-            )
+        require_status_as_history_says(db, action)
         db.actions.record_update(
             action.id,
             old_status=action.status,
@@ -473,6 +467,18 @@ def _reverse_updates(db: Store, updates) -> list[str]:
         now[update.action_id] = (new_status, new_due or due)
         items.append(f"action {update.action_id} ({update.action_title}): {note}; now {new_status}")
     return items
+
+
+def require_status_as_history_says(db: Reader, action: ActionRow) -> None:
+    """Refuse to update an action whose row disagrees with its history. An action's status is its latest update's;
+    one whose row says otherwise was changed outside ilacs: an update would copy that into the history (a note-only
+    one carries the status on) and hide it from check."""
+    history = db.actions.updates(action.id)
+    if history and history[-1].new_status != action.status:
+        raise IlacsError(
+            f"action {action.id} is {action.status} in the file but {history[-1].new_status} in its history: "
+            "it was changed outside ilacs; nothing was recorded: run `ilacs check`, and restore a backup"
+        )
 
 
 def _reverse_changes(db: Store, changes: list[ChangeRow]) -> list[str]:

@@ -85,6 +85,7 @@ def _lines_json(lines: list[ReplyLine]) -> str:
 
 
 def _record_lines(db: Store, reply_id: int, owner: str, lines: list[ReplyLine], on_day: dt.date) -> list[str]:
+    from ilacs_cli.domain.changes import require_status_as_history_says
     from ilacs_cli.domain.plan import action_row
 
     done = []
@@ -101,12 +102,7 @@ def _record_lines(db: Store, reply_id: int, owner: str, lines: list[ReplyLine], 
             )
             done.append(f"action {action.id}: new date {line.new_due.isoformat()} asked for (for the coordinator)")
             continue
-        history = db.actions.updates(action.id)
-        if history and history[-1].new_status != action.status:
-            raise IlacsError(
-                f"action {action.id} is {action.status} in the file but {history[-1].new_status} in its history: "
-                "it was changed outside ilacs; nothing was recorded: run `ilacs check`, and restore a backup"
-            )
+        require_status_as_history_says(db, action)
         db.actions.record_update(
             action.id,
             old_status=action.status,
