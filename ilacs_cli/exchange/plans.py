@@ -46,10 +46,12 @@ PLAN_HEADERS = [
     "RAG",
 ]
 # A workbook's plan sheet: PLAN_HEADERS but the area's title (the area by number on each row; the titles in the
-# Areas sheet), and the most characters each column takes (longer text wraps). The widths add up to at most 163
-# characters, which print one page wide on landscape A4 at 86% or more (sheets._print_scale; 85% allows 166).
+# Areas sheet), and the most characters each column takes (longer text wraps). The widths add up to 165
+# characters, which print one page wide on landscape A4 at 85% (sheets._print_scale: 14 columns at 85% allow 165).
+# "Re-scheduled" says, beside the target date lateness counts against, the date planned and who approved the move.
 SHEET_HEADERS = [header for header in PLAN_HEADERS if header != "Area for improvement"]
-PLAN_WIDTHS = [5, 5, 6, 26, 13, 11, 11, 16, 11, 12, 26, 11, 10]
+SHEET_HEADERS.insert(SHEET_HEADERS.index("Target (as written)") + 1, "Re-scheduled")
+PLAN_WIDTHS = [5, 5, 5, 25, 12, 11, 10, 16, 14, 11, 11, 22, 11, 7]
 AREA_HEADERS = ["Inspection", "Area", "Area for improvement"]
 SUMMARY_HEADERS = [
     "Inspection",
@@ -89,6 +91,21 @@ def _plan_cells(row: PlanRow, *, in_words: bool = True) -> list[object]:
     if in_words:
         return [*_plan_facts(row, _date), rules.status_name(row.status), rules.RAG_WORDS[row.rag]]
     return [*_plan_facts(row, _iso), row.status, row.rag.upper()]
+
+
+def _sheet_cells(row: PlanRow) -> list[object]:
+    """One action's cells in SHEET_HEADERS order: _plan_cells without the area's title, with "Re-scheduled"."""
+    from ilacs_cli.dates.days import human
+
+    cells = [cell for index, cell in enumerate(_plan_cells(row)) if index != 2]
+    moved = None
+    if row.revised_due:
+        planned = human(row.planned_due) if row.planned_due else "no date"
+        moved = f"from {planned}, approved by {row.approved_by}" + (
+            f" on {human(row.revised_on)}" if row.revised_on else ""
+        )
+    cells.insert(SHEET_HEADERS.index("Re-scheduled"), moved)
+    return cells
 
 
 def _plan_facts(row: PlanRow, date) -> list[object]:
@@ -145,7 +162,7 @@ def plan_workbook(
             Sheet(
                 plan_sheet_title(item.id),
                 SHEET_HEADERS,
-                [[cell for index, cell in enumerate(_plan_cells(row)) if index != 2] for row in mine],
+                [_sheet_cells(row) for row in mine],
                 PLAN_WIDTHS,
                 heading=f"{item.authority or 'Authority unknown'}: action plan ({item.id})",
                 footing=footing,
@@ -426,7 +443,7 @@ FIELDS = {
     # A revised date moves only by `ilacs reschedule`, with its approval: ilacs's own columns for it come back unread.
     "ignore": [
         *("id", "action id", "rag", "rag status", "rag rating", "latest update on", "latest update by"),
-        *("planned due", "revised due", "revised reason", "approved by", "revised on"),
+        *("planned due", "revised due", "revised reason", "approved by", "revised on", "re-scheduled"),
     ],
 }
 HEADER_ROWS = 20  # the header row is looked for in a sheet's first 20 rows (a title row may sit above it)

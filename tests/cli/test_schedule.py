@@ -3,9 +3,11 @@ rule and its date, is late against the revised one, is shown with both, read as 
 link or a file's path, size and SHA-256, checked against the disk, and may be required before done."""
 
 import csv
+import datetime as dt
 import io
 import json
 
+import openpyxl
 from helpers.cli import ok, refused, run_ilacs
 from helpers.plans import PLAN, record_actions
 
@@ -143,6 +145,14 @@ def test_an_action_rescheduled_shows_both_dates_and_is_counted(db, tmp_path):
     assert "Thu 28 Mar 2024, revised to Tue 30 Apr 2024, approved by D Director" in ok("calendar", PLAN, db=db).replace(
         "\r\n ", ""
     ).replace("\\,", ",")
+    book = tmp_path / "plan.xlsx"
+    ok("export", PLAN, "-o", str(book), db=db)
+    sheet = openpyxl.load_workbook(book).worksheets[1]
+    header = [cell.value for cell in sheet[1]]
+    [cells] = [[c.value for c in r] for r in sheet.iter_rows(min_row=2) if str(r[0].value) == action]
+    assert cells[header.index("Target date")].date() == dt.date(2024, 4, 30)
+    assert cells[header.index("Re-scheduled")] == "from Thu 28 Mar 2024, approved by D Director on Wed 20 Mar 2024"
+    ok("import", str(book), "--inspection", PLAN, "--dry-run", db=db)  # ilacs reads its own workbook back
     # The first date stays visible: a plain --due on a re-scheduled action is refused, naming reschedule.
     for args in (["update", action, "--due", "31/05/2024"], ["edit", action, "--due", "31/05/2024"]):
         refused(*args, db=db, code=1, says=["re-scheduled to Tue 30 Apr 2024", f"ilacs reschedule {action}"])

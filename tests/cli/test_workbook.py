@@ -50,22 +50,22 @@ def test_workbook_cells_words_fills_and_print_setup(db, tmp_path):
     assert fonts == {("Arial", 10)}
     assert all(cell.font.bold for cell in sheet[1])
     # Conditional formatting on the RAG column: the status (Done, Cancelled, Blocked) first, then the RAG word.
-    rag = "M"  # issue 29: the area's title left the plan sheet (the Areas sheet holds it)
-    assert headers.index("RAG") == 12 and headers.index("Status") == 11
+    rag = "N"  # issue 29: the area's title left the plan sheet (the Areas sheet holds it); issue 28: Re-scheduled came
+    assert headers.index("RAG") == 13 and headers.index("Status") == 12
     rules = [
         (str(ranges.sqref), rule.formula[0], rule.dxf.fill.fgColor.rgb)
         for ranges in sheet.conditional_formatting
         for rule in ranges.rules
     ]
     assert [formula for _, formula, _ in rules] == [
-        '$L2="Done"',
-        '$L2="Cancelled"',
-        '$L2="Blocked"',
-        'M2="Red"',
-        'M2="Amber"',
-        'M2="Green"',
-        'M2="Blue"',
-        'M2="Not rated"',
+        '$M2="Done"',
+        '$M2="Cancelled"',
+        '$M2="Blocked"',
+        'N2="Red"',
+        'N2="Amber"',
+        'N2="Green"',
+        'N2="Blue"',
+        'N2="Not rated"',
     ]
     assert {where for where, _, _ in rules} == {f"{rag}2:{rag}6"}
     assert [colour[-6:] for *_, colour in rules[:3]] == ["1D70B8", "F3F2F1", "D4351C"]  # Done fills blue
