@@ -275,9 +275,22 @@ def plan_table(
     the rating's word (BLUE, GREEN, ...; no key row); rows are produced as they are read."""
     return Sheet(
         "Action plan",
-        ["Inspection", *PLAN_HEADERS],
-        ([row.inspection, *_plan_cells(row, in_words=False)] for row in plan_rows(db, as_of, inspection, settings)),
+        ["Inspection", *PLAN_HEADERS, *REVISED_COLUMNS],
+        (
+            [row.inspection, *_plan_cells(row, in_words=False), *_revised_cells(row)]
+            for row in plan_rows(db, as_of, inspection, settings)
+        ),
     )
+
+
+# A re-scheduled action's columns in CSV, after RAG: Target date is the revised date lateness counts against.
+REVISED_COLUMNS = ["Planned due", "Revised due", "Revised reason", "Approved by", "Revised on"]
+
+
+def _revised_cells(row: PlanRow) -> list[str | None]:
+    if not row.revised_due:
+        return [row.planned_due or row.target_date, None, None, None, None]
+    return [row.planned_due, row.revised_due, row.revised_reason, row.approved_by, row.revised_on]
 
 
 def dump(db: Store) -> dict:
