@@ -153,6 +153,14 @@ def test_an_action_rescheduled_shows_both_dates_and_is_counted(db, tmp_path):
     assert cells[header.index("Target date")].date() == dt.date(2024, 4, 30)
     assert cells[header.index("Re-scheduled")] == "from Thu 28 Mar 2024, approved by D Director on Wed 20 Mar 2024"
     ok("import", str(book), "--inspection", PLAN, "--dry-run", db=db)  # ilacs reads its own workbook back
+    [exported] = [r for r in rows(ok("export", PLAN, "-f", "csv", db=db)) if r["Id"] == action]
+    assert [exported[k] for k in ("Target date", "Planned due", "Revised due", "Approved by", "Revised on")] == [
+        "2024-04-30",
+        "2024-03-28",
+        "2024-04-30",
+        "D Director",
+        "2024-03-20",
+    ]
     # The first date stays visible: a plain --due on a re-scheduled action is refused, naming reschedule.
     for args in (["update", action, "--due", "31/05/2024"], ["edit", action, "--due", "31/05/2024"]):
         refused(*args, db=db, code=1, says=["re-scheduled to Tue 30 Apr 2024", f"ilacs reschedule {action}"])
