@@ -262,10 +262,7 @@ def list_measures(
         require_inspection(db, inspection)
         if area is not None:
             _area_id(db, inspection, area)
-    latest: dict[int, list[LatestRow]] = {}
-    for reading in db.measures.latest_readings(inspection=inspection, area=area):
-        latest.setdefault(reading.measure_id, []).append(reading)
-    return [measure_of(row, latest.get(row.id, [])) for row in db.measures.matching(inspection=inspection, area=area)]
+    return [measure_of(row, latest) for row, latest in db.measures.listing(inspection=inspection, area=area)]
 
 
 def measure_of(row: MeasureRow, latest_first: Sequence[LatestRow | ReadingRow]) -> Measure:

@@ -9,6 +9,7 @@ working-day arithmetic comes from a `Calendar` (the store) handed in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -446,6 +447,9 @@ MEASURE_DESCRIPTION = (
 )
 
 
+@functools.lru_cache(
+    maxsize=65_536, typed=True
+)  # a national listing rates thousands of measures on far fewer distinct values
 def exact(value: float | int | str) -> Decimal:
     """A number as the decimal it was typed as (a stored float's shortest form)."""
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)

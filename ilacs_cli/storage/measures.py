@@ -47,9 +47,9 @@ class ReadingRow(NamedTuple):
 
 
 class LatestRow(NamedTuple):
-    """A reading as a listing rates it: its measure, value and the day it describes."""
+    """A reading as a listing rates it: its id, value and the day it describes."""
 
-    measure_id: int
+    id: int
     value: float
     on_day: str
 
@@ -179,27 +179,45 @@ class MeasureReads(Repository):
         rows = self._all(f"{_MEASURES} AND m.id = :id", {"day": self.day, "id": measure_id}, MeasureRow)
         return rows[0] if rows else None
 
-    def latest_readings(self, *, inspection: str | None = None, area: int | None = None) -> list[LatestRow]:
-        """The latest two standing readings of each measure (by the day each describes, then the order recorded),
-        latest first: what a listing rates and the direction it moved in."""
+    def listing(
+        self, *, inspection: str | None = None, area: int | None = None
+    ) -> list[tuple[MeasureRow, list[LatestRow]]]:
+        """Measures standing (by inspection, area number and id), each with its latest two standing readings (by the
+        day each describes, then the order recorded), latest first: what a listing rates and the direction it moved
+        in. One query: two index seeks a measure, newest first (a window over every reading took ten times as long
+        nationally, and a second query for the readings twice as long as this)."""
         where, params = sql.filters({"m.inspection_id = :inspection": inspection, "a.number = :area": area})
         recorded = (
-            "JOIN batches b2 ON b2.id = r2.batch WHERE r2.on_day <= :day AND substr(b2.at, 1, 10) <= :day AND"
+            "JOIN batches rb ON rb.id = r.batch WHERE r.on_day <= :day AND substr(rb.at, 1, 10) <= :day AND"
             if self.day
             else "WHERE"
         )
-        # Two index seeks a measure, newest first (a window over every reading took ten times as long nationally).
         pick = (
-            f"SELECT (SELECT r2.id FROM readings r2 {recorded} r2.measure_id = m.id AND "
-            f"{_STANDING.format(measure='r2.measure_id', reading='r2.id')} ORDER BY r2.on_day DESC, r2.id DESC "
-            "LIMIT 1 OFFSET {place}) FROM measures m JOIN areas a ON a.id = m.area_id WHERE " + where
+            f"(SELECT r.id FROM readings r {recorded} r.measure_id = m.id AND "
+            f"{_STANDING.format(measure='r.measure_id', reading='r.id')} ORDER BY r.on_day DESC, r.id DESC "
+            "LIMIT 1 OFFSET {place})"
         )
-        return self._all(
-            f"SELECT r.measure_id, r.value, r.on_day FROM readings r WHERE r.id IN ({pick.format(place=0)} "
-            f"UNION ALL {pick.format(place=1)}) ORDER BY r.measure_id, r.on_day DESC, r.id DESC",
+        found = self._all(
+            f"SELECT {_MEASURE_STANDING}, r1.id, r1.value, r1.on_day, r2.id, r2.value, r2.on_day "
+            "FROM measures m JOIN areas a ON a.id = m.area_id JOIN batches b ON b.id = m.batch "
+            f"LEFT JOIN readings r1 ON r1.id = {pick.format(place=0)} "
+            f"LEFT JOIN readings r2 ON r2.id = {pick.format(place=1)} "
+            f"WHERE (:day IS NULL OR substr(b.at, 1, 10) <= :day) AND {where} AND "
+            f"{_STANDING.format(measure='m.id', reading='NULL')} ORDER BY m.inspection_id, a.number, m.id",
             {"day": self.day, **params},
-            LatestRow,
         )
+        width = len(MeasureRow._fields)
+        return [
+            (
+                MeasureRow(*row[:width]),
+                [
+                    LatestRow(row[width + 3 * n], *row[width + 3 * n + 1 : width + 3 * n + 3])
+                    for n in (0, 1)
+                    if row[width + 3 * n] is not None
+                ],
+            )
+            for row in found
+        ]
 
     def recorded_between(
         self, inspection: str | None, since: dt.date, until: dt.date | None = None
