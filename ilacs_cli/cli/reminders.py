@@ -18,6 +18,7 @@ from ilacs_cli.cli.common import (
     human_day,
     open_store,
     reading,
+    today,
     warn_about_place,
 )
 from ilacs_cli.errors import IlacsError
@@ -129,15 +130,23 @@ def _send(store, found, *, force: bool, dry_run: bool, verbose: bool) -> None:
         from ilacs_cli.mail import smtp as mail
 
         settings = config.smtp_settings()
+        route = config.reply_route()  # issue 30: a reply address and token in every digest, when one is set
+        key = config.reply_key() if route else None
 
         def send(digest) -> str:
+            answer = (
+                reminders.reply_to(digest, key, route.address, route.token_in, route.days, today())
+                if route and key
+                else None
+            )
             message = mail.compose(
                 settings.sender,
                 digest.name,
                 digest.email,
-                reminders.subject(digest),
-                view.text([digest], addressed=False),
-                view.email_html(digest),
+                answer.subject(reminders.subject(digest)) if answer else reminders.subject(digest),
+                view.text([digest], addressed=False, reply=answer),
+                view.email_html(digest, reply=answer),
+                reply_to=answer.address if answer else None,
             )
             outbox.send(message)
             return message["Message-ID"]

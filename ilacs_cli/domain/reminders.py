@@ -22,6 +22,7 @@ from ilacs_cli.domain.plan import require_inspection, require_owner
 from ilacs_cli.errors import DeliveryError, IlacsError
 
 if TYPE_CHECKING:
+    from ilacs_cli.domain.replies import ReplyTo
     from ilacs_cli.storage.actions import OwedActionRow
     from ilacs_cli.storage.deadlines import DeadlineRow
     from ilacs_cli.storage.store import Reader, Store
@@ -378,6 +379,24 @@ def _groups(items: list[ReminderItem]) -> list[ReminderGroup]:
             groups[key] = ReminderGroup(item.inspection, item.authority, item.area, item.area_title, [])
         groups[key].items.append(item)
     return list(groups.values())
+
+
+def reply_to(digest: Digest, key: bytes, inbox: str, token_in: str, days: int, today: dt.date) -> ReplyTo | None:
+    """How the owner answers this digest at the council's `inbox` (domain.replies.ReplyTo): its token lists the
+    actions the digest gives them as owner and is good for `days` days; None when it lists none of theirs."""
+    from ilacs_cli.domain import replies
+
+    if not digest.email:
+        return None
+    mine = digest.name.casefold()
+    actions = [
+        int(item.id)
+        for section in digest.sections
+        for group in section.groups
+        for item in group.items
+        if item.kind == "action" and (item.owner or "").casefold() == mine
+    ]
+    return replies.reply_to(key, inbox, token_in, digest.email, actions, today + dt.timedelta(days=days))
 
 
 def subject(digest: Digest) -> str:

@@ -179,3 +179,43 @@ def described_day(sent: dt.datetime | None, received: dt.datetime) -> dt.date:
     if sent is None or sent > received:
         sent = received
     return sent.astimezone(england()).date()
+
+
+# -- the sending side: a digest's reply address ------------------------------------------
+
+LOCAL_PART_LIMIT = 64  # RFC 5321: an address's part before the @ is at most 64 characters
+
+
+@dataclass(frozen=True)
+class ReplyTo:
+    """How an owner answers one digest: the address to reply to, the token in the subject when it is not in the
+    address, and the actions the token lists (the ones the digest gave them as owner)."""
+
+    address: str
+    subject_token: str | None
+    actions: tuple[int, ...]
+
+    def subject(self, subject: str) -> str:
+        return f"{subject} [{self.subject_token}]" if self.subject_token else subject
+
+
+def reply_to(
+    key: bytes, inbox: str, token_in: str, recipient: str, actions: list[int], expires: dt.date
+) -> ReplyTo | None:
+    """The reply address and token for a digest sent to `recipient` listing `actions` as theirs; None when it
+    lists none (there is nothing to answer). The token rides in a plus-address when asked and it fits the 64
+    characters an address allows before the @; else in the subject."""
+    if not actions:
+        return None
+    token = mint_token(key, recipient, actions, expires)
+    local, _, domain = inbox.rpartition("@")
+    plus = f"{local.split('+')[0]}+{token}"
+    if token_in == "address" and len(plus) <= LOCAL_PART_LIMIT:
+        return ReplyTo(f"{plus}@{domain}", None, tuple(sorted(set(actions))))
+    return ReplyTo(inbox, token, tuple(sorted(set(actions))))
+
+
+GRAMMAR_LINES = (
+    "To answer, reply to this e-mail with one line per action: 12 done, 12 done: note, 12 in progress: note,",
+    "12 blocked: note, 12 note: text, or 12 new date 30/06/2025: reason (a request the coordinator approves).",
+)

@@ -56,7 +56,11 @@ INBOX_KEYS = (  # [inbox]: where owners' replies arrive (issue 30)
     "timeout",
     "key_file",
     "token_command",
+    "reply_address",
+    "token_in",
+    "token_days",
 )
+TOKEN_IN = ("address", "subject")
 IMAP_SECURITY = {"ssl": 993, "starttls": 143, "none": 143}
 INBOX_AUTH = ("password", "microsoft", "token-command")
 REPLY_KEY_USER = "reply-key"  # the keyring entry of the reply key: (service "ilacs", user name "reply-key")
@@ -599,3 +603,37 @@ def reply_key() -> bytes:
     if len(key) < 32:
         raise IlacsError(f"the reply key is {len(key)} characters long, fewer than 32: {fix}")
     return key.encode()
+
+
+@dataclass
+class ReplyRoute:
+    """Where owners' answers to a digest go: the council's inbox address, whether the token rides in a
+    plus-address (plans+TOKEN@council.gov.uk) or in the subject, and for how many days a token is good."""
+
+    address: str
+    token_in: str
+    days: int
+
+
+def reply_route() -> ReplyRoute | None:
+    """[inbox] reply_address (ILACS_INBOX_REPLY_ADDRESS), token_in and token_days; None when no reply address is
+    set (digests are then sent without one, as before issue 30)."""
+    from ilacs_cli.domain.addresses import parse_mailbox
+
+    section = _read_config().get("inbox", {})
+    given = _inbox_setting(section, "reply_address")
+    if not given:
+        return None
+    _, address = parse_mailbox(given, "reply address")
+    token_in = (_inbox_setting(section, "token_in") or "address").lower()
+    if token_in not in TOKEN_IN:
+        raise IlacsError(
+            f"inbox token_in '{quoted(token_in)}' is not address or subject: fix " + _inbox_where("token_in")
+        )
+    days_text = _inbox_setting(section, "token_days") or "30"
+    if not (days_text.isascii() and days_text.isdigit()) or not 1 <= int(days_text) <= 366:
+        raise IlacsError(
+            f"inbox token_days '{quoted(days_text)}' is not a number of days from 1 to 366: fix "
+            + _inbox_where("token_days")
+        )
+    return ReplyRoute(address, token_in, int(days_text))

@@ -17,13 +17,18 @@ from ilacs_cli.errors import DeliveryError
 from ilacs_cli.mail.config import SmtpSettings
 
 
-def compose(sender: str, name: str, email: str, subject: str, text: str, html: str) -> EmailMessage:
-    """A plain-text message with an HTML alternative, marked as automatically generated."""
+def compose(
+    sender: str, name: str, email: str, subject: str, text: str, html: str, *, reply_to: str | None = None
+) -> EmailMessage:
+    """A plain-text message with an HTML alternative, marked as automatically generated; `reply_to` is the address
+    an answer goes to (the council's inbox, issue 30)."""
     sender_name, sender_address = parse_mailbox(sender, "sender address")
     message = EmailMessage()
     message["From"] = Address(display_name=sender_name or "", addr_spec=sender_address)
     message["To"] = Address(display_name=name, addr_spec=email)
     message["Subject"] = subject
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid("ilacs", domain=sender_address.rpartition("@")[2])
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies

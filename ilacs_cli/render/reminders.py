@@ -19,6 +19,7 @@ from ilacs_cli.domain.reminders import (
     ReminderGroup,
     ReminderItem,
 )
+from ilacs_cli.domain.replies import GRAMMAR_LINES, ReplyTo
 from ilacs_cli.domain.rules import UNKNOWN, deadline_status_name, status_name
 from ilacs_cli.render import printable
 
@@ -128,14 +129,17 @@ def _status(item: ReminderItem) -> str:
 # -- plain text ---------------------------------------------------------------------
 
 
-def text(digests: list[Digest], *, addressed: bool = True) -> str:
-    """Digests as plain text; `addressed` adds a To: line to each (for a report, not an e-mail body)."""
-    return ("\n" + "-" * 72 + "\n\n").join(_text(digest, addressed) for digest in digests)
+def text(digests: list[Digest], *, addressed: bool = True, reply: ReplyTo | None = None) -> str:
+    """Digests as plain text; `addressed` adds a To: line to each (for a report, not an e-mail body); `reply`
+    (one digest's e-mail) adds the reply grammar in two lines."""
+    return ("\n" + "-" * 72 + "\n\n").join(_text(digest, addressed, reply) for digest in digests)
 
 
-def _text(digest: Digest, addressed: bool) -> str:
+def _text(digest: Digest, addressed: bool, reply: ReplyTo | None = None) -> str:
     lines = [f"To: {recipient(digest)}"] if addressed else []
     lines.append(summary(digest))
+    if reply:
+        lines += ["", *GRAMMAR_LINES]
     for section in digest.sections:
         lines += ["", section.heading]
         for group in section.groups:
@@ -249,9 +253,10 @@ def heading(digest: Digest) -> str:
     return f"Action plan reminder for {digest.name}, {_day(digest.as_of)}"
 
 
-def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
+def html_page(digests: list[Digest], *, addressed: bool = True, reply: ReplyTo | None = None) -> str:
     """Digests as one self-contained HTML page (a style sheet in its head); `addressed` adds a To: heading to
-    each."""
+    each; `reply` (one digest's e-mail) adds to each of the owner's actions links that open a reply already
+    addressed, its first line written ("12 done: ")."""
     esc = html.escape
     title = f"ILACS action plan reminders, {_day(digests[0].as_of)}" if digests else "ILACS action plan reminders"
     parts = [
@@ -262,6 +267,8 @@ def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
         parts.append("<section>\n")
         parts.append(f"<h1>{esc('To: ' + recipient(digest) if addressed else heading(digest))}</h1>\n")
         parts.append(f"<p>{esc(summary(digest))}</p>\n")
+        if reply:
+            parts.append(f"<p>{esc(' '.join(GRAMMAR_LINES))}</p>\n")
         for section in digest.sections:
             parts.append(f"<h2>{esc(section.heading)}</h2>\n")
             for group in section.groups:
@@ -271,7 +278,9 @@ def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
                 )
                 for item in group.items:
                     row = [f'<td valign="top">{esc(cell)}</td>' for cell in cells(item)]
-                    row[ROW_HEADER] = f'<th valign="top" align="left" scope="row">{esc(item.title)}</th>'
+                    row[ROW_HEADER] = (
+                        f'<th valign="top" align="left" scope="row">{esc(item.title)}{_answers(item, reply)}</th>'
+                    )
                     row[3] = f'<td valign="top" class="nowrap">{esc(due(item))}</td>'
                     if item.overdue:
                         row[4] = f'<td valign="top" class="late"><font color="#b00020">{esc(when(item))}</font></td>'
@@ -297,12 +306,35 @@ def html_page(digests: list[Digest], *, addressed: bool = True) -> str:
     return "".join(parts)
 
 
-def email_html(digest: Digest) -> str:
+ANSWERS = (
+    ("Mark done", "done: "),
+    ("Send an update", "in progress: "),
+    ("Ask for a new date", "new date DD/MM/YYYY: "),
+)
+
+
+def _answers(item: ReminderItem, reply: ReplyTo | None) -> str:
+    """Links that open a reply to the council's inbox with the action's first line written, for an action the
+    reply's token lists; each link's text names the action, so a screen reader's list of links is clear."""
+    if reply is None or item.kind != "action" or int(item.id) not in reply.actions:
+        return ""
+    from urllib.parse import quote
+
+    subject = quote(reply.subject(f"Re: action {item.id}"))
+    links = [
+        f'<a href="mailto:{quote(reply.address, safe="@+.")}?subject={subject}&amp;body={quote(f"{item.id} {verb}")}"'
+        f' aria-label="{html.escape(f"{label} for action {item.id}: {item.title}")}">{label}</a>'
+        for label, verb in ANSWERS
+    ]
+    return '<br><span class="answers">' + " · ".join(links) + "</span>"
+
+
+def email_html(digest: Digest, *, reply: ReplyTo | None = None) -> str:
     """One digest as the HTML part of an e-mail: the style sheet inlined into each element's style attribute
     (css-inline), since Outlook and many webmail clients drop a <style> block, and the sheet kept too for those
     that read it."""
     import css_inline
 
     return css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False).inline(
-        html_page([digest], addressed=False)
+        html_page([digest], addressed=False, reply=reply)
     )

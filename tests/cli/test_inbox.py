@@ -12,6 +12,7 @@ from helpers import plans
 from helpers.cli import ok, refused, run_ilacs
 from helpers.dovecot import MAILBOX
 from helpers.plans import REMINDER_ACTIONS, REMINDER_OWNERS, WATSON, copy_of
+from helpers.smtp import send_reminders
 
 from ilacs_cli.domain.replies import mint_token
 
@@ -248,3 +249,58 @@ def test_the_inbox_settings_are_checked(db, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text('[inbox]\nhost = "imap.example"\npassword = "x"\n')
     refused("inbox", db=db, code=1, env={"ILACS_CONFIG": str(config)}, says="[inbox] password is not read from")
+
+
+# -- the sending side: every digest carries its reply address -------------------------------------------------
+
+
+def test_a_digest_carries_a_reply_address_and_the_answer_to_it_is_recorded(imap, plan, smtp_server):
+    db, ids = plan
+    late, soon = ids["late"], ids["soon"]
+    mailbox, smtp_env = smtp_server
+    env = {**smtp_env, **env_for(imap), "ILACS_INBOX_REPLY_ADDRESS": f"ILACS plans <{MAILBOX}>"}
+    sent = send_reminders(db, env)
+    assert sent.returncode == 0, sent.stderr
+    [watson] = [message for rcpt, message in mailbox.messages if rcpt == [WATSON]]
+    local, domain = MAILBOX.split("@")
+    reply_to = watson["Reply-To"]
+    assert reply_to.startswith(f"{local}+r1.") and reply_to.endswith(f"@{domain}") and len(reply_to.split("@")[0]) <= 64
+    assert watson["Subject"] == "ILACS action plan reminder for Tue 2 Jan 2024: 1 overdue, 1 due soon"
+    text = watson.get_body(("plain",)).get_content()
+    assert "To answer, reply to this e-mail with one line per action: 12 done, 12 done: note" in text
+    page = watson.get_body(("html",)).get_content()
+    assert f"?subject=Re%3A%20action%20{late}&amp;body={late}%20done%3A%20" in page
+    assert f'aria-label="Mark done for action {late}: Audit supervision records"' in page
+    assert f'aria-label="Ask for a new date for action {soon}: ' in page
+    # The owner answers from Outlook, to the address the digest gave: recorded as her update.
+    token = reply_to.split("@")[0].split("+", 1)[1]
+    imap.append(outlook_reply([f"{late} done: audit finished"], token=token))
+    out = ok("inbox", db=db, env=env)
+    assert "recorded 1 reply, held 0" in out
+    latest = updates_of(db, late)[-1]
+    assert (latest["author"], latest["new_status"], latest["note"]) == ("A Watson", "done", "audit finished")
+    # The same token sent on from another address is held, not recorded.
+    imap.append(outlook_reply([f"{soon} done"], token=token, sender="someone@else.example", message_id="<fw@x>"))
+    assert "held 1" in ok("inbox", db=db, env=env)
+    assert updates_of(db, soon)[-1]["new_status"] != "done"
+
+
+def test_the_token_goes_in_the_subject_where_plus_addresses_are_not_kept(imap, plan, smtp_server):
+    db, ids = plan
+    mailbox, smtp_env = smtp_server
+    env = {**smtp_env, **env_for(imap), "ILACS_INBOX_REPLY_ADDRESS": MAILBOX, "ILACS_INBOX_TOKEN_IN": "subject"}
+    assert send_reminders(db, env).returncode == 0
+    [watson] = [message for rcpt, message in mailbox.messages if rcpt == [WATSON]]
+    assert watson["Reply-To"] == MAILBOX
+    assert watson["Subject"].startswith("ILACS action plan reminder for Tue 2 Jan 2024: 1 overdue, 1 due soon [r1.")
+    # The coordinator's digest lists no action of his own here: it carries no reply address.
+    [khan] = [message for rcpt, message in mailbox.messages if rcpt != [WATSON]]
+    assert khan["Reply-To"] is None and "To answer, reply" not in khan.get_body(("plain",)).get_content()
+
+
+def test_a_bad_reply_setting_is_refused_in_one_line_and_nothing_is_sent(imap, plan, smtp_server):
+    db, _ = plan
+    mailbox, smtp_env = smtp_server
+    env = {**smtp_env, **env_for(imap), "ILACS_INBOX_REPLY_ADDRESS": MAILBOX, "ILACS_INBOX_TOKEN_DAYS": "forever"}
+    refused("remind", "--send", "--as-of", "02/01/2024", db=db, env=env, code=1, says="token_days")
+    assert mailbox.messages == []
