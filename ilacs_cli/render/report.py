@@ -8,17 +8,28 @@ the report dataclasses; every user-supplied string is escaped for the form it go
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 from ilacs_cli.dates.days import day_range, human
 from ilacs_cli.domain.history import update_in_words
-from ilacs_cli.domain.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
+from ilacs_cli.domain.reports import (
+    AreaProgress,
+    DeadlineOutcome,
+    LateItem,
+    Progress,
+    Report,
+    UpdateLine,
+    words_of_owner,
+)
 from ilacs_cli.domain.rules import (
     JUDGEMENT_NAMES,
+    NOT_RATED,
     NOT_STATED,
     RAG_WORDS,
     STATUS_NAMES,
     author_name,
+    done_in_words,
     due_shown,
     grade_name,
     kind_name,
@@ -38,8 +49,9 @@ SEGMENTS = [
 ]
 SEGMENT_GAP = 3  # chart units (about 3 pixels on screen) of white between two segments of a bar
 TEXT_BAR_WIDTH = 20
-LATE_HEADERS = ["Owner", "Id", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
-UPDATE_HEADERS = ["Date", "Action", "By", "Change", "Note"]
+LATE_HEADERS = ["Owner", "Ref", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
+UPDATE_HEADERS = ["Day", "Action or deadline", "Change", "In their words"]
+SUMMARY_PLACEHOLDER = "Summary and recommendations: to be written by the report's author."
 PROGRESS_HEADERS = [
     "Area",
     "Not started",
@@ -73,6 +85,7 @@ class Chart:
 class Section:
     heading: str
     parts: list  # str (a paragraph), list[str] (a list), Table or Chart, in order
+    page_one: bool = False  # part of the position on page one (the detail starts on a new page)
 
 
 def _day(iso: str | None) -> str:
@@ -95,12 +108,10 @@ def _area_label(area: AreaProgress | int | None) -> str:
 
 
 def _done_text(progress: Progress) -> str:
-    if progress.total == 0:
-        return "no actions"
-    percent = "—" if progress.percent_done is None else f"{progress.percent_done}%"
+    """'2 of 4 done (50%); 1 overdue', '9 of 13 with a stated status done (69%); 11 not stated'."""
+    text = done_in_words(progress.done, progress.total, progress.not_stated, progress.cancelled)
     late = f", {progress.overdue} overdue" if progress.overdue else ""
-    cancelled = f", {progress.cancelled} cancelled" if progress.cancelled else ""
-    return f"{progress.done} of {progress.total - progress.cancelled} done ({percent}){late}{cancelled}"
+    return text + late + (f", {progress.cancelled} cancelled" if progress.cancelled else "")
 
 
 def area_in_words(area: AreaProgress) -> str:
@@ -153,10 +164,16 @@ def _due(due: str | None, wording: str | None, item=None) -> str:
     return _day(due) + (f" ({wording})" if wording else "")
 
 
+def _refs(report: Report) -> dict[str, str]:
+    """Action ids (as text) to the refs members know them by (the id when an action has no ref)."""
+    return {str(r.action_id): r.ref or str(r.action_id) for r in report.plan}
+
+
 def _rescheduled_cells(report: Report) -> list[list[str]]:
+    refs = _refs(report)
     return [
         [
-            item.id,
+            refs.get(item.id, item.id) if item.kind == "action" else item.id,
             item.title,
             _day(item.planned_due),
             _day(item.revised_due),
@@ -180,7 +197,7 @@ def _rescheduled_section(report: Report) -> list:
     return [
         f"{counted} re-scheduled with approval; lateness counts against the revised date.",
         Table(
-            ["Id", "Item", "Planned date", "Revised to", "Approved by", "Approved on", "Reason"],
+            ["Ref", "Item", "Planned date", "Revised to", "Approved by", "Approved on", "Reason"],
             _rescheduled_cells(report),
             {},
             "Actions and deadlines re-scheduled, with approval",
@@ -190,25 +207,23 @@ def _rescheduled_section(report: Report) -> list:
 
 
 def _latest(row) -> str:
-    """'Tue 9 Jan 2024 A Watson: Draft with legal'; an update taken from the council's report has no date (the day
-    it was loaded is not the day it describes)."""
+    """'Tue 9 Jan 2024: Draft with legal': the day the latest update describes and its words (who typed it is in
+    the history); an update taken from the council's report says so, and which report."""
     if row.latest_update_on is None:
         return ""
     by = author_name(row.latest_update_by)
-    note = f": {row.latest_update_note}" if row.latest_update_note else ""
+    note = words_of_owner(row.latest_update_note)
     if row.latest_update_by and by != row.latest_update_by:
-        return f"{by[0].upper()}{by[1:]}{note}"
-    return f"{_day(row.latest_update_on)}{' ' + by if by else ''}{note}"
+        return f"{by[0].upper()}{by[1:]}" + (f": {note}" if note else "")
+    return _day(row.latest_update_on) + (f": {note}" if note else "")
 
 
 def _rag_table(report: Report) -> Table:
     """The plan with each action's rating (BRAG or RAG, as the council chose; its word in the cell, never colour
     alone): a Ref column only when some action has a reference, beside ilacs's own id."""
-    refs = any(r.ref for r in report.plan)
     headers = [
-        "Id",
+        "Ref",
         "Area",
-        *(["Ref"] if refs else []),
         "Action",
         "Lead officer",
         "Target date",
@@ -218,9 +233,8 @@ def _rag_table(report: Report) -> Table:
     ]
     rows = [
         [
-            str(r.action_id),
+            r.ref or str(r.action_id),
             str(r.area) if r.area is not None else "",
-            *([r.ref or ""] if refs else []),
             r.action,
             r.lead_officer or "unknown",
             _due(r.target_date, r.target_wording, r),
@@ -239,11 +253,11 @@ def _rag_table(report: Report) -> Table:
     )
 
 
-def _late_cells(items: list[LateItem]) -> list[list[str]]:
+def _late_cells(items: list[LateItem], refs: dict[str, str]) -> list[list[str]]:
     return [
         [
             item.owner or "owner unknown",
-            item.id,
+            refs.get(item.id, item.id),
             item.title,
             str(item.area) if item.area is not None else "",
             _due(item.due, None, item),
@@ -272,7 +286,7 @@ def _change(update: UpdateLine) -> str:
 
 def _update_cells(report: Report) -> list[list[str]]:
     return [
-        [_day(u.at), f"[{u.action_id}] {u.action_title}", author_name(u.author), _change(u), u.note or ""]
+        [_day(u.at), f"{u.ref or u.action_id} {u.action_title}".strip(), _change(u), u.note or ""]
         for u in report.updates
     ]
 
@@ -290,7 +304,7 @@ def _progress_cells(report: Report) -> list[list[str]]:
             "—" if a.progress.percent_done is None else f"{a.progress.percent_done}%",
             str(a.progress.overdue),
         ]
-        for a in report.progress.areas
+        for a in charted(report)
     ]
 
 
@@ -319,8 +333,13 @@ def _by_owner(items: list[LateItem]) -> str:
     return "; ".join(f"{owner} {number}" for owner, number in counts.items())
 
 
+def charted(report: Report) -> list[AreaProgress]:
+    """The areas with actions, as the chart, its figures and the table show them (the rest are listed once)."""
+    return [area for area in report.progress.areas if area.progress.total]
+
+
 def _scale(report: Report) -> int:
-    return max((area.progress.total for area in report.progress.areas), default=0)
+    return max((area.progress.total for area in charted(report)), default=0)
 
 
 def _segments(progress: Progress, largest: int, width: float) -> list[tuple[str, int, float, float]]:
@@ -335,8 +354,160 @@ def _segments(progress: Progress, largest: int, width: float) -> list[tuple[str,
     return result
 
 
+def summary_blocks(text: str | None) -> list:
+    """The author's Markdown as the paper's parts: paragraphs (str) and lists (list[str]); headings become
+    paragraphs, emphasis and code marks are dropped. Nothing of it is markup in the paper: each form escapes it."""
+    if not text:
+        return [SUMMARY_PLACEHOLDER]
+    parts: list = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        items = [re.match(r"^(?:[-*+]|\d+[.)])\s+(.*)$", line) for line in lines]
+        if lines and all(items):
+            parts.append([_plain(item.group(1)) for item in items if item])
+            continue
+        for heading in [line for line in lines if line.startswith("#")]:
+            lines.remove(heading)
+            parts.append(_plain(heading.lstrip("#").strip()))
+        if lines:
+            parts.append(_plain(" ".join(lines)))
+    return parts or [SUMMARY_PLACEHOLDER]
+
+
+def _plain(text: str) -> str:
+    """Markdown's inline marks taken out: **bold**, *em*, `code`, [words](link) as its words."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"(\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))", "", text)
+
+
+def _late_words(days: int | None) -> str:
+    if days is None:
+        return "not late"
+    if days == 0:
+        return "due today"
+    return f"{days} working day{'' if days == 1 else 's'} late"
+
+
+def page_one(report: Report) -> list[Section]:
+    """The position, as page one shows it: the author's summary, the plan in a paragraph with its ratings and key,
+    its measures, every red item (most late first), what was re-scheduled in the period, and what comes next."""
+    found = report.position
+    assert found is not None
+    position: list = [found.plan_in_words]
+    if found.no_actions:
+        position.append(found.no_actions)
+    ratings = [[RAG_WORDS[word], str(found.rag.get(word, 0)), meaning] for word, meaning in reversed(found.key)]
+    apart = [
+        (RAG_WORDS[word], found.rag.get(word, 0), why)
+        for word, why in ((NOT_RATED, "cancelled"), (NOT_STATED, "no status stated in the source document"))
+        if found.rag.get(word, 0)
+    ]
+    ratings += [[name, str(number), why] for name, number, why in apart]
+    position += (
+        []
+        if found.no_actions
+        else [
+            Table(
+                ["Rating", "Actions", "Meaning"],
+                ratings,
+                {0: "rag", 1: "num"},
+                f"{report.scheme.upper()} ratings: how many actions each, and the key",
+                0,
+            )
+        ]
+    )
+    m = found.measures
+    total = m.on_target + m.within_tolerance + m.off_target + m.no_reading
+    if total:
+        position.append(
+            f"Measures: {m.on_target} of {total} on target, {m.within_tolerance} within tolerance, "
+            f"{m.off_target} off target" + (f", {m.no_reading} with no reading yet." if m.no_reading else ".")
+        )
+        if found.off_target:
+            position.append(["Off target: " + line for line in found.off_target])
+    else:
+        position.append("Measures: none recorded for this plan.")
+    if found.exceptions:
+        exceptions: list = [
+            Table(
+                ["Ref", "What", "Owner", "How late", "Latest words"],
+                [
+                    [
+                        item.ref,
+                        item.title,
+                        item.owner or ("owner unknown" if item.kind == "action" else "the plan"),
+                        _late_words(item.working_days_late) + ("" if item.status != "blocked" else ", blocked"),
+                        (f"{_day(item.latest_on)}: {item.latest_words}" if item.latest_on else item.latest_words)
+                        if item.latest_words
+                        else "no update recorded",
+                    ]
+                    for item in found.exceptions
+                ],
+                {3: "late"},
+                "Exceptions: every item rated red, most late first",
+                1,
+            )
+        ]
+    else:
+        exceptions = [f"No action or deadline is rated red as of {_day(report.as_of)}."]
+    refs = _refs(report)
+    moved: list = (
+        [
+            Table(
+                ["Ref", "What", "Planned date", "Revised to", "Approved by"],
+                [
+                    [
+                        refs.get(item.id, item.id) if item.kind == "action" else item.id,
+                        item.title,
+                        _day(item.planned_due),
+                        _day(item.revised_due),
+                        item.approved_by or "approval not recorded",
+                    ]
+                    for item in found.rescheduled
+                ],
+                {},
+                "Re-scheduled in this period, and who approved it",
+                1,
+            )
+        ]
+        if found.rescheduled
+        else [f"Nothing was re-scheduled from {_day(report.since)} to {_day(report.as_of)}."]
+    )
+    coming: list = (
+        [
+            Table(
+                ["Ref", "What", "Owner", "Due", "Working days left"],
+                [
+                    [
+                        item.ref,
+                        item.title,
+                        item.owner or ("the plan" if item.kind == "deadline" else "owner unknown"),
+                        _day(item.due),
+                        str(item.working_days_left),
+                    ]
+                    for item in found.next_due
+                ],
+                {4: "num"},
+                "The next deadlines and target dates",
+                1,
+            )
+        ]
+        if found.next_due
+        else ["No open deadline or target date is coming up."]
+    )
+    coming.append(f"Next board: {_day(found.next_board) if found.next_board else 'not recorded'}.")
+    return [
+        Section("Summary and recommendations", summary_blocks(found.summary), True),
+        Section("The position", position, True),
+        Section("Exceptions: rated red, most late first", exceptions, True),
+        Section(f"Re-scheduled since {_day(report.since)}", moved, True),
+        Section("Next deadlines and board", coming, True),
+    ]
+
+
 def sections(report: Report) -> list[Section]:
-    """The paper laid out once: each section's heading, and its paragraphs, lists, tables and chart in order."""
+    """The paper laid out once: page one (the position), then the detail, each section's heading, and its
+    paragraphs, lists, tables and chart in order."""
     judgements = [
         [JUDGEMENT_NAMES[j.area], grade_name(j.grade), grade_name(j.previous_grade)] for j in report.judgements
     ]
@@ -355,8 +526,8 @@ def sections(report: Report) -> list[Section]:
     late: list = [] if report.late else [f"Nothing is overdue as of {_day(report.as_of)}."]
     if actions:
         late += [
-            f"Actions overdue, by owner: {_by_owner(actions)}.",
-            Table(LATE_HEADERS, _late_cells(actions), {5: "late", 6: "status"}, "Actions overdue", 2),
+            f"Actions overdue, most late first; by owner: {_by_owner(actions)}.",
+            Table(LATE_HEADERS, _late_cells(actions, _refs(report)), {5: "late", 6: "status"}, "Actions overdue", 2),
         ]
     if late_deadlines:
         late += [
@@ -370,6 +541,7 @@ def sections(report: Report) -> list[Section]:
             ),
         ]
     return [
+        *(page_one(report) if report.position is not None else []),
         Section(
             "Judgements",
             [
@@ -393,16 +565,39 @@ def sections(report: Report) -> list[Section]:
         Section(
             "Progress by area for improvement",
             [
-                [f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in report.progress.areas],
-                Chart(),
-                Table(
-                    PROGRESS_HEADERS,
-                    _progress_cells(report),
-                    {i: "num" for i in range(1, 9)},
-                    "Actions by status in each area",
-                    0,
+                *(
+                    [[f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in charted(report)]]
+                    if charted(report)
+                    else []
                 ),
-                f"All areas: {_done_text(report.progress.progress)}.",
+                *(
+                    [
+                        "Areas for improvement with no actions yet: "
+                        + "; ".join(
+                            f"{area.area} {area.area_title or 'title not stated'}"
+                            for area in report.progress.areas
+                            if not area.progress.total
+                        )
+                        + "."
+                    ]
+                    if len(charted(report)) < len(report.progress.areas)
+                    else []
+                ),
+                *(
+                    [
+                        Chart(),
+                        Table(
+                            PROGRESS_HEADERS,
+                            _progress_cells(report),
+                            {i: "num" for i in range(1, 9)},
+                            "Actions by status in each area",
+                            0,
+                        ),
+                        f"All areas: {_done_text(report.progress.progress)}.",
+                    ]
+                    if charted(report)
+                    else []
+                ),
             ]
             if report.progress.areas
             else ["No areas for improvement recorded."],
@@ -428,7 +623,7 @@ def _text_bars(report: Report) -> list[str]:
     largest = _scale(report)
     chars = {status: char for status, char, _ in SEGMENTS}
     lines = []
-    for area in report.progress.areas:
+    for area in charted(report):
         text = ""
         for status, _, start, length in _segments(area.progress, largest, TEXT_BAR_WIDTH) if largest else []:
             text += chars[status] * (round(start + length) - round(start))
@@ -473,7 +668,7 @@ def markdown(report: Report) -> str:
                     "",
                     "In words:",
                     "",
-                    *[f"- {escape_markdown(area_in_words(area))}" for area in report.progress.areas],
+                    *[f"- {escape_markdown(area_in_words(area))}" for area in charted(report)],
                 ]
             elif isinstance(part, list):
                 lines += [f"- {escape_markdown(item)}" for item in part]
@@ -523,6 +718,7 @@ svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 13px; fil
   tbody tr:first-child { break-before: avoid; page-break-before: avoid; }  /* a header row never ends a page */
   tr, svg.chart { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
+  section.page-one-end { break-after: page; page-break-after: always; }  /* the detail starts on page two */
 }
 """
 
@@ -557,7 +753,7 @@ def chart(report: Report) -> str:
     esc = html.escape
     label_width, bar_width, text_width, row_height, bar_height = 80, 460, 260, 28, 18
     width = label_width + bar_width + text_width
-    areas = report.progress.areas
+    areas = charted(report)
     legend_y = len(areas) * row_height + 14
     height = legend_y + 24
     largest = _scale(report)
@@ -617,8 +813,14 @@ def html_page(report: Report) -> str:
         "</style>\n</head>\n<body>\n<main>\n",
         f'<h1>{esc(title(report))}</h1>\n<p class="facts">{esc(facts(report))}</p>\n',
     ]
-    for section in sections(report):
-        parts.append(f"<section>\n<h2>{esc(section.heading)}</h2>\n")
+    laid_out = sections(report)
+    for number, section in enumerate(laid_out):
+        last_of_page_one = section.page_one and not (number + 1 < len(laid_out) and laid_out[number + 1].page_one)
+        parts.append(
+            f'<section class="page-one-end">\n<h2>{esc(section.heading)}</h2>\n'
+            if last_of_page_one
+            else f"<section>\n<h2>{esc(section.heading)}</h2>\n"
+        )
         # A paragraph that introduces a table, list or chart is kept on the page of what it introduces (so with its
         # heading); one that closes a section is not, so the break before the next heading stays a good one.
         leads = [
