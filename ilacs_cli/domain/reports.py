@@ -422,7 +422,7 @@ def period_changes(
         if u.id in undone or (u.undoes is not None and u.undoes in {v.id for v in found}):
             continue  # recorded and withdrawn: nothing changed
         same = u.old_status == u.new_status and (u.new_due is None or u.new_due == u.old_due)
-        note = None if u.undoes is not None else in_words(u.note)
+        note = None if u.undoes is not None else words_of_owner(in_words(u.note))
         if same and not note:
             continue
         day = u.on_day or u.at[:10]

@@ -398,8 +398,8 @@ def page_one(report: Report) -> list[Section]:
         position.append(found.no_actions)
     ratings = [[RAG_WORDS[word], str(found.rag.get(word, 0)), meaning] for word, meaning in reversed(found.key)]
     apart = [
-        (RAG_WORDS[word], found.rag.get(word, 0), why)
-        for word, why in ((NOT_RATED, "cancelled"), (NOT_STATED, "no status stated in the source document"))
+        (RAG_WORDS[NOT_RATED if word == "not rated" else word], found.rag.get(word, 0), why)
+        for word, why in (("not rated", "cancelled"), (NOT_STATED, "no status stated in the source document"))
         if found.rag.get(word, 0)
     ]
     ratings += [[name, str(number), why] for name, number, why in apart]
@@ -443,7 +443,7 @@ def page_one(report: Report) -> list[Section]:
                     ]
                     for item in found.exceptions
                 ],
-                {3: "late"},
+                {2: "status", 3: "late"},
                 "Exceptions: every item rated red, most late first",
                 1,
             )
@@ -495,7 +495,7 @@ def page_one(report: Report) -> list[Section]:
         if found.next_due
         else ["No open deadline or target date is coming up."]
     )
-    coming.append(f"Next board: {_day(found.next_board) if found.next_board else 'not recorded'}.")
+    coming.insert(0, f"Next board: {_day(found.next_board) if found.next_board else 'not recorded'}.")
     return [
         Section("Summary and recommendations", summary_blocks(found.summary), True),
         Section("The position", position, True),
@@ -572,7 +572,7 @@ def sections(report: Report) -> list[Section]:
                 ),
                 *(
                     [
-                        "Areas for improvement with no actions yet: "
+                        "Areas for improvement with no action recorded yet: "
                         + "; ".join(
                             f"{area.area} {area.area_title or 'title not stated'}"
                             for area in report.progress.areas
@@ -604,7 +604,7 @@ def sections(report: Report) -> list[Section]:
         ),
         Section(
             f"{report.scheme.upper()} rating",
-            [f"{_rag_totals(report)} {report.key}.", _rag_table(report) if report.plan else "No actions recorded."],
+            [f"{_rag_totals(report)} {report.key}.", _rag_table(report)] if report.plan else ["No actions recorded."],
         ),
         Section("Late, and who owns it", late),
         *([Section("Re-scheduled, with approval", _rescheduled_section(report))] if report.rescheduled else []),
@@ -703,9 +703,16 @@ td.rag-blue { background: #1d70b8; color: #fff; }
 td.rag-not-rated { background: #f3f2f1; color: #0b0c0c; font-weight: normal; }
 td.late { color: #d4351c; font-weight: bold; }
 ol.areas li { margin-bottom: .2em; }
-svg.chart { width: 100%; max-width: 52em; height: auto; display: block; margin: .5em 0; }
-svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 13px; fill: #0b0c0c; }
+svg.chart { width: 100%; max-width: 52em; display: block; margin: .5em 0; }
+svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 14px; fill: #0b0c0c; }
+svg.chart text.area-label { font-weight: bold; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+@media screen and (max-width: 40em) {  /* a phone: tables wrap inside the width rather than scroll sideways */
+  body { padding: 0 .5em; }
+  table { font-size: .85em; }
+  th, td { padding: .2em .25em; overflow-wrap: anywhere; }
+  td.status, td.rag { white-space: normal; }
+}
 @page { size: A4; margin: 15mm 15mm 18mm;
         @bottom-left { content: var(--footer); font: 8pt Arial, Helvetica, sans-serif; color: #505a5f; }
         @bottom-right { content: "Page " counter(page) " of " counter(pages);
@@ -713,6 +720,9 @@ svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 13px; fil
 @media print {
   /* 2px each side: a collapsed table border lies half outside its table, and the page would cut the right one */
   body { max-width: none; margin: 0; padding: 0 2px; font-size: 10pt; }
+  th, td { padding: .12em .4em; }
+  h2 { margin: 1.1em 0 .4em; }
+  p { margin: .5em 0; }
   h1, h2, p.lead, ol.areas { break-after: avoid; page-break-after: avoid; }
   h2, p.lead { break-inside: avoid; page-break-inside: avoid; }  /* a split paragraph would leave a break after it */
   tbody tr:first-child { break-before: avoid; page-break-before: avoid; }  /* a header row never ends a page */
@@ -747,51 +757,72 @@ def _html_table(table: Table) -> str:
     return "".join(parts)
 
 
+BAR_UNITS = 600  # the bars' own width in chart units, stretched to the page's width (text is not stretched)
+CHART_TEXT = 14  # pixels: the chart's labels, at every width (the text is laid out in pixels, never scaled)
+
+
+def _figure_lines(progress: Progress) -> list[str]:
+    """An area's figures in lines short enough for a phone's width: '2 of 4 done (50%), 1 overdue', ..."""
+    return [part for part in _done_text(progress).split("; ") if part]
+
+
 def chart(report: Report) -> str:
     """Inline SVG: one horizontal bar per area, stacked by status with a white gap between segments, all on the same
-    scale. Named as an image, described by its figures in words (each segment also has its own title)."""
+    scale; its label above and its figures below, in pixels at any width (the bars alone stretch, in a nested SVG),
+    so a phone's width neither scrolls nor shrinks the text. Named as an image, described by its figures in words
+    (each segment also has its own title)."""
     esc = html.escape
-    label_width, bar_width, text_width, row_height, bar_height = 80, 460, 260, 28, 18
-    width = label_width + bar_width + text_width
+    bar_height, line = 18, CHART_TEXT + 4
     areas = charted(report)
-    legend_y = len(areas) * row_height + 14
-    height = legend_y + 24
     largest = _scale(report)
     colours = {status: colour for status, _, colour in SEGMENTS}
+    shown = [status for status, _, _ in SEGMENTS if any(_counts(a.progress)[status] for a in areas)]
+    rows, y = [], 0
+    for area in areas:
+        lines = _figure_lines(area.progress)
+        rows.append((area, y, lines))
+        y += line + bar_height + 4 + line * len(lines) + 10
+    legend_y = y + 4
+    height = legend_y + line * ((len(shown) + 1) // 2) + 4
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title" '
-        f'aria-describedby="chart-figures">\n'
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" role="img" '
+        f'aria-labelledby="chart-title" aria-describedby="chart-figures">\n'
         f'<title id="chart-title">Actions by status for each area for improvement</title>\n'
         f'<desc id="chart-figures">{esc(" ".join(area_in_words(area) for area in areas))}</desc>\n'
     ]
-    for index, area in enumerate(areas):
-        y = index * row_height + 4
+    for area, top, lines in rows:
         label = _area_label(area)
-        parts.append(
-            f'<g class="area" data-area="{esc(label)}">\n<text x="0" y="{y + bar_height - 4}">{esc(label)}</text>\n'
-        )
+        parts.append(f'<text class="area-label" x="0" y="{top + CHART_TEXT}">{esc(label)}</text>\n')
+        for number, text in enumerate(lines):
+            parts.append(
+                f'<text x="0" y="{top + line + bar_height + 4 + line * number + CHART_TEXT}">{esc(text)}</text>\n'
+            )
+    # The bars in their own coordinates, stretched across the width (preserveAspectRatio none), their heights kept.
+    parts.append(
+        f'<svg x="0" y="0" width="100%" height="{height}" viewBox="0 0 {BAR_UNITS} {height}" '
+        'preserveAspectRatio="none" aria-hidden="true">\n'
+    )
+    for area, top, _ in rows:
+        label = _area_label(area)
+        parts.append(f'<g class="area" data-area="{esc(label)}">\n')
         if largest:
-            segments = _segments(area.progress, largest, bar_width)
+            segments = _segments(area.progress, largest, BAR_UNITS)
             for number, (status, count, start, length) in enumerate(segments):
                 gap = SEGMENT_GAP if number + 1 < len(segments) else 0  # white before the next segment
                 parts.append(
                     f'<rect class="bar" data-status="{status}" data-count="{count}" '
-                    f'x="{label_width + start:.1f}" y="{y}" width="{max(length - gap, 1):.1f}" '
+                    f'x="{start:.1f}" y="{top + line}" width="{max(length - gap, 1):.1f}" '
                     f'height="{bar_height}" fill="{colours[status]}"><title>{esc(label)}: {count} '
                     f"{STATUS_NAMES[status].lower()}</title></rect>\n"
                 )
+        parts.append("</g>\n")
+    parts.append("</svg>\n")
+    for number, status in enumerate(shown):  # the key: only the statuses drawn, two to a line
+        x, key_y = (number % 2) * 170, legend_y + line * (number // 2)
         parts.append(
-            f'<text x="{label_width + bar_width + 10}" y="{y + bar_height - 4}">'
-            f"{esc(_done_text(area.progress))}</text>\n</g>\n"
+            f'<rect x="{x}" y="{key_y}" width="14" height="14" fill="{colours[status]}"></rect>'
+            f'<text x="{x + 20}" y="{key_y + 12}">{STATUS_NAMES[status]}</text>\n'
         )
-    x = 0
-    for status, _, colour in SEGMENTS:
-        parts.append(
-            f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{colour}"></rect>'
-            f'<text x="{x + 20}" y="{legend_y + 12}">{STATUS_NAMES[status]}</text>\n'
-        )
-        x += 30 + 8 * len(status)
     parts.append("</svg>\n")
     return "".join(parts)
 

@@ -63,11 +63,9 @@ def docx_bytes(report: Report, *, author: str = "ilacs", now: dt.datetime | None
         run.font.color.rgb = RGBColor.from_string(GREY)
     laid_out = sections(report)
     for number, section in enumerate(laid_out):
+        heading = document.add_heading(section.heading, level=2)
         if number and laid_out[number - 1].page_one and not section.page_one:  # the detail starts on page two
-            from docx.enum.text import WD_BREAK
-
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        document.add_heading(section.heading, level=2)
+            heading.paragraph_format.page_break_before = True
         for part in section.parts:
             if isinstance(part, Table):
                 _table(document, part)

@@ -101,7 +101,7 @@ class Structure(HTMLParser):
             self.tables[-1]["columns"].append(attrs.get("scope"))
         elif tag == "th" and "tbody" in self.stack:
             self.tables[-1]["rows"][-1].append(attrs.get("scope"))
-        elif tag == "svg":
+        elif tag == "svg" and self.chart is None:  # the chart itself, not the bars' nested SVG
             self.chart = attrs
         elif tag == "rect":
             self.rects.append(attrs)
@@ -187,9 +187,14 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
     assert language.get(qn("w:val")) == "en-GB"
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == ("Heading 1", "Action plan progress: East Sussex County Council")
-    assert [name for name, _ in headings[1:]] == ["Heading 2"] * 7
+    assert [name for name, _ in headings[1:]] == ["Heading 2"] * 12
     assert headings[-1] == ("Heading 2", "Sources, notes and inferences")  # issue 18
-    assert [text for _, text in headings[1:5]] == [
+    assert [text for _, text in headings[1:10]] == [  # page one, the position (issue 29), then the detail
+        "Summary and recommendations",
+        "The position",
+        "Exceptions: rated red, most late first",
+        "Re-scheduled since Mon 11 Dec 2023",
+        "Next deadlines and board",
         "Judgements",
         "Deadlines",
         "Progress by area for improvement",
@@ -199,13 +204,14 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
         p.style.name == "Title" or (p.runs and all(r.bold for r in p.runs) and not p.style.name.startswith("Heading"))
         for p in document.paragraphs
     )  # no heading made of bold text
-    assert len(document.tables) == 5  # judgements, deadlines, progress, RAG, late actions
+    # Page one's ratings, exceptions and next dates; judgements, deadlines, progress, RAG, late actions, the period.
+    assert len(document.tables) == 9
     for table in document.tables:
         header = table.rows[0]._tr
         assert header.trPr is not None and header.trPr.find(qn("w:tblHeader")) is not None
         assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
         assert table._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val"))
-    rag = document.tables[3]
+    rag = document.tables[6]
     assert [cell.text for cell in rag.rows[0].cells][-2:] == ["Status", "BRAG"]
     # BRAG by default (issue 28): the three done actions are blue, the one on track green.
     assert sorted(row.cells[-1].text for row in rag.rows[1:]) == [
