@@ -16,6 +16,7 @@ from ilacs_cli.domain import history, plan, progress, rules
 from ilacs_cli.errors import IlacsError
 
 if TYPE_CHECKING:
+    from ilacs_cli.domain.measures import Measure
     from ilacs_cli.domain.progress import PlanRow
     from ilacs_cli.storage.actions import ActionCountsRow
     from ilacs_cli.storage.store import Reader
@@ -135,6 +136,16 @@ class Report:
     key: str = rules.RatingSettings().key  # the key of its ratings, as the paper prints it
     rescheduled: list[RescheduledItem] = field(default_factory=list)  # revised dates, with approval
     position: Position | None = None  # page one: what a committee reads first
+    measures: list[MeasureTrend] = field(default_factory=list)  # each measure with its readings, by area
+
+
+@dataclass
+class MeasureTrend:
+    """A measure as the paper shows it: against its baseline and target, with every reading standing, by day."""
+
+    measure: Measure
+    readings: list[tuple[str, float]]  # (the day it describes, ISO; the value), oldest first
+    direction: str  # the direction of travel in words: 'improving: 61% from 52%'
 
 
 @dataclass
@@ -397,6 +408,7 @@ def build_report(
             if r.revised_due
         ],
     )
+    report.measures = measure_trends(db, inspection, as_of)
     report.position = position(
         db, report, as_of, settings, {a.id: a.working_days_late for a in late_actions}, summary_text
     )
@@ -507,8 +519,7 @@ def position(
     working_days_late: dict[int, int | None],
     summary_text: str | None = None,
 ) -> Position:
-    """Page one of `report`: built from what the report already holds, with the measures and the next board."""
-    from ilacs_cli.domain import measures
+    """Page one of `report`: built from what the report already holds, with the next board."""
 
     rows = report.plan
     exceptions = [
@@ -531,7 +542,7 @@ def position(
         if item.kind == "deadline"
     ]
     exceptions.sort(key=lambda item: (-(item.working_days_late or 0), item.due or "9999", item.ref))
-    found = measures.list_measures(db, as_of, inspection=report.inspection)
+    found = [trend.measure for trend in report.measures]
     ratings = [m.rating for m in found]
     counts = MeasureCounts(
         ratings.count(rules.ON_TARGET),
@@ -540,7 +551,7 @@ def position(
         ratings.count(rules.NO_READING),
     )
     off = [
-        f"{m.id} {m.title}: {measures.number(m.latest)}{m.unit} against a target of {measures.number(m.target)}{m.unit}"
+        f"{m.id} {m.title}: {m.latest}{m.unit} against a target of {m.target}{m.unit}"
         for m in found
         if m.rating == rules.OFF_TARGET
     ]
@@ -587,6 +598,38 @@ def position(
         summary_text,
         missing,
     )
+
+
+def measure_trends(db: Reader, inspection: str, as_of: dt.date) -> list[MeasureTrend]:
+    """Each measure of the plan as of `as_of`, with its readings standing then (by the day each describes) and its
+    direction of travel in words."""
+    from ilacs_cli.domain import measures
+
+    trends = []
+    for m in measures.list_measures(db, as_of, inspection=inspection):
+        rows = db.measures.readings(int(m.id.lstrip("M")))
+        readings = sorted(
+            ((r.on_day, measures.number(r.value)) for r in rows if r.on_day <= as_of.isoformat()),
+            key=lambda reading: reading[0],
+        )
+        trends.append(MeasureTrend(m, readings, travel_in_words(m)))  # type: ignore[arg-type]
+    return trends
+
+
+def travel_in_words(m: Measure) -> str:
+    """'improving: 61% from 52%', 'worsening: ...', 'no change: 61%', 'one reading so far', 'no reading yet'."""
+    if m.latest is None:
+        return "no reading yet"
+    if m.direction is None and m.baseline is not None:  # one reading: its travel from the baseline
+        moved = rules.direction(m.baseline, m.latest, m.better)
+        if moved == rules.NO_CHANGE:
+            return f"no change from the baseline: {m.latest}{m.unit}"
+        return f"{moved}: {m.latest}{m.unit} from a baseline of {m.baseline}{m.unit}"
+    if m.direction is None:
+        return "one reading so far"
+    if m.direction == rules.NO_CHANGE:
+        return f"no change: {m.latest}{m.unit}"
+    return f"{m.direction}: {m.latest}{m.unit} from {m.previous}{m.unit}"
 
 
 def words_of_owner(note: str | None) -> str | None:

@@ -7,6 +7,7 @@ the report dataclasses; every user-supplied string is escaped for the form it go
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from ilacs_cli.domain.reports import (
     AreaProgress,
     DeadlineOutcome,
     LateItem,
+    MeasureTrend,
     Progress,
     Report,
     UpdateLine,
@@ -79,6 +81,13 @@ class Table:
 @dataclass
 class Chart:
     """Progress by area, drawn as an SVG chart (HTML) or text bars (Markdown, Word)."""
+
+
+@dataclass
+class Trend:
+    """One measure's readings, drawn as an SVG line against its target (HTML), and given by its figures (all)."""
+
+    trend: MeasureTrend
 
 
 @dataclass
@@ -388,6 +397,56 @@ def _late_words(days: int | None) -> str:
     return f"{days} working day{'' if days == 1 else 's'} late"
 
 
+def _value(value: float | None, unit: str) -> str:
+    return "unknown" if value is None else f"{value}{unit}"
+
+
+def readings_in_words(trend: MeasureTrend) -> str:
+    """'M1 Care plans rated good: baseline 52% (Wed 31 Jan 2024); readings 55% on Thu 29 Feb 2024, 61% on Sun 31
+    Mar 2024; target 80% by Mon 31 Mar 2025; improving: 61% from 55%; off target.'"""
+    m = trend.measure
+    readings = ", ".join(f"{_value(value, m.unit)} on {_day(day)}" for day, value in trend.readings) or "none yet"
+    by = f" by {_day(m.target_by)}" if m.target_by else ""
+    baseline = f"baseline {_value(m.baseline, m.unit)}" + (f" ({_day(m.baseline_on)})" if m.baseline_on else "")
+    return (
+        f"{m.id} {m.title}: {baseline}; readings {readings}; target {_value(m.target, m.unit)}{by}; "
+        f"{trend.direction}; {m.rating}."
+    )
+
+
+def _measure_parts(report: Report) -> list:
+    """Per area: its measures against baseline and target, each with its direction of travel and rating, then each
+    measure's trend (a chart in HTML) with its figures in words."""
+    parts: list = []
+    areas = {area.area: area.area_title for area in report.progress.areas}
+    for number in sorted({t.measure.area for t in report.measures}):
+        mine = [t for t in report.measures if t.measure.area == number]
+        parts.append(f"Area {number}: {areas.get(number) or 'title not stated'}")
+        parts.append(
+            Table(
+                ["Measure", "Baseline", "Latest", "Target", "Direction of travel", "Rating"],
+                [
+                    [
+                        f"{t.measure.id} {t.measure.title}",
+                        _value(t.measure.baseline, t.measure.unit),
+                        _value(t.measure.latest, t.measure.unit)
+                        + (f" ({_day(t.measure.latest_on)})" if t.measure.latest_on else ""),
+                        _value(t.measure.target, t.measure.unit)
+                        + (f" by {_day(t.measure.target_by)}" if t.measure.target_by else ""),
+                        t.direction,
+                        t.measure.rating,
+                    ]
+                    for t in mine
+                ],
+                {5: "status"},
+                f"Area {number}'s measures against their baselines and targets",
+                0,
+            )
+        )
+        parts += [Trend(t) for t in mine if t.readings]
+    return parts
+
+
 def page_one(report: Report) -> list[Section]:
     """The position, as page one shows it: the author's summary, the plan in a paragraph with its ratings and key,
     its measures, every red item (most late first), what was re-scheduled in the period, and what comes next."""
@@ -602,6 +661,7 @@ def sections(report: Report) -> list[Section]:
             if report.progress.areas
             else ["No areas for improvement recorded."],
         ),
+        *([Section("Measures against their targets", _measure_parts(report))] if report.measures else []),
         Section(
             f"{report.scheme.upper()} rating",
             [f"{_rag_totals(report)} {report.key}.", _rag_table(report)] if report.plan else ["No actions recorded."],
@@ -670,6 +730,8 @@ def markdown(report: Report) -> str:
                     "",
                     *[f"- {escape_markdown(area_in_words(area))}" for area in charted(report)],
                 ]
+            elif isinstance(part, Trend):
+                lines.append(escape_markdown(readings_in_words(part.trend)))
             elif isinstance(part, list):
                 lines += [f"- {escape_markdown(item)}" for item in part]
             else:
@@ -695,12 +757,12 @@ tbody th { background: none; font-weight: normal; }
                    padding: 0 !important; overflow: hidden !important; clip: rect(0 0 0 0) !important;
                    clip-path: inset(50%) !important; border: 0 !important; white-space: nowrap !important; }
 td.status { white-space: nowrap; }
-td.rag { font-weight: bold; text-align: center; white-space: nowrap; }
-td.rag-red { background: #d4351c; color: #fff; }
-td.rag-amber { background: #f47738; color: #0b0c0c; }
-td.rag-green { background: #00703c; color: #fff; }
-td.rag-blue { background: #1d70b8; color: #fff; }
-td.rag-not-rated { background: #f3f2f1; color: #0b0c0c; font-weight: normal; }
+.rag { font-weight: bold; text-align: center; white-space: nowrap; }
+.rag-red { background: #d4351c; color: #fff; }
+.rag-amber { background: #f47738; color: #0b0c0c; }
+.rag-green { background: #00703c; color: #fff; }
+.rag-blue { background: #1d70b8; color: #fff; }
+.rag-not-rated { background: #f3f2f1; color: #0b0c0c; font-weight: normal; }
 td.late { color: #d4351c; font-weight: bold; }
 ol.areas li { margin-bottom: .2em; }
 svg.chart { width: 100%; max-width: 52em; display: block; margin: .5em 0; }
@@ -827,6 +889,57 @@ def chart(report: Report) -> str:
     return "".join(parts)
 
 
+TREND_LINE, TARGET_LINE = "#1d70b8", "#0b0c0c"  # 5.17:1 and 19.8:1 against the white page (WCAG 1.4.11)
+
+
+def trend_chart(trend: MeasureTrend) -> str:
+    """Inline SVG: a measure's baseline and readings as a line, its target as a dashed line;
+    the text in pixels at any width (the lines alone stretch, in a nested SVG). Named as an image and described by
+    its figures (the same words follow it as a paragraph)."""
+    esc = html.escape
+    m = trend.measure
+    baseline = [(m.baseline_on, m.baseline)] if m.baseline is not None and m.baseline_on else []
+    points = sorted(baseline + [(day, value) for day, value in trend.readings if value is not None])
+    values = [value for _, value in points] + [m.target] + ([m.baseline] if m.baseline is not None else [])
+    low, high = min(values), max(values)
+    span = (high - low) or 1
+    width, plot = 1000, 80  # the lines' own units: across, and the plot's height (in pixels too)
+    top, height = 2 * CHART_TEXT + 8, 2 * CHART_TEXT + 8 + plot + CHART_TEXT + 12
+    days = [dt.date.fromisoformat(day).toordinal() for day, _ in points]
+    first, last = min(days), max(days)
+
+    def x(ordinal: int) -> float:
+        return 0 if last == first else (ordinal - first) * width / (last - first)
+
+    def y(value: float) -> float:
+        return plot - (value - low) * plot / span
+
+    line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, (_, v) in zip(days, points))
+    words = readings_in_words(trend)
+    ident = f"trend-{esc(m.id)}"
+    parts = [
+        f'<svg class="chart trend" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" role="img" '
+        f'aria-labelledby="{ident}-title" aria-describedby="{ident}-figures">\n'
+        f'<title id="{ident}-title">{esc(m.id)} {esc(m.title)}: readings against the target</title>\n'
+        f'<desc id="{ident}-figures">{esc(words)}</desc>\n'
+        f'<text class="area-label" x="0" y="{CHART_TEXT}">{esc(m.id)} {esc(m.title)}</text>\n'
+        f'<text x="0" y="{2 * CHART_TEXT + 4}">Target {esc(_value(m.target, m.unit))} (dashed); latest '
+        f"{esc(_value(m.latest, m.unit))}; {esc(m.rating)}</text>\n"
+        f'<svg x="0" y="{top}" width="100%" height="{plot}" viewBox="0 -2 {width} {plot + 4}" '
+        'preserveAspectRatio="none" aria-hidden="true">\n'
+        f'<line class="target" x1="0" x2="{width}" y1="{y(m.target):.1f}" y2="{y(m.target):.1f}" '
+        f'stroke="{TARGET_LINE}" stroke-width="2" stroke-dasharray="8 6" vector-effect="non-scaling-stroke"/>\n'
+        f'<polyline class="readings" points="{line}" fill="none" stroke="{TREND_LINE}" stroke-width="3" '
+        'vector-effect="non-scaling-stroke"/>\n'
+        "</svg>\n"
+        f'<text x="0" y="{height - 4}">{esc(_day(points[0][0]))}</text>\n'
+        f'<text x="100%" y="{height - 4}" text-anchor="end">{esc(_day(points[-1][0]))}</text>\n'
+        "</svg>\n"
+        f"<p>{esc(words)}</p>\n"
+    ]
+    return "".join(parts)
+
+
 def _css_string(text: str) -> str:
     """`text` as a CSS string literal (for the printed footer)."""
     return '"' + "".join(char if char.isalnum() or char in " ,.:;()-'" else f"\\{ord(char):x} " for char in text) + '"'
@@ -870,6 +983,8 @@ def _html_part(part, report: Report, lead: bool = False) -> str:
         return _html_table(part)
     if isinstance(part, Chart):
         return chart(report)
+    if isinstance(part, Trend):
+        return trend_chart(part.trend)
     if isinstance(part, list):
         return '<ol class="areas">\n' + "".join(f"<li>{esc(item)}</li>\n" for item in part) + "</ol>\n"
     return f'<p class="lead">{esc(part)}</p>\n' if lead else f"<p>{esc(part)}</p>\n"

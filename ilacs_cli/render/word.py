@@ -22,7 +22,17 @@ import re
 from ilacs_cli.dates.days import human
 from ilacs_cli.domain.reports import Report
 from ilacs_cli.exchange.sheets import RAG_FILLS
-from ilacs_cli.render.report import Chart, Table, area_in_words, charted, facts, sections, title
+from ilacs_cli.render.report import (
+    Chart,
+    Table,
+    Trend,
+    area_in_words,
+    charted,
+    facts,
+    readings_in_words,
+    sections,
+    title,
+)
 
 FONT = "Arial"
 LANGUAGE = "en-GB"
@@ -72,6 +82,8 @@ def docx_bytes(report: Report, *, author: str = "ilacs", now: dt.datetime | None
             elif isinstance(part, Chart):  # the chart's figures in words: nothing is told by colour alone
                 for area in charted(report):
                     document.add_paragraph(area_in_words(area), style="List Bullet")
+            elif isinstance(part, Trend):  # the readings in words: the table above holds the figures
+                document.add_paragraph(readings_in_words(part.trend))
             elif isinstance(part, list):
                 for item in part:
                     document.add_paragraph(item, style="List Bullet")

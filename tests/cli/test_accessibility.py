@@ -8,6 +8,7 @@ Markdown, Word); the workbook's and the Word paper's properties and structure, r
 python-docx.
 """
 
+import datetime as dt
 import os
 import re
 from html.parser import HTMLParser
@@ -292,6 +293,34 @@ CHART = """[...document.querySelectorAll('svg.chart rect')].map(r => {
   const box = r.getBoundingClientRect();
   return {bar: r.classList.contains('bar'), fill: getComputedStyle(r).fill, x: box.x, y: box.y, width: box.width};
 })"""
+
+
+TREND_LINES = """[...document.querySelectorAll('svg.trend polyline, svg.trend line')].map(l => ({
+  stroke: getComputedStyle(l).stroke, width: parseFloat(getComputedStyle(l).strokeWidth)}))"""
+
+
+@pytest.mark.slow  # Chromium, axe on two pages
+def test_paper_with_measures_passes_axe_and_its_trend_lines_stand_out(plan, tmp_path):
+    """Issue 29: the measures' trend charts (a line of readings, the target dashed) on screen and in print."""
+    ok(
+        "measure", "add", PLAN, "Care plans rated good", "--area", "1", "--unit", "%", "--baseline", "52",
+        "--baseline-on", "2024-01-31", "--target", "80", "--better", "higher", db=plan,
+    )  # fmt: skip
+    ok("reading", "add", "M1", "61", "--on", "2024-06-30", db=plan)
+    today = dt.datetime.now(dt.UTC).date().isoformat()  # the reading was recorded today
+    path = tmp_path / "measures.html"
+    ok("report", PLAN, "-f", "html", "--as-of", today, "-o", str(path), db=plan)
+    browser, script = browser_and_axe(tmp_path)
+    try:
+        for media in ("screen", "print"):
+            tab = browser.open(path.as_uri(), media)
+            assert by_rule(browser.axe(tab, script)) == {}, media
+            lines = browser.evaluate(tab, TREND_LINES)
+            assert len(lines) == 2, lines  # the readings and the target
+            for line in lines:  # WCAG 1.4.11: a graphic's lines at least 3:1 against the white page
+                assert contrast(line["stroke"]) >= 3 and line["width"] >= 2, (media, line)
+    finally:
+        browser.close()
 
 
 @pytest.mark.slow  # Chromium, axe on four pages

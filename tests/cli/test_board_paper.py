@@ -256,3 +256,60 @@ def test_html_paper_fits_a_phone_360_px_wide(plan, summary, tmp_path):
         assert bars and max(bars) <= 360, bars
     finally:
         browser.close()
+
+
+# -- measures ------------------------------------------------------------------------
+
+
+def with_measures(db):
+    """Two measures of the plan, with readings describing days before today (so the paper as of today has them)."""
+    ok(
+        "measure", "add", PLAN, "Care plans rated good", "--area", "1", "--unit", "%", "--baseline", "52",
+        "--baseline-on", "2024-01-31", "--target", "80", "--target-by", "2025-03-31", "--better", "higher",
+        "--tolerance", "5", db=db,
+    )  # fmt: skip
+    ok("reading", "add", "M1", "55", "--on", "2024-06-30", db=db)
+    ok("reading", "add", "M1", "76", "--on", "2024-09-30", db=db)
+    ok(
+        "measure", "add", PLAN, "Re-referrals within 12 months", "--area", "2", "--unit", "%", "--baseline", "24",
+        "--baseline-on", "2024-01-31", "--target", "18", "--better", "lower", db=db,
+    )  # fmt: skip
+    ok("reading", "add", "M2", "25", "--on", "2024-10-31", db=db)
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def test_measures_against_their_targets_per_area(plan):
+    today = with_measures(plan)
+    text = ok("report", PLAN, "--as-of", today, db=plan)
+    position = section(text, "The position")
+    # M1: 76 is 4 short of 80, within its tolerance of 5; M2: 25 is 7 above 18 where lower is better: off target.
+    assert "Measures: 0 of 2 on target, 1 within tolerance, 1 off target." in position
+    assert "- Off target: M2 Re-referrals within 12 months: 25% against a target of 18%" in position
+    measures = section(text, "Measures against their targets")
+    assert "| M1 Care plans rated good | 52% | 76% (Mon 30 Sep 2024) | 80% by Mon 31 Mar 2025 | improving: 76% from " \
+        "55% | within tolerance |" in measures  # fmt: skip
+    assert "| M2 Re-referrals within 12 months | 24% | 25% (Thu 31 Oct 2024) | 18% | worsening: 25% from a " \
+        "baseline of 24% | off target |" in measures  # fmt: skip
+    assert measures.index("Area 1: ") < measures.index("M1 Care plans") < measures.index("Area 2: ")
+    assert (
+        "M1 Care plans rated good: baseline 52% (Wed 31 Jan 2024); readings 55% on Sun 30 Jun 2024, 76% on Mon 30 "
+        "Sep 2024; target 80% by Mon 31 Mar 2025; improving: 76% from 55%; within tolerance."
+    ) in measures
+
+
+def test_trend_chart_is_an_image_described_by_its_figures(plan, tmp_path):
+    today = with_measures(plan)
+    page = tmp_path / "paper.html"
+    ok("report", PLAN, "-f", "html", "--as-of", today, "-o", str(page), db=plan)
+    html = page.read_text(encoding="utf-8")
+    trends = re.findall(r'<svg class="chart trend".*?</svg>\n<p>', html, re.S)
+    assert len(trends) == 2
+    first = trends[0]
+    assert 'role="img"' in first and 'aria-describedby="trend-M1-figures"' in first
+    assert '<desc id="trend-M1-figures">M1 Care plans rated good: baseline 52% (Wed 31 Jan 2024); readings' in first
+    # The baseline and two readings, oldest first, on a line; the target dashed.
+    points = re.search(r'<polyline class="readings" points="([^"]+)"', first).group(1).split()
+    assert len(points) == 3 and [float(p.split(",")[0]) for p in points] == sorted(
+        float(p.split(",")[0]) for p in points
+    )
+    assert 'class="target"' in first and "stroke-dasharray" in first
