@@ -437,6 +437,10 @@ def report(
         Optional[str],
         typer.Option("--by", help="The paper's author in its Word properties (default: ILACS_USER, else your login)."),
     ] = None,
+    summary: Annotated[
+        Optional[Path],
+        typer.Option("--summary", help="The author's summary and recommendations, a Markdown file, opening page one."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """The progress paper for a board or panel.  Example: ilacs report east-sussex-2023 -f html -o paper.html"""
@@ -451,7 +455,10 @@ def report(
     store = open_store(db)
     reader, day = reading(as_of, store)
     settings = ratings()
-    found = reports.build_report(reader, inspection, day, parse_day(since, store) if since else None, settings)
+    words = summary_words(summary) if summary is not None else None
+    found = reports.build_report(
+        reader, inspection, day, parse_day(since, store) if since else None, settings, summary_text=words
+    )
     if format == "docx":
         from ilacs_cli.domain.addresses import who
         from ilacs_cli.render import word
@@ -466,6 +473,28 @@ def report(
     else:
         data = view.html_page(found) if format == "html" else view.markdown(found)
     files.write_output(output, data, force=force, database=store.path)
+
+
+def summary_words(path: Path) -> str:
+    """The text of a --summary file (UTF-8, a BOM and Windows line ends allowed), or one line saying why not."""
+    from ilacs_cli.domain.rules import text_problem
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise IlacsError(
+            f"--summary {path}: no such file; give the path of the Markdown file of your summary", 1
+        ) from None
+    except UnicodeDecodeError:
+        raise IlacsError(f"--summary {path}: not UTF-8 text; save it as UTF-8 (Word: Plain Text, UTF-8)", 1) from None
+    except OSError as error:
+        raise IlacsError(
+            f"--summary {path}: cannot be read ({error.strerror}); check the path and its permissions", 1
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if why := text_problem(text.replace("\t", " "), limit=20_000):
+        raise IlacsError(f"--summary {path}: {why}", 1)
+    return text
 
 
 # -- calendar -----------------------------------------------------------------------

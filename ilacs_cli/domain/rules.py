@@ -28,6 +28,7 @@ CLOSED_STATUSES = ("done", "cancelled")
 # open nor closed, so never overdue, never due soon, never red, amber or green: counted apart as "not stated".
 # Only a seed file's action or deadline taken from a listed document may hold it; `update` and `done` replace it.
 UNKNOWN = "unknown"
+MACHINE_NOTES = ("action added",)  # notes ilacs writes itself: never shown as an owner's words
 HELD_STATUSES = (*STATUSES, UNKNOWN)  # every status an action may hold
 # What a status filter (`actions --status open`) may name besides one status.
 STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES, UNKNOWN: (UNKNOWN,)}
@@ -306,6 +307,28 @@ def stated_due(wording: str | None, due: str | None, due_in_words: str | None) -
     if wording is None or re.search(rf"\b{day.day}(st|nd|rd|th)?\s+{MONTHS[day.month - 1]}\b", wording):
         return "stated date"
     return f"stated as '{wording}' (taken as {due_in_words})"
+
+
+def percent(part: int, whole: int) -> int | None:
+    """`part` of `whole` as a whole percentage rounded as people round (half up: 1 of 8 is 13%); None of nothing."""
+    if not whole:
+        return None
+    return (200 * part + whole) // (2 * whole)
+
+
+def done_in_words(done: int, total: int, not_stated: int, cancelled: int = 0) -> str:
+    """'9 of 13 with a stated status done (69%); 11 not stated': what a percentage counts, said with it (of the
+    actions not cancelled; the cancelled are the caller's to mention)."""
+    counted = total - cancelled - not_stated
+    if total == 0:
+        return "no actions"
+    shown = percent(done, counted)
+    if not_stated:
+        text = f"{done} of {counted} with a stated status done" + (f" ({shown}%)" if shown is not None else "")
+        text += f"; {not_stated} not stated"
+    else:
+        text = f"{done} of {counted} done" + (f" ({shown}%)" if shown is not None else "")
+    return text
 
 
 def due_shown(

@@ -7,18 +7,31 @@ the report dataclasses; every user-supplied string is escaped for the form it go
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import re
 from dataclasses import dataclass, field
 
 from ilacs_cli.dates.days import day_range, human
 from ilacs_cli.domain.history import update_in_words
-from ilacs_cli.domain.reports import AreaProgress, DeadlineOutcome, LateItem, Progress, Report, UpdateLine
+from ilacs_cli.domain.reports import (
+    AreaProgress,
+    DeadlineOutcome,
+    LateItem,
+    MeasureTrend,
+    Progress,
+    Report,
+    UpdateLine,
+    words_of_owner,
+)
 from ilacs_cli.domain.rules import (
     JUDGEMENT_NAMES,
+    NOT_RATED,
     NOT_STATED,
     RAG_WORDS,
     STATUS_NAMES,
     author_name,
+    done_in_words,
     due_shown,
     grade_name,
     kind_name,
@@ -38,8 +51,9 @@ SEGMENTS = [
 ]
 SEGMENT_GAP = 3  # chart units (about 3 pixels on screen) of white between two segments of a bar
 TEXT_BAR_WIDTH = 20
-LATE_HEADERS = ["Owner", "Id", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
-UPDATE_HEADERS = ["Date", "Action", "By", "Change", "Note"]
+LATE_HEADERS = ["Owner", "Ref", "Action", "Area", "Due", "Working days late", "Status", "Latest update"]
+UPDATE_HEADERS = ["Day", "Action or deadline", "Change", "In their words"]
+SUMMARY_PLACEHOLDER = "Summary and recommendations: to be written by the report's author."
 PROGRESS_HEADERS = [
     "Area",
     "Not started",
@@ -70,9 +84,17 @@ class Chart:
 
 
 @dataclass
+class Trend:
+    """One measure's readings, drawn as an SVG line against its target (HTML), and given by its figures (all)."""
+
+    trend: MeasureTrend
+
+
+@dataclass
 class Section:
     heading: str
     parts: list  # str (a paragraph), list[str] (a list), Table or Chart, in order
+    page_one: bool = False  # part of the position on page one (the detail starts on a new page)
 
 
 def _day(iso: str | None) -> str:
@@ -95,12 +117,10 @@ def _area_label(area: AreaProgress | int | None) -> str:
 
 
 def _done_text(progress: Progress) -> str:
-    if progress.total == 0:
-        return "no actions"
-    percent = "—" if progress.percent_done is None else f"{progress.percent_done}%"
+    """'2 of 4 done (50%); 1 overdue', '9 of 13 with a stated status done (69%); 11 not stated'."""
+    text = done_in_words(progress.done, progress.total, progress.not_stated, progress.cancelled)
     late = f", {progress.overdue} overdue" if progress.overdue else ""
-    cancelled = f", {progress.cancelled} cancelled" if progress.cancelled else ""
-    return f"{progress.done} of {progress.total - progress.cancelled} done ({percent}){late}{cancelled}"
+    return text + late + (f", {progress.cancelled} cancelled" if progress.cancelled else "")
 
 
 def area_in_words(area: AreaProgress) -> str:
@@ -153,10 +173,16 @@ def _due(due: str | None, wording: str | None, item=None) -> str:
     return _day(due) + (f" ({wording})" if wording else "")
 
 
+def _refs(report: Report) -> dict[str, str]:
+    """Action ids (as text) to the refs members know them by (the id when an action has no ref)."""
+    return {str(r.action_id): r.ref or str(r.action_id) for r in report.plan}
+
+
 def _rescheduled_cells(report: Report) -> list[list[str]]:
+    refs = _refs(report)
     return [
         [
-            item.id,
+            refs.get(item.id, item.id) if item.kind == "action" else item.id,
             item.title,
             _day(item.planned_due),
             _day(item.revised_due),
@@ -180,7 +206,7 @@ def _rescheduled_section(report: Report) -> list:
     return [
         f"{counted} re-scheduled with approval; lateness counts against the revised date.",
         Table(
-            ["Id", "Item", "Planned date", "Revised to", "Approved by", "Approved on", "Reason"],
+            ["Ref", "Item", "Planned date", "Revised to", "Approved by", "Approved on", "Reason"],
             _rescheduled_cells(report),
             {},
             "Actions and deadlines re-scheduled, with approval",
@@ -190,25 +216,23 @@ def _rescheduled_section(report: Report) -> list:
 
 
 def _latest(row) -> str:
-    """'Tue 9 Jan 2024 A Watson: Draft with legal'; an update taken from the council's report has no date (the day
-    it was loaded is not the day it describes)."""
+    """'Tue 9 Jan 2024: Draft with legal': the day the latest update describes and its words (who typed it is in
+    the history); an update taken from the council's report says so, and which report."""
     if row.latest_update_on is None:
         return ""
     by = author_name(row.latest_update_by)
-    note = f": {row.latest_update_note}" if row.latest_update_note else ""
+    note = words_of_owner(row.latest_update_note)
     if row.latest_update_by and by != row.latest_update_by:
-        return f"{by[0].upper()}{by[1:]}{note}"
-    return f"{_day(row.latest_update_on)}{' ' + by if by else ''}{note}"
+        return f"{by[0].upper()}{by[1:]}" + (f": {note}" if note else "")
+    return _day(row.latest_update_on) + (f": {note}" if note else "")
 
 
 def _rag_table(report: Report) -> Table:
     """The plan with each action's rating (BRAG or RAG, as the council chose; its word in the cell, never colour
     alone): a Ref column only when some action has a reference, beside ilacs's own id."""
-    refs = any(r.ref for r in report.plan)
     headers = [
-        "Id",
+        "Ref",
         "Area",
-        *(["Ref"] if refs else []),
         "Action",
         "Lead officer",
         "Target date",
@@ -218,9 +242,8 @@ def _rag_table(report: Report) -> Table:
     ]
     rows = [
         [
-            str(r.action_id),
+            r.ref or str(r.action_id),
             str(r.area) if r.area is not None else "",
-            *([r.ref or ""] if refs else []),
             r.action,
             r.lead_officer or "unknown",
             _due(r.target_date, r.target_wording, r),
@@ -239,11 +262,11 @@ def _rag_table(report: Report) -> Table:
     )
 
 
-def _late_cells(items: list[LateItem]) -> list[list[str]]:
+def _late_cells(items: list[LateItem], refs: dict[str, str]) -> list[list[str]]:
     return [
         [
             item.owner or "owner unknown",
-            item.id,
+            refs.get(item.id, item.id),
             item.title,
             str(item.area) if item.area is not None else "",
             _due(item.due, None, item),
@@ -272,7 +295,7 @@ def _change(update: UpdateLine) -> str:
 
 def _update_cells(report: Report) -> list[list[str]]:
     return [
-        [_day(u.at), f"[{u.action_id}] {u.action_title}", author_name(u.author), _change(u), u.note or ""]
+        [_day(u.at), f"{u.ref or u.action_id} {u.action_title}".strip(), _change(u), u.note or ""]
         for u in report.updates
     ]
 
@@ -290,7 +313,7 @@ def _progress_cells(report: Report) -> list[list[str]]:
             "—" if a.progress.percent_done is None else f"{a.progress.percent_done}%",
             str(a.progress.overdue),
         ]
-        for a in report.progress.areas
+        for a in charted(report)
     ]
 
 
@@ -319,8 +342,13 @@ def _by_owner(items: list[LateItem]) -> str:
     return "; ".join(f"{owner} {number}" for owner, number in counts.items())
 
 
+def charted(report: Report) -> list[AreaProgress]:
+    """The areas with actions, as the chart, its figures and the table show them (the rest are listed once)."""
+    return [area for area in report.progress.areas if area.progress.total]
+
+
 def _scale(report: Report) -> int:
-    return max((area.progress.total for area in report.progress.areas), default=0)
+    return max((area.progress.total for area in charted(report)), default=0)
 
 
 def _segments(progress: Progress, largest: int, width: float) -> list[tuple[str, int, float, float]]:
@@ -335,8 +363,210 @@ def _segments(progress: Progress, largest: int, width: float) -> list[tuple[str,
     return result
 
 
+def summary_blocks(text: str | None) -> list:
+    """The author's Markdown as the paper's parts: paragraphs (str) and lists (list[str]); headings become
+    paragraphs, emphasis and code marks are dropped. Nothing of it is markup in the paper: each form escapes it."""
+    if not text:
+        return [SUMMARY_PLACEHOLDER]
+    parts: list = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        items = [re.match(r"^(?:[-*+]|\d+[.)])\s+(.*)$", line) for line in lines]
+        if lines and all(items):
+            parts.append([_plain(item.group(1)) for item in items if item])
+            continue
+        for heading in [line for line in lines if line.startswith("#")]:
+            lines.remove(heading)
+            parts.append(_plain(heading.lstrip("#").strip()))
+        if lines:
+            parts.append(_plain(" ".join(lines)))
+    return parts or [SUMMARY_PLACEHOLDER]
+
+
+def _plain(text: str) -> str:
+    """Markdown's inline marks taken out: **bold**, *em*, `code`, [words](link) as its words."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"(\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))", "", text)
+
+
+def _late_words(days: int | None) -> str:
+    if days is None:
+        return "not late"
+    if days == 0:
+        return "due today"
+    return f"{days} working day{'' if days == 1 else 's'} late"
+
+
+def _value(value: float | None, unit: str) -> str:
+    return "unknown" if value is None else f"{value}{unit}"
+
+
+def readings_in_words(trend: MeasureTrend) -> str:
+    """'M1 Care plans rated good: baseline 52% (Wed 31 Jan 2024); readings 55% on Thu 29 Feb 2024, 61% on Sun 31
+    Mar 2024; target 80% by Mon 31 Mar 2025; improving: 61% from 55%; off target.'"""
+    m = trend.measure
+    readings = ", ".join(f"{_value(value, m.unit)} on {_day(day)}" for day, value in trend.readings) or "none yet"
+    by = f" by {_day(m.target_by)}" if m.target_by else ""
+    baseline = f"baseline {_value(m.baseline, m.unit)}" + (f" ({_day(m.baseline_on)})" if m.baseline_on else "")
+    return (
+        f"{m.id} {m.title}: {baseline}; readings {readings}; target {_value(m.target, m.unit)}{by}; "
+        f"{trend.direction}; {m.rating}."
+    )
+
+
+def _measure_parts(report: Report) -> list:
+    """Per area: its measures against baseline and target, each with its direction of travel and rating, then each
+    measure's trend (a chart in HTML) with its figures in words."""
+    parts: list = []
+    areas = {area.area: area.area_title for area in report.progress.areas}
+    for number in sorted({t.measure.area for t in report.measures}):
+        mine = [t for t in report.measures if t.measure.area == number]
+        parts.append(f"Area {number}: {areas.get(number) or 'title not stated'}")
+        parts.append(
+            Table(
+                ["Measure", "Baseline", "Latest", "Target", "Direction of travel", "Rating"],
+                [
+                    [
+                        f"{t.measure.id} {t.measure.title}",
+                        _value(t.measure.baseline, t.measure.unit),
+                        _value(t.measure.latest, t.measure.unit)
+                        + (f" ({_day(t.measure.latest_on)})" if t.measure.latest_on else ""),
+                        _value(t.measure.target, t.measure.unit)
+                        + (f" by {_day(t.measure.target_by)}" if t.measure.target_by else ""),
+                        t.direction,
+                        t.measure.rating,
+                    ]
+                    for t in mine
+                ],
+                {5: "status"},
+                f"Area {number}'s measures against their baselines and targets",
+                0,
+            )
+        )
+        parts += [Trend(t) for t in mine if t.readings]
+    return parts
+
+
+def page_one(report: Report) -> list[Section]:
+    """The position, as page one shows it: the author's summary, the plan in a paragraph with its ratings and key,
+    its measures, every red item (most late first), what was re-scheduled in the period, and what comes next."""
+    found = report.position
+    assert found is not None
+    position: list = [found.plan_in_words]
+    if found.no_actions:
+        position.append(found.no_actions)
+    ratings = [[RAG_WORDS[word], str(found.rag.get(word, 0)), meaning] for word, meaning in reversed(found.key)]
+    apart = [
+        (RAG_WORDS[NOT_RATED if word == "not rated" else word], found.rag.get(word, 0), why)
+        for word, why in (("not rated", "cancelled"), (NOT_STATED, "no status stated in the source document"))
+        if found.rag.get(word, 0)
+    ]
+    ratings += [[name, str(number), why] for name, number, why in apart]
+    position += (
+        []
+        if found.no_actions
+        else [
+            Table(
+                ["Rating", "Actions", "Meaning"],
+                ratings,
+                {0: "rag", 1: "num"},
+                f"{report.scheme.upper()} ratings: how many actions each, and the key",
+                0,
+            )
+        ]
+    )
+    m = found.measures
+    total = m.on_target + m.within_tolerance + m.off_target + m.no_reading
+    if total:
+        position.append(
+            f"Measures: {m.on_target} of {total} on target, {m.within_tolerance} within tolerance, "
+            f"{m.off_target} off target" + (f", {m.no_reading} with no reading yet." if m.no_reading else ".")
+        )
+        if found.off_target:
+            position.append(["Off target: " + line for line in found.off_target])
+    else:
+        position.append("Measures: none recorded for this plan.")
+    if found.exceptions:
+        exceptions: list = [
+            Table(
+                ["Ref", "What", "Owner", "How late", "Latest words"],
+                [
+                    [
+                        item.ref,
+                        item.title,
+                        item.owner or ("owner unknown" if item.kind == "action" else "the plan"),
+                        _late_words(item.working_days_late) + ("" if item.status != "blocked" else ", blocked"),
+                        (f"{_day(item.latest_on)}: {item.latest_words}" if item.latest_on else item.latest_words)
+                        if item.latest_words
+                        else "no update recorded",
+                    ]
+                    for item in found.exceptions
+                ],
+                {2: "status", 3: "late"},
+                "Exceptions: every item rated red, most late first",
+                1,
+            )
+        ]
+    else:
+        exceptions = [f"No action or deadline is rated red as of {_day(report.as_of)}."]
+    refs = _refs(report)
+    moved: list = (
+        [
+            Table(
+                ["Ref", "What", "Planned date", "Revised to", "Approved by"],
+                [
+                    [
+                        refs.get(item.id, item.id) if item.kind == "action" else item.id,
+                        item.title,
+                        _day(item.planned_due),
+                        _day(item.revised_due),
+                        item.approved_by or "approval not recorded",
+                    ]
+                    for item in found.rescheduled
+                ],
+                {},
+                "Re-scheduled in this period, and who approved it",
+                1,
+            )
+        ]
+        if found.rescheduled
+        else [f"Nothing was re-scheduled from {_day(report.since)} to {_day(report.as_of)}."]
+    )
+    coming: list = (
+        [
+            Table(
+                ["Ref", "What", "Owner", "Due", "Working days left"],
+                [
+                    [
+                        item.ref,
+                        item.title,
+                        item.owner or ("the plan" if item.kind == "deadline" else "owner unknown"),
+                        _day(item.due),
+                        str(item.working_days_left),
+                    ]
+                    for item in found.next_due
+                ],
+                {4: "num"},
+                "The next deadlines and target dates",
+                1,
+            )
+        ]
+        if found.next_due
+        else ["No open deadline or target date is coming up."]
+    )
+    coming.insert(0, f"Next board: {_day(found.next_board) if found.next_board else 'not recorded'}.")
+    return [
+        Section("Summary and recommendations", summary_blocks(found.summary), True),
+        Section("The position", position, True),
+        Section("Exceptions: rated red, most late first", exceptions, True),
+        Section(f"Re-scheduled since {_day(report.since)}", moved, True),
+        Section("Next deadlines and board", coming, True),
+    ]
+
+
 def sections(report: Report) -> list[Section]:
-    """The paper laid out once: each section's heading, and its paragraphs, lists, tables and chart in order."""
+    """The paper laid out once: page one (the position), then the detail, each section's heading, and its
+    paragraphs, lists, tables and chart in order."""
     judgements = [
         [JUDGEMENT_NAMES[j.area], grade_name(j.grade), grade_name(j.previous_grade)] for j in report.judgements
     ]
@@ -355,8 +585,8 @@ def sections(report: Report) -> list[Section]:
     late: list = [] if report.late else [f"Nothing is overdue as of {_day(report.as_of)}."]
     if actions:
         late += [
-            f"Actions overdue, by owner: {_by_owner(actions)}.",
-            Table(LATE_HEADERS, _late_cells(actions), {5: "late", 6: "status"}, "Actions overdue", 2),
+            f"Actions overdue, most late first; by owner: {_by_owner(actions)}.",
+            Table(LATE_HEADERS, _late_cells(actions, _refs(report)), {5: "late", 6: "status"}, "Actions overdue", 2),
         ]
     if late_deadlines:
         late += [
@@ -370,6 +600,7 @@ def sections(report: Report) -> list[Section]:
             ),
         ]
     return [
+        *(page_one(report) if report.position is not None else []),
         Section(
             "Judgements",
             [
@@ -393,23 +624,47 @@ def sections(report: Report) -> list[Section]:
         Section(
             "Progress by area for improvement",
             [
-                [f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in report.progress.areas],
-                Chart(),
-                Table(
-                    PROGRESS_HEADERS,
-                    _progress_cells(report),
-                    {i: "num" for i in range(1, 9)},
-                    "Actions by status in each area",
-                    0,
+                *(
+                    [[f"{_area_label(area)}: {area.area_title or 'area not stated'}" for area in charted(report)]]
+                    if charted(report)
+                    else []
                 ),
-                f"All areas: {_done_text(report.progress.progress)}.",
+                *(
+                    [
+                        "Areas for improvement with no action recorded yet: "
+                        + "; ".join(
+                            f"{area.area} {area.area_title or 'title not stated'}"
+                            for area in report.progress.areas
+                            if not area.progress.total
+                        )
+                        + "."
+                    ]
+                    if len(charted(report)) < len(report.progress.areas)
+                    else []
+                ),
+                *(
+                    [
+                        Chart(),
+                        Table(
+                            PROGRESS_HEADERS,
+                            _progress_cells(report),
+                            {i: "num" for i in range(1, 9)},
+                            "Actions by status in each area",
+                            0,
+                        ),
+                        f"All areas: {_done_text(report.progress.progress)}.",
+                    ]
+                    if charted(report)
+                    else []
+                ),
             ]
             if report.progress.areas
             else ["No areas for improvement recorded."],
         ),
+        *([Section("Measures against their targets", _measure_parts(report))] if report.measures else []),
         Section(
             f"{report.scheme.upper()} rating",
-            [f"{_rag_totals(report)} {report.key}.", _rag_table(report) if report.plan else "No actions recorded."],
+            [f"{_rag_totals(report)} {report.key}.", _rag_table(report)] if report.plan else ["No actions recorded."],
         ),
         Section("Late, and who owns it", late),
         *([Section("Re-scheduled, with approval", _rescheduled_section(report))] if report.rescheduled else []),
@@ -428,7 +683,7 @@ def _text_bars(report: Report) -> list[str]:
     largest = _scale(report)
     chars = {status: char for status, char, _ in SEGMENTS}
     lines = []
-    for area in report.progress.areas:
+    for area in charted(report):
         text = ""
         for status, _, start, length in _segments(area.progress, largest, TEXT_BAR_WIDTH) if largest else []:
             text += chars[status] * (round(start + length) - round(start))
@@ -473,8 +728,10 @@ def markdown(report: Report) -> str:
                     "",
                     "In words:",
                     "",
-                    *[f"- {escape_markdown(area_in_words(area))}" for area in report.progress.areas],
+                    *[f"- {escape_markdown(area_in_words(area))}" for area in charted(report)],
                 ]
+            elif isinstance(part, Trend):
+                lines.append(escape_markdown(readings_in_words(part.trend)))
             elif isinstance(part, list):
                 lines += [f"- {escape_markdown(item)}" for item in part]
             else:
@@ -500,17 +757,24 @@ tbody th { background: none; font-weight: normal; }
                    padding: 0 !important; overflow: hidden !important; clip: rect(0 0 0 0) !important;
                    clip-path: inset(50%) !important; border: 0 !important; white-space: nowrap !important; }
 td.status { white-space: nowrap; }
-td.rag { font-weight: bold; text-align: center; white-space: nowrap; }
-td.rag-red { background: #d4351c; color: #fff; }
-td.rag-amber { background: #f47738; color: #0b0c0c; }
-td.rag-green { background: #00703c; color: #fff; }
-td.rag-blue { background: #1d70b8; color: #fff; }
-td.rag-not-rated { background: #f3f2f1; color: #0b0c0c; font-weight: normal; }
+.rag { font-weight: bold; text-align: center; white-space: nowrap; }
+.rag-red { background: #d4351c; color: #fff; }
+.rag-amber { background: #f47738; color: #0b0c0c; }
+.rag-green { background: #00703c; color: #fff; }
+.rag-blue { background: #1d70b8; color: #fff; }
+.rag-not-rated { background: #f3f2f1; color: #0b0c0c; font-weight: normal; }
 td.late { color: #d4351c; font-weight: bold; }
 ol.areas li { margin-bottom: .2em; }
-svg.chart { width: 100%; max-width: 52em; height: auto; display: block; margin: .5em 0; }
-svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 13px; fill: #0b0c0c; }
+svg.chart { width: 100%; max-width: 52em; display: block; margin: .5em 0; }
+svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 14px; fill: #0b0c0c; }
+svg.chart text.area-label { font-weight: bold; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+@media screen and (max-width: 40em) {  /* a phone: tables wrap inside the width rather than scroll sideways */
+  body { padding: 0 .5em; }
+  table { font-size: .85em; }
+  th, td { padding: .2em .25em; overflow-wrap: anywhere; }
+  td.status, td.rag { white-space: normal; }
+}
 @page { size: A4; margin: 15mm 15mm 18mm;
         @bottom-left { content: var(--footer); font: 8pt Arial, Helvetica, sans-serif; color: #505a5f; }
         @bottom-right { content: "Page " counter(page) " of " counter(pages);
@@ -518,11 +782,15 @@ svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 13px; fil
 @media print {
   /* 2px each side: a collapsed table border lies half outside its table, and the page would cut the right one */
   body { max-width: none; margin: 0; padding: 0 2px; font-size: 10pt; }
+  th, td { padding: .12em .4em; }
+  h2 { margin: 1.1em 0 .4em; }
+  p { margin: .5em 0; }
   h1, h2, p.lead, ol.areas { break-after: avoid; page-break-after: avoid; }
   h2, p.lead { break-inside: avoid; page-break-inside: avoid; }  /* a split paragraph would leave a break after it */
   tbody tr:first-child { break-before: avoid; page-break-before: avoid; }  /* a header row never ends a page */
   tr, svg.chart { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
+  section.page-one-end { break-after: page; page-break-after: always; }  /* the detail starts on page two */
 }
 """
 
@@ -551,52 +819,124 @@ def _html_table(table: Table) -> str:
     return "".join(parts)
 
 
+BAR_UNITS = 600  # the bars' own width in chart units, stretched to the page's width (text is not stretched)
+CHART_TEXT = 14  # pixels: the chart's labels, at every width (the text is laid out in pixels, never scaled)
+
+
+def _figure_lines(progress: Progress) -> list[str]:
+    """An area's figures in lines short enough for a phone's width: '2 of 4 done (50%), 1 overdue', ..."""
+    return [part for part in _done_text(progress).split("; ") if part]
+
+
 def chart(report: Report) -> str:
     """Inline SVG: one horizontal bar per area, stacked by status with a white gap between segments, all on the same
-    scale. Named as an image, described by its figures in words (each segment also has its own title)."""
+    scale; its label above and its figures below, in pixels at any width (the bars alone stretch, in a nested SVG),
+    so a phone's width neither scrolls nor shrinks the text. Named as an image, described by its figures in words
+    (each segment also has its own title)."""
     esc = html.escape
-    label_width, bar_width, text_width, row_height, bar_height = 80, 460, 260, 28, 18
-    width = label_width + bar_width + text_width
-    areas = report.progress.areas
-    legend_y = len(areas) * row_height + 14
-    height = legend_y + 24
+    bar_height, line = 18, CHART_TEXT + 4
+    areas = charted(report)
     largest = _scale(report)
     colours = {status: colour for status, _, colour in SEGMENTS}
+    shown = [status for status, _, _ in SEGMENTS if any(_counts(a.progress)[status] for a in areas)]
+    rows, y = [], 0
+    for area in areas:
+        lines = _figure_lines(area.progress)
+        rows.append((area, y, lines))
+        y += line + bar_height + 4 + line * len(lines) + 10
+    legend_y = y + 4
+    height = legend_y + line * ((len(shown) + 1) // 2) + 4
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title" '
-        f'aria-describedby="chart-figures">\n'
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" role="img" '
+        f'aria-labelledby="chart-title" aria-describedby="chart-figures">\n'
         f'<title id="chart-title">Actions by status for each area for improvement</title>\n'
         f'<desc id="chart-figures">{esc(" ".join(area_in_words(area) for area in areas))}</desc>\n'
     ]
-    for index, area in enumerate(areas):
-        y = index * row_height + 4
+    for area, top, lines in rows:
         label = _area_label(area)
-        parts.append(
-            f'<g class="area" data-area="{esc(label)}">\n<text x="0" y="{y + bar_height - 4}">{esc(label)}</text>\n'
-        )
+        parts.append(f'<text class="area-label" x="0" y="{top + CHART_TEXT}">{esc(label)}</text>\n')
+        for number, text in enumerate(lines):
+            parts.append(
+                f'<text x="0" y="{top + line + bar_height + 4 + line * number + CHART_TEXT}">{esc(text)}</text>\n'
+            )
+    # The bars in their own coordinates, stretched across the width (preserveAspectRatio none), their heights kept.
+    parts.append(
+        f'<svg x="0" y="0" width="100%" height="{height}" viewBox="0 0 {BAR_UNITS} {height}" '
+        'preserveAspectRatio="none" aria-hidden="true">\n'
+    )
+    for area, top, _ in rows:
+        label = _area_label(area)
+        parts.append(f'<g class="area" data-area="{esc(label)}">\n')
         if largest:
-            segments = _segments(area.progress, largest, bar_width)
+            segments = _segments(area.progress, largest, BAR_UNITS)
             for number, (status, count, start, length) in enumerate(segments):
                 gap = SEGMENT_GAP if number + 1 < len(segments) else 0  # white before the next segment
                 parts.append(
                     f'<rect class="bar" data-status="{status}" data-count="{count}" '
-                    f'x="{label_width + start:.1f}" y="{y}" width="{max(length - gap, 1):.1f}" '
+                    f'x="{start:.1f}" y="{top + line}" width="{max(length - gap, 1):.1f}" '
                     f'height="{bar_height}" fill="{colours[status]}"><title>{esc(label)}: {count} '
                     f"{STATUS_NAMES[status].lower()}</title></rect>\n"
                 )
-        parts.append(
-            f'<text x="{label_width + bar_width + 10}" y="{y + bar_height - 4}">'
-            f"{esc(_done_text(area.progress))}</text>\n</g>\n"
-        )
-    x = 0
-    for status, _, colour in SEGMENTS:
-        parts.append(
-            f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{colour}"></rect>'
-            f'<text x="{x + 20}" y="{legend_y + 12}">{STATUS_NAMES[status]}</text>\n'
-        )
-        x += 30 + 8 * len(status)
+        parts.append("</g>\n")
     parts.append("</svg>\n")
+    for number, status in enumerate(shown):  # the key: only the statuses drawn, two to a line
+        x, key_y = (number % 2) * 170, legend_y + line * (number // 2)
+        parts.append(
+            f'<rect x="{x}" y="{key_y}" width="14" height="14" fill="{colours[status]}"></rect>'
+            f'<text x="{x + 20}" y="{key_y + 12}">{STATUS_NAMES[status]}</text>\n'
+        )
+    parts.append("</svg>\n")
+    return "".join(parts)
+
+
+TREND_LINE, TARGET_LINE = "#1d70b8", "#0b0c0c"  # 5.17:1 and 19.8:1 against the white page (WCAG 1.4.11)
+
+
+def trend_chart(trend: MeasureTrend) -> str:
+    """Inline SVG: a measure's baseline and readings as a line, its target as a dashed line;
+    the text in pixels at any width (the lines alone stretch, in a nested SVG). Named as an image and described by
+    its figures (the same words follow it as a paragraph)."""
+    esc = html.escape
+    m = trend.measure
+    baseline = [(m.baseline_on, m.baseline)] if m.baseline is not None and m.baseline_on else []
+    points = sorted(baseline + [(day, value) for day, value in trend.readings if value is not None])
+    values = [value for _, value in points] + [m.target] + ([m.baseline] if m.baseline is not None else [])
+    low, high = min(values), max(values)
+    span = (high - low) or 1
+    width, plot = 1000, 80  # the lines' own units: across, and the plot's height (in pixels too)
+    top, height = 2 * CHART_TEXT + 8, 2 * CHART_TEXT + 8 + plot + CHART_TEXT + 12
+    days = [dt.date.fromisoformat(day).toordinal() for day, _ in points]
+    first, last = min(days), max(days)
+
+    def x(ordinal: int) -> float:
+        return 0 if last == first else (ordinal - first) * width / (last - first)
+
+    def y(value: float) -> float:
+        return plot - (value - low) * plot / span
+
+    line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, (_, v) in zip(days, points))
+    words = readings_in_words(trend)
+    ident = f"trend-{esc(m.id)}"
+    parts = [
+        f'<svg class="chart trend" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" role="img" '
+        f'aria-labelledby="{ident}-title" aria-describedby="{ident}-figures">\n'
+        f'<title id="{ident}-title">{esc(m.id)} {esc(m.title)}: readings against the target</title>\n'
+        f'<desc id="{ident}-figures">{esc(words)}</desc>\n'
+        f'<text class="area-label" x="0" y="{CHART_TEXT}">{esc(m.id)} {esc(m.title)}</text>\n'
+        f'<text x="0" y="{2 * CHART_TEXT + 4}">Target {esc(_value(m.target, m.unit))} (dashed); latest '
+        f"{esc(_value(m.latest, m.unit))}; {esc(m.rating)}</text>\n"
+        f'<svg x="0" y="{top}" width="100%" height="{plot}" viewBox="0 -2 {width} {plot + 4}" '
+        'preserveAspectRatio="none" aria-hidden="true">\n'
+        f'<line class="target" x1="0" x2="{width}" y1="{y(m.target):.1f}" y2="{y(m.target):.1f}" '
+        f'stroke="{TARGET_LINE}" stroke-width="2" stroke-dasharray="8 6" vector-effect="non-scaling-stroke"/>\n'
+        f'<polyline class="readings" points="{line}" fill="none" stroke="{TREND_LINE}" stroke-width="3" '
+        'vector-effect="non-scaling-stroke"/>\n'
+        "</svg>\n"
+        f'<text x="0" y="{height - 4}">{esc(_day(points[0][0]))}</text>\n'
+        f'<text x="100%" y="{height - 4}" text-anchor="end">{esc(_day(points[-1][0]))}</text>\n'
+        "</svg>\n"
+        f"<p>{esc(words)}</p>\n"
+    ]
     return "".join(parts)
 
 
@@ -617,8 +957,14 @@ def html_page(report: Report) -> str:
         "</style>\n</head>\n<body>\n<main>\n",
         f'<h1>{esc(title(report))}</h1>\n<p class="facts">{esc(facts(report))}</p>\n',
     ]
-    for section in sections(report):
-        parts.append(f"<section>\n<h2>{esc(section.heading)}</h2>\n")
+    laid_out = sections(report)
+    for number, section in enumerate(laid_out):
+        last_of_page_one = section.page_one and not (number + 1 < len(laid_out) and laid_out[number + 1].page_one)
+        parts.append(
+            f'<section class="page-one-end">\n<h2>{esc(section.heading)}</h2>\n'
+            if last_of_page_one
+            else f"<section>\n<h2>{esc(section.heading)}</h2>\n"
+        )
         # A paragraph that introduces a table, list or chart is kept on the page of what it introduces (so with its
         # heading); one that closes a section is not, so the break before the next heading stays a good one.
         leads = [
@@ -637,6 +983,8 @@ def _html_part(part, report: Report, lead: bool = False) -> str:
         return _html_table(part)
     if isinstance(part, Chart):
         return chart(report)
+    if isinstance(part, Trend):
+        return trend_chart(part.trend)
     if isinstance(part, list):
         return '<ol class="areas">\n' + "".join(f"<li>{esc(item)}</li>\n" for item in part) + "</ol>\n"
     return f'<p class="lead">{esc(part)}</p>\n' if lead else f"<p>{esc(part)}</p>\n"

@@ -22,7 +22,17 @@ import re
 from ilacs_cli.dates.days import human
 from ilacs_cli.domain.reports import Report
 from ilacs_cli.exchange.sheets import RAG_FILLS
-from ilacs_cli.render.report import Chart, Table, area_in_words, facts, sections, title
+from ilacs_cli.render.report import (
+    Chart,
+    Table,
+    Trend,
+    area_in_words,
+    charted,
+    facts,
+    readings_in_words,
+    sections,
+    title,
+)
 
 FONT = "Arial"
 LANGUAGE = "en-GB"
@@ -61,14 +71,19 @@ def docx_bytes(report: Report, *, author: str = "ilacs", now: dt.datetime | None
     document.add_heading(title(report), level=1)
     for run in document.add_paragraph(facts(report)).runs:
         run.font.color.rgb = RGBColor.from_string(GREY)
-    for section in sections(report):
-        document.add_heading(section.heading, level=2)
+    laid_out = sections(report)
+    for number, section in enumerate(laid_out):
+        heading = document.add_heading(section.heading, level=2)
+        if number and laid_out[number - 1].page_one and not section.page_one:  # the detail starts on page two
+            heading.paragraph_format.page_break_before = True
         for part in section.parts:
             if isinstance(part, Table):
                 _table(document, part)
             elif isinstance(part, Chart):  # the chart's figures in words: nothing is told by colour alone
-                for area in report.progress.areas:
+                for area in charted(report):
                     document.add_paragraph(area_in_words(area), style="List Bullet")
+            elif isinstance(part, Trend):  # the readings in words: the table above holds the figures
+                document.add_paragraph(readings_in_words(part.trend))
             elif isinstance(part, list):
                 for item in part:
                     document.add_paragraph(item, style="List Bullet")

@@ -477,6 +477,17 @@ class ActionReads(Repository):
             StatusUpdateRow,
         )
 
+    def updates_describing(self, inspection: str, since: dt.date, until: dt.date) -> list[StatusUpdateRow]:
+        """Status updates of one inspection's actions that describe a day from `since` to `until` (the day given
+        with --on, else the day recorded), by that day then as recorded."""
+        return self._all(
+            f"{_UPDATES} WHERE a.inspection_id = :inspection "
+            "AND coalesce(s.on_day, substr(s.at, 1, 10)) BETWEEN :since AND :until "
+            "ORDER BY coalesce(s.on_day, substr(s.at, 1, 10)), s.at, s.id",
+            {"inspection": inspection, "since": since.isoformat(), "until": until.isoformat()},
+            StatusUpdateRow,
+        )
+
     def updates_of_batch(self, batch: str) -> list[StatusUpdateRow]:
         """The status updates one command wrote, newest first."""
         return self._all(f"{_UPDATES} WHERE s.batch = ? ORDER BY s.id DESC", (batch,), StatusUpdateRow)

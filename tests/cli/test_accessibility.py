@@ -8,6 +8,7 @@ Markdown, Word); the workbook's and the Word paper's properties and structure, r
 python-docx.
 """
 
+import datetime as dt
 import os
 import re
 from html.parser import HTMLParser
@@ -101,7 +102,7 @@ class Structure(HTMLParser):
             self.tables[-1]["columns"].append(attrs.get("scope"))
         elif tag == "th" and "tbody" in self.stack:
             self.tables[-1]["rows"][-1].append(attrs.get("scope"))
-        elif tag == "svg":
+        elif tag == "svg" and self.chart is None:  # the chart itself, not the bars' nested SVG
             self.chart = attrs
         elif tag == "rect":
             self.rects.append(attrs)
@@ -187,9 +188,14 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
     assert language.get(qn("w:val")) == "en-GB"
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == ("Heading 1", "Action plan progress: East Sussex County Council")
-    assert [name for name, _ in headings[1:]] == ["Heading 2"] * 7
+    assert [name for name, _ in headings[1:]] == ["Heading 2"] * 12
     assert headings[-1] == ("Heading 2", "Sources, notes and inferences")  # issue 18
-    assert [text for _, text in headings[1:5]] == [
+    assert [text for _, text in headings[1:10]] == [  # page one, the position (issue 29), then the detail
+        "Summary and recommendations",
+        "The position",
+        "Exceptions: rated red, most late first",
+        "Re-scheduled since Mon 11 Dec 2023",
+        "Next deadlines and board",
         "Judgements",
         "Deadlines",
         "Progress by area for improvement",
@@ -199,13 +205,14 @@ def test_word_paper_headings_tables_title_and_language(plan, tmp_path):
         p.style.name == "Title" or (p.runs and all(r.bold for r in p.runs) and not p.style.name.startswith("Heading"))
         for p in document.paragraphs
     )  # no heading made of bold text
-    assert len(document.tables) == 5  # judgements, deadlines, progress, RAG, late actions
+    # Page one's ratings, exceptions and next dates; judgements, deadlines, progress, RAG, late actions, the period.
+    assert len(document.tables) == 9
     for table in document.tables:
         header = table.rows[0]._tr
         assert header.trPr is not None and header.trPr.find(qn("w:tblHeader")) is not None
         assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
         assert table._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val"))
-    rag = document.tables[3]
+    rag = document.tables[6]
     assert [cell.text for cell in rag.rows[0].cells][-2:] == ["Status", "BRAG"]
     # BRAG by default (issue 28): the three done actions are blue, the one on track green.
     assert sorted(row.cells[-1].text for row in rag.rows[1:]) == [
@@ -286,6 +293,34 @@ CHART = """[...document.querySelectorAll('svg.chart rect')].map(r => {
   const box = r.getBoundingClientRect();
   return {bar: r.classList.contains('bar'), fill: getComputedStyle(r).fill, x: box.x, y: box.y, width: box.width};
 })"""
+
+
+TREND_LINES = """[...document.querySelectorAll('svg.trend polyline, svg.trend line')].map(l => ({
+  stroke: getComputedStyle(l).stroke, width: parseFloat(getComputedStyle(l).strokeWidth)}))"""
+
+
+@pytest.mark.slow  # Chromium, axe on two pages
+def test_paper_with_measures_passes_axe_and_its_trend_lines_stand_out(plan, tmp_path):
+    """Issue 29: the measures' trend charts (a line of readings, the target dashed) on screen and in print."""
+    ok(
+        "measure", "add", PLAN, "Care plans rated good", "--area", "1", "--unit", "%", "--baseline", "52",
+        "--baseline-on", "2024-01-31", "--target", "80", "--better", "higher", db=plan,
+    )  # fmt: skip
+    ok("reading", "add", "M1", "61", "--on", "2024-06-30", db=plan)
+    today = dt.datetime.now(dt.UTC).date().isoformat()  # the reading was recorded today
+    path = tmp_path / "measures.html"
+    ok("report", PLAN, "-f", "html", "--as-of", today, "-o", str(path), db=plan)
+    browser, script = browser_and_axe(tmp_path)
+    try:
+        for media in ("screen", "print"):
+            tab = browser.open(path.as_uri(), media)
+            assert by_rule(browser.axe(tab, script)) == {}, media
+            lines = browser.evaluate(tab, TREND_LINES)
+            assert len(lines) == 2, lines  # the readings and the target
+            for line in lines:  # WCAG 1.4.11: a graphic's lines at least 3:1 against the white page
+                assert contrast(line["stroke"]) >= 3 and line["width"] >= 2, (media, line)
+    finally:
+        browser.close()
 
 
 @pytest.mark.slow  # Chromium, axe on four pages

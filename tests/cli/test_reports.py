@@ -182,21 +182,22 @@ def test_output_file_mode_0600_and_no_overwrite_without_force(plan, tmp_path):
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
 
 
-def test_since_filters_status_updates(plan):
+def test_since_filters_status_updates_by_the_day_they_describe(plan):
     db, _ = plan
-    today = dt.datetime.now(dt.UTC).date()  # updates are stamped in UTC
+    today = dt.datetime.now(dt.UTC).date()  # the updates were typed today, describing 11 Dec 2023 (--on)
     as_of = (today + dt.timedelta(days=2)).isoformat()
 
     def updates(since):
         text = ok("report", PLAN, "--as-of", as_of, "--since", since, db=db)
         section = text.split("## Status updates and corrections from")[1].splitlines()
-        return [line for line in section if line.startswith("| ") and not line.startswith("| Date |")]
+        return [line for line in section if line.startswith("| ") and not line.startswith("| Day |")]
 
-    recorded = updates(today.isoformat())
+    described = updates("2023-12-11")
     moved = [a for a in ACTIONS if a[4] != "not-started"]
-    assert len(recorded) == len(ACTIONS) + len(moved)  # "action added" for each, then each status change
-    assert sum("moved to" in line for line in recorded) == len(moved)
-    assert updates((today + dt.timedelta(days=1)).isoformat()) == []
+    assert len(described) == len(ACTIONS) + len(moved)  # "action added" for each, then each status change
+    assert sum("moved to" in line for line in described) == len(moved)
+    assert all(line.startswith("| Mon 11 Dec 2023 |") for line in described)
+    assert updates("2023-12-12") == [] and updates(today.isoformat()) == []  # typed today, but not about today
     later = ilacs("report", PLAN, "--as-of", AS_OF, "--since", as_of, db=db)
     assert later.returncode == 2 and "--since" in later.stderr and later.stdout == ""
 
@@ -252,10 +253,11 @@ def test_html_report_renders_in_a_real_browser(plan, tmp_path):
     assert all(width > 0 for *_, width in bars.bars)
 
     shot = tmp_path / "board.png"
-    result = run_browser(browser, tmp_path, f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri())
+    # Tall enough to reach the chart below page one's position (issue 29).
+    result = run_browser(browser, tmp_path, f"--screenshot={shot}", "--window-size=1000,3000", page.as_uri())
     assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
     width, height, rows = png_pixels(shot)
-    assert (width, height) == (1000, 1400)
+    assert (width, height) == (1000, 3000)
     seen = {}
     for row in rows:
         for pixel in row:
@@ -316,7 +318,7 @@ HEADINGS = {
     "Progress by area for improvement": "Area 1:",
     "RAG rating": "Lead officer",
     "Late, and who owns it": "Owner",
-    "Status updates and corrections from": "No status updates",
+    "Status updates and corrections from": "Action or deadline",  # issue 29: by the day described
 }
 
 
@@ -378,16 +380,17 @@ def test_printed_paper_keeps_headings_with_their_tables_and_numbers_its_pages(pl
     # Measured: 4 pages, the last ending with the sources, notes and inferences (issue 18). Before issue 15, "RAG
     # rating" and its paragraph sat at the foot of page 1 with its table on page 2, and Chromium's own header and
     # footer named the file.
-    assert len(pages) == 4
+    # Issue 29: page one is the position, and the detail starts on page two: 6 pages.
+    assert len(pages) == 6
     for number, text in enumerate(pages, 1):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        assert lines[-1].endswith(f"Page {number} of 4"), lines[-1]
+        assert lines[-1].endswith(f"Page {number} of 6"), lines[-1]
         assert lines[-1].startswith("Action plan progress: East Sussex County Council, as of Wed 10 Jan 2024")
         body = "\n".join(lines[:-1])
         for heading, opening in HEADINGS.items():
             if f"\n{heading}" in body:
                 assert opening in body.split(f"\n{heading}")[1], (number, heading)
-        assert not lines[-2].startswith(("Deadlines overdue:", "Actions overdue, by owner")), (number, lines[-3:])
+        assert not lines[-2].startswith(("Deadlines overdue:", "Actions overdue")), (number, lines[-3:])
     text = "\n".join(pages)
     assert "Not rated" in text and "1 cancelled action is not rated" in text
     assert "Short inspection, 11-15 Dec 2023; report published Tue 6 Feb 2024." in text

@@ -1,0 +1,315 @@
+"""The board paper as a committee reads it (issue 29): page one is the position (the author's summary, the plan in a
+paragraph, its ratings with their key, the exceptions most late first, what was re-scheduled, what comes next), the
+period goes by the day an update describes, and the paper speaks the council's words (refs, document titles, what a
+percentage counts). Rendered for real: Chromium prints the HTML to PDF, LibreOffice the Word file, and the tests read
+the pages back."""
+
+import datetime as dt
+import re
+
+import pytest
+from helpers import plans
+from helpers.browser import chromium, run_browser
+from helpers.cli import ok
+from helpers.cli import run_ilacs as ilacs
+from helpers.devtools import Browser
+from helpers.office import office_to_pdf, pdf_pages, soffice
+from helpers.plans import HOSTILE, PLAN, REPORT_ACTIONS, copy_of
+
+AS_OF = "2024-01-10"  # Wed 10 Jan 2024
+SUMMARY = """# Summary
+
+The plan is broadly on track; three actions are late.
+
+Recommendations:
+
+1. Note the exceptions, and the **revised** date for supervision guidance.
+2. Ask C Jones to report on <b>blocked</b> recording guidance at the next board.
+"""
+# The red items of REPORT_ACTIONS on Wed 10 Jan 2024, by hand, most late first: working days after the due day to
+# 10 Jan (England's bank holidays 25 and 26 Dec 2023 and 1 Jan 2024 are not working days).
+EXCEPTIONS = [
+    ("Supervision recording guidance", "C Jones", "10 working days late, blocked"),  # due Fri 22 Dec 2023
+    ("Plan quality audit", "A Watson", "3 working days late"),  # due Fri 5 Jan 2024: 8, 9, 10 Jan
+    ("", "D Patel", "2 working days late"),  # HOSTILE's action, due Mon 8 Jan 2024: 9, 10 Jan
+]
+
+
+@pytest.fixture(scope="module")
+def plan_template(seeded_template, tmp_path_factory):
+    db, _ = plans.plan_template(seeded_template, tmp_path_factory.mktemp("board"), REPORT_ACTIONS)
+    return db
+
+
+@pytest.fixture()
+def plan(plan_template, tmp_path):
+    return copy_of(plan_template, tmp_path)
+
+
+@pytest.fixture()
+def summary(tmp_path):
+    path = tmp_path / "summary.md"
+    path.write_text(SUMMARY, encoding="utf-8")
+    return path
+
+
+def section(text, heading):
+    """A Markdown paper's section, from its heading to the next."""
+    return text.split(f"## {heading}")[1].split("\n## ")[0]
+
+
+def test_page_one_opens_with_the_summary_and_the_exceptions_most_late_first(plan, summary):
+    text = ok("report", PLAN, "--as-of", AS_OF, "--summary", str(summary), db=plan)
+    headings = re.findall(r"^## (.*)$", text, re.M)
+    assert headings[:5] == [
+        "Summary and recommendations",
+        "The position",
+        "Exceptions: rated red, most late first",
+        "Re-scheduled since Mon 11 Dec 2023",
+        "Next deadlines and board",
+    ]
+    opening = section(text, "Summary and recommendations")
+    assert "The plan is broadly on track; three actions are late." in opening
+    assert "Note the exceptions, and the revised date for supervision guidance." in opening  # no ** marks
+    assert "**" not in opening and "# Summary" not in opening
+    position = section(text, "The position")
+    assert (
+        "East Sussex County Council was inspected (short inspection, 11-15 Dec 2023; report published Tue 6 Feb "
+        "2024) and judged good overall. The plan has 8 actions in 3 areas for improvement: 3 of 7 done (43%), "
+        "3 overdue, 1 cancelled."
+    ) in position
+    assert "| Red | 3 | overdue or blocked |" in position and "| Blue | 3 | done |" in position
+    assert "| Not rated | 1 | cancelled |" in position
+    rows = [
+        line for line in section(text, "Exceptions").splitlines() if line.startswith("| ") and "| Ref |" not in line
+    ]
+    assert len(rows) == len(EXCEPTIONS)
+    for row, (title, owner, late) in zip(rows, EXCEPTIONS):
+        cells = [cell.strip() for cell in row.strip("|").split(" | ")]
+        assert (cells[2], cells[3]) == (owner, late), row
+        assert title in cells[1]
+    assert "moved to blocked" in rows[0]  # the owner's latest words
+    coming = section(text, "Next deadlines and board")
+    assert "Next board: not recorded." in coming
+    # What is open and due next, soonest first: the supervision audit (Fri 1 Mar 2024), then the final plan to
+    # Ofsted (D2, Fri 17 May 2024); the actions due 31 Jan and 1 Feb are done.
+    assert coming.index("Fri 1 Mar 2024") < coming.index("| D2 | Final action plan to Ofsted |")
+    assert "Wed 31 Jan 2024" not in coming and "Thu 1 Feb 2024" not in coming
+
+
+def test_without_a_summary_a_placeholder_and_a_missing_file_is_one_line(plan, tmp_path):
+    text = ok("report", PLAN, "--as-of", AS_OF, db=plan)
+    assert section(text, "Summary and recommendations").strip() == (
+        "Summary and recommendations: to be written by the report's author."
+    )
+    target = tmp_path / "paper.html"
+    missing = ilacs("report", PLAN, "--summary", str(tmp_path / "nowhere.md"), "-o", str(target), db=plan)
+    assert missing.returncode == 1 and missing.stdout == "" and not target.exists()
+    assert missing.stderr.count("\n") == 1 and "nowhere.md: no such file" in missing.stderr
+    binary = tmp_path / "summary.md"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    refused = ilacs("report", PLAN, "--summary", str(binary), db=plan)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "UTF-8" in refused.stderr
+
+
+def test_the_summary_is_text_in_the_html_paper(plan, summary, tmp_path):
+    summary.write_text(SUMMARY + f"\n{HOSTILE}\n", encoding="utf-8")
+    page = tmp_path / "paper.html"
+    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "--summary", str(summary), "-o", str(page), db=plan)
+    html = page.read_text(encoding="utf-8")
+    assert "<b>blocked</b>" not in html and "&lt;b&gt;blocked&lt;/b&gt;" in html
+    assert "<script" not in html and "<img" not in html
+    assert "<li>Note the exceptions, and the revised date for supervision guidance.</li>" in html
+
+
+def test_the_period_goes_by_the_day_an_update_describes(plan):
+    """Updates typed today about days in the past: the paper's period holds those whose day falls in it."""
+    today = dt.datetime.now(dt.UTC).date()
+    as_of = today.isoformat()
+    action = ok("add-action", PLAN, "--area", "1", "--owner", "E Green", "--due", "2059-01-01", "Audit", db=plan)
+    action = action.strip()
+    inside = today - dt.timedelta(days=10)
+    outside = today - dt.timedelta(days=40)
+    ok("update", action, "--status", "in-progress", "--note", "Started the audit", "--on", outside.isoformat(), db=plan)
+    ok("update", action, "--status", "blocked", "--note", "Waiting for the data", "--on", inside.isoformat(), db=plan)
+    ok("update", action, "--note", "", "--status", "blocked", db=plan)  # nothing changed and nothing said: noise
+    since = (today - dt.timedelta(days=20)).isoformat()
+    text = ok("report", PLAN, "--as-of", as_of, "--since", since, db=plan)
+    period = text.split("## Status updates and corrections from")[1].split("\n## ")[0]
+    rows = [line for line in period.splitlines() if line.startswith("| ") and "| Day |" not in line]
+    mine = [line for line in rows if "Audit" in line]
+
+    def human(day):
+        return f"{day:%a} {day.day} {day:%b %Y}"
+
+    assert len(mine) == 2, rows  # blocked on the day inside the period, then added today (typed first)
+    assert mine[0] == f"| {human(inside)} | 38 Audit | In progress → Blocked | Waiting for the data |"
+    assert mine[1] == f"| {human(today)} | 38 Audit | Added as Not started |  |"  # ilacs's own note left out
+    assert "Started the audit" not in period
+    assert "Blocked → Blocked" not in period and "undo of update" not in period
+    assert "E Green" not in period  # who typed it is in the history, not the paper
+
+
+def test_undone_update_and_its_undo_are_not_in_the_period(plan):
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    action = ok("add-action", PLAN, "--area", "1", "--owner", "E Green", "--due", "2059-01-01", "Dip sample", db=plan)
+    ok("update", action.strip(), "--status", "done", "--note", "Typed by mistake", "--by", "EG", db=plan)
+    ok("undo", "--by", "EG", db=plan)
+    text = ok("report", PLAN, "--as-of", today, "--since", today, db=plan)
+    period = text.split("## Status updates and corrections from")[1].split("\n## ")[0]
+    assert "Typed by mistake" not in period and "undo of update" not in period and "#" not in period
+
+
+def test_west_sussex_in_the_council_s_words(seeded_template, tmp_path):
+    db = copy_of(seeded_template, tmp_path)
+    for form in ("md", "html"):
+        page = tmp_path / f"west.{form}"
+        ok("report", "west-sussex-2019", "-f", form, "--as-of", "2019-07-01", "-o", str(page), db=db)
+        text = page.read_text(encoding="utf-8")
+        assert "001_d657f4a4074ca94c.txt" not in text and ".txt" not in text, form
+        assert "9 of 13 with a stated status done (69%); 11 not stated" in text, form
+        assert "no actions" not in text  # areas with none are listed once, not charted
+        assert text.count("Case loads") == 1, form
+    markdown = (tmp_path / "west.md").read_text(encoding="utf-8")
+    assert "Areas for improvement with no action recorded yet: 1 Case loads; 2 The changes of social worker" in markdown
+
+
+def test_a_plan_with_no_actions_says_what_is_missing(seeded_template, tmp_path):
+    db = copy_of(seeded_template, tmp_path)
+    text = ok("report", PLAN, "--as-of", "2024-05-01", db=db)
+    position = section(text, "The position")
+    assert "No actions are recorded for this plan yet" in position and "ilacs add-action east-sussex-2023" in position
+    assert "Red 0" not in text and "| Red | 0 |" not in text
+
+
+# -- printed -------------------------------------------------------------------------
+
+
+def first_page_holds_the_summary_and_exceptions(page):
+    flat = " ".join(page.split())
+    assert "Summary and recommendations" in flat and "The plan is broadly on track" in flat, flat[:1500]
+    assert "Exceptions: rated red, most late first" in flat
+    for _, owner, late in EXCEPTIONS:
+        assert owner.split()[-1] in flat and late.split(" ")[0] + " working" in flat, (owner, flat[:3000])
+    listed = flat[flat.index("Exceptions: rated red") :]
+    assert listed.index("Jones") < listed.index("Watson") < listed.index("Patel")  # most late first
+    assert "Next board: not recorded" in flat
+    assert "Judgements" not in flat  # the detail starts on page two
+
+
+@pytest.mark.slow  # chromium prints the paper to PDF
+def test_printed_html_page_one_holds_the_summary_and_exceptions(plan, summary, tmp_path):
+    browser = chromium()
+    if browser is None:
+        pytest.skip("chromium not installed (CI installs it: see .ci/run)")
+    page = tmp_path / "board.html"
+    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "--summary", str(summary), "-o", str(page), db=plan)
+    pdf = tmp_path / "board.pdf"
+    result = run_browser(browser, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    assert result.returncode == 0 and pdf.exists(), result.stderr[-2000:]
+    pages, sizes = pdf_pages(pdf)
+    assert set(sizes) == {(595, 842)}
+    first_page_holds_the_summary_and_exceptions(pages[0])
+
+
+@pytest.mark.slow  # LibreOffice starts in about 3 s
+def test_word_page_one_holds_the_summary_and_exceptions(plan, summary, tmp_path):
+    office = soffice()
+    if office is None:
+        pytest.skip("LibreOffice not installed (CI installs it: see .ci/run)")
+    path = tmp_path / "paper.docx"
+    ok("report", PLAN, "-f", "docx", "--as-of", AS_OF, "--summary", str(summary), "-o", str(path), db=plan)
+    pages, sizes = pdf_pages(office_to_pdf(office, path, tmp_path))
+    assert set(sizes) == {(595, 842)}
+    first_page_holds_the_summary_and_exceptions(pages[0])
+
+
+@pytest.mark.slow  # Chromium over DevTools
+def test_html_paper_fits_a_phone_360_px_wide(plan, summary, tmp_path):
+    found = chromium()
+    if found is None:
+        pytest.skip("chromium not installed (CI installs it: see .ci/run)")
+    page = tmp_path / "board.html"
+    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "--summary", str(summary), "-o", str(page), db=plan)
+    browser = Browser(found, tmp_path / "devtools-profile")
+    try:
+        tab = browser.open("about:blank")
+        browser.call(
+            "Emulation.setDeviceMetricsOverride", tab, width=360, height=740, deviceScaleFactor=1, mobile=False
+        )
+        browser.call("Page.navigate", tab, url=page.as_uri())
+        for _ in range(200):
+            if browser.evaluate(tab, "document.readyState") == "complete":
+                break
+        assert browser.evaluate(tab, "window.innerWidth") == 360
+        assert browser.evaluate(tab, "document.documentElement.scrollWidth") <= 360
+        # Each chart label's size as drawn: its font size times the scale its SVG draws it at.
+        font = browser.evaluate(
+            tab,
+            "[...document.querySelectorAll('svg.chart text')].map("
+            "t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)",
+        )
+        assert font and min(font) >= 12, font
+        bars = browser.evaluate(
+            tab, "[...document.querySelectorAll('svg.chart rect.bar')].map(r => r.getBoundingClientRect().right)"
+        )
+        assert bars and max(bars) <= 360, bars
+    finally:
+        browser.close()
+
+
+# -- measures ------------------------------------------------------------------------
+
+
+def with_measures(db):
+    """Two measures of the plan, with readings describing days before today (so the paper as of today has them)."""
+    ok(
+        "measure", "add", PLAN, "Care plans rated good", "--area", "1", "--unit", "%", "--baseline", "52",
+        "--baseline-on", "2024-01-31", "--target", "80", "--target-by", "2025-03-31", "--better", "higher",
+        "--tolerance", "5", db=db,
+    )  # fmt: skip
+    ok("reading", "add", "M1", "55", "--on", "2024-06-30", db=db)
+    ok("reading", "add", "M1", "76", "--on", "2024-09-30", db=db)
+    ok(
+        "measure", "add", PLAN, "Re-referrals within 12 months", "--area", "2", "--unit", "%", "--baseline", "24",
+        "--baseline-on", "2024-01-31", "--target", "18", "--better", "lower", db=db,
+    )  # fmt: skip
+    ok("reading", "add", "M2", "25", "--on", "2024-10-31", db=db)
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def test_measures_against_their_targets_per_area(plan):
+    today = with_measures(plan)
+    text = ok("report", PLAN, "--as-of", today, db=plan)
+    position = section(text, "The position")
+    # M1: 76 is 4 short of 80, within its tolerance of 5; M2: 25 is 7 above 18 where lower is better: off target.
+    assert "Measures: 0 of 2 on target, 1 within tolerance, 1 off target." in position
+    assert "- Off target: M2 Re-referrals within 12 months: 25% against a target of 18%" in position
+    measures = section(text, "Measures against their targets")
+    assert "| M1 Care plans rated good | 52% | 76% (Mon 30 Sep 2024) | 80% by Mon 31 Mar 2025 | improving: 76% from " \
+        "55% | within tolerance |" in measures  # fmt: skip
+    assert "| M2 Re-referrals within 12 months | 24% | 25% (Thu 31 Oct 2024) | 18% | worsening: 25% from a " \
+        "baseline of 24% | off target |" in measures  # fmt: skip
+    assert measures.index("Area 1: ") < measures.index("M1 Care plans") < measures.index("Area 2: ")
+    assert (
+        "M1 Care plans rated good: baseline 52% (Wed 31 Jan 2024); readings 55% on Sun 30 Jun 2024, 76% on Mon 30 "
+        "Sep 2024; target 80% by Mon 31 Mar 2025; improving: 76% from 55%; within tolerance."
+    ) in measures
+
+
+def test_trend_chart_is_an_image_described_by_its_figures(plan, tmp_path):
+    today = with_measures(plan)
+    page = tmp_path / "paper.html"
+    ok("report", PLAN, "-f", "html", "--as-of", today, "-o", str(page), db=plan)
+    html = page.read_text(encoding="utf-8")
+    trends = re.findall(r'<svg class="chart trend".*?</svg>\n<p>', html, re.S)
+    assert len(trends) == 2
+    first = trends[0]
+    assert 'role="img"' in first and 'aria-describedby="trend-M1-figures"' in first
+    assert '<desc id="trend-M1-figures">M1 Care plans rated good: baseline 52% (Wed 31 Jan 2024); readings' in first
+    # The baseline and two readings, oldest first, on a line; the target dashed.
+    points = re.search(r'<polyline class="readings" points="([^"]+)"', first).group(1).split()
+    assert len(points) == 3 and [float(p.split(",")[0]) for p in points] == sorted(
+        float(p.split(",")[0]) for p in points
+    )
+    assert 'class="target"' in first and "stroke-dasharray" in first
