@@ -62,3 +62,22 @@ def smtp_server():
     """A real SMTP server on localhost (aiosmtpd); yields (mailbox, environment for ilacs to send through it)."""
     with password_smtp() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for this test session (tests/helpers/postgres.py); skips when not installed."""
+    from helpers.postgres import start_cluster
+
+    try:
+        cluster = start_cluster()
+    except LookupError as missing:
+        pytest.skip(str(missing))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture()
+def postgres_url(postgres_cluster):
+    """The URL of this test's own empty PostgreSQL database."""
+    return postgres_cluster.new_database()
