@@ -1,6 +1,9 @@
 """Connecting to PostgreSQL (issue 31, storage/postgres.py): a working URL connects; a refused port, an unknown
 database and an unknown user are one line naming the host and the cause, exit 1."""
 
+import subprocess
+import sys
+
 import pytest
 from helpers.postgres import free_port
 
@@ -53,3 +56,18 @@ def test_an_unknown_user_is_named_as_such(postgres_cluster):
     assert message == (
         f"cannot connect to PostgreSQL at 127.0.0.1:{postgres_cluster.port}/postgres: no such user on that server"
     )
+
+
+def test_without_the_driver_one_line_says_how_to_install_it(tmp_path):
+    # a Python in which psycopg cannot be imported (sys.modules[name] = None makes `import name` fail)
+    script = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "from ilacs_cli.errors import IlacsError\n"
+        "from ilacs_cli.storage import postgres\n"
+        "try:\n"
+        "    postgres.connect('postgresql://ilacs@127.0.0.1:1/plans')\n"
+        "except IlacsError as error:\n"
+        "    print(error, error.exit_code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.stdout == 'PostgreSQL needs the driver: pip install "ilacs[postgres]" 1\n', result.stderr
