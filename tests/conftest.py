@@ -86,3 +86,22 @@ def imap(dovecot_server):
     """The session's Dovecot with every folder emptied for this test."""
     dovecot_server.empty()
     return dovecot_server
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for this test session (tests/helpers/postgres.py); skips when not installed."""
+    from helpers.postgres import start_cluster
+
+    try:
+        cluster = start_cluster()
+    except LookupError as missing:
+        pytest.skip(str(missing))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture()
+def postgres_url(postgres_cluster):
+    """The URL of this test's own empty PostgreSQL database."""
+    return postgres_cluster.new_database()
