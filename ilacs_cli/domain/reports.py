@@ -224,7 +224,7 @@ def count(groups: Iterable[ActionCountsRow]) -> Progress:
         rescheduled += group.rescheduled
     total = not_started + in_progress + blocked + done + cancelled + not_stated
     counted = total - cancelled - not_stated
-    percent = 100 * done // counted if counted else None
+    percent = rules.percent(done, counted)  # half up, as the paper and every other output say it
     return Progress(
         not_started, in_progress, blocked, done, cancelled, total, percent, overdue, not_stated, rescheduled
     )

@@ -1000,6 +1000,31 @@ def m018_replies(db) -> None:
     _run(db, M018_SCHEMA)
 
 
+M019_SCHEMA = """
+-- Percentages as people round them, half up (1 of 8 is 13%), in the view a browser reads as in every other output
+-- (rules.percent); the view is otherwise m013's.
+DROP VIEW progress_by_area;
+CREATE VIEW progress_by_area AS
+SELECT a.inspection_id AS inspection, ar.number AS area, ar.title AS area_title,
+       sum(a.status = 'not-started') AS not_started, sum(a.status = 'in-progress') AS in_progress,
+       sum(a.status = 'blocked') AS blocked, sum(a.status = 'done') AS done, sum(a.status = 'cancelled') AS cancelled,
+       sum(a.status = 'unknown') AS not_stated, count(*) AS actions,
+       CASE WHEN count(*) > sum(a.status IN ('cancelled', 'unknown'))
+            THEN (200 * sum(a.status = 'done') + count(*) - sum(a.status IN ('cancelled', 'unknown')))
+                 / (2 * (count(*) - sum(a.status IN ('cancelled', 'unknown')))) END
+         AS percent_done,
+       sum(a.status IN ('not-started', 'in-progress', 'blocked') AND a.due < t.day) AS overdue
+FROM actions a LEFT JOIN areas ar ON ar.id = a.area_id, today_in_england t
+GROUP BY a.inspection_id, a.area_id
+ORDER BY a.inspection_id, ar.number IS NULL, ar.number;
+"""
+
+
+def m019_percentages_half_up(db) -> None:
+    """The browser's progress view rounds its percentage half up, as the paper, summary and workbook do."""
+    _run(db, M019_SCHEMA)
+
+
 MIGRATIONS = [
     m001_initial,
     m002_owners_and_reminders,
@@ -1019,6 +1044,7 @@ MIGRATIONS = [
     m016_timetables,
     m017_revised_dates_and_evidence,
     m018_replies,
+    m019_percentages_half_up,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place

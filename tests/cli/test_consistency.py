@@ -7,9 +7,11 @@ import datetime as dt
 import io
 import json
 import random
+import sqlite3
 
 from helpers.cli import ok
 from helpers.cli import run_ilacs as ilacs
+from helpers.plans import PLAN, record_actions
 
 PLANS = {"east-sussex-2023": 3, "west-sussex-2019": 11}  # inspection: its areas for improvement in the seeds
 STATUS_WORDS = ["Not started", "In progress", "On hold", "Complete", "Withdrawn"]
@@ -57,7 +59,7 @@ def counts(actions, as_of):
         "cancelled": by_status["cancelled"],
         "not_stated": by_status["unknown"],
         "total": len(actions),
-        "percent_done": 100 * by_status["done"] // counted if counted else None,
+        "percent_done": (200 * by_status["done"] + counted) // (2 * counted) if counted else None,  # half up
         "overdue": sum(a["status"] in OPEN and a["due"] is not None and a["due"] < as_of for a in actions),
         "rescheduled": sum(a["revised_due"] is not None for a in actions),
     }
@@ -111,3 +113,15 @@ def test_every_read_agrees_with_the_actions_listed(db, tmp_path):
         mine = sorted(a["id"] for a in actions if a["owner"] == owner)
         assert sorted(a["id"] for a in listed) == mine, spelling
     assert ilacs("check", db=db).returncode == 0
+
+
+def test_percentages_round_half_up_in_summary_the_paper_and_the_browsers_view(db):
+    # 1 of 8 done is 12.5%: people, and every output, say 13% (rounding down said 12% in summary and the view).
+    record_actions(db, PLAN, [(1, f"Action {n}", "A Watson", "2030-10-31", "done" if n == 1 else "") for n in range(8)])
+    [found] = json.loads(ok("summary", "--inspection", PLAN, "--json", db=db))
+    assert found["progress"]["percent_done"] == 13
+    view = sqlite3.connect(db).execute(
+        "SELECT percent_done FROM progress_by_area WHERE inspection = ? AND area = 1", (PLAN,)
+    )
+    assert view.fetchone() == (13,)
+    assert "(13%)" in ok("report", PLAN, "--format", "markdown", db=db)

@@ -50,7 +50,7 @@ def expected(area, as_of):
         "done": counts["done"],
         "cancelled": counts["cancelled"],
         "total": len(mine),
-        "percent_done": 100 * counts["done"] // counted if counted else None,
+        "percent_done": (200 * counts["done"] + counted) // (2 * counted) if counted else None,  # half up
         "overdue": overdue,
         "not_stated": 0,
         "rescheduled": 0,  # none given a revised date (ilacs reschedule)
