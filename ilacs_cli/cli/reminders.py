@@ -78,7 +78,14 @@ def remind(
     from ilacs_cli.mail.config import default_coordinator
 
     found = reminders.remind(
-        reader, day, within, owner=owner, inspection=inspection, force=force, default_coordinator=default_coordinator
+        reader,
+        day,
+        within,
+        owner=owner,
+        inspection=inspection,
+        force=force,
+        default_coordinator=default_coordinator,
+        held=len(store.replies.held()),  # as they are now, whatever the day read
     )
     if found.examples_not_mailed and (verbose or dry_run or (not send and sys.stderr.isatty())):
         # Not when cron runs it quietly: cron mails whatever is printed, and this holds every day.

@@ -105,6 +105,7 @@ class Digest:
     not_stated: int = 0  # items whose status or outcome no one has recorded (asked for, never called late)
     exceptions: int = 0  # overdue or blocked actions of the plans they coordinate (the EXCEPTIONS section)
     off_target: list[MeasureItem] = field(default_factory=list)  # measures off target in those plans
+    held: int = 0  # a coordinator's: replies by e-mail held for their decision (ilacs inbox --held)
 
 
 @dataclass
@@ -154,10 +155,12 @@ def remind(
     inspection: str | None = None,
     force: bool = False,
     default_coordinator: Callable[[], tuple[str | None, str] | None] = lambda: None,
+    held: int = 0,
 ) -> Reminders:
     """The digests for `as_of`; none on a day that is not an English working day unless `force`.
     `default_coordinator` gives who hears of plans with no coordinator of their own (the configuration's), asked
-    only when a digest is made."""
+    only when a digest is made; `held` (replies by e-mail waiting for a coordinator's decision) is said in every
+    coordinator's digest."""
     window = rules.due_by(as_of, within, db.calendar)  # checks `within` too
     if inspection is not None:
         require_inspection(db, inspection)
@@ -171,6 +174,14 @@ def remind(
     examples = set(example_inspections(db))
     left_out: set[str] = set()
     digests = _digests(db, as_of, within, window, owner, inspection, default_coordinator, examples, left_out)
+    if held:
+        configured = default_coordinator()
+        deciders = {c.name.casefold() for c in db.owners.coordinators()} | (
+            {configured[1].casefold()} if configured else set()
+        )
+        for digest in digests:
+            if digest.name.casefold() in deciders or (digest.email or "").casefold() in deciders:
+                digest.held = held
     return Reminders(as_of, working_day, digests, sorted(left_out))
 
 

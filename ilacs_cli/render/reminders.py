@@ -42,9 +42,15 @@ def recipient(digest: Digest) -> str:
 def summary(digest: Digest) -> str:
     """'As of Mon 23 Nov 2026: 2 overdue, 1 due within 10 working days.'"""
     asked = f"; {digest.not_stated} with no status recorded" if digest.not_stated else ""
+    held = (
+        f" {digest.held} {'reply' if digest.held == 1 else 'replies'} by e-mail held for your decision: "
+        f"ilacs inbox --held."
+        if digest.held
+        else ""
+    )
     return (
         f"As of {_day(digest.as_of)}: {digest.overdue} overdue, {digest.due_soon} due within "
-        f"{digest.within} working days{asked}.{exceptions(digest)}"
+        f"{digest.within} working days{asked}.{exceptions(digest)}{held}"
     )
 
 

@@ -304,3 +304,14 @@ def test_a_bad_reply_setting_is_refused_in_one_line_and_nothing_is_sent(imap, pl
     env = {**smtp_env, **env_for(imap), "ILACS_INBOX_REPLY_ADDRESS": MAILBOX, "ILACS_INBOX_TOKEN_DAYS": "forever"}
     refused("remind", "--send", "--as-of", "02/01/2024", db=db, env=env, code=1, says="token_days")
     assert mailbox.messages == []
+
+
+def test_the_coordinators_digest_says_how_many_replies_are_held(imap, plan):
+    db, ids = plan
+    forged = mint_token(b"another-key-that-is-at-least-32-characters", WATSON, [ids["late"]], GOOD_UNTIL)
+    imap.append(outlook_reply([f"{ids['late']} done"], token=forged))
+    assert "held 1" in ok("inbox", db=db, env=env_for(imap))
+    remind = ["remind", "--as-of", "02/01/2024", "--inspection", plans.PLAN]
+    khan = ok(*remind, "--owner", "B Khan", db=db)  # B Khan coordinates the plan
+    assert "1 reply by e-mail held for your decision: ilacs inbox --held." in khan
+    assert "held for your decision" not in ok(*remind, "--owner", "A Watson", db=db)
