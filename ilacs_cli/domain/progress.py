@@ -98,7 +98,7 @@ def _plan_row(action: PlanActionRow, rule: rules.RagRule) -> PlanRow:
         action.due,
         action.wording,
         action.measure,
-        updated_at[:10] if updated_at else None,
+        action.update_on or (updated_at[:10] if updated_at else None),
         action.updated_by,
         action.update_note,
         action.status,

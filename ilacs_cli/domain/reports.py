@@ -635,7 +635,7 @@ def travel_in_words(m: Measure) -> str:
 
 def words_of_owner(note: str | None) -> str | None:
     """An update's note as the owner's words: None for the notes ilacs writes itself ('action added')."""
-    if not note or note in rules.MACHINE_NOTES:
+    if not note or note in rules.MACHINE_NOTES or note.startswith("undo of update #"):  # undo's own note
         return None
     return note
 

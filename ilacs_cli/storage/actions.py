@@ -116,6 +116,7 @@ class PlanActionRow(NamedTuple):
     revised_reason: str | None
     approved_by: str | None
     revised_on: str | None
+    update_on: str | None  # the day the latest update describes (its --on, else the day it was recorded)
 
 
 class StatusUpdateRow(NamedTuple):
@@ -282,6 +283,8 @@ _PLAN_ACTIONS = f"""SELECT {
             "revised_reason": "a.revised_reason",
             "approved_by": "a.approved_by",
             "revised_on": "a.revised_on",
+            "update_on": "(SELECT coalesce(s.on_day, substr(s.at, 1, 10)) FROM status_updates s "
+            "WHERE s.action_id = a.id ORDER BY s.id DESC LIMIT 1)",
         },
     )
 }
