@@ -11,7 +11,7 @@ import pytest
 from helpers import plans
 from helpers.cli import ok, refused, run_ilacs
 from helpers.dovecot import MAILBOX
-from helpers.plans import REMINDER_ACTIONS, REMINDER_OWNERS, WATSON, copy_of
+from helpers.plans import WATSON, copy_of
 from helpers.smtp import send_reminders
 
 from ilacs_cli.domain.replies import mint_token
@@ -22,14 +22,7 @@ GOOD_UNTIL = dt.date(2099, 12, 31)
 
 @pytest.fixture(scope="module")
 def plan_template(seeded_template, tmp_path_factory):
-    db, ids = plans.plan_template(
-        seeded_template,
-        tmp_path_factory.mktemp("plan"),
-        REMINDER_ACTIONS.values(),
-        owners=REMINDER_OWNERS,
-        owners_first=True,
-    )
-    return db, dict(zip(REMINDER_ACTIONS, ids, strict=True))
+    return plans.reminders_plan(seeded_template, tmp_path_factory)
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from helpers import cli, plans
 from helpers.cli import run_ilacs as ilacs
-from helpers.plans import KHAN, NEW_YEAR, PLAN, REMINDER_ACTIONS, REMINDER_OWNERS, WATSON, copy_of
+from helpers.plans import KHAN, NEW_YEAR, PLAN, WATSON, copy_of
 from helpers.smtp import send_reminders
 
 ok = functools.partial(cli.ok, strip=True)  # every output here is an id or a line compared whole
@@ -19,14 +19,7 @@ PATEL = "d.patel@council.example.gov.uk"
 def plan_template(seeded_template, tmp_path_factory):
     """Owners with and without addresses, and actions either side of Christmas 2023 (built once, copied per test);
     returns the database and the actions' ids by name."""
-    db, ids = plans.plan_template(
-        seeded_template,
-        tmp_path_factory.mktemp("plan"),
-        REMINDER_ACTIONS.values(),
-        owners=REMINDER_OWNERS,
-        owners_first=True,
-    )
-    return db, dict(zip(REMINDER_ACTIONS, ids, strict=True))
+    return plans.reminders_plan(seeded_template, tmp_path_factory)
 
 
 @pytest.fixture()

@@ -104,3 +104,16 @@ def write_csv(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as file:
         csv.writer(file).writerows(rows)
     return path
+
+
+def reminders_plan(seeded_template, tmp_path_factory):
+    """The reminders' plan (REMINDER_ACTIONS, owners REMINDER_OWNERS registered first), built once for a module:
+    the database and the actions' ids by name."""
+    db, ids = plan_template(
+        seeded_template,
+        tmp_path_factory.mktemp("plan"),
+        REMINDER_ACTIONS.values(),
+        owners=REMINDER_OWNERS,
+        owners_first=True,
+    )
+    return db, dict(zip(REMINDER_ACTIONS, ids, strict=True))
