@@ -1,5 +1,6 @@
 """`ilacs inbox`: owners' replies to their reminders, read over IMAP and recorded as updates or held (issue 30)."""
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -109,7 +110,8 @@ def _read(db: Optional[Path], dry_run: bool, by: Optional[str]) -> None:
     key = reply_key()
     store = open_store(db, quiet_if_empty=True)
     counts = {"recorded": 0, "held": 0, "ignored": 0, "seen": 0}
-    with open_inbox(settings) as box:
+    confirm = _Confirmations()
+    with open_inbox(settings) as box, confirm:
         for uid in box.uids():
             raw = box.fetch(uid)
             received = dt.datetime.now(dt.UTC)
@@ -127,10 +129,57 @@ def _read(db: Optional[Path], dry_run: bool, by: Optional[str]) -> None:
                 print(f"not understood, from {outcome.sender}: {line}")
             if dry_run:
                 continue
+            if outcome.outcome == "recorded" and outcome.recorded:
+                confirm.send(outcome)
             folder = settings.held_folder if outcome.outcome == "held" else settings.processed_folder
             box.move(uid, folder)
+    for problem in confirm.problems:
+        print(f"ilacs: {problem}", file=sys.stderr)
     verb = "would record" if dry_run else "recorded"
     print(
         f"{verb} {counts['recorded']} repl{'y' if counts['recorded'] == 1 else 'ies'}, held {counts['held']}, "
         f"ignored {counts['ignored']}, already processed {counts['seen']}"
     )
+
+
+class _Confirmations:
+    """The one message each owner gets after their reply is recorded, sent through the [smtp] settings on the
+    first one that needs it. A reply recorded is never undone for want of a confirmation: a problem is said once."""
+
+    def __init__(self):
+        self.outbox = None
+        self.problems: list[str] = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.outbox is not None:
+            self.outbox.__exit__(None, None, None)
+
+    def send(self, outcome) -> None:
+        from ilacs_cli.domain import inbox as replies
+        from ilacs_cli.errors import DeliveryError
+        from ilacs_cli.mail import smtp as mail
+        from ilacs_cli.mail.config import smtp_settings
+
+        if self.problems and self.outbox is None:
+            return  # sending was found impossible once this run: said already
+        try:
+            if self.outbox is None:
+                self.outbox = mail.Outbox(smtp_settings())
+            subject, text = replies.confirmation(outcome)
+            settings = self.outbox.settings
+            message = mail.compose(
+                settings.sender,
+                outcome.owner or "",
+                outcome.sender,
+                subject,
+                text,
+                None,
+                in_reply_to=outcome.message_id,
+            )
+            self.outbox.send(message)
+        except (IlacsError, DeliveryError) as error:
+            self.outbox = None if not isinstance(error, DeliveryError) else self.outbox
+            self.problems.append(f"no confirmation sent to {outcome.sender}: {error}")

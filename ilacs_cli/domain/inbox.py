@@ -36,6 +36,7 @@ class Outcome:
     recorded: list[str] = field(default_factory=list)  # one line per thing recorded
     not_understood: list[str] = field(default_factory=list)
     reply_id: int | None = None
+    owner: str | None = None  # the owner the reply was recorded for
 
 
 def _key(reply: ReadReply, raw: bytes) -> str:
@@ -167,6 +168,7 @@ def process(
         if outcome.outcome == "recorded":
             assert owner is not None
             outcome.recorded = _record_lines(db, reply_id, owner, parsed.lines, on_day)
+            outcome.owner = owner
     return outcome
 
 
@@ -205,3 +207,14 @@ def decide(db: Store, reply_id: str, decision: str, *, today: dt.date, by: str |
         author = found.owner or found.sender
         on_day = dt.date.fromisoformat(found.on_day) if found.on_day else today
         return _record_lines(db, found.id, author, lines, min(on_day, today))
+
+
+def confirmation(outcome: Outcome) -> tuple[str, str]:
+    """The subject and text of the one message an owner gets after their reply was recorded: what was recorded
+    and what was not understood (sent marked Auto-Submitted: auto-replied, so no one's out-of-office answers it)."""
+    lines = ["Thank you. From your reply, ilacs recorded:", *(f"  - {line}" for line in outcome.recorded)]
+    if outcome.not_understood:
+        lines += ["", "These lines were not understood, so nothing was recorded for them:"]
+        lines += [f"  - {line}" for line in outcome.not_understood]
+        lines += ["", "Write one line per action, such as 12 done: note, 12 in progress: note or 12 blocked: note."]
+    return "ILACS: your update was recorded", "\n".join(lines) + "\n"

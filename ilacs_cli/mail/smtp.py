@@ -18,10 +18,19 @@ from ilacs_cli.mail.config import SmtpSettings
 
 
 def compose(
-    sender: str, name: str, email: str, subject: str, text: str, html: str, *, reply_to: str | None = None
+    sender: str,
+    name: str,
+    email: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    *,
+    reply_to: str | None = None,
+    in_reply_to: str | None = None,
 ) -> EmailMessage:
-    """A plain-text message with an HTML alternative, marked as automatically generated; `reply_to` is the address
-    an answer goes to (the council's inbox, issue 30)."""
+    """A plain-text message (with an HTML alternative when given), marked as automatically generated; `reply_to`
+    is the address an answer goes to (the council's inbox, issue 30); `in_reply_to` makes it an automatic answer to
+    that message (RFC 3834: auto-replied)."""
     sender_name, sender_address = parse_mailbox(sender, "sender address")
     message = EmailMessage()
     message["From"] = Address(display_name=sender_name or "", addr_spec=sender_address)
@@ -31,9 +40,12 @@ def compose(
         message["Reply-To"] = reply_to
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid("ilacs", domain=sender_address.rpartition("@")[2])
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
+    message["Auto-Submitted"] = "auto-replied" if in_reply_to else "auto-generated"  # RFC 3834: no out-of-office
+    if in_reply_to:
+        message["In-Reply-To"] = message["References"] = in_reply_to
     message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 

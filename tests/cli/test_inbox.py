@@ -308,3 +308,32 @@ def test_the_coordinators_digest_says_how_many_replies_are_held(imap, plan):
     khan = ok(*remind, "--owner", "B Khan", db=db)  # B Khan coordinates the plan
     assert "1 reply by e-mail held for your decision: ilacs inbox --held." in khan
     assert "held for your decision" not in ok(*remind, "--owner", "A Watson", db=db)
+
+
+def test_the_owner_gets_one_confirmation_of_what_was_recorded_and_not_understood(imap, plan, smtp_server):
+    db, ids = plan
+    late = ids["late"]
+    mailbox, smtp_env = smtp_server
+    env = {**smtp_env, **env_for(imap)}
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    imap.append(outlook_reply([f"{late} done: audit finished", f"{late} finished it yesterday"], token=token))
+    ok("inbox", db=db, env=env)
+    ok("inbox", db=db, env=env)  # a second run finds nothing new: no second confirmation
+    [(to, message)] = mailbox.messages
+    assert to == [WATSON] and message["Auto-Submitted"] == "auto-replied"
+    assert message["In-Reply-To"] == "<reply-1@council.example.gov.uk>"
+    text = message.get_body(("plain",)).get_content()
+    assert f"action {late}: done: audit finished" in text
+    assert "not understood" in text and f"{late} finished it yesterday" in text
+
+
+def test_a_recorded_reply_stands_when_no_confirmation_can_be_sent(imap, plan):
+    db, ids = plan
+    late = ids["late"]
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    imap.append(outlook_reply([f"{late} done"], token=token))
+    out = run_ilacs("inbox", db=db, env=env_for(imap))
+    assert out.returncode == 0 and "recorded 1 reply" in out.stdout
+    [line] = out.stderr.splitlines()
+    assert line.startswith(f"ilacs: no confirmation sent to {WATSON}: ") and "smtp" in line.lower()
+    assert updates_of(db, late)[-1]["new_status"] == "done"
