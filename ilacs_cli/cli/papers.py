@@ -478,15 +478,16 @@ def report(
 def summary_words(path: Path) -> str:
     """The text of a --summary file (UTF-8, a BOM and Windows line ends allowed), or one line saying why not."""
     from ilacs_cli.domain.rules import text_problem
+    from ilacs_cli.textfiles import NotText, read_text
 
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_text(path, 200_000)  # a regular file, bounded: not /dev/zero, not a 24 GB file
     except FileNotFoundError:
         raise IlacsError(
             f"--summary {path}: no such file; give the path of the Markdown file of your summary", 1
         ) from None
-    except UnicodeDecodeError:
-        raise IlacsError(f"--summary {path}: not UTF-8 text; save it as UTF-8 (Word: Plain Text, UTF-8)", 1) from None
+    except NotText as why:
+        raise IlacsError(f"--summary {path}: {why}", 1) from None
     except OSError as error:
         raise IlacsError(
             f"--summary {path}: cannot be read ({error.strerror}); check the path and its permissions", 1

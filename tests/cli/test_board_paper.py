@@ -107,7 +107,7 @@ def test_without_a_summary_a_placeholder_and_a_missing_file_is_one_line(plan, tm
     assert missing.returncode == 1 and missing.stdout == "" and not target.exists()
     assert missing.stderr.count("\n") == 1 and "nowhere.md: no such file" in missing.stderr
     binary = tmp_path / "summary.md"
-    binary.write_bytes(b"\xff\xfe\x00bad")
+    binary.write_bytes(b"Summary \x80\x81 bad")  # not UTF-8 (nor UTF-16: no byte-order mark)
     refused = ilacs("report", PLAN, "--summary", str(binary), db=plan)
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "UTF-8" in refused.stderr
 
