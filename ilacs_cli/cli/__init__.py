@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import typer
 
 # Each module registers its commands on `app`; `ilacs --help` lists them in this order.
-from ilacs_cli.cli import admin, evidence, inbox, mail, measures, owners, papers, plan, reminders  # noqa: E402,F401,I001
+from ilacs_cli.cli import admin, boards, evidence, inbox, mail, measures, owners, papers, plan, reminders  # noqa: E402,F401,I001
 from ilacs_cli.cli.common import AFTERWORDS, HELP_OPTIONS, app
 from ilacs_cli.errors import IlacsError, visible
 

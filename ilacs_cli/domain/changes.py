@@ -361,12 +361,17 @@ def undo(db: Store, by: str | None = None, *, dry_run: bool = False) -> Undone:
         from ilacs_cli.domain import measures  # measures and readings are withdrawn, not put back
 
         measured = measures.recorded_by(db, target.id)
-        if not updates and not changes and not measured:
+        boarded = bool(db.boards.of_batch(target.id))
+        if not updates and not changes and not measured and not boarded:
             raise IlacsError(f"your last command, `{target.command}` at {when}, changed nothing undo can reverse")
         _refuse_if_changed_since(db, updates, changes)
         batch.undoes = target.id
         items = _reverse_updates(db, updates) + _reverse_changes(db, changes)
         items += measures.undo_batch(db, target.id) if measured else []
+        if boarded:
+            from ilacs_cli.domain import boards
+
+            items += boards.undo_batch(db, target.id)
         result = Undone(target.command, target.at, items)
     return result
 

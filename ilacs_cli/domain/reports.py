@@ -206,8 +206,11 @@ NEXT_DUE = 5  # dates shown under "Next deadlines" on page one
 
 
 def next_board(db: Reader, inspection: str, as_of: dt.date) -> str | None:
-    """The next board's day after `as_of`, or None: boards are not recorded yet."""
-    return None
+    """The next board meeting on or after `as_of` in words ("Improvement Board, Tue 10 Jun 2025"), or None."""
+    from ilacs_cli.domain import boards
+
+    found = boards.next_board(db, inspection, as_of)
+    return f"{found.name}, {human(found.day)}" if found else None
 
 
 def count(groups: Iterable[ActionCountsRow]) -> Progress:

@@ -554,7 +554,7 @@ def page_one(report: Report) -> list[Section]:
         if found.next_due
         else ["No open deadline or target date is coming up."]
     )
-    coming.insert(0, f"Next board: {_day(found.next_board) if found.next_board else 'not recorded'}.")
+    coming.insert(0, f"Next board: {found.next_board or 'not recorded'}.")
     return [
         Section("Summary and recommendations", summary_blocks(found.summary), True),
         Section("The position", position, True),

@@ -274,6 +274,8 @@ class Inspections(InspectionReads, WritingRepository):
             "(SELECT id FROM measures WHERE inspection_id = :inspection)",
             "DELETE FROM readings WHERE measure_id IN (SELECT id FROM measures WHERE inspection_id = :inspection)",
             "DELETE FROM measures WHERE inspection_id = :inspection",
+            "DELETE FROM board_withdrawals WHERE board_id IN (SELECT id FROM boards WHERE inspection_id = :inspection)",
+            "DELETE FROM boards WHERE inspection_id = :inspection",
             f"DELETE FROM evidence WHERE action_id IN ({actions})",
             "DELETE FROM coordinators WHERE inspection_id = :inspection",
             "DELETE FROM actions WHERE inspection_id = :inspection",

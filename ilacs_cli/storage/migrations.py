@@ -1025,6 +1025,50 @@ def m019_percentages_half_up(db) -> None:
     _run(db, M019_SCHEMA)
 
 
+M020_SCHEMA = """
+-- Board meetings (issue 30): the board or panel that takes each paper. History like measures: never changed or
+-- deleted in place; undo withdraws one (board_withdrawals); only `ilacs remove` deletes them, with the inspection.
+CREATE TABLE boards (
+    id INTEGER PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections (id),
+    day TEXT NOT NULL,
+    name TEXT,
+    batch TEXT NOT NULL REFERENCES batches (id)
+);
+CREATE INDEX boards_inspection ON boards (inspection_id, day);
+CREATE TABLE board_withdrawals (
+    id INTEGER PRIMARY KEY,
+    batch TEXT NOT NULL REFERENCES batches (id),
+    board_id INTEGER NOT NULL REFERENCES boards (id)
+);
+CREATE INDEX board_withdrawals_board ON board_withdrawals (board_id);
+CREATE TRIGGER boards_refuse_update BEFORE UPDATE ON boards
+BEGIN
+    SELECT RAISE(ABORT, 'boards are history: they cannot be changed, only withdrawn');
+END;
+CREATE TRIGGER boards_refuse_delete BEFORE DELETE ON boards
+WHEN NOT EXISTS (SELECT 1 FROM removals r WHERE r.under_way = 1 AND r.inspection_id = OLD.inspection_id)
+BEGIN
+    SELECT RAISE(ABORT, 'boards are history: they cannot be deleted, only withdrawn');
+END;
+CREATE TRIGGER board_withdrawals_refuse_update BEFORE UPDATE ON board_withdrawals
+BEGIN
+    SELECT RAISE(ABORT, 'withdrawals are history: they cannot be changed, only added to');
+END;
+CREATE TRIGGER board_withdrawals_refuse_delete BEFORE DELETE ON board_withdrawals
+WHEN NOT EXISTS (SELECT 1 FROM removals r JOIN boards b ON b.inspection_id = r.inspection_id
+                 WHERE r.under_way = 1 AND b.id = OLD.board_id)
+BEGIN
+    SELECT RAISE(ABORT, 'withdrawals are history: they cannot be deleted, only added to');
+END;
+"""
+
+
+def m020_boards(db) -> None:
+    """Board meetings by inspection and day, withdrawn (never deleted) by undo."""
+    _run(db, M020_SCHEMA)
+
+
 MIGRATIONS = [
     m001_initial,
     m002_owners_and_reminders,
@@ -1045,6 +1089,7 @@ MIGRATIONS = [
     m017_revised_dates_and_evidence,
     m018_replies,
     m019_percentages_half_up,
+    m020_boards,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
@@ -1065,6 +1110,10 @@ HISTORY_TRIGGERS = (
     "replies_refuse_delete",
     "reply_decisions_refuse_update",
     "date_requests_refuse_update",
+    "boards_refuse_update",
+    "boards_refuse_delete",
+    "board_withdrawals_refuse_update",
+    "board_withdrawals_refuse_delete",
 )
 
 
@@ -1080,6 +1129,8 @@ MADE_TABLES = {
     ),
     "areas": ("id", "inspection_id", "number", "title", "points", "source"),
     "batches": ("id", "at", "author", "origin", "command", "note", "undoes"),
+    "board_withdrawals": ("id", "batch", "board_id"),
+    "boards": ("id", "inspection_id", "day", "name", "batch"),
     "calendar": ("day", "number", "working"),
     "change_subjects": ("name", "what"),
     "changes": ("id", "batch", "subject", "subject_id", "inspection_id", "field", "old", "new", "undoes"),
@@ -1120,7 +1171,8 @@ MADE_OBJECTS = {
     "trigger": HISTORY_TRIGGERS,
     "index": (
         "actions_area", "actions_due", "actions_effective_due", "actions_inspection",
-        "actions_inspection_effective_due", "actions_owner", "batches_author", "batches_undoes", "calendar_number",
+        "actions_inspection_effective_due", "actions_owner", "batches_author", "batches_undoes", "board_withdrawals_board",
+        "boards_inspection", "calendar_number",
         "changes_batch", "changes_inspection", "changes_subject", "date_requests_action", "deadlines_inspection",
         "evidence_action", "measure_withdrawals_measure", "measures_area", "measures_batch", "readings_batch",
         "readings_measure", "replies_outcome", "status_updates_action", "status_updates_batch",

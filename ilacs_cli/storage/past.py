@@ -23,6 +23,7 @@ from ilacs_cli.storage.database import Database, Lazy, user_error
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import ActionReads
+    from ilacs_cli.storage.boards import BoardReads
     from ilacs_cli.storage.calendar import Calendar
     from ilacs_cli.storage.corrections import CorrectionReads
     from ilacs_cli.storage.deadlines import DeadlineReads
@@ -134,3 +135,10 @@ class PastPlan:
         return MeasureReads(self.db, self.day)
 
     evidence: Lazy[EvidenceReads] = Lazy("evidence", "EvidenceReads")
+
+    @property
+    def boards(self) -> BoardReads:
+        """Board meetings as they were known at the end of the day (their own history: nothing is rebuilt)."""
+        from ilacs_cli.storage.boards import BoardReads
+
+        return BoardReads(self.db, self.day)

@@ -25,6 +25,7 @@ from ilacs_cli.storage.opening import Opened, default_path, peek_inspection_ids 
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import ActionReads, Actions
+    from ilacs_cli.storage.boards import BoardReads, Boards
     from ilacs_cli.storage.calendar import Calendar
     from ilacs_cli.storage.corrections import CorrectionReads, Corrections
     from ilacs_cli.storage.deadlines import DeadlineReads, Deadlines
@@ -61,6 +62,8 @@ class Reader(Protocol):
     @property
     def measures(self) -> MeasureReads: ...
     @property
+    def boards(self) -> BoardReads: ...
+    @property
     def evidence(self) -> EvidenceReads: ...
 
 
@@ -77,6 +80,7 @@ class Store:
     health: Lazy[Health] = Lazy("health", "Health")
     tables: Lazy[Tables] = Lazy("tables", "Tables")
     measures: Lazy[Measures] = Lazy("measures", "Measures")
+    boards: Lazy[Boards] = Lazy("boards", "Boards")
     evidence: Lazy[Evidence] = Lazy("evidence", "Evidence")
     replies: Lazy[Replies] = Lazy("replies", "Replies")
 

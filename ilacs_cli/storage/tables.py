@@ -26,6 +26,8 @@ EXPORT_TABLES = (
     "measures",
     "readings",
     "measure_withdrawals",
+    "boards",
+    "board_withdrawals",
 )
 
 
@@ -71,7 +73,7 @@ class Tables(TableReads, WritingRepository):
 
 
 # Tables an export made before they existed does not hold: restored empty.
-ADDED_LATER = ("evidence",)
+ADDED_LATER = ("evidence", "boards", "board_withdrawals")
 SCHEMA = migrations.NAMES  # the migrations an export of this version has had, named in it
 
 

@@ -31,6 +31,7 @@ ALL_MIGRATIONS = [
     "m017_revised_dates_and_evidence",
     "m018_replies",
     "m019_percentages_half_up",
+    "m020_boards",
 ]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
 # schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71, schema-m004.db by 76a5097
