@@ -463,12 +463,20 @@ def period_changes(
     areas = history.area_numbers(db, inspection)
     changes = db.corrections.between(inspection, since, as_of)
     withdrawn = {c.undoes for c in changes if c.undoes is not None}
+    moved = _reschedules(changes)
     for change in changes:
         if change.subject not in ("action", "deadline") or change.subject_id is None or change.field == "wording":
             continue  # a date's words go with the date
         if change.id in withdrawn or change.undoes is not None or change.old == change.new:
             continue
-        name, old, new = history.in_words(change, areas)
+        key = (change.batch, change.subject, change.subject_id)
+        if change.field in history.REVISED_FIELDS and (change.field != "revised_due" and "revised_due" in moved[key]):
+            continue  # said with its revised date, in one line
+        said = (
+            history.rescheduled_in_words(moved[key], None, human)
+            if change.field in history.REVISED_FIELDS
+            else history.correction_in_words(*history.in_words(change, areas), dates=human)
+        )
         if change.subject == "action":
             title, area = titles.get(change.subject_id, (change.subject_title or "", None))
             ref = refs.get(change.subject_id, str(change.subject_id))
@@ -485,7 +493,7 @@ def period_changes(
                 None,
                 None,
                 in_words(change.note),
-                history.correction_in_words(name, old, new, dates=human),
+                said,
                 ref,
                 change.subject,
                 change.at,
@@ -493,6 +501,16 @@ def period_changes(
         )
     lines.sort(key=lambda line: (line.at, line.recorded))
     return lines
+
+
+def _reschedules(changes) -> dict[tuple, dict[str, tuple[str | None, str | None]]]:
+    """A reschedule's fields by (batch, subject, row): `reschedule` changes them together, and they are said as one
+    line (history.rescheduled_in_words)."""
+    moved: dict[tuple, dict[str, tuple[str | None, str | None]]] = {}
+    for c in changes:
+        if c.field in history.REVISED_FIELDS:
+            moved.setdefault((c.batch, c.subject, c.subject_id), {})[c.field] = (c.old, c.new)
+    return moved
 
 
 def council_words(sources: list[dict]):
@@ -745,10 +763,7 @@ def changes_since(
         )
     areas = history.area_numbers(db, inspection)
     found = db.corrections.between(inspection, since, until)
-    moved: dict[tuple, dict[str, tuple[str | None, str | None]]] = {}  # a reschedule's fields, said as one line
-    for c in found:
-        if c.field in history.REVISED_FIELDS:
-            moved.setdefault((c.batch, c.subject, c.subject_id), {})[c.field] = (c.old, c.new)
+    moved = _reschedules(found)
     for c in found:
         key = (c.batch, c.subject, c.subject_id)
         if c.field in history.REVISED_FIELDS:
