@@ -460,6 +460,7 @@ def period_changes(
             )
         )
     titles = {row.action_id: (row.action, row.area) for row in rows}
+    planned = {row.action_id: row.planned_due for row in rows}  # an action's date planned, before any reschedule
     areas = history.area_numbers(db, inspection)
     changes = db.corrections.between(inspection, since, as_of)
     withdrawn = {c.undoes for c in changes if c.undoes is not None}
@@ -473,7 +474,9 @@ def period_changes(
         if change.field in history.REVISED_FIELDS and (change.field != "revised_due" and "revised_due" in moved[key]):
             continue  # said with its revised date, in one line
         said = (
-            history.rescheduled_in_words(moved[key], None, human)
+            history.rescheduled_in_words(
+                moved[key], planned.get(change.subject_id) if change.subject == "action" else None, human
+            )
             if change.field in history.REVISED_FIELDS
             else history.correction_in_words(*history.in_words(change, areas), dates=human)
         )

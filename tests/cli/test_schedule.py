@@ -144,7 +144,10 @@ def test_an_action_rescheduled_shows_both_dates_and_is_counted(db, tmp_path):
     assert "| Thu 28 Mar 2024 | Tue 30 Apr 2024 | D Director |" in paper
     # The period's changes say the reschedule in one line, in words, not field by field.
     assert "revised_reason" not in paper and "approved_by" not in paper
-    assert "re-scheduled: due the planned date → Tue 30 Apr 2024, approved by D Director on Wed 20 Mar 2024" in paper
+    assert (
+        "re-scheduled: due Thu 28 Mar 2024 (planned) → Tue 30 Apr 2024, approved by D Director on Wed 20 Mar 2024"
+        in paper
+    )
     assert "Thu 28 Mar 2024, revised to Tue 30 Apr 2024, approved by D Director" in ok("calendar", PLAN, db=db).replace(
         "\r\n ", ""
     ).replace("\\,", ",")
