@@ -148,6 +148,7 @@ class _Confirmations:
 
     def __init__(self):
         self.outbox = None
+        self.unavailable = False  # no [smtp] settings: said once, not tried again this run
         self.problems: list[str] = []
 
     def __enter__(self):
@@ -163,8 +164,8 @@ class _Confirmations:
         from ilacs_cli.mail import smtp as mail
         from ilacs_cli.mail.config import smtp_settings
 
-        if self.problems and self.outbox is None:
-            return  # sending was found impossible once this run: said already
+        if self.unavailable:
+            return
         try:
             if self.outbox is None:
                 self.outbox = mail.Outbox(smtp_settings())
@@ -181,5 +182,5 @@ class _Confirmations:
             )
             self.outbox.send(message)
         except (IlacsError, DeliveryError) as error:
-            self.outbox = None if not isinstance(error, DeliveryError) else self.outbox
+            self.unavailable = self.outbox is None  # the settings were refused, not this one message
             self.problems.append(f"no confirmation sent to {outcome.sender}: {error}")

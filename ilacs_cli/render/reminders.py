@@ -192,6 +192,18 @@ def escape_markdown(value: str, *, table: bool = False) -> str:
     return text.replace("|", "\\|") if table else text
 
 
+def _markdown_table(heading: str, columns: list[str], rows: list[list[str]]) -> list[str]:
+    """A level-3 heading and a Markdown table under it, every cell escaped."""
+    return [
+        "",
+        f"### {escape_markdown(heading)}",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *("| " + " | ".join(escape_markdown(cell, table=True) for cell in row) + " |" for row in rows),
+    ]
+
+
 def markdown(digests: list[Digest]) -> str:
     """Digests as Markdown: a heading per recipient, a table per inspection and area."""
     lines: list[str] = []
@@ -200,31 +212,13 @@ def markdown(digests: list[Digest]) -> str:
         for section in digest.sections:
             lines += ["", f"## {section.heading}"]
             for group in section.groups:
-                lines += [
-                    "",
-                    f"### {escape_markdown(group_heading(group))}",
-                    "",
-                    "| " + " | ".join(COLUMNS) + " |",
-                    "|" + "---|" * len(COLUMNS),
-                ]
-                lines += [
-                    "| " + " | ".join(escape_markdown(cell, table=True) for cell in cells(item)) + " |"
-                    for item in group.items
-                ]
+                lines += _markdown_table(group_heading(group), COLUMNS, [cells(item) for item in group.items])
         if digest.off_target:
             lines += ["", f"## {OFF_TARGET}"]
             for (inspection, authority), measures in _by_plan(digest.off_target).items():
-                lines += [
-                    "",
-                    f"### {escape_markdown(plan_heading(inspection, authority))}",
-                    "",
-                    "| " + " | ".join(MEASURE_COLUMNS) + " |",
-                    "|" + "---|" * len(MEASURE_COLUMNS),
-                ]
-                lines += [
-                    "| " + " | ".join(escape_markdown(cell, table=True) for cell in measure_cells(item)) + " |"
-                    for item in measures
-                ]
+                lines += _markdown_table(
+                    plan_heading(inspection, authority), MEASURE_COLUMNS, [measure_cells(item) for item in measures]
+                )
         lines.append("")
     return "\n".join(lines)
 
