@@ -17,6 +17,7 @@ from ilacs_cli.cli.common import (
     loading,
     new_database,
     noted,
+    on_server,
     one_inspection,
     open_store,
     today,
@@ -34,7 +35,7 @@ def where(db: DbOption = None) -> None:
     db = chosen_db(db)
     path = db if db is not None else default_path()
     warn_about_place(path)
-    print(where_the_store_keeps(path) or path)
+    print(path if on_server(path) else where_the_store_keeps(path) or path)
 
 
 @app.command()
@@ -55,6 +56,16 @@ def init(
     db = chosen_db(db)
     path = db if db is not None else default_path()
     warn_about_place(path)
+    if on_server(path) and group:
+        raise IlacsError("--group shares a database file: a PostgreSQL database is shared by its roles instead", 2)
+    if on_server(path):
+        store = noted(Store.open(path, create=True))
+        print(
+            f"ilacs: {path} is ready ({len(store.inspections.ids())} inspections); next: ilacs add-inspection ID "
+            "--authority NAME --published DATE",
+            file=sys.stderr,
+        )
+        return
     if path.exists():
         store = noted(Store.open(path, create=True))  # an empty file (0 bytes) is made a database
         if group:
@@ -181,7 +192,7 @@ def check(db: DbOption = None, json: Json = False) -> None:
     path = chosen_db(db) or default_path()
     warn_about_place(path)
     # A damaged file is looked at read-only, and a missing one is not created: check never changes what it checks.
-    findings = health.damage_found(path) or health.check(noted(Store.open(path)))
+    findings = (None if on_server(path) else health.damage_found(path)) or health.check(noted(Store.open(path)))
     if json:
         print(render.as_json(findings))
     else:

@@ -33,12 +33,14 @@ def command_group(name: str, help: str) -> typer.Typer:
 # --db after the command wins over --db before it (`ilacs --db plan.db list`), which wins over ILACS_DB, which wins
 # over the user data dir: the nearer to the command, the more deliberate. So only the app's option reads ILACS_DB.
 # readable=False: ilacs says itself why a file cannot be read, naming the option actually used.
+# A text, not a Path: a PostgreSQL URL (postgresql://user@host/dbname) is a database too, and a Path would make it
+# postgresql:/user@host/dbname. `chosen_db` makes it a Path or a postgres.Location.
 DbOption = Annotated[
-    Optional[Path],
+    Optional[str],
     typer.Option(
         "--db",
-        readable=False,
-        help="Database file; wins over --db before the command and over ILACS_DB (default: user data dir).",
+        help="Database file, or a PostgreSQL URL (postgresql://user@host/dbname); wins over --db before the command "
+        "and over ILACS_DB (default: user data dir).",
     ),
 ]
 
@@ -69,6 +71,10 @@ def complete_inspection(ctx: typer.Context, incomplete: str) -> list[str]:
     db, context = None, ctx
     while context is not None and db is None:  # --db after the command, then before it (or ILACS_DB)
         db, context = context.params.get("db"), context.parent
+    from ilacs_cli.storage.postgres import is_url
+
+    if is_url(db):  # a server is not asked for each press of Tab
+        return []
     return [
         item
         for item in peek_inspection_ids(Path(db) if db is not None else default_path())
@@ -140,16 +146,18 @@ class _Chosen:
     """What was given before the command (or in ILACS_DB), and the databases whose place has been warned of; set
     afresh by every run, as main() may run many times."""
 
-    db: Optional[Path] = None
+    db: Optional[str] = None
     warned: set[Path] = set()
 
 
 @app.callback()
 def _before_the_command(
     db: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option(
-            "--db", envvar="ILACS_DB", readable=False, help="Database file for the command (default: user data dir)."
+            "--db",
+            envvar="ILACS_DB",
+            help="Database file, or a PostgreSQL URL, for the command (default: user data dir).",
         ),
     ] = None,
     version: Annotated[
@@ -162,10 +170,26 @@ def _before_the_command(
     _Chosen.warned = set()
 
 
-def chosen_db(db: Optional[Path]) -> Optional[Path]:
-    """The database file asked for: --db after the command, else --db before it or ILACS_DB; None: the default."""
+def chosen_db(db: Optional[str]) -> Optional[Path]:
+    """The database asked for: --db after the command, else --db before it or ILACS_DB; None: the default. A file's
+    path, or a PostgreSQL URL as a postgres.Location (a str, shown without its password)."""
+    from ilacs_cli.storage.postgres import Location, is_url
+
     chosen = db if db is not None else _Chosen.db
-    return chosen.expanduser() if chosen is not None else None  # `~` as a shell that does not expand it gives it
+    if chosen is None:
+        return None
+    if is_url(chosen):
+        return Location(chosen)  # type: ignore[return-value]
+    if not chosen.strip():
+        raise IlacsError("--db (or ILACS_DB) is empty: give a database file, or a PostgreSQL URL, or leave it unset", 2)
+    return Path(chosen).expanduser()  # `~` as a shell that does not expand it gives it
+
+
+def on_server(path: object) -> bool:
+    """Whether the database in use is a PostgreSQL server's."""
+    from ilacs_cli.storage.postgres import Location
+
+    return isinstance(path, Location)
 
 
 def where_the_store_keeps(path: Path) -> Optional[Path]:
@@ -192,7 +216,7 @@ def warn_about_place(path: Path) -> None:
 
     from ilacs_cli.storage import dbfile
 
-    if path in _Chosen.warned:
+    if path in _Chosen.warned or on_server(path):
         return
     _Chosen.warned.add(path)
     folder = dbfile.synced_folder(dbfile.absolute_path(path), os.environ)
@@ -250,7 +274,9 @@ def loading(db: Optional[Path]):
     db = chosen_db(db)
     path = db if db is not None else default_path()
     warn_about_place(path)
-    if path.exists():
+    if on_server(path):  # an empty database is given the schema, as a new file is made
+        yield noted(Store.open(path, create=True))
+    elif path.exists():
         yield noted(Store.open(path))
     else:
         with new_database(path, default=db is None) as store:

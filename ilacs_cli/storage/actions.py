@@ -198,7 +198,7 @@ _ACTION = sql.columns(
 _ACTION_SOURCES = f"""FROM actions a JOIN inspections i ON i.id = a.inspection_id
                LEFT JOIN areas ar ON ar.id = a.area_id
                LEFT JOIN calendar c_due ON c_due.day = {_DUE}
-               LEFT JOIN owners o ON o.name = a.owner AND o.authority = i.authority"""
+               LEFT JOIN owners o ON o.authority = i.authority AND lower(o.name) = lower(a.owner)"""
 
 
 _ACTIONS = f"SELECT {_ACTION} {_ACTION_SOURCES}"
@@ -335,7 +335,7 @@ def action_filters(
         {
             "a.id = :id": id,
             "a.inspection_id = :inspection": inspection,
-            "a.owner = :owner COLLATE NOCASE": owner,
+            "lower(a.owner) = lower(:owner)": owner,
             "ar.number = :area": area,
             f"{_DUE} < :due_before": due_before,
         }
@@ -403,7 +403,7 @@ class ActionReads(Repository):
             row[0]
             for row in self._all(
                 "SELECT min(owner) FROM actions WHERE (:inspection IS NULL OR inspection_id = :inspection) "
-                "AND owner IS NOT NULL GROUP BY owner COLLATE NOCASE ORDER BY owner COLLATE NOCASE",
+                "AND owner IS NOT NULL GROUP BY lower(owner) ORDER BY lower(owner)",
                 {"inspection": inspection},
             )
         ]
@@ -449,7 +449,7 @@ class ActionReads(Repository):
                   WHERE :inspection IS NULL OR ar.inspection_id = :inspection
                   UNION ALL
                   SELECT c.inspection_id, NULL, NULL, {counts}, c.late, c.rescheduled FROM counted c
-                  WHERE c.area_id IS NULL)
+                  WHERE c.area_id IS NULL) AS areas_counted
                 ORDER BY inspection, area IS NULL, area""",
             {**params, "inspection": inspection},
             ActionCountsRow,
@@ -528,17 +528,17 @@ class Actions(ActionReads, WritingRepository):
         """Write an action and its first status update (describing `on_day`, when not the day it is written);
         returns its id, or None when an action with that seed key exists already (nothing is written then)."""
         stamp = at or now()
-        cursor = self.db.write(
+        action_id = self.db.insert(
             "INSERT INTO actions (inspection_id, area_id, key, ref, title, owner, due, wording, measure, created_at, "
             "source, inferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, key) DO NOTHING",
             (inspection, area_id, key, ref, title, owner, due, wording, measure, stamp, source, inferred),
         )
-        if not cursor.rowcount or cursor.lastrowid is None:
+        if action_id is None:
             return None
         self.record_update(
-            cursor.lastrowid, old_status=None, new_status=status, note=note, at=stamp, author=author, on_day=on_day
+            action_id, old_status=None, new_status=status, note=note, at=stamp, author=author, on_day=on_day
         )
-        return cursor.lastrowid
+        return action_id
 
     def record_update(
         self,

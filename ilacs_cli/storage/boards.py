@@ -51,12 +51,12 @@ class Boards(BoardReads, WritingRepository):
 
     def add(self, inspection: str, day: dt.date, name: str | None) -> int:
         """Record a board meeting in the current transaction; its id."""
-        cursor = self.db.write(
+        board_id = self.db.insert(
             "INSERT INTO boards (inspection_id, day, name, batch) VALUES (?, ?, ?, ?)",
             (inspection, day.isoformat(), name, self.db.current_batch().id),
         )
-        assert cursor.lastrowid is not None  # an INSERT that succeeded
-        return cursor.lastrowid
+        assert board_id is not None  # an INSERT that succeeded
+        return board_id
 
     def withdraw(self, board_id: int) -> None:
         """Withdraw a board meeting (undo): recorded, nothing deleted."""

@@ -90,7 +90,7 @@ class CorrectionReads(Repository):
     def last_batch(self, author: str) -> BatchRow | None:
         """The latest command by `author` (ignoring case) that is not an undo and has not been undone."""
         rows = self._all(
-            f"SELECT {_BATCH} FROM batches b WHERE b.author = ? COLLATE NOCASE AND b.origin <> 'undo' "
+            f"SELECT {_BATCH} FROM batches b WHERE lower(b.author) = lower(?) AND b.origin <> 'undo' "
             "AND NOT EXISTS (SELECT 1 FROM batches u WHERE u.undoes = b.id) ORDER BY b.rowid DESC LIMIT 1",
             (author,),
             BatchRow,
@@ -100,7 +100,7 @@ class CorrectionReads(Repository):
     def batches_by(self, author: str, limit: int) -> list[BatchRow]:
         """The latest commands by `author` (ignoring case), undos too, newest first."""
         return self._all(
-            f"SELECT {_BATCH} FROM batches b WHERE b.author = ? COLLATE NOCASE ORDER BY b.rowid DESC LIMIT ?",
+            f"SELECT {_BATCH} FROM batches b WHERE lower(b.author) = lower(?) ORDER BY b.rowid DESC LIMIT ?",
             (author, limit),
             BatchRow,
         )

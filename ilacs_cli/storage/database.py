@@ -39,11 +39,26 @@ class BatchRow:
 class Database:
     """An open connection that reads: every query's rows, typed when a row type is given."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, target: str | None = None):
-        self.conn = conn
-        self.path = path  # the database as users name it
+    def __init__(self, conn: Any, path: Path, target: str | None = None):
+        self.conn = conn  # a sqlite3 connection, or storage/postgres.py's Connection (used the same way)
+        self.path = path  # the database as users name it (a postgres.Location for a server's)
         self.file = path  # the file open (a temporary one while a new database is made)
         self.target = target or str(path)  # what sqlite3.connect was given (a read-only URI, or the path)
+        self.postgres = not isinstance(conn, sqlite3.Connection)
+        if self.postgres:
+            from ilacs_cli.storage import postgres
+
+            self.dialect: Any = postgres
+            self.errors: tuple[type[BaseException], ...] = postgres.errors()
+        else:
+            self.dialect, self.errors = dialect, (sqlite3.DatabaseError,)
+
+    def user_error(self, error: BaseException) -> IlacsError:
+        """One line for a failure of this database's engine."""
+        if self.postgres:
+            return self.dialect.user_error(error, self.path)
+        assert isinstance(error, sqlite3.DatabaseError)
+        return user_error(error, self.path)
 
     def rows(self, sql: str, params: tuple | dict = (), record: Callable[..., Any] | None = None) -> Iterator:
         """The rows of a query as `record`s (else tuples), fetched as they are consumed."""
@@ -54,8 +69,8 @@ class Database:
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(1000):
                 yield from rows
-        except sqlite3.DatabaseError as error:
-            raise user_error(error, self.path) from None
+        except self.errors as error:
+            raise self.user_error(error) from None
         except OverflowError:  # a number typed beyond SQLite's 64-bit integers
             raise IlacsError("a number given is too large: use one that makes sense here", 2) from None
 
@@ -73,7 +88,7 @@ class Database:
 class WritableDatabase(Database):
     """An open connection that also writes, each write inside `transaction()`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, target: str | None = None):
+    def __init__(self, conn: Any, path: Path, target: str | None = None):
         super().__init__(conn, path, target)
         self._recorded_batches: set[str] = set()
         self.refusal: str | None = None  # why this file may be read but not written (a newer ilacs made it)
@@ -97,19 +112,16 @@ class WritableDatabase(Database):
         (the sent-mail log). With `dry_run`, it is rolled back at the end of the block, whatever it did.
         """
         self.refuse_unless_writable()  # before the write lock: other writers do not wait on the check
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise user_error(error, self.path) from None
+        self.begin()
         import uuid
 
         batch = BatchRow(uuid.uuid4().hex, now(), author, origin, command or "", note, undoes)
         token = _batch.set(batch)
         try:
             yield batch
-        except sqlite3.DatabaseError as error:  # e.g. a CHECK constraint: the schema refused what was asked
+        except self.errors as error:  # e.g. a CHECK constraint: the schema refused what was asked
             self.rollback()
-            raise user_error(error, self.path) from None
+            raise self.user_error(error) from None
         except BaseException:
             self.rollback()
             raise
@@ -120,9 +132,21 @@ class WritableDatabase(Database):
             return
         try:
             self.conn.execute("COMMIT")
-        except sqlite3.DatabaseError as error:
+        except self.errors as error:
             self.rollback()
-            raise user_error(error, self.path) from None
+            raise self.user_error(error) from None
+
+    def begin(self) -> None:
+        """Start a write transaction holding the database's write lock: SQLite's BEGIN IMMEDIATE, or on PostgreSQL
+        the advisory lock every ilacs writer takes (storage/postgres.py)."""
+        try:
+            if self.postgres:
+                self.conn.begin(self.dialect.busy_timeout_ms())
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
+        except self.errors as error:
+            self.rollback()
+            raise self.user_error(error) from None
 
     def refuse_unless_writable(self) -> None:
         """Refuse to write to a file a newer ilacs made, or one that fails SQLite's quick check or lacks part of
@@ -133,7 +157,7 @@ class WritableDatabase(Database):
             raise IlacsError(self.refusal, 1)
         if self._sound:
             return
-        fault = damage(self)
+        fault = damage(self) if not self.postgres else missing_text(self)
         if fault is not None:
             raise IlacsError(
                 f"{self.path} is damaged ({fault}): nothing was written; run `ilacs check`, and restore a backup"
@@ -141,16 +165,30 @@ class WritableDatabase(Database):
         self._sound = True
 
     def rollback(self) -> None:
-        if self.conn.in_transaction:  # SQLite may have rolled back already (e.g. on a full disk)
-            self.conn.execute("ROLLBACK")
+        try:
+            if self.conn.in_transaction:  # SQLite may have rolled back already (e.g. on a full disk)
+                self.conn.execute("ROLLBACK")
+        except self.errors:  # a server gone: it rolls back itself
+            if not self.postgres:
+                raise
 
     def write(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         if not self.conn.in_transaction:
             raise RuntimeError("a write outside WritableDatabase.transaction()")
         try:
             return self.conn.execute(sql, params)
+        except self.errors as error:
+            if not self.postgres:
+                raise  # the transaction turns it into one line, with SQLite's own cases
+            raise self.user_error(error) from None
         except OverflowError:
             raise IlacsError("a number given is too large: use one that makes sense here", 2) from None
+
+    def insert(self, sql: str, params: tuple | dict = ()) -> int | None:
+        """Run an INSERT of one row; the id it was given, or None when it inserted none (ON CONFLICT DO NOTHING).
+        RETURNING, not sqlite3's lastrowid: the same text on both backends (SQLite 3.35 and later)."""
+        row = self.write(f"{sql} RETURNING id", params).fetchone()
+        return None if row is None else row[0]
 
     def current_batch(self) -> BatchRow:
         """This transaction's batch, written to the batches table before the first row that points to it."""
@@ -202,25 +240,34 @@ def damage(db: Database) -> str | None:
         return str(error)
     if found != "ok":
         return " ".join(str(found).replace("*** in database main ***", "").split())[:120]
-    missing = missing_schema(db.conn)
+    return missing_text(db)
+
+
+def missing_text(db: Database) -> str | None:
+    """What of the schema the database lacks, in a few words; None when nothing."""
+    missing = missing_schema(db)
     return f"{', '.join(missing[:3])} missing" if missing else None
 
 
-def missing_schema(conn: sqlite3.Connection) -> list[str]:
-    """What the migrations make that the file lacks ('table removals', 'column actions.measure', 'trigger ...'),
-    when it has every migration this version knows (an older file is upgraded first, a newer one is refused)."""
+def missing_schema(db: Database) -> list[str]:
+    """What the migrations make that the database lacks ('table removals', 'column actions.measure', 'trigger
+    ...'), when it has every migration this version knows (an older one is upgraded first, a newer one is refused).
+    On PostgreSQL the views are not looked for: they are SQLite's only (storage/postgres_schema.py)."""
     from ilacs_cli.storage.migrations import MADE_OBJECTS, MADE_TABLES, NAMES
 
+    migrations_table = "ilacs_migrations" if db.postgres else "_sqlite_migrations"
     try:
-        applied = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+        applied = [row[0] for row in db.conn.execute(f"SELECT name FROM {migrations_table}")]
         if sorted(applied) != sorted(NAMES):
             return []
         found: dict[str, set[str]] = {}
-        for kind, name, column in conn.execute(dialect.SCHEMA_MADE):
+        for kind, name, column in db.conn.execute(db.dialect.SCHEMA_MADE):
             found.setdefault(kind, set()).add(name)
             found.setdefault(f"column {name}", set()).add(column)
-    except sqlite3.DatabaseError as error:
-        return [str(error)]
+    except db.errors as error:
+        return [str(error).strip().splitlines()[0]]
+    if db.postgres:
+        found["view"] = set(MADE_OBJECTS["view"])
     missing = [f"table {table}" for table in MADE_TABLES if table not in found.get("table", set())]
     missing += [
         f"column {table}.{column}"

@@ -124,7 +124,7 @@ class Deadlines(DeadlineReads, WritingRepository):
             "inferred = excluded.inferred, "
             + ", ".join(
                 f"{name} = CASE WHEN EXISTS (SELECT 1 FROM changes WHERE subject = 'deadline' AND "
-                f"subject_id = deadlines.id AND field = '{name}') THEN {name} ELSE excluded.{name} END"
+                f"subject_id = deadlines.id AND field = '{name}') THEN deadlines.{name} ELSE excluded.{name} END"
                 for name in ("title", "due", "wording", "rule_count", "rule_unit", "rule_after")
             ),
             {

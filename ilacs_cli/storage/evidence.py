@@ -75,13 +75,13 @@ class Evidence(EvidenceReads, WritingRepository):
         self, action_id: int, *, kind: str, target: str, size: int | None, sha256: str | None, note: str | None
     ) -> EvidenceRow:
         batch = self.db.current_batch()
-        cursor = self.db.write(
+        evidence_id = self.db.insert(
             "INSERT INTO evidence (action_id, kind, target, size, sha256, note, added_at, added_by, batch) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (action_id, kind, target, size, sha256, note, now(), batch.author, batch.id),
         )
-        assert cursor.lastrowid is not None
-        added = self.get(cursor.lastrowid)
+        assert evidence_id is not None
+        added = self.get(evidence_id)
         assert added is not None
         Corrections(self.db).record("action", action_id, "evidence", None, added.recorded(), None)
         return added

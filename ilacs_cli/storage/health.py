@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
-from ilacs_cli.storage import migrations, sqlite
-from ilacs_cli.storage.database import Repository
+from ilacs_cli.storage import migrations
+from ilacs_cli.storage.database import Database, Repository
 
 
 class ForeignKeyProblemRow(NamedTuple):
@@ -75,7 +75,7 @@ def examine(path: Path) -> ExaminationRow | None:
     except sqlite3.DatabaseError as error:
         faults = [str(error)]
     try:
-        return ExaminationRow(None, faults, [] if faults else missing_schema(reader))
+        return ExaminationRow(None, faults, [] if faults else missing_schema(Database(reader, path)))
     finally:
         reader.close()
 
@@ -84,17 +84,24 @@ class Health(Repository):
     """The checks' findings, read."""
 
     def damage(self) -> str | None:
-        """What SQLite's quick check finds first wrong with the file, or None."""
-        from ilacs_cli.storage.database import damage
+        """What SQLite's quick check finds first wrong with the file, or what of the schema a database lacks; None
+        when nothing."""
+        from ilacs_cli.storage.database import damage, missing_text
 
-        return damage(self.db)
+        return missing_text(self.db) if self.db.postgres else damage(self.db)
 
     def integrity_problems(self) -> list[str]:
-        """What SQLite's integrity check finds wrong with the file (nothing when it is sound)."""
-        return [row[0] for row in self._all(sqlite.INTEGRITY_CHECK) if row[0] != "ok"]
+        """What SQLite's integrity check finds wrong with the file (nothing when it is sound). A PostgreSQL server
+        keeps its own pages (pg_amcheck checks them): nothing to ask here."""
+        if self.db.postgres:
+            return []
+        return [row[0] for row in self._all(self.db.dialect.INTEGRITY_CHECK) if row[0] != "ok"]
 
     def foreign_key_problems(self) -> list[ForeignKeyProblemRow]:
-        return self._all(sqlite.FOREIGN_KEY_CHECK, (), ForeignKeyProblemRow)
+        """Rows pointing to a missing row. PostgreSQL refuses them as they are written: none can be there."""
+        if self.db.postgres:
+            return []
+        return self._all(self.db.dialect.FOREIGN_KEY_CHECK, (), ForeignKeyProblemRow)
 
     def actions_out_of_step(self) -> list[OutOfStepRow]:
         """Actions whose status, or the latest update they carry, is not their latest update's; or with no update."""
@@ -111,11 +118,11 @@ class Health(Repository):
         """Actions and deadlines due before `first` or after `last`, or on text that is no ISO date."""
         bounds = {"first": first.isoformat(), "last": last.isoformat()}
         return self._all(
-            """SELECT 'action', id, due FROM actions WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
-                 OR date(due) IS NOT due)
+            f"""SELECT 'action', id, due FROM actions WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
+                 OR {self.db.dialect.not_a_day("due")})
                UNION ALL
                SELECT 'deadline', id, due FROM deadlines WHERE due IS NOT NULL AND (due NOT BETWEEN :first AND :last
-                 OR date(due) IS NOT due)
+                 OR {self.db.dialect.not_a_day("due")})
                ORDER BY 1, 2""",
             bounds,
             DueOutsideRow,
@@ -124,8 +131,8 @@ class Health(Repository):
     def calendar_shape(self) -> CalendarShapeRow:
         """Days held, first and last day, and how many days are numbered out of step with the working days."""
         return self._all(
-            """SELECT count(*), min(day), max(day),
-                 (SELECT count(*) FROM calendar c JOIN calendar p ON p.day = date(c.day, '-1 day')
+            f"""SELECT count(*), min(day), max(day),
+                 (SELECT count(*) FROM calendar c JOIN calendar p ON p.day = {self.db.dialect.day_before("c.day")}
                   WHERE c.number <> p.number + c.working) FROM calendar""",
             (),
             CalendarShapeRow,
@@ -135,17 +142,12 @@ class Health(Repository):
         """What of the schema this version makes the file lacks ('table removals', 'column actions.measure')."""
         from ilacs_cli.storage.database import missing_schema
 
-        return missing_schema(self.db.conn)
+        return missing_schema(self.db)
 
     def missing_history_triggers(self) -> list[str]:
         """The triggers that keep history append-only and each action's status in step, if any is missing."""
-        present = {row[0] for row in self._all(sqlite.TRIGGERS)}
+        present = {row[0] for row in self._all(self.db.dialect.TRIGGERS)}
         return [name for name in migrations.HISTORY_TRIGGERS if name not in present]
 
     def applied_migrations(self) -> list[str]:
-        return [
-            row[0]
-            for row in self._all(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name"
-            )
-        ]
+        return [row[0] for row in self._all(self.db.dialect.MIGRATIONS_APPLIED)]

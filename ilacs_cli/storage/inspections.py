@@ -262,10 +262,10 @@ class Inspections(InspectionReads, WritingRepository):
     def remove(self, inspection: str, authority: str | None, backup: Path) -> None:
         """Delete an inspection and everything under it, recording the removal (who, when, the backup made)."""
         batch = self.db.current_batch()
-        removal = self.db.write(
+        removal = self.db.insert(
             "INSERT INTO removals (batch, inspection_id, authority, backup) VALUES (?, ?, ?, ?)",
             (batch.id, inspection, authority, str(backup)),
-        ).lastrowid
+        )
         actions = "SELECT id FROM actions WHERE inspection_id = :inspection"
         for statement in (
             f"DELETE FROM status_updates WHERE action_id IN ({actions})",

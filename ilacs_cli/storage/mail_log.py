@@ -39,8 +39,8 @@ class MailLog(MailLogReads, WritingRepository):
     ) -> None:
         """Log a digest as sent, and release this run's claim on it."""
         self.db.write(
-            "INSERT OR IGNORE INTO reminders_sent (day, recipient, name, fingerprint, subject, items, "
-            "message_id, sent_at) VALUES (?, lower(?), ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO reminders_sent (day, recipient, name, fingerprint, subject, items, "
+            "message_id, sent_at) VALUES (?, lower(?), ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (day.isoformat(), recipient, name, fingerprint, subject, items, message_id, now()),
         )
         self.release(day=day, recipient=recipient, fingerprint=fingerprint, run=run)
@@ -54,8 +54,8 @@ class MailLog(MailLogReads, WritingRepository):
             (*key, stale_before),
         )
         if self.db.write(
-            "INSERT OR IGNORE INTO reminder_claims (day, recipient, fingerprint, run, claimed_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO reminder_claims (day, recipient, fingerprint, run, claimed_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (*key, run, utc_now()),
         ).rowcount:
             return None

@@ -290,7 +290,7 @@ class Measures(MeasureReads, WritingRepository):
         key: str | None = None,
     ) -> int:
         """Record a new measure; returns its id."""
-        cursor = self.db.write(
+        added = self.db.insert(
             "INSERT INTO measures (inspection_id, area_id, key, title, unit, baseline, baseline_on, target, target_by, "
             "better, tolerance, actions, source, inferred, batch) VALUES (:inspection, :area_id, :key, :title, :unit, "
             ":baseline, :baseline_on, :target, :target_by, :better, :tolerance, :actions, :source, :inferred, "
@@ -313,8 +313,8 @@ class Measures(MeasureReads, WritingRepository):
                 "batch": self.db.current_batch().id,
             },
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        assert added is not None
+        return added
 
     def keyed(self, inspection: str, key: str) -> int | None:
         """The measure a seed file loaded with this key, if any: how a seed is loaded once."""
@@ -324,12 +324,12 @@ class Measures(MeasureReads, WritingRepository):
         self, measure_id: int, value: float, on_day: str, *, source: str | None = None, note: str | None = None
     ) -> int:
         """Record a reading of a measure; returns its id."""
-        cursor = self.db.write(
+        added = self.db.insert(
             "INSERT INTO readings (measure_id, value, on_day, source, note, batch) VALUES (?, ?, ?, ?, ?, ?)",
             (measure_id, value, on_day, source, note, self.db.current_batch().id),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        assert added is not None
+        return added
 
     def withdraw(self, measure_id: int, reading_id: int | None = None) -> None:
         """Withdraw a measure (no reading named) or one of its readings: recorded, nothing deleted."""

@@ -32,7 +32,7 @@ def _unplaced_owners(db: Database) -> list:
     from ilacs_cli.storage.owners import OwnerRow
 
     return db.all(
-        "SELECT id, authority, name, email, role, NULL, 0 FROM owners WHERE authority IS NULL ORDER BY name",
+        "SELECT id, authority, name, email, role, NULL, 0 FROM owners WHERE authority IS NULL ORDER BY lower(name)",
         (),
         lambda id, authority, name, email, role, _, __: OwnerRow(id, authority, name, email, role, [], 0),
     )
@@ -40,7 +40,10 @@ def _unplaced_owners(db: Database) -> list:
 
 def open_database(path: Path, *, create: bool = False) -> Opened:
     """Open (and, if asked, create) the database at `path`, upgrading its schema if behind. A file this user
-    may only read is opened read-only (as immutable when no one can write it), so reading commands work."""
+    may only read is opened read-only (as immutable when no one can write it), so reading commands work. A
+    PostgreSQL URL (a postgres.Location) is opened on its server."""
+    if is_server(path):
+        return open_postgres(path, create=create)
     exists = path.exists()
     _refuse_a_broken_link(path)
     if not exists and not create:
@@ -88,6 +91,67 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
         conn.execute(sqlite.FOREIGN_KEYS_ON)
     except sqlite3.DatabaseError as error:
         raise user_error(error, path) from None
+    return opened
+
+
+def is_server(path: object) -> bool:
+    """Whether the database is a PostgreSQL server's (named by its URL), not a SQLite file."""
+    from ilacs_cli.storage.postgres import Location
+
+    return isinstance(path, Location)
+
+
+def open_postgres(location, *, create: bool = False) -> Opened:
+    """Open the ilacs database at a PostgreSQL URL, making its schema in an empty database when `create` (and
+    refusing one that holds other tables), upgrading it when behind: all migrations in one transaction, under
+    the write lock, looked at again once the lock is held (another PC may be upgrading it at the same moment)."""
+    from ilacs_cli.storage import postgres
+
+    conn = postgres.Connection(postgres.connect(location.url), location)
+    db = WritableDatabase(conn, location, location.url)
+    opened = Opened(db)
+    try:
+        applied = postgres.applied(conn)
+        if applied is None:
+            others = postgres.other_tables(conn)
+            if others:
+                raise IlacsError(
+                    f"{location} holds other tables ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}), "
+                    "not an ilacs database: give ilacs a database of its own (createdb), or another URL"
+                )
+            if not create:
+                raise IlacsError(f"{location} holds no ilacs database yet: make one with `ilacs init --db {location}`")
+            applied = set()
+        if newer := sorted(applied - set(migrations.NAMES)):
+            db.refusal = (
+                f"{location} was changed by a newer version of ilacs ({', '.join(newer)}, a change of its layout "
+                "this version does not know): nothing was written; upgrade ilacs (pip install --upgrade ilacs) to "
+                "change it; reading it works"
+            )
+            return opened
+        if set(migrations.NAMES) <= applied:
+            return opened
+        db.begin()
+        try:
+            applied = postgres.applied(conn) or set()
+            pending = [name for name in migrations.NAMES if name not in applied]
+            if pending:
+                postgres.migrate(conn, migrations.NAMES, pending)
+                if applied:
+                    opened.upgrade_notes.append(
+                        f"upgraded {location} to this version's schema ({', '.join(pending)}); the server's own "
+                        "backups (pg_dump) keep it as it was"
+                    )
+            conn.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
+    except db.errors as error:
+        conn.close()
+        raise db.user_error(error) from None
+    except BaseException:
+        conn.close()
+        raise
     return opened
 
 

@@ -48,12 +48,12 @@ class OwnerReads(Repository):
         late, params = sql.window(still_open, "a")
         return self._all(
             f"""SELECT o.id, o.authority, o.name, o.email, o.role,
-                  (SELECT group_concat(inspection_id, ' ') FROM
-                     (SELECT inspection_id FROM coordinators c WHERE c.owner_id = o.id ORDER BY inspection_id)),
+                  (SELECT {self.db.dialect.joined("inspection_id", "' '")} FROM
+                     (SELECT inspection_id FROM coordinators c WHERE c.owner_id = o.id ORDER BY inspection_id) AS coordinated),
                   {_OWNER_OPEN.format(open=late)}
-                FROM owners o WHERE (:name IS NULL OR o.name = :name)
+                FROM owners o WHERE (:name IS NULL OR lower(o.name) = lower(:name))
                   AND (:authority IS NULL OR o.authority = :authority)
-                ORDER BY o.authority IS NULL, o.authority, o.name""",
+                ORDER BY o.authority IS NULL, o.authority, lower(o.name)""",
             {**params, "name": name, "authority": authority},
             _owner,
         )
@@ -63,10 +63,10 @@ class OwnerReads(Repository):
         of its actions are in `still_open`."""
         late, params = sql.window(still_open, "a")
         return self._all(
-            f"""SELECT NULL, i.authority, min(a.owner), NULL, NULL, NULL, sum({late}) FROM actions a
+            f"""SELECT NULL, i.authority, min(a.owner), NULL, NULL, NULL, {self.db.dialect.count_where(late)} FROM actions a
                 JOIN inspections i ON i.id = a.inspection_id
                 WHERE a.owner IS NOT NULL AND NOT EXISTS (
-                    SELECT 1 FROM owners o WHERE o.name = a.owner AND o.authority = i.authority)
+                    SELECT 1 FROM owners o WHERE o.authority = i.authority AND lower(o.name) = lower(a.owner))
                 GROUP BY i.authority, lower(a.owner) ORDER BY i.authority IS NULL, i.authority, lower(a.owner)""",
             params,
             _owner,
@@ -76,7 +76,7 @@ class OwnerReads(Repository):
         """Each inspection's coordinators."""
         return self._all(
             "SELECT c.inspection_id, o.name, o.email FROM coordinators c "
-            "JOIN owners o ON o.id = c.owner_id ORDER BY c.inspection_id, o.name",
+            "JOIN owners o ON o.id = c.owner_id ORDER BY c.inspection_id, lower(o.name)",
             (),
             CoordinatorRow,
         )
@@ -87,10 +87,10 @@ class Owners(OwnerReads, WritingRepository):
 
     def add(self, *, authority: str, name: str, email: str | None, role: str | None) -> int:
         self.db.current_batch()
-        owner_id = self.db.write(
+        owner_id = self.db.insert(
             "INSERT INTO owners (authority, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
             (authority, name, email, role, now()),
-        ).lastrowid
+        )
         assert owner_id is not None  # an INSERT that succeeded
         return owner_id
 
@@ -101,7 +101,8 @@ class Owners(OwnerReads, WritingRepository):
     def add_coordinator(self, inspection: str, owner_id: int, *, undoes: int | None = None) -> None:
         """Make an owner a coordinator of an inspection's plan (recorded as a change of the owner)."""
         if self.db.write(
-            "INSERT OR IGNORE INTO coordinators (inspection_id, owner_id) VALUES (?, ?)", (inspection, owner_id)
+            "INSERT INTO coordinators (inspection_id, owner_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (inspection, owner_id),
         ).rowcount:
             Corrections(self.db).record("owner", owner_id, "coordinates", None, inspection, undoes)
 

@@ -44,10 +44,13 @@ _LATE = """FROM main.changes c JOIN main.batches b ON b.id = c.batch
 # day they were recorded.
 
 
-def _before_changes(subject: str, row: str, field: str) -> str:
-    """SQL for a field's value at the end of the day: what the first later correction found, else what it is."""
+def _before_changes(subject: str, row: str, field: str, *, integer: bool = False) -> str:
+    """SQL for a field's value at the end of the day: what the first later correction found (a text: cast back to
+    an integer for an integer field), else what it is."""
     late = _LATE.format(subject=subject, row=row, field=field)
-    return f"CASE WHEN EXISTS (SELECT 1 {late}) THEN (SELECT c.old {late} ORDER BY c.id LIMIT 1) ELSE {row}.{field} END"
+    found = f"(SELECT c.old {late} ORDER BY c.id LIMIT 1)"
+    found = f"CAST({found} AS INTEGER)" if integer else found
+    return f"CASE WHEN EXISTS (SELECT 1 {late}) THEN {found} ELSE {row}.{field} END"
 
 
 _LATEST = f"FROM main.status_updates u WHERE u.action_id = a.id AND {_UPDATE_DAY} <= :day"
@@ -56,7 +59,7 @@ _DUE_CHANGES = "FROM main.status_updates u WHERE u.action_id = a.id AND u.new_du
 
 _REWIND = (
     f"""CREATE TEMP TABLE actions AS SELECT a.id, a.inspection_id,
-        CAST({_before_changes("action", "a", "area_id")} AS INTEGER) AS area_id, a.key,
+        {_before_changes("action", "a", "area_id", integer=True)} AS area_id, a.key,
         {_before_changes("action", "a", "ref")} AS ref, {_before_changes("action", "a", "title")} AS title,
         {_before_changes("action", "a", "owner")} AS owner,
         CASE WHEN EXISTS (SELECT 1 {_DUE_CHANGES} AND {_UPDATE_DAY} <= :day)
@@ -81,7 +84,7 @@ _REWIND = (
             for field in ("title", "kind", "due", "wording", "rule_unit", "rule_after", "status", "met_on", *REVISED)
         )
     },
-        CAST({_before_changes("deadline", "d", "rule_count")} AS INTEGER) AS rule_count, d.source, d.inferred
+        {_before_changes("deadline", "d", "rule_count", integer=True)} AS rule_count, d.source, d.inferred
       FROM main.deadlines d""",
     "UPDATE temp.deadlines SET status = 'open', met_on = NULL WHERE met_on > :day",
     "CREATE INDEX temp.deadlines_rewound ON deadlines (inspection_id, status, due)",
@@ -100,20 +103,33 @@ class PastPlan:
     def __init__(self, live: Database, day: dt.date):
         self.day = day
         self.path: Path = live.path
-        uri = live.target.startswith("file:")
+        conn = self._connect(live)
+        self.db = Database(conn, live.path, live.target)
         try:
-            conn = sqlite3.connect(live.target, isolation_level=None, uri=uri)
-            conn.execute(sqlite.busy_timeout(live.conn.execute(sqlite.BUSY_TIMEOUT).fetchone()[0]))
             when = {"day": day.isoformat()}
             # When nothing was recorded after the day, the plan then is the plan now: nothing is rebuilt.
             self.rebuilt = bool(conn.execute(_RECORDED_AFTER, when).fetchone()[0])
             if self.rebuilt:
                 for statement in _REWIND:
                     conn.execute(statement, when)
-            conn.execute(sqlite.QUERY_ONLY)
+            # From here on this connection only reads (PostgreSQL: its temporary tables are its own all the same).
+            conn.execute(live.dialect.QUERY_ONLY)
+        except self.db.errors as error:
+            raise self.db.user_error(error) from None
+
+    @staticmethod
+    def _connect(live: Database):
+        """A connection of the view's own to the live database."""
+        if live.postgres:
+            from ilacs_cli.storage import postgres
+
+            return postgres.Connection(postgres.connect(live.target), live.path)  # type: ignore[arg-type]
+        try:
+            conn = sqlite3.connect(live.target, isolation_level=None, uri=live.target.startswith("file:"))
+            conn.execute(sqlite.busy_timeout(live.conn.execute(sqlite.BUSY_TIMEOUT).fetchone()[0]))
         except sqlite3.DatabaseError as error:
             raise user_error(error, live.path) from None
-        self.db = Database(conn, live.path, live.target)
+        return conn
 
     def close(self) -> None:
         self.db.close()

@@ -45,14 +45,14 @@ class ReplyReads(Repository):
 
     def owner_named(self, address: str) -> str | None:
         """The name of an owner on file with this e-mail address (ignoring case), or None."""
-        return self._value("SELECT min(name) FROM owners WHERE email = ? COLLATE NOCASE", (address,))
+        return self._value("SELECT min(name) FROM owners WHERE lower(email) = lower(?)", (address,))
 
     def owner_of(self, address: str, action_id: int) -> str | None:
         """The registered owner with this address who owns the action (in the action's authority), or None."""
         return self._value(
             "SELECT o.name FROM actions a JOIN inspections i ON i.id = a.inspection_id "
             "JOIN owners o ON o.authority = i.authority AND lower(o.name) = lower(a.owner) "
-            "WHERE a.id = ? AND o.email = ? COLLATE NOCASE",
+            "WHERE a.id = ? AND lower(o.email) = lower(?)",
             (action_id, address),
         )
 
@@ -88,9 +88,10 @@ class Replies(ReplyReads, WritingRepository):
         batch: str | None,
     ) -> int | None:
         """Claim a message for this transaction: its id, or None when a run has already claimed it."""
-        cursor = self.db.write(
-            "INSERT OR IGNORE INTO replies (message_id, sender, owner, subject, sent_at, on_day, received_at, "
-            "outcome, reason, lines, not_understood, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        return self.db.insert(
+            "INSERT INTO replies (message_id, sender, owner, subject, sent_at, on_day, received_at, "
+            "outcome, reason, lines, not_understood, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (
                 message_id,
                 sender,
@@ -106,7 +107,6 @@ class Replies(ReplyReads, WritingRepository):
                 batch,
             ),
         )
-        return cursor.lastrowid if cursor.rowcount else None
 
     def request_date(
         self, *, reply_id: int, action_id: int, requested_due: str, reason: str | None, author: str
@@ -120,7 +120,8 @@ class Replies(ReplyReads, WritingRepository):
         """Record the coordinator's decision on a held reply; False when it was already decided."""
         return bool(
             self.db.write(
-                "INSERT OR IGNORE INTO reply_decisions (reply_id, decision, at, author, batch) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO reply_decisions (reply_id, decision, at, author, batch) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (reply_id, decision, now(), author, batch),
             ).rowcount
         )

@@ -20,7 +20,7 @@ def filters(clauses: dict[str, object]) -> tuple[str, dict]:
     """AND together the clauses whose value is given; each :name parameter takes that value."""
     import re
 
-    where, params = ["1"], {}
+    where, params = ["TRUE"], {}
     for clause, value in clauses.items():
         if value is None:
             continue

@@ -37,6 +37,24 @@ SCHEMA_MADE = (
 )
 
 
+def joined(expression: str, separator: str) -> str:
+    """The values of `expression` in a group, joined by `separator` (an SQL string literal)."""
+    return f"group_concat({expression}, {separator})"
+
+
+def not_a_day(expression: str) -> str:
+    """Whether the text of `expression` is not an ISO day that exists."""
+    return f"date({expression}) IS NOT {expression}"
+
+
+def day_before(expression: str) -> str:
+    """The ISO day before the ISO day `expression`."""
+    return f"date({expression}, '-1 day')"
+
+
+MIGRATIONS_APPLIED = "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ilacs' ORDER BY applied_at, name"
+
+
 def busy_timeout(milliseconds: int) -> str:
     """How long a statement waits for another connection's lock."""
     return f"PRAGMA busy_timeout = {int(milliseconds)}"

@@ -7,7 +7,7 @@ import sqlite3
 
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.storage import migrations, sqlite
-from ilacs_cli.storage.database import Repository, WritingRepository, user_error
+from ilacs_cli.storage.database import Repository, WritingRepository
 
 EXPORT_TABLES = (
     "inspections",
@@ -31,6 +31,11 @@ EXPORT_TABLES = (
 )
 
 
+# The order rows are exported in: by id, else in the order they were made (SQLite's rowid, which PostgreSQL keeps as
+# a column of these tables: storage/postgres_schema.py); the same on both, so that a copy exports byte for byte alike.
+IN_ORDER_MADE = ("batches", "judgements", "coordinators")
+
+
 class TableReads(Repository):
     """Exported tables, read."""
 
@@ -38,38 +43,78 @@ class TableReads(Repository):
         """One exported table's columns and the type each is declared with (INTEGER, REAL or TEXT)."""
         if table not in EXPORT_TABLES:
             raise ValueError(table)
+        if self.db.postgres:
+            kinds = {"bigint": "INTEGER", "integer": "INTEGER", "double precision": "REAL", "text": "TEXT"}
+            return {
+                name: kinds.get(kind, kind.upper())
+                for name, kind in self._all(
+                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
+                    "current_schema() AND table_name = ? AND column_name <> 'rowid' ORDER BY ordinal_position",
+                    (table,),
+                )
+            }
         return {row[1]: row[2].upper() for row in self._all(sqlite.table_info(table))}
 
     def rows(self, table: str) -> list[dict]:
-        """Every row of one exported table, in id order, as column -> value (the live store's: a past view has no
-        tables to export)."""
-        if table not in EXPORT_TABLES:
-            raise ValueError(table)
-        try:
-            cursor = self.db.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row)) for row in cursor]
-        except sqlite3.DatabaseError as error:
-            raise user_error(error, self.db.path) from None
+        """Every row of one exported table, in id order (or the order made), as column -> value (the live store's:
+        a past view has no tables to export)."""
+        names = list(self.columns(table)) or ["*"]  # none: a table gone, which the SELECT then names
+        order = "rowid" if table in IN_ORDER_MADE else "id"
+        return [
+            dict(zip(names, row))
+            for row in self._all(f"SELECT {', '.join(names)} FROM {table} ORDER BY {order}")  # noqa: S608 (names ours)
+        ]
 
 
 class Tables(TableReads, WritingRepository):
     """Exported tables, read and loaded."""
 
     def load(self, table: str, rows: list, source: str) -> None:
-        """Insert exported rows as they are (ids included) with sqlite-utils."""
-        from sqlite_utils import Database
-
+        """Insert exported rows as they are (ids included): with sqlite-utils into a file, on PostgreSQL with one
+        INSERT per row, then each id's sequence moved past the ids loaded."""
         if table not in EXPORT_TABLES:
             raise ValueError(table)
         if not self.db.conn.in_transaction:
             raise RuntimeError("a write outside WritableDatabase.transaction()")
+        if self.db.postgres:
+            self._load_on_server(table, rows, source)
+            return
+        from sqlite_utils import Database
+
         try:
             Database(self.db.conn).table(table).insert_all(rows, batch_size=1000)
         except (sqlite3.DatabaseError, TypeError, AttributeError) as error:
             raise IlacsError(
                 f"{source}: table {table} does not fit this database ({error}): export it again with this ilacs"
             ) from None
+
+    def _load_on_server(self, table: str, rows: list, source: str) -> None:
+        columns = self.columns(table)
+        if not rows:
+            return
+        strange = sorted({name for row in rows for name in row} - set(columns))
+        if strange:
+            raise IlacsError(
+                f"{source}: table {table} does not fit this database (no column {strange[0]}): export it again "
+                "with this ilacs"
+            )
+        names = [name for name in columns if any(name in row for row in rows)]
+        try:
+            self.db.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                [tuple(row.get(name) for name in names) for row in rows],
+            )
+        except self.db.errors as error:
+            raise IlacsError(
+                f"{source}: table {table} does not fit this database ({str(error).strip().splitlines()[0]}): "
+                "export it again with this ilacs"
+            ) from None
+        numbered = [column for column in ("id",) if columns.get(column) == "INTEGER"]
+        for column in numbered + (["rowid"] if table in IN_ORDER_MADE else []):
+            self.db.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"(SELECT coalesce(max({column}), 0) + 1 FROM {table}), false)"
+            )
 
 
 # Tables an export made before they existed does not hold: restored empty.
