@@ -51,10 +51,30 @@ def seeded_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture()
-def db(seeded_template, tmp_path):
-    """This test's own copy of the seeded database."""
-    return copy_of(seeded_template, tmp_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, seeded_template, tmp_path):
+    """This test's own copy of the seeded database: a SQLite file, and (the same test again) a PostgreSQL database
+    of the session's cluster (issue 31). A test of what only a file has (its place, WAL, pages) is marked
+    `sqlite_only` and runs once; without PostgreSQL installed the second run is skipped, saying why."""
+    if request.param == "sqlite":
+        return copy_of(seeded_template, tmp_path)
+    marker = request.node.get_closest_marker("sqlite_only")
+    if marker is not None:
+        pytest.skip(f"SQLite's own: {marker.args[0] if marker.args else 'a database file'}")
+    return request.getfixturevalue("postgres_cluster").copy_of(request.getfixturevalue("seeded_postgres"))
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres(postgres_cluster):
+    """`ilacs seed` run once per session into a PostgreSQL database that each test's database is copied from."""
+    url = postgres_cluster.new_database()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if is_user_setting(name):
+                patch.delenv(name)
+        result = run_ilacs("seed", db=url)
+    assert result.returncode == 0, result.stderr
+    return url
 
 
 @pytest.fixture()

@@ -132,11 +132,21 @@ def refused(*args, db, code, says=(), lines=1, env=None, separate=False):
     """Run `ilacs ARGS`: it must be a `refusal` (exit status `code`, `lines` lines naming `says`, no traceback) and
     leave the database file byte for byte as it was (or absent, if it was); returns its stderr. `separate` as for
     run_ilacs."""
-    before = db.read_bytes() if db.exists() else None
+    before = contents(db)
     out = run_ilacs(*args, db=db, env=env, separate=separate)
     refusal(out, code=code, says=says, lines=lines)
-    assert (db.read_bytes() if db.exists() else None) == before, "the database changed"
+    assert contents(db) == before, "the database changed"
     return out.stderr
+
+
+def contents(db):
+    """What a database holds, to compare before and after: a file's bytes (None when absent), or every row of a
+    PostgreSQL database's tables (helpers/postgres.py)."""
+    if isinstance(db, str):
+        from helpers.postgres import contents as rows
+
+        return rows(db)
+    return db.read_bytes() if db.exists() else None
 
 
 def in_terminal(*args, db, columns=80, no_color=False):

@@ -82,6 +82,13 @@ class Cluster:
         self.run("createdb", "-h", str(self.sockets), "-p", str(self.port), "-U", SUPERUSER, name)
         return self.url(name)
 
+    def copy_of(self, url):
+        """A new database made from the database at `url` (no one may be connected to it); its URL."""
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        template = url.rsplit("/", 1)[1]
+        self.run("createdb", "-h", str(self.sockets), "-p", str(self.port), "-U", SUPERUSER, "-T", template, name)
+        return self.url(name)
+
     def stop(self):
         try:
             self.run("pg_ctl", "stop", "-D", str(self.folder / "data"), "-m", "immediate", "-w")
@@ -113,3 +120,22 @@ def start_cluster():
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return cluster
+
+
+def contents(url):
+    """Every row of every table of the database at `url`, as text, table by table (ids' sequences aside: a
+    transaction rolled back still moves them on, and writes nothing)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                "ORDER BY table_name"
+            )
+        ]
+        return {
+            table: conn.execute(f'SELECT string_agg(t::text, E\'\\n\' ORDER BY t::text) FROM "{table}" t').fetchone()[0]
+            for table in tables
+        }
