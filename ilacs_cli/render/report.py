@@ -892,50 +892,81 @@ def chart(report: Report) -> str:
 TREND_LINE, TARGET_LINE = "#1d70b8", "#0b0c0c"  # 5.17:1 and 19.8:1 against the white page (WCAG 1.4.11)
 
 
-def trend_chart(trend: MeasureTrend) -> str:
-    """Inline SVG: a measure's baseline and readings as a line, its target as a dashed line;
-    the text in pixels at any width (the lines alone stretch, in a nested SVG). Named as an image and described by
-    its figures (the same words follow it as a paragraph)."""
-    esc = html.escape
+@dataclass
+class TrendFigure:
+    """A measure's trend chart as every form draws it (the HTML's SVG, the Word paper's picture): its words and
+    where its lines go, worked out once."""
+
+    measure: str  # M1 (the SVG's ids)
+    name: str  # the image's name: 'M1 Care plans rated good: readings against the target'
+    heading: str  # 'M1 Care plans rated good'
+    key: str  # 'Target 80% (dashed); latest 76%; within tolerance'
+    words: str  # its figures in words (the image's description, and the paragraph after it)
+    points: list[tuple[float, float]]  # the baseline and readings, oldest first: (across, up), each from 0 to 1
+    target: float  # the target's height, from 0 (the lowest value drawn) to 1 (the highest)
+    first_day: str  # under the line's left end: 'Wed 31 Jan 2024'
+    last_day: str  # under its right end
+
+
+def trend_figure(trend: MeasureTrend) -> TrendFigure:
+    """A measure's baseline and readings placed by day (across) and value (up), with its target, on one scale from
+    the lowest to the highest of them; and the words that name and describe the chart."""
     m = trend.measure
     baseline = [(m.baseline_on, m.baseline)] if m.baseline is not None and m.baseline_on else []
     points = sorted(baseline + [(day, value) for day, value in trend.readings if value is not None])
     values = [value for _, value in points] + [m.target] + ([m.baseline] if m.baseline is not None else [])
     low, high = min(values), max(values)
     span = (high - low) or 1
-    width, plot = 1000, 80  # the lines' own units: across, and the plot's height (in pixels too)
-    top, height = 2 * CHART_TEXT + 8, 2 * CHART_TEXT + 8 + plot + CHART_TEXT + 12
     days = [dt.date.fromisoformat(day).toordinal() for day, _ in points]
     first, last = min(days), max(days)
+    return TrendFigure(
+        measure=m.id,
+        name=f"{m.id} {m.title}: readings against the target",
+        heading=f"{m.id} {m.title}",
+        key=f"Target {_value(m.target, m.unit)} (dashed); latest {_value(m.latest, m.unit)}; {m.rating}",
+        words=readings_in_words(trend),
+        points=[
+            (0 if last == first else (day - first) / (last - first), (value - low) / span)
+            for day, (_, value) in zip(days, points)
+        ],
+        target=(m.target - low) / span,
+        first_day=_day(points[0][0]),
+        last_day=_day(points[-1][0]),
+    )
 
-    def x(ordinal: int) -> float:
-        return 0 if last == first else (ordinal - first) * width / (last - first)
 
-    def y(value: float) -> float:
-        return plot - (value - low) * plot / span
+def trend_chart(trend: MeasureTrend) -> str:
+    """Inline SVG of `trend_figure`: the baseline and readings as a line, the target as a dashed line; the text in
+    pixels at any width (the lines alone stretch, in a nested SVG). Named as an image and described by its figures
+    (the same words follow it as a paragraph)."""
+    esc = html.escape
+    figure = trend_figure(trend)
+    width, plot = 1000, 80  # the lines' own units: across, and the plot's height (in pixels too)
+    top, height = 2 * CHART_TEXT + 8, 2 * CHART_TEXT + 8 + plot + CHART_TEXT + 12
 
-    line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, (_, v) in zip(days, points))
-    words = readings_in_words(trend)
-    ident = f"trend-{esc(m.id)}"
+    def y(up: float) -> float:
+        return plot - up * plot
+
+    line = " ".join(f"{across * width:.1f},{y(up):.1f}" for across, up in figure.points)
+    ident = f"trend-{esc(figure.measure)}"
     parts = [
         f'<svg class="chart trend" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" role="img" '
         f'aria-labelledby="{ident}-title" aria-describedby="{ident}-figures">\n'
-        f'<title id="{ident}-title">{esc(m.id)} {esc(m.title)}: readings against the target</title>\n'
-        f'<desc id="{ident}-figures">{esc(words)}</desc>\n'
-        f'<text class="area-label" x="0" y="{CHART_TEXT}">{esc(m.id)} {esc(m.title)}</text>\n'
-        f'<text x="0" y="{2 * CHART_TEXT + 4}">Target {esc(_value(m.target, m.unit))} (dashed); latest '
-        f"{esc(_value(m.latest, m.unit))}; {esc(m.rating)}</text>\n"
+        f'<title id="{ident}-title">{esc(figure.name)}</title>\n'
+        f'<desc id="{ident}-figures">{esc(figure.words)}</desc>\n'
+        f'<text class="area-label" x="0" y="{CHART_TEXT}">{esc(figure.heading)}</text>\n'
+        f'<text x="0" y="{2 * CHART_TEXT + 4}">{esc(figure.key)}</text>\n'
         f'<svg x="0" y="{top}" width="100%" height="{plot}" viewBox="0 -2 {width} {plot + 4}" '
         'preserveAspectRatio="none" aria-hidden="true">\n'
-        f'<line class="target" x1="0" x2="{width}" y1="{y(m.target):.1f}" y2="{y(m.target):.1f}" '
+        f'<line class="target" x1="0" x2="{width}" y1="{y(figure.target):.1f}" y2="{y(figure.target):.1f}" '
         f'stroke="{TARGET_LINE}" stroke-width="2" stroke-dasharray="8 6" vector-effect="non-scaling-stroke"/>\n'
         f'<polyline class="readings" points="{line}" fill="none" stroke="{TREND_LINE}" stroke-width="3" '
         'vector-effect="non-scaling-stroke"/>\n'
         "</svg>\n"
-        f'<text x="0" y="{height - 4}">{esc(_day(points[0][0]))}</text>\n'
-        f'<text x="100%" y="{height - 4}" text-anchor="end">{esc(_day(points[-1][0]))}</text>\n'
+        f'<text x="0" y="{height - 4}">{esc(figure.first_day)}</text>\n'
+        f'<text x="100%" y="{height - 4}" text-anchor="end">{esc(figure.last_day)}</text>\n'
         "</svg>\n"
-        f"<p>{esc(words)}</p>\n"
+        f"<p>{esc(figure.words)}</p>\n"
     ]
     return "".join(parts)
 

@@ -14,7 +14,7 @@ from helpers.cli import ok
 from helpers.cli import run_ilacs as ilacs
 from helpers.devtools import Browser
 from helpers.office import office_to_pdf, pdf_pages, soffice
-from helpers.plans import HOSTILE, PLAN, REPORT_ACTIONS, copy_of
+from helpers.plans import HOSTILE, PLAN, REPORT_ACTIONS, copy_of, with_measures
 
 AS_OF = "2024-01-10"  # Wed 10 Jan 2024
 SUMMARY = """# Summary
@@ -259,23 +259,6 @@ def test_html_paper_fits_a_phone_360_px_wide(plan, summary, tmp_path):
 
 
 # -- measures ------------------------------------------------------------------------
-
-
-def with_measures(db):
-    """Two measures of the plan, with readings describing days before today (so the paper as of today has them)."""
-    ok(
-        "measure", "add", PLAN, "Care plans rated good", "--area", "1", "--unit", "%", "--baseline", "52",
-        "--baseline-on", "2024-01-31", "--target", "80", "--target-by", "2025-03-31", "--better", "higher",
-        "--tolerance", "5", db=db,
-    )  # fmt: skip
-    ok("reading", "add", "M1", "55", "--on", "2024-06-30", db=db)
-    ok("reading", "add", "M1", "76", "--on", "2024-09-30", db=db)
-    ok(
-        "measure", "add", PLAN, "Re-referrals within 12 months", "--area", "2", "--unit", "%", "--baseline", "24",
-        "--baseline-on", "2024-01-31", "--target", "18", "--better", "lower", db=db,
-    )  # fmt: skip
-    ok("reading", "add", "M2", "25", "--on", "2024-10-31", db=db)
-    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def test_measures_against_their_targets_per_area(plan):
