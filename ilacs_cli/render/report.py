@@ -769,11 +769,25 @@ svg.chart { width: 100%; max-width: 52em; display: block; margin: .5em 0; }
 svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 14px; fill: #0b0c0c; }
 svg.chart text.area-label { font-weight: bold; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-@media screen and (max-width: 40em) {  /* a phone: tables wrap inside the width rather than scroll sideways */
+@media screen and (max-width: 40em) {
+  /* A phone: each row of a table stacked as a card, each cell on a line of its own after its column's header (the
+     header row kept for screen readers only), so nothing scrolls sideways and no word is broken to fit; only a
+     token longer than the whole line (an address) wraps inside itself. */
   body { padding: 0 .5em; }
-  table { font-size: .85em; }
-  th, td { padding: .2em .25em; overflow-wrap: anywhere; }
-  td.status, td.rag { white-space: normal; }
+  table:not(.fits), table:not(.fits) > tbody, table:not(.fits) tr, table:not(.fits) th, table:not(.fits) td {
+    display: block; }
+  table:not(.fits) { border: 0; }
+  table:not(.fits) thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+             clip-path: inset(50%); white-space: nowrap; }
+  table:not(.fits) tbody tr { border: 1px solid #b1b4b6; margin: 0 0 .6em; }
+  table:not(.fits) tbody th, table:not(.fits) tbody td { border: 0; padding: .2em .5em; overflow-wrap: break-word; }
+  table:not(.fits) tbody tr > * + * { border-top: 1px solid #e8e8e8; }
+  table:not(.fits) tbody td.num, table:not(.fits) tbody .rag { text-align: left; }
+  table:not(.fits) tbody td:empty { display: none; }  /* a card shows no header for an empty cell */
+  table:not(.fits) tbody [data-label]::before { content: attr(data-label) ": "; font-weight: bold; }
+  table:not(.fits) tbody th { font-weight: bold; }
+  table:not(.fits) td.status, table:not(.fits) .rag { white-space: normal; }
+  table.fits th, table.fits td { padding: .2em .3em; }
 }
 @page { size: A4; margin: 15mm 15mm 18mm;
         @bottom-left { content: var(--footer); font: 8pt Arial, Helvetica, sans-serif; color: #505a5f; }
@@ -799,8 +813,10 @@ def _html_table(table: Table) -> str:
     """An HTML table with a caption, column headers scoped, the cell naming each row a row header; every cell
     escaped."""
     esc = html.escape
+    # Three columns of our own short words fit a phone's width as a table; a wider one is stacked there (STYLE).
+    fits = ' class="fits"' if len(table.headers) <= 3 else ""
     parts = [
-        f'<table>\n<caption class="visually-hidden">{esc(table.caption)}</caption>\n<thead><tr>',
+        f'<table{fits}>\n<caption class="visually-hidden">{esc(table.caption)}</caption>\n<thead><tr>',
         "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers),
         "</tr></thead>\n<tbody>\n",
     ]
@@ -811,9 +827,10 @@ def _html_table(table: Table) -> str:
             if css == "rag":
                 css = f"rag rag-{cell.lower().replace(' ', '-')}"
             tag = 'th scope="row"' if index == table.row_header else "td"
-            cells.append(
-                f'<{tag} class="{esc(css)}">{esc(cell)}</{tag[:2]}>' if css else f"<{tag}>{esc(cell)}</{tag[:2]}>"
-            )
+            if not fits:  # the column's header, shown before the cell when a phone stacks the row (STYLE)
+                tag += f' data-label="{esc(table.headers[index])}"'
+            tag += f' class="{esc(css)}"' if css else ""
+            cells.append(f"<{tag}>{esc(cell)}</{tag[:2]}>")
         parts.append("<tr>" + "".join(cells) + "</tr>\n")
     parts.append("</tbody>\n</table>\n")
     return "".join(parts)

@@ -224,36 +224,82 @@ def test_word_page_one_holds_the_summary_and_exceptions(plan, summary, tmp_path)
     first_page_holds_the_summary_and_exceptions(pages[0])
 
 
-@pytest.mark.slow  # Chromium over DevTools
+# Each word (a run of letters and digits) of each table cell whose box is split over two lines, as laid out; a line
+# may break at punctuation between words (a hyphen, a slash, a bracket), which breaks no word.
+BROKEN_WORDS = r"""(() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const found of node.data.matchAll(/[\p{L}\p{N}]+/gu)) {
+        const range = document.createRange();
+        range.setStart(node, found.index);
+        range.setEnd(node, found.index + found[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(found[0]);
+      }
+    }
+  }
+  return broken;
+})()"""
+
+
+@pytest.mark.slow  # Chromium over DevTools, axe
 def test_html_paper_fits_a_phone_360_px_wide(plan, summary, tmp_path):
+    """At 360 px: nothing scrolls sideways, the charts' text stays readable, no word of a table is broken to fit
+    (wide tables are stacked, a card per row), and axe finds nothing. The board paper, and West Sussex 2019 (long
+    cells, 17 actions); each with its measures' trend charts."""
+    from helpers.devtools import axe_script, by_rule
+
     found = chromium()
     if found is None:
         pytest.skip("chromium not installed (CI installs it: see .ci/run)")
-    page = tmp_path / "board.html"
-    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "--summary", str(summary), "-o", str(page), db=plan)
+    script = axe_script()
+    if script is None:
+        pytest.skip("axe-core not fetched: npm is not installed (CI installs it: see .ci/run)")
+    today = with_measures(plan)
+    pages = []
+    for inspection, as_of in ((PLAN, AS_OF), (PLAN, today), ("west-sussex-2019", "2019-07-01")):
+        page = tmp_path / f"{inspection}-{as_of}.html"
+        ok("report", inspection, "-f", "html", "--as-of", as_of, "--summary", str(summary), "-o", str(page), db=plan)
+        pages.append(page)
     browser = Browser(found, tmp_path / "devtools-profile")
     try:
-        tab = browser.open("about:blank")
-        browser.call(
-            "Emulation.setDeviceMetricsOverride", tab, width=360, height=740, deviceScaleFactor=1, mobile=False
-        )
-        browser.call("Page.navigate", tab, url=page.as_uri())
-        for _ in range(200):
-            if browser.evaluate(tab, "document.readyState") == "complete":
-                break
-        assert browser.evaluate(tab, "window.innerWidth") == 360
-        assert browser.evaluate(tab, "document.documentElement.scrollWidth") <= 360
-        # Each chart label's size as drawn: its font size times the scale its SVG draws it at.
-        font = browser.evaluate(
-            tab,
-            "[...document.querySelectorAll('svg.chart text')].map("
-            "t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)",
-        )
-        assert font and min(font) >= 12, font
-        bars = browser.evaluate(
-            tab, "[...document.querySelectorAll('svg.chart rect.bar')].map(r => r.getBoundingClientRect().right)"
-        )
-        assert bars and max(bars) <= 360, bars
+        for page in pages:
+            tab = browser.open("about:blank")
+            browser.call(
+                "Emulation.setDeviceMetricsOverride", tab, width=360, height=740, deviceScaleFactor=1, mobile=False
+            )
+            browser.call("Page.navigate", tab, url=page.as_uri())
+            for _ in range(200):
+                if browser.evaluate(tab, "document.readyState") == "complete":
+                    break
+            assert browser.evaluate(tab, "window.innerWidth") == 360
+            assert browser.evaluate(tab, "document.documentElement.scrollWidth") <= 360, page.name
+            # Each chart label's size as drawn: its font size times the scale its SVG draws it at.
+            font = browser.evaluate(
+                tab,
+                "[...document.querySelectorAll('svg.chart text')].map("
+                "t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)",
+            )
+            assert font and min(font) >= 12, (page.name, font)
+            bars = browser.evaluate(
+                tab, "[...document.querySelectorAll('svg.chart rect.bar')].map(r => r.getBoundingClientRect().right)"
+            )
+            assert bars and max(bars) <= 360, (page.name, bars)
+            cells = browser.evaluate(tab, "document.querySelectorAll('td, th').length")
+            assert cells > 50 and browser.evaluate(tab, BROKEN_WORDS) == [], page.name
+            # A stacked cell names its column; a table of three columns stays a table.
+            shown = browser.evaluate(
+                tab,
+                "[...document.querySelectorAll('tbody td')].filter(c => c.textContent).map(c => "
+                "[c.closest('table').querySelector('thead th:nth-child(' + (c.cellIndex + 1) + ')').textContent, "
+                "getComputedStyle(c, '::before').content, getComputedStyle(c).display])",
+            )
+            for header, label, display in shown:
+                assert (label, display) in ((f'"{header}: "', "block"), ("none", "table-cell")), (header, label)
+            assert {display for _, _, display in shown} == {"block", "table-cell"}
+            assert by_rule(browser.axe(tab, script)) == {}, page.name
     finally:
         browser.close()
 
