@@ -272,7 +272,7 @@ def _late_cells(items: list[LateItem], refs: dict[str, str]) -> list[list[str]]:
             _due(item.due, None, item),
             str(item.working_days_late) if item.working_days_late is not None else "",
             status_name(item.status),
-            item.latest_note or "",
+            words_of_owner(item.latest_note) or "",  # the owner's words: not ilacs's own "action added"
         ]
         for item in items
     ]
