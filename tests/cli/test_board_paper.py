@@ -170,8 +170,76 @@ def test_west_sussex_in_the_council_s_words(seeded_template, tmp_path):
         assert "9 of 13 with a stated status done (69%); 11 not stated" in text, form
         assert "no actions" not in text  # areas with none are listed once, not charted
         assert text.count("Case loads") == 1, form
+    import docx
+
+    word = tmp_path / "west.docx"
+    ok("report", "west-sussex-2019", "-f", "docx", "--as-of", "2019-07-01", "-o", str(word), db=db)
+    document = docx.Document(str(word))
+    written = [p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    ]
+    assert not any(".txt" in text or "001_d657f4a4074ca94c" in text for text in written)
+    assert any("9 of 13 with a stated status done (69%); 11 not stated" in text for text in written)
     markdown = (tmp_path / "west.md").read_text(encoding="utf-8")
     assert "Areas for improvement with no action recorded yet: 1 Case loads; 2 The changes of social worker" in markdown
+
+
+def test_the_late_table_is_most_late_first(plan):
+    """The detail's late table by lateness, not by owner (A Watson's 3 days came before C Jones's 10)."""
+    text = ok("report", PLAN, "--as-of", AS_OF, db=plan)
+    late = section(text, "Late, and who owns it")
+    rows = [line for line in late.splitlines() if line.startswith("| ") and "| Owner |" not in line]
+    assert [row.split(" | ")[0].lstrip("| ") for row in rows] == [owner for _, owner, _ in EXCEPTIONS]
+    assert [row.split(" | ")[5] for row in rows] == ["10", "3", "2"]
+
+
+# Actions with the council's refs, agreed on 11 Dec 2023 (ref, area, owner, due, title): a paper names them by ref.
+WITH_REFS = [
+    ("2.1", "2", "A Watson", "22/12/2023", "Audit supervision records"),
+    ("2.2", "2", "A Watson", "31/01/2024", "Supervision recording guidance"),
+    ("1.1", "1", "C Jones", "29/02/2024", "Plan quality audit"),
+]
+
+
+def test_actions_are_named_by_their_refs_not_ilacs_s_ids(db, tmp_path):
+    """Every row that shows an action with a ref shows the ref and never ilacs's id (Markdown, HTML, Word): the
+    page-one exceptions and next dates, the BRAG table, the late table and the period."""
+    import docx
+
+    ids = {}
+    for ref, area, owner, due, title in WITH_REFS:
+        ids[title] = ok(
+            "add-action", PLAN, "--ref", ref, "--area", area, "--owner", owner, "--due", due, "--on", "11/12/2023",
+            title, db=db, strip=True,
+        )  # fmt: skip
+    ok("update", ids["Supervision recording guidance"], "--status", "in-progress", "--note", "Draft with legal",
+       "--on", "19/12/2023", db=db)  # fmt: skip
+    assert sorted(ids.values()) != sorted(ref for ref, *_ in WITH_REFS)
+    markdown = ok("report", PLAN, "--as-of", AS_OF, db=db)
+    page, word = tmp_path / "paper.html", tmp_path / "paper.docx"
+    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "-o", str(page), db=db)
+    ok("report", PLAN, "-f", "docx", "--as-of", AS_OF, "-o", str(word), db=db)
+    html = page.read_text(encoding="utf-8")
+    rows = {
+        "markdown": [line for line in markdown.splitlines() if line.startswith("| ")],
+        "html": re.findall(r"<tr>.*?</tr>", html),
+        "word": [
+            "| " + " | ".join(cell.text for cell in row.cells) + " |"
+            for table in docx.Document(str(word)).tables
+            for row in table.rows
+        ],
+    }
+    for form, found in rows.items():
+        for ref, _, _, _, title in WITH_REFS:
+            mine = [row for row in found if title in row]
+            # Exceptions (the audit is red), next dates (the other two), BRAG table, late table, period (added,
+            # and the guidance's update).
+            assert len(mine) >= 3, (form, title, mine)
+            for row in mine:
+                cells = re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", row) if form == "html" else row.strip("|").split("|")
+                cells = [cell.strip() for cell in cells]
+                assert ref in cells or f"{ref} {title}" in cells, (form, row)
+                assert ids[title] not in cells and f"{ids[title]} {title}" not in cells, (form, row)
 
 
 def test_a_plan_with_no_actions_says_what_is_missing(seeded_template, tmp_path):
