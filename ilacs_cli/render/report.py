@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from ilacs_cli.dates.days import day_range, human
@@ -907,6 +908,8 @@ def chart(report: Report) -> str:
 
 
 TREND_LINE, TARGET_LINE = "#1d70b8", "#0b0c0c"  # 5.17:1 and 19.8:1 against the white page (WCAG 1.4.11)
+# The trend chart's name (bold) and key, wrapped at as many characters of 14 px Arial as a 360 px phone holds.
+TREND_HEADING_CHARS, TREND_KEY_CHARS = 36, 44
 
 
 @dataclass
@@ -959,7 +962,10 @@ def trend_chart(trend: MeasureTrend) -> str:
     esc = html.escape
     figure = trend_figure(trend)
     width, plot = 1000, 80  # the lines' own units: across, and the plot's height (in pixels too)
-    top, height = 2 * CHART_TEXT + 8, 2 * CHART_TEXT + 8 + plot + CHART_TEXT + 12
+    # The name and key in lines a phone's width holds (the text is never scaled down to fit, nor cut off).
+    heading, key = textwrap.wrap(figure.heading, TREND_HEADING_CHARS), textwrap.wrap(figure.key, TREND_KEY_CHARS)
+    top = (CHART_TEXT + 4) * (len(heading) + len(key))
+    height = top + plot + CHART_TEXT + 12
 
     def y(up: float) -> float:
         return plot - up * plot
@@ -971,9 +977,11 @@ def trend_chart(trend: MeasureTrend) -> str:
         f'aria-labelledby="{ident}-title" aria-describedby="{ident}-figures">\n'
         f'<title id="{ident}-title">{esc(figure.name)}</title>\n'
         f'<desc id="{ident}-figures">{esc(figure.words)}</desc>\n'
-        f'<text class="area-label" x="0" y="{CHART_TEXT}">{esc(figure.heading)}</text>\n'
-        f'<text x="0" y="{2 * CHART_TEXT + 4}">{esc(figure.key)}</text>\n'
-        f'<svg x="0" y="{top}" width="100%" height="{plot}" viewBox="0 -2 {width} {plot + 4}" '
+        + "".join(
+            f'<text{css} x="0" y="{CHART_TEXT + (CHART_TEXT + 4) * number}">{esc(text)}</text>\n'
+            for number, (css, text) in enumerate([(' class="area-label"', t) for t in heading] + [("", t) for t in key])
+        )
+        + f'<svg x="0" y="{top}" width="100%" height="{plot}" viewBox="0 -2 {width} {plot + 4}" '
         'preserveAspectRatio="none" aria-hidden="true">\n'
         f'<line class="target" x1="0" x2="{width}" y1="{y(figure.target):.1f}" y2="{y(figure.target):.1f}" '
         f'stroke="{TARGET_LINE}" stroke-width="2" stroke-dasharray="8 6" vector-effect="non-scaling-stroke"/>\n'

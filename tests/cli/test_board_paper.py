@@ -326,6 +326,12 @@ def test_html_paper_fits_a_phone_360_px_wide(plan, summary, tmp_path):
     if script is None:
         pytest.skip("axe-core not fetched: npm is not installed (CI installs it: see .ci/run)")
     today = with_measures(plan)
+    ok(
+        "measure", "add", PLAN, "Children in care with an up-to-date care plan reviewed within timescale", "--area",
+        "3", "--unit", "%", "--baseline", "52", "--baseline-on", "2024-01-31", "--target", "90", "--better", "higher",
+        db=plan,
+    )  # fmt: skip
+    ok("reading", "add", "M3", "61", "--on", "2024-05-31", db=plan)  # a long name: its chart's text is not cut off
     pages = []
     for inspection, as_of in ((PLAN, AS_OF), (PLAN, today), ("west-sussex-2019", "2019-07-01")):
         page = tmp_path / f"{inspection}-{as_of}.html"
@@ -351,6 +357,12 @@ def test_html_paper_fits_a_phone_360_px_wide(plan, summary, tmp_path):
                 "t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)",
             )
             assert font and min(font) >= 12, (page.name, font)
+            cut = browser.evaluate(
+                tab,
+                "[...document.querySelectorAll('svg.chart text')].filter(t => t.getBoundingClientRect().right > "
+                "t.closest('svg.chart').getBoundingClientRect().right + 0.5).map(t => t.textContent)",
+            )
+            assert cut == [], (page.name, cut)  # an SVG cuts off what runs past its edge
             bars = browser.evaluate(
                 tab, "[...document.querySelectorAll('svg.chart rect.bar')].map(r => r.getBoundingClientRect().right)"
             )
