@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from ilacs_cli.dates.days import day_range, human
@@ -272,7 +273,7 @@ def _late_cells(items: list[LateItem], refs: dict[str, str]) -> list[list[str]]:
             _due(item.due, None, item),
             str(item.working_days_late) if item.working_days_late is not None else "",
             status_name(item.status),
-            item.latest_note or "",
+            words_of_owner(item.latest_note) or "",  # the owner's words: not ilacs's own "action added"
         ]
         for item in items
     ]
@@ -769,11 +770,25 @@ svg.chart { width: 100%; max-width: 52em; display: block; margin: .5em 0; }
 svg.chart text { font-family: Arial, Helvetica, sans-serif; font-size: 14px; fill: #0b0c0c; }
 svg.chart text.area-label { font-weight: bold; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-@media screen and (max-width: 40em) {  /* a phone: tables wrap inside the width rather than scroll sideways */
+@media screen and (max-width: 40em) {
+  /* A phone: each row of a table stacked as a card, each cell on a line of its own after its column's header (the
+     header row kept for screen readers only), so nothing scrolls sideways and no word is broken to fit; only a
+     token longer than the whole line (an address) wraps inside itself. */
   body { padding: 0 .5em; }
-  table { font-size: .85em; }
-  th, td { padding: .2em .25em; overflow-wrap: anywhere; }
-  td.status, td.rag { white-space: normal; }
+  table:not(.fits), table:not(.fits) > tbody, table:not(.fits) tr, table:not(.fits) th, table:not(.fits) td {
+    display: block; }
+  table:not(.fits) { border: 0; }
+  table:not(.fits) thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+             clip-path: inset(50%); white-space: nowrap; }
+  table:not(.fits) tbody tr { border: 1px solid #b1b4b6; margin: 0 0 .6em; }
+  table:not(.fits) tbody th, table:not(.fits) tbody td { border: 0; padding: .2em .5em; overflow-wrap: break-word; }
+  table:not(.fits) tbody tr > * + * { border-top: 1px solid #e8e8e8; }
+  table:not(.fits) tbody td.num, table:not(.fits) tbody .rag { text-align: left; }
+  table:not(.fits) tbody td:empty { display: none; }  /* a card shows no header for an empty cell */
+  table:not(.fits) tbody [data-label]::before { content: attr(data-label) ": "; font-weight: bold; }
+  table:not(.fits) tbody th { font-weight: bold; }
+  table:not(.fits) td.status, table:not(.fits) .rag { white-space: normal; }
+  table.fits th, table.fits td { padding: .2em .3em; }
 }
 @page { size: A4; margin: 15mm 15mm 18mm;
         @bottom-left { content: var(--footer); font: 8pt Arial, Helvetica, sans-serif; color: #505a5f; }
@@ -799,8 +814,10 @@ def _html_table(table: Table) -> str:
     """An HTML table with a caption, column headers scoped, the cell naming each row a row header; every cell
     escaped."""
     esc = html.escape
+    # Three columns of our own short words fit a phone's width as a table; a wider one is stacked there (STYLE).
+    fits = ' class="fits"' if len(table.headers) <= 3 else ""
     parts = [
-        f'<table>\n<caption class="visually-hidden">{esc(table.caption)}</caption>\n<thead><tr>',
+        f'<table{fits}>\n<caption class="visually-hidden">{esc(table.caption)}</caption>\n<thead><tr>',
         "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers),
         "</tr></thead>\n<tbody>\n",
     ]
@@ -811,9 +828,10 @@ def _html_table(table: Table) -> str:
             if css == "rag":
                 css = f"rag rag-{cell.lower().replace(' ', '-')}"
             tag = 'th scope="row"' if index == table.row_header else "td"
-            cells.append(
-                f'<{tag} class="{esc(css)}">{esc(cell)}</{tag[:2]}>' if css else f"<{tag}>{esc(cell)}</{tag[:2]}>"
-            )
+            if not fits:  # the column's header, shown before the cell when a phone stacks the row (STYLE)
+                tag += f' data-label="{esc(table.headers[index])}"'
+            tag += f' class="{esc(css)}"' if css else ""
+            cells.append(f"<{tag}>{esc(cell)}</{tag[:2]}>")
         parts.append("<tr>" + "".join(cells) + "</tr>\n")
     parts.append("</tbody>\n</table>\n")
     return "".join(parts)
@@ -890,52 +908,90 @@ def chart(report: Report) -> str:
 
 
 TREND_LINE, TARGET_LINE = "#1d70b8", "#0b0c0c"  # 5.17:1 and 19.8:1 against the white page (WCAG 1.4.11)
+# The trend chart's name (bold) and key, wrapped at as many characters of 14 px Arial as a 360 px phone holds.
+TREND_HEADING_CHARS, TREND_KEY_CHARS = 36, 44
 
 
-def trend_chart(trend: MeasureTrend) -> str:
-    """Inline SVG: a measure's baseline and readings as a line, its target as a dashed line;
-    the text in pixels at any width (the lines alone stretch, in a nested SVG). Named as an image and described by
-    its figures (the same words follow it as a paragraph)."""
-    esc = html.escape
+@dataclass
+class TrendFigure:
+    """A measure's trend chart as every form draws it (the HTML's SVG, the Word paper's picture): its words and
+    where its lines go, worked out once."""
+
+    measure: str  # M1 (the SVG's ids)
+    name: str  # the image's name: 'M1 Care plans rated good: readings against the target'
+    heading: str  # 'M1 Care plans rated good'
+    key: str  # 'Target 80% (dashed); latest 76%; within tolerance'
+    words: str  # its figures in words (the image's description, and the paragraph after it)
+    points: list[tuple[float, float]]  # the baseline and readings, oldest first: (across, up), each from 0 to 1
+    target: float  # the target's height, from 0 (the lowest value drawn) to 1 (the highest)
+    first_day: str  # under the line's left end: 'Wed 31 Jan 2024'
+    last_day: str  # under its right end
+
+
+def trend_figure(trend: MeasureTrend) -> TrendFigure:
+    """A measure's baseline and readings placed by day (across) and value (up), with its target, on one scale from
+    the lowest to the highest of them; and the words that name and describe the chart."""
     m = trend.measure
     baseline = [(m.baseline_on, m.baseline)] if m.baseline is not None and m.baseline_on else []
     points = sorted(baseline + [(day, value) for day, value in trend.readings if value is not None])
     values = [value for _, value in points] + [m.target] + ([m.baseline] if m.baseline is not None else [])
     low, high = min(values), max(values)
     span = (high - low) or 1
-    width, plot = 1000, 80  # the lines' own units: across, and the plot's height (in pixels too)
-    top, height = 2 * CHART_TEXT + 8, 2 * CHART_TEXT + 8 + plot + CHART_TEXT + 12
     days = [dt.date.fromisoformat(day).toordinal() for day, _ in points]
     first, last = min(days), max(days)
+    return TrendFigure(
+        measure=m.id,
+        name=f"{m.id} {m.title}: readings against the target",
+        heading=f"{m.id} {m.title}",
+        key=f"Target {_value(m.target, m.unit)} (dashed); latest {_value(m.latest, m.unit)}; {m.rating}",
+        words=readings_in_words(trend),
+        points=[
+            (0 if last == first else (day - first) / (last - first), (value - low) / span)
+            for day, (_, value) in zip(days, points)
+        ],
+        target=(m.target - low) / span,
+        first_day=_day(points[0][0]),
+        last_day=_day(points[-1][0]),
+    )
 
-    def x(ordinal: int) -> float:
-        return 0 if last == first else (ordinal - first) * width / (last - first)
 
-    def y(value: float) -> float:
-        return plot - (value - low) * plot / span
+def trend_chart(trend: MeasureTrend) -> str:
+    """Inline SVG of `trend_figure`: the baseline and readings as a line, the target as a dashed line; the text in
+    pixels at any width (the lines alone stretch, in a nested SVG). Named as an image and described by its figures
+    (the same words follow it as a paragraph)."""
+    esc = html.escape
+    figure = trend_figure(trend)
+    width, plot = 1000, 80  # the lines' own units: across, and the plot's height (in pixels too)
+    # The name and key in lines a phone's width holds (the text is never scaled down to fit, nor cut off).
+    heading, key = textwrap.wrap(figure.heading, TREND_HEADING_CHARS), textwrap.wrap(figure.key, TREND_KEY_CHARS)
+    top = (CHART_TEXT + 4) * (len(heading) + len(key))
+    height = top + plot + CHART_TEXT + 12
 
-    line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, (_, v) in zip(days, points))
-    words = readings_in_words(trend)
-    ident = f"trend-{esc(m.id)}"
+    def y(up: float) -> float:
+        return plot - up * plot
+
+    line = " ".join(f"{across * width:.1f},{y(up):.1f}" for across, up in figure.points)
+    ident = f"trend-{esc(figure.measure)}"
     parts = [
         f'<svg class="chart trend" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" role="img" '
         f'aria-labelledby="{ident}-title" aria-describedby="{ident}-figures">\n'
-        f'<title id="{ident}-title">{esc(m.id)} {esc(m.title)}: readings against the target</title>\n'
-        f'<desc id="{ident}-figures">{esc(words)}</desc>\n'
-        f'<text class="area-label" x="0" y="{CHART_TEXT}">{esc(m.id)} {esc(m.title)}</text>\n'
-        f'<text x="0" y="{2 * CHART_TEXT + 4}">Target {esc(_value(m.target, m.unit))} (dashed); latest '
-        f"{esc(_value(m.latest, m.unit))}; {esc(m.rating)}</text>\n"
-        f'<svg x="0" y="{top}" width="100%" height="{plot}" viewBox="0 -2 {width} {plot + 4}" '
+        f'<title id="{ident}-title">{esc(figure.name)}</title>\n'
+        f'<desc id="{ident}-figures">{esc(figure.words)}</desc>\n'
+        + "".join(
+            f'<text{css} x="0" y="{CHART_TEXT + (CHART_TEXT + 4) * number}">{esc(text)}</text>\n'
+            for number, (css, text) in enumerate([(' class="area-label"', t) for t in heading] + [("", t) for t in key])
+        )
+        + f'<svg x="0" y="{top}" width="100%" height="{plot}" viewBox="0 -2 {width} {plot + 4}" '
         'preserveAspectRatio="none" aria-hidden="true">\n'
-        f'<line class="target" x1="0" x2="{width}" y1="{y(m.target):.1f}" y2="{y(m.target):.1f}" '
+        f'<line class="target" x1="0" x2="{width}" y1="{y(figure.target):.1f}" y2="{y(figure.target):.1f}" '
         f'stroke="{TARGET_LINE}" stroke-width="2" stroke-dasharray="8 6" vector-effect="non-scaling-stroke"/>\n'
         f'<polyline class="readings" points="{line}" fill="none" stroke="{TREND_LINE}" stroke-width="3" '
         'vector-effect="non-scaling-stroke"/>\n'
         "</svg>\n"
-        f'<text x="0" y="{height - 4}">{esc(_day(points[0][0]))}</text>\n'
-        f'<text x="100%" y="{height - 4}" text-anchor="end">{esc(_day(points[-1][0]))}</text>\n'
+        f'<text x="0" y="{height - 4}">{esc(figure.first_day)}</text>\n'
+        f'<text x="100%" y="{height - 4}" text-anchor="end">{esc(figure.last_day)}</text>\n'
         "</svg>\n"
-        f"<p>{esc(words)}</p>\n"
+        f"<p>{esc(figure.words)}</p>\n"
     ]
     return "".join(parts)
 

@@ -2,8 +2,8 @@
 
 The layout is `report.sections`, as in the Markdown and HTML forms. Built for assistive technology: the title and
 language (en-GB) set, headings in Word's Heading styles in order, each table titled (Word's alt text) with its header
-row marked to repeat (read as headers, and printed on every page), the chart's figures in sentences. python-docx is
-imported only here, only by `report -f docx`.
+row marked to repeat (read as headers, and printed on every page), the chart's figures in sentences; a measure's trend as a picture (render/picture.py) with alt text, and its figures
+in a table and in words. python-docx is imported only here, only by `report -f docx`.
 
 Laid out as a council's paper (issue 29): A4 portrait with 2 cm margins all round (a UK committee template's usual
 margin; Word's UK "Normal" 2.54 cm leaves the nine-column RAG table 15.9 cm, too little for its dates to stay on one
@@ -29,9 +29,9 @@ from ilacs_cli.render.report import (
     area_in_words,
     charted,
     facts,
-    readings_in_words,
     sections,
     title,
+    trend_figure,
 )
 
 FONT = "Arial"
@@ -76,22 +76,43 @@ def docx_bytes(report: Report, *, author: str = "ilacs", now: dt.datetime | None
         heading = document.add_heading(section.heading, level=2)
         if number and laid_out[number - 1].page_one and not section.page_one:  # the detail starts on page two
             heading.paragraph_format.page_break_before = True
-        for part in section.parts:
+        for index, part in enumerate(section.parts):
             if isinstance(part, Table):
                 _table(document, part)
             elif isinstance(part, Chart):  # the chart's figures in words: nothing is told by colour alone
                 for area in charted(report):
                     document.add_paragraph(area_in_words(area), style="List Bullet")
-            elif isinstance(part, Trend):  # the readings in words: the table above holds the figures
-                document.add_paragraph(readings_in_words(part.trend))
+            elif isinstance(part, Trend):  # a picture of the readings, then them in words (the table holds them too)
+                _trend(document, part)
             elif isinstance(part, list):
                 for item in part:
                     document.add_paragraph(item, style="List Bullet")
             else:
-                document.add_paragraph(part)
+                paragraph = document.add_paragraph(part)
+                # A paragraph that introduces a table, list or chart stays on its page (as the HTML's lead does).
+                if index + 1 < len(section.parts) and not isinstance(section.parts[index + 1], str):
+                    paragraph.paragraph_format.keep_with_next = True
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _trend(document, part: Trend) -> None:
+    """A measure's trend chart as a picture (drawn from the SVG's figure), named and described by the same words as
+    the HTML's (Word's alt text: the picture's title and description), kept on the page of its words below it."""
+    from docx.shared import Cm, Pt
+
+    from ilacs_cli.render.picture import WIDTH_CM, trend_png
+
+    figure = trend_figure(part.trend)
+    picture = document.add_picture(io.BytesIO(trend_png(figure)), width=Cm(WIDTH_CM))
+    drawn = picture._inline.docPr
+    drawn.set("name", figure.name)
+    drawn.set("title", figure.name)
+    drawn.set("descr", figure.words)
+    placed = document.paragraphs[-1].paragraph_format
+    placed.keep_with_next, placed.space_before = True, Pt(8)
+    document.add_paragraph(figure.words)
 
 
 def _language_and_font(document, size) -> None:

@@ -11,6 +11,7 @@ python-docx.
 import datetime as dt
 import os
 import re
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -321,6 +322,42 @@ def test_paper_with_measures_passes_axe_and_its_trend_lines_stand_out(plan, tmp_
                 assert contrast(line["stroke"]) >= 3 and line["width"] >= 2, (media, line)
     finally:
         browser.close()
+
+
+def test_word_trend_pictures_lines_stand_out_from_the_page(plan, tmp_path):
+    """Issue 29: the Word paper's trend pictures, read back pixel by pixel: every colour that draws a line or text
+    (more than a trace of antialiasing) at least 3:1 against the white page, the readings' line among them, and
+    each picture described by the same words as the HTML chart."""
+    import zipfile
+
+    import docx
+    from helpers.png import png_pixels
+
+    today = plans.with_measures(plan)
+    path = tmp_path / "measures.docx"
+    ok("report", PLAN, "-f", "docx", "--as-of", today, "-o", str(path), db=plan)
+    page = tmp_path / "measures.html"
+    ok("report", PLAN, "-f", "html", "--as-of", today, "-o", str(page), db=plan)
+    described = re.findall(r'<desc id="trend-M\d-figures">([^<]*)</desc>', page.read_text(encoding="utf-8"))
+    pictures = docx.Document(str(path)).inline_shapes
+    assert [p._inline.docPr.get("descr") for p in pictures] == [html_unescape(d) for d in described]
+    assert len(described) == 2
+    with zipfile.ZipFile(path) as package:
+        media = sorted(name for name in package.namelist() if name.startswith("word/media/"))
+        for number, name in enumerate(media):
+            (tmp_path / f"trend{number}.png").write_bytes(package.read(name))
+    assert len(media) == 2
+    for number in range(len(media)):
+        width, height, rows = png_pixels(tmp_path / f"trend{number}.png")
+        counts = {}
+        for row in rows:
+            for pixel in row:
+                counts[pixel] = counts.get(pixel, 0) + 1
+        drawn = {pixel: n for pixel, n in counts.items() if pixel != (255, 255, 255) and n >= width * height / 400}
+        assert len(drawn) >= 2, sorted(counts.items(), key=lambda item: -item[1])[:5]
+        for pixel in drawn:  # WCAG 1.4.11
+            assert contrast(f"rgb{pixel}") >= 3, (pixel, round(contrast(f"rgb{pixel}"), 2))
+        assert any(b > r + 60 for r, _, b in drawn), drawn  # the readings' blue line, not only the dark target
 
 
 @pytest.mark.slow  # Chromium, axe on four pages

@@ -14,7 +14,7 @@ from helpers.cli import ok
 from helpers.cli import run_ilacs as ilacs
 from helpers.devtools import Browser
 from helpers.office import office_to_pdf, pdf_pages, soffice
-from helpers.plans import HOSTILE, PLAN, REPORT_ACTIONS, copy_of
+from helpers.plans import HOSTILE, PLAN, REPORT_ACTIONS, copy_of, with_measures
 
 AS_OF = "2024-01-10"  # Wed 10 Jan 2024
 SUMMARY = """# Summary
@@ -170,8 +170,76 @@ def test_west_sussex_in_the_council_s_words(seeded_template, tmp_path):
         assert "9 of 13 with a stated status done (69%); 11 not stated" in text, form
         assert "no actions" not in text  # areas with none are listed once, not charted
         assert text.count("Case loads") == 1, form
+    import docx
+
+    word = tmp_path / "west.docx"
+    ok("report", "west-sussex-2019", "-f", "docx", "--as-of", "2019-07-01", "-o", str(word), db=db)
+    document = docx.Document(str(word))
+    written = [p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    ]
+    assert not any(".txt" in text or "001_d657f4a4074ca94c" in text for text in written)
+    assert any("9 of 13 with a stated status done (69%); 11 not stated" in text for text in written)
     markdown = (tmp_path / "west.md").read_text(encoding="utf-8")
     assert "Areas for improvement with no action recorded yet: 1 Case loads; 2 The changes of social worker" in markdown
+
+
+def test_the_late_table_is_most_late_first(plan):
+    """The detail's late table by lateness, not by owner (A Watson's 3 days came before C Jones's 10)."""
+    text = ok("report", PLAN, "--as-of", AS_OF, db=plan)
+    late = section(text, "Late, and who owns it")
+    rows = [line for line in late.splitlines() if line.startswith("| ") and "| Owner |" not in line]
+    assert [row.split(" | ")[0].lstrip("| ") for row in rows] == [owner for _, owner, _ in EXCEPTIONS]
+    assert [row.split(" | ")[5] for row in rows] == ["10", "3", "2"]
+
+
+# Actions with the council's refs, agreed on 11 Dec 2023 (ref, area, owner, due, title): a paper names them by ref.
+WITH_REFS = [
+    ("2.1", "2", "A Watson", "22/12/2023", "Audit supervision records"),
+    ("2.2", "2", "A Watson", "31/01/2024", "Supervision recording guidance"),
+    ("1.1", "1", "C Jones", "29/02/2024", "Plan quality audit"),
+]
+
+
+def test_actions_are_named_by_their_refs_not_ilacs_s_ids(db, tmp_path):
+    """Every row that shows an action with a ref shows the ref and never ilacs's id (Markdown, HTML, Word): the
+    page-one exceptions and next dates, the BRAG table, the late table and the period."""
+    import docx
+
+    ids = {}
+    for ref, area, owner, due, title in WITH_REFS:
+        ids[title] = ok(
+            "add-action", PLAN, "--ref", ref, "--area", area, "--owner", owner, "--due", due, "--on", "11/12/2023",
+            title, db=db, strip=True,
+        )  # fmt: skip
+    ok("update", ids["Supervision recording guidance"], "--status", "in-progress", "--note", "Draft with legal",
+       "--on", "19/12/2023", db=db)  # fmt: skip
+    assert sorted(ids.values()) != sorted(ref for ref, *_ in WITH_REFS)
+    markdown = ok("report", PLAN, "--as-of", AS_OF, db=db)
+    page, word = tmp_path / "paper.html", tmp_path / "paper.docx"
+    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "-o", str(page), db=db)
+    ok("report", PLAN, "-f", "docx", "--as-of", AS_OF, "-o", str(word), db=db)
+    html = page.read_text(encoding="utf-8")
+    rows = {
+        "markdown": [line for line in markdown.splitlines() if line.startswith("| ")],
+        "html": re.findall(r"<tr>.*?</tr>", html),
+        "word": [
+            "| " + " | ".join(cell.text for cell in row.cells) + " |"
+            for table in docx.Document(str(word)).tables
+            for row in table.rows
+        ],
+    }
+    for form, found in rows.items():
+        for ref, _, _, _, title in WITH_REFS:
+            mine = [row for row in found if title in row]
+            # Exceptions (the audit is red), next dates (the other two), BRAG table, late table, period (added,
+            # and the guidance's update).
+            assert len(mine) >= 3, (form, title, mine)
+            for row in mine:
+                cells = re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", row) if form == "html" else row.strip("|").split("|")
+                cells = [cell.strip() for cell in cells]
+                assert ref in cells or f"{ref} {title}" in cells, (form, row)
+                assert ids[title] not in cells and f"{ids[title]} {title}" not in cells, (form, row)
 
 
 def test_a_plan_with_no_actions_says_what_is_missing(seeded_template, tmp_path):
@@ -224,58 +292,99 @@ def test_word_page_one_holds_the_summary_and_exceptions(plan, summary, tmp_path)
     first_page_holds_the_summary_and_exceptions(pages[0])
 
 
-@pytest.mark.slow  # Chromium over DevTools
+# Each word (a run of letters and digits) of each table cell whose box is split over two lines, as laid out; a line
+# may break at punctuation between words (a hyphen, a slash, a bracket), which breaks no word.
+BROKEN_WORDS = r"""(() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const found of node.data.matchAll(/[\p{L}\p{N}]+/gu)) {
+        const range = document.createRange();
+        range.setStart(node, found.index);
+        range.setEnd(node, found.index + found[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(found[0]);
+      }
+    }
+  }
+  return broken;
+})()"""
+
+
+@pytest.mark.slow  # Chromium over DevTools, axe
 def test_html_paper_fits_a_phone_360_px_wide(plan, summary, tmp_path):
+    """At 360 px: nothing scrolls sideways, the charts' text stays readable, no word of a table is broken to fit
+    (wide tables are stacked, a card per row), and axe finds nothing. The board paper, and West Sussex 2019 (long
+    cells, 17 actions); each with its measures' trend charts."""
+    from helpers.devtools import axe_script, by_rule
+
     found = chromium()
     if found is None:
         pytest.skip("chromium not installed (CI installs it: see .ci/run)")
-    page = tmp_path / "board.html"
-    ok("report", PLAN, "-f", "html", "--as-of", AS_OF, "--summary", str(summary), "-o", str(page), db=plan)
+    script = axe_script()
+    if script is None:
+        pytest.skip("axe-core not fetched: npm is not installed (CI installs it: see .ci/run)")
+    today = with_measures(plan)
+    ok(
+        "measure", "add", PLAN, "Children in care with an up-to-date care plan reviewed within timescale", "--area",
+        "3", "--unit", "%", "--baseline", "52", "--baseline-on", "2024-01-31", "--target", "90", "--better", "higher",
+        db=plan,
+    )  # fmt: skip
+    ok("reading", "add", "M3", "61", "--on", "2024-05-31", db=plan)  # a long name: its chart's text is not cut off
+    pages = []
+    for inspection, as_of in ((PLAN, AS_OF), (PLAN, today), ("west-sussex-2019", "2019-07-01")):
+        page = tmp_path / f"{inspection}-{as_of}.html"
+        ok("report", inspection, "-f", "html", "--as-of", as_of, "--summary", str(summary), "-o", str(page), db=plan)
+        pages.append(page)
     browser = Browser(found, tmp_path / "devtools-profile")
     try:
-        tab = browser.open("about:blank")
-        browser.call(
-            "Emulation.setDeviceMetricsOverride", tab, width=360, height=740, deviceScaleFactor=1, mobile=False
-        )
-        browser.call("Page.navigate", tab, url=page.as_uri())
-        for _ in range(200):
-            if browser.evaluate(tab, "document.readyState") == "complete":
-                break
-        assert browser.evaluate(tab, "window.innerWidth") == 360
-        assert browser.evaluate(tab, "document.documentElement.scrollWidth") <= 360
-        # Each chart label's size as drawn: its font size times the scale its SVG draws it at.
-        font = browser.evaluate(
-            tab,
-            "[...document.querySelectorAll('svg.chart text')].map("
-            "t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)",
-        )
-        assert font and min(font) >= 12, font
-        bars = browser.evaluate(
-            tab, "[...document.querySelectorAll('svg.chart rect.bar')].map(r => r.getBoundingClientRect().right)"
-        )
-        assert bars and max(bars) <= 360, bars
+        for page in pages:
+            tab = browser.open("about:blank")
+            browser.call(
+                "Emulation.setDeviceMetricsOverride", tab, width=360, height=740, deviceScaleFactor=1, mobile=False
+            )
+            browser.call("Page.navigate", tab, url=page.as_uri())
+            for _ in range(200):
+                if browser.evaluate(tab, "document.readyState") == "complete":
+                    break
+            assert browser.evaluate(tab, "window.innerWidth") == 360
+            assert browser.evaluate(tab, "document.documentElement.scrollWidth") <= 360, page.name
+            # Each chart label's size as drawn: its font size times the scale its SVG draws it at.
+            font = browser.evaluate(
+                tab,
+                "[...document.querySelectorAll('svg.chart text')].map("
+                "t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)",
+            )
+            assert font and min(font) >= 12, (page.name, font)
+            cut = browser.evaluate(
+                tab,
+                "[...document.querySelectorAll('svg.chart text')].filter(t => t.getBoundingClientRect().right > "
+                "t.closest('svg.chart').getBoundingClientRect().right + 0.5).map(t => t.textContent)",
+            )
+            assert cut == [], (page.name, cut)  # an SVG cuts off what runs past its edge
+            bars = browser.evaluate(
+                tab, "[...document.querySelectorAll('svg.chart rect.bar')].map(r => r.getBoundingClientRect().right)"
+            )
+            assert bars and max(bars) <= 360, (page.name, bars)
+            cells = browser.evaluate(tab, "document.querySelectorAll('td, th').length")
+            assert cells > 50 and browser.evaluate(tab, BROKEN_WORDS) == [], page.name
+            # A stacked cell names its column; a table of three columns stays a table.
+            shown = browser.evaluate(
+                tab,
+                "[...document.querySelectorAll('tbody td')].filter(c => c.textContent).map(c => "
+                "[c.closest('table').querySelector('thead th:nth-child(' + (c.cellIndex + 1) + ')').textContent, "
+                "getComputedStyle(c, '::before').content, getComputedStyle(c).display])",
+            )
+            for header, label, display in shown:
+                assert (label, display) in ((f'"{header}: "', "block"), ("none", "table-cell")), (header, label)
+            assert {display for _, _, display in shown} == {"block", "table-cell"}
+            assert by_rule(browser.axe(tab, script)) == {}, page.name
     finally:
         browser.close()
 
 
 # -- measures ------------------------------------------------------------------------
-
-
-def with_measures(db):
-    """Two measures of the plan, with readings describing days before today (so the paper as of today has them)."""
-    ok(
-        "measure", "add", PLAN, "Care plans rated good", "--area", "1", "--unit", "%", "--baseline", "52",
-        "--baseline-on", "2024-01-31", "--target", "80", "--target-by", "2025-03-31", "--better", "higher",
-        "--tolerance", "5", db=db,
-    )  # fmt: skip
-    ok("reading", "add", "M1", "55", "--on", "2024-06-30", db=db)
-    ok("reading", "add", "M1", "76", "--on", "2024-09-30", db=db)
-    ok(
-        "measure", "add", PLAN, "Re-referrals within 12 months", "--area", "2", "--unit", "%", "--baseline", "24",
-        "--baseline-on", "2024-01-31", "--target", "18", "--better", "lower", db=db,
-    )  # fmt: skip
-    ok("reading", "add", "M2", "25", "--on", "2024-10-31", db=db)
-    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def test_measures_against_their_targets_per_area(plan):

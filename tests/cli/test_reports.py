@@ -158,6 +158,7 @@ def test_report_late_and_rag_follow_the_recorded_plan(plan):
         line = next(line for line in late_section.splitlines() if line.startswith(f"| {owner} |"))
         assert f"| {ids[[a[1] for a in ACTIONS].index(title)]} |" in line
     assert "Plan template refresh" not in late_section and "Supervision audit" not in late_section
+    assert "action added" not in late_section  # the owner's latest words only: not ilacs's own note (issue 29)
     rag = json.loads(ok("export", PLAN, "--format", "json", "--as-of", AS_OF, db=db))
     colours = ("red", "amber", "green", "blue")
     counts = {colour: sum(1 for row in rag if row["rag"] == colour) for colour in colours}

@@ -6,6 +6,7 @@ blue, and document properties that are true (who made it, when, what it is; noth
 import datetime as dt
 import re
 import shutil
+import subprocess
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -143,3 +144,54 @@ def test_word_paper_prints_on_a4_with_no_word_broken(plan, tmp_path):
     written.update(in_tables)
     broken = sorted(word for word in in_tables if printed[word] < written[word])
     assert broken == []
+
+
+def test_word_paper_draws_each_measures_trend_as_a_picture_with_its_words(plan, tmp_path):
+    """A measure's trend in Word as in HTML (issue 29): its table, a picture of its readings against the target, and
+    the figures in words after it; the picture named and described (Word's alt text) by the same words."""
+    import docx
+    from docx.oxml.ns import qn
+
+    today = plans.with_measures(plan)
+    path = word_paper(plan, tmp_path, "--as-of", today)
+    document = docx.Document(str(path))
+    pictures = document.inline_shapes
+    assert [(p._inline.docPr.get("title"), p._inline.docPr.get("descr")) for p in pictures] == [
+        ("M1 Care plans rated good: readings against the target", plans.M1_IN_WORDS),
+        ("M2 Re-referrals within 12 months: readings against the target", plans.M2_IN_WORDS),
+    ]
+    assert all(15.5 <= p.width.cm <= 17 for p in pictures)  # within the 17 cm between A4's 2 cm margins
+    paragraphs = document.paragraphs
+    drawn = [n for n, p in enumerate(paragraphs) if p._p.findall(".//" + qn("w:drawing"))]
+    assert [paragraphs[n + 1].text for n in drawn] == [plans.M1_IN_WORDS, plans.M2_IN_WORDS]
+    assert all(paragraphs[n].paragraph_format.keep_with_next for n in drawn)  # a picture is not parted from its words
+    # Each picture follows its area's table of measures.
+    body = list(document.element.body)
+    for number, measure in zip(drawn, ("M1 Care plans rated good", "M2 Re-referrals within 12 months")):
+        before = body[body.index(paragraphs[number]._p) - 1]
+        assert before.tag == qn("w:tbl") and measure in "".join(before.itertext())
+    with zipfile.ZipFile(path) as package:
+        media = [name for name in package.namelist() if name.startswith("word/media/")]
+    assert len(media) == 2 and all(name.endswith(".png") for name in media)
+
+
+@pytest.mark.slow  # LibreOffice starts in about 3 s
+def test_word_paper_with_measures_prints_its_pictures_on_a4(plan, tmp_path):
+    """Printed through LibreOffice: still A4 pages, and each trend picture on the page of its words, sharp enough
+    to print (poppler's pdfimages lists each image with its page and resolution)."""
+    from helpers.office import poppler
+
+    today = plans.with_measures(plan)
+    path = word_paper(plan, tmp_path, "--as-of", today)
+    pdf = office_to_pdf(writer(), path, tmp_path)
+    pages, sizes = pdf_pages(pdf)
+    assert sizes == [A4_PORTRAIT] * len(sizes) and 3 <= len(sizes) <= 7, sizes
+    poppler("pdfimages")
+    listed = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    images = [line.split() for line in listed.splitlines()[2:] if line.strip()]
+    assert len(images) == 2, listed
+    for image, words in zip(images, (plans.M1_IN_WORDS, plans.M2_IN_WORDS)):
+        page, kind, x_ppi = int(image[0]), image[2], int(image[12])
+        flat = " ".join(pages[page - 1].split())
+        assert kind == "image" and x_ppi >= 150, image
+        assert words.split(":")[0] + ":" in flat and "target" in flat, (page, flat[:500])

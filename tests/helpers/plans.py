@@ -2,6 +2,7 @@
 status, the plan templates modules build once and copy per test, an action's history, a plan as a CSV file."""
 
 import csv
+import datetime as dt
 import json
 import shutil
 
@@ -117,3 +118,33 @@ def reminders_plan(seeded_template, tmp_path_factory):
         owners_first=True,
     )
     return db, dict(zip(REMINDER_ACTIONS, ids, strict=True))
+
+
+# The words the papers give with_measures's two measures (the trend charts' descriptions and the paragraphs after
+# them), written out by hand.
+M1_IN_WORDS = (
+    "M1 Care plans rated good: baseline 52% (Wed 31 Jan 2024); readings 55% on Sun 30 Jun 2024, 76% on Mon 30 Sep "
+    "2024; target 80% by Mon 31 Mar 2025; improving: 76% from 55%; within tolerance."
+)
+M2_IN_WORDS = (
+    "M2 Re-referrals within 12 months: baseline 24% (Wed 31 Jan 2024); readings 25% on Thu 31 Oct 2024; target 18%; "
+    "worsening: 25% from a baseline of 24%; off target."
+)
+
+
+def with_measures(db):
+    """Two measures of the plan (M1 in area 1, M2 in area 2), with readings describing days before today (so the
+    paper as of today has them); returns today, ISO."""
+    ok(
+        "measure", "add", PLAN, "Care plans rated good", "--area", "1", "--unit", "%", "--baseline", "52",
+        "--baseline-on", "2024-01-31", "--target", "80", "--target-by", "2025-03-31", "--better", "higher",
+        "--tolerance", "5", db=db,
+    )  # fmt: skip
+    ok("reading", "add", "M1", "55", "--on", "2024-06-30", db=db)
+    ok("reading", "add", "M1", "76", "--on", "2024-09-30", db=db)
+    ok(
+        "measure", "add", PLAN, "Re-referrals within 12 months", "--area", "2", "--unit", "%", "--baseline", "24",
+        "--baseline-on", "2024-01-31", "--target", "18", "--better", "lower", db=db,
+    )  # fmt: skip
+    ok("reading", "add", "M2", "25", "--on", "2024-10-31", db=db)
+    return dt.datetime.now(dt.UTC).date().isoformat()
