@@ -2,9 +2,16 @@
 them recorded as their owner's updates; forged, replayed, foreign, expired and automatic messages held or ignored;
 overlapping runs recording each reply once; an unreachable server or a refused login recording nothing."""
 
+import contextlib
 import datetime as dt
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -337,3 +344,60 @@ def test_a_recorded_reply_stands_when_no_confirmation_can_be_sent(imap, plan):
     [line] = out.stderr.splitlines()
     assert line.startswith(f"ilacs: no confirmation sent to {WATSON}: ") and "smtp" in line.lower()
     assert updates_of(db, late)[-1]["new_status"] == "done"
+
+
+def test_a_run_killed_with_sigkill_loses_nothing_and_the_next_records_the_rest_once(imap, plan, smtp_server):
+    """Five replies; `ilacs inbox` killed (SIGKILL) as soon as the first is recorded in the database, while it
+    sends that owner's confirmation to an SMTP server that takes 3 s a message. The next run records the other
+    four, moves the first on without recording it again, and every reply in the database has its updates."""
+    db, ids = plan
+    late = ids["late"]
+    mailbox, smtp_env = smtp_server
+    mailbox.delay = 3.0
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    for number in range(5):
+        imap.append(outlook_reply([f"{late} note: reply {number}"], token=token, message_id=f"<k{number}@x>"))
+    env = {**os.environ, **smtp_env, **env_for(imap), "ILACS_DB": str(db)}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "ilacs_cli", "inbox"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while recorded_replies(db) < 1:
+            assert run.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "the run recorded nothing within 60 s"
+            time.sleep(0.02)
+        run.send_signal(signal.SIGKILL)
+        assert run.wait(10) == -signal.SIGKILL
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert recorded_replies(db) == 1  # killed before the second message was read
+    assert sorted(imap.message_ids()) == [f"<k{number}@x>" for number in range(5)]  # nothing moved: none lost
+    mailbox.delay = 0.0
+    out = ok("inbox", db=db, env={**smtp_env, **env_for(imap)})
+    assert "recorded 4 replies, held 0, ignored 0, already processed 1" in out, out
+    notes = [u["note"] for u in updates_of(db, late) if (u["note"] or "").startswith("reply ")]
+    assert sorted(notes) == [f"reply {number}" for number in range(5)]  # each exactly once
+    assert imap.message_ids() == [] and len(imap.message_ids("ilacs/processed")) == 5
+    # Nothing half-recorded: each reply claimed is one command whose update is there, and the database checks out.
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute(
+            "SELECT r.message_id, (SELECT count(*) FROM status_updates s WHERE s.batch = r.batch) FROM replies r"
+        ).fetchall()
+    assert sorted(rows) == [(f"<k{number}@x>", 1) for number in range(5)]
+    ok("check", db=db)
+
+
+def recorded_replies(db):
+    """How many replies the database holds, read without writing (the run being watched holds the write lock)."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM replies").fetchone()[0]
+        except sqlite3.OperationalError:  # busy for a moment
+            return 0
