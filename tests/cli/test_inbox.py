@@ -105,6 +105,15 @@ def test_a_reply_written_in_outlook_is_recorded_as_its_owners_update(imap, plan)
         "audit finished, report to the board",
     )
     assert latest["on"] == "2024-01-02"
+    # Its origin is the reply, with its Message-ID, in history (text and JSON) and in changes; others keep theirs.
+    assert (latest["origin"], latest["message_id"]) == ("reply by e-mail", "<reply-1@council.example.gov.uk>")
+    assert updates_of(db, late)[0]["origin"] == "command" and updates_of(db, late)[0]["message_id"] is None
+    assert "reply by e-mail <reply-1@council.example.gov.uk>" in ok("history", str(late), "--csv", db=db)
+    from_reply = [c for c in json.loads(ok("changes", "--json", db=db)) if "reply by e-mail" in c["change"]]
+    assert [(c["id"], c["author"], c["change"]) for c in from_reply] == [
+        (str(late), "A Watson", "not-started -> done, reply by e-mail <reply-1@council.example.gov.uk>"),
+        (str(soon), "A Watson", "not-started -> in-progress, reply by e-mail <reply-1@council.example.gov.uk>"),
+    ]
     assert imap.message_ids() == [] and imap.message_ids("ilacs/processed") == ["<reply-1@council.example.gov.uk>"]
     # the coordinator who ran the inbox undoes it: the action is back where it was
     ok("undo", db=db, env=env_for(imap))
@@ -172,6 +181,7 @@ def test_untrusted_replies_are_held_and_record_nothing(imap, plan, case):
     if case == "unlisted":  # the coordinator accepts it: recorded as the owner's
         ok("inbox", "--accept", str(held[0]["id"]), db=db, env=env_for(imap))
         assert updates_of(db, soon)[-1]["author"] == "A Watson"
+        assert updates_of(db, soon)[-1]["origin"] == "reply by e-mail"  # found through the decision's command
         assert json.loads(ok("inbox", "--held", "--json", db=db)) == []
 
 
