@@ -411,3 +411,42 @@ def recorded_replies(db):
             return conn.execute("SELECT count(*) FROM replies").fetchone()[0]
         except sqlite3.OperationalError:  # busy for a moment
             return 0
+
+
+def test_the_whole_database_export_carries_replies_and_remove_deletes_them_with_their_plan(imap, plan, tmp_path):
+    db, ids = plan
+    late, soon = ids["late"], ids["soon"]
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    imap.append(outlook_reply([f"{late} new date 30/06/2024: waiting for the data"], token=token))
+    imap.append(outlook_reply([f"{soon} done"], token=token, message_id="<held@x>"))  # not listed: held
+    imap.append(
+        outlook_reply([f"{late} done"], message_id="<ooo@x>", extra_headers=[("Auto-Submitted", "auto-replied")])
+    )
+    assert "recorded 1 reply, held 1, ignored 1" in ok("inbox", db=db, env=env_for(imap))
+    [held] = json.loads(ok("inbox", "--held", "--json", db=db))
+    ok("inbox", "--accept", str(held["id"]), db=db, env=env_for(imap))
+    tables = ("replies", "reply_decisions", "date_requests")
+
+    def rows(path):
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            return {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() for table in tables}
+
+    before = rows(db)
+    assert [len(before[table]) for table in tables] == [3, 1, 1]
+    dump = tmp_path / "all.json"
+    ok("export", "--all", "--format", "json", "-o", str(dump), db=db)
+    restored = tmp_path / "restored.db"
+    ok("import", str(dump), db=restored)
+    assert rows(restored) == before
+    # In the restored file the update still says which reply it came from, and the held reply was decided.
+    assert updates_of(restored, soon)[-1]["message_id"] == "<held@x>"
+    assert json.loads(ok("inbox", "--held", "--json", db=restored)) == []
+    # Removing the plan deletes its replies, their decision and the date request; the auto-reply, which names no
+    # action, stays. Elsewhere they cannot be deleted.
+    ok("remove", plans.PLAN, "--yes", db=restored)
+    after = rows(restored)
+    assert [len(after[table]) for table in tables] == [1, 0, 0]
+    assert after["replies"][0][1] == "<ooo@x>"
+    with contextlib.closing(sqlite3.connect(restored)) as conn, pytest.raises(sqlite3.IntegrityError, match="evidence"):
+        conn.execute("DELETE FROM replies")
+    ok("check", db=restored)
