@@ -450,3 +450,37 @@ def test_the_whole_database_export_carries_replies_and_remove_deletes_them_with_
     with contextlib.closing(sqlite3.connect(restored)) as conn, pytest.raises(sqlite3.IntegrityError, match="evidence"):
         conn.execute("DELETE FROM replies")
     ok("check", db=restored)
+
+
+# -- XOAUTH2: Dovecot's oauth2 passdb, checking each bearer token with a local introspection endpoint --------------
+
+
+def token_command_config(tmp_path, token):
+    """A config file whose [inbox] token_command prints `token` (auth = "token-command"); its path."""
+    tmp_path.mkdir(exist_ok=True)
+    script = tmp_path / "print-token.py"
+    script.write_text(f"print({token!r})\n")
+    config = tmp_path / "config.toml"
+    config.write_text(f"[inbox]\ntoken_command = [{json.dumps(sys.executable)}, {json.dumps(str(script))}]\n")
+    return config
+
+
+def test_xoauth2_logs_in_with_the_token_commands_token_and_a_bad_token_records_nothing(imap, plan, tmp_path):
+    db, ids = plan
+    late = ids["late"]
+    from helpers.dovecot import ACCESS_TOKEN
+
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    imap.append(outlook_reply([f"{late} done: audit finished"], token=token))
+    oauth = {"ILACS_INBOX_AUTH": "token-command", "ILACS_INBOX_PASSWORD": ""}
+    # A token the identity endpoint does not know: Dovecot refuses it, in one line; nothing recorded or moved.
+    wrong = env_for(imap, **oauth, ILACS_CONFIG=str(token_command_config(tmp_path / "wrong", "not-a-known-token")))
+    before = updates_of(db, late)
+    refused("inbox", db=db, code=1, env=wrong, says="refused the XOAUTH2 login for ilacs@council.example.gov.uk")
+    assert imap.message_ids() == ["<reply-1@council.example.gov.uk>"] and updates_of(db, late) == before
+    # The right one: logged in by XOAUTH2, the reply recorded as A Watson's update.
+    right = env_for(imap, **oauth, ILACS_CONFIG=str(token_command_config(tmp_path / "right", ACCESS_TOKEN)))
+    assert "recorded 1 reply, held 0" in ok("inbox", db=db, env=right)
+    assert (updates_of(db, late)[-1]["author"], updates_of(db, late)[-1]["note"]) == ("A Watson", "audit finished")
+    assert imap.introspection.asked[-2:] == ["not-a-known-token", ACCESS_TOKEN]  # Dovecot asked about each
+    assert imap.message_ids() == []
