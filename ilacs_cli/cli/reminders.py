@@ -75,7 +75,7 @@ def remind(
         raise IlacsError("--dry-run goes with --send: ilacs remind --send --dry-run", 2)
     store = open_store(db, quiet_if_empty=True)  # cron mails whatever is printed: an empty plan says nothing
     reader, day = reading(as_of, store)
-    from ilacs_cli.mail.config import default_coordinator
+    from ilacs_cli.mail.config import board_notice_days, default_coordinator
 
     found = reminders.remind(
         reader,
@@ -86,6 +86,7 @@ def remind(
         force=force,
         default_coordinator=default_coordinator,
         held=len(store.replies.held()),  # as they are now, whatever the day read
+        board_notice_days=board_notice_days(),
     )
     if found.examples_not_mailed and (verbose or dry_run or (not send and sys.stderr.isatty())):
         # Not when cron runs it quietly: cron mails whatever is printed, and this holds every day.

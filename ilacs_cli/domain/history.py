@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from ilacs_cli.storage.store import Reader, Store
 
 
+# Where an update came from when an owner's reply by e-mail said it (issue 30). Stored updates keep the origin of
+# the command that recorded them (status_updates.origin: 'command'); the reply is found by that command's batch.
+REPLY = "reply by e-mail"
+
+
 @dataclass
 class StatusUpdate:
     at: str
@@ -27,8 +32,9 @@ class StatusUpdate:
     old_due: str | None
     new_due: str | None
     note: str | None
-    origin: str  # seed, import, command or undo
+    origin: str  # seed, import, command, undo, or REPLY (an owner's reply by e-mail, recorded by `ilacs inbox`)
     on: str | None  # the day it describes, when not the day it was recorded
+    message_id: str | None = None  # the reply's Message-ID, for an update from a reply by e-mail
     order: tuple = dataclasses.field(default=(), repr=False, compare=False, metadata={"json": False})
 
 
@@ -85,8 +91,9 @@ def history(
             u.old_due,
             u.new_due,
             u.note,
-            u.origin,
+            REPLY if u.reply else u.origin,
             u.on_day,
+            u.reply,
             (u.sequence or 0, 0, u.id),
         )
         for u in db.actions.updates(found.id)
@@ -250,6 +257,8 @@ def trail(
         change = update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, dates=dates)
         if u.on:
             change += f" (as of {dates(u.on)})"
+        if u.message_id:
+            change += f", {REPLY} {u.message_id}"
         lines.append(TrailLine(u.at, u.author, change, u.note, u.order))
     revised: dict[tuple, list[Correction]] = {}
     for c in corrections:

@@ -22,6 +22,7 @@ from ilacs_cli.domain.plan import require_inspection, require_owner
 from ilacs_cli.errors import DeliveryError, IlacsError
 
 if TYPE_CHECKING:
+    from ilacs_cli.domain.boards import Board
     from ilacs_cli.domain.replies import ReplyTo
     from ilacs_cli.storage.actions import OwedActionRow
     from ilacs_cli.storage.deadlines import DeadlineRow
@@ -36,6 +37,11 @@ NO_COORDINATOR = "No coordinator"
 # every measure off target (rules.rate_measure).
 EXCEPTIONS = "Overdue and blocked actions in plans you coordinate"
 OFF_TARGET = "Measures off target in plans you coordinate"
+# Before each board meeting (issue 30): the open actions with no update since the previous board, to their owner
+# (else, for owners with no e-mail on file, to the plan's coordinators).
+BOARD_UPDATES = "Updates asked for before the board"
+BOARD_NO_EMAIL = "Updates asked for before the board, from owners with no e-mail on file"
+BOARD_NOTICE_DAYS = 5  # working days before a board that the request goes out ([reminders] board_notice_days)
 
 
 @dataclass
@@ -79,6 +85,19 @@ class MeasureItem:
 
 
 @dataclass
+class BoardRequest:
+    """A board meeting the digest asks for updates before: which, when, and since when an action counts as stale
+    (the previous board of the plan; None when this is its first recorded board)."""
+
+    inspection: str
+    authority: str | None
+    name: str
+    day: str  # ISO
+    since: str | None  # ISO: the previous board's day
+    actions: int  # how many actions this digest asks about
+
+
+@dataclass
 class ReminderGroup:
     inspection: str
     authority: str | None
@@ -106,6 +125,7 @@ class Digest:
     exceptions: int = 0  # overdue or blocked actions of the plans they coordinate (the EXCEPTIONS section)
     off_target: list[MeasureItem] = field(default_factory=list)  # measures off target in those plans
     held: int = 0  # a coordinator's: replies by e-mail held for their decision (ilacs inbox --held)
+    boards: list[BoardRequest] = field(default_factory=list)  # boards this digest asks for updates before
 
 
 @dataclass
@@ -141,9 +161,18 @@ class _Recipient:
     name: str
     email: str | None
     items: dict[str, list[ReminderItem]] = field(
-        default_factory=lambda: {OWN: [], DEADLINES: [], NO_EMAIL: [], EXCEPTIONS: [], NOT_STATED: []}
+        default_factory=lambda: {
+            OWN: [],
+            DEADLINES: [],
+            NO_EMAIL: [],
+            EXCEPTIONS: [],
+            NOT_STATED: [],
+            BOARD_UPDATES: [],
+            BOARD_NO_EMAIL: [],
+        }
     )
     off_target: list[MeasureItem] = field(default_factory=list)
+    boards: dict[tuple[str, str], BoardRequest] = field(default_factory=dict)  # by (inspection, day)
 
 
 def remind(
@@ -156,11 +185,13 @@ def remind(
     force: bool = False,
     default_coordinator: Callable[[], tuple[str | None, str] | None] = lambda: None,
     held: int = 0,
+    board_notice_days: int = BOARD_NOTICE_DAYS,
 ) -> Reminders:
     """The digests for `as_of`; none on a day that is not an English working day unless `force`.
     `default_coordinator` gives who hears of plans with no coordinator of their own (the configuration's), asked
     only when a digest is made; `held` (replies by e-mail waiting for a coordinator's decision) is said in every
-    coordinator's digest."""
+    coordinator's digest; `board_notice_days` working days before a board meeting, each owner is asked for an
+    update on the plan's open actions not updated since the previous board."""
     window = rules.due_by(as_of, within, db.calendar)  # checks `within` too
     if inspection is not None:
         require_inspection(db, inspection)
@@ -173,7 +204,9 @@ def remind(
 
     examples = set(example_inspections(db))
     left_out: set[str] = set()
-    digests = _digests(db, as_of, within, window, owner, inspection, default_coordinator, examples, left_out)
+    digests = _digests(
+        db, as_of, within, window, owner, inspection, default_coordinator, examples, left_out, board_notice_days
+    )
     if held:
         configured = default_coordinator()
         deciders = {c.name.casefold() for c in db.owners.coordinators()} | (
@@ -195,6 +228,7 @@ def _digests(
     default_coordinator: Callable[[], tuple[str | None, str] | None],
     examples: set[str],
     left_out: set[str],
+    board_notice_days: int = BOARD_NOTICE_DAYS,
 ) -> list[Digest]:
     today = db.calendar.day_number(as_of)
     coordinators: dict[str, list[tuple[str, str | None]]] = {}
@@ -251,6 +285,7 @@ def _digests(
     unknown = rules.DueWindow((rules.UNKNOWN,), None, window.due_before)
     deliver(unknown, unknown, own=NOT_STATED, no_email=NOT_STATED, deadlines=NOT_STATED)
     _exceptions(db, as_of, today, inspection, owner, coordinating, recipients)
+    _board_requests(db, as_of, today, board_notice_days, inspection, owner, coordinating, recipients)
     digests = [_digest(recipient, as_of, within) for recipient in recipients.values()]
     return sorted(digests, key=lambda digest: (digest.email is None, digest.name.lower()))
 
@@ -311,6 +346,70 @@ def _exceptions(
             recipient.off_target += measures.get(plan, [])
 
 
+def boards_asking(db: Reader, as_of: dt.date, notice_days: int, inspection: str | None = None) -> list[Board]:
+    """The board meetings whose updates are asked for on `as_of`: those exactly `notice_days` English working days
+    after it (a bank holiday between is not counted). Asked on that one working day, so each owner is asked once
+    per board (the outbox sends a digest once a day)."""
+    from ilacs_cli.domain.boards import list_boards
+
+    if not db.calendar.is_working_day(as_of):  # `remind --force` on a weekend or bank holiday asks nothing
+        return []
+    return [
+        board
+        for board in list_boards(db, inspection)
+        if board.day > as_of.isoformat()
+        and db.calendar.working_days_between(as_of, dt.date.fromisoformat(board.day)) == notice_days
+    ]
+
+
+def _board_requests(
+    db: Reader,
+    as_of: dt.date,
+    today: int,
+    notice_days: int,
+    inspection: str | None,
+    owner: str | None,
+    coordinating: Callable[[str], list[tuple[str, str | None]]],
+    recipients: dict[str, _Recipient],
+) -> None:
+    """For each board asked for on `as_of`: every open action of its plan whose latest update (by the day it
+    describes) is before the plan's previous board (every open action, before its first recorded board), to its
+    owner, else to the plan's coordinators."""
+    from ilacs_cli.domain.boards import list_boards
+
+    overdue = rules.overdue(as_of)
+    for board in boards_asking(db, as_of, notice_days, inspection):
+        earlier = [other.day for other in list_boards(db, board.inspection) if other.day < board.day]
+        since = earlier[-1] if earlier else None
+        current = (
+            {
+                update.action_id
+                for update in db.actions.updates_describing(board.inspection, dt.date.fromisoformat(since), as_of)
+            }
+            if since
+            else set()
+        )
+        for action in db.actions.owed(rules.DueWindow(rules.OPEN_STATUSES), inspection=board.inspection, owner=owner):
+            if action.id in current:
+                continue
+            item = _action_item(action, today, overdue)
+            targets: list[tuple[str, str | None]]
+            if action.owner_email:
+                assert action.owner_name is not None  # the registered owner the address came from
+                targets, section = [(action.owner_name, action.owner_email)], BOARD_UPDATES
+            else:
+                targets, section = coordinating(action.inspection), BOARD_NO_EMAIL
+            for name, email in targets:
+                key = email.lower() if email else f"name:{name.lower()}"
+                recipient = recipients.setdefault(key, _Recipient(name, email))
+                recipient.items[section].append(item)
+                request = recipient.boards.setdefault(
+                    (board.inspection, board.day),
+                    BoardRequest(board.inspection, action.authority, board.name, board.day, since, 0),
+                )
+                request.actions += 1
+
+
 def _action_item(action: OwedActionRow, today: int, overdue: rules.DueWindow) -> ReminderItem:
     late = overdue.matches(action.status, action.due)
     return ReminderItem(
@@ -363,9 +462,8 @@ def _working_days(due_number: int | None, today: int, late: bool) -> int:
 
 def _digest(recipient: _Recipient, as_of: dt.date, within: int) -> Digest:
     sections = [ReminderSection(heading, _groups(items)) for heading, items in recipient.items.items() if items]
-    items = [
-        item for heading, items in recipient.items.items() if heading not in (NOT_STATED, EXCEPTIONS) for item in items
-    ]
+    apart = (NOT_STATED, EXCEPTIONS, BOARD_UPDATES, BOARD_NO_EMAIL)  # counted apart from overdue and due soon
+    items = [item for heading, items in recipient.items.items() if heading not in apart for item in items]
     overdue = sum(item.overdue for item in items)
     return Digest(
         recipient.name,
@@ -378,6 +476,7 @@ def _digest(recipient: _Recipient, as_of: dt.date, within: int) -> Digest:
         len(recipient.items[NOT_STATED]),
         len(recipient.items[EXCEPTIONS]),
         recipient.off_target,
+        boards=sorted(recipient.boards.values(), key=lambda request: (request.day, request.inspection)),
     )
 
 
@@ -420,6 +519,9 @@ def subject(digest: Digest) -> str:
     if digest.exceptions or digest.off_target:
         count = digest.exceptions + len(digest.off_target)
         parts.append(f"{count} exception{'' if count == 1 else 's'} in plans you coordinate")
+    if digest.boards:
+        count = sum(request.actions for request in digest.boards)
+        parts.append(f"{count} update{'' if count == 1 else 's'} asked for before a board")
     return f"ILACS action plan reminder for {human(dt.date.fromisoformat(digest.as_of))}: {', '.join(parts)}"
 
 

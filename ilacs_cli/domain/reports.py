@@ -745,6 +745,8 @@ def changes_since(
     for u in db.actions.updates_between(inspection, since, until):
         change = history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due)
         said = history.update_in_words(u.old_status, u.new_status, u.old_due, u.new_due, dates=human)
+        if u.reply:  # an owner's reply by e-mail (issue 30)
+            change, said = f"{change}, {history.REPLY} {u.reply}", f"{said}, {history.REPLY} {u.reply}"
         lines.append(
             (
                 u.sequence or 0,

@@ -64,7 +64,7 @@ TOKEN_IN = ("address", "subject")
 IMAP_SECURITY = {"ssl": 993, "starttls": 143, "none": 143}
 INBOX_AUTH = ("password", "microsoft", "token-command")
 REPLY_KEY_USER = "reply-key"  # the keyring entry of the reply key: (service "ilacs", user name "reply-key")
-REMINDER_KEYS = ("coordinator",)
+REMINDER_KEYS = ("coordinator", "board_notice_days")
 FRAMEWORK_KEYS = ("file",)  # [framework] file: a council's own timetables in place of ilacs's (issue 28)
 EVIDENCE_KEYS = ("required_before_done",)
 KEYRING_SERVICE = "ilacs"  # the keyring entry is (service "ilacs", user name = the client id)
@@ -457,6 +457,20 @@ def default_coordinator() -> tuple[str | None, str] | None:
         if value
         else None
     )
+
+
+def board_notice_days() -> int:
+    """[reminders] board_notice_days: how many English working days before a board meeting the digests ask for
+    updates (issue 30); 5 when not set."""
+    from ilacs_cli.domain.reminders import BOARD_NOTICE_DAYS
+
+    value = _read_config().get("reminders", {}).get("board_notice_days", BOARD_NOTICE_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60:
+        raise IlacsError(
+            f"{config_path()}: [reminders] board_notice_days must be a whole number of working days from 1 to 60, "
+            f"not {value if isinstance(value, int) and not isinstance(value, bool) else _toml_type(value)}"
+        )
+    return value
 
 
 def oauth_client_id() -> str:

@@ -10,7 +10,7 @@ import ssl
 from collections.abc import Iterator
 
 from ilacs_cli.domain.replies import MAX_REPLY_BYTES
-from ilacs_cli.errors import IlacsError
+from ilacs_cli.errors import DeliveryError, IlacsError
 from ilacs_cli.mail.config import InboxSettings, config_path
 
 
@@ -112,7 +112,10 @@ def _log_in(imap: imaplib.IMAP4, settings: InboxSettings, where: str) -> None:
         from ilacs_cli.mail.oauth import TokenSource
 
         assert settings.oauth is not None
-        token = TokenSource(settings.oauth).token()
+        try:
+            token = TokenSource(settings.oauth).token()
+        except DeliveryError as error:  # no token (a refused secret, a failing command): the same one line
+            raise IlacsError(f"no token to log in to {where}: {error}; nothing was recorded") from None
         if "AUTH=XOAUTH2" not in imap.capabilities:
             offered = " ".join(c.removeprefix("AUTH=") for c in imap.capabilities if c.startswith("AUTH=")) or "none"
             raise IlacsError(f"{where} does not offer XOAUTH2 (it offers {offered}): check [inbox] host and port")
@@ -122,6 +125,16 @@ def _log_in(imap: imaplib.IMAP4, settings: InboxSettings, where: str) -> None:
         if isinstance(error, imaplib.IMAP4.abort):
             raise
         reason = str(error).removeprefix("b'").removesuffix("'")[:200]
+        if settings.auth != "password":
+            fix = (
+                "the app's IMAP.AccessAsApp permission and its access to that mailbox (docs/replies.md)"
+                if settings.auth == "microsoft"
+                else "that token_command prints a token for that mailbox"
+            )
+            raise IlacsError(
+                f"{where} refused the XOAUTH2 login for {settings.user} ({reason}): check [inbox] user and {fix}; "
+                "nothing was recorded"
+            ) from None
         raise IlacsError(
             f"{where} refused the login for {settings.user} ({reason}): check [inbox] user and its password "
             f"(ILACS_INBOX_PASSWORD or password_file) in {config_path()}; nothing was recorded"

@@ -11,6 +11,7 @@ import re
 
 from ilacs_cli.dates.days import human
 from ilacs_cli.domain.reminders import (
+    BOARD_NO_EMAIL,
     EXCEPTIONS,
     NO_EMAIL,
     OFF_TARGET,
@@ -26,7 +27,7 @@ from ilacs_cli.render import printable
 COLUMNS = ["Id", "Action or deadline", "Owner", "Due", "Working days", "Status"]
 MEASURE_COLUMNS = ["Id", "Measure", "Area", "Latest reading", "Target", "Direction of travel"]
 # Sections whose lines name each action's owner (the reader is not the owner).
-OWNER_SHOWN = (NO_EMAIL, EXCEPTIONS)
+OWNER_SHOWN = (NO_EMAIL, EXCEPTIONS, BOARD_NO_EMAIL)
 FOOTER = "Sent by ilacs. Please record progress with your plan coordinator, or yourself with the command: {command}"
 COMMAND = "ilacs update ID --status STATUS --note TEXT"
 
@@ -50,8 +51,26 @@ def summary(digest: Digest) -> str:
     )
     return (
         f"As of {_day(digest.as_of)}: {digest.overdue} overdue, {digest.due_soon} due within "
-        f"{digest.within} working days{asked}.{exceptions(digest)}{held}"
+        f"{digest.within} working days{asked}.{exceptions(digest)}{held}{boards(digest)}"
     )
+
+
+def boards(digest: Digest) -> str:
+    """' Improvement Board (east-sussex-2023) meets on Mon 8 Jan 2024: please send an update on 2 actions not
+    updated since the last board, Wed 13 Dec 2023.' for each board the digest asks for updates before (or nothing)."""
+    said = []
+    for request in digest.boards:
+        count = f"{request.actions} action{'' if request.actions == 1 else 's'}"
+        since = (
+            f"not updated since the last board, {_day(request.since)}"
+            if request.since
+            else "(the plan's first recorded board)"
+        )
+        said.append(
+            f" {request.name} ({request.inspection}) meets on {_day(request.day)}: please send an update on "
+            f"{count} {since}."
+        )
+    return "".join(said)
 
 
 def exceptions(digest: Digest) -> str:
@@ -208,7 +227,7 @@ def markdown(digests: list[Digest]) -> str:
     """Digests as Markdown: a heading per recipient, a table per inspection and area."""
     lines: list[str] = []
     for digest in digests:
-        lines += [f"# To: {escape_markdown(recipient(digest))}", "", summary(digest)]
+        lines += [f"# To: {escape_markdown(recipient(digest))}", "", escape_markdown(summary(digest))]
         for section in digest.sections:
             lines += ["", f"## {section.heading}"]
             for group in section.groups:

@@ -139,6 +139,9 @@ class StatusUpdateRow(NamedTuple):
     area: int | None
     action_status: str  # the action's status and due date now
     action_due: str | None
+    # The Message-ID of the owner's reply by e-mail it was recorded from (issue 30: `ilacs inbox`, or a held reply
+    # accepted), found by the command that recorded both; None for every other update.
+    reply: str | None
 
 
 class ActionCountsRow(NamedTuple):
@@ -313,6 +316,8 @@ _UPDATE = sql.columns(
         "area": "ar.number",
         "action_status": "a.status",
         "action_due": "a.due",
+        "reply": "coalesce((SELECT r.message_id FROM replies r WHERE r.batch = s.batch), (SELECT r.message_id "
+        "FROM reply_decisions d JOIN replies r ON r.id = d.reply_id WHERE d.batch = s.batch))",
     },
 )
 

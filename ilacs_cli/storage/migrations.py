@@ -1069,6 +1069,39 @@ def m020_boards(db) -> None:
     _run(db, M020_SCHEMA)
 
 
+M021_SCHEMA = """
+-- Replies, their decisions and date requests go with their inspection when `ilacs remove` deletes it (after its
+-- backup), and at no other time: a removal under way is the one exception to their being evidence. Replies name
+-- no inspection of their own: storage/inspections.py chooses them by the actions they name.
+DROP TRIGGER replies_refuse_delete;
+CREATE TRIGGER replies_refuse_delete BEFORE DELETE ON replies
+WHEN NOT EXISTS (SELECT 1 FROM removals r WHERE r.under_way = 1)
+BEGIN
+    SELECT RAISE(ABORT, 'replies are evidence: they cannot be deleted, only added to');
+END;
+CREATE TRIGGER reply_decisions_refuse_delete BEFORE DELETE ON reply_decisions
+WHEN NOT EXISTS (SELECT 1 FROM removals r WHERE r.under_way = 1)
+BEGIN
+    SELECT RAISE(ABORT, 'decisions on replies are evidence: they cannot be deleted, only added to');
+END;
+CREATE TRIGGER date_requests_refuse_delete BEFORE DELETE ON date_requests
+WHEN NOT EXISTS (SELECT 1 FROM removals r JOIN actions a ON a.inspection_id = r.inspection_id
+                 WHERE r.under_way = 1 AND a.id = OLD.action_id)
+BEGIN
+    SELECT RAISE(ABORT, 'date requests are evidence: they cannot be deleted, only added to');
+END;
+-- An update's reply (its origin in history and changes) is found by the command that recorded both.
+CREATE INDEX replies_batch ON replies (batch);
+CREATE INDEX reply_decisions_batch ON reply_decisions (batch);
+"""
+
+
+def m021_replies_go_with_their_inspection(db) -> None:
+    """Replies, decisions and date requests deleted with their inspection by `remove`, and only then; replies
+    found by the command that recorded them."""
+    _run(db, M021_SCHEMA)
+
+
 MIGRATIONS = [
     m001_initial,
     m002_owners_and_reminders,
@@ -1090,6 +1123,7 @@ MIGRATIONS = [
     m018_replies,
     m019_percentages_half_up,
     m020_boards,
+    m021_replies_go_with_their_inspection,
 ]
 NAMES = [migration.__name__ for migration in MIGRATIONS]
 M006 = m006_owners_belong_to_an_authority.__name__  # the store tells users which owners it could not place
@@ -1109,7 +1143,9 @@ HISTORY_TRIGGERS = (
     "replies_refuse_update",
     "replies_refuse_delete",
     "reply_decisions_refuse_update",
+    "reply_decisions_refuse_delete",
     "date_requests_refuse_update",
+    "date_requests_refuse_delete",
     "boards_refuse_update",
     "boards_refuse_delete",
     "board_withdrawals_refuse_update",
@@ -1175,7 +1211,8 @@ MADE_OBJECTS = {
         "boards_inspection", "calendar_number",
         "changes_batch", "changes_inspection", "changes_subject", "date_requests_action", "deadlines_inspection",
         "evidence_action", "measure_withdrawals_measure", "measures_area", "measures_batch", "readings_batch",
-        "readings_measure", "replies_outcome", "status_updates_action", "status_updates_batch",
+        "readings_measure", "replies_batch", "replies_outcome", "reply_decisions_batch", "status_updates_action",
+        "status_updates_batch",
         "status_updates_undoes",
     ),
 }

@@ -28,6 +28,9 @@ EXPORT_TABLES = (
     "measure_withdrawals",
     "boards",
     "board_withdrawals",
+    "replies",
+    "reply_decisions",
+    "date_requests",
 )
 
 
@@ -118,7 +121,7 @@ class Tables(TableReads, WritingRepository):
 
 
 # Tables an export made before they existed does not hold: restored empty.
-ADDED_LATER = ("evidence", "boards", "board_withdrawals")
+ADDED_LATER = ("evidence", "boards", "board_withdrawals", "replies", "reply_decisions", "date_requests")
 SCHEMA = migrations.NAMES  # the migrations an export of this version has had, named in it
 
 

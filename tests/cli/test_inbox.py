@@ -2,9 +2,16 @@
 them recorded as their owner's updates; forged, replayed, foreign, expired and automatic messages held or ignored;
 overlapping runs recording each reply once; an unreachable server or a refused login recording nothing."""
 
+import contextlib
 import datetime as dt
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -98,6 +105,15 @@ def test_a_reply_written_in_outlook_is_recorded_as_its_owners_update(imap, plan)
         "audit finished, report to the board",
     )
     assert latest["on"] == "2024-01-02"
+    # Its origin is the reply, with its Message-ID, in history (text and JSON) and in changes; others keep theirs.
+    assert (latest["origin"], latest["message_id"]) == ("reply by e-mail", "<reply-1@council.example.gov.uk>")
+    assert updates_of(db, late)[0]["origin"] == "command" and updates_of(db, late)[0]["message_id"] is None
+    assert "reply by e-mail <reply-1@council.example.gov.uk>" in ok("history", str(late), "--csv", db=db)
+    from_reply = [c for c in json.loads(ok("changes", "--json", db=db)) if "reply by e-mail" in c["change"]]
+    assert [(c["id"], c["author"], c["change"]) for c in from_reply] == [
+        (str(late), "A Watson", "not-started -> done, reply by e-mail <reply-1@council.example.gov.uk>"),
+        (str(soon), "A Watson", "not-started -> in-progress, reply by e-mail <reply-1@council.example.gov.uk>"),
+    ]
     assert imap.message_ids() == [] and imap.message_ids("ilacs/processed") == ["<reply-1@council.example.gov.uk>"]
     # the coordinator who ran the inbox undoes it: the action is back where it was
     ok("undo", db=db, env=env_for(imap))
@@ -165,6 +181,7 @@ def test_untrusted_replies_are_held_and_record_nothing(imap, plan, case):
     if case == "unlisted":  # the coordinator accepts it: recorded as the owner's
         ok("inbox", "--accept", str(held[0]["id"]), db=db, env=env_for(imap))
         assert updates_of(db, soon)[-1]["author"] == "A Watson"
+        assert updates_of(db, soon)[-1]["origin"] == "reply by e-mail"  # found through the decision's command
         assert json.loads(ok("inbox", "--held", "--json", db=db)) == []
 
 
@@ -337,3 +354,133 @@ def test_a_recorded_reply_stands_when_no_confirmation_can_be_sent(imap, plan):
     [line] = out.stderr.splitlines()
     assert line.startswith(f"ilacs: no confirmation sent to {WATSON}: ") and "smtp" in line.lower()
     assert updates_of(db, late)[-1]["new_status"] == "done"
+
+
+def test_a_run_killed_with_sigkill_loses_nothing_and_the_next_records_the_rest_once(imap, plan, smtp_server):
+    """Five replies; `ilacs inbox` killed (SIGKILL) as soon as the first is recorded in the database, while it
+    sends that owner's confirmation to an SMTP server that takes 3 s a message. The next run records the other
+    four, moves the first on without recording it again, and every reply in the database has its updates."""
+    db, ids = plan
+    late = ids["late"]
+    mailbox, smtp_env = smtp_server
+    mailbox.delay = 3.0
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    for number in range(5):
+        imap.append(outlook_reply([f"{late} note: reply {number}"], token=token, message_id=f"<k{number}@x>"))
+    env = {**os.environ, **smtp_env, **env_for(imap), "ILACS_DB": str(db)}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "ilacs_cli", "inbox"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while recorded_replies(db) < 1:
+            assert run.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "the run recorded nothing within 60 s"
+            time.sleep(0.02)
+        run.send_signal(signal.SIGKILL)
+        assert run.wait(10) == -signal.SIGKILL
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert recorded_replies(db) == 1  # killed before the second message was read
+    assert sorted(imap.message_ids()) == [f"<k{number}@x>" for number in range(5)]  # nothing moved: none lost
+    mailbox.delay = 0.0
+    out = ok("inbox", db=db, env={**smtp_env, **env_for(imap)})
+    assert "recorded 4 replies, held 0, ignored 0, already processed 1" in out, out
+    notes = [u["note"] for u in updates_of(db, late) if (u["note"] or "").startswith("reply ")]
+    assert sorted(notes) == [f"reply {number}" for number in range(5)]  # each exactly once
+    assert imap.message_ids() == [] and len(imap.message_ids("ilacs/processed")) == 5
+    # Nothing half-recorded: each reply claimed is one command whose update is there, and the database checks out.
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute(
+            "SELECT r.message_id, (SELECT count(*) FROM status_updates s WHERE s.batch = r.batch) FROM replies r"
+        ).fetchall()
+    assert sorted(rows) == [(f"<k{number}@x>", 1) for number in range(5)]
+    ok("check", db=db)
+
+
+def recorded_replies(db):
+    """How many replies the database holds, read without writing (the run being watched holds the write lock)."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM replies").fetchone()[0]
+        except sqlite3.OperationalError:  # busy for a moment
+            return 0
+
+
+def test_the_whole_database_export_carries_replies_and_remove_deletes_them_with_their_plan(imap, plan, tmp_path):
+    db, ids = plan
+    late, soon = ids["late"], ids["soon"]
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    imap.append(outlook_reply([f"{late} new date 30/06/2024: waiting for the data"], token=token))
+    imap.append(outlook_reply([f"{soon} done"], token=token, message_id="<held@x>"))  # not listed: held
+    imap.append(
+        outlook_reply([f"{late} done"], message_id="<ooo@x>", extra_headers=[("Auto-Submitted", "auto-replied")])
+    )
+    assert "recorded 1 reply, held 1, ignored 1" in ok("inbox", db=db, env=env_for(imap))
+    [held] = json.loads(ok("inbox", "--held", "--json", db=db))
+    ok("inbox", "--accept", str(held["id"]), db=db, env=env_for(imap))
+    tables = ("replies", "reply_decisions", "date_requests")
+
+    def rows(path):
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            return {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() for table in tables}
+
+    before = rows(db)
+    assert [len(before[table]) for table in tables] == [3, 1, 1]
+    dump = tmp_path / "all.json"
+    ok("export", "--all", "--format", "json", "-o", str(dump), db=db)
+    restored = tmp_path / "restored.db"
+    ok("import", str(dump), db=restored)
+    assert rows(restored) == before
+    # In the restored file the update still says which reply it came from, and the held reply was decided.
+    assert updates_of(restored, soon)[-1]["message_id"] == "<held@x>"
+    assert json.loads(ok("inbox", "--held", "--json", db=restored)) == []
+    # Removing the plan deletes its replies, their decision and the date request; the auto-reply, which names no
+    # action, stays. Elsewhere they cannot be deleted.
+    ok("remove", plans.PLAN, "--yes", db=restored)
+    after = rows(restored)
+    assert [len(after[table]) for table in tables] == [1, 0, 0]
+    assert after["replies"][0][1] == "<ooo@x>"
+    with contextlib.closing(sqlite3.connect(restored)) as conn, pytest.raises(sqlite3.IntegrityError, match="evidence"):
+        conn.execute("DELETE FROM replies")
+    ok("check", db=restored)
+
+
+# -- XOAUTH2: Dovecot's oauth2 passdb, checking each bearer token with a local introspection endpoint --------------
+
+
+def token_command_config(tmp_path, token):
+    """A config file whose [inbox] token_command prints `token` (auth = "token-command"); its path."""
+    tmp_path.mkdir(exist_ok=True)
+    script = tmp_path / "print-token.py"
+    script.write_text(f"print({token!r})\n")
+    config = tmp_path / "config.toml"
+    config.write_text(f"[inbox]\ntoken_command = [{json.dumps(sys.executable)}, {json.dumps(str(script))}]\n")
+    return config
+
+
+def test_xoauth2_logs_in_with_the_token_commands_token_and_a_bad_token_records_nothing(imap, plan, tmp_path):
+    db, ids = plan
+    late = ids["late"]
+    from helpers.dovecot import ACCESS_TOKEN
+
+    token = mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)
+    imap.append(outlook_reply([f"{late} done: audit finished"], token=token))
+    oauth = {"ILACS_INBOX_AUTH": "token-command", "ILACS_INBOX_PASSWORD": ""}
+    # A token the identity endpoint does not know: Dovecot refuses it, in one line; nothing recorded or moved.
+    wrong = env_for(imap, **oauth, ILACS_CONFIG=str(token_command_config(tmp_path / "wrong", "not-a-known-token")))
+    before = updates_of(db, late)
+    refused("inbox", db=db, code=1, env=wrong, says="refused the XOAUTH2 login for ilacs@council.example.gov.uk")
+    assert imap.message_ids() == ["<reply-1@council.example.gov.uk>"] and updates_of(db, late) == before
+    # The right one: logged in by XOAUTH2, the reply recorded as A Watson's update.
+    right = env_for(imap, **oauth, ILACS_CONFIG=str(token_command_config(tmp_path / "right", ACCESS_TOKEN)))
+    assert "recorded 1 reply, held 0" in ok("inbox", db=db, env=right)
+    assert (updates_of(db, late)[-1]["author"], updates_of(db, late)[-1]["note"]) == ("A Watson", "audit finished")
+    assert imap.introspection.asked[-2:] == ["not-a-known-token", ACCESS_TOKEN]  # Dovecot asked about each
+    assert imap.message_ids() == []

@@ -4,6 +4,7 @@ certificate, trusted through REQUESTS_CA_BUNDLE) serving OpenID discovery and th
 driven by the real msal through `authority`."""
 
 import base64
+import datetime as dt
 import functools
 import json
 import os
@@ -873,3 +874,54 @@ def test_mail_check_with_a_password_and_with_a_relay(smtp_server):
     relay = ilacs("mail", "check", env=password_env)
     assert relay.returncode == 0 and 'ok  login: none configured (auth = "none")' in relay.stdout
     assert len(mailbox.logins) == 1 and mailbox.messages == []
+
+
+# -- the inbox: XOAUTH2 for IMAP with the same app registration, against Dovecot ----------------------------------
+
+
+def test_microsoft_reads_the_inbox_by_xoauth2_with_the_same_app(db, env, identity, imap):
+    """`[inbox] auth = "microsoft"`: a token for SCOPE from the identity endpoint with the [smtp] app's
+    credentials, presented to Dovecot by XOAUTH2; Dovecot's oauth2 passdb checks it with its introspection
+    endpoint (tests/helpers/dovecot.py), which is told that the platform's token is the mailbox's."""
+    from email.message import EmailMessage
+
+    from helpers.dovecot import MAILBOX as INBOX
+
+    from ilacs_cli.domain.replies import mint_token
+
+    key = "a-test-reply-key-of-at-least-32-characters"
+    with sqlite3.connect(db) as conn:
+        (late,) = conn.execute("SELECT id FROM actions WHERE title = 'Audit supervision records'").fetchone()
+    message = EmailMessage()
+    message["From"], message["Subject"], message["Message-ID"] = WATSON, "RE: ILACS", "<oauth-reply@x>"
+    local, domain = INBOX.split("@")
+    message["To"] = f"{local}+{mint_token(key.encode(), WATSON, [late], dt.date(2099, 12, 31))}@{domain}"
+    message["Date"] = "Tue, 02 Jan 2024 09:15:00 +0000"
+    message.set_content(f"{late} in progress: data requested\n")
+    imap.append(bytes(message))
+    inbox_env = {
+        **imap.env(),
+        "ILACS_INBOX_AUTH": "microsoft",
+        "ILACS_INBOX_PASSWORD": "",
+        "ILACS_REPLY_KEY": key,
+        **{name: value for name, value in env.items() if name != "ILACS_SMTP_HOST"},
+    }
+    imap.introspection.active[TOKEN] = INBOX
+    try:
+        out = ilacs("inbox", db=db, env=inbox_env)
+    finally:
+        del imap.introspection.active[TOKEN]
+    assert out.returncode == 0, out.stderr
+    assert "recorded 1 reply, held 0" in out.stdout
+    [request] = identity.token_requests
+    assert (request["grant_type"], request["scope"], request["client_id"]) == ("client_credentials", SCOPE, CLIENT_ID)
+    assert imap.introspection.asked[-1] == TOKEN and imap.message_ids() == []
+    update = plans.history(db, late)["updates"][-1]
+    assert (update["author"], update["new_status"], update["note"]) == ("A Watson", "in-progress", "data requested")
+    # The same run with the platform refusing the secret: one line, nothing recorded, the message left alone.
+    imap.append(bytes(message).replace(b"<oauth-reply@x>", b"<oauth-reply-2@x>"))
+    refused = ilacs("inbox", db=db, env={**inbox_env, "ILACS_SMTP_CLIENT_SECRET": "wrong"})
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "AADSTS7000215" in refused.stderr or "secret" in refused.stderr.lower(), refused.stderr
+    assert refused.stderr.startswith("ilacs: no token to log in to the IMAP server 127.0.0.1:"), refused.stderr
+    assert imap.message_ids() == ["<oauth-reply-2@x>"]

@@ -32,6 +32,7 @@ ALL_MIGRATIONS = [
     "m018_replies",
     "m019_percentages_half_up",
     "m020_boards",
+    "m021_replies_go_with_their_inspection",
 ]
 # Each fixture was made by the ilacs of its schema (seed, one action, one update, D2 met; m002 also an owner):
 # schema-m001.db by commit 0a7e714, schema-m002.db by 71a0afe, schema-m003.db by 3feea71, schema-m004.db by 76a5097

@@ -1,6 +1,8 @@
 """A real IMAP server on loopback: Dovecot from Debian (`dovecot-imapd`, which .ci/run installs), started once per
 session with a throwaway configuration: passwd-file logins, plaintext allowed on 127.0.0.1, IMAPS with a self-signed
 certificate (trustme), each user's Maildir in a folder of the session. Messages are put in with imaplib's APPEND.
+XOAUTH2 and OAUTHBEARER logins go to Dovecot's `oauth2` passdb, which checks each bearer token with a token
+introspection endpoint (RFC 7662) the helper serves on loopback (Introspection).
 
 Dovecot refuses to run its login processes as root and to give mail to uid 0: run as root, its processes take
 Debian's `dovenull` and `dovecot` users and the Maildirs live in a folder those can reach (the session's tmp_path
@@ -23,6 +25,9 @@ from helpers.net import free_port
 
 MAILBOX = "ilacs@council.example.gov.uk"  # the council's inbox the replies come to
 PASSWORD = "imap-secret"
+# The one bearer token the identity endpoint's introspection calls active, and for MAILBOX (RFC 7662). Dovecot's
+# `oauth2` passdb asks the endpoint about every token an XOAUTH2 or OAUTHBEARER login presents.
+ACCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.imap-access-token.sig"
 
 
 @dataclass
@@ -32,6 +37,7 @@ class Dovecot:
     ssl_port: int  # IMAPS, with the certificate in ca_file
     ca_file: Path
     homes: Path
+    introspection: Introspection | None = None  # the endpoint Dovecot checks bearer tokens with
 
     def env(self, **overrides: str) -> dict[str, str]:
         """The environment for `ilacs inbox` to read MAILBOX with a password over plain IMAP."""
@@ -87,6 +93,47 @@ class Dovecot:
                     imap.expunge()
 
 
+class Introspection:
+    """An OAuth 2.0 token introspection endpoint (RFC 7662) on loopback for Dovecot's `oauth2` passdb: a POST of
+    `token=...` is answered `{"active": true, "username": ...}` for a token in `active` (ACCESS_TOKEN, for
+    MAILBOX, unless a test grants another), else `{"active": false}`; each token asked about is kept in `asked`."""
+
+    def __init__(self):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs
+
+        asked = self.asked = []
+        active = self.active = {ACCESS_TOKEN: MAILBOX}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                token = (form.get("token") or [""])[0]
+                asked.append(token)
+                answer = {"active": True, "username": active[token]} if token in active else {"active": False}
+                body = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/introspect"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def why_not_runnable() -> str | None:
     if not shutil.which("dovecot"):
         return "dovecot is not installed (apt-get install dovecot-imapd; .ci/run installs it)"
@@ -114,13 +161,19 @@ ssl = yes
 ssl_cert = <{cert}
 ssl_key = <{key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 default_internal_user = {internal}
 default_internal_group = {internal if root else mail_user.pw_name}
 default_login_user = {login}
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {folder}/passwd
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {folder}/dovecot-oauth2.conf.ext
 }}
 userdb {{
   driver = static
@@ -175,12 +228,17 @@ def running_dovecot(folder: Path):
         mail_user = pwd.getpwnam("dovecot")
         os.chown(homes, mail_user.pw_uid, mail_user.pw_gid)
     port, ssl_port = free_port(), free_port()
+    introspection = Introspection()
+    (folder / "dovecot-oauth2.conf.ext").write_text(
+        f"introspection_mode = post\nintrospection_url = {introspection.url}\nforce_introspection = yes\n"
+        "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+    )
     config = folder / "dovecot.conf"
     config.write_text(_config(folder, homes, port, ssl_port, cert, key))
     process = subprocess.Popen(
         ["dovecot", "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
     )
-    server = Dovecot("127.0.0.1", port, ssl_port, ca_file, homes)
+    server = Dovecot("127.0.0.1", port, ssl_port, ca_file, homes, introspection)
     try:
         deadline = time.monotonic() + 15
         while True:
@@ -195,6 +253,7 @@ def running_dovecot(folder: Path):
                 time.sleep(0.1)
         yield server
     finally:
+        introspection.close()
         process.terminate()
         try:
             process.wait(timeout=10)
