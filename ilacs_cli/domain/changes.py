@@ -547,9 +547,7 @@ def remove_inspections(db: Store, inspections: list[str], *, by: str | None = No
     """Delete inspections and everything under them in one transaction, after one backup beside the database
     (`name` goes into the backup's file name); returns the backup."""
     found = [require_inspection(db, inspection) for inspection in inspections]
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    backup = db.path.with_name(f"{db.path.name}.before-remove-{name}-{stamp}.bak")
-    db.backup(backup)
+    backup = db.backup_before(f"remove-{name}")
     with db.transaction(command="remove", author=who(by), note=f"removed {', '.join(inspections)}; backup {backup}"):
         for row in found:
             db.inspections.remove(row.id, row.authority, backup)

@@ -30,7 +30,7 @@ def backup(db: Store, target: Path, *, damaged_too: bool = False) -> tuple[Path,
     """Copy the database to `target` (0600), safe while others write (the command line has checked that `target`
     may be written: exchange/files.py's check_target); returns it, and the damage copied with `damaged_too`. A
     damaged file is not copied unless asked: a copy of damage would pass for a backup."""
-    if target.resolve() == db.path.resolve():
+    if not db.db.postgres and target.resolve() == db.path.resolve():
         raise IlacsError(f"{target} is the database itself: choose another path for the backup", 2)
     fault = db.health.damage()
     if fault is not None and not damaged_too:

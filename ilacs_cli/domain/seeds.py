@@ -84,9 +84,7 @@ def load_seeds(db: Store, paths: list[Path], *, replace: bool = False) -> tuple[
             2,
         )
     if replaced:
-        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        backup = db.path.with_name(f"{db.path.name}.before-seed-{stamp}.bak")
-        db.backup(backup)
+        backup = db.backup_before("seed")
     note = f"replaced {', '.join(seed.inspection['id'] for seed in replaced)}; backup {backup}" if replaced else None
     with db.transaction(origin="seed", command="seed", author=who(None), note=note):
         _check_previous(seeds, db)

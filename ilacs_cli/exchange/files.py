@@ -41,7 +41,7 @@ def check_target(path: Path, *, force: bool = False, database: Path | None = Non
             else "not a file"
         )
         raise IlacsError(f"{shown} is {kind}: give the path of a file to write", 2)
-    if info is not None and database is not None:
+    if info is not None and isinstance(database, Path):  # a file (a PostgreSQL database is no path here)
         for suffix in ("", "-wal", "-shm"):
             live = Path(f"{database}{suffix}")
             if live.exists() and os.path.samefile(path, live):

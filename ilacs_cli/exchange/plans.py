@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ilacs_cli.dates.days import OutsideYears, now_in_england, outside_years, parse_due
+from ilacs_cli.dates.days import OutsideYears, outside_years, parse_due
 from ilacs_cli.domain import rules
 from ilacs_cli.domain.addresses import who
 from ilacs_cli.domain.plan import require_inspection
@@ -20,15 +20,20 @@ from ilacs_cli.domain.progress import PlanRow, plan_rows
 from ilacs_cli.domain.rules import STATUSES
 from ilacs_cli.errors import IlacsError, quoted
 from ilacs_cli.exchange.sheets import Sheet, Table, Workbook, is_plan_sheet, plan_sheet_title
-from ilacs_cli.storage.tables import ADDED_LATER, EXPORT_TABLES, SCHEMA, times_in_england, times_were_utc
+from ilacs_cli.storage.tables import (
+    ADDED_LATER,
+    EXPORT_FORMAT,
+    EXPORT_TABLES,
+    EXPORT_VERSION,
+    times_in_england,
+    times_were_utc,
+)
 
 if TYPE_CHECKING:
     from ilacs_cli.storage.actions import ActionRow
     from ilacs_cli.storage.inspections import AreaRow
     from ilacs_cli.storage.store import Reader, Store
 
-EXPORT_FORMAT = "ilacs-export"
-EXPORT_VERSION = 1
 PLAN_HEADERS = [
     "Id",
     "Area",
@@ -294,14 +299,9 @@ def _revised_cells(row: PlanRow) -> list[str | None]:
 
 
 def dump(db: Store) -> dict:
-    """The whole database (but its calendar) as JSON-ready data that `load` reproduces exactly."""
-    return {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "schema": SCHEMA,
-        "exported_at": now_in_england(),
-        "tables": {table: db.tables.rows(table) for table in EXPORT_TABLES},
-    }
+    """The whole database (but its calendar) as JSON-ready data that `load` reproduces exactly (the tables'
+    own: storage/tables.py)."""
+    return db.tables.dump()
 
 
 def load(db: Store, data: object, source: str) -> dict[str, int]:

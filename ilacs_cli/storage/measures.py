@@ -233,7 +233,7 @@ class MeasureReads(Repository):
 
     def readings(self, measure_id: int, *, withdrawn_too: bool = False) -> list[ReadingRow]:
         """One measure's readings in the order recorded (those withdrawn too, for its history, if asked)."""
-        standing = "1" if withdrawn_too else _STANDING.format(measure="r.measure_id", reading="r.id")
+        standing = "TRUE" if withdrawn_too else _STANDING.format(measure="r.measure_id", reading="r.id")
         return self._all(
             f"{_READINGS} AND r.measure_id = :id AND {standing} ORDER BY r.id",
             {"day": self.day, "id": measure_id},

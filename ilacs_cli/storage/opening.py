@@ -107,6 +107,7 @@ def open_postgres(location, *, create: bool = False) -> Opened:
     the write lock, looked at again once the lock is held (another PC may be upgrading it at the same moment)."""
     from ilacs_cli.storage import postgres
 
+    postgres.busy_timeout_ms()  # a bad setting is refused before the server is asked anything, as for a file
     conn = postgres.Connection(postgres.connect(location.url), location)
     db = WritableDatabase(conn, location, location.url)
     opened = Opened(db)
@@ -309,6 +310,25 @@ def backup(db: Database, target: Path) -> None:
             if dbfile.disk_full(target.parent)
             else getattr(error, "strerror", None) or str(error)
         )
+        raise IlacsError(
+            f"cannot write the backup {target}: {reason}; free some space there or choose another path"
+        ) from None
+
+
+def dump_to(data: dict, target: Path) -> None:
+    """Write a database's tables (TableReads.dump) as JSON to `target` (0600), whole or not at all: a PostgreSQL
+    database's backup, restorable into either backend with `ilacs import`."""
+    import json
+
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _create_private(temporary)
+        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        reason = "the disk holding it is full" if dbfile.disk_full(target.parent) else error.strerror or str(error)
         raise IlacsError(
             f"cannot write the backup {target}: {reason}; free some space there or choose another path"
         ) from None

@@ -385,7 +385,27 @@ END $$;
 {_REFUSE_DELETES}"""
 
 # The PostgreSQL form of each migration after the baseline, by name; each is applied where SQLite applies its own.
-FORMS: dict[str, str] = {}
+FORMS: dict[str, str] = {
+    "m021_replies_go_with_their_inspection": """
+CREATE FUNCTION history_refuses_unless_removing() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM removals r WHERE r.under_way = 1) THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';
+END $$;
+DROP TRIGGER replies_refuse_delete ON replies;
+CREATE TRIGGER replies_refuse_delete BEFORE DELETE ON replies FOR EACH ROW EXECUTE FUNCTION
+    history_refuses_unless_removing('replies are evidence: they cannot be deleted, only added to');
+CREATE TRIGGER reply_decisions_refuse_delete BEFORE DELETE ON reply_decisions FOR EACH ROW EXECUTE FUNCTION
+    history_refuses_unless_removing('decisions on replies are evidence: they cannot be deleted, only added to');
+CREATE TRIGGER date_requests_refuse_delete BEFORE DELETE ON date_requests FOR EACH ROW EXECUTE FUNCTION
+    history_refuses_unless_removed('date requests are evidence: they cannot be deleted, only added to',
+                                   'SELECT inspection_id FROM actions WHERE id = ($1).action_id');
+CREATE INDEX replies_batch ON replies (batch);
+CREATE INDEX reply_decisions_batch ON reply_decisions (batch);
+""",
+}
 
 # The table that records which migrations a database has had (SQLite's is sqlite-utils' _sqlite_migrations).
 MIGRATIONS_TABLE = """

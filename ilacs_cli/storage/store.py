@@ -138,7 +138,27 @@ class Store:
 
         if not damaged_too:
             self.db.refuse_unless_writable()
+        if self.db.postgres:
+            from ilacs_cli.storage.opening import dump_to
+
+            dump_to(self.tables.dump(), target)
+            return
         backup(self.db, target)
+
+    def backup_before(self, what: str) -> Path:
+        """A copy of the whole database made before `what` (seed, remove-ID) changes it; its path. A SQLite file
+        is copied beside itself; a PostgreSQL database is written as `export --all` writes it (restorable into either
+        backend with `ilacs import`), in the user data folder's backups."""
+        import datetime as dt
+
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        if self.db.postgres:
+            folder = default_path().parent / "backups"
+            target = folder / f"{self.db.path.name.replace(':', '-').replace('/', '-')}.before-{what}-{stamp}.json"
+        else:
+            target = self.path.with_name(f"{self.path.name}.before-{what}-{stamp}.bak")
+        self.backup(target)
+        return target
 
     def close(self) -> None:
         self.db.close()

@@ -68,6 +68,19 @@ class TableReads(Repository):
             for row in self._all(f"SELECT {', '.join(names)} FROM {table} ORDER BY {order}")  # noqa: S608 (names ours)
         ]
 
+    def dump(self) -> dict:
+        """The whole database (but its calendar) as JSON-ready data, as `export --all` writes it and `import`
+        restores it into either backend."""
+        from ilacs_cli.dates.days import now_in_england
+
+        return {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "schema": SCHEMA,
+            "exported_at": now_in_england(),
+            "tables": {table: self.rows(table) for table in EXPORT_TABLES},
+        }
+
 
 class Tables(TableReads, WritingRepository):
     """Exported tables, read and loaded."""
@@ -120,6 +133,8 @@ class Tables(TableReads, WritingRepository):
             )
 
 
+EXPORT_FORMAT = "ilacs-export"
+EXPORT_VERSION = 1
 # Tables an export made before they existed does not hold: restored empty.
 ADDED_LATER = ("evidence", "boards", "board_withdrawals", "replies", "reply_decisions", "date_requests")
 SCHEMA = migrations.NAMES  # the migrations an export of this version has had, named in it

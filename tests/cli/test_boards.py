@@ -14,6 +14,7 @@ from helpers.cli import ok, refused
 from helpers.plans import PLAN, WATSON
 
 
+@pytest.mark.sqlite_only("reads the file with sqlite3")
 def test_a_board_is_recorded_listed_and_named_on_the_paper_and_undone(db, tmp_path):
     # Days far from today (the paper is read as of today): one to come, one long past.
     said = ok("board", "add", PLAN, "10/06/2099", "--name", "Improvement Board", "--by", "Sam Patel", db=db)

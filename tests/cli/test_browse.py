@@ -154,6 +154,7 @@ def test_views_served_live_and_read_only(served, tmp_path):
     assert "English working days from the due date to today" in dom.stdout
 
 
+@pytest.mark.sqlite_only("the views for Datasette are SQLite's")
 def test_views_exist_for_any_sqlite_client(db):
     with sqlite3.connect(db) as conn:
         views = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
@@ -182,6 +183,7 @@ CLOCK_CHANGES = [
 ]
 
 
+@pytest.mark.sqlite_only("the views for Datasette are SQLite's")
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
 def test_the_views_count_from_englands_today_whatever_the_servers_clock(db, zone):
     if not shutil.which("faketime"):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import icalendar
+from helpers.cli import contents
 from helpers.cli import run_ilacs as ilacs
 
 CLOSED_ACTION = ("done", "cancelled")
@@ -216,13 +217,13 @@ def test_output_file_is_0600_and_not_replaced_without_force(db, tmp_path):
 
 
 def test_unknown_inspection_is_one_line(db, tmp_path):
-    before = db.read_bytes()
+    before = contents(db)
     target = tmp_path / "plan.ics"
     out = ilacs("calendar", "nowhere-2020", "-o", str(target), db=db)
     assert out.returncode == 1 and out.stdout == ""
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert "no inspection 'nowhere-2020'" in out.stderr
-    assert not target.exists() and db.read_bytes() == before
+    assert not target.exists() and contents(db) == before
 
 
 def test_events_read_in_the_councils_words_and_overdue_is_marked(db):

@@ -9,6 +9,7 @@ import json
 import random
 import sqlite3
 
+import pytest
 from helpers.cli import ok
 from helpers.cli import run_ilacs as ilacs
 from helpers.plans import PLAN, record_actions
@@ -65,6 +66,7 @@ def counts(actions, as_of):
     }
 
 
+@pytest.mark.sqlite_only("reads the file with sqlite3")
 def test_every_read_agrees_with_the_actions_listed(db, tmp_path):
     rng = random.Random(6)
     for inspection, areas in PLANS.items():
@@ -123,6 +125,7 @@ def test_every_read_agrees_with_the_actions_listed(db, tmp_path):
     assert ilacs("check", db=db).returncode == 0
 
 
+@pytest.mark.sqlite_only("the views for Datasette are SQLite's")
 def test_percentages_round_half_up_in_summary_the_paper_and_the_browsers_view(db):
     # 1 of 8 done is 12.5%: people, and every output, say 13% (rounding down said 12% in summary and the view).
     record_actions(db, PLAN, [(1, f"Action {n}", "A Watson", "2030-10-31", "done" if n == 1 else "") for n in range(8)])

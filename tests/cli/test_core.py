@@ -5,7 +5,7 @@ import json
 
 import holidays
 import pytest
-from helpers.cli import in_terminal
+from helpers.cli import contents, in_terminal
 from helpers.cli import run_ilacs as ilacs
 
 
@@ -68,11 +68,11 @@ def test_reseed_is_idempotent_and_keeps_user_updates(db):
     ],
 )
 def test_bad_input_is_one_line_and_changes_nothing(db, args):
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs(*args, db=db)
     assert out.returncode in (1, 2)
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
-    assert db.read_bytes() == before
+    assert contents(db) == before
 
 
 def test_missing_database_suggests_seed(tmp_path):
@@ -114,11 +114,11 @@ def test_csv_has_iso_dates_and_plain_text_when_piped(db):
     ],
 )
 def test_usage_errors_exit_2_without_traceback(db, args):
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs(*args, db=db)
     assert out.returncode == 2, out.stderr
     assert "Traceback" not in out.stderr and "Error" in out.stderr
-    assert db.read_bytes() == before
+    assert contents(db) == before
 
 
 def test_terminal_gets_a_rich_table_that_shows_user_text_literally(db):

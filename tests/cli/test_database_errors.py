@@ -2,6 +2,7 @@
 
 import sqlite3
 
+import pytest
 from helpers.cli import run_ilacs
 
 
@@ -46,6 +47,7 @@ def test_corrupt_file_is_one_line_and_untouched(tmp_path):
     assert bad.read_bytes() == b"this is not sqlite" * 100
 
 
+@pytest.mark.sqlite_only("SQLite's file lock")
 def test_locked_database_gives_one_line_and_writes_nothing(db):
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")

@@ -191,6 +191,7 @@ def test_undo_lists_your_commands_and_dry_run_previews(db):
     ]
 
 
+@pytest.mark.sqlite_only("the backup beside the file")
 def test_the_examples_leave_at_once_and_a_new_plan_says_how(db):
     ok("add-inspection", "brighton-2025", "--authority", "Brighton and Hove", "--published", "03/03/2025", db=db)
     out = run_ilacs("add-inspection", "hove-2025", "--authority", "Hove", "--published", "03/03/2025", db=db)

@@ -8,7 +8,7 @@ import os
 import stat
 
 import pytest
-from helpers.cli import ok
+from helpers.cli import contents, ok
 from helpers.cli import run_ilacs as ilacs
 from helpers.plans import write_csv
 
@@ -299,7 +299,7 @@ def test_import_is_all_or_nothing_with_every_problem_reported(db, tmp_path):
             ["1", "Fine row", "B Khan", "01/11/2024", ""],
         ],
     )
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs("import", str(path), "--inspection", PLAN, db=db)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
@@ -311,16 +311,16 @@ def test_import_is_all_or_nothing_with_every_problem_reported(db, tmp_path):
         "row 7, column 'Action'",
     ]
     assert lines[-1] == "ilacs: 5 problems in bad.csv: nothing imported; fix them and re-run"
-    assert db.read_bytes() == before
+    assert contents(db) == before
 
 
 def test_import_dry_run_counts_and_writes_nothing(db, tmp_path):
     path = tmp_path / "council-plan.csv"
     write_csv(path, COUNCIL_PLAN)
-    before = db.read_bytes()
+    before = contents(db)
     out = ok("import", str(path), "--inspection", PLAN, "--dry-run", db=db)
     assert out.startswith("Would import council-plan.csv into east-sussex-2023: 3 added")
-    assert db.read_bytes() == before
+    assert contents(db) == before
 
 
 @pytest.mark.parametrize(
@@ -342,8 +342,8 @@ def test_bad_export_and_import_arguments_are_one_line(db, tmp_path, args):
     unknown = tmp_path / "columns.csv"
     write_csv(unknown, [["Thing", "Person"], ["x", "y"]])
     paths = {"{csv}": str(good), "{unknown}": str(unknown), "{missing}": str(tmp_path / "missing.csv")}
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs(*[paths.get(arg, arg) for arg in args], db=db)
     assert out.returncode in (1, 2) and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
-    assert db.read_bytes() == before
+    assert contents(db) == before

@@ -7,7 +7,7 @@ import re
 import tomllib
 
 import pytest
-from helpers.cli import run_ilacs
+from helpers.cli import contents, run_ilacs
 from helpers.paths import DOCUMENTS
 from helpers.paths import SEED_FILES as SEEDS
 
@@ -152,11 +152,11 @@ def test_seeded_history_is_dated_by_its_document(db):
 def test_unknown_is_replaced_by_an_update_and_never_typed(db):
     actions = json.loads(run_ilacs("actions", "--status", "unknown", "--json", db=db).stdout)
     target = str(actions[0]["id"])
-    before = db.read_bytes()
+    before = contents(db)
     refused = run_ilacs("update", target, "--status", "unknown", db=db)
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
     assert "record what you know" in refused.stderr
-    assert db.read_bytes() == before
+    assert contents(db) == before
     assert (
         run_ilacs("update", target, "--status", "in-progress", "--note", "confirmed at the board", db=db).returncode
         == 0
@@ -197,8 +197,8 @@ def test_bad_facts_in_a_seed_file_are_refused_in_one_line(db, tmp_path, case):
         where = "sources #2.file"
     bad = tmp_path / "bad.toml"
     bad.write_text("format = 1\n" + sources + text)
-    before = db.read_bytes()
+    before = contents(db)
     out = run_ilacs("seed", str(bad), db=db)
     assert out.returncode == 1 and out.stdout == ""
     assert len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith(f"ilacs: bad.toml: {where}:"), out.stderr
-    assert db.read_bytes() == before
+    assert contents(db) == before

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.cli import refusal, refused, run_ilacs
+from helpers.cli import contents, refusal, refused, run_ilacs
 from helpers.paths import damage
 
 LONG = "x" * 300  # a name the file system cannot hold (at most 255 bytes between slashes)
@@ -144,6 +144,7 @@ def test_item_6_the_command_line_keeps_the_limits_imports_keep(db, tmp_path):
 ESCAPES = "\x1b[31mRED\x1b]0;pwned\x07\x1b[2J"
 
 
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 def test_item_4_stored_text_in_a_message_or_a_page_on_stdout_never_reaches_a_terminal_raw(db):
     import sqlite3
 
@@ -191,6 +192,7 @@ def test_item_12_a_malformed_smtp_host_is_one_line(db, host, command):
     refused(*command, db=db, env=env, code=1, says=["is not a host name", "ILACS_SMTP_HOST"])
 
 
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 def test_item_8_a_database_from_a_newer_ilacs_is_read_but_never_written(db):
     import sqlite3
 
@@ -295,6 +297,7 @@ def test_item_15_the_default_folder_is_private_whatever_the_umask(tmp_path):
     assert stat.S_IMODE((home / "data" / "ilacs").stat().st_mode) == 0o700
 
 
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 def test_item_15_an_action_changed_outside_ilacs_is_not_written_over(db):
     import sqlite3
 
@@ -315,6 +318,7 @@ def test_item_15_an_action_changed_outside_ilacs_is_not_written_over(db):
         ["backup", "{copy}"],
     ],
 )
+@pytest.mark.sqlite_only("a damaged file's pages")
 def test_item_7_a_damaged_database_takes_no_write_and_no_backup(db, tmp_path, args):
     damage(db)
     args = [arg.replace("{copy}", str(tmp_path / "copy.db")) for arg in args]
@@ -322,6 +326,7 @@ def test_item_7_a_damaged_database_takes_no_write_and_no_backup(db, tmp_path, ar
     assert not (tmp_path / "copy.db").exists()
 
 
+@pytest.mark.sqlite_only("a damaged file's pages")
 def test_item_7_a_damaged_database_is_copied_for_investigation_when_asked(db, tmp_path):
     from helpers.cli import ok
 
@@ -348,15 +353,17 @@ def _drop(db: Path, statement: str) -> None:
         ["remove", "east-sussex-2018", "--yes"],
     ],
 )
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 def test_item_7_a_database_missing_a_table_is_neither_written_nor_read_into_a_traceback(db, args):
     _drop(db, "DROP TABLE removals")
     refused(*args, db=db, code=1, says=["removals", "ilacs check"])
     assert not list(db.parent.glob("*.bak"))  # no copy of the damage left to pass for a backup
 
 
+@pytest.mark.sqlite_only("a damaged file's pages")
 def test_item_7_check_looks_at_a_damaged_file_read_only_and_says_what_is_wrong(db, tmp_path):
     damage(db)
-    before = db.read_bytes()
+    before = contents(db)
     out = run_ilacs("check", db=db)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     lines = out.stdout.splitlines()
@@ -364,9 +371,10 @@ def test_item_7_check_looks_at_a_damaged_file_read_only_and_says_what_is_wrong(d
     assert lines[1].startswith("FAIL  integrity: ") and len(lines[1]) > len("FAIL  integrity: ")
     assert lines[2] == "FAIL  schema objects: not run: the file is damaged"
     assert out.stderr.startswith("ilacs: 2 checks failed (integrity, schema objects)")
-    assert db.read_bytes() == before and not Path(f"{db}-wal").exists()
+    assert contents(db) == before and not Path(f"{db}-wal").exists()
 
 
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 def test_item_7_check_names_what_is_missing_and_what_is_not_a_database(db, tmp_path):
     _drop(db, "DROP TRIGGER changes_refuse_update")
     out = run_ilacs("check", db=db)
@@ -451,6 +459,7 @@ def test_item_14_a_formula_with_no_saved_value_is_refused_and_one_with_a_value_i
     assert "Audit files" in ok("actions", "--owner", "A Watson", "--csv", db=db)
 
 
+@pytest.mark.sqlite_only("the backup beside the file")
 def test_item_10_a_seed_with_an_existing_id_and_other_facts_is_refused_unless_replace(db, tmp_path):
     from helpers.cli import ok
 

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from helpers.cli import contents
 from helpers.paths import SEEDS, TESTS, damage
 from helpers.plans import copy_of
 
@@ -315,7 +316,7 @@ def all_cases(seed: int) -> list[list[str]]:
 def database_bytes(db: Path) -> bytes:
     """The database file, and its write-ahead log if one is left (it holds committed pages not yet in the file)."""
     wal = Path(f"{db}-wal")
-    return db.read_bytes() + (b"WAL" + wal.read_bytes() if wal.exists() else b"")
+    return contents(db) + (b"WAL" + wal.read_bytes() if wal.exists() else b"")
 
 
 def run_in_process(args: list[str], db: Path) -> dict:

@@ -162,6 +162,7 @@ def test_status_options_complete_statuses_and_groups():
     ]  # an update records one status, not a group
 
 
+@pytest.mark.sqlite_only("completion reads a file, never a server")
 def test_inspection_ids_complete_from_the_database_named(db, tmp_path):
     expected = ["east-sussex-2018", "east-sussex-2023"]
     assert completions(["ilacs", "show", "east"], 2, without_db(ILACS_DB=str(db))) == expected
@@ -182,6 +183,7 @@ def test_inspection_completion_on_a_missing_database_offers_nothing_and_creates_
     assert completions(["ilacs", "--db", str(tmp_path / "junk.db"), "show", ""], 4, env) == []
 
 
+@pytest.mark.sqlite_only("completion reads a file, never a server")
 def test_completion_installs_for_bash_and_bash_completes_through_it(db, tmp_path):
     """--install-completion in a real bash, then bash's own completion function, calling the installed `ilacs`."""
     import shutil

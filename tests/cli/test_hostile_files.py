@@ -292,6 +292,7 @@ def test_a_target_date_beyond_2100_in_text_or_a_date_cell(db, tmp_path):
     )
 
 
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 def test_a_date_beyond_2100_is_refused_wherever_it_is_typed_and_check_names_one_already_stored(db):
     refused(
         db,

@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 from helpers import cli
+from helpers.cli import contents
 from helpers.cli import run_ilacs as ilacs
 from helpers.paths import FIXTURES
 from helpers.plans import write_csv
@@ -77,14 +78,14 @@ def test_problems_name_the_sheets_own_row_numbers(db, tmp_path):
     rows = [row[:] for row in TITLED] + [["3.1", 9, "Neglect toolkit", "C Jones", "01/01/2031", "Started"]]
     rows[4][4] = "31/02/2030"  # shaped like a day, and no day: a mistake, not a wording
     path = workbook(tmp_path / "council.xlsx", {"Action plan": rows})
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs("import", str(path), "--inspection", PLAN, db=db)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert [line.split(": ")[1] for line in out.stderr.strip().splitlines()[:-1]] == [
         "row 5, column 'Target date'",
         "row 6, column 'Area'",
     ]
-    assert db.read_bytes() == before
+    assert contents(db) == before
 
 
 def test_a_workbook_is_read_from_the_sheet_whose_headers_name_an_action(db, tmp_path):
@@ -94,11 +95,11 @@ def test_a_workbook_is_read_from_the_sheet_whose_headers_name_an_action(db, tmp_
     assert "2 added" in out.stdout and "read sheet 'Plan', headers on row 3" in out.stderr
     # Two sheets of actions, none named after the inspection: which one is the officer's to say.
     path = workbook(tmp_path / "two.xlsx", {"Plan 2024": TITLED, "Plan 2023": TITLED})
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs("import", str(path), "--inspection", PLAN, db=db)
     assert out.returncode == 2 and out.stderr.strip().count("\n") == 0
     assert "2 sheets of actions (Plan 2024, Plan 2023)" in out.stderr and "--sheet" in out.stderr
-    assert db.read_bytes() == before
+    assert contents(db) == before
     out = ok("import", str(path), "--inspection", PLAN, "--sheet", "plan 2023", db=db)
     assert "2 unchanged" in out.stdout
 
@@ -118,11 +119,11 @@ UNDATED = [
 
 def test_target_dates_that_are_no_date_are_kept_as_written(db, tmp_path):
     path = workbook(tmp_path / "plan.xlsx", {"Plan": UNDATED})
-    before = db.read_bytes()
+    before = contents(db)
     out = ok("import", str(path), "--inspection", PLAN, "--dry-run", db=db)
     assert "ilacs: 3 target dates kept as written, with no date: rows 4, 7, 9" in out.stderr.splitlines()
     assert out.stdout.startswith("Would import plan.xlsx into east-sussex-2023: 6 added")
-    assert db.read_bytes() == before
+    assert contents(db) == before
     out = ok("import", str(path), "--inspection", PLAN, db=db)
     assert "6 added" in out.stdout and "rows 4, 7, 9" in out.stderr
     found = {a["title"]: (a["due"], a["wording"]) for a in actions(db)}
@@ -254,13 +255,13 @@ def test_rows_of_an_inspection_not_in_the_database_are_a_problem(db, tmp_path):
     rows[line - 1][0] = "east-susex-2023"
     rows[line - 1][5] = "A brand new action"
     write_csv(everything, rows)
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs("import", str(everything), "--inspection", PLAN, db=db)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert out.stderr.startswith(
         f"all.csv: row {line}, column 'Inspection': 'east-susex-2023' is not an inspection in this database"
     )
-    assert db.read_bytes() == before
+    assert contents(db) == before
     # An officer's own "Inspection" column (naming none of ours) is not ilacs's: it is read past.
     own = write_csv(tmp_path / "own.csv", [["Inspection", "Action", "Owner"], ["ILACS 2023", "Audit", "A Watson"]])
     assert "1 added" in ok("import", str(own), "--inspection", PLAN, db=db).stdout
@@ -351,9 +352,9 @@ def test_every_bad_file_is_one_line_and_writes_nothing(db, tmp_path, case):
     make, name, extra, code, words = BAD[case]
     path = tmp_path / name
     make(path)
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs("import", str(path), "--inspection", PLAN, *extra, db=db)
     assert (out.returncode, out.stdout) == (code, ""), out.stderr
     assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1, out.stderr
     assert words in out.stderr
-    assert db.read_bytes() == before
+    assert contents(db) == before

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 
 import pytest
 from helpers import plans
-from helpers.cli import ok, refused, run_ilacs
+from helpers.cli import contents, ok, refused, run_ilacs
 from helpers.dovecot import MAILBOX
 from helpers.plans import WATSON, copy_of
 from helpers.smtp import send_reminders
@@ -231,10 +231,10 @@ def test_dry_run_records_and_moves_nothing(imap, plan):
     db, ids = plan
     late = ids["late"]
     imap.append(outlook_reply([f"{late} done"], token=mint_token(KEY.encode(), WATSON, [late], GOOD_UNTIL)))
-    before = db.read_bytes()
+    before = contents(db)
     out = ok("inbox", "--dry-run", db=db, env=env_for(imap))
     assert f"would record action {late}: done" in out
-    assert db.read_bytes() == before and imap.message_ids() == ["<reply-1@council.example.gov.uk>"]
+    assert contents(db) == before and imap.message_ids() == ["<reply-1@council.example.gov.uk>"]
 
 
 def test_a_refused_login_or_an_unreachable_server_is_one_line_and_records_nothing(imap, plan):

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from helpers import cli, plans
+from helpers.cli import contents
 from helpers.cli import run_ilacs as ilacs
 from helpers.net import free_port
 from helpers.paths import TESTS
@@ -342,12 +343,12 @@ def test_token_command_delivers(db, env, oauth_smtp, tmp_path):
 
 def test_wrong_secret_sends_nothing_then_the_right_one_sends_all_once(db, env, identity, oauth_smtp):
     mailbox, _ = oauth_smtp
-    before = db.read_bytes()
+    before = contents(db)
     wrong = send_reminders(db, {**env, "ILACS_SMTP_CLIENT_SECRET": "not-the-secret"})
     assert_one_reason(wrong, "AADSTS7000215", "ilacs mail set-secret")
     assert "not-the-secret" not in wrong.stderr
     assert mailbox.messages == [] and mailbox.auths == []  # the SMTP server was not even asked
-    assert db.read_bytes() == before
+    assert contents(db) == before
     right = send_reminders(db, env)
     assert right.returncode == 0, right.stderr
     assert [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], [KHAN]]
@@ -400,17 +401,17 @@ def test_wrong_secret_sends_nothing_then_the_right_one_sends_all_once(db, env, i
 def test_identity_platform_refusals_name_the_fix(db, env, identity, oauth_smtp, answer, words):
     mailbox, _ = oauth_smtp
     identity.answer = answer
-    before = db.read_bytes()
+    before = contents(db)
     out = send_reminders(db, env)
     assert_one_reason(out, *words)
     assert "Trace ID" not in out.stderr
-    assert mailbox.messages == [] and mailbox.auths == [] and db.read_bytes() == before
+    assert mailbox.messages == [] and mailbox.auths == [] and contents(db) == before
     assert_no_secret(db, out)
 
 
 def test_unknown_app_tenant_and_unreachable_platform(db, env, identity, oauth_smtp):
     mailbox, _ = oauth_smtp
-    before = db.read_bytes()
+    before = contents(db)
     unknown_app = send_reminders(db, {**env, "ILACS_SMTP_CLIENT_ID": "11111111-2222-3333-4444-555555555555"})
     assert_one_reason(unknown_app, "AADSTS700016", "11111111-2222-3333-4444-555555555555", "check client_id")
     unknown_tenant = send_reminders(
@@ -422,7 +423,7 @@ def test_unknown_app_tenant_and_unreachable_platform(db, env, identity, oauth_sm
     assert_one_reason(unreachable, f"cannot reach the Microsoft identity platform at {closed}", "HTTPS_PROXY")
     untrusted = send_reminders(db, without(env, "REQUESTS_CA_BUNDLE"))
     assert_one_reason(untrusted, "cannot verify the TLS certificate of 127.0.0.1", "REQUESTS_CA_BUNDLE")
-    assert mailbox.messages == [] and mailbox.auths == [] and db.read_bytes() == before
+    assert mailbox.messages == [] and mailbox.auths == [] and contents(db) == before
     assert_no_secret(db, unknown_app, unknown_tenant, unreachable, untrusted)
 
 
@@ -444,10 +445,10 @@ def test_unknown_app_tenant_and_unreachable_platform(db, env, identity, oauth_sm
 def test_smtp_auth_refusals_name_the_fix(db, env, oauth_smtp, refusal, words):
     mailbox, _ = oauth_smtp
     mailbox.refuse = refusal
-    before = db.read_bytes()
+    before = contents(db)
     out = send_reminders(db, env)
     assert_one_reason(out, *words)
-    assert len(mailbox.auths) == 1 and mailbox.messages == [] and db.read_bytes() == before
+    assert len(mailbox.auths) == 1 and mailbox.messages == [] and contents(db) == before
     mailbox.refuse = None
     rerun = send_reminders(db, env)
     assert rerun.returncode == 0 and [rcpt for rcpt, _ in mailbox.messages] == [[WATSON], [KHAN]]
@@ -464,7 +465,7 @@ def test_server_without_xoauth2(db, env, smtp_server):
 def test_token_command_that_fails_or_prints_nothing(db, env, oauth_smtp, tmp_path):
     mailbox, _ = oauth_smtp
     base = {**env, "ILACS_SMTP_AUTH": "token-command"}
-    before = db.read_bytes()
+    before = contents(db)
     for code, words in [
         (
             "import sys; sys.stderr.write('no cached credentials\\n'); sys.exit(3)",
@@ -481,7 +482,7 @@ def test_token_command_that_fails_or_prints_nothing(db, env, oauth_smtp, tmp_pat
         db, {**base, "ILACS_SMTP_TOKEN_COMMAND": str(tmp_path / "no-such-tool") + " --print-token"}
     )
     cli.refusal(missing, code=1, says=f"token_command names {tmp_path}/no-such-tool, which does not exist")
-    assert mailbox.messages == [] and mailbox.auths == [] and db.read_bytes() == before
+    assert mailbox.messages == [] and mailbox.auths == [] and contents(db) == before
 
 
 @pytest.mark.parametrize("command_waits", [False, pytest.param(True, marks=pytest.mark.slow)])
@@ -647,13 +648,13 @@ def test_token_command_refused_in_one_line(db, env, oauth_smtp, tmp_path, settin
     mailbox, _ = oauth_smtp
     (tmp_path / "not-executable.py").write_text(f"print({TOKEN!r})\n")
     (tmp_path / "config.toml").write_text("[smtp]\n" + setting.replace("{tmp}", str(tmp_path)) + "\n")
-    before = db.read_bytes()
+    before = contents(db)
     sent = send_reminders(db, token_env(env))
     checked = ilacs("mail", "check", env=token_env(env))
     for out in (sent, checked):
         assert out.stdout == ""
         cli.refusal(out, code=1, says=says)
-    assert mailbox.messages == [] and mailbox.auths == [] and db.read_bytes() == before
+    assert mailbox.messages == [] and mailbox.auths == [] and contents(db) == before
 
 
 # -- settings --------------------------------------------------------------------------------------------------
@@ -685,13 +686,13 @@ def test_token_command_refused_in_one_line(db, env, oauth_smtp, tmp_path, settin
 )
 def test_missing_settings_are_one_line_naming_the_key(db, env, oauth_smtp, drop, extra, words):
     mailbox, _ = oauth_smtp
-    before = db.read_bytes()
+    before = contents(db)
     out = send_reminders(db, {**without(env, drop), **extra})
     assert out.returncode == 1 and out.stdout == "" and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
     for word in words:
         assert word in out.stderr
-    assert mailbox.messages == [] and db.read_bytes() == before
+    assert mailbox.messages == [] and contents(db) == before
 
 
 def test_config_file_keys_and_the_secret_refused_there(db, env, oauth_smtp, tmp_path):
@@ -721,7 +722,7 @@ def test_config_file_keys_and_the_secret_refused_there(db, env, oauth_smtp, tmp_
 
 def test_mail_check_says_what_worked_and_sends_nothing(db, env, identity, oauth_smtp):
     mailbox, port = oauth_smtp
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs("mail", "check", env=env)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
@@ -737,7 +738,7 @@ def test_mail_check_says_what_worked_and_sends_nothing(db, env, identity, oauth_
     assert lines[1] == f"ok  connect: 127.0.0.1:{port} answered"
     assert lines[3] == f"ok  token: from {identity.authority()} for {SCOPE}, valid for 59 min"
     assert lines[4] == f"ok  login: 127.0.0.1 accepted {MAILBOX} with XOAUTH2"
-    assert mailbox.messages == [] and len(mailbox.auths) == 1 and db.read_bytes() == before
+    assert mailbox.messages == [] and len(mailbox.auths) == 1 and contents(db) == before
     wrong = ilacs("mail", "check", env={**env, "ILACS_SMTP_CLIENT_SECRET": "not-the-secret"})
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
     assert [line.split(":")[0] for line in wrong.stdout.splitlines()] == ["ok  settings", "ok  connect", "ok  TLS"]

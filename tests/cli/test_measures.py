@@ -268,6 +268,7 @@ def test_readings_come_from_a_workbook_too(db, tmp_path):
 # -- undo, history, show ---------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads the file with sqlite3")
 def test_undo_withdraws_readings_and_measures_by_recording_and_never_deletes(db, tmp_path):
     measure = add_measure(db, *HIGHER)
     ok("reading", "add", measure, "60", "--on", "2024-02-29", "--by", "Sam Patel", db=db)
@@ -371,6 +372,7 @@ def test_show_lists_measures_under_their_area(db):
 # -- the whole database, removal, seeds ---------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads the file with sqlite3")
 def test_export_and_restore_carry_measures_and_readings_and_remove_deletes_them(db, tmp_path):
     add_measure(db, *HIGHER)
     ok("reading", "add", "M1", "61.5", "--on", "2024-02-29", db=db)

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from helpers.cli import ok
+from helpers.cli import contents, ok
 from helpers.cli import run_ilacs as ilacs
 from helpers.plans import copy_of
 
@@ -203,6 +203,7 @@ def test_a_utf16_csv_is_read_as_text(db, tmp_path):
         ("ILACS_DB", "/"),
     ],
 )
+@pytest.mark.sqlite_only("settings of a file's place and lock")
 def test_every_environment_variable_is_checked_in_one_line(db, name, value):
     env = {
         "ILACS_SMTP_HOST": "127.0.0.1",
@@ -268,13 +269,13 @@ def test_another_users_files_say_what_is_wrong_and_read_where_they_can(shared_fo
     text = one_line(as_nobody("overdue", "--db", db))
     assert "-shm" in text and "WAL" in text and str(folder) in text
     db.chmod(0o444)  # no one can write it: read as immutable
-    before = db.read_bytes()
+    before = contents(db)
     listed = as_nobody("list", "--csv", "--db", db)
     assert listed.returncode == 0 and PLAN in listed.stdout, listed.stderr
     assert as_nobody("backup", folder / "nobody.db", "--db", db).returncode == 1  # folder not writable: one line
     text = one_line(as_nobody("update", "1", "--status", "done", "--db", db))
     assert "cannot change" in text
-    assert db.read_bytes() == before and not list(folder.glob("plan.db-*"))
+    assert contents(db) == before and not list(folder.glob("plan.db-*"))
 
 
 # -- item 11: a team on one machine -----------------------------------------------------------------------------
@@ -330,6 +331,7 @@ def test_init_group_shares_the_database_its_logs_and_backups(shared_folder, seed
     assert not (team / "other.db").exists() and sorted(os.listdir(team)) == ["copy.db", "plan.db"]
 
 
+@pytest.mark.sqlite_only("a file's place")
 def test_a_database_on_a_network_share_is_refused_in_one_line(db, tmp_path, monkeypatch):
     from ilacs_cli.storage import dbfile
 

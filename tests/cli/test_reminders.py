@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 from helpers import cli, plans
+from helpers.cli import contents
 from helpers.cli import run_ilacs as ilacs
 from helpers.plans import KHAN, NEW_YEAR, PLAN, WATSON, copy_of
 from helpers.smtp import send_reminders
@@ -209,11 +210,11 @@ def test_user_text_is_escaped_in_every_form(plan):
 )
 def test_bad_owner_and_remind_input_is_one_line_and_changes_nothing(plan, args):
     db, _ = plan
-    before = db.read_bytes()
+    before = contents(db)
     out = ilacs(*args, db=db)
     assert out.returncode == (1 if "nowhere-2020" in args or "Nobody" in args else 2), out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
-    assert db.read_bytes() == before
+    assert contents(db) == before
 
 
 def test_owner_list_shows_registered_and_named_owners(plan):
@@ -404,12 +405,12 @@ def test_server_dying_mid_run_sends_the_rest_on_rerun(plan, smtp_server):
 def test_unreachable_server_sends_and_logs_nothing(plan, smtp_server):
     db, _ = plan
     _, env = smtp_server
-    before = db.read_bytes()
+    before = contents(db)
     out = send_reminders(db, {**env, "ILACS_SMTP_PORT": "1"})
     assert out.returncode == 1 and "cannot reach the SMTP server 127.0.0.1:1" in out.stderr
     dry = send_reminders(db, env, "--dry-run")
     assert f"would send to A Watson <{WATSON}>" in dry.stdout and f"would send to B Khan <{KHAN}>" in dry.stdout
-    assert db.read_bytes() == before
+    assert contents(db) == before
 
 
 def test_owners_without_address_go_to_the_default_coordinator(plan, smtp_server):
@@ -487,7 +488,7 @@ def test_config_file_settings_and_refusals(plan, smtp_server, tmp_path):
     )
     assert ilacs("remind", "--send", "--as-of", NEW_YEAR, "--inspection", PLAN, db=db).returncode == 0
     assert len(mailbox.messages) == 2
-    before = db.read_bytes()
+    before = contents(db)
     for text, message in [
         ('[smtp]\nhost = "x"\npassword = "p"\n', "password is not read from the config file"),
         ('[smtp]\nhots = "x"\n', "unknown key [smtp] hots"),
@@ -497,7 +498,7 @@ def test_config_file_settings_and_refusals(plan, smtp_server, tmp_path):
         config.write_text(text)
         out = ilacs("remind", "--send", "--as-of", NEW_YEAR, "--force", db=db)
         assert out.returncode == 1 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1
-    assert db.read_bytes() == before and len(mailbox.messages) == 2
+    assert contents(db) == before and len(mailbox.messages) == 2
 
 
 @pytest.mark.slow

@@ -6,13 +6,14 @@ import sqlite3
 import stat
 
 import pytest
-from helpers.cli import ok
+from helpers.cli import contents, ok
 from helpers.cli import run_ilacs as ilacs
 from helpers.plans import history
 
 PLAN = "east-sussex-2023"
 
 
+@pytest.mark.sqlite_only("a file's mode")
 def test_database_and_backups_are_private(db, tmp_path):
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     copy = tmp_path / "copy.db"
@@ -32,6 +33,7 @@ def test_unusable_path_is_one_line(tmp_path, where):
     assert not os.path.exists(path)
 
 
+@pytest.mark.sqlite_only("writes the file with sqlite3")
 def test_history_cannot_be_changed_or_deleted_even_with_sql(db):
     with sqlite3.connect(db) as conn:
         for statement in ("UPDATE status_updates SET note = 'rewritten'", "DELETE FROM status_updates"):
@@ -111,6 +113,7 @@ def test_undo_reverses_a_whole_import(db, tmp_path):
     assert (statuses["One"], statuses["Two"]) == ("cancelled", "cancelled")
 
 
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 def test_check_passes_a_sound_file_and_names_what_is_wrong(db):
     findings = json.loads(ok("check", "--json", db=db))
     assert [f["check"] for f in findings if not f["ok"]] == [] and len(findings) == 8
@@ -133,6 +136,7 @@ def test_check_passes_a_sound_file_and_names_what_is_wrong(db):
     assert "FAIL  action status: action 2 carries a latest update (time, author or note)" in out.stdout
 
 
+@pytest.mark.sqlite_only("the database file as an output path")
 def test_output_paths_are_new_files_or_regular_files_only(db, tmp_path):
     """-o and backup never write through a link, into a device, pipe or folder, or over the database in use."""
     target = tmp_path / "kept.csv"
@@ -157,7 +161,7 @@ def test_output_paths_are_new_files_or_regular_files_only(db, tmp_path):
         for path, words in cases.items():
             if not path.exists():
                 continue
-            before = db.read_bytes()
+            before = contents(db)
             for args in (
                 ["export", "-f", "csv", "-o", str(path), "--force"],
                 ["report", "east-sussex-2023", "-f", "md", "-o", str(path), "--force"],
@@ -166,7 +170,7 @@ def test_output_paths_are_new_files_or_regular_files_only(db, tmp_path):
                 out = ilacs(*args, db=db)
                 assert out.returncode == 2 and words in out.stderr, (args, out.stderr)
                 assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
-            assert db.read_bytes() == before
+            assert contents(db) == before
     holder.close()
     assert target.read_text() == "the council's own file\n" and link.is_symlink() and folder.is_dir()
     if os.path.exists("/dev/null") and os.geteuid() == 0:  # as root a device could be replaced by a file
@@ -220,6 +224,7 @@ def test_a_full_standard_output_is_one_line(db, args):
     )
 
 
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 def test_control_characters_in_stored_text_never_reach_a_terminal_raw(db, tmp_path):
     """A title or owner carrying ESC, OSC or BEL is refused at the door now (issue 27); one stored by an older
     version, before the door was shut, is shown escaped in every output."""

@@ -8,7 +8,7 @@ import io
 import json
 
 import openpyxl
-from helpers.cli import ok, refused, run_ilacs
+from helpers.cli import contents, ok, refused, run_ilacs
 from helpers.plans import PLAN, record_actions
 
 # East Sussex's final plan: 70 working days after publication on Tue 6 Feb 2024 is Fri 17 May 2024.
@@ -208,7 +208,7 @@ def test_evidence_recorded_checked_changed_and_missing(db, tmp_path):
     assert said.startswith(f"action {action}: E1 file {audit.resolve()} (29 bytes, sha256 ")
     ok("evidence", "add", action, "https://council.example/minutes/2024-04", db=db)
     ok("evidence", "add", other, str(guide), db=db)
-    assert b"case notes reviewed" not in db.read_bytes()  # the content is never kept
+    assert b"case notes reviewed" not in contents(db)  # the content is never kept
 
     shown = ok("show", PLAN, db=db)
     assert f"evidence E1 file {audit.resolve()} (29 bytes" in shown and "E2 link https://council.example" in shown

@@ -60,6 +60,7 @@ rule = { count = 20, unit = "working-days", after = "published" }
     assert shown["deadlines"][0]["rule"] == "20 working days after publication, Mon 3 Mar 2025"
 
 
+@pytest.mark.sqlite_only("the backup beside the file")
 def test_stated_date_that_disagrees_with_rule_is_rejected(db, tmp_path):
     mine = tmp_path / "wrong.toml"
     mine.write_text("""format = 1

@@ -125,6 +125,7 @@ def test_schedule_refuses_what_it_cannot_schedule(args):
     refusal(run_ilacs("schedule", *args), code=2)
 
 
+@pytest.mark.sqlite_only("a file's path")
 def test_a_tilde_left_by_the_shell_is_the_home_folder(db, tmp_path):
     """cmd.exe does not expand `~`: ilacs does, in --db, -o and backup's target."""
     home = tmp_path / "home"

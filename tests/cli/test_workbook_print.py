@@ -29,6 +29,7 @@ def at(clock, *args, db):
     return ran.stdout.strip()
 
 
+@pytest.mark.sqlite_only("changes the file with sqlite3")
 @pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (apt-get install faketime)")
 def test_updates_sheet_is_as_of_the_day_with_the_day_described(db, tmp_path):
     import datetime as dt

@@ -52,6 +52,7 @@ def test_uk_day_first_and_written_dates_are_the_same_day(db):
     assert {row["due"] for row in rows} == {"2024-10-31"}
 
 
+@pytest.mark.sqlite_only("reads the file with sqlite3")
 def test_relative_working_days_skip_weekends_and_holidays(db):
     run_ilacs("add-action", "east-sussex-2023", "--area", "1", "--owner", "X", "--due", "+10 working days", "T", db=db)
     due = json.loads(run_ilacs("actions", "--inspection", "east-sussex-2023", "--json", db=db).stdout)[0]["due"]

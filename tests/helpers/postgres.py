@@ -136,6 +136,6 @@ def contents(url):
             )
         ]
         return {
-            table: conn.execute(f'SELECT string_agg(t::text, E\'\\n\' ORDER BY t::text) FROM "{table}" t').fetchone()[0]
+            table: conn.execute(f"SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM \"{table}\" t").fetchone()[0]
             for table in tables
         }
