@@ -215,13 +215,66 @@ def serve(
             help="The address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 is every network it is on."
         ),
     ] = "127.0.0.1",
+    refresh: Annotated[
+        int,
+        typer.Option(
+            help="On PostgreSQL: minutes between the copies served (Datasette reads SQLite: it serves a copy).",
+            min=1,
+            max=1440,
+        ),
+    ] = 5,
     db: DbOption = None,
 ) -> None:
     """The plan in colleagues' browsers: Datasette, read-only and live, with views of what is overdue, due soon and progress by area (needs pip install "ilacs\\[web]").  Example: ilacs serve --port 8001"""
     from ilacs_cli.exchange import browse
 
+    chosen = chosen_db(db)
+    if on_server(chosen):
+        print(
+            f"ilacs: serving a read-only copy of {chosen}, taken now and every {refresh} minutes, at "
+            f"http://{host}:{port}/ (Ctrl-C stops it)",
+            file=sys.stderr,
+        )
+        browse.serve_snapshot(chosen, host, port, refresh, lambda text: print(f"ilacs: {text}", file=sys.stderr))
+        return
     store = open_store(db)
     path = store.path
     store.close()  # upgraded if it was behind; Datasette opens it read-only itself
     print(f"ilacs: serving {path} read-only at http://{host}:{port}/ (Ctrl-C stops it)", file=sys.stderr)
     browse.serve(path, host, port)
+
+
+@app.command()
+def copy(
+    source: Annotated[str, typer.Argument(help="The database to copy: a file, or a PostgreSQL URL.")],
+    target: Annotated[
+        str, typer.Argument(help="Where to copy it: a new file, or an empty PostgreSQL database (its URL).")
+    ],
+) -> None:
+    """Copy a whole database, with every row, history and correction, between SQLite and PostgreSQL (either way); checked by counts and `ilacs check` before it is kept.  Example: ilacs copy plan.db postgresql://ilacs@dbserver/ilacs"""
+    from ilacs_cli.exchange import plans as exchange
+    from ilacs_cli.storage.store import Store
+
+    origin, destination = chosen_db(source), chosen_db(target)
+    assert origin is not None and destination is not None
+    if not on_server(origin) and not origin.exists():
+        raise IlacsError(f"no database at {origin}: give the path of the file to copy, or its PostgreSQL URL", 2)
+    if str(origin) == str(destination) or (
+        not on_server(origin) and not on_server(destination) and destination.exists() and origin.samefile(destination)
+    ):
+        raise IlacsError(f"{origin} is both the source and the target: give a new file or another database", 2)
+    if not on_server(destination) and destination.exists():
+        raise IlacsError(f"{destination} exists: copy into a new file (or an empty PostgreSQL database)", 2)
+    store = noted(Store.open(origin))
+    if on_server(destination):
+        counts = exchange.copy(store, noted(Store.open(destination, create=True)))
+    else:
+        warn_about_place(destination)
+        with new_database(destination, default=False) as made:  # the file appears only when the copy is whole
+            counts = exchange.copy(store, made)
+    print(
+        f"Copied {store.path} to {destination}: "
+        + ", ".join(f"{count} {table}" for table, count in counts.items() if count)
+        + "; the rows of every table counted alike on both, and ilacs check passes on the copy",
+        file=sys.stderr,
+    )

@@ -69,7 +69,7 @@ COLUMNS = {
 }
 
 
-def metadata(database: str) -> dict:
+def metadata(database: str, description: str = "Read-only views of the Ofsted action plans kept with ilacs.") -> dict:
     """Datasette metadata: titles and column descriptions of the views, private tables denied, arbitrary SQL and
     the whole-database download off."""
     tables = {
@@ -80,12 +80,12 @@ def metadata(database: str) -> dict:
     tables.update({name: {"hidden": True} for name in HIDDEN_TABLES})
     return {
         "title": "ILACS action plans",
-        "description": "Read-only views of the Ofsted action plans kept with ilacs.",
+        "description": description,
         "databases": {database: {"allow_sql": False, "tables": tables}},
     }
 
 
-def serve(path: Path, host: str, port: int) -> None:
+def serve(path: Path, host: str, port: int, *, description: str | None = None) -> None:
     """Run Datasette on `path` (read-only, not --immutable, so what ilacs writes shows at the next page load)
     until interrupted."""
     try:
@@ -97,7 +97,9 @@ def serve(path: Path, host: str, port: int) -> None:
     _quiet_refusals()
     with tempfile.TemporaryDirectory(prefix="ilacs-serve-") as folder:
         settings = Path(folder) / "metadata.json"
-        settings.write_text(json.dumps(metadata(path.stem)), encoding="utf-8")
+        settings.write_text(
+            json.dumps(metadata(path.stem, description) if description else metadata(path.stem)), encoding="utf-8"
+        )
         datasette_serve.main(
             args=[
                 str(path),
@@ -170,3 +172,64 @@ def _quiet_refusals() -> None:
             asgi_wrapper = staticmethod(hookimpl(_hide_path_pages))
 
         pm.register(Hooks, name="ilacs")
+
+
+# -- a PostgreSQL database, served as a snapshot -------------------------------------------------------------------
+# Datasette reads SQLite only. A PostgreSQL database is served as a copy of it in a SQLite file of a temporary
+# folder (its views made by the same migrations as every file's), taken when `serve` starts and taken again every
+# `refresh` minutes; a refresh that fails (the server down) keeps the last copy and says so in one line.
+
+
+def snapshot(source, target: Path) -> None:
+    """A new SQLite file at `target` holding the whole of the database `source` (a postgres.Location)."""
+    from ilacs_cli.exchange.plans import copy
+    from ilacs_cli.storage.store import Store
+
+    live = Store.open(source)
+    try:
+        with Store.creating(target) as made:
+            copy(live, made)
+    finally:
+        live.close()
+
+
+def serve_snapshot(source, host: str, port: int, refresh_minutes: int, report) -> None:
+    """Serve a snapshot of the PostgreSQL database `source`, taken again every `refresh_minutes`; `report(text)`
+    is told of each refresh that failed."""
+    import datetime as dt
+    import sqlite3
+    import threading
+
+    with tempfile.TemporaryDirectory(prefix="ilacs-snapshot-") as folder:
+        served = Path(folder) / "ilacs.db"
+        snapshot(source, served)
+
+        def refresh() -> None:
+            while not stopped.wait(refresh_minutes * 60):
+                fresh = Path(folder) / "fresh.db"
+                try:
+                    snapshot(source, fresh)
+                    with sqlite3.connect(fresh) as new, sqlite3.connect(served) as old:
+                        new.backup(old)  # readers see the old copy or the new one, never a mixture
+                    new.close()
+                    old.close()
+                except (IlacsError, sqlite3.Error, OSError) as error:
+                    report(f"the snapshot of {source} was not refreshed ({error}); serving the last one")
+                finally:
+                    fresh.unlink(missing_ok=True)
+
+        stopped = threading.Event()
+        taken = dt.datetime.now().strftime("%H:%M")
+        worker = threading.Thread(target=refresh, name="ilacs-snapshot", daemon=True)
+        worker.start()
+        try:
+            serve(
+                served,
+                host,
+                port,
+                description=f"Read-only views of the Ofsted action plans kept with ilacs: a copy of the PostgreSQL "
+                f"database taken at {taken} and again every {refresh_minutes} minutes (what was recorded since shows "
+                "at the next copy).",
+            )
+        finally:
+            stopped.set()

@@ -304,8 +304,25 @@ def dump(db: Store) -> dict:
     return db.tables.dump()
 
 
-def load(db: Store, data: object, source: str) -> dict[str, int]:
-    """Load a `dump` into a database holding no inspections, in one transaction; returns rows per table."""
+def copy(source: Store, target: Store) -> dict[str, int]:
+    """Copy the whole of `source` into `target`, which must hold nothing yet, in one transaction (any two
+    backends: a file, a PostgreSQL database); then count every table on both and refuse, rolled back, unless they
+    agree (and `load` refuses what `ilacs check` would fail). Returns rows per table."""
+    held = {table: count for table, count in target.tables.counts().items() if count}
+    if held:
+        table, count = next(iter(held.items()))
+        raise IlacsError(
+            f"{target.path} is not empty ({count} {table}): copy into a new file or an empty database; nothing "
+            "was written",
+            2,
+        )
+    return load(target, dump(source), str(source.path), expected=source.tables.counts())
+
+
+def load(db: Store, data: object, source: str, *, expected: dict[str, int] | None = None) -> dict[str, int]:
+    """Load a `dump` into a database holding no inspections, in one transaction; returns rows per table. With
+    `expected` (rows per table of the database copied), the rows in the target are counted before the
+    transaction ends, and it is rolled back unless they agree."""
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("tables"), dict):
         raise IlacsError(f"{source} is not an `ilacs export --all --format json` file: use one made by that command")
     if data.get("version") != EXPORT_VERSION:
@@ -337,6 +354,8 @@ def load(db: Store, data: object, source: str) -> dict[str, int]:
             rows = tables[table]
             db.tables.load(table, rows, source)
             counts[table] = len(rows)
+        if expected is not None and db.tables.counts() != expected:
+            raise IlacsError(f"copying {source} to {db.path} did not carry every row: nothing was written")
         # What `ilacs check` would find is refused here, and the transaction rolled back: an export ilacs made passes
         failed = [finding for finding in check(db) if not finding.ok]
         if failed:

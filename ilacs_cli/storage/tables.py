@@ -68,6 +68,10 @@ class TableReads(Repository):
             for row in self._all(f"SELECT {', '.join(names)} FROM {table} ORDER BY {order}")  # noqa: S608 (names ours)
         ]
 
+    def counts(self) -> dict[str, int]:
+        """How many rows each exported table holds."""
+        return {table: self._value(f"SELECT count(*) FROM {table}") for table in EXPORT_TABLES}
+
     def dump(self) -> dict:
         """The whole database (but its calendar) as JSON-ready data, as `export --all` writes it and `import`
         restores it into either backend."""

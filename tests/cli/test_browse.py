@@ -37,12 +37,12 @@ def get(url):
 
 
 @contextmanager
-def serving(db):
+def serving(db, *options):
     """`ilacs serve` on `db` as its own process, once it answers: (the process, the server's address)."""
     pytest.importorskip("datasette")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "ilacs_cli", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "ilacs_cli", "serve", "--db", str(db), "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -76,6 +76,7 @@ def rows(url):
 
 
 @pytest.mark.slow  # a Datasette server and a browser
+@pytest.mark.sqlite_only("Datasette reads the file itself, live")
 def test_views_served_live_and_read_only(served, tmp_path):
     db, base = served
     today = dt.datetime.now(ENGLAND).date()
@@ -243,3 +244,24 @@ def test_refused_requests_are_one_line_each_and_no_page_names_the_path(db):
     refusals = [line for line in log.splitlines() if line.startswith("ilacs serve: ")]
     assert [line.split()[2] for line in refusals] == ["404", "403", "404"], log
     assert "Traceback" not in log and "locals" not in log and "╭" not in log, log
+
+
+@pytest.mark.slow  # a Datasette server, and a minute for the copy to be taken again
+def test_a_postgresql_database_is_served_as_a_copy_taken_again_every_few_minutes(postgres_url):
+    """Datasette reads SQLite: a PostgreSQL plan is served as a copy, whose views agree with `ilacs overdue`, and
+    which shows a change made on the server once the copy is taken again (every minute here)."""
+    ok("seed", db=postgres_url)
+    late = [row["id"] for row in json.loads(ok("overdue", "--json", db=postgres_url))]
+    assert late, "the examples have overdue actions"
+    with serving(postgres_url, "--refresh", "1") as (server, base):
+        assert sorted(row["action_id"] for row in rows(f"{base}/ilacs/overdue")) == sorted(late)
+        status, page = get(f"{base}/")
+        assert status == 200 and "a copy of the PostgreSQL database taken at" in page
+        ok("done", str(late[0]), "--by", "A Tester", db=postgres_url)
+        for _ in range(150):  # the copy is taken again within a minute and a half
+            if late[0] not in [row["action_id"] for row in rows(f"{base}/ilacs/overdue")]:
+                break
+            time.sleep(1)
+        else:
+            pytest.fail("the change made on PostgreSQL never showed")
+        assert server.poll() is None
