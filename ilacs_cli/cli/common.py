@@ -177,6 +177,10 @@ def chosen_db(db: Optional[str]) -> Optional[Path]:
 
     chosen = db if db is not None else _Chosen.db
     if chosen is None:
+        from ilacs_cli.mail.config import database_setting
+
+        chosen = database_setting()  # [database] db in the config file
+    if chosen is None:
         return None
     if is_url(chosen):
         return Location(chosen)  # type: ignore[return-value]

@@ -67,6 +67,7 @@ REPLY_KEY_USER = "reply-key"  # the keyring entry of the reply key: (service "il
 REMINDER_KEYS = ("coordinator", "board_notice_days")
 FRAMEWORK_KEYS = ("file",)  # [framework] file: a council's own timetables in place of ilacs's (issue 28)
 EVIDENCE_KEYS = ("required_before_done",)
+DATABASE_KEYS = ("db",)
 KEYRING_SERVICE = "ilacs"  # the keyring entry is (service "ilacs", user name = the client id)
 MICROSOFT_SCOPE = "https://outlook.office365.com/.default"
 
@@ -127,19 +128,43 @@ def _read_config() -> dict:
         ("reminders", REMINDER_KEYS),
         ("framework", FRAMEWORK_KEYS),
         ("evidence", EVIDENCE_KEYS),
+        ("database", DATABASE_KEYS),
     ):
         unknown = set(data.get(section, {})) - set(keys)
         if unknown:
             raise IlacsError(
                 f"{path}: unknown key [{section}] {', '.join(sorted(unknown))}: known keys are {', '.join(keys)}"
             )
-    unknown_sections = set(data) - {"smtp", "inbox", "reminders", "framework", "ratings", "evidence"}
+    unknown_sections = set(data) - {"smtp", "inbox", "reminders", "framework", "ratings", "evidence", "database"}
     if unknown_sections:
         raise IlacsError(
             f"{path}: unknown section {', '.join(sorted(unknown_sections))}: use [smtp], [inbox], [reminders], "
-            "[framework], [ratings] and [evidence]"
+            "[framework], [ratings], [evidence] and [database]"
         )
     return data
+
+
+def database_setting() -> str | None:
+    """[database] db in the config file: the database every command uses when neither --db nor ILACS_DB names
+    one (a file's path, taken from the config file's folder when relative, or a PostgreSQL URL); None when unset."""
+    value = _read_config().get("database", {}).get("db")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or any(ord(char) < 32 for char in value):
+        raise IlacsError(
+            f"{config_path()}: [database] db must be a path or a PostgreSQL URL in quotes, e.g. "
+            'db = "postgresql://ilacs@dbserver/ilacs"'
+        )
+    from ilacs_cli.storage.postgres import is_url
+
+    if is_url(value):
+        if ":" in value.split("://", 1)[1].split("@", 1)[0] and "@" in value:
+            raise IlacsError(
+                f"{config_path()}: [database] db holds a password: leave it out of the config file, and give it "
+                "in PGPASSWORD or a .pgpass file (docs/postgres.md)"
+            )
+        return value
+    return str(config_path().parent / Path(value).expanduser())
 
 
 def framework_file() -> Path | None:
