@@ -187,5 +187,13 @@ def main() -> None:
                 file=sys.stderr,
             )
             sys.exit(1)
+        psycopg = sys.modules.get("psycopg")  # imported only for a PostgreSQL URL
+        if psycopg is not None and isinstance(error, psycopg.Error):  # the server failed where none was expected
+            print(
+                f"ilacs: PostgreSQL failed ({_readable(visible(str(error).strip().splitlines()[0]))}): nothing more was "
+                "written; try again, and run `ilacs check` if it goes on",
+                file=sys.stderr,
+            )
+            sys.exit(1)
         raise
     sys.exit(code if isinstance(code, int) else 0)

@@ -135,3 +135,58 @@ def test_the_application_role_cannot_rewrite_history_even_with_sql(postgres_url,
         for statement in ("UPDATE status_updates SET note = 'edited'", "DELETE FROM changes"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
+
+
+def test_a_writer_waiting_on_another_says_busy_in_one_line_and_writes_nothing(postgres_url):
+    """Another PC's command holds the write lock (here the test holds it): a write waits ILACS_BUSY_TIMEOUT_MS,
+    then says so in one line; reads go on."""
+    import psycopg
+
+    from ilacs_cli.storage.postgres import LOCK_KEY
+
+    ok("seed", PLAN, db=postgres_url)
+    with psycopg.connect(postgres_url) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        before = contents(postgres_url)
+        refused("update", "1", "--status", "done", "--by", "A Tester", db=postgres_url, code=1,
+                says="is busy with another ilacs command", env={"ILACS_BUSY_TIMEOUT_MS": "300"})  # fmt: skip
+        assert contents(postgres_url) == before
+        assert PLAN in ok("list", db=postgres_url)
+
+
+def test_a_connection_cut_mid_command_is_one_line_and_nothing_is_half_written(postgres_url):
+    """The server ends ilacs's connection while its write waits for the lock (an administrator, a failover): one
+    line, exit 1, and nothing of the write is there."""
+    import subprocess
+    import sys
+    import time
+
+    import psycopg
+
+    from ilacs_cli.storage.postgres import LOCK_KEY
+
+    ok("seed", PLAN, db=postgres_url)
+    before = contents(postgres_url)
+    env = {**__import__("os").environ, "ILACS_DB": postgres_url, "ILACS_BUSY_TIMEOUT_MS": "60000"}
+    with psycopg.connect(postgres_url) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "ilacs_cli", "update", "1", "--status", "done", "--by", "A Tester"],
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            for _ in range(300):
+                waiting = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%advisory%'"
+                ).fetchall()
+                if waiting:
+                    break
+                time.sleep(0.1)
+            assert waiting, "ilacs never waited for the lock"
+            admin.execute("SELECT pg_terminate_backend(%s)", (waiting[0][0],))
+        out, err = writer.communicate(timeout=60)
+    refusal(subprocess.CompletedProcess(writer.args, writer.returncode, out, err), code=1, says="lost the connection")
+    assert contents(postgres_url) == before
