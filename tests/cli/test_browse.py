@@ -232,13 +232,15 @@ def test_the_views_today_is_europe_london_at_every_change_of_the_clocks_2000_to_
 def test_refused_requests_are_one_line_each_and_no_page_names_the_path(db):
     """Issue 27, item 13: Datasette printed a traceback with local variables for each refused request, and
     /-/databases.json showed the database's full path."""
+    # A file is served by its name; a PostgreSQL database as a copy named ilacs, in a folder of its own
+    name, folder = (db.stem, str(db.parent)) if not isinstance(db, str) else ("ilacs", "ilacs-snapshot-")
     with serving(db) as (server, base):
-        asked = [f"/{db.stem}/no_such_table", f"/{db.stem}/actions.json?_where=1", "/no_such_database"]
+        asked = [f"/{name}/no_such_table", f"/{name}/actions.json?_where=1", "/no_such_database"]
         assert [get(base + path)[0] for path in asked] == [404, 403, 404]
         for page in ("/-/databases.json", "/-/databases", "/-/threads.json"):
             status, body = get(base + page)
             assert status == 404 and str(db) not in body, page
-        assert str(db.parent) not in get(f"{base}/{db.stem}")[1]
+        assert folder not in get(f"{base}/{name}")[1]
         server.terminate()
         log = server.communicate(timeout=10)[1]
     refusals = [line for line in log.splitlines() if line.startswith("ilacs serve: ")]
