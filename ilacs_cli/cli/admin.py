@@ -255,6 +255,8 @@ def copy(
     from ilacs_cli.exchange import plans as exchange
     from ilacs_cli.storage.store import Store
 
+    if not source.strip() or not target.strip():
+        raise IlacsError("copy needs a source and a target: a database file's path or a PostgreSQL URL each", 2)
     origin, destination = chosen_db(source), chosen_db(target)
     assert origin is not None and destination is not None
     if not on_server(origin) and not origin.exists():
