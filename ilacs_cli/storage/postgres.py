@@ -10,7 +10,9 @@ a URL is given.
   duration (`pg_advisory_xact_lock`), as SQLite's BEGIN IMMEDIATE takes its write lock: commands that read,
   check and write (undo one's own last command, claim a reminder) cannot interleave, so no update is lost and no
   digest is claimed twice, without serialization failures to retry. Readers never wait. The wait is
-  ILACS_BUSY_TIMEOUT_MS, as on SQLite; past it, one line says the database is busy.
+  ILACS_BUSY_TIMEOUT_MS, as on SQLite; past it, one line says the database is busy. A writer idle in its
+  transaction for IDLE_WRITER_MS (its PC frozen, or off the network: its connection is not closed, so the server
+  would keep the lock for hours) has its session ended by the server, which rolls it back and frees the lock.
 - **Every failure in one line**: connection refused, login failed, no such database, the server gone, a
   statement refused by a trigger or a grant, each naming host:port/database and the cause, never the password.
 """
@@ -31,6 +33,9 @@ SCHEMES = ("postgresql://", "postgres://")
 DRIVER_MISSING = 'PostgreSQL needs the driver: pip install "ilacs[postgres]"'
 NAME = "PostgreSQL"
 LOCK_KEY = 0x1ACC5  # the advisory lock every ilacs writer of a database takes (any constant: one per database)
+# ilacs never waits between the statements of a write (mail is sent outside transactions): a writer this long idle
+# in its transaction is gone, and the server ends its session rather than let it keep every other writer waiting.
+IDLE_WRITER_MS = 60_000
 
 
 def is_url(text: object) -> bool:
@@ -117,6 +122,8 @@ def cause(error: BaseException) -> str:
         return "no such user on that server"
     if "could not translate host name" in lowered or "name or service not known" in lowered:
         return "unknown host name"
+    if "server closed the connection unexpectedly" in lowered:  # libpq's three lines, the last saying least
+        return "the server closed the connection (it was restarted, or ended this session: idle too long?)"
     if "timeout" in lowered:
         return "no answer within 10 seconds (check the host, port and firewall)"
     # libpq's message may say which of several addresses it tried; its last line is the most specific
@@ -246,6 +253,7 @@ class Connection:
         """Start a write transaction, taking the database's ilacs write lock (waiting up to `timeout_ms`)."""
         self.raw.execute("BEGIN")
         self.raw.execute(f"SET LOCAL lock_timeout = {int(timeout_ms)}")
+        self.raw.execute(f"SET LOCAL idle_in_transaction_session_timeout = {IDLE_WRITER_MS}")
         self.raw.execute(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
 
     def close(self) -> None:
@@ -266,7 +274,9 @@ def user_error(error: BaseException, location: object) -> IlacsError:
         return IlacsError(f"lost the connection to PostgreSQL at {place}: {cause(error)}; nothing more was written")
     if state == "55P03" or state == "40P01":  # lock_not_available, deadlock_detected
         return IlacsError(f"{location} is busy with another ilacs command: wait for it to finish, then try again")
-    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):  # connection exceptions, server shut down
+    # connection exceptions, server shut down, the session ended for idling in its transaction (IDLE_WRITER_MS) or
+    # by the server's own idle_session_timeout
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03", "25P03", "57P05"):
         return IlacsError(f"lost the connection to PostgreSQL at {place}: {text}; nothing more was written")
     if state in ("42P01", "42703"):  # undefined table or column
         return IlacsError(

@@ -5,6 +5,9 @@ calls ilacs_cli.cli.main() again and again, recording each call's exit code, std
 
     python tests/helpers/workers.py writer SPEC.json      # SPEC: db, go, ready, out, name, action, count, statuses
     python tests/helpers/workers.py reader SPEC.json      # SPEC: db, go, ready, out, stop
+    python tests/helpers/workers.py commands SPEC.json    # SPEC: db, go, ready, out, name, commands (argv lists)
+
+The database may be a SQLite file or a PostgreSQL URL: the workers only pass it on as --db.
 
 Both write a ready file, wait for the go file (so every worker starts at once), and write their results as JSON.
 """
@@ -100,6 +103,30 @@ def writer(spec: dict) -> dict:
     }
 
 
+def commands(spec: dict) -> dict:
+    """Each of spec["commands"] (argument lists, without --db) in turn: its exit code, stdout, stderr and time.
+    Connections a call leaves are collected before the next, as a process's exit would close them."""
+    import gc
+
+    db = spec["db"]
+    warm = run_cli("list", "--json", "--db", db)  # imports every module before the start line
+    _wait_for_go(spec)
+    started = time.time()
+    calls = []
+    for args in spec["commands"]:
+        code, out, err, seconds = run_cli(*args, "--db", db)
+        gc.collect()
+        calls.append({"args": args, "code": code, "stdout": out, "stderr": err, "seconds": seconds})
+    return {
+        "name": spec["name"],
+        "warm_code": warm[0],
+        "warm_stderr": warm[2],
+        "started": started,
+        "finished": time.time(),
+        "calls": calls,
+    }
+
+
 # remind today: Telford's items 7 and 8 are late (issue 18: the seeded deadlines once late in 2024 are unknown now)
 READS = [["overdue", "--json"], ["actions", "--json"], ["remind", "-f", "json", "--force"]]
 
@@ -129,5 +156,5 @@ if __name__ == "__main__":
     sqlite3.connect = _timed_connect  # only in a worker process, never in the process that imports this module
     role, spec_path = sys.argv[1], sys.argv[2]
     spec = json.loads(Path(spec_path).read_text())
-    result = {"writer": writer, "reader": reader}[role](spec)
+    result = {"writer": writer, "reader": reader, "commands": commands}[role](spec)
     Path(spec["out"]).write_text(json.dumps(result))
