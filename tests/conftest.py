@@ -64,6 +64,19 @@ def db(request, seeded_template, tmp_path):
     return request.getfixturevalue("postgres_cluster").copy_of(request.getfixturevalue("seeded_postgres"))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):
+    """For a test whose database is copied from a module's template (helpers/plans.py copy_of): None, a file; then
+    (the same test again) the session's PostgreSQL cluster, which copy_of fills with `ilacs copy`. Skipped as `db`
+    is, for a test marked `sqlite_only` or without PostgreSQL."""
+    if request.param == "sqlite":
+        return None
+    marker = request.node.get_closest_marker("sqlite_only")
+    if marker is not None:
+        pytest.skip(f"SQLite's own: {marker.args[0] if marker.args else 'a database file'}")
+    return request.getfixturevalue("postgres_cluster")
+
+
 @pytest.fixture(scope="session")
 def seeded_postgres(postgres_cluster):
     """`ilacs seed` run once per session into a PostgreSQL database that each test's database is copied from."""

@@ -48,8 +48,8 @@ def plan_template(seeded_template, tmp_path_factory):
 
 
 @pytest.fixture()
-def plan(plan_template, tmp_path):
-    return copy_of(plan_template, tmp_path)
+def plan(plan_template, tmp_path, backend):
+    return copy_of(plan_template, tmp_path, backend)
 
 
 def paper(db, tmp_path, inspection, form="html"):

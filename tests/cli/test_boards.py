@@ -73,11 +73,13 @@ def remind_on(day, db, env, *extra, send=True):
     return done
 
 
-def test_updates_are_asked_for_on_the_right_working_day_before_a_board(reminders_template, tmp_path, smtp_server):
+def test_updates_are_asked_for_on_the_right_working_day_before_a_board(
+    reminders_template, tmp_path, smtp_server, backend
+):
     if not shutil.which("faketime"):
         pytest.skip("faketime not installed (CI installs it: see .ci/run)")
     template, names = reminders_template
-    db = plans.copy_of(template, tmp_path)
+    db = plans.copy_of(template, tmp_path, backend)
     mailbox, env = smtp_server
     env = {**env, "ILACS_CONFIG": str(tmp_path / "config.toml")}
     # Every action was added on Mon 11 Dec 2023. The last board met on Wed 13 Dec; the next meets Mon 8 Jan 2024.
@@ -119,11 +121,11 @@ def test_updates_are_asked_for_on_the_right_working_day_before_a_board(reminders
     assert not any("asked for before a board" in m["Subject"] for _, m in mailbox.messages[count:])  # ... alone
 
 
-def test_the_notice_is_a_setting_and_a_bad_one_is_refused(reminders_template, tmp_path):
+def test_the_notice_is_a_setting_and_a_bad_one_is_refused(reminders_template, tmp_path, backend):
     if not shutil.which("faketime"):
         pytest.skip("faketime not installed (CI installs it: see .ci/run)")
     template, names = reminders_template
-    db = plans.copy_of(template, tmp_path)
+    db = plans.copy_of(template, tmp_path, backend)
     config = tmp_path / "config.toml"
     env = {"ILACS_CONFIG": str(config)}
     ok("board", "add", PLAN, "08/01/2024", db=db)

@@ -33,9 +33,9 @@ def plan_template(seeded_template, tmp_path_factory):
 
 
 @pytest.fixture()
-def plan(plan_template, tmp_path):
+def plan(plan_template, tmp_path, backend):
     template, ids = plan_template
-    return copy_of(template, tmp_path), {name: int(number) for name, number in ids.items()}
+    return copy_of(template, tmp_path, backend), {name: int(number) for name, number in ids.items()}
 
 
 def env_for(imap, **extra):
@@ -356,6 +356,7 @@ def test_a_recorded_reply_stands_when_no_confirmation_can_be_sent(imap, plan):
     assert updates_of(db, late)[-1]["new_status"] == "done"
 
 
+@pytest.mark.sqlite_only("reads the file with sqlite3 while the run goes on")
 def test_a_run_killed_with_sigkill_loses_nothing_and_the_next_records_the_rest_once(imap, plan, smtp_server):
     """Five replies; `ilacs inbox` killed (SIGKILL) as soon as the first is recorded in the database, while it
     sends that owner's confirmation to an SMTP server that takes 3 s a message. The next run records the other
@@ -413,6 +414,7 @@ def recorded_replies(db):
             return 0
 
 
+@pytest.mark.sqlite_only("reads the file with sqlite3")
 def test_the_whole_database_export_carries_replies_and_remove_deletes_them_with_their_plan(imap, plan, tmp_path):
     db, ids = plan
     late, soon = ids["late"], ids["soon"]

@@ -24,9 +24,9 @@ def plan_template(seeded_template, tmp_path_factory):
 
 
 @pytest.fixture()
-def plan(plan_template, tmp_path):
+def plan(plan_template, tmp_path, backend):
     template, ids = plan_template
-    return copy_of(template, tmp_path), ids
+    return copy_of(template, tmp_path, backend), ids
 
 
 def digests(db, *args, env=None):
@@ -501,6 +501,7 @@ def test_config_file_settings_and_refusals(plan, smtp_server, tmp_path):
     assert contents(db) == before and len(mailbox.messages) == 2
 
 
+@pytest.mark.sqlite_only("copies the file for each try (test_postgres_concurrency.py has PostgreSQL's)")
 @pytest.mark.slow
 def test_two_runs_at_once_send_each_digest_once(plan, smtp_server, tmp_path):
     """cron and a catch-up timer starting together, 20 times over: every recipient gets one e-mail each time,
@@ -560,6 +561,7 @@ def test_two_runs_at_once_send_each_digest_once(plan, smtp_server, tmp_path):
     assert duplicates == 0
 
 
+@pytest.mark.sqlite_only("writes a claim with sqlite3")
 def test_a_claim_left_by_a_killed_run_is_taken_over_and_a_live_one_is_not(plan, smtp_server):
     import datetime as dt
     import sqlite3

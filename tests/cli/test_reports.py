@@ -32,9 +32,9 @@ def plan_template(seeded_template, tmp_path_factory):
 
 
 @pytest.fixture()
-def plan(plan_template, tmp_path):
+def plan(plan_template, tmp_path, backend):
     template, ids = plan_template
-    return copy_of(template, tmp_path), ids
+    return copy_of(template, tmp_path, backend), ids
 
 
 def expected(area, as_of):

@@ -41,9 +41,18 @@ REMINDER_ACTIONS = {
 }
 
 
-def copy_of(template, tmp_path):
+def copy_of(template, tmp_path, backend=None):
     """A test's own copy of a database built once per session or module (every ilacs process has exited, so the
-    WAL is checkpointed into the file). The file's mode is copied too: ilacs creates databases 0600."""
+    WAL is checkpointed into the file). The file's mode is copied too: ilacs creates databases 0600. With a
+    `backend` (the conftest fixture: a PostgreSQL cluster), a new database of it that `ilacs copy` fills from the
+    template instead; its URL."""
+    if backend is not None:
+        from helpers.cli import run_ilacs
+
+        url = backend.new_database()
+        copied = run_ilacs("copy", template, url)
+        assert copied.returncode == 0, copied.stderr
+        return url
     path = tmp_path / "plan.db"
     shutil.copyfile(template, path)
     shutil.copymode(template, path)
