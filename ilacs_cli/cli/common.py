@@ -179,9 +179,17 @@ def chosen_db(db: Optional[str]) -> Optional[Path]:
     if chosen is None:
         from ilacs_cli.mail.config import database_setting
 
-        chosen = database_setting()  # [database] db in the config file
-    if chosen is None:
-        return None
+        setting = database_setting()  # [database] db in the config file
+        if setting is None:
+            return None
+        chosen, config = setting
+        if is_url(chosen) and "@" in chosen and ":" in chosen.split("://", 1)[1].split("@", 1)[0]:
+            raise IlacsError(
+                f"{config}: [database] db holds a password: leave it out of the config file, and give it in "
+                "PGPASSWORD or a .pgpass file (docs/postgres.md)"
+            )
+        if not is_url(chosen):
+            chosen = str(config.parent / Path(chosen).expanduser())
     if is_url(chosen):
         return Location(chosen)  # type: ignore[return-value]
     if not chosen.strip():

@@ -144,9 +144,10 @@ def _read_config() -> dict:
     return data
 
 
-def database_setting() -> str | None:
-    """[database] db in the config file: the database every command uses when neither --db nor ILACS_DB names
-    one (a file's path, taken from the config file's folder when relative, or a PostgreSQL URL); None when unset."""
+def database_setting() -> tuple[str, Path] | None:
+    """[database] db in the config file, and the config file: the database every command uses when neither --db
+    nor ILACS_DB names one (a file's path, taken from the config file's folder when relative, or a PostgreSQL URL:
+    cli/common.py's chosen_db tells which); None when unset."""
     value = _read_config().get("database", {}).get("db")
     if value in (None, ""):
         return None
@@ -155,16 +156,7 @@ def database_setting() -> str | None:
             f"{config_path()}: [database] db must be a path or a PostgreSQL URL in quotes, e.g. "
             'db = "postgresql://ilacs@dbserver/ilacs"'
         )
-    from ilacs_cli.storage.postgres import is_url
-
-    if is_url(value):
-        if ":" in value.split("://", 1)[1].split("@", 1)[0] and "@" in value:
-            raise IlacsError(
-                f"{config_path()}: [database] db holds a password: leave it out of the config file, and give it "
-                "in PGPASSWORD or a .pgpass file (docs/postgres.md)"
-            )
-        return value
-    return str(config_path().parent / Path(value).expanduser())
+    return value, config_path()
 
 
 def framework_file() -> Path | None:
