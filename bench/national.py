@@ -654,6 +654,13 @@ class Server:
         """A new database with every row of the one at `source_url` (CREATE DATABASE ... TEMPLATE); its URL."""
         return self.empty(name, urlsplit(source_url).path.lstrip("/"))
 
+    def analyze(self, url: str) -> None:
+        """Statistics for the planner now, not when autovacuum comes to it: the timings must not depend on when."""
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ANALYZE")
+
     def size(self, url: str) -> int:
         name = urlsplit(url).path.lstrip("/")
         return self.admin.execute("SELECT pg_database_size(%s)", (name,)).fetchone()[0]
@@ -679,6 +686,7 @@ def carry_over(built: Built, server: Server, name: str) -> Built:
         for table in EXPORT_TABLES:
             target.tables.load(table, tables[table], "bench/national.py")
     target.close()
+    server.analyze(url)
     return replace(built, seconds=time.perf_counter() - started, db=url, bytes=server.size(url))
 
 
