@@ -8,6 +8,7 @@ prints a table with the issue's targets marked met or missed.
     python bench/national.py                 # full run, databases in a temporary folder
     python bench/national.py --quick         # smoke test: fewer runs
     python bench/national.py --out /tmp/b --runs 21 --json
+    python bench/national.py --db postgresql://user@host/postgres   # and on PostgreSQL, paired with SQLite
 
 See bench/README.md.
 """
@@ -28,8 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from ilacs_cli.storage.store import Store
 
@@ -51,6 +53,7 @@ HEAVY_MODULES = (
     "css_inline",
     "datasette",
     "docx",
+    "psycopg",  # the PostgreSQL driver: for a postgresql:// URL only, never for a SQLite file
 )
 
 STEMS = [
@@ -365,6 +368,12 @@ class Built:
     sample_owner: str = ""
     import_inspection: str = ""
     owner_pool: list[str] = field(default_factory=list)
+    db: str = ""  # what --db is given: the file's path, or a PostgreSQL URL
+    bytes: int = 0
+
+    @property
+    def label(self) -> str:
+        return "PostgreSQL" if self.db.startswith("postgresql://") else "SQLite"
 
 
 def slugify(text: str) -> str:
@@ -605,7 +614,69 @@ def build(path: Path, *, authorities: int, inspections: int, areas: int, actions
         sample_owner=busiest,
         import_inspection=latest,
         owner_pool=owner_pool,
+        db=str(path),
+        bytes=path.stat().st_size,
     )
+
+
+# -- the same databases on PostgreSQL ---------------------------------------------------------------------------------
+
+
+class Server:
+    """The PostgreSQL server of `--db URL`: the bench connects to that database (e.g. `postgres`) only to make its
+    own beside it, `ilacs_bench_*`, each dropped first if an earlier run left it (so the URL's user needs CREATEDB).
+    psycopg is imported here only: a run without --db never loads it."""
+
+    PREFIX = "ilacs_bench_"
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.url = url
+        try:
+            self.admin = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as error:
+            raise SystemExit(f"cannot connect to {url}: {str(error).strip().splitlines()[-1]}") from None
+        self.version = self.admin.execute("SHOW server_version").fetchone()[0]
+
+    def url_of(self, name: str) -> str:
+        parts = urlsplit(self.url)
+        return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+    def empty(self, name: str, template: str = "template0") -> str:
+        """A new database `ilacs_bench_NAME` (a copy of `template`, by default empty); its URL."""
+        name = self.PREFIX + name
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self.url_of(name)
+
+    def copy(self, source_url: str, name: str) -> str:
+        """A new database with every row of the one at `source_url` (CREATE DATABASE ... TEMPLATE); its URL."""
+        return self.empty(name, urlsplit(source_url).path.lstrip("/"))
+
+    def analyze(self, url: str) -> None:
+        """Statistics for the planner now, not when autovacuum comes to it: the timings must not depend on when."""
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ANALYZE")
+
+    def size(self, url: str) -> int:
+        name = urlsplit(url).path.lstrip("/")
+        return self.admin.execute("SELECT pg_database_size(%s)", (name,)).fetchone()[0]
+
+    def close(self) -> None:
+        self.admin.close()
+
+
+def carry_over(built: Built, server: Server, name: str, env: dict[str, str]) -> Built:
+    """The SQLite database `built` copied to a new PostgreSQL database by `ilacs copy` (every row, history and
+    correction, in one transaction, checked by counts and `ilacs check`), then analyzed; its Built, with the seconds
+    the copy took as a whole process."""
+    url = server.empty(name)
+    seconds = run_once([*ilacs_command(), "copy", str(built.path), url], env) / 1000
+    server.analyze(url)
+    return replace(built, seconds=seconds, db=url, bytes=server.size(url))
 
 
 def _measures(rng: random.Random, rows: dict, inspection: str, area_id: int, topic: str, published: dt.date) -> None:
@@ -780,33 +851,63 @@ def read_commands(built: Built, remind_day: str) -> list[tuple[str, list[str]]]:
     ]
 
 
-def median_reads(national: Built, small: Built, runs: int, env: dict[str, str], remind_day: str) -> dict:
-    """Median ms of every read command on both databases and of the floor, runs interleaved so drift is shared."""
+def median_reads(databases: dict[str, Built], runs: int, env: dict[str, str], remind_day: str) -> dict:
+    """Median ms of every read command on every database (labels: national, small, and national-pg, small-pg with
+    --db) and of the floor, runs interleaved (every command once per round) so drift is shared: round i of one
+    command and round i of another are a pair."""
     floor_argv = [sys.executable, "-c", "import typer, sqlite3"]
     ilacs = ilacs_command()
     jobs: dict[tuple[str, str], list[str]] = {("floor", "floor"): floor_argv}
-    for label, built in (("national", national), ("small", small)):
+    for label, built in databases.items():
         for name, args in read_commands(built, remind_day):
-            jobs[(name, label)] = [*ilacs, *args, "--db", str(built.path)]
+            jobs[(name, label)] = [*ilacs, *args, "--db", built.db]
     for argv in jobs.values():  # warm-up: page cache, .pyc files
         run_once(argv, env)
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in jobs}
     for _ in range(runs):
         for key, argv in jobs.items():
             samples[key].append(run_once(argv, env))
-    peaks = {name: peak_mib(jobs[(name, "national")], env) for name, _ in read_commands(national, remind_day)}
-    peaks["floor"] = peak_mib(floor_argv, env)
+    peaks = {
+        (name, label): peak_mib(jobs[(name, label)], env)
+        for label in databases
+        if label.startswith("national")
+        for name, _ in read_commands(databases[label], remind_day)
+    }
+    peaks[("floor", "floor")] = peak_mib(floor_argv, env)
     return {"samples": samples, "peaks": peaks}
 
 
-def time_writes(national: Built, out: Path, runs: int, env: dict[str, str]) -> list[dict]:
-    """Seconds for seed into a fresh file, add-action and update on a copy, and a 10,000-row CSV import."""
+class Targets:
+    """Where the write paths write: new SQLite files in a folder, or new databases on a PostgreSQL server."""
+
+    def __init__(self, work: Path, server: Server | None = None):
+        self.work = work
+        self.server = server
+
+    def fresh(self, name: str) -> str:
+        """A --db for a database that does not exist yet (a file) or is empty (PostgreSQL)."""
+        if self.server:
+            return self.server.empty(name)
+        return str(self.work / f"{name}.db")
+
+    def copy(self, built: Built, name: str) -> str:
+        """A --db for a new copy of `built`'s database."""
+        if self.server:
+            return self.server.copy(built.db, name)
+        target = self.work / f"{name}.db"
+        copy_database(built.path, target)
+        return str(target)
+
+
+def time_writes(national: Built, out: Path, runs: int, env: dict[str, str], server: Server | None = None) -> list[dict]:
+    """Seconds for seed into a fresh database, add-action and update on a copy, and a 10,000-row CSV import (on the
+    SQLite file `national`, or with `server` on its PostgreSQL database)."""
     ilacs = ilacs_command()
-    work = out / "writes"
+    work = out / ("writes-pg" if server else "writes")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    copy = work / "national-copy.db"
-    copy_database(national.path, copy)
+    targets = Targets(work, server)
+    copy = targets.copy(national, "national_copy")
     results = []
 
     def record(name: str, seconds: list[float], detail: str) -> None:
@@ -822,9 +923,10 @@ def time_writes(national: Built, out: Path, runs: int, env: dict[str, str]) -> l
 
     seconds = []
     for index in range(runs):
-        fresh = work / f"seed-{index}.db"
-        seconds.append(run_once([*ilacs, "seed", "--db", str(fresh)], env) / 1000)
-    record("seed (fresh file)", seconds, "bundled seeds into a new file: migrations, calendar, 5 inspections")
+        fresh = targets.fresh(f"seed_{index}")
+        seconds.append(run_once([*ilacs, "seed", "--db", fresh], env) / 1000)
+    where = "database" if server else "file"
+    record(f"seed (fresh {where})", seconds, f"bundled seeds into a new {where}: migrations, calendar, 5 inspections")
     seconds = [
         run_once(
             [
@@ -839,7 +941,7 @@ def time_writes(national: Built, out: Path, runs: int, env: dict[str, str]) -> l
                 "31/03/2027",
                 f"Benchmark action {index}",
                 "--db",
-                str(copy),
+                copy,
             ],
             env,
         )
@@ -847,7 +949,7 @@ def time_writes(national: Built, out: Path, runs: int, env: dict[str, str]) -> l
         for index in range(runs)
     ]
     record("add-action", seconds, "on a copy of the national database")
-    target = sqlite3.connect(copy)
+    target = sqlite3.connect(national.path)  # the same rows on both backends
     action = target.execute("SELECT min(id) FROM actions WHERE status = 'in-progress'").fetchone()[0]
     target.close()
     seconds = [
@@ -863,7 +965,7 @@ def time_writes(national: Built, out: Path, runs: int, env: dict[str, str]) -> l
                 "--by",
                 "Bench",
                 "--db",
-                str(copy),
+                copy,
             ],
             env,
         )
@@ -875,12 +977,9 @@ def time_writes(national: Built, out: Path, runs: int, env: dict[str, str]) -> l
     write_import_csv(sheet, 10_000, national.owner_pool, SEED + 1)
     seconds = []
     for index in range(max(1, min(runs, 3))):
-        fresh = work / f"import-{index}.db"
-        copy_database(national.path, fresh)
+        fresh = targets.copy(national, f"import_{index}")
         seconds.append(
-            run_once(
-                [*ilacs, "import", str(sheet), "--inspection", national.import_inspection, "--db", str(fresh)], env
-            )
+            run_once([*ilacs, "import", str(sheet), "--inspection", national.import_inspection, "--db", fresh], env)
             / 1000
         )
     record("import 10,000-row CSV", seconds, f"into {national.import_inspection}, a fresh copy each run")
@@ -896,11 +995,11 @@ def copy_database(source: Path, target: Path) -> None:
     copy.close()
 
 
-def import_times(db: Path, remind_day: str, built: Built, env: dict[str, str]) -> dict:
+def import_times(db: str, remind_day: str, built: Built, env: dict[str, str]) -> dict:
     """Per read command: the heavy modules it imports; for overdue, the biggest cumulative import times."""
     found: dict = {"heavy": {}, "overdue_top": []}
     checked = [("--help", ["--help"])] + [
-        (name, [*args, "--db", str(db)]) for name, args in read_commands(built, remind_day)
+        (name, [*args, "--db", db]) for name, args in read_commands(built, remind_day)
     ]
     for name, args in checked:
         done = subprocess.run(
@@ -916,7 +1015,8 @@ def import_times(db: Path, remind_day: str, built: Built, env: dict[str, str]) -
             if len(parts) == 3 and parts[0].startswith("import time:") and parts[1].strip().isdigit():
                 entries.append((int(parts[1]), int(parts[0].split(":")[1]), parts[2].rstrip()))
         modules = {entry[2].strip() for entry in entries}
-        found["heavy"][name] = sorted(module for module in modules if module.split(".")[0] in HEAVY_MODULES)
+        # the packages, not each of their modules (psycopg alone imports some seventy)
+        found["heavy"][name] = sorted({module.split(".")[0] for module in modules} & set(HEAVY_MODULES))
         if name == "overdue":
             found["overdue_top"] = [
                 {"module": module, "cumulative_ms": cumulative / 1000, "self_ms": own / 1000}
@@ -952,16 +1052,32 @@ OUTPUT_CALLS = {
 }
 
 
-def profiles(db: Path, remind_day: str, built: Built, out: Path, env: dict[str, str]) -> dict:
-    """Per read command, one run under cProfile: where its time goes (imports, SQLite, writing output, the rest)
-    and the functions with the most time of their own. Profiling slows Python code more than SQLite's C code."""
+def driver_time(stats: dict) -> float:
+    """Seconds in psycopg's execute and fetch methods (the server's time and the driver's), called from outside
+    psycopg: PostgreSQL's counterpart of SQL_CALLS."""
+    return sum(
+        caller_entry[3]
+        for (file, _, function), entry in stats.items()
+        if f"{os.sep}psycopg{os.sep}" in file and function in PSYCOPG_CALLS
+        for caller, caller_entry in entry[4].items()
+        if f"{os.sep}psycopg{os.sep}" not in caller[0]
+    )
+
+
+PSYCOPG_CALLS = {"execute", "executemany", "fetchone", "fetchmany", "fetchall", "copy"}
+
+
+def profiles(db: str, remind_day: str, built: Built, out: Path, env: dict[str, str]) -> dict:
+    """Per read command, one run under cProfile: where its time goes (imports, the database, writing output, the
+    rest) and the functions with the most time of their own. Profiling slows Python code more than SQLite's C code.
+    On PostgreSQL the database's share is psycopg's execute and fetch calls (which include the driver's Python)."""
     import pstats
 
     found = {}
     for name, args in read_commands(built, remind_day):
         target = out / "profile.out"
         subprocess.run(
-            [sys.executable, "-m", "cProfile", "-o", str(target), "-m", "ilacs_cli", *args, "--db", str(db)],
+            [sys.executable, "-m", "cProfile", "-o", str(target), "-m", "ilacs_cli", *args, "--db", db],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
@@ -976,13 +1092,15 @@ def profiles(db: Path, remind_day: str, built: Built, out: Path, env: dict[str, 
             and function == "_find_and_load"
             and not any(caller[0] == "<frozen importlib._bootstrap>" for caller in entry[4])
         )
-        sql = sum(entry[2] for (_, _, function), entry in stats.items() if function in SQL_CALLS)
+        sql = sum(entry[2] for (_, _, function), entry in stats.items() if function in SQL_CALLS) + driver_time(stats)
         output = sum(entry[2] for (_, _, function), entry in stats.items() if function in OUTPUT_CALLS)
         own = sorted(
             (
                 (entry[2], f"{Path(file).name}:{line}({function})" if line else function)
                 for (file, line, function), entry in stats.items()
-                if not file.startswith("<frozen") and function not in SQL_CALLS | OUTPUT_CALLS | IMPORT_CALLS
+                if not file.startswith("<frozen")
+                and f"{os.sep}psycopg{os.sep}" not in file
+                and function not in SQL_CALLS | OUTPUT_CALLS | IMPORT_CALLS
             ),
             reverse=True,
         )[:3]
@@ -1022,14 +1140,61 @@ def commit() -> str:
     return done.stdout.strip() + ("+changes" if dirty else "")
 
 
-def report(reads: dict, runs: int, writes: list[dict]) -> dict:
+def paired(slower: list[float], faster: list[float]) -> list[float]:
+    """Ratios round by round: each pair ran within one round of the interleaved runs, so drift falls on both."""
+    return sorted(a / b for a, b in zip(slower, faster))
+
+
+def compare_backends(samples: dict, peaks: dict, runs: int) -> list[dict]:
+    """The same commands on the same rows, PostgreSQL beside SQLite, with the ratio of each round's pair."""
+    print(
+        f"\nPostgreSQL beside SQLite: the same rows, medians of {runs} runs (ms, whole process); PG/SQLite is the "
+        "median (min-max) of the ratios of each round's pair"
+    )
+    header = (
+        f"{'command':<22} {'SQLite':>8} {'PG':>8} {'PG/SQLite':>19} {'small SQLite':>13} {'small PG':>9} "
+        f"{'PG/SQLite':>19} {'PG peak MiB':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    rows = []
+    names = [key[0] for key in samples if key[1] == "national-pg"]
+    for name in names:
+        big = paired(samples[(name, "national-pg")], samples[(name, "national")])
+        little = paired(samples[(name, "small-pg")], samples[(name, "small")])
+        row = {
+            "command": name,
+            "sqlite_ms": round(statistics.median(samples[(name, "national")]), 1),
+            "postgres_ms": round(statistics.median(samples[(name, "national-pg")]), 1),
+            "ratio_median": round(statistics.median(big), 2),
+            "ratio_min": round(big[0], 2),
+            "ratio_max": round(big[-1], 2),
+            "small_sqlite_ms": round(statistics.median(samples[(name, "small")]), 1),
+            "small_postgres_ms": round(statistics.median(samples[(name, "small-pg")]), 1),
+            "small_ratio_median": round(statistics.median(little), 2),
+            "small_ratio_min": round(little[0], 2),
+            "small_ratio_max": round(little[-1], 2),
+            "postgres_peak_mib": round(peaks[(name, "national-pg")], 1),
+        }
+        rows.append(row)
+        print(
+            f"{name:<22} {row['sqlite_ms']:>8.1f} {row['postgres_ms']:>8.1f} "
+            f"{row['ratio_median']:>6.2f} ({row['ratio_min']:.2f}-{row['ratio_max']:.2f}) "
+            f"{row['small_sqlite_ms']:>13.1f} {row['small_postgres_ms']:>9.1f} "
+            f"{row['small_ratio_median']:>6.2f} ({row['small_ratio_min']:.2f}-{row['small_ratio_max']:.2f}) "
+            f"{row['postgres_peak_mib']:>12.1f}"
+        )
+    return rows
+
+
+def report(reads: dict, runs: int, writes: dict[str, list[dict]]) -> dict:
     samples, peaks = reads["samples"], reads["peaks"]
     floor = statistics.median(samples[("floor", "floor")])
     names = [key[0] for key in samples if key[1] == "national"]
     print(f"\nCommit {commit()}, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}")
     print(
         f"Read commands: median of {runs} runs each (ms, whole process); floor "
-        f'`python -c "import typer, sqlite3"` = {floor:.1f} ms, peak {peaks["floor"]:.1f} MiB'
+        f'`python -c "import typer, sqlite3"` = {floor:.1f} ms, peak {peaks[("floor", "floor")]:.1f} MiB'
     )
     header = (
         f"{'command':<22} {'national':>9} {'- floor':>8} {'small':>8} {'- floor':>8} {'peak MiB':>9}  "
@@ -1042,7 +1207,7 @@ def report(reads: dict, runs: int, writes: list[dict]) -> dict:
     for name in names:
         nat = statistics.median(samples[(name, "national")])
         sml = statistics.median(samples[(name, "small")])
-        peak = peaks[name]
+        peak = peaks[(name, "national")]
         target = national_target(name)
         row = {
             "command": name,
@@ -1066,17 +1231,20 @@ def report(reads: dict, runs: int, writes: list[dict]) -> dict:
         row["national_within_target"] and row["small_within_floor_plus_25"] and row["under_80_mib"] for row in rows
     )
     print(f"{met} of {len(rows)} read commands meet all three targets.")
-    print("\nWrite paths (seconds, whole process)")
-    for item in writes:
-        print(
-            f"  {item['command']:<24} median {item['median_s']:.3f} s  min {item['min_s']:.3f} s  "
-            f"({item['runs']} runs; {item['detail']})"
-        )
+    postgres = compare_backends(samples, peaks, runs) if ("overdue", "national-pg") in samples else []
+    for label, items in writes.items():
+        print(f"\nWrite paths on {label} (seconds, whole process)")
+        for item in items:
+            print(
+                f"  {item['command']:<24} median {item['median_s']:.3f} s  min {item['min_s']:.3f} s  "
+                f"({item['runs']} runs; {item['detail']})"
+            )
     return {
         "commit": commit(),
         "floor_ms": round(floor, 1),
-        "floor_peak_mib": round(peaks["floor"], 1),
+        "floor_peak_mib": round(peaks[("floor", "floor")], 1),
         "reads": rows,
+        "postgres_vs_sqlite": postgres,
         "raw_ms": {
             f"{name}/{label}": [round(value, 1) for value in values] for (name, label), values in samples.items()
         },
@@ -1089,12 +1257,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=11, help="runs per read command; the median is reported")
     parser.add_argument("--quick", action="store_true", help="smoke test: 3 runs per read, 1 per write")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="also on PostgreSQL: postgresql://user@host/dbname of a server whose user may create databases; the "
+        "bench makes its own there (ilacs_bench_*), replacing those an earlier run left",
+    )
     options = parser.parse_args(argv)
+    if options.db and not options.db.startswith(("postgresql://", "postgres://")):
+        parser.error("--db takes a PostgreSQL URL (postgresql://user@host/dbname); the SQLite files go in --out")
     runs = 3 if options.quick else options.runs
     write_runs = 1 if options.quick else 5
     out = options.out or Path(tempfile.mkdtemp(prefix="ilacs-bench-"))
     out.mkdir(parents=True, exist_ok=True)
     env = bench_env(out)
+    server = Server(options.db) if options.db else None
 
     built = {}
     for label, shape in (
@@ -1112,7 +1289,14 @@ def main(argv: list[str] | None = None) -> None:
             f"{item.seconds:.2f} s; {path} is "
             f"{path.stat().st_size / 2**20:.1f} MiB"
         )
-    national, small = built["national"], built["small"]
+    if server:
+        for label in ("national", "small"):
+            built[f"{label}-pg"] = item = carry_over(built[label], server, label, env)
+            print(
+                f"Copied {label} to PostgreSQL {server.version} with ilacs copy in {item.seconds:.2f} s: {item.db}, "
+                f"{item.bytes / 2**20:.1f} MiB"
+            )
+    national = built["national"]
     check = Store.open(national.path)
     remind_day = DATA_AS_OF
     while not check.calendar.is_working_day(remind_day):
@@ -1124,31 +1308,45 @@ def main(argv: list[str] | None = None) -> None:
         f"remind --as-of {remind_day} --force"
     )
 
-    reads = median_reads(national, small, runs, env, remind_day.isoformat())
-    writes = time_writes(national, out, write_runs, env)
+    reads = median_reads(built, runs, env, remind_day.isoformat())
+    writes = {"SQLite": time_writes(national, out, write_runs, env)}
+    if server:
+        writes["PostgreSQL"] = time_writes(built["national-pg"], out, write_runs, env, server)
     summary = report(reads, runs, writes)
-    imports = import_times(national.path, remind_day.isoformat(), national, env)
-    print("\nHeavy modules imported by --help and the read commands (python -X importtime -m ilacs_cli CMD):")
-    for name, modules in imports["heavy"].items():
-        print(f"  {name:<22} {', '.join(modules) if modules else 'none of ' + ', '.join(HEAVY_MODULES)}")
-    print(f"\nimporttime for overdue: {imports['overdue_total_ms']:.1f} ms of imports in all; biggest cumulative:")
-    for entry in imports["overdue_top"]:
-        print(f"  {entry['cumulative_ms']:>8.1f} ms  (self {entry['self_ms']:>6.1f})  {entry['module']}")
-    profiled = profiles(national.path, remind_day.isoformat(), national, out, env)
-    print(
-        "\nWhere the time goes: one run of each under cProfile on the national database (ms; profiling slows "
-        "Python more than SQLite)"
-    )
-    print(
-        f"  {'command':<22} {'total':>7} {'imports':>8} {'SQLite':>7} {'output':>7} {'rest':>7}  "
-        "functions with the most time of their own (not SQLite, output or import machinery)"
-    )
-    for name, item in profiled.items():
-        top = ", ".join(f"{entry['function']} {entry['ms']:.0f}" for entry in item["top_own"])
+    checked = [("national", national)] + ([("national-pg", built["national-pg"])] if server else [])
+    imports = {label: import_times(item.db, remind_day.isoformat(), item, env) for label, item in checked}
+    for label, item in checked:
+        found = imports[label]
         print(
-            f"  {name:<22} {item['total_ms']:>7.1f} {item['imports_ms']:>8.1f} {item['sql_ms']:>7.1f} "
-            f"{item['output_ms']:>7.1f} {item['rest_ms']:>7.1f}  {top}"
+            f"\nHeavy modules imported by --help and the read commands on {item.label} (python -X importtime -m "
+            f"ilacs_cli CMD; psycopg is PostgreSQL's driver, expected there only):"
         )
+        for name, modules in found["heavy"].items():
+            print(f"  {name:<22} {', '.join(modules) if modules else 'none of ' + ', '.join(HEAVY_MODULES)}")
+        print(
+            f"\nimporttime for overdue on {item.label}: {found['overdue_total_ms']:.1f} ms of imports in all; "
+            "biggest cumulative:"
+        )
+        for entry in found["overdue_top"]:
+            print(f"  {entry['cumulative_ms']:>8.1f} ms  (self {entry['self_ms']:>6.1f})  {entry['module']}")
+    profiled = {label: profiles(item.db, remind_day.isoformat(), item, out, env) for label, item in checked}
+    for label, item in checked:
+        print(
+            f"\nWhere the time goes: one run of each under cProfile on the national database on {item.label} (ms; "
+            "profiling slows Python more than the database; on PostgreSQL 'database' is psycopg's execute and fetch)"
+        )
+        print(
+            f"  {'command':<22} {'total':>7} {'imports':>8} {'database':>8} {'output':>7} {'rest':>7}  "
+            "functions with the most time of their own (not the database, output or import machinery)"
+        )
+        for name, entry in profiled[label].items():
+            top = ", ".join(f"{own['function']} {own['ms']:.0f}" for own in entry["top_own"])
+            print(
+                f"  {name:<22} {entry['total_ms']:>7.1f} {entry['imports_ms']:>8.1f} {entry['sql_ms']:>8.1f} "
+                f"{entry['output_ms']:>7.1f} {entry['rest_ms']:>7.1f}  {top}"
+            )
+    if server:
+        server.close()
     if options.json:
         print(
             json.dumps(
@@ -1164,14 +1362,15 @@ def main(argv: list[str] | None = None) -> None:
                             "owners": item.owners,
                             "measures": item.measures,
                             "readings": item.readings,
-                            "bytes": item.path.stat().st_size,
+                            "bytes": item.bytes,
+                            "db": str(item.db),
                         }
                         for label, item in built.items()
                     },
                     **summary,
                     "writes": writes,
-                    "imports": imports,
-                    "profiles": profiled,
+                    "imports": imports if server else imports["national"],
+                    "profiles": profiled if server else profiled["national"],
                 },
                 indent=2,
             )

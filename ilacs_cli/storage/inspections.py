@@ -82,7 +82,9 @@ _INSPECTION = sql.columns(
 )
 
 
-_INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id)"
+# ids break ties (two inspections whose fieldwork starts the same day): without them SQLite and PostgreSQL list
+# such inspections in different orders.
+_INSPECTION_ORDER = "coalesce(i.fieldwork_start, i.published, i.id), i.id"
 
 
 # An inspection's own facts, as `facts` and `put_back` name them (the columns a seed file fills).
@@ -153,7 +155,7 @@ class InspectionReads(Repository):
             f"""
             SELECT i.id, i.authority, i.kind, i.fieldwork_start, i.fieldwork_end, i.published, j.grade,
               (SELECT d.id FROM deadlines d WHERE d.inspection_id = i.id AND d.status = 'open'
-                 AND {sql.effective_due("d")} IS NOT NULL ORDER BY {sql.effective_due("d")} LIMIT 1),
+                 AND {sql.effective_due("d")} IS NOT NULL ORDER BY {sql.effective_due("d")}, d.id LIMIT 1),
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND {still_open}),
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND {late}),
               (SELECT count(*) FROM actions a WHERE a.inspection_id = i.id AND a.status = 'done'),

@@ -223,13 +223,25 @@ def _values(params: tuple | dict | list) -> tuple | dict | list:
     return [int(value) if isinstance(value, bool) else value for value in params]
 
 
+# The schema the connection reads, and PostgreSQL's JIT compilation off for the session. The JIT compiles a query
+# whose planned cost passes jit_above_cost, as several of the national plan's do (every action with its latest
+# update; every measure with its two latest readings), and at this size compiling costs more than it saves: about
+# 50 ms of a 230 ms query (bench/README.md). Any user may set it; a server without JIT support (or a version that
+# has no such setting: current_setting(..., true) is NULL) is left as it is.
+SESSION_SETTINGS = (
+    "SELECT current_schema(), CASE WHEN current_setting('jit', true) IS NOT NULL "
+    "THEN set_config('jit', 'off', false) END"
+)
+
+
 class Connection:
     """An open psycopg connection, used as the storage layer uses a sqlite3 connection."""
 
     def __init__(self, raw: Any, location: Location):
         self.raw = raw
         self.location = location
-        self.schema: str = raw.execute("SELECT current_schema()").fetchone()[0] or "public"
+        # One round trip: the schema, and no JIT for this session (SESSION_SETTINGS).
+        self.schema: str = raw.execute(SESSION_SETTINGS).fetchone()[0] or "public"
 
     def cursor(self) -> Cursor:
         return Cursor(self)

@@ -397,3 +397,22 @@ def test_printed_paper_keeps_headings_with_their_tables_and_numbers_its_pages(pl
     assert "Short inspection, 11-15 Dec 2023; report published Tue 6 Feb 2024." in text
     assert "seed:" not in text and ".txt" not in text and "kind " not in text and "east-sussex-2023" not in text
     assert "In progress" in text and not re.search(r"\bIn\s*\n\s*progress", text)  # statuses never wrap
+
+
+def test_inspections_whose_fieldwork_starts_the_same_day_are_listed_by_id_on_both_backends(db, tmp_path):
+    """Ids break the tie (issue 31): the order of rows with equal sort keys is each database's own, and SQLite and
+    PostgreSQL listed such inspections differently. Two more inspections with southend-2019's fieldwork start,
+    seeded in the reverse of their ids' order, come out by id around it."""
+    from helpers.paths import SEEDS
+
+    text = (SEEDS / "southend-2019.toml").read_text(encoding="utf-8")
+    assert text.count('id = "southend-2019"') == 1 and 'fieldwork_start = "2019-07-15"' in text
+    for name in ("zz-southend-2019", "aa-southend-2019"):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text.replace('id = "southend-2019"', f'id = "{name}"'), encoding="utf-8")
+        ok("seed", str(path), db=db)
+    rows = list(csv.DictReader(io.StringIO(ok("summary", "--csv", db=db))))
+    tied = [row["inspection"] for row in rows if row["inspection"].endswith("southend-2019") and row["area"] == "all"]
+    assert tied == ["aa-southend-2019", "southend-2019", "zz-southend-2019"]
+    listed = [line.split()[0] for line in ok("list", db=db).splitlines() if "southend-2019" in line]
+    assert listed == ["aa-southend-2019", "southend-2019", "zz-southend-2019"]

@@ -26,6 +26,19 @@ def test_a_working_url_connects(postgres_url):
         connection.close()
 
 
+def test_an_ilacs_session_runs_without_jit_compilation_and_reads_its_schema(postgres_url):
+    """The national plan's biggest queries pass PostgreSQL's jit_above_cost, and compiling them costs more than it
+    saves at that size (bench/README.md): each ilacs session turns JIT off, in the query that reads its schema."""
+    raw = postgres.connect(postgres_url)
+    try:
+        assert raw.execute("SHOW jit").fetchone() == ("on",)  # the server's default, before ilacs's session starts
+        connection = postgres.Connection(raw, postgres.Location(postgres_url))
+        assert connection.schema == "public"
+        assert raw.execute("SHOW jit").fetchone() == ("off",)
+    finally:
+        raw.close()
+
+
 def refusal(url):
     with pytest.raises(IlacsError) as refused:
         postgres.connect(url)
