@@ -77,6 +77,13 @@ def backend(request):
     return request.getfixturevalue("postgres_cluster")
 
 
+@pytest.fixture()
+def new_db(backend, tmp_path):
+    """Where a test makes its own database: a file that does not exist yet, or (the same test again) an empty
+    PostgreSQL database; `ilacs init` or `seed` makes it an ilacs database on either."""
+    return tmp_path / "plan.db" if backend is None else backend.new_database()
+
+
 @pytest.fixture(scope="session")
 def seeded_postgres(postgres_cluster):
     """`ilacs seed` run once per session into a PostgreSQL database that each test's database is copied from."""

@@ -160,8 +160,7 @@ def test_undone_update_and_its_undo_are_not_in_the_period(plan):
     assert "Typed by mistake" not in period and "undo of update" not in period and "#" not in period
 
 
-def test_west_sussex_in_the_council_s_words(seeded_template, tmp_path):
-    db = copy_of(seeded_template, tmp_path)
+def test_west_sussex_in_the_council_s_words(db, tmp_path):
     for form in ("md", "html"):
         page = tmp_path / f"west.{form}"
         ok("report", "west-sussex-2019", "-f", form, "--as-of", "2019-07-01", "-o", str(page), db=db)
@@ -242,8 +241,7 @@ def test_actions_are_named_by_their_refs_not_ilacs_s_ids(db, tmp_path):
                 assert ids[title] not in cells and f"{ids[title]} {title}" not in cells, (form, row)
 
 
-def test_a_plan_with_no_actions_says_what_is_missing(seeded_template, tmp_path):
-    db = copy_of(seeded_template, tmp_path)
+def test_a_plan_with_no_actions_says_what_is_missing(db, tmp_path):
     text = ok("report", PLAN, "--as-of", "2024-05-01", db=db)
     position = section(text, "The position")
     assert "No actions are recorded for this plan yet" in position and "ilacs add-action east-sussex-2023" in position

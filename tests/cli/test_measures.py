@@ -428,10 +428,10 @@ inferred = { target = "the report asks that most plans be good; the board set 80
 """
 
 
-def test_a_seed_file_carries_measures_stated_inferred_or_unknown(tmp_path):
+def test_a_seed_file_carries_measures_stated_inferred_or_unknown(tmp_path, new_db):
     path = tmp_path / "testshire.toml"
     path.write_text(SEED, encoding="utf-8")
-    db = tmp_path / "plan.db"
+    db = new_db
     ok("init", db=db)
     ok("seed", path, db=db)
     ok("seed", path, db=db)  # loaded once

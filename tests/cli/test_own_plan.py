@@ -286,10 +286,10 @@ def test_changes_since_a_board_meeting(plan):
     )
 
 
-def test_as_of_reads_the_plan_as_it_stood_that_day(tmp_path):
+def test_as_of_reads_the_plan_as_it_stood_that_day(tmp_path, new_db):
     """Statuses, due dates, titles, owners, deadlines met and the actions themselves, as they stood at the end of
     a past day, rebuilt from the history (updates recorded today with --on count on the day they describe)."""
-    db = tmp_path / "plan.db"
+    db = new_db
     ok("init", db=db)
     ok(
         "add-inspection",

@@ -35,9 +35,10 @@ RAG_KEY = (
 )
 
 
-@pytest.fixture(scope="module")
-def rated(tmp_path_factory):
-    """An empty database with one plan holding an action of each kind; returns (db, names by id, config folder)."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def rated(request, tmp_path_factory):
+    """An empty database with one plan holding an action of each kind; returns (db, names by id, config folder).
+    The tests only read it: made once as a file, then (the same tests again) copied to PostgreSQL."""
     folder = tmp_path_factory.mktemp("ratings")
     db = folder / "plan.db"
     ok("init", db=db)
@@ -74,6 +75,10 @@ def rated(tmp_path_factory):
         if updated:
             ok("update", action, "--note", "checked", "--on", updated, db=db)
         names[action] = name
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_cluster").new_database()
+        ok("copy", db, url)
+        return url, names, folder
     return db, names, folder
 
 

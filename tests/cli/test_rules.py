@@ -68,9 +68,10 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def edge_plan(seeded_template, tmp_path_factory):
-    """The seeded database plus one council's plan with an action at each edge; returns (path, names by id)."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def edge_plan(request, seeded_template, tmp_path_factory):
+    """The seeded database plus one council's plan with an action at each edge; returns (path, names by id). The
+    tests only read it: made once as a file, then (the same tests again) copied to PostgreSQL."""
     db = copy_of(seeded_template, tmp_path_factory.mktemp("edge"))
     ok(
         "add-inspection",
@@ -119,6 +120,10 @@ def edge_plan(seeded_template, tmp_path_factory):
             ok("update", action, "--status", status, "--on", "01/08/2024", db=db)
         ok("update", action, "--note", "checked", "--on", "20/09/2024", db=db)
         names[action] = name
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_cluster").new_database()
+        ok("copy", db, url)
+        return url, names
     return db, names
 
 

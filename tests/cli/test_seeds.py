@@ -36,7 +36,7 @@ def test_show_reports_what_the_seed_file_says(db, path):
     )  # issue 18: not stated
 
 
-def test_users_own_seed_file_loads_and_computes_its_deadline(tmp_path):
+def test_users_own_seed_file_loads_and_computes_its_deadline(tmp_path, new_db):
     mine = tmp_path / "brighton.toml"
     mine.write_text("""format = 1
 [inspection]
@@ -52,7 +52,7 @@ key = "plan"
 title = "Action plan to Ofsted"
 rule = { count = 20, unit = "working-days", after = "published" }
 """)
-    path = tmp_path / "mine.db"
+    path = new_db
     assert run_ilacs("seed", str(mine), db=path).returncode == 0
     shown = json.loads(run_ilacs("show", "brighton-2025", "--json", db=path).stdout)
     # 20 working days from Mon 3 Mar 2025, no bank holiday in between: four whole weeks on.

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(shutil.which("faketime") is None, reason="needs 
 def at(clock, tz, *args, db):
     """Run ilacs as a machine in zone `tz` whose clock reads `clock` (local time there), stopped at that second."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("ILACS_")}
-    env.update({"TZ": tz, "ILACS_DB": str(db), "ILACS_CONFIG": str(db.parent / "none.toml"), "ILACS_USER": "Sam"})
+    env.update({"TZ": tz, "ILACS_DB": str(db), "ILACS_CONFIG": os.environ["ILACS_CONFIG"], "ILACS_USER": "Sam"})
     ran = subprocess.run(
         ["faketime", "-f", clock, sys.executable, "-m", "ilacs_cli", *args],
         env=env,
@@ -28,10 +28,10 @@ def at(clock, tz, *args, db):
     return ran
 
 
-def test_a_server_in_los_angeles_works_to_englands_monday(tmp_path):
+def test_a_server_in_los_angeles_works_to_englands_monday(tmp_path, new_db):
     """07:30 on Mon 8 Jan 2024 in London is 23:30 on Sunday in Los Angeles: reminders go, and lateness is
     counted to Monday."""
-    db, la, sunday_night = tmp_path / "plan.db", "America/Los_Angeles", "2024-01-07 23:30:00"
+    db, la, sunday_night = new_db, "America/Los_Angeles", "2024-01-07 23:30:00"
     assert at(sunday_night, la, "init", db=db).returncode == 0
     assert (
         at(
@@ -75,10 +75,10 @@ def test_a_server_in_los_angeles_works_to_englands_monday(tmp_path):
     assert added == "2024-01-08T07:30:00+00:00"  # England's time, written with its offset (GMT in January)
 
 
-def test_an_update_at_half_past_midnight_bst_counts_on_that_day(tmp_path):
+def test_an_update_at_half_past_midnight_bst_counts_on_that_day(tmp_path, new_db):
     """23:30 UTC on 1 July 2024 is 00:30 BST on 2 July: the update is stored with its offset and counted on 2 July,
     on a server whose clock is UTC."""
-    db = tmp_path / "plan.db"
+    db = new_db
     setup = "2024-07-01 09:00:00"
     assert at(setup, "UTC", "init", db=db).returncode == 0
     assert (

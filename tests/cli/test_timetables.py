@@ -38,9 +38,9 @@ FOCUSED = [
 ]
 
 
-def fresh(tmp_path):
+def fresh(tmp_path, backend=None):
     """An empty database of this test's own."""
-    db = tmp_path / "plan.db"
+    db = backend.new_database() if backend is not None else tmp_path / "plan.db"
     ok("init", db=db)
     return db
 
@@ -49,8 +49,8 @@ def deadlines(db, inspection):
     return {d["title"]: d for d in json.loads(ok("show", inspection, "--json", db=db))["deadlines"]}
 
 
-def test_a_focused_visit_with_priority_actions_makes_the_draft_and_the_final_plan(tmp_path):
-    db = fresh(tmp_path)
+def test_a_focused_visit_with_priority_actions_makes_the_draft_and_the_final_plan(tmp_path, backend):
+    db = fresh(tmp_path, backend)
     assert ok(*FOCUSED, db=db, strip=True) == "brighton-fv-2025"
     made = deadlines(db, "brighton-fv-2025")
     assert {title: (d["due"], d["rule"], d["status"]) for title, d in made.items()} == {
@@ -76,16 +76,16 @@ def test_a_focused_visit_with_priority_actions_makes_the_draft_and_the_final_pla
     assert ok("check", db=db, whole=True).returncode == 0
 
 
-def test_a_focused_visit_without_priority_actions_makes_none_and_says_why(tmp_path):
-    db = fresh(tmp_path)
+def test_a_focused_visit_without_priority_actions_makes_none_and_says_why(tmp_path, backend):
+    db = fresh(tmp_path, backend)
     args = [arg for arg in FOCUSED if arg != "--priority-actions"]
     out = ok(*args, db=db, whole=True)
     assert "without areas for priority action no deadlines: add --priority-actions" in out.stderr
     assert deadlines(db, "brighton-fv-2025") == {}
 
 
-def test_a_standard_inspection_counts_from_the_day_the_report_was_received(tmp_path):
-    db = fresh(tmp_path)
+def test_a_standard_inspection_counts_from_the_day_the_report_was_received(tmp_path, backend):
+    db = fresh(tmp_path, backend)
     ok(
         "add-inspection",
         "kent-2024",
@@ -107,8 +107,8 @@ def test_a_standard_inspection_counts_from_the_day_the_report_was_received(tmp_p
     )
 
 
-def test_without_the_day_received_the_plan_counts_from_publication_marked_inferred(tmp_path):
-    db = fresh(tmp_path)
+def test_without_the_day_received_the_plan_counts_from_publication_marked_inferred(tmp_path, backend):
+    db = fresh(tmp_path, backend)
     ok("add-inspection", "east-2023", "--authority", "East", "--kind", "short", "--published", "6 Feb 2024", db=db)
     plan = deadlines(db, "east-2023")["Action plan to Ofsted"]
     assert (plan["due"], plan["rule"]) == ("2024-05-17", "70 working days after publication, Tue 6 Feb 2024")
@@ -121,8 +121,8 @@ def test_without_the_day_received_the_plan_counts_from_publication_marked_inferr
     assert (plan["due"], plan["rule"]) == (None, "70 working days after the report was received, date received unknown")
 
 
-def test_plan_days_and_plan_unit_keep_working_with_and_without_a_kind(tmp_path):
-    db = fresh(tmp_path)
+def test_plan_days_and_plan_unit_keep_working_with_and_without_a_kind(tmp_path, backend):
+    db = fresh(tmp_path, backend)
     # No kind: as before timetables came from data, one plan 70 working days after publication, not inferred.
     ok("add-inspection", "brighton-2025", "--authority", "Brighton", "--published", "03/03/2025", db=db)
     plan = deadlines(db, "brighton-2025")["Action plan to Ofsted"]
@@ -189,8 +189,8 @@ source = "Letter of 3 March 2025"
 """
 
 
-def test_a_councils_own_framework_file_is_used_from_the_environment_or_the_config_file(tmp_path):
-    db = fresh(tmp_path)
+def test_a_councils_own_framework_file_is_used_from_the_environment_or_the_config_file(tmp_path, backend):
+    db = fresh(tmp_path, backend)
     own = tmp_path / "ours.toml"
     own.write_text(OWN_FRAMEWORK, encoding="utf-8")
     env = {"ILACS_FRAMEWORK": str(own)}
@@ -236,8 +236,10 @@ def test_a_councils_own_framework_file_is_used_from_the_environment_or_the_confi
         (("count = 60", "count = = 60"), "not valid TOML"),
     ],
 )
-def test_a_bad_framework_file_is_refused_in_one_line_naming_the_file_the_entry_and_the_fix(tmp_path, change, says):
-    db = fresh(tmp_path)
+def test_a_bad_framework_file_is_refused_in_one_line_naming_the_file_the_entry_and_the_fix(
+    tmp_path, backend, change, says
+):
+    db = fresh(tmp_path, backend)
     bad = tmp_path / "bad.toml"
     bad.write_text(OWN_FRAMEWORK.replace(*change), encoding="utf-8")
     env = {"ILACS_FRAMEWORK": str(bad)}
@@ -294,8 +296,8 @@ def test_an_announced_monitoring_visit_is_a_dated_milestone_of_the_inspection_it
     assert ok("check", db=db, whole=True).returncode == 0
 
 
-def test_a_seed_file_may_give_the_day_received_and_count_from_it(tmp_path):
-    db = fresh(tmp_path)
+def test_a_seed_file_may_give_the_day_received_and_count_from_it(tmp_path, backend):
+    db = fresh(tmp_path, backend)
     seed = tmp_path / "brighton-2025.toml"
     text = """format = 1
 [inspection]
@@ -322,8 +324,8 @@ rule = { count = 20, unit = "working-days", after = "received" }
     refused("seed", str(early), db=db, code=1, says="inspection.received: 2025-05-01 is before fieldwork_end")
 
 
-def test_the_day_received_survives_export_and_restore_and_the_browsers_view_words_the_rule(tmp_path):
-    db = fresh(tmp_path)
+def test_the_day_received_survives_export_and_restore_and_the_browsers_view_words_the_rule(tmp_path, backend):
+    db = fresh(tmp_path, backend)
     ok(*FOCUSED, db=db)
     dump = tmp_path / "everything.json"
     ok("export", "--all", "--format", "json", "-o", str(dump), db=db)
