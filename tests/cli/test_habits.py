@@ -204,7 +204,9 @@ def test_completion_installs_for_bash_and_bash_completes_through_it(db, tmp_path
     assert installed.returncode == 0, installed.stderr
     completion_file = tmp_path / ".bash_completions" / "ilacs.sh"
     assert completion_file.exists() and str(completion_file) in (tmp_path / ".bashrc").read_text()
-    shown = subprocess.run([bash, "-c", "ilacs --show-completion"], capture_output=True, text=True, env=env)
+    shown = subprocess.run(
+        [bash, "-c", "ilacs --show-completion; exit $?"], capture_output=True, text=True, env=env
+    )  # as above: bash stays ilacs's parent, whatever started the tests
     assert shown.stdout.strip() == completion_file.read_text().strip()
     asked = subprocess.run(
         [
