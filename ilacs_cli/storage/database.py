@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -141,7 +142,7 @@ class WritableDatabase(Database):
         the advisory lock every ilacs writer takes (storage/postgres.py)."""
         try:
             if self.postgres:
-                self.conn.begin(self.dialect.busy_timeout_ms())
+                self.conn.begin(busy_timeout_ms())
             else:
                 self.conn.execute("BEGIN IMMEDIATE")
         except self.errors as error:
@@ -207,6 +208,16 @@ class WritableDatabase(Database):
 
 
 _batch: contextvars.ContextVar[BatchRow | None] = contextvars.ContextVar("ilacs_batch", default=None)
+
+
+def busy_timeout_ms() -> int:
+    """How long a write waits for another's lock: ILACS_BUSY_TIMEOUT_MS (5000 by default), checked."""
+    text = os.environ.get("ILACS_BUSY_TIMEOUT_MS", "5000")
+    if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:
+        raise IlacsError(
+            f"ILACS_BUSY_TIMEOUT_MS='{text}' is not a number of milliseconds: set it to e.g. 5000, or unset it", 2
+        )
+    return int(text)
 
 
 def now() -> str:

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from ilacs_cli.errors import IlacsError
 from ilacs_cli.storage import dbfile, migrations, sqlite
-from ilacs_cli.storage.database import Database, WritableDatabase, cannot_open, user_error, writing_failed
+from ilacs_cli.storage.database import (
+    Database,
+    WritableDatabase,
+    busy_timeout_ms,
+    cannot_open,
+    user_error,
+    writing_failed,
+)
 from ilacs_cli.storage.health import Health
 
 
@@ -68,12 +75,7 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
         raise IlacsError(unreadable)
     if not exists:
         _create_private(path)  # SQLite gives the -wal and -shm files the same mode
-    timeout_text = os.environ.get("ILACS_BUSY_TIMEOUT_MS", "5000")
-    if not (timeout_text.isascii() and timeout_text.isdigit()) or int(timeout_text) > 2**31 - 1:
-        raise IlacsError(
-            f"ILACS_BUSY_TIMEOUT_MS='{timeout_text}' is not a number of milliseconds: set it to e.g. 5000, or unset it",
-            2,
-        )
+    timeout = busy_timeout_ms()
     target = str(path)
     try:
         conn = sqlite3.connect(target, isolation_level=None)
@@ -85,7 +87,7 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
             conn.close()
             target = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
             conn = sqlite3.connect(target, isolation_level=None, uri=True)
-        conn.execute(sqlite.busy_timeout(int(timeout_text)))
+        conn.execute(sqlite.busy_timeout(timeout))
         dbfile.keep_group(path)
         opened = _upgrade(WritableDatabase(conn, path, target), exists)
         conn.execute(sqlite.FOREIGN_KEYS_ON)
@@ -107,7 +109,7 @@ def open_postgres(location, *, create: bool = False) -> Opened:
     the write lock, looked at again once the lock is held (another PC may be upgrading it at the same moment)."""
     from ilacs_cli.storage import postgres
 
-    postgres.busy_timeout_ms()  # a bad setting is refused before the server is asked anything, as for a file
+    busy_timeout_ms()  # a bad setting is refused before the server is asked anything, as for a file
     conn = postgres.Connection(postgres.connect(location.url), location)
     db = WritableDatabase(conn, location, location.url)
     opened = Opened(db)

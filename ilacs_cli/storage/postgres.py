@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -349,16 +348,6 @@ def migrate(conn: Connection, names: list[str], pending: list[str]) -> None:
         if name not in baseline:
             conn.script(schema.FORMS[name])
         conn.raw.execute("INSERT INTO ilacs_migrations (name, applied_at) VALUES (%s, %s)", (name, stamp))
-
-
-def busy_timeout_ms() -> int:
-    timeout_text = os.environ.get("ILACS_BUSY_TIMEOUT_MS", "5000")
-    if not (timeout_text.isascii() and timeout_text.isdigit()) or int(timeout_text) > 2**31 - 1:
-        raise IlacsError(
-            f"ILACS_BUSY_TIMEOUT_MS='{timeout_text}' is not a number of milliseconds: set it to e.g. 5000, or unset it",
-            2,
-        )
-    return int(timeout_text)
 
 
 # -- what is PostgreSQL's own (storage/sqlite.py has SQLite's) -------------------------------------------------------
