@@ -32,7 +32,6 @@ def command_group(name: str, help: str) -> typer.Typer:
 
 # --db after the command wins over --db before it (`ilacs --db plan.db list`), which wins over ILACS_DB, which wins
 # over the user data dir: the nearer to the command, the more deliberate. So only the app's option reads ILACS_DB.
-# readable=False: ilacs says itself why a file cannot be read, naming the option actually used.
 # A text, not a Path: a PostgreSQL URL (postgresql://user@host/dbname) is a database too, and a Path would make it
 # postgresql:/user@host/dbname. `chosen_db` makes it a Path or a postgres.Location.
 DbOption = Annotated[
@@ -199,9 +198,9 @@ def chosen_db(db: Optional[str]) -> Optional[Path]:
 
 def on_server(path: object) -> bool:
     """Whether the database in use is a PostgreSQL server's."""
-    from ilacs_cli.storage.postgres import Location
+    from ilacs_cli.storage.postgres import names_a_server
 
-    return isinstance(path, Location)
+    return names_a_server(path)
 
 
 def where_the_store_keeps(path: Path) -> Optional[Path]:

@@ -49,7 +49,9 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
     """Open (and, if asked, create) the database at `path`, upgrading its schema if behind. A file this user
     may only read is opened read-only (as immutable when no one can write it), so reading commands work. A
     PostgreSQL URL (a postgres.Location) is opened on its server."""
-    if is_server(path):
+    from ilacs_cli.storage.postgres import names_a_server
+
+    if names_a_server(path):
         return open_postgres(path, create=create)
     exists = path.exists()
     _refuse_a_broken_link(path)
@@ -94,13 +96,6 @@ def open_database(path: Path, *, create: bool = False) -> Opened:
     except sqlite3.DatabaseError as error:
         raise user_error(error, path) from None
     return opened
-
-
-def is_server(path: object) -> bool:
-    """Whether the database is a PostgreSQL server's (named by its URL), not a SQLite file."""
-    from ilacs_cli.storage.postgres import Location
-
-    return isinstance(path, Location)
 
 
 def open_postgres(location, *, create: bool = False) -> Opened:

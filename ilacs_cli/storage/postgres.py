@@ -66,6 +66,11 @@ class Location(str):
         return True
 
 
+def names_a_server(database: object) -> bool:
+    """Whether a database as the store names it (a Path, or a Location) is a PostgreSQL server's."""
+    return isinstance(database, Location)
+
+
 def where(url: str) -> str:
     """host:port/database of a URL, for messages (never its password)."""
     parts = urlsplit(url)
