@@ -9,14 +9,11 @@ import json
 import os
 import sqlite3
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from helpers import pool
 from helpers.cli import cli_env, run_ilacs
-from helpers.paths import HELPERS
 from helpers.plans import copy_of
 
 pytestmark = pytest.mark.slow  # 10 processes and 800 updates contending for one file
@@ -26,34 +23,7 @@ OWN_WRITERS = 5  # each on its own action
 SHARED_WRITERS = 3  # all on one action
 READERS = 2
 UPDATES = 100
-WORKERS = HELPERS / "workers.py"  # run as a script
 OPEN = ["in-progress", "blocked"]
-
-
-def _start(role, spec, tmp, env):
-    spec_path = tmp / f"{Path(spec['out']).stem}.spec.json"
-    spec_path.write_text(json.dumps(spec))
-    return subprocess.Popen(
-        [sys.executable, str(WORKERS), role, str(spec_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _finish(processes, timeout):
-    """Wait for processes started here; any still running at the deadline is killed (by its own handle)."""
-    deadline = time.monotonic() + timeout
-    outcome = {}
-    for name, process in processes.items():
-        try:
-            out, err = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            out, err = process.communicate()
-        outcome[name] = (process.returncode, err)
-    return outcome
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +57,7 @@ def contention(seeded_template, tmp_path_factory):
         name = f"w{n}" if n < OWN_WRITERS else f"s{n - OWN_WRITERS}"
         action = ids[f"C{n}"] if n < OWN_WRITERS else shared
         statuses = OPEN if n % 2 == 0 else OPEN[::-1]
-        writers[name] = _start(
+        writers[name] = pool.start(
             "writer",
             {
                 "db": str(db),
@@ -104,7 +74,7 @@ def contention(seeded_template, tmp_path_factory):
         )
     for n in range(READERS):
         name = f"r{n}"
-        readers[name] = _start(
+        readers[name] = pool.start(
             "reader",
             {
                 "db": str(db),
@@ -121,15 +91,15 @@ def contention(seeded_template, tmp_path_factory):
     while not all((tmp / f"{name}.ready").exists() for name in everyone):
         dead = {name: p.returncode for name, p in everyone.items() if p.poll() is not None}
         if dead or time.monotonic() > deadline:
-            outcome = _finish(everyone, 5)
+            outcome = pool.finish(everyone, 5)
             pytest.fail(f"workers not ready (exited: {dead}): {outcome}")
         time.sleep(0.01)
     start = time.monotonic()
     go.write_text("go")
-    written = _finish(writers, 120)
+    written = pool.finish(writers, 120)
     writing = time.monotonic() - start
     (tmp / "stop").write_text("stop")
-    read = _finish(readers, 30)
+    read = pool.finish(readers, 30)
     results = {}
     for name, (code, err) in {**written, **read}.items():
         assert code == 0, f"worker {name} exited {code}: {err}"
@@ -218,6 +188,7 @@ def _print_figures(found):
         )
 
 
+@pytest.mark.sqlite_only("SQLite's write lock and WAL (test_postgres_concurrency.py has PostgreSQL's)")
 def test_writers_and_readers_at_once_all_succeed_and_every_update_lands(contention):
     for name, result in contention["writers"].items():
         codes = [call["code"] for call in result["calls"]]

@@ -75,6 +75,7 @@ def test_bad_input_is_one_line_and_changes_nothing(db, args):
     assert contents(db) == before
 
 
+@pytest.mark.sqlite_only("a file that does not exist")
 def test_missing_database_suggests_seed(tmp_path):
     out = ilacs("list", db=tmp_path / "none.db")
     assert out.returncode == 1 and "ilacs seed --db" in out.stderr

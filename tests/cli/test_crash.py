@@ -5,7 +5,6 @@ run) and must be whole: integrity_check ok, no foreign key violations, and the i
 there at all. Figures are printed (pytest -s shows them).
 """
 
-import csv
 import json
 import os
 import random
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import cli_env, run_ilacs
-from helpers.plans import copy_of
+from helpers.plans import copy_of, write_import_plan
 
 pytestmark = pytest.mark.slow  # dozens of SIGKILLed imports and seeds: about a minute
 
@@ -33,20 +32,7 @@ STATUS_WORDS = ["Not started", "In progress", "Completed", "On hold", "in-progre
 
 def _write_plan(path, round_):
     """A council action plan of ROWS rows whose refs and titles belong to this round only."""
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        out = csv.writer(file)
-        out.writerow(["Ref", "Area", "Action", "Lead officer", "Target date", "Status"])
-        for n in range(ROWS):
-            out.writerow(
-                [
-                    f"R{round_}-{n}",
-                    n % 3 + 1,
-                    f"Round {round_} action {n}: audit case files",
-                    f"Officer {n % 40}",
-                    f"{n % 28 + 1:02d}/{n % 12 + 1:02d}/2025",
-                    STATUS_WORDS[n % 5],
-                ]
-            )
+    write_import_plan(path, round_, ROWS, year=2025, statuses=STATUS_WORDS, detail=": audit case files")
 
 
 def _timed(args, env):
@@ -118,6 +104,7 @@ def _check_import_db(path):
     return integrity, foreign, {int(k): v for k, v in rounds.items()}, {int(k): v for k, v in trail.items()}, mismatched
 
 
+@pytest.mark.sqlite_only("a file's journal (test_postgres_concurrency.py kills PostgreSQL's writers)")
 def test_import_killed_at_random_points_is_all_or_nothing(seeded_template, tmp_path):
     env = cli_env(tmp_path)
     db = copy_of(seeded_template, tmp_path)
@@ -228,6 +215,7 @@ def _seed_state(path):
     return state, integrity, mode
 
 
+@pytest.mark.sqlite_only("a new file made all or nothing")
 def test_seed_killed_at_random_points_leaves_nothing_or_everything(tmp_path):
     env = cli_env(tmp_path)
     _timed(["seed", "--db", str(tmp_path / "warm-up.db")], env)  # the first run of a fresh install compiles

@@ -6,6 +6,7 @@ import pytest
 from helpers.cli import run_ilacs
 
 
+@pytest.mark.sqlite_only("the default file")
 def test_default_database_starts_empty_and_says_how_to_begin(tmp_path):
     env = {"XDG_DATA_HOME": str(tmp_path), "ILACS_DB": ""}
     first = run_ilacs("overdue", env=env)
@@ -26,6 +27,7 @@ def test_default_database_starts_empty_and_says_how_to_begin(tmp_path):
     ]
 
 
+@pytest.mark.sqlite_only("a file")
 def test_init_makes_an_empty_database_and_leaves_an_existing_one(tmp_path):
     path = tmp_path / "plan.db"
     made = run_ilacs("init", "--db", str(path))
@@ -38,6 +40,7 @@ def test_init_makes_an_empty_database_and_leaves_an_existing_one(tmp_path):
     assert missing.returncode == 1 and "ilacs init --db" in missing.stderr
 
 
+@pytest.mark.sqlite_only("a file's pages")
 def test_corrupt_file_is_one_line_and_untouched(tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite" * 100)

@@ -25,6 +25,7 @@ def test_item_2_a_file_name_too_long_is_one_line(db, args, env):
     assert len(said) < 300  # the name is quoted, cut at 80 characters
 
 
+@pytest.mark.sqlite_only("a file's path")
 def test_item_2_an_ilacs_db_too_long_is_one_line():
     refusal(run_ilacs("overdue", env={"ILACS_DB": f"/tmp/{LONG}.db"}), code=2, says="too long")
 
@@ -217,6 +218,7 @@ def test_item_8_a_database_from_a_newer_ilacs_is_read_but_never_written(db):
     assert check.returncode == 1 and "FAIL  schema: made by a newer ilacs (m099_future unknown" in check.stdout
 
 
+@pytest.mark.sqlite_only("a file")
 @pytest.mark.parametrize("args", [["check"], ["list"], ["update", "1", "--note", "n"], ["backup", "{copy}"]])
 def test_item_9_an_empty_file_is_no_database_and_stays_empty(tmp_path, args):
     empty = tmp_path / "plan.db"
@@ -274,6 +276,7 @@ def test_item_15_serve_refuses_a_port_before_it_says_it_serves(db):
     assert out.returncode == 2 and "serving" not in out.stderr and "--port" in out.stderr
 
 
+@pytest.mark.sqlite_only("a file's path")
 def test_item_15_a_link_to_nothing_as_the_database_is_named(tmp_path):
     link = tmp_path / "plan.db"
     link.symlink_to(tmp_path / "gone" / "plan.db")
@@ -282,6 +285,7 @@ def test_item_15_a_link_to_nothing_as_the_database_is_named(tmp_path):
     assert link.is_symlink() and not (tmp_path / "gone").exists()
 
 
+@pytest.mark.sqlite_only("the default file's folder")
 def test_item_15_the_default_folder_is_private_whatever_the_umask(tmp_path):
     import os
     import stat

@@ -73,6 +73,7 @@ def contents(path, columns):
     }
 
 
+@pytest.mark.sqlite_only("files older than PostgreSQL support")
 @pytest.mark.parametrize("fixture", sorted(FIXTURE_SCHEMAS))
 def test_older_file_upgrades_with_every_row_kept(tmp_path, fixture):
     db = tmp_path / "old.db"
@@ -126,6 +127,7 @@ def schema(path):
     )
 
 
+@pytest.mark.sqlite_only("files older than PostgreSQL support (test_postgres_schema.py checks PostgreSQL's)")
 def test_new_and_upgraded_databases_have_the_same_schema(tmp_path):
     fresh = tmp_path / "fresh.db"
     assert ilacs("seed", db=fresh).returncode == 0
@@ -138,6 +140,7 @@ def test_new_and_upgraded_databases_have_the_same_schema(tmp_path):
         assert schema(db) == expected, fixture
 
 
+@pytest.mark.sqlite_only("files older than PostgreSQL support")
 def test_upgrade_places_owners_in_the_authority_of_their_actions_and_names_those_it_cannot(tmp_path):
     db = tmp_path / "old.db"
     shutil.copyfile(FIXTURES / "schema-m004.db", db)
@@ -160,6 +163,7 @@ def test_upgrade_places_owners_in_the_authority_of_their_actions_and_names_those
     assert "Telford and Wrekin Council" in placed_out.stdout
 
 
+@pytest.mark.sqlite_only("files older than PostgreSQL support")
 def test_upgrade_writes_times_as_englands_and_counts_them_on_englands_day(tmp_path):
     """An update entered at 00:30 BST on 2 July 2024 was stored as 23:30 UTC on 1 July: after the upgrade it is
     written 2024-07-02T00:30:00+01:00, and counted on 2 July."""
@@ -183,6 +187,7 @@ def test_upgrade_writes_times_as_englands_and_counts_them_on_englands_day(tmp_pa
     assert ilacs("check", db=db).returncode == 0
 
 
+@pytest.mark.sqlite_only("files older than PostgreSQL support")
 @pytest.mark.slow
 def test_two_processes_upgrading_an_old_file_at_once(tmp_path):
     """cron and an officer both open a file the new version must upgrade: one upgrades it, once, the other waits."""

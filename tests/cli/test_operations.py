@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from helpers.cli import contents, ok
 from helpers.cli import run_ilacs as ilacs
-from helpers.plans import copy_of
+from helpers.plans import add_officers, copy_of
 
 PLAN = "east-sussex-2023"
 NOBODY = 65534
@@ -77,26 +77,11 @@ def leftovers(folder: Path) -> list[str]:
 # -- item 2: a mail sent when the disk fills --------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("the disk holding a file")
 def test_a_reminder_sent_as_the_disk_fills_is_named_and_not_sent_again(seeded_template, small_disk, smtp_server):
     mailbox, env = smtp_server
     db = copy_of(seeded_template, small_disk)
-    addresses = [f"officer{n}@council.example.gov.uk" for n in range(3)]
-    for number, address in enumerate(addresses):
-        ok("owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN, db=db)
-        ok(
-            "add-action",
-            PLAN,
-            "--on",
-            "11/12/2023",
-            "--area",
-            "1",
-            "--owner",
-            f"Officer {number}",
-            "--due",
-            "05/01/2024",
-            "Check",
-            db=db,
-        )
+    addresses = add_officers(db, 3, title="Check")
     accepted = mailbox.handle_DATA
 
     async def accept_then_fill(server, session, envelope):  # the disk fills as the first e-mail goes
@@ -130,6 +115,7 @@ def test_a_reminder_sent_as_the_disk_fills_is_named_and_not_sent_again(seeded_te
 # -- item 4: nothing half made ----------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("a new file made all or nothing")
 @pytest.mark.slow  # several processes, as another user or on a full disk
 def test_a_failed_first_command_leaves_no_database(seeded_template, small_disk, tmp_path):
     dump = tmp_path / "all.json"
@@ -163,6 +149,7 @@ def test_a_failed_first_command_leaves_no_database(seeded_template, small_disk, 
 # -- item 10: messages that say what is wrong ---------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("the disk holding a file")
 def test_a_full_disk_is_called_full_and_a_backup_blames_its_own_disk(seeded_template, small_disk, tmp_path):
     db = copy_of(seeded_template, small_disk)
     fill(small_disk)
@@ -281,6 +268,7 @@ def test_another_users_files_say_what_is_wrong_and_read_where_they_can(shared_fo
 # -- item 11: a team on one machine -----------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("a file's group")
 @pytest.mark.slow  # several processes, as another user or on a full disk
 def test_init_group_shares_the_database_its_logs_and_backups(shared_folder, seeded_template):
     import grp

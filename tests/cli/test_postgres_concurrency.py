@@ -19,18 +19,25 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from helpers import pool
 from helpers.cli import cli_env, run_ilacs
-from helpers.paths import HELPERS
-from helpers.plans import KHAN, PLAN, REMINDER_ACTIONS, REMINDER_OWNERS, WATSON, record_actions
+from helpers.plans import (
+    KHAN,
+    PLAN,
+    REMINDER_ACTIONS,
+    REMINDER_OWNERS,
+    WATSON,
+    add_officers,
+    record_actions,
+    write_import_plan,
+)
 from helpers.postgres import contents
 from helpers.smtp import send_reminders
 
 pytestmark = pytest.mark.slow  # 8 processes x 100 writes, 10 pairs of mail runs, SIGKILLed imports
 
-WORKERS = HELPERS / "workers.py"  # run as a script
 PCS = {"a": 4, "b": 4}  # two PCs, four processes each
 WRITES = 100
 OPEN = ["in-progress", "blocked"]
@@ -76,32 +83,6 @@ def _commands(name, own, shared):
     return commands
 
 
-def _start(role, spec, tmp, env):
-    spec_path = tmp / f"{Path(spec['out']).stem}.spec.json"
-    spec_path.write_text(json.dumps(spec))
-    return subprocess.Popen(
-        [sys.executable, str(WORKERS), role, str(spec_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _finish(processes, timeout):
-    """Wait for processes started here; any still running at the deadline is killed (by its own handle)."""
-    deadline = time.monotonic() + timeout
-    outcome = {}
-    for name, process in processes.items():
-        try:
-            _, err = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            _, err = process.communicate()
-        outcome[name] = (process.returncode, err)
-    return outcome
-
-
 @pytest.fixture(scope="module")
 def mixed(postgres_cluster, seeded_postgres, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pg-mixed")
@@ -125,7 +106,7 @@ def mixed(postgres_cluster, seeded_postgres, tmp_path_factory):
     workers = {}
     for name in names:
         env = {**base, "ILACS_USER": name, "PGAPPNAME": f"ilacs-pc-{name[0]}"}  # who, and which PC, connects
-        workers[name] = _start(
+        workers[name] = pool.start(
             "commands",
             {
                 "db": url,
@@ -142,11 +123,11 @@ def mixed(postgres_cluster, seeded_postgres, tmp_path_factory):
     while not all((tmp / f"{name}.ready").exists() for name in workers):
         dead = {name: p.returncode for name, p in workers.items() if p.poll() is not None}
         if dead or time.monotonic() > deadline:
-            pytest.fail(f"workers not ready (exited: {dead}): {_finish(workers, 5)}")
+            pytest.fail(f"workers not ready (exited: {dead}): {pool.finish(workers, 5)}")
         time.sleep(0.01)
     start = time.monotonic()
     go.write_text("go")
-    finished = _finish(workers, 300)
+    finished = pool.finish(workers, 300)
     writing = time.monotonic() - start
     results = {}
     for name, (code, err) in finished.items():
@@ -294,26 +275,7 @@ def test_two_overlapping_remind_sends_deliver_each_digest_once(postgres_cluster,
     for owner in REMINDER_OWNERS:
         assert run_ilacs("owner", "add", *owner, db=template, env=setup).returncode == 0
     record_actions(template, PLAN, REMINDER_ACTIONS.values())
-    officers = [f"officer{number}@council.example.gov.uk" for number in range(4)]
-    for number, address in enumerate(officers):
-        for args in (
-            ["owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN],
-            [
-                "add-action",
-                PLAN,
-                "--on",
-                "11/12/2023",
-                "--area",
-                "1",
-                "--owner",
-                f"Officer {number}",
-                "--due",
-                "05/01/2024",
-                f"Check plan {number}",
-            ],
-        ):
-            done = run_ilacs(*args, db=template, env=setup)
-            assert done.returncode == 0, done.stderr
+    officers = add_officers(template, env=setup)
     expected = sorted([WATSON, KHAN, *officers])
     mailbox.delay = 0.2  # a server taking its time, so the two runs overlap
     duplicates = skipped = 0
@@ -360,20 +322,7 @@ VICTIM = "ilacs-victim"  # the application name the killed import connects as
 
 
 def _write_plan(path, round_):
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        out = csv.writer(file)
-        out.writerow(["Ref", "Area", "Action", "Lead officer", "Target date", "Status"])
-        for n in range(ROWS):
-            out.writerow(
-                [
-                    f"R{round_}-{n}",
-                    n % 3 + 1,
-                    f"Round {round_} action {n}",
-                    f"Officer {n % 40}",
-                    f"{n % 28 + 1:02d}/{n % 12 + 1:02d}/2027",
-                    "In progress",
-                ]
-            )
+    write_import_plan(path, round_, ROWS, year=2027)
 
 
 def _holding_the_write_lock(url):

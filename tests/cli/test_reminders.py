@@ -8,7 +8,7 @@ import pytest
 from helpers import cli, plans
 from helpers.cli import contents
 from helpers.cli import run_ilacs as ilacs
-from helpers.plans import KHAN, NEW_YEAR, PLAN, WATSON, copy_of
+from helpers.plans import KHAN, NEW_YEAR, PLAN, WATSON, add_officers, copy_of
 from helpers.smtp import send_reminders
 
 ok = functools.partial(cli.ok, strip=True)  # every output here is an id or a line compared whole
@@ -512,23 +512,7 @@ def test_two_runs_at_once_send_each_digest_once(plan, smtp_server, tmp_path):
     template, _ = plan
     mailbox, env = smtp_server
     mailbox.delay = 0.2  # a server taking its time, so the two runs overlap
-    officers = [f"officer{number}@council.example.gov.uk" for number in range(4)]
-    for number, address in enumerate(officers):
-        ok("owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN, db=template)
-        ok(
-            "add-action",
-            PLAN,
-            "--on",
-            "11/12/2023",
-            "--area",
-            "1",
-            "--owner",
-            f"Officer {number}",
-            "--due",
-            "05/01/2024",
-            f"Check plan {number}",
-            db=template,
-        )
+    officers = add_officers(template)
     expected = sorted([WATSON, KHAN, *officers])
     duplicates = skipped = 0
     for attempt in range(20):

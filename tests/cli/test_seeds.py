@@ -80,6 +80,7 @@ stated = "2024-05-17"
     assert path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only("a new file made all or nothing")
 def test_failed_seed_into_a_new_file_leaves_no_file(tmp_path):
     mine = tmp_path / "wrong.toml"
     mine.write_text(

@@ -153,6 +153,7 @@ def synced_line(path, folder):
     )
 
 
+@pytest.mark.sqlite_only("a file's place")
 def test_a_database_in_the_folder_onedrive_names_is_warned_of_once_and_used(tmp_path):
     synced, local = tmp_path / "Cloud files", tmp_path / "Local plans"
     (synced / "ilacs").mkdir(parents=True)
@@ -176,6 +177,7 @@ def test_a_database_in_the_folder_onedrive_names_is_warned_of_once_and_used(tmp_
     assert (synced / "ilacs" / "plan-backup.db").stat().st_size > 0
 
 
+@pytest.mark.sqlite_only("a file's place")
 def test_a_link_into_a_synced_folder_is_followed(tmp_path):
     synced = tmp_path / "Cloud files"
     synced.mkdir()
@@ -185,6 +187,7 @@ def test_a_link_into_a_synced_folder_is_followed(tmp_path):
     assert synced_line(tmp_path / "plan.db", synced) in done.stderr.splitlines()
 
 
+@pytest.mark.sqlite_only("a file's place")
 def test_a_folder_named_as_onedrive_names_a_work_root_is_warned_of(tmp_path):
     root = tmp_path / "OneDrive - Example Council"
     (root / "Plans").mkdir(parents=True)
@@ -194,6 +197,7 @@ def test_a_folder_named_as_onedrive_names_a_work_root_is_warned_of(tmp_path):
     assert ok("where", "--db", str(db), env=NO_SYNC_ROOTS, whole=True).stderr.splitlines() == [synced_line(db, root)]
 
 
+@pytest.mark.sqlite_only("a file's place")
 def test_a_sharepoint_library_beside_the_work_root_is_warned_of(tmp_path):
     home = tmp_path / "ann"
     library = home / "Example Council" / "Children's Services - Documents"

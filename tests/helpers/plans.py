@@ -157,3 +157,39 @@ def with_measures(db):
     )  # fmt: skip
     ok("reading", "add", "M2", "25", "--on", "2024-10-31", db=db)
     return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def add_officers(db, count=4, env=None, title="Check plan {number}"):
+    """`count` officers of the reminders plan's council, each with an address and one action due Fri 5 Jan 2024
+    (added on Mon 11 Dec 2023), added through the real CLI; their addresses."""
+    addresses = [f"officer{number}@council.example.gov.uk" for number in range(count)]
+    for number, address in enumerate(addresses):
+        for args in (
+            ["owner", "add", f"Officer {number}", "--email", address, "--authority", PLAN],
+            ["add-action", PLAN, "--on", "11/12/2023", "--area", "1", "--owner", f"Officer {number}", "--due",
+             "05/01/2024", title.format(number=number)],
+        ):  # fmt: skip
+            ok(*args, db=db, env=env)
+    return addresses
+
+
+def write_import_plan(path, round_, rows, *, year, statuses=("In progress",), detail=""):
+    """A council's action plan as a CSV of `rows` rows, for `ilacs import`: refs and titles of this round only
+    (R{round}-{n}, "Round {round} action {n}{detail}"), three areas, forty officers, target dates in `year`, the
+    status words taken in turn from `statuses`."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        out = csv.writer(file)
+        out.writerow(["Ref", "Area", "Action", "Lead officer", "Target date", "Status"])
+        for n in range(rows):
+            out.writerow(
+                [
+                    f"R{round_}-{n}",
+                    n % 3 + 1,
+                    f"Round {round_} action {n}{detail}",
+                    f"Officer {n % 40}",
+                    f"{n % 28 + 1:02d}/{n % 12 + 1:02d}/{year}",
+                    statuses[n % len(statuses)],
+                ]
+            )

@@ -3,11 +3,13 @@ command: a new database has exactly that, and nothing of it is missing."""
 
 import sqlite3
 
+import pytest
 from helpers.cli import ok
 
 from ilacs_cli.storage.migrations import MADE_OBJECTS, MADE_TABLES
 
 
+@pytest.mark.sqlite_only("SQLite's schema (test_postgres_schema.py checks PostgreSQL's)")
 def test_a_new_database_has_exactly_the_schema_the_migrations_list(tmp_path):
     db = tmp_path / "new.db"
     ok("init", db=db)
