@@ -408,11 +408,11 @@ def test_json_that_would_fail_check_is_refused_and_leaves_no_database(tmp_path, 
     restore_refused(tmp_path, export, says="(due dates: action 1 is due 9999-12-31")
 
 
-def test_a_whole_export_still_restores_and_passes_check(tmp_path, export):
+def test_a_whole_export_still_restores_and_passes_check(tmp_path, export, new_db):
     path = tmp_path / "all.json"
     path.write_text(json.dumps(export))
-    assert ilacs("import", path, db=tmp_path / "restored.db").returncode == 0
-    assert ilacs("check", db=tmp_path / "restored.db").returncode == 0
+    assert ilacs("import", path, db=new_db).returncode == 0
+    assert ilacs("check", db=new_db).returncode == 0
 
 
 # -- seed files -------------------------------------------------------------------------------------------------------

@@ -125,8 +125,8 @@ def near(pixel, colour):
 
 
 @pytest.mark.slow  # LibreOffice
-def test_forty_actions_print_one_page_wide_with_the_header_on_every_page(tmp_path):
-    db = tmp_path / "forty.db"
+def test_forty_actions_print_one_page_wide_with_the_header_on_every_page(tmp_path, new_db):
+    db = new_db
     ok("init", db=db)
     ok(
         "add-inspection",
