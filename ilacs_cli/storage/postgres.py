@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ilacs_cli.errors import IlacsError
+from ilacs_cli.storage.sqlite import count_where, materialized  # noqa: F401 (spelt alike on both backends)
 
 SCHEMES = ("postgresql://", "postgres://")
 DRIVER_MISSING = 'PostgreSQL needs the driver: pip install "ilacs[postgres]"'
@@ -356,14 +357,6 @@ def migrate(conn: Connection, names: list[str], pending: list[str]) -> None:
 
 
 # -- what is PostgreSQL's own (storage/sqlite.py has SQLite's) -------------------------------------------------------
-
-
-def count_where(condition: str) -> str:
-    return f"count(*) FILTER (WHERE {condition})"
-
-
-def materialized(name: str, query: str) -> str:
-    return f"{name} AS MATERIALIZED ({query})"
 
 
 def joined(expression: str, separator: str) -> str:

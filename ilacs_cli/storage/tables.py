@@ -63,10 +63,7 @@ class TableReads(Repository):
         a past view has no tables to export)."""
         names = list(self.columns(table)) or ["*"]  # none: a table gone, which the SELECT then names
         order = "rowid" if table in IN_ORDER_MADE else "id"
-        return [
-            dict(zip(names, row))
-            for row in self._all(f"SELECT {', '.join(names)} FROM {table} ORDER BY {order}")  # noqa: S608 (names ours)
-        ]
+        return [dict(zip(names, row)) for row in self._all(f"SELECT {', '.join(names)} FROM {table} ORDER BY {order}")]
 
     def counts(self) -> dict[str, int]:
         """How many rows each exported table holds."""
